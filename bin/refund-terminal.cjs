@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry of the `refund-terminal` command. Runs the compiled CLI in dist/.
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+
+const entry = path.join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('refund-terminal is not built yet: run `npm run build` in ' + path.join(__dirname, '..') + '\n');
+  process.exit(1);
+}
+require(entry)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,0 +1,203 @@
+/**
+ * The browser host: the same main-process services, served to a browser on
+ * 127.0.0.1 only. It is how the app runs where no Electron runtime exists
+ * (this build machine, CI, a kiosk with only a browser) and how end-to-end
+ * tests drive the real services.
+ *
+ * Security model (see README "Security"):
+ *  - binds to 127.0.0.1, and refuses any Host header but its own (DNS rebinding);
+ *  - a per-launch random token, handed over once in the printed URL
+ *    (`/?token=...`), is swapped for an HttpOnly SameSite=Strict cookie;
+ *  - every API call needs that cookie, the `X-Refund-Terminal: 1` header (which a
+ *    cross-origin page cannot send without a CORS preflight we never grant) and,
+ *    when present, an Origin equal to our own;
+ *  - the renderer is served with the same strict CSP as in Electron.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { EVENT_CHANNELS, type ApiEventName } from '../../preload/contract/api';
+import { dispatch, operationForChannel, type ApiHandlers } from '../services/api-dispatch';
+import type { ApiEventBus } from '../services/event-bus';
+import type { Logger } from '../logging/logger';
+import { CONTENT_SECURITY_POLICY } from '../security/csp';
+
+export interface BrowserHostOptions {
+  readonly port?: number; // 0 = any free port
+  readonly rendererDir: string;
+  readonly handlers: ApiHandlers;
+  readonly events: ApiEventBus;
+  readonly log: Logger;
+  /** Fixed token for tests; normally random per launch. */
+  readonly token?: string;
+}
+
+export interface BrowserHost {
+  readonly url: string; // includes the one-time token
+  readonly origin: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'rt_session';
+const MAX_BODY_BYTES = 256 * 1024;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=()',
+  'Cache-Control': 'no-store',
+};
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function readCookie(req: http.IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
+  res.end(body);
+}
+
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const rendererRoot = path.resolve(opts.rendererDir);
+  let origin = '';
+  let hostHeader = '';
+  const sseClients = new Set<http.ServerResponse>();
+
+  const unsubscribers = (Object.keys(EVENT_CHANNELS) as ApiEventName[]).map((event) =>
+    opts.events.on(event, (payload) => {
+      const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+      for (const client of sseClients) client.write(frame);
+    }),
+  );
+
+  const authorised = (req: http.IncomingMessage): boolean => {
+    const cookie = readCookie(req, COOKIE);
+    return cookie !== undefined && sameSecret(cookie, token);
+  };
+
+  const serveStatic = async (res: http.ServerResponse, urlPath: string): Promise<void> => {
+    const relative = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '');
+    const file = path.resolve(rendererRoot, relative);
+    if (!file.startsWith(rendererRoot + path.sep)) return send(res, 404, 'Not found');
+    try {
+      const body = await fs.readFile(file);
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      send(res, 404, 'Not found');
+    }
+  };
+
+  const handleApi = async (req: http.IncomingMessage, res: http.ServerResponse, channel: string): Promise<void> => {
+    const name = operationForChannel(channel);
+    if (!name) return send(res, 404, JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'No such operation.' } }), 'application/json');
+    if (req.headers['x-refund-terminal'] !== '1') return send(res, 403, 'Missing X-Refund-Terminal header');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, 'Send application/json');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return send(res, 413, 'Request too large');
+      chunks.push(chunk as Buffer);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    } catch {
+      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_REQUEST', message: 'The request body is not JSON.' } }), 'application/json');
+    }
+    const result = await dispatch(opts.handlers, name, payload, opts.log);
+    send(res, 200, JSON.stringify(result), 'application/json');
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      // DNS-rebinding guard: only our own literal loopback host is accepted.
+      if (req.headers.host !== hostHeader) return send(res, 421, 'Wrong host');
+      const reqOrigin = req.headers.origin;
+      if (reqOrigin !== undefined && reqOrigin !== origin) return send(res, 403, 'Cross-origin requests are refused');
+      const url = new URL(req.url ?? '/', origin);
+
+      if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
+        const given = url.searchParams.get('token') ?? '';
+        if (!sameSecret(given, token)) return send(res, 401, 'Wrong launch token. Open the URL printed by `refund-terminal start`.');
+        return send(res, 303, '', 'text/plain', { Location: '/', 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+      }
+      if (!authorised(req)) {
+        return send(res, 401, 'This refund terminal needs its launch token: open the URL printed by `refund-terminal start` (or `serve`).');
+      }
+      if (url.pathname.startsWith('/api/')) {
+        if (url.pathname === '/api/events' && req.method === 'GET') {
+          res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
+          res.write(': connected\n\n');
+          sseClients.add(res);
+          req.on('close', () => sseClients.delete(res));
+          return;
+        }
+        if (req.method !== 'POST') return send(res, 405, 'Use POST');
+        return handleApi(req, res, url.pathname.slice('/api/'.length));
+      }
+      if (req.method !== 'GET') return send(res, 405, 'Method not allowed');
+      return serveStatic(res, url.pathname);
+    })().catch((e: unknown) => {
+      opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'browser host request failed');
+      if (!res.headersSent) send(res, 500, 'Internal error');
+      else res.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  hostHeader = `127.0.0.1:${port}`;
+  origin = `http://${hostHeader}`;
+  const heartbeat = setInterval(() => {
+    for (const client of sseClients) client.write(': keep-alive\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    async close() {
+      clearInterval(heartbeat);
+      for (const off of unsubscribers) off();
+      for (const client of sseClients) client.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

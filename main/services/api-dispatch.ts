@@ -1,0 +1,47 @@
+/**
+ * One place where every renderer request enters main, whichever transport
+ * carried it (Electron IPC or the browser host's loopback HTTP): the payload is
+ * validated against the operation's schema, the handler runs, and anything
+ * unexpected becomes a typed INTERNAL error (logged here, never a stack trace
+ * to the renderer).
+ */
+import type { z } from 'zod';
+import { operations, type ApiErrorCode, type OperationName, type Operations, type ResponseOf } from '../../preload/contract/api';
+import { err } from '../../preload/contract/result';
+import type { Logger } from '../logging/logger';
+
+export type ValidRequestOf<N extends OperationName> = z.output<Operations[N]['request']>;
+
+export type ApiHandlers = {
+  readonly [N in OperationName]: (request: ValidRequestOf<N>) => Promise<ResponseOf<N>>;
+};
+
+/** Looks an operation up by its channel string; undefined for anything else. */
+export function operationForChannel(channel: string): OperationName | undefined {
+  return CHANNEL_TO_OPERATION.get(channel);
+}
+
+const CHANNEL_TO_OPERATION = new Map<string, OperationName>(
+  (Object.keys(operations) as OperationName[]).map((name) => [operations[name].channel, name]),
+);
+
+export async function dispatch<N extends OperationName>(
+  handlers: ApiHandlers,
+  name: N,
+  payload: unknown,
+  log: Logger,
+): Promise<ResponseOf<N>> {
+  const parsed = operations[name].request.safeParse(payload ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);
+    log.warn({ operation: name, issues }, 'rejected invalid request');
+    return err<ApiErrorCode>('INVALID_REQUEST', `The request was not valid: ${issues.join('; ')}`) as ResponseOf<N>;
+  }
+  try {
+    const handler = handlers[name] as (request: unknown) => Promise<ResponseOf<N>>;
+    return await handler(parsed.data);
+  } catch (e) {
+    log.error({ operation: name, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'handler failed');
+    return err<ApiErrorCode>('INTERNAL', 'Something went wrong inside the app. Nothing was changed by this action; try again, and call support if it repeats.') as ResponseOf<N>;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The renderer-facing operations, implemented over narrow service ports.
+ * Authorisation lives here (who may do what); validation already happened in
+ * api-dispatch; business rules live in the engine and the ledger.
+ */
+import type { ApiErrorCode, OperationName, ResponseOf } from '../../preload/contract/api';
+import type { PaymentView, RefundView } from '../../preload/contract/refunds';
+import { err, ok, type Result } from '../../preload/contract/result';
+import type { LinkStatusView, PingView, TerminalCandidateView } from '../../preload/contract/terminal';
+import type {
+  AntomConfigView,
+  AppInfo,
+  AuditEntryView,
+  AuditVerifyView,
+  DailyReportView,
+  DiagnosticsBundle,
+  PolicyView,
+  Role,
+  UserView,
+} from '../../preload/contract/views';
+import type { ApiHandlers, ValidRequestOf } from './api-dispatch';
+import type { CounterSession, SignedInUser } from './session';
+
+type Res<T> = Promise<Result<T, ApiErrorCode>>;
+
+export interface HandlerDeps {
+  info(): AppInfo;
+  readonly session: CounterSession;
+  readonly users: {
+    verifyPin(name: string, pin: string): Res<SignedInUser>;
+    list(): Res<UserView[]>;
+    add(name: string, role: Role, pin: string, actor: string): Res<UserView>;
+    disable(name: string, actor: string): Res<UserView>;
+  };
+  readonly refunds: {
+    lookupPayment(paymentId: string): Res<PaymentView>;
+    recentPayments(): Res<PaymentView[]>;
+    submit(input: ValidRequestOf<'submitRefund'> & { cashier: string }): Res<RefundView>;
+    get(refundRequestId: string): Res<RefundView>;
+    list(filter: { date?: string; states?: string[] }): Res<RefundView[]>;
+    approve(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
+    decline(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
+    retryAsNew(input: { refundRequestId: string; actor: string }): Res<RefundView>;
+  };
+  readonly terminal: {
+    status(): LinkStatusView;
+    devices(): Res<TerminalCandidateView[]>;
+    pairBegin(port: string, actor: string): Res<null>;
+    pairConfirm(code: string, actor: string): Res<{ serial: string; model: string }>;
+    unpair(actor: string): Res<null>;
+    ping(count: number): Res<PingView>;
+  };
+  readonly reports: {
+    daily(date: string): Res<DailyReportView>;
+    dailyCsv(date: string): Res<{ fileName: string; csv: string }>;
+  };
+  readonly audit: {
+    list(limit: number): Res<AuditEntryView[]>;
+    verify(): Res<AuditVerifyView>;
+    record(actor: string, kind: string, detail: Record<string, unknown>): void;
+  };
+  readonly policy: {
+    get(): Res<PolicyView>;
+    set(policy: PolicyView, actor: string): Res<PolicyView>;
+  };
+  readonly antom: {
+    view(): Res<AntomConfigView>;
+    set(input: ValidRequestOf<'setAntomConfig'>, actor: string): Res<AntomConfigView>;
+    test(): Res<{ reachable: boolean; signatureValid: boolean; detail: string }>;
+  };
+  diagnostics(): Res<DiagnosticsBundle>;
+}
+
+const NOT_SIGNED_IN = err<ApiErrorCode>('NOT_SIGNED_IN', 'Please sign in with your name and PIN first.');
+
+export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
+  /** Runs `fn` for a signed-in user whose role is one of `roles`. */
+  function as<T>(roles: readonly Role[], fn: (user: SignedInUser) => Res<T>): Res<T> {
+    const user = deps.session.current();
+    if (!user) return Promise.resolve(NOT_SIGNED_IN);
+    if (!roles.includes(user.role)) {
+      return Promise.resolve(err<ApiErrorCode>('FORBIDDEN', `Only a ${roles.join(' or ')} can do this. Ask one to sign in.`));
+    }
+    return fn(user);
+  }
+  const anyone: readonly Role[] = ['cashier', 'manager', 'technician'];
+  const counter: readonly Role[] = ['cashier', 'manager'];
+  const managers: readonly Role[] = ['manager'];
+  const tech: readonly Role[] = ['technician', 'manager'];
+
+  const handlers: { [N in OperationName]: (req: ValidRequestOf<N>) => Promise<ResponseOf<N>> } = {
+    getAppInfo: async () => ok(deps.info()),
+    getSession: async () => ok(deps.session.view()),
+    signIn: async ({ userName, pin }) => {
+      const verified = await deps.users.verifyPin(userName, pin);
+      if (!verified.ok) {
+        deps.audit.record(userName, 'sign-in.failed', { code: verified.error.code });
+        return verified;
+      }
+      deps.audit.record(verified.value.name, 'sign-in', { role: verified.value.role });
+      return ok(deps.session.signIn(verified.value));
+    },
+    signOut: async () => {
+      const previous = deps.session.signOut();
+      if (previous) deps.audit.record(previous.name, 'sign-out', {});
+      return ok(null);
+    },
+
+    lookupPayment: ({ paymentId }) => as(counter, () => deps.refunds.lookupPayment(paymentId)),
+    listRecentPayments: () => as(counter, () => deps.refunds.recentPayments()),
+    submitRefund: (req) => as(counter, (user) => deps.refunds.submit({ ...req, cashier: user.name })),
+    getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
+    listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),
+    // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
+    approveRefund: (req) => as(counter, () => deps.refunds.approve(req)),
+    declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
+    retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
+
+    getTerminalStatus: async () => ok(deps.terminal.status()),
+    listTerminalDevices: () => as(tech, () => deps.terminal.devices()),
+    beginPairing: ({ port }) => as(tech, (user) => deps.terminal.pairBegin(port, user.name)),
+    confirmPairing: ({ code }) => as(tech, (user) => deps.terminal.pairConfirm(code, user.name)),
+    unpairTerminal: () => as(tech, (user) => deps.terminal.unpair(user.name)),
+    pingTerminal: ({ count }) => as(anyone, () => deps.terminal.ping(count)),
+
+    getDailyReport: ({ date }) => as(managers, () => deps.reports.daily(date)),
+    exportDailyReportCsv: ({ date }) => as(managers, () => deps.reports.dailyCsv(date)),
+    listAudit: ({ limit }) => as(managers, () => deps.audit.list(limit)),
+    verifyAudit: () => as(managers, () => deps.audit.verify()),
+
+    getPolicy: () => as(anyone, () => deps.policy.get()),
+    setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
+    listUsers: () => as(managers, () => deps.users.list()),
+    addUser: ({ name, role, pin }) => as(managers, (user) => deps.users.add(name, role, pin, user.name)),
+    disableUser: ({ name }) => as(managers, (user) => deps.users.disable(name, user.name)),
+
+    getAntomConfig: () => as(tech, () => deps.antom.view()),
+    setAntomConfig: (req) => as(tech, (user) => deps.antom.set(req, user.name)),
+    testAntomConnection: () => as(tech, () => deps.antom.test()),
+    getDiagnosticsBundle: () => as(tech, () => deps.diagnostics()),
+  };
+  return handlers;
+}

@@ -1,0 +1,80 @@
+/** Views for sessions, reports, audit, policy, users and configuration. */
+import { z } from 'zod';
+import type { Money } from './money';
+import type { RefundView } from './refunds';
+
+export const Role = z.enum(['cashier', 'manager', 'technician']);
+export type Role = z.infer<typeof Role>;
+
+export interface AppInfo {
+  readonly version: string;
+  readonly demo: boolean;
+  readonly hostKind: 'electron' | 'browser';
+  readonly secretProtection: string;
+  /** Shown on every screen when secrets are not protected by the OS keychain. */
+  readonly secretWarning: string | null;
+  /** Demo only: which seeded payments exist and the demo users' names (never PINs of real users). */
+  readonly demoHints: { readonly payments: readonly { id: string; label: string }[]; readonly users: readonly { name: string; role: Role; pin: string }[] } | null;
+}
+
+export interface SessionView {
+  readonly userName: string;
+  readonly role: Role;
+  readonly signedInAt: string;
+  readonly idleLockSeconds: number;
+}
+
+export interface DailyReportView {
+  readonly date: string;
+  readonly totals: readonly { currency: string; status: string; count: number; amount: Money }[];
+  readonly byCashier: readonly { cashier: string; currency: string; count: number; amount: Money }[];
+  readonly pending: readonly RefundView[];
+}
+
+export interface AuditEntryView {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly kind: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export type AuditVerifyView = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number; readonly firstBrokenSeq: number; readonly reason: string };
+
+export const PolicySchema = z
+  .object({
+    /** Amount at or above which a manager approves, per currency, in minor units. */
+    amountThresholds: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)),
+    approveAnyPartial: z.boolean(),
+    /** Payments older than this many days need approval; null = never. */
+    paymentOlderThanDays: z.number().int().min(0).max(3650).nullable(),
+    /** A cashier's refund total today above which a manager approves, per currency. */
+    cashierDailyTotals: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)),
+  })
+  .strict();
+export type PolicyView = z.infer<typeof PolicySchema>;
+
+export interface UserView {
+  readonly name: string;
+  readonly role: Role;
+  readonly disabled: boolean;
+  readonly lockedUntil: string | null;
+}
+
+export interface AntomConfigView {
+  readonly mode: 'demo-sandbox' | 'configured' | 'unconfigured';
+  readonly baseUrl: string | null;
+  readonly clientId: string | null;
+  readonly keyVersion: number | null;
+  readonly hasMerchantPrivateKey: boolean;
+  readonly hasAntomPublicKey: boolean;
+  /** Fingerprints only (SHA-256 of the public part), never key material. */
+  readonly merchantKeyFingerprint: string | null;
+  readonly antomKeyFingerprint: string | null;
+}
+
+export interface DiagnosticsBundle {
+  readonly fileName: string;
+  /** JSON text without secrets. */
+  readonly json: string;
+}
