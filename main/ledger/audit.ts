@@ -1,0 +1,119 @@
+/**
+ * Tamper-evident audit trail. Each entry's hash is
+ *   SHA-256( prev_hash + "\n" + canonicalJson({seq, at, actor, kind, detail}) )
+ * so editing, deleting or reordering any row breaks the chain from that row on.
+ * Appends happen inside the caller's transaction (IMMEDIATE), so two processes
+ * never fork the chain.
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import type { AuditEntryView, AuditVerifyView } from '../../preload/contract/views';
+import { canonicalJson } from './canonical-json';
+import { AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Kinds used across the app; free-form strings are allowed for new ones. */
+export type AuditKind =
+  | 'auth.sign_in'
+  | 'auth.sign_out'
+  | 'auth.pin_failed'
+  | 'auth.locked'
+  | 'user.added'
+  | 'user.disabled'
+  | 'refund.intent'
+  | 'refund.transition'
+  | 'refund.approved'
+  | 'refund.declined'
+  | 'refund.retry_as_new'
+  | 'refund.note'
+  | 'recovery.run'
+  | 'terminal.pairing'
+  | 'config.policy'
+  | 'config.change'
+  | (string & {});
+
+export function entryHash(prevHash: string, e: { seq: number; at: string; actor: string; kind: string; detail: string }): string {
+  const detail: unknown = JSON.parse(e.detail);
+  const content = canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, detail });
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Must run inside a write transaction when combined with other writes. */
+  append(actor: string, kind: AuditKind, detail: Record<string, unknown>): AuditRow {
+    const write = this.db.transaction(() => {
+      const lastRaw = this.db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT 1').get();
+      const last = lastRaw === undefined ? null : parseRow(AuditRowSchema, lastRaw, 'audit');
+      const seq = (last?.seq ?? 0) + 1;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const at = this.clock().toISOString();
+      const detailText = canonicalJson(detail);
+      const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
+      const row: AuditRow = { seq, at, actor, kind, detail: detailText, prev_hash: prevHash, hash };
+      this.db
+        .prepare('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @kind, @detail, @prev_hash, @hash)')
+        .run(row);
+      return row;
+    });
+    // Nested inside an outer transaction this becomes a savepoint; standalone it takes the write lock up front.
+    return this.db.inTransaction ? write() : write.immediate();
+  }
+
+  list(opts: { limit?: number; beforeSeq?: number } = {}): AuditEntryView[] {
+    const limit = Math.min(Math.max(opts.limit ?? 100, 1), 10_000);
+    const rows = parseRows(
+      AuditRowSchema,
+      this.db.prepare('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(opts.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit),
+      'audit',
+    );
+    return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, kind: r.kind, detail: parseDetail(r.detail) }));
+  }
+
+  /**
+   * Walks the chain in seq order: a gap is a deletion, a wrong prev_hash is a
+   * deletion or reordering, a wrong hash is an edit (including a swapped row).
+   */
+  verify(): AuditVerifyView {
+    const rows = this.db.prepare('SELECT * FROM audit ORDER BY seq ASC').all();
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let count = 0;
+    for (const raw of rows) {
+      const parsed = AuditRowSchema.safeParse(raw);
+      if (!parsed.success) return { ok: false, count, firstBrokenSeq: expectedSeq, reason: 'entry is malformed' };
+      const r = parsed.data;
+      if (r.seq !== expectedSeq) {
+        return { ok: false, count, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${r.seq})` };
+      }
+      if (r.prev_hash !== prevHash) return { ok: false, count, firstBrokenSeq: r.seq, reason: 'link to the previous entry is broken (deleted or reordered entry)' };
+      let recomputed: string;
+      try {
+        recomputed = entryHash(prevHash, r);
+      } catch {
+        return { ok: false, count, firstBrokenSeq: r.seq, reason: 'entry detail is not valid JSON' };
+      }
+      if (recomputed !== r.hash) return { ok: false, count, firstBrokenSeq: r.seq, reason: 'entry content does not match its hash (edited)' };
+      prevHash = r.hash;
+      expectedSeq += 1;
+      count += 1;
+    }
+    return { ok: true, count };
+  }
+}
+
+const DetailSchema = z.record(z.string(), z.unknown());
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const parsed = DetailSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : { raw: text };
+  } catch {
+    return { raw: text };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Demo data only (the demo build and tests): three well-known users and a
+ * default policy. Idempotent: existing users and a stored policy are kept.
+ */
+import type { Ledger } from './ledger';
+import { DEFAULT_POLICY } from './policy';
+
+export const DEMO_USERS = [
+  { name: 'alice', role: 'cashier', pin: '1111' },
+  { name: 'maria', role: 'manager', pin: '2468' },
+  { name: 'tom', role: 'technician', pin: '1357' },
+] as const;
+
+export async function seedDemoUsers(ledger: Ledger): Promise<void> {
+  for (const u of DEMO_USERS) {
+    if (ledger.users.get(u.name) !== null) continue;
+    const r = await ledger.users.add(u, 'demo-seed');
+    if (!r.ok && r.error.code !== 'USER_EXISTS') throw new Error(`demo seed: ${r.error.message}`);
+  }
+  const stored = ledger.db.prepare('SELECT 1 FROM policy WHERE id = 1').get();
+  if (stored === undefined) ledger.setPolicy(DEFAULT_POLICY, 'demo-seed');
+}

@@ -1,0 +1,11 @@
+export { openLedger, type Ledger, type LedgerOptions } from './ledger';
+export { migrate, schemaVersion, LATEST_VERSION, MIGRATIONS } from './migrations';
+export { canTransition, allowedNext, isFinal, isPending, NON_FINAL_STATES } from './state-machine';
+export { evaluatePolicy, DEFAULT_POLICY, PolicySchema, type Policy, type ApprovalReason, type ApprovalReasonCode, type PolicyInput } from './policy';
+export { type User, type VerifyPinError, SIGN_IN_REFUSED, MAX_FAILED_PINS, LOCKOUT_MS } from './users';
+export { GENESIS_HASH, entryHash, type AuditKind } from './audit';
+export type { RefundRow, TransitionRow, ApprovalRow, AuditRow } from './rows';
+export type { NewRefund, RefundPatch, RefundFilter } from './refund-store';
+export type { PaymentRecord } from './payment-cache';
+export { toRefundView, coarseStatus } from './views';
+export { localDate } from './local-date';

@@ -1,0 +1,141 @@
+/**
+ * Versioned schema migrations keyed on SQLite's `PRAGMA user_version`. Each
+ * step runs in its own IMMEDIATE transaction together with the version bump,
+ * so a crash mid-migration leaves the previous version intact. Steps are
+ * append-only: never edit a shipped one, add the next.
+ */
+import type { Database } from 'better-sqlite3';
+
+const FINAL_LIST = "('SUCCEEDED','FAILED','DECLINED')";
+
+const V1 = `
+CREATE TABLE payments (
+  payment_id       TEXT PRIMARY KEY,
+  amount_value     INTEGER NOT NULL CHECK (amount_value >= 0),
+  currency         TEXT NOT NULL,
+  payment_method   TEXT NOT NULL,
+  paid_at          TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  supports_partial INTEGER,            -- NULL = unknown
+  fetched_at       TEXT NOT NULL
+);
+
+CREATE TABLE refunds (
+  refund_request_id          TEXT PRIMARY KEY,
+  intent_id                  TEXT NOT NULL UNIQUE,
+  payment_id                 TEXT NOT NULL,
+  mode                       TEXT NOT NULL CHECK (mode IN ('FULL','PARTIAL')),
+  amount_value               INTEGER NOT NULL CHECK (amount_value > 0),
+  currency                   TEXT NOT NULL,
+  memo                       TEXT,
+  state                      TEXT NOT NULL CHECK (state IN ('AWAITING_APPROVAL','APPROVED','DECLINED','REFERENCE_REQUESTED','REFERENCE_OBTAINED','SUBMITTING','SUCCEEDED','FAILED','PENDING_IN_PROCESS','PENDING_UNKNOWN')),
+  original_merchant_refund_id TEXT,
+  refund_id                  TEXT,
+  result_code                TEXT,
+  message                    TEXT NOT NULL,
+  next_action                TEXT NOT NULL,
+  cashier                    TEXT NOT NULL,
+  approval_reasons           TEXT NOT NULL DEFAULT '[]',
+  created_at                 TEXT NOT NULL,
+  updated_at                 TEXT NOT NULL
+);
+-- The store itself guarantees one refund in flight per payment: a second
+-- non-final row for the same payment is refused by SQLite, whoever inserts it.
+CREATE UNIQUE INDEX refunds_one_in_flight ON refunds(payment_id) WHERE state NOT IN ${FINAL_LIST};
+CREATE INDEX refunds_created ON refunds(created_at);
+CREATE INDEX refunds_payment ON refunds(payment_id);
+
+CREATE TABLE refund_transitions (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  refund_request_id TEXT NOT NULL REFERENCES refunds(refund_request_id),
+  at                TEXT NOT NULL,
+  actor             TEXT NOT NULL,
+  from_state        TEXT,
+  to_state          TEXT NOT NULL,
+  detail            TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX refund_transitions_refund ON refund_transitions(refund_request_id);
+
+CREATE TABLE users (
+  name            TEXT PRIMARY KEY,
+  role            TEXT NOT NULL CHECK (role IN ('cashier','manager','technician')),
+  pin_hash        TEXT NOT NULL,
+  disabled        INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    TEXT,
+  created_at      TEXT NOT NULL
+);
+
+CREATE TABLE approvals (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  refund_request_id TEXT NOT NULL REFERENCES refunds(refund_request_id),
+  manager           TEXT NOT NULL,
+  decision          TEXT NOT NULL CHECK (decision IN ('APPROVED','DECLINED')),
+  reason            TEXT NOT NULL,
+  at                TEXT NOT NULL
+);
+CREATE INDEX approvals_refund ON approvals(refund_request_id);
+
+CREATE TABLE audit (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+-- Append-only: the application can never rewrite history. (Someone with the
+-- file can drop these; the hash chain is what detects that.)
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+`;
+
+const V2 = `
+-- Background resolution: attempts and the persisted time of the next check,
+-- so a restart continues the backoff instead of hammering Antom.
+ALTER TABLE refunds ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE refunds ADD COLUMN next_check_at TEXT;
+-- Lineage for "retry as new": a person's new attempt for the same intent.
+ALTER TABLE refunds ADD COLUMN root_intent_id TEXT;
+ALTER TABLE refunds ADD COLUMN parent_refund_request_id TEXT;
+UPDATE refunds SET root_intent_id = intent_id WHERE root_intent_id IS NULL;
+CREATE INDEX refunds_root_intent ON refunds(root_intent_id);
+CREATE INDEX refunds_next_check ON refunds(next_check_at) WHERE next_check_at IS NOT NULL;
+
+CREATE TABLE policy (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  body       TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2];
+export const LATEST_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  const v = db.pragma('user_version', { simple: true });
+  return typeof v === 'number' ? v : 0;
+}
+
+/** Brings the schema up to `target` (default: latest). Never downgrades. */
+export function migrate(db: Database, target: number = LATEST_VERSION): number {
+  if (target > LATEST_VERSION) throw new RangeError(`no migration to v${target}`);
+  for (;;) {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const step = db.transaction(() => {
+      const current = schemaVersion(db);
+      if (current >= target) return false;
+      const sql = MIGRATIONS[current];
+      if (sql === undefined) throw new Error(`missing migration ${current + 1}`);
+      db.exec(sql);
+      db.pragma(`user_version = ${current + 1}`);
+      return true;
+    });
+    if (!step.immediate()) break;
+  }
+  const v = schemaVersion(db);
+  if (v > LATEST_VERSION) throw new Error(`ledger schema v${v} is newer than this app (v${LATEST_VERSION})`);
+  return v;
+}

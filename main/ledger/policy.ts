@@ -1,0 +1,66 @@
+/**
+ * Approval policy: when a refund needs a manager's PIN before it runs.
+ * Stored as one validated JSON document; `evaluatePolicy` is pure so every
+ * rule can be tested without a database.
+ */
+import { toMajorString, type Money } from '../../preload/contract/money';
+import { PolicySchema, type PolicyView } from '../../preload/contract/views';
+
+export { PolicySchema };
+export type Policy = PolicyView;
+
+export type ApprovalReasonCode = 'AMOUNT_AT_OR_OVER_THRESHOLD' | 'PARTIAL_REFUND' | 'PAYMENT_TOO_OLD' | 'CASHIER_DAILY_TOTAL_EXCEEDED';
+export interface ApprovalReason {
+  readonly code: ApprovalReasonCode;
+  readonly text: string;
+}
+
+/** Used when nothing has been stored yet: approve everything over a generous line. */
+export const DEFAULT_POLICY: Policy = {
+  amountThresholds: { SGD: 10_000, JPY: 10_000, KWD: 30_000 },
+  approveAnyPartial: false,
+  paymentOlderThanDays: 30,
+  cashierDailyTotals: {},
+};
+
+export interface PolicyInput {
+  readonly amount: Money;
+  readonly mode: 'FULL' | 'PARTIAL';
+  /** ISO time of the original payment. */
+  readonly paidAt: string;
+  readonly now: Date;
+  /** The cashier's refunds today in this currency, excluding this one (declined and failed not counted). */
+  readonly cashierTotalToday: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function evaluatePolicy(policy: Policy, input: PolicyInput): ApprovalReason[] {
+  const reasons: ApprovalReason[] = [];
+  const cur = input.amount.currency;
+  const fmt = (value: number): string => `${toMajorString({ value, currency: cur })} ${cur}`;
+
+  const threshold = policy.amountThresholds[cur];
+  if (threshold !== undefined && input.amount.value >= threshold) {
+    reasons.push({ code: 'AMOUNT_AT_OR_OVER_THRESHOLD', text: `Refund of ${fmt(input.amount.value)} is at or over the approval limit of ${fmt(threshold)}.` });
+  }
+  if (policy.approveAnyPartial && input.mode === 'PARTIAL') {
+    reasons.push({ code: 'PARTIAL_REFUND', text: 'Partial refunds need a manager.' });
+  }
+  if (policy.paymentOlderThanDays !== null) {
+    const paid = Date.parse(input.paidAt);
+    // An unparseable payment time is treated as too old: ask rather than guess.
+    const ageDays = Number.isNaN(paid) ? Number.POSITIVE_INFINITY : (input.now.getTime() - paid) / DAY_MS;
+    if (ageDays > policy.paymentOlderThanDays) {
+      reasons.push({ code: 'PAYMENT_TOO_OLD', text: `The payment is older than ${policy.paymentOlderThanDays} days.` });
+    }
+  }
+  const dailyLimit = policy.cashierDailyTotals[cur];
+  if (dailyLimit !== undefined && input.cashierTotalToday + input.amount.value > dailyLimit) {
+    reasons.push({
+      code: 'CASHIER_DAILY_TOTAL_EXCEEDED',
+      text: `This cashier's refunds today would reach ${fmt(input.cashierTotalToday + input.amount.value)}, over the daily ${fmt(dailyLimit)}.`,
+    });
+  }
+  return reasons;
+}

@@ -1,0 +1,324 @@
+/**
+ * The refund journal: one row per refund attempt (refundRequestId), one per
+ * intent, every state change a compare-and-set plus a transitions row plus an
+ * audit entry in the same IMMEDIATE transaction. Synchronous on purpose: when
+ * a method returns, the write is on disk (synchronous=FULL).
+ */
+import type { Database } from 'better-sqlite3';
+import type { Money } from '../../preload/contract/money';
+import type { NextAction, RefundState } from '../../preload/contract/refunds';
+import { err, ok, type Result } from '../../preload/contract/result';
+import type { AuditLog } from './audit';
+import { localDate, widenedUtcBounds } from './local-date';
+import type { ApprovalReason } from './policy';
+import { ApprovalRowSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
+import { canTransition, NON_FINAL_STATES } from './state-machine';
+
+export interface NewRefund {
+  readonly refundRequestId: string;
+  readonly intentId: string;
+  /** The first intent of a retry-as-new lineage; defaults to intentId. */
+  readonly rootIntentId?: string;
+  readonly parentRefundRequestId?: string;
+  readonly paymentId: string;
+  readonly mode: 'FULL' | 'PARTIAL';
+  readonly amount: Money;
+  readonly memo: string | null;
+  readonly state: 'AWAITING_APPROVAL' | 'APPROVED';
+  readonly cashier: string;
+  readonly message: string;
+  readonly nextAction: NextAction;
+  readonly approvalReasons: readonly ApprovalReason[];
+}
+
+export type InsertRefundError = 'DUPLICATE_INTENT' | 'REFUND_IN_FLIGHT' | 'AMOUNT_EXCEEDS_REFUNDABLE' | 'PAYMENT_NOT_FOUND' | 'CURRENCY_MISMATCH';
+
+/** Columns a step may change besides `state`. */
+export interface RefundPatch {
+  readonly originalMerchantRefundId?: string | null;
+  readonly refundId?: string | null;
+  readonly resultCode?: string | null;
+  readonly message?: string;
+  readonly nextAction?: NextAction;
+  readonly attempts?: number;
+  readonly nextCheckAt?: string | null;
+}
+
+const PATCH_COLUMNS: Readonly<Record<keyof RefundPatch, string>> = {
+  originalMerchantRefundId: 'original_merchant_refund_id',
+  refundId: 'refund_id',
+  resultCode: 'result_code',
+  message: 'message',
+  nextAction: 'next_action',
+  attempts: 'attempts',
+  nextCheckAt: 'next_check_at',
+};
+
+export type TransitionError = 'NOT_FOUND' | 'ILLEGAL_TRANSITION' | 'STALE_STATE';
+
+export interface RefundFilter {
+  readonly date?: string;
+  readonly states?: readonly RefundState[];
+  readonly paymentId?: string;
+  readonly cashier?: string;
+}
+
+const IN_FLIGHT_SQL = `(${NON_FINAL_STATES.map((s) => `'${s}'`).join(',')})`;
+
+export class RefundStore {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditLog,
+    private readonly clock: () => Date,
+    private readonly timeZone: string,
+  ) {}
+
+  get(refundRequestId: string): RefundRow | null {
+    const raw = this.db.prepare('SELECT * FROM refunds WHERE refund_request_id = ?').get(refundRequestId);
+    return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
+  }
+
+  getByIntent(intentId: string): RefundRow | null {
+    const raw = this.db.prepare('SELECT * FROM refunds WHERE intent_id = ?').get(intentId);
+    return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
+  }
+
+  /** Newest refund of a retry-as-new lineage (the one a repeated submit should show). */
+  latestInLineage(rootIntentId: string): RefundRow | null {
+    const raw = this.db
+      .prepare('SELECT * FROM refunds WHERE root_intent_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(rootIntentId);
+    return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
+  }
+
+  lineageSize(rootIntentId: string): number {
+    const raw = this.db.prepare('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = ?').get(rootIntentId) as { n: number };
+    return raw.n;
+  }
+
+  inFlightFor(paymentId: string): RefundRow | null {
+    const raw = this.db.prepare(`SELECT * FROM refunds WHERE payment_id = ? AND state IN ${IN_FLIGHT_SQL}`).get(paymentId);
+    return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
+  }
+
+  /** Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of the payment. */
+  committedAmount(paymentId: string): number {
+    const raw = this.db
+      .prepare(`SELECT COALESCE(SUM(amount_value), 0) AS s FROM refunds WHERE payment_id = ? AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL})`)
+      .get(paymentId) as { s: number };
+    return raw.s;
+  }
+
+  /**
+   * Journals a new intent. Balance, duplicate intent and in-flight checks run
+   * inside the same write lock as the insert, so two processes cannot both pass them.
+   */
+  insert(n: NewRefund, actor: string): Result<RefundRow, InsertRefundError> {
+    const now = this.clock().toISOString();
+    const run = this.db.transaction((): Result<RefundRow, InsertRefundError> => {
+      const dup = this.getByIntent(n.intentId);
+      if (dup !== null) return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: dup.refund_request_id });
+      const payment = this.db.prepare('SELECT amount_value, currency FROM payments WHERE payment_id = ?').get(n.paymentId) as
+        | { amount_value: number; currency: string }
+        | undefined;
+      if (payment === undefined) return err('PAYMENT_NOT_FOUND', 'The payment has not been looked up.');
+      if (payment.currency !== n.amount.currency) return err('CURRENCY_MISMATCH', `The payment is in ${payment.currency}.`);
+      const inFlight = this.inFlightFor(n.paymentId);
+      if (inFlight !== null) {
+        return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress.', { refundRequestId: inFlight.refund_request_id });
+      }
+      const refundable = payment.amount_value - this.committedAmount(n.paymentId);
+      if (n.amount.value > refundable) {
+        return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+      }
+      this.db
+        .prepare(
+          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo,
+             state, message, next_action, cashier, approval_reasons, attempts, next_check_at, created_at, updated_at)
+           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now)`,
+        )
+        .run({
+          id: n.refundRequestId,
+          intent: n.intentId,
+          root: n.rootIntentId ?? n.intentId,
+          parent: n.parentRefundRequestId ?? null,
+          payment: n.paymentId,
+          mode: n.mode,
+          value: n.amount.value,
+          currency: n.amount.currency,
+          memo: n.memo,
+          state: n.state,
+          message: n.message,
+          nextAction: n.nextAction,
+          cashier: n.cashier,
+          reasons: JSON.stringify(n.approvalReasons),
+          now,
+        });
+      this.insertTransition(n.refundRequestId, now, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode });
+      this.audit.append(actor, 'refund.intent', {
+        refundRequestId: n.refundRequestId,
+        intentId: n.intentId,
+        paymentId: n.paymentId,
+        mode: n.mode,
+        amount: n.amount,
+        state: n.state,
+        approvalReasons: n.approvalReasons.map((r) => r.code),
+        parentRefundRequestId: n.parentRefundRequestId ?? null,
+      });
+      const row = this.get(n.refundRequestId);
+      if (row === null) throw new Error('refund vanished after insert');
+      return ok(row);
+    });
+    return run.immediate();
+  }
+
+  /**
+   * Moves a refund from `from` to `to` if, and only if, it is still in `from`
+   * (compare-and-set) and the state machine allows it.
+   */
+  transition(
+    refundRequestId: string,
+    from: RefundState,
+    to: RefundState,
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+  ): Result<RefundRow, TransitionError> {
+    if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
+    const run = this.db.transaction((): Result<RefundRow, TransitionError> => {
+      const now = this.clock().toISOString();
+      const { sets, params } = patchSql(opts.patch ?? {});
+      const info = this.db
+        .prepare(`UPDATE refunds SET state = @to, updated_at = @now${sets} WHERE refund_request_id = @id AND state = @from`)
+        .run({ ...params, to, now, id: refundRequestId, from });
+      if (info.changes === 0) {
+        const cur = this.get(refundRequestId);
+        return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${from}.`, { state: cur.state });
+      }
+      const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
+      this.insertTransition(refundRequestId, now, opts.actor, from, to, detail);
+      this.audit.append(opts.actor, 'refund.transition', { refundRequestId, from, to, ...detail });
+      const row = this.get(refundRequestId);
+      if (row === null) throw new Error('refund vanished after transition');
+      return ok(row);
+    });
+    return run.immediate();
+  }
+
+  /** Changes non-state columns, only while the refund is still in `expected` (CAS). */
+  update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> {
+    const now = this.clock().toISOString();
+    const { sets, params } = patchSql(patch);
+    const info = this.db
+      .prepare(`UPDATE refunds SET updated_at = @now${sets} WHERE refund_request_id = @id AND state = @expected`)
+      .run({ ...params, now, id: refundRequestId, expected });
+    const cur = this.get(refundRequestId);
+    if (cur === null) return err('NOT_FOUND', 'No such refund.');
+    if (info.changes === 0) return err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
+    return ok(cur);
+  }
+
+  transitions(refundRequestId: string): TransitionRow[] {
+    return parseRows(
+      TransitionRowSchema,
+      this.db.prepare('SELECT * FROM refund_transitions WHERE refund_request_id = ? ORDER BY id').all(refundRequestId),
+      'transition',
+    );
+  }
+
+  list(filter: RefundFilter = {}): RefundRow[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    if (filter.paymentId !== undefined) {
+      where.push('payment_id = @paymentId');
+      params['paymentId'] = filter.paymentId;
+    }
+    if (filter.cashier !== undefined) {
+      where.push('cashier = @cashier');
+      params['cashier'] = filter.cashier;
+    }
+    if (filter.states !== undefined && filter.states.length > 0) {
+      const names = filter.states.map((s, i) => {
+        params[`s${i}`] = s;
+        return `@s${i}`;
+      });
+      where.push(`state IN (${names.join(',')})`);
+    }
+    if (filter.date !== undefined) {
+      const b = widenedUtcBounds(filter.date);
+      where.push('created_at >= @from AND created_at < @to');
+      params['from'] = b.from;
+      params['to'] = b.to;
+    }
+    const sql = `SELECT * FROM refunds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC`;
+    const rows = parseRows(RefundRowSchema, this.db.prepare(sql).all(params), 'refund');
+    const date = filter.date;
+    return date === undefined ? rows : rows.filter((r) => localDate(r.created_at, this.timeZone) === date);
+  }
+
+  nonFinal(): RefundRow[] {
+    return parseRows(RefundRowSchema, this.db.prepare(`SELECT * FROM refunds WHERE state IN ${IN_FLIGHT_SQL} ORDER BY created_at`).all(), 'refund');
+  }
+
+  /** Refunds whose persisted next check is due. */
+  due(now: Date): RefundRow[] {
+    return parseRows(
+      RefundRowSchema,
+      this.db
+        .prepare(`SELECT * FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND state IN ${IN_FLIGHT_SQL} ORDER BY next_check_at`)
+        .all(now.toISOString()),
+      'refund',
+    );
+  }
+
+  /** The cashier's refunds on `date` in `currency` that count against a daily limit (not declined, not failed). */
+  cashierTotalOn(cashier: string, currency: string, date: string): number {
+    return this.list({ date, cashier })
+      .filter((r) => r.currency === currency && r.state !== 'DECLINED' && r.state !== 'FAILED')
+      .reduce((sum, r) => sum + r.amount_value, 0);
+  }
+
+  recordApproval(a: { refundRequestId: string; manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }): void {
+    const now = this.clock().toISOString();
+    const run = this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO approvals (refund_request_id, manager, decision, reason, at) VALUES (?, ?, ?, ?, ?)')
+        .run(a.refundRequestId, a.manager, a.decision, a.reason, now);
+      this.audit.append(a.manager, a.decision === 'APPROVED' ? 'refund.approved' : 'refund.declined', {
+        refundRequestId: a.refundRequestId,
+        reason: a.reason,
+      });
+    });
+    if (this.db.inTransaction) run();
+    else run.immediate();
+  }
+
+  approvals(refundRequestId: string): ApprovalRow[] {
+    return parseRows(ApprovalRowSchema, this.db.prepare('SELECT * FROM approvals WHERE refund_request_id = ? ORDER BY id').all(refundRequestId), 'approval');
+  }
+
+  private insertTransition(id: string, at: string, actor: string, from: RefundState | null, to: RefundState, detail: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO refund_transitions (refund_request_id, at, actor, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, at, actor, from, to, JSON.stringify(detail));
+  }
+}
+
+function patchSql(patch: RefundPatch): { sets: string; params: Record<string, string | number | null> } {
+  let sets = '';
+  const params: Record<string, string | number | null> = {};
+  for (const key of Object.keys(PATCH_COLUMNS) as (keyof RefundPatch)[]) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    sets += `, ${PATCH_COLUMNS[key]} = @p_${key}`;
+    params[`p_${key}`] = value;
+  }
+  return { sets, params };
+}
+
+function patchDetail(patch: RefundPatch): Record<string, unknown> {
+  const d: Record<string, unknown> = {};
+  if (patch.resultCode !== undefined) d['resultCode'] = patch.resultCode;
+  if (patch.refundId !== undefined) d['refundId'] = patch.refundId;
+  if (patch.originalMerchantRefundId !== undefined) d['originalMerchantRefundId'] = patch.originalMerchantRefundId;
+  if (patch.nextAction !== undefined) d['nextAction'] = patch.nextAction;
+  return d;
+}

@@ -1,0 +1,76 @@
+/** End-of-day report: totals per currency and state, per cashier, and what is still pending. */
+import { toMajorString } from '../../preload/contract/money';
+import type { RefundView } from '../../preload/contract/refunds';
+import type { DailyReportView } from '../../preload/contract/views';
+import type { RefundRow } from './rows';
+import { isFinal } from './state-machine';
+
+export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView): DailyReportView {
+  const totals = new Map<string, { currency: string; status: string; count: number; value: number }>();
+  const byCashier = new Map<string, { cashier: string; currency: string; count: number; value: number }>();
+  for (const r of rows) {
+    const tk = `${r.currency}|${r.state}`;
+    const t = totals.get(tk) ?? { currency: r.currency, status: r.state, count: 0, value: 0 };
+    t.count += 1;
+    t.value += r.amount_value;
+    totals.set(tk, t);
+    // Per cashier: what actually went back to customers (SUCCEEDED).
+    if (r.state === 'SUCCEEDED') {
+      const ck = `${r.cashier}|${r.currency}`;
+      const c = byCashier.get(ck) ?? { cashier: r.cashier, currency: r.currency, count: 0, value: 0 };
+      c.count += 1;
+      c.value += r.amount_value;
+      byCashier.set(ck, c);
+    }
+  }
+  const byKey = <T extends object>(a: T, b: T, keys: (keyof T)[]): number => {
+    for (const k of keys) {
+      const x = String(a[k]);
+      const y = String(b[k]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+  return {
+    date,
+    totals: [...totals.values()]
+      .sort((a, b) => byKey(a, b, ['currency', 'status']))
+      .map((t) => ({ currency: t.currency, status: t.status, count: t.count, amount: { value: t.value, currency: t.currency } })),
+    byCashier: [...byCashier.values()]
+      .sort((a, b) => byKey(a, b, ['cashier', 'currency']))
+      .map((c) => ({ cashier: c.cashier, currency: c.currency, count: c.count, amount: { value: c.value, currency: c.currency } })),
+    pending: rows.filter((r) => !isFinal(r.state)).map(view),
+  };
+}
+
+const CSV_HEADER = ['created_at', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo'];
+
+function csvCell(v: string): string {
+  // Quote everything that could break a row; prefix formula-looking text so spreadsheets do not execute it.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function buildDailyCsv(rows: readonly RefundRow[]): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const r of [...rows].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
+    lines.push(
+      [
+        r.created_at,
+        r.refund_request_id,
+        r.payment_id,
+        r.cashier,
+        r.mode,
+        r.state,
+        toMajorString({ value: r.amount_value, currency: r.currency }),
+        r.currency,
+        r.result_code ?? '',
+        r.refund_id ?? '',
+        r.memo ?? '',
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Zod schemas for rows read back from SQLite. Nothing leaves the ledger
+ * un-validated: a hand-edited or corrupted file fails loudly here rather than
+ * flowing into the engine as a wrong type.
+ */
+import { z } from 'zod';
+import { NextAction, RefundState } from '../../preload/contract/refunds';
+import { Role } from '../../preload/contract/views';
+
+export const RefundRowSchema = z.object({
+  refund_request_id: z.string(),
+  intent_id: z.string(),
+  root_intent_id: z.string().nullable(),
+  parent_refund_request_id: z.string().nullable(),
+  payment_id: z.string(),
+  mode: z.enum(['FULL', 'PARTIAL']),
+  amount_value: z.number().int().positive(),
+  currency: z.string(),
+  memo: z.string().nullable(),
+  state: RefundState,
+  original_merchant_refund_id: z.string().nullable(),
+  refund_id: z.string().nullable(),
+  result_code: z.string().nullable(),
+  message: z.string(),
+  next_action: NextAction,
+  cashier: z.string(),
+  approval_reasons: z.string(),
+  attempts: z.number().int().min(0),
+  next_check_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type RefundRow = z.infer<typeof RefundRowSchema>;
+
+export const PaymentRowSchema = z.object({
+  payment_id: z.string(),
+  amount_value: z.number().int().min(0),
+  currency: z.string(),
+  payment_method: z.string(),
+  paid_at: z.string(),
+  status: z.string(),
+  supports_partial: z.number().int().nullable(),
+  fetched_at: z.string(),
+});
+export type PaymentRow = z.infer<typeof PaymentRowSchema>;
+
+export const TransitionRowSchema = z.object({
+  id: z.number().int(),
+  refund_request_id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  from_state: RefundState.nullable(),
+  to_state: RefundState,
+  detail: z.string(),
+});
+export type TransitionRow = z.infer<typeof TransitionRowSchema>;
+
+export const UserRowSchema = z.object({
+  name: z.string(),
+  role: Role,
+  pin_hash: z.string(),
+  disabled: z.number().int(),
+  failed_attempts: z.number().int().min(0),
+  locked_until: z.string().nullable(),
+  created_at: z.string(),
+});
+export type UserRow = z.infer<typeof UserRowSchema>;
+
+export const ApprovalRowSchema = z.object({
+  id: z.number().int(),
+  refund_request_id: z.string(),
+  manager: z.string(),
+  decision: z.enum(['APPROVED', 'DECLINED']),
+  reason: z.string(),
+  at: z.string(),
+});
+export type ApprovalRow = z.infer<typeof ApprovalRowSchema>;
+
+export const AuditRowSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  kind: z.string(),
+  detail: z.string(),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+export type AuditRow = z.infer<typeof AuditRowSchema>;
+
+export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
+export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
+
+export function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
+  const parsed = schema.safeParse(row);
+  if (!parsed.success) throw new Error(`ledger: unexpected ${what} row: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function parseRows<T>(schema: z.ZodType<T>, rows: readonly unknown[], what: string): T[] {
+  return rows.map((r) => parseRow(schema, r, what));
+}

@@ -1,0 +1,54 @@
+/** Maps journal rows to the RefundView the renderer and CLI show. */
+import type { RefundView } from '../../preload/contract/refunds';
+import type { RefundState } from '../../preload/contract/refunds';
+import { ApprovalReasonsSchema, type ApprovalRow, type RefundRow } from './rows';
+
+export function coarseStatus(state: RefundState): RefundView['status'] {
+  switch (state) {
+    case 'SUCCEEDED':
+      return 'SUCCESS';
+    case 'FAILED':
+      return 'FAILED';
+    case 'DECLINED':
+      return 'DECLINED';
+    case 'AWAITING_APPROVAL':
+      return 'AWAITING_APPROVAL';
+    case 'PENDING_IN_PROCESS':
+    case 'PENDING_UNKNOWN':
+      return 'PENDING';
+    default:
+      return 'IN_PROGRESS';
+  }
+}
+
+export function approvalReasonTexts(row: RefundRow): string[] {
+  try {
+    const parsed = ApprovalReasonsSchema.safeParse(JSON.parse(row.approval_reasons));
+    return parsed.success ? parsed.data.map((r) => r.text) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]): RefundView {
+  return {
+    refundRequestId: row.refund_request_id,
+    intentId: row.intent_id,
+    paymentId: row.payment_id,
+    mode: row.mode,
+    amount: { value: row.amount_value, currency: row.currency },
+    memo: row.memo,
+    state: row.state,
+    status: coarseStatus(row.state),
+    originalMerchantRefundId: row.original_merchant_refund_id,
+    refundId: row.refund_id,
+    resultCode: row.result_code,
+    message: row.message,
+    nextAction: row.next_action,
+    cashier: row.cashier,
+    approvals: approvals.map((a) => ({ manager: a.manager, decision: a.decision, reason: a.reason, at: a.at })),
+    approvalReasons: approvalReasonTexts(row),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
