@@ -1,0 +1,168 @@
+/**
+ * AntomGatewayPort over HTTP: validate -> sign -> send -> verify -> classify,
+ * with bounded retries of UNKNOWN outcomes using the SAME refundRequestId and
+ * the byte-identical body (Antom is idempotent on refundRequestId).
+ */
+import type { Money } from '../../preload/contract/money';
+import { err, ok, type Result } from '../../preload/contract/result';
+import { normalizeResultCode } from '../../preload/contract/result-codes';
+import type { AntomGatewayPort, AntomOutcome, AntomPaymentInfo, AntomRefundRequest } from '../refunds/ports';
+import { classifyInquiryRefundResponse, classifyRefundResponse, outcomeFor, transportOutcome } from './classify';
+import type { AntomClientConfig } from './config';
+import { importPrivateKey, importPublicKey } from './signing';
+import { postSigned, type Exchange, type FetchLike, type TransportDeps } from './transport';
+import { validateRefundRequest } from './validate';
+import {
+  API_PATHS,
+  InquiryPaymentResponseBody,
+  InquiryRefundResponseBody,
+  RefundResponseBody,
+  type InquiryRefundRequestBody,
+  type RefundRequestBody,
+} from './wire';
+
+/** Structural subset of pino's logger, so tests can pass a spy. */
+export interface AntomLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface AntomGatewayOptions {
+  fetchImpl?: FetchLike;
+  log?: AntomLog;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Attempts per refund() call (first send included) and the backoff base: delay = base * 2^(n-1). */
+  retry?: { maxAttempts: number; baseDelayMs: number };
+  /** After retries are exhausted with an UNKNOWN outcome, ask inquiryRefund once before giving up. */
+  inquiry?: { resolveUnknownAfterRetries?: boolean };
+}
+
+export interface AntomGateway extends AntomGatewayPort {
+  /** `refundId` is added to the inquiry when known (the in-store v2 page documents it as the key). */
+  inquireRefund(refundRequestId: string, opts?: { refundId?: string }): Promise<AntomOutcome>;
+}
+
+const DEFAULT_RETRY = { maxAttempts: 3, baseDelayMs: 1_000 };
+const SILENT: AntomLog = { info: () => undefined, warn: () => undefined };
+
+export function createAntomGateway(config: AntomClientConfig, opts: AntomGatewayOptions = {}): AntomGateway {
+  const privateKey = importPrivateKey(config.merchantPrivateKeyPem, 'The merchant private key');
+  if (!privateKey.ok) throw new Error(privateKey.error.message);
+  const antomPublicKey = importPublicKey(config.antomPublicKeyPem, "Antom's public key");
+  if (!antomPublicKey.ok) throw new Error(antomPublicKey.error.message);
+
+  const log = opts.log ?? SILENT;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const maxAttempts = Math.max(1, Math.floor(retry.maxAttempts));
+  const resolveUnknown = opts.inquiry?.resolveUnknownAfterRetries ?? true;
+  const deps: TransportDeps = {
+    baseUrl: config.baseUrl,
+    clientId: config.clientId,
+    keyVersion: config.keyVersion,
+    privateKey: privateKey.value,
+    antomPublicKey: antomPublicKey.value,
+    fetchImpl: opts.fetchImpl ?? ((url, init) => fetch(url, init)),
+    now: opts.now ?? Date.now,
+  };
+  /** refundIds learnt from answers, so inquiries can name them. */
+  const knownRefundIds = new Map<string, string>();
+
+  function remember(refundRequestId: string, outcome: AntomOutcome): AntomOutcome {
+    if (outcome.refundId) knownRefundIds.set(refundRequestId, outcome.refundId);
+    return outcome;
+  }
+
+  function refundOutcomeOf(ex: Exchange, refundRequestId: string): AntomOutcome {
+    if (ex.kind === 'fault') return transportOutcome(ex.fault, ex.detail);
+    const parsed = RefundResponseBody.safeParse(ex.json);
+    if (!parsed.success) return transportOutcome('MALFORMED_RESPONSE', `HTTP ${ex.httpStatus}: body does not match the refund response schema.`);
+    return classifyRefundResponse(parsed.data, refundRequestId);
+  }
+
+  async function inquireRefund(refundRequestId: string, o: { refundId?: string } = {}): Promise<AntomOutcome> {
+    const refundId = o.refundId ?? knownRefundIds.get(refundRequestId);
+    const req: InquiryRefundRequestBody = refundId ? { refundRequestId, refundId } : { refundRequestId };
+    const ex = await postSigned(deps, API_PATHS.inquiryRefund, JSON.stringify(req), config.inquiryTimeoutMs);
+    let outcome: AntomOutcome;
+    if (ex.kind === 'fault') {
+      outcome = transportOutcome(ex.fault, ex.detail);
+    } else {
+      const parsed = InquiryRefundResponseBody.safeParse(ex.json);
+      outcome = parsed.success
+        ? classifyInquiryRefundResponse(parsed.data, refundRequestId)
+        : transportOutcome('MALFORMED_RESPONSE', 'Inquiry answer does not match the inquiryRefund schema.');
+    }
+    log.info({ refundRequestId, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs }, 'antom inquiryRefund');
+    return remember(refundRequestId, outcome);
+  }
+
+  async function refund(req: AntomRefundRequest): Promise<AntomOutcome> {
+    const valid = validateRefundRequest(req);
+    if (!valid.ok) {
+      log.warn({ refundRequestId: typeof req?.refundRequestId === 'string' ? req.refundRequestId : null }, 'antom refund rejected locally');
+      const base = outcomeFor('INVALID_REQUEST', { resultMessage: valid.error.message });
+      return { ...base, cashierMessage: `${valid.error.message} Nothing was sent to Antom.` };
+    }
+    const r = valid.value;
+    // Built once: every retry sends exactly these bytes.
+    const wire: RefundRequestBody = {
+      refundRequestId: r.refundRequestId,
+      paymentId: r.paymentId,
+      originalMerchantRefundId: r.originalMerchantRefundId,
+      ...(r.refundAmount ? { refundAmount: { value: r.refundAmount.value, currency: r.refundAmount.currency } } : {}),
+      ...(r.memo !== undefined ? { memo: r.memo } : {}),
+    };
+    const body = JSON.stringify(wire);
+
+    let outcome: AntomOutcome = transportOutcome('NETWORK_ERROR', 'Not sent.');
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const ex = await postSigned(deps, API_PATHS.refund, body, config.requestTimeoutMs);
+      outcome = remember(r.refundRequestId, refundOutcomeOf(ex, r.refundRequestId));
+      log.info(
+        { refundRequestId: r.refundRequestId, paymentId: r.paymentId, attempt, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs },
+        'antom refund attempt',
+      );
+      const unknown = outcome.status === 'PENDING' && outcome.pendingKind === 'UNKNOWN' && outcome.retrySameRequestId;
+      if (!unknown) return outcome;
+      if (attempt < maxAttempts) await sleep(retry.baseDelayMs * 2 ** (attempt - 1));
+    }
+    if (resolveUnknown) {
+      const inquired = await inquireRefund(r.refundRequestId);
+      // Only a definite inquiry answer replaces "unknown"; otherwise keep the refund's own outcome.
+      if (inquired.status !== 'PENDING' || inquired.pendingKind === 'IN_PROCESS') return inquired;
+    }
+    return outcome;
+  }
+
+  async function inquirePayment(paymentId: string): Promise<Result<AntomPaymentInfo, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
+    if (typeof paymentId !== 'string' || !/^[A-Za-z0-9_\-*]{1,64}$/.test(paymentId.trim())) {
+      return err('PAYMENT_NOT_FOUND', 'This is not a valid payment ID. Check it on the receipt.');
+    }
+    const ex = await postSigned(deps, API_PATHS.inquiryPayment, JSON.stringify({ paymentId: paymentId.trim() }), config.inquiryTimeoutMs);
+    log.info({ paymentId, kind: ex.kind, elapsedMs: ex.elapsedMs }, 'antom inquiryPayment');
+    if (ex.kind === 'fault') return err('UNAVAILABLE', 'Antom could not be reached to look up this payment. Try again.', { cause: ex.fault });
+    const parsed = InquiryPaymentResponseBody.safeParse(ex.json);
+    if (!parsed.success) return err('UNAVAILABLE', 'Antom sent an unreadable payment answer. Try again.', { cause: 'MALFORMED_RESPONSE' });
+    const b = parsed.data;
+    if (b.result.resultStatus !== 'S') {
+      const code = normalizeResultCode(b.result.resultCode ?? '');
+      if (code === 'DPOS_PAYMENT_ORDER_NOT_EXIST') return err('PAYMENT_NOT_FOUND', 'No payment was found with this payment ID. Check the ID on the receipt.');
+      return err('UNAVAILABLE', 'Antom could not look up this payment right now. Try again.', { resultCode: code });
+    }
+    if (!b.paymentAmount || !b.paymentId) return err('UNAVAILABLE', 'Antom sent an incomplete payment answer. Try again.', { cause: 'MALFORMED_RESPONSE' });
+    const amount: Money = { value: b.paymentAmount.value, currency: b.paymentAmount.currency };
+    return ok({
+      paymentId: b.paymentId,
+      amount,
+      paymentMethod: b.paymentMethod ?? 'UNKNOWN',
+      paidAt: b.paymentTime ?? b.paymentCreateTime ?? '',
+      status: b.paymentStatus ?? 'UNKNOWN',
+      // The documented inquiryPayment answer does not say; the refund call will.
+      supportsPartialRefund: null,
+    });
+  }
+
+  return { refund, inquireRefund, inquirePayment };
+}
