@@ -1,0 +1,78 @@
+/**
+ * `<dataDir>/config.json`: the non-secret settings a technician sets up
+ * (Antom endpoint and client id, terminal port and USB ids, idle lock).
+ * Secrets (PEM keys, pairing key) never live here: see main/secrets.
+ * The file is validated on every read; a bad file is reported, never guessed at.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { err, ok, type Result } from '../../preload/contract/result';
+
+const UsbId = z.object({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff), label: z.string().max(80).optional() }).strict();
+
+export const AppConfigSchema = z
+  .object({
+    antom: z
+      .object({
+        /** Region domain plus path prefix, e.g. https://open-sea-global.alipay.com/ams/api */
+        baseUrl: z.string().url(),
+        clientId: z.string().min(1).max(128),
+        keyVersion: z.number().int().min(1).default(1),
+        requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+      })
+      .strict()
+      .optional(),
+    terminal: z
+      .object({
+        /** Serial device of the paired terminal; discovered when absent. */
+        port: z.string().min(1).max(256).optional(),
+        usbIds: z.array(UsbId).max(64).optional(),
+      })
+      .strict()
+      .default({}),
+    idleLockSeconds: z.number().int().min(30).max(86_400).default(300),
+    /** IANA time zone of the shop for "today" and the daily report. */
+    timeZone: z.string().min(1).max(64).default('UTC'),
+  })
+  .strict();
+export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+export const CONFIG_FILE = 'config.json';
+
+export async function loadAppConfig(dataDir: string): Promise<Result<AppConfig, 'CONFIG_INVALID'>> {
+  const file = path.join(dataDir, CONFIG_FILE);
+  let raw: unknown = {};
+  try {
+    raw = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return err('CONFIG_INVALID', `${file} could not be read as JSON: ${(e as Error).message}. Fix or remove it.`);
+  }
+  const parsed = AppConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
+    return err('CONFIG_INVALID', `${file} is not valid: ${issues}`);
+  }
+  return ok(parsed.data);
+}
+
+export async function saveAppConfig(dataDir: string, config: AppConfig): Promise<void> {
+  const file = path.join(dataDir, CONFIG_FILE);
+  const valid = AppConfigSchema.parse(config);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await fs.writeFile(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
+
+/**
+ * Demo mode is the embedded default: nothing configured means the virtual
+ * terminal and the local Antom sandbox. REFUND_TERMINAL_DEMO=1 forces it,
+ * =0 forbids it (a real store must never fall back to demo silently).
+ */
+export function isDemoMode(config: AppConfig, env: NodeJS.ProcessEnv): boolean {
+  if (env.REFUND_TERMINAL_DEMO === '1') return true;
+  if (env.REFUND_TERMINAL_DEMO === '0') return false;
+  return config.antom === undefined && !env.ANTOM_BASE_URL;
+}
