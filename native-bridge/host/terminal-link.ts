@@ -1,0 +1,446 @@
+/**
+ * TerminalLink: the host side of TLP/1 for one configured port. Owns the
+ * connect -> hello -> proofs -> auth cycle, reconnects by itself with backoff,
+ * keeps the link alive with `ping` when idle, and exposes the refund engine's
+ * TerminalPort. Failures come back as Result values, never as throws.
+ */
+import { EventEmitter } from 'node:events';
+import type { RefundReferenceRequest, RefundResultNotice, TerminalErrorCode, TerminalPort } from '../../main/refunds/ports';
+import { err, ok, Result } from '../../preload/contract/result';
+import { LinkLayer, LinkOptions } from '../link/link';
+import { createLinkStats, LinkStats } from '../link/stats';
+import { TERMINAL_ERROR_MESSAGES } from '../messages/errors';
+import { IncomingMessage, MessageEndpoint } from '../messages/endpoint';
+import {
+  EmptyOk,
+  EvtScan,
+  EvtStatus,
+  HelloOk,
+  InfoOk,
+  PairConfirmOk,
+  PingOk,
+  RefundReferenceOk,
+  RefundResultOk,
+} from '../messages/schemas';
+import type { Pairing, PairingStore } from '../session/pairing-store';
+import { hostProof, newNonce, proofsEqual, terminalProof } from '../session/proofs';
+import type { Transport } from '../transport/transport';
+import { describePortError } from '../discovery/port-errors';
+import { LinkStatus, parseScan, ScanEvent, TerminalEvent } from './status';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+export interface TerminalLinkOptions {
+  readonly openTransport: () => Promise<Transport>;
+  readonly pairingStore: PairingStore;
+  readonly host: { readonly app: string; readonly version: string; readonly hostId: string; readonly hostName: string };
+  /** Per-request reply timeout; default 5000 ms (spec section 4). */
+  readonly requestTimeoutMs?: number;
+  /** Idle time before a heartbeat ping; default 3000 ms; 0 disables. */
+  readonly heartbeatMs?: number;
+  /** First reconnect delay; doubles per failed attempt up to maxReconnectDelayMs. Default 500 ms. */
+  readonly reconnectDelayMs?: number;
+  readonly maxReconnectDelayMs?: number;
+  readonly log?: Logger;
+  /** Link-layer tuning (tests only; defaults are the spec's). */
+  readonly link?: Pick<LinkOptions, 'ackTimeoutMs' | 'maxRetransmissions' | 'interByteTimeoutMs'>;
+}
+
+export interface TerminalLinkStats extends LinkStats {
+  readonly state: LinkStatus['state'];
+}
+
+interface Session {
+  readonly transport: Transport;
+  readonly link: LinkLayer;
+  readonly endpoint: MessageEndpoint;
+  /** Resolves with a reason once the session is over (port closed, link down, stopped). */
+  readonly ended: Promise<string>;
+  end(reason: string): void;
+  isEnded(): boolean;
+  hello: HelloOk | null;
+  lastActivity: number;
+  /** Why requests are refused in this session (e.g. TERMINAL_SWAPPED), or null when usable. */
+  refusal: { code: TerminalErrorCode; message: string } | null;
+}
+
+type Events = {
+  status: [LinkStatus];
+  scan: [ScanEvent];
+  terminalEvent: [TerminalEvent];
+};
+
+export class TerminalLink implements TerminalPort {
+  private readonly emitter = new EventEmitter();
+  private current: LinkStatus = { state: 'disconnected' };
+  private session: Session | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly counters: LinkStats = createLinkStats();
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private readonly heartbeatMs: number;
+  private readonly baseDelay: number;
+  private readonly maxDelay: number;
+
+  constructor(private readonly opts: TerminalLinkOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.heartbeatMs = opts.heartbeatMs ?? 3000;
+    this.baseDelay = opts.reconnectDelayMs ?? 500;
+    this.maxDelay = opts.maxReconnectDelayMs ?? 10_000;
+    this.emitter.on('error', () => undefined);
+  }
+
+  // ------------------------------------------------------------ events
+
+  on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this {
+    this.emitter.on(event, listener as (...a: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): this {
+    this.emitter.off(event, listener as (...a: unknown[]) => void);
+    return this;
+  }
+
+  private emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
+    for (const l of this.emitter.listeners(event)) {
+      try {
+        (l as (...a: Events[K]) => void)(...args);
+      } catch (e) {
+        this.log('error', `listener for ${event} threw`, { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  status(): LinkStatus {
+    return { ...this.current };
+  }
+
+  stats(): TerminalLinkStats {
+    return { ...this.counters, lastRttsMs: [...this.counters.lastRttsMs], state: this.current.state };
+  }
+
+  /** Connects and keeps the link up until stop(). Returns immediately. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.runLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    this.session?.end('stopped');
+    await this.loop;
+    this.loop = null;
+    this.setStatus({ state: 'disconnected', reason: 'stopped' });
+  }
+
+  /** Skips the current backoff wait (e.g. a USB attach event for our terminal). */
+  reconnectNow(): void {
+    this.wakeUp?.();
+  }
+
+  private setStatus(s: LinkStatus): void {
+    const same = JSON.stringify(s) === JSON.stringify(this.current);
+    this.current = s;
+    if (!same) {
+      this.log('info', `terminal link ${s.state}`, { reason: s.reason, port: s.port, serial: s.terminal?.serial });
+      this.emit('status', { ...s });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    let delay = this.baseDelay;
+    let first = true;
+    while (this.running) {
+      if (!first) this.counters.reconnects++;
+      first = false;
+      this.setStatus({ state: 'connecting', ...(this.current.port ? { port: this.current.port } : {}) });
+      let transport: Transport;
+      try {
+        transport = await this.opts.openTransport();
+      } catch (e) {
+        const path = this.current.port ?? 'terminal port';
+        const p = describePortError(e, path);
+        this.setStatus({ state: 'disconnected', reason: `${p.message} ${p.fix}`, ...(this.current.port ? { port: this.current.port } : {}) });
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.maxDelay);
+        continue;
+      }
+      if (!this.running) {
+        await transport.close().catch(() => undefined);
+        break;
+      }
+      const session = this.openSession(transport);
+      this.session = session;
+      const good = await this.handshake(session);
+      if (good) delay = this.baseDelay;
+      this.armHeartbeat();
+      const reason = await session.ended;
+      this.disarmHeartbeat();
+      this.session = null;
+      session.endpoint.dispose('LINK_DOWN', `${reason}. ${TERMINAL_ERROR_MESSAGES.LINK_DOWN}`);
+      session.link.dispose();
+      await transport.close().catch(() => undefined);
+      if (!this.running) break;
+      this.setStatus({ state: 'down', reason, port: transport.description, ...(session.hello ? { terminal: session.hello.terminal } : {}) });
+      await this.sleep(delay);
+      delay = Math.min(delay * 2, this.maxDelay);
+    }
+  }
+
+  private openSession(transport: Transport): Session {
+    const link = new LinkLayer(transport, { stats: this.counters, ...this.opts.link, log: this.log });
+    const endpoint = new MessageEndpoint(link, { idPrefix: 'h', defaultTimeoutMs: this.timeoutMs, log: this.log });
+    let endIt: (r: string) => void = () => undefined;
+    let ended = false;
+    const endedP = new Promise<string>((r) => (endIt = r));
+    const s: Session = {
+      transport,
+      link,
+      endpoint,
+      ended: endedP,
+      hello: null,
+      lastActivity: Date.now(),
+      refusal: null,
+      end: (reason) => {
+        if (ended) return;
+        ended = true;
+        // Fail in-flight requests right away with a link error: nothing is guessed.
+        endpoint.failPending('LINK_DOWN', `${reason}. ${TERMINAL_ERROR_MESSAGES.LINK_DOWN}`);
+        endIt(reason);
+      },
+      isEnded: () => ended,
+    };
+    transport.onClose((e) => s.end(`port closed${e ? ` (${e.message})` : ''}`));
+    link.onDown((e) => s.end(e.message));
+    link.onVersionMismatch((v) => this.log('warn', `terminal sent a TLP frame with version ${v}; this host speaks 1`));
+    link.onFrame(() => (s.lastActivity = Date.now()));
+    endpoint.onEvent((m) => this.onEvent(m));
+    this.setStatus({ state: 'connecting', port: transport.description });
+    return s;
+  }
+
+  /** hello, both proofs, auth. Returns true when the session reached a usable state. */
+  private async handshake(s: Session): Promise<boolean> {
+    s.refusal = null;
+    const hostNonce = newNonce();
+    const hello = await s.endpoint.request('hello', { proto: 1, host: { app: this.opts.host.app, version: this.opts.host.version }, hostNonce }, HelloOk);
+    if (s.isEnded()) return false;
+    if (!hello.ok) {
+      s.end(`hello failed: ${hello.error.message}`);
+      return false;
+    }
+    const h = hello.value;
+    s.hello = h;
+    const port = s.transport.description;
+    if (h.proto !== 1) {
+      s.refusal = { code: 'PROTOCOL_ERROR', message: `terminal speaks TLP/${h.proto}, this host speaks TLP/1` };
+      this.setStatus({ state: 'down', reason: `PROTOCOL_ERROR: ${s.refusal.message}`, port, terminal: h.terminal });
+      return false;
+    }
+    const pairing = await this.loadPairing();
+    if (!pairing) {
+      this.setStatus({ state: 'unpaired', reason: 'no terminal paired with this register', port, terminal: h.terminal });
+      return true;
+    }
+    const refuse = (message: string): false => {
+      s.refusal = { code: 'TERMINAL_SWAPPED', message };
+      this.setStatus({ state: 'down', reason: `TERMINAL_SWAPPED: ${message}`, port, terminal: h.terminal });
+      return false;
+    };
+    if (h.terminal.serial !== pairing.serial) {
+      return refuse(`connected terminal ${h.terminal.serial} is not the paired terminal ${pairing.serial}. Reconnect the paired terminal, or pair this one if it replaced it.`);
+    }
+    if (!h.paired || !h.proof) return refuse(`terminal ${h.terminal.serial} says it is not paired (reset or swapped?). Pair it again.`);
+    if (!proofsEqual(terminalProof(pairing.pairingKey, h.terminal.serial, hostNonce, h.terminalNonce), h.proof)) {
+      return refuse(`terminal ${h.terminal.serial} failed its identity proof (wrong pairing key: swapped, reset or re-paired elsewhere).`);
+    }
+    const auth = await s.endpoint.request('auth', { proof: hostProof(pairing.pairingKey, h.terminal.serial, h.terminalNonce, hostNonce) }, EmptyOk);
+    if (s.isEnded()) return false;
+    if (!auth.ok) {
+      if (auth.error.code === 'AUTH_FAILED' || auth.error.code === 'NOT_PAIRED') {
+        s.refusal = { code: 'AUTH_FAILED', message: auth.error.message };
+        this.setStatus({ state: 'down', reason: `AUTH_FAILED: ${auth.error.message}`, port, terminal: h.terminal });
+        return false;
+      }
+      s.end(`auth failed: ${auth.error.message}`);
+      return false;
+    }
+    this.setStatus({ state: 'authenticated', port, terminal: h.terminal });
+    return true;
+  }
+
+  private async loadPairing(): Promise<Pairing | null> {
+    try {
+      return await this.opts.pairingStore.load();
+    } catch (e) {
+      this.log('error', 'could not load the terminal pairing', { error: e instanceof Error ? e.message : String(e) });
+      return null;
+    }
+  }
+
+  private armHeartbeat(): void {
+    this.disarmHeartbeat();
+    if (this.heartbeatMs <= 0) return;
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.heartbeatMs / 2)));
+  }
+
+  private disarmHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private heartbeatBusy = false;
+  private async heartbeat(): Promise<void> {
+    const s = this.session;
+    if (!s || s.isEnded() || !s.hello || this.heartbeatBusy) return;
+    if (Date.now() - s.lastActivity < this.heartbeatMs || s.endpoint.pendingCount > 0) return;
+    this.heartbeatBusy = true;
+    try {
+      const r = await this.ping();
+      if (!r.ok && r.error.code === 'TIMEOUT') s.end('terminal stopped answering (heartbeat timeout)');
+    } finally {
+      this.heartbeatBusy = false;
+    }
+  }
+
+  private onEvent(m: IncomingMessage): void {
+    if (m.t === 'evt.scan') {
+      const p = EvtScan.safeParse(m.body);
+      if (p.success) this.emit('scan', parseScan(p.data.data));
+      else this.log('warn', 'malformed evt.scan ignored');
+      return;
+    }
+    if (m.t === 'evt.status') {
+      const p = EvtStatus.safeParse(m.body);
+      if (p.success) this.emit('terminalEvent', { t: 'evt.status', state: p.data.state, ...(p.data.detail !== undefined ? { detail: p.data.detail } : {}) });
+      else this.log('warn', 'malformed evt.status ignored');
+      return;
+    }
+    this.log('debug', `unknown event ${m.t} ignored`);
+  }
+
+  // ------------------------------------------------------------ requests
+
+  /** The session if it may carry `kind` requests, else the error to return. */
+  private usable(kind: 'any' | 'authenticated'): { ok: true; s: Session } | { ok: false; e: { code: TerminalErrorCode; message: string } } {
+    const s = this.session;
+    if (!s || s.isEnded() || !s.hello) return { ok: false, e: { code: 'NOT_CONNECTED', message: TERMINAL_ERROR_MESSAGES.NOT_CONNECTED } };
+    if (kind === 'any') return { ok: true, s };
+    if (s.refusal) return { ok: false, e: s.refusal };
+    if (this.current.state !== 'authenticated') {
+      return this.current.state === 'unpaired'
+        ? { ok: false, e: { code: 'NOT_PAIRED', message: TERMINAL_ERROR_MESSAGES.NOT_PAIRED } }
+        : { ok: false, e: { code: 'NOT_CONNECTED', message: TERMINAL_ERROR_MESSAGES.NOT_CONNECTED } };
+    }
+    return { ok: true, s };
+  }
+
+  private async call<T>(kind: 'any' | 'authenticated', t: string, fields: Record<string, unknown>, schema: import('zod').ZodType<T>): Promise<Result<T, TerminalErrorCode>> {
+    const u = this.usable(kind);
+    if (!u.ok) return err(u.e.code, u.e.message);
+    u.s.lastActivity = Date.now();
+    const r = await u.s.endpoint.request(t, fields, schema);
+    if (!r.ok && r.error.code === 'NOT_AUTHENTICATED' && this.session === u.s && !u.s.isEnded()) {
+      // The terminal lost our session (it restarted or saw another hello): start over.
+      u.s.end('terminal no longer recognises the session');
+    }
+    return r as Result<T, TerminalErrorCode>;
+  }
+
+  requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>> {
+    return this.call('authenticated', 'refund.reference', {
+      paymentId: req.paymentId,
+      refundRequestId: req.refundRequestId,
+      ...(req.refundAmount ? { refundAmount: { value: req.refundAmount.value, currency: req.refundAmount.currency } } : {}),
+    }, RefundReferenceOk);
+  }
+
+  sendRefundResult(notice: RefundResultNotice): Promise<Result<{ printed: boolean }, TerminalErrorCode>> {
+    return this.call('authenticated', 'refund.result', {
+      refundRequestId: notice.refundRequestId,
+      ...(notice.refundId !== undefined ? { refundId: notice.refundId } : {}),
+      status: notice.status,
+      resultCode: notice.resultCode,
+      ...(notice.refundAmount ? { refundAmount: { value: notice.refundAmount.value, currency: notice.refundAmount.currency } } : {}),
+    }, RefundResultOk);
+  }
+
+  async ping(): Promise<Result<{ rttMs: number; uptimeMs: number }, TerminalErrorCode>> {
+    const started = process.hrtime.bigint();
+    const r = await this.call('any', 'ping', {}, PingOk);
+    if (!r.ok) return r;
+    return ok({ rttMs: Number(process.hrtime.bigint() - started) / 1e6, uptimeMs: r.value.uptimeMs });
+  }
+
+  info(): Promise<Result<{ serial: string; model: string; firmware: string; battery: number | null; paper: 'ok' | 'low' | 'out' | null }, TerminalErrorCode>> {
+    return this.call('any', 'info', {}, InfoOk);
+  }
+
+  /** Asks the connected terminal to show a pairing code. Works whether or not a pairing exists (re-pairing a replaced terminal). */
+  async pairBegin(): Promise<Result<void, TerminalErrorCode>> {
+    const r = await this.call('any', 'pair.begin', { hostId: this.opts.host.hostId, hostName: this.opts.host.hostName }, EmptyOk);
+    return r.ok ? ok(undefined) : r;
+  }
+
+  /** Sends the code the technician typed; on success stores the pairing and authenticates. */
+  async pairConfirm(code: string): Promise<Result<{ serial: string; model: string }, TerminalErrorCode>> {
+    const trimmed = code.trim();
+    if (!/^\d{6}$/.test(trimmed)) return err('BAD_REQUEST', 'The pairing code is the 6 digits shown on the terminal screen.');
+    const u = this.usable('any');
+    if (!u.ok) return err(u.e.code, u.e.message);
+    const s = u.s;
+    const hello = s.hello;
+    if (!hello) return err('NOT_CONNECTED', TERMINAL_ERROR_MESSAGES.NOT_CONNECTED);
+    const r = await this.call('any', 'pair.confirm', { code: trimmed }, PairConfirmOk);
+    if (!r.ok) return r;
+    const pairing: Pairing = { serial: hello.terminal.serial, model: hello.terminal.model, pairingKey: r.value.pairingKey, pairedAt: new Date().toISOString() };
+    try {
+      await this.opts.pairingStore.save(pairing);
+    } catch (e) {
+      return err('INTERNAL', `Paired, but the pairing could not be stored: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!s.isEnded()) await this.handshake(s);
+    return ok({ serial: pairing.serial, model: pairing.model });
+  }
+
+  /** Unpairs on the terminal when the session is authenticated, and always forgets the pairing locally. */
+  async unpair(): Promise<Result<{ terminalCleared: boolean }, TerminalErrorCode>> {
+    let terminalCleared = false;
+    const s = this.session;
+    if (s && !s.isEnded() && this.current.state === 'authenticated') {
+      const r = await this.call('authenticated', 'unpair', {}, EmptyOk);
+      terminalCleared = r.ok;
+    }
+    try {
+      await this.opts.pairingStore.clear();
+    } catch (e) {
+      return err('INTERNAL', `Could not forget the pairing: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (s && !s.isEnded()) await this.handshake(s);
+    return ok({ terminalCleared });
+  }
+}

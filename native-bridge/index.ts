@@ -1,0 +1,48 @@
+/**
+ * native-bridge: the Terminal Link Protocol (TLP/1), host side and virtual
+ * terminal. Layers, bottom up: transport -> protocol (codec) -> link
+ * (ACK/NAK) -> messages -> session -> host (TerminalLink) / sim (VirtualTerminal).
+ */
+export { crc16 } from './protocol/crc16';
+export { encodeFrame, encodeJsonFrame, encodeAck, encodeNak, FrameTooLargeError } from './protocol/frame';
+export { FrameDecoder } from './protocol/decoder';
+export type { DecoderEvent, FramingErrorReason } from './protocol/decoder';
+export * as constants from './protocol/constants';
+
+export { LinkLayer, LinkDownError } from './link/link';
+export type { LinkOptions, AckDecision, LinkLogger } from './link/link';
+export { createLinkStats } from './link/stats';
+export type { LinkStats } from './link/stats';
+
+export { MessageEndpoint, decodePayload } from './messages/endpoint';
+export type { IncomingMessage } from './messages/endpoint';
+export * as schemas from './messages/schemas';
+export { TERMINAL_ERROR_MESSAGES } from './messages/errors';
+export type { TerminalErrorCode } from './messages/errors';
+
+export { terminalProof, hostProof, newNonce, newPairingKey } from './session/proofs';
+export { createMemoryPairingStore, PairingSchema } from './session/pairing-store';
+export type { Pairing, PairingStore } from './session/pairing-store';
+
+export type { Transport } from './transport/transport';
+export { createMemoryTransportPair } from './transport/memory';
+export type { MemoryTransport } from './transport/memory';
+export { SerialPortTransport } from './transport/serial';
+export { createPtyPair, socatAvailable } from './transport/pty';
+export type { PtyPair, PtyPairOptions } from './transport/pty';
+export { withByteCorruption } from './transport/faulty';
+
+export { TerminalLink } from './host/terminal-link';
+export type { TerminalLinkOptions, TerminalLinkStats, Logger, LogLevel } from './host/terminal-link';
+export { LinkStatusSchema, parseScan } from './host/status';
+export type { LinkStatus, ScanEvent, TerminalEvent } from './host/status';
+
+export { VirtualTerminal } from './sim/virtual-terminal';
+export type { VirtualTerminalOptions } from './sim/virtual-terminal';
+export { FaultSwitchesSchema } from './sim/faults';
+export type { FaultSwitches, FaultSwitchesInput } from './sim/faults';
+export { startVirtualTerminalOnPort } from './sim/start-on-port';
+export type { RunningVirtualTerminal } from './sim/start-on-port';
+
+export { describePortError } from './discovery/port-errors';
+export type { PortProblem } from './discovery/port-errors';

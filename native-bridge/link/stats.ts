@@ -1,0 +1,46 @@
+/** Counters kept by the link and message layers; one object can span reconnects. */
+export interface LinkStats {
+  framesSent: number;
+  framesReceived: number;
+  retransmissions: number;
+  naksSent: number;
+  naksReceived: number;
+  crcErrors: number;
+  framingErrors: number;
+  versionMismatches: number;
+  duplicatesSuppressed: number;
+  ackTimeouts: number;
+  bytesDiscarded: number;
+  linkDowns: number;
+  requestTimeouts: number;
+  reconnects: number;
+  /** Most recent request round-trip times in ms, newest last (bounded). */
+  lastRttsMs: number[];
+}
+
+export function createLinkStats(): LinkStats {
+  return {
+    framesSent: 0,
+    framesReceived: 0,
+    retransmissions: 0,
+    naksSent: 0,
+    naksReceived: 0,
+    crcErrors: 0,
+    framingErrors: 0,
+    versionMismatches: 0,
+    duplicatesSuppressed: 0,
+    ackTimeouts: 0,
+    bytesDiscarded: 0,
+    linkDowns: 0,
+    requestTimeouts: 0,
+    reconnects: 0,
+    lastRttsMs: [],
+  };
+}
+
+export const MAX_RTT_SAMPLES = 20;
+
+export function recordRtt(stats: LinkStats, ms: number): void {
+  stats.lastRttsMs.push(ms);
+  if (stats.lastRttsMs.length > MAX_RTT_SAMPLES) stats.lastRttsMs.splice(0, stats.lastRttsMs.length - MAX_RTT_SAMPLES);
+}
