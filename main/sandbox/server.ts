@@ -1,0 +1,318 @@
+/**
+ * A local HTTP stand-in for Antom's in-store refund APIs. It authenticates
+ * requests exactly like Antom (RSA256 over `POST <path>\n<client-id>.<request-time>.<body>`),
+ * signs every answer with its own gateway key, applies the business rules in
+ * ledger.ts and can be told to misbehave (faults.ts) for tests and demos.
+ */
+import { createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { importPrivateKey, importPublicKey, parseSignatureHeader, signatureHeaderFor, verifySignatureHeader } from '../antom/signing';
+import {
+  API_PATHS,
+  InquiryPaymentRequestBody,
+  InquiryRefundRequestBody,
+  RefundRequestBody,
+  type AntomApi,
+  type WireResult,
+} from '../antom/wire';
+import { FaultController, FaultSpec, type FaultSpec as FaultSpecT } from './faults';
+import { generateDemoKeyPair } from './keys';
+import { SandboxLedger, type SandboxRefund } from './ledger';
+import { demoPayments, type SandboxPayment } from './seed';
+
+export interface StartAntomSandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: '127.0.0.1';
+  clientId: string;
+  /** The terminal's public key: requests must verify against it. */
+  merchantPublicKeyPem: string;
+  /** Signs answers; generated if absent (read gatewayPublicKeyPem from the handle). */
+  gatewayPrivateKeyPem?: string;
+  seed?: 'demo' | SandboxPayment[];
+  clock?: () => number;
+  /** How long an asynchronous (Express Banktransfer) refund stays in process. Default 5000. */
+  asyncSettleMs?: number;
+  /** Registered key version for the client id. Default 1. */
+  keyVersion?: number;
+  /** Path prefix in front of /v2/payments/...; default /ams/api. */
+  basePath?: string;
+  /** Enables POST /__sandbox/* (loopback only) when set. */
+  adminToken?: string;
+}
+
+export interface SandboxLogEntry {
+  readonly path: string;
+  readonly api: AntomApi | null;
+  readonly refundRequestId: string | null;
+  readonly paymentId: string | null;
+  readonly at: string;
+}
+
+export interface AntomSandbox {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly clientId: string;
+  readonly gatewayPublicKeyPem: string;
+  readonly faults: FaultController;
+  payments(): SandboxPayment[];
+  refunds(): SandboxRefund[];
+  requestLog(): SandboxLogEntry[];
+  stop(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map(
+  (Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]),
+);
+
+const AdminFaultsBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('add'), fault: FaultSpec }),
+  z.object({ action: z.literal('clear') }),
+  z.object({ action: z.literal('list') }),
+]);
+
+function isLoopback(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise<AntomSandbox> {
+  const clock = opts.clock ?? Date.now;
+  const basePath = (opts.basePath ?? '/ams/api').replace(/\/+$/, '');
+  const keyVersion = opts.keyVersion ?? 1;
+  const merchantKey = importPublicKey(opts.merchantPublicKeyPem, 'The merchant public key');
+  if (!merchantKey.ok) throw new Error(merchantKey.error.message);
+  const merchantPublic: KeyObject = merchantKey.value;
+  const gatewayPem = opts.gatewayPrivateKeyPem ?? generateDemoKeyPair().privateKeyPem;
+  const gatewayKey = importPrivateKey(gatewayPem, 'The sandbox gateway private key');
+  if (!gatewayKey.ok) throw new Error(gatewayKey.error.message);
+  const gatewayPrivate: KeyObject = gatewayKey.value;
+  const gatewayPublicKeyPem = createPublicKey(gatewayPrivate).export({ type: 'spki', format: 'pem' }).toString();
+
+  const seed = opts.seed === undefined || opts.seed === 'demo' ? demoPayments(clock()) : opts.seed;
+  const ledger = new SandboxLedger(seed, clock, opts.asyncSettleMs ?? 5_000);
+  const faults = new FaultController();
+  const log: SandboxLogEntry[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const delay = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  /** Every API answer is signed like Antom's: response-time + signature headers. */
+  function sendSigned(res: http.ServerResponse, uriPath: string, status: number, body: string, signature: 'good' | 'bad' | 'missing' = 'good'): void {
+    if (res.destroyed || res.writableEnded) return;
+    const responseTime = String(clock());
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=UTF-8',
+      'client-id': opts.clientId,
+      'response-time': responseTime,
+    };
+    if (signature !== 'missing') {
+      // A bad signature is a real signature over different bytes.
+      const signedBody = signature === 'bad' ? `${body} ` : body;
+      headers.signature = signatureHeaderFor(
+        { method: 'POST', uriPath, clientId: opts.clientId, time: responseTime, body: signedBody, keyVersion },
+        gatewayPrivate,
+      );
+    }
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  function sendResult(res: http.ServerResponse, uriPath: string, status: number, result: WireResult, extra: Record<string, unknown> = {}): void {
+    sendSigned(res, uriPath, status, JSON.stringify({ ...extra, result }));
+  }
+
+  function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+    res.end(JSON.stringify(value));
+  }
+
+  /**
+   * Antom's DPOS catalogue has no INVALID_SIGNATURE code. An unknown client id
+   * or key version is DPOS_REFUND_KEY_NOT_FOUND ("key of the merchant is not
+   * found"); a missing or wrong signature is DPOS_PAYMENT_ACCESS_DENIED. Both
+   * are HTTP 401 and final (F): the request was never processed.
+   */
+  function authenticate(req: http.IncomingMessage, uriPath: string, raw: string): WireResult | null {
+    const clientId = req.headers['client-id'];
+    const requestTime = req.headers['request-time'];
+    const signature = req.headers.signature;
+    if (typeof clientId !== 'string' || clientId !== opts.clientId) {
+      return { resultStatus: 'F', resultCode: 'DPOS_REFUND_KEY_NOT_FOUND', resultMessage: 'No key is registered for this client-id.' };
+    }
+    const parsed = parseSignatureHeader(typeof signature === 'string' ? signature : undefined);
+    if (parsed && parsed.keyVersion !== null && parsed.keyVersion !== keyVersion) {
+      return { resultStatus: 'F', resultCode: 'DPOS_REFUND_KEY_NOT_FOUND', resultMessage: `No key version ${parsed.keyVersion} for this client-id.` };
+    }
+    if (typeof requestTime !== 'string' || !/^\d{10,16}$/.test(requestTime)) {
+      return { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED', resultMessage: 'request-time header missing or invalid.' };
+    }
+    const verdict = verifySignatureHeader(typeof signature === 'string' ? signature : undefined, { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, merchantPublic);
+    if (verdict !== 'OK') {
+      return { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED', resultMessage: `Signature ${verdict.toLowerCase().replace('_', ' ')}.` };
+    }
+    return null;
+  }
+
+  async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, raw: string): Promise<void> {
+    const token = req.headers['x-sandbox-admin-token'];
+    if (!opts.adminToken || !isLoopback(req.socket.remoteAddress) || req.method !== 'POST') return sendJson(res, 404, { error: 'not found' });
+    if (typeof token !== 'string' || !sameSecret(token, opts.adminToken)) return sendJson(res, 403, { error: 'bad admin token' });
+    let json: unknown;
+    try {
+      json = raw === '' ? {} : JSON.parse(raw);
+    } catch {
+      return sendJson(res, 400, { error: 'body is not JSON' });
+    }
+    if (pathname === '/__sandbox/faults') {
+      const body = AdminFaultsBody.safeParse(json);
+      if (!body.success) return sendJson(res, 400, { error: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      if (body.data.action === 'add') return sendJson(res, 200, { id: faults.add(body.data.fault) });
+      if (body.data.action === 'clear') faults.clear();
+      return sendJson(res, 200, { faults: faults.list() });
+    }
+    if (pathname === '/__sandbox/state') return sendJson(res, 200, { payments: ledger.paymentList(), refunds: ledger.refundList(), requestLog: log });
+    return sendJson(res, 404, { error: 'not found' });
+  }
+
+  function process(api: AntomApi, body: unknown): Record<string, unknown> {
+    if (api === 'refund') return ledger.refund(body as RefundRequestBody);
+    if (api === 'inquiryRefund') return ledger.inquiryRefund(body as InquiryRefundRequestBody);
+    return ledger.inquiryPayment(body as InquiryPaymentRequestBody);
+  }
+
+  async function applyAndSend(res: http.ServerResponse, uriPath: string, fault: FaultSpecT | null, answer: Record<string, unknown>): Promise<void> {
+    const text = JSON.stringify(answer);
+    if (!fault) return sendSigned(res, uriPath, 200, text);
+    switch (fault.kind) {
+      case 'latency':
+        await delay(fault.latencyMs);
+        return sendSigned(res, uriPath, 200, text);
+      case 'drop-after-processing':
+        res.socket?.destroy();
+        return;
+      case 'http-5xx':
+        res.writeHead(fault.httpStatus, { 'content-type': 'text/html' });
+        res.end('<html><body>Service Unavailable</body></html>');
+        return;
+      case 'bad-signature':
+        return sendSigned(res, uriPath, 200, text, 'bad');
+      case 'missing-signature':
+        return sendSigned(res, uriPath, 200, text, 'missing');
+      case 'malformed-json':
+        return sendSigned(res, uriPath, 200, text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+      case 'force-result':
+        return sendSigned(res, uriPath, 200, text);
+    }
+  }
+
+  const schemas = { refund: RefundRequestBody, inquiryRefund: InquiryRefundRequestBody, inquiryPayment: InquiryPaymentRequestBody } as const;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const pathname = new URL(rawUrl, 'http://sandbox').pathname;
+    const raw = await readBody(req);
+    if (raw === null) return sendJson(res, 413, { error: 'body too large' });
+    if (pathname.startsWith('/__sandbox/')) return handleAdmin(req, res, pathname, raw);
+
+    const api = pathname.startsWith(`${basePath}/`) ? API_BY_PATH.get(pathname.slice(basePath.length)) : undefined;
+    if (!api || req.method !== 'POST') {
+      log.push({ path: pathname, api: null, refundRequestId: null, paymentId: null, at: new Date(clock()).toISOString() });
+      return sendResult(res, rawUrl, req.method !== 'POST' && api ? 405 : 404, { resultStatus: 'F', resultCode: 'DPOS_REFUND_NO_INTERFACE_DEF', resultMessage: 'API is not defined.' });
+    }
+    const denied = authenticate(req, rawUrl, raw);
+    if (denied) {
+      log.push({ path: pathname, api, refundRequestId: null, paymentId: null, at: new Date(clock()).toISOString() });
+      return sendResult(res, rawUrl, 401, denied);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return sendResult(res, rawUrl, 400, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: 'The request body is not valid JSON.' });
+    }
+    const refundRequestId = typeof (json as { refundRequestId?: unknown })?.refundRequestId === 'string' ? (json as { refundRequestId: string }).refundRequestId : null;
+    const parsed = schemas[api].safeParse(json);
+    if (!parsed.success) {
+      log.push({ path: pathname, api, refundRequestId, paymentId: null, at: new Date(clock()).toISOString() });
+      // The DPOS catalogue has no parameter-error code; PROCESS_FAIL ("general business failure") is the closest.
+      const message = parsed.error.issues
+        .map((i) => (i.path[0] === 'originalMerchantRefundId' ? 'originalMerchantRefundId is required in USB cable mode' : `${i.path.join('.') || 'body'}: ${i.message}`))
+        .join('; ');
+      return sendResult(res, rawUrl, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: message.slice(0, 256) }, refundRequestId ? { refundRequestId } : {});
+    }
+    const body = parsed.data as { paymentId?: string; refundRequestId?: string; refundId?: string };
+    const paymentId = api === 'inquiryRefund' ? ledger.paymentIdOfRefund(body.refundRequestId, body.refundId) : body.paymentId;
+    log.push({ path: pathname, api, refundRequestId: body.refundRequestId ?? null, paymentId: paymentId ?? null, at: new Date(clock()).toISOString() });
+
+    const fault = faults.take(api, paymentId);
+    if (fault?.kind === 'force-result' && fault.result) {
+      return sendResult(res, rawUrl, 200, fault.result, api === 'refund' && body.refundRequestId ? { refundRequestId: body.refundRequestId } : {});
+    }
+    if (fault?.kind === 'http-5xx' && !fault.processFirst) return applyAndSend(res, rawUrl, fault, {});
+    return applyAndSend(res, rawUrl, fault, process(api, parsed.data));
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'sandbox error' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}${basePath}`,
+    port,
+    clientId: opts.clientId,
+    gatewayPublicKeyPem,
+    faults,
+    payments: () => ledger.paymentList(),
+    refunds: () => ledger.refundList(),
+    requestLog: () => log.map((e) => ({ ...e })),
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
