@@ -53,7 +53,8 @@ function csvCell(v: string): string {
 
 export function buildDailyCsv(rows: readonly RefundRow[]): string {
   const lines = [CSV_HEADER.join(',')];
-  for (const r of [...rows].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
+  // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
+  for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
     lines.push(
       [
         r.created_at,
