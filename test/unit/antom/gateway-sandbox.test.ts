@@ -22,7 +22,7 @@ afterEach(async () => {
   await sandbox.stop();
 });
 
-function req(paymentId = SGD, extra: Record<string, unknown> = {}) {
+function req(paymentId: string = SGD, extra: Record<string, unknown> = {}) {
   return { refundRequestId: newRefundId(), paymentId, originalMerchantRefundId: `POS-${newRefundId()}`, ...extra };
 }
 const refundsFor = (id: string) => sandbox.refunds().filter((r) => r.refundRequestId === id);
