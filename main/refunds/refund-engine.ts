@@ -240,6 +240,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const payment = await this.fetchPayment(input.paymentId);
     if (!payment.ok) return payment;
     const p = payment.value;
+    // Another process may have journaled this very intent while we were asking Antom.
+    const raced = this.ledger.refunds.getByIntent(input.intentId);
+    if (raced !== null) return ok(this.view(await this.settleExisting(raced)));
     if (NOT_REFUNDABLE_PAYMENT_STATUSES.has(p.status.toUpperCase())) {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
