@@ -1,0 +1,116 @@
+import { useEffect } from 'react';
+import { api, onSessionExpired } from './api/client';
+import { useSession } from './stores/session';
+import { useSettings } from './stores/settings';
+import { useTerminal } from './stores/terminal';
+import { useCashier } from './stores/cashier';
+import { areaOf, areasFor, useNav } from './stores/nav';
+import { useIdle } from './hooks/idle';
+import { useT } from './hooks/i18n';
+import { parseScan } from './lib/scan';
+import { DemoBanner, SecretWarning } from './components/DemoBanner';
+import { Header } from './components/Header';
+import { SignIn } from './screens/SignIn';
+import { CashierFlow } from './screens/cashier/CashierFlow';
+import { ManagerDashboard } from './screens/manager/Dashboard';
+import { PolicySettings } from './screens/manager/PolicySettings';
+import { UsersScreen } from './screens/manager/Users';
+import { AuditScreen } from './screens/manager/Audit';
+import { PairingWizard } from './screens/technician/PairingWizard';
+import { Diagnostics } from './screens/technician/Diagnostics';
+import { AntomSetup } from './screens/technician/AntomSetup';
+
+function useLiveEvents(): void {
+  useEffect(() => {
+    const offs = [
+      api().on('terminalStatus', (s) => useTerminal.getState().setStatus(s)),
+      api().on('refundUpdated', (r) => useCashier.getState().refundUpdated(r)),
+      api().on('terminalScan', (scan) => {
+        const session = useSession.getState().session;
+        if (!session || !areasFor(session.role).includes('cashier')) return;
+        const cashier = useCashier.getState();
+        if (cashier.submitting || cashier.step === 'progress') return;
+        const parsed = scan.paymentId ? { ok: true as const, paymentId: scan.paymentId } : parseScan(scan.raw);
+        if (!parsed.ok) {
+          useNav.getState().go('refund');
+          cashier.reset();
+          cashier.setScanText(scan.raw);
+          void cashier.submitScan(scan.raw);
+          return;
+        }
+        useNav.getState().go('refund');
+        void cashier.lookup(parsed.paymentId);
+      }),
+      onSessionExpired(() => {
+        useSession.getState().expired();
+      }),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }, []);
+}
+
+function Content() {
+  const tab = useNav((s) => s.tab);
+  const role = useSession((s) => s.session?.role);
+  if (!role || !areasFor(role).includes(areaOf(tab))) return null;
+  switch (tab) {
+    case 'refund':
+      return <CashierFlow />;
+    case 'dashboard':
+      return <ManagerDashboard />;
+    case 'policy':
+      return <PolicySettings />;
+    case 'users':
+      return <UsersScreen />;
+    case 'audit':
+      return <AuditScreen />;
+    case 'pairing':
+      return <PairingWizard />;
+    case 'diagnostics':
+      return <Diagnostics />;
+    case 'antom':
+      return <AntomSetup />;
+  }
+}
+
+export function App() {
+  const { t } = useT();
+  const status = useSession((s) => s.status);
+  const session = useSession((s) => s.session);
+  const submitting = useCashier((s) => s.submitting);
+
+  useLiveEvents();
+  useEffect(() => {
+    void useSettings.getState().loadAppInfo();
+    void useSession.getState().load();
+    void useTerminal.getState().refresh();
+  }, []);
+
+  // A new person (or the same after a lock) starts from a clean flow on their home screen.
+  const who = session ? `${session.userName}|${session.signedInAt}` : null;
+  useEffect(() => {
+    useCashier.getState().reset();
+    const current = useSession.getState().session;
+    if (current) useNav.getState().home(current.role);
+  }, [who]);
+
+  useIdle(session?.idleLockSeconds ?? 0, status === 'signed-in' && !submitting, () => {
+    void useSession.getState().signOut('idle');
+  });
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t('shell.skip')}
+      </a>
+      <DemoBanner />
+      <SecretWarning />
+      <Header />
+      <main id="main" className="app-main">
+        {status === 'unknown' ? <p className="muted">{t('common.loading')}</p> : status === 'signed-out' ? <SignIn /> : <Content />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import type { ApiFailure } from '../api/client';
+import { useT } from '../hooks/i18n';
+
+const SHOW_DETAIL = new Set(['INVALID_INPUT', 'INVALID_REQUEST', 'CONFIG_INVALID', 'TERMINAL_ERROR', 'UNAVAILABLE', 'FORBIDDEN']);
+
+/** Only short, single-line, non-technical looking server sentences are shown as details. */
+function safeDetail(message: string): string | null {
+  const m = message.trim();
+  if (m === '' || m.length > 240 || /[{}[\]<>]|\n|\bat\s+\S+\s*\(/.test(m)) return null;
+  return m;
+}
+
+/** An API error as a sentence: what happened and what to do. Never raw JSON or a stack. */
+export function ErrorNotice(props: { error: ApiFailure | null; testId?: string }) {
+  const { t } = useT();
+  if (!props.error) return null;
+  const { code, message } = props.error;
+  const key = `errors.${code}`;
+  const known = t(key) !== key;
+  const detail = SHOW_DETAIL.has(code) ? safeDetail(message) : null;
+  return (
+    <div className="notice notice-error" role="alert" data-testid={props.testId ?? 'error-notice'} data-error-code={code}>
+      <p>{known ? t(key) : t('errors.UNKNOWN')}</p>
+      {detail ? <p className="notice-detail">{t('errors.detail', { detail })}</p> : null}
+    </div>
+  );
+}

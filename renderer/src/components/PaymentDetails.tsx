@@ -1,0 +1,42 @@
+import type { PaymentView } from '../../../preload/contract/refunds';
+import { useT } from '../hooks/i18n';
+import { fmtDateTime, fmtMoney } from '../lib/format';
+
+export function PaymentDetails(props: { payment: PaymentView }) {
+  const { t, lang } = useT();
+  const p = props.payment;
+  return (
+    <dl className="details payment-details" data-testid="payment-details">
+      <div>
+        <dt>{t('payment.amount')}</dt>
+        <dd className="num big" data-testid="payment-amount">
+          {fmtMoney(p.amount, lang)}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('payment.refundable')}</dt>
+        <dd className="num big" data-testid="payment-refundable">
+          {fmtMoney(p.refundable, lang)}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('payment.method')}</dt>
+        <dd data-testid="payment-method">{p.paymentMethod}</dd>
+      </div>
+      <div>
+        <dt>{t('payment.paidAt')}</dt>
+        <dd data-testid="payment-paid-at">{fmtDateTime(p.paidAt, lang)}</dd>
+      </div>
+      <div>
+        <dt>{t('payment.id')}</dt>
+        <dd className="mono" data-testid="payment-id">
+          {p.paymentId}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('payment.status')}</dt>
+        <dd>{p.status}</dd>
+      </div>
+    </dl>
+  );
+}

@@ -1,0 +1,39 @@
+import { formatMoney, isKnownCurrency, type Money } from '../../../preload/contract/money';
+
+export type Language = 'en' | 'zh';
+
+export function localeFor(language: Language): string {
+  return language === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function fmtMoney(money: Money | null | undefined, language: Language): string {
+  if (!money) return '—';
+  if (!isKnownCurrency(money.currency)) return `${money.value} ${money.currency}`;
+  return formatMoney(money, localeFor(language));
+}
+
+export function fmtDateTime(iso: string | null | undefined, language: Language): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(localeFor(language), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+export function fmtTime(iso: string | null | undefined, language: Language): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(localeFor(language), { timeStyle: 'medium' }).format(d);
+}
+
+export function fmtNumber(n: number, language: Language, fractionDigits = 0): string {
+  return new Intl.NumberFormat(localeFor(language), { maximumFractionDigits: fractionDigits }).format(n);
+}
+
+/** Today's date in the terminal's local time zone, YYYY-MM-DD. */
+export function todayIso(now: Date = new Date()): string {
+  const y = now.getFullYear().toString().padStart(4, '0');
+  const m = (now.getMonth() + 1).toString().padStart(2, '0');
+  const d = now.getDate().toString().padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}

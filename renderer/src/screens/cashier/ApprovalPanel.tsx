@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react';
+import { useCashier } from '../../stores/cashier';
+import { useT } from '../../hooks/i18n';
+import { useAutoFocus } from '../../hooks/focus';
+import { Field } from '../../components/Field';
+import { ErrorNotice } from '../../components/ErrorNotice';
+
+/** Manager name + PIN + reason, then approve or decline. */
+export function ApprovalPanel() {
+  const { t } = useT();
+  const { approve, decline, actionBusy, actionError } = useCashier();
+  const [manager, setManager] = useState('');
+  const [pin, setPin] = useState('');
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const managerRef = useAutoFocus<HTMLInputElement>();
+
+  const run = async (kind: 'approve' | 'decline'): Promise<void> => {
+    if (manager.trim() === '') return setProblem(t('approval.needManager'));
+    if (!/^\d{4,8}$/.test(pin)) return setProblem(t('approval.needPin'));
+    if (reason.trim() === '' || reason.length > 256) return setProblem(t('approval.needReason'));
+    setProblem(null);
+    const ok = kind === 'approve' ? await approve(manager, pin, reason) : await decline(manager, pin, reason);
+    if (!ok) setPin('');
+  };
+  const onSubmit = (e: FormEvent): void => {
+    e.preventDefault();
+    void run('approve');
+  };
+
+  return (
+    <section className="approval-panel" role="dialog" aria-modal="false" aria-labelledby="approval-title" data-testid="approval-dialog">
+      <h2 id="approval-title">{t('approval.title')}</h2>
+      <p className="hint">{t('approval.explain')}</p>
+      <form onSubmit={onSubmit} noValidate className="stack">
+        <Field label={t('approval.manager')} inputRef={managerRef} value={manager} autoComplete="off" maxLength={40} onChange={(e) => setManager(e.target.value)} data-testid="approval-manager" />
+        <Field
+          label={t('approval.pin')}
+          type="password"
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={8}
+          value={pin}
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+          data-testid="approval-pin"
+        />
+        <Field label={t('approval.reason')} value={reason} maxLength={256} onChange={(e) => setReason(e.target.value)} data-testid="approval-reason" />
+        {problem ? (
+          <p className="field-error" role="alert">
+            {problem}
+          </p>
+        ) : null}
+        <ErrorNotice error={actionError} testId="approval-error" />
+        <div className="actions">
+          <button type="button" className="btn btn-danger btn-large" data-testid="decline-button" disabled={actionBusy} onClick={() => void run('decline')}>
+            {t('approval.decline')}
+          </button>
+          <button type="submit" className="btn btn-primary btn-large" data-testid="approve-button" disabled={actionBusy}>
+            {t('approval.approve')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,200 @@
+import type { RefundView } from '../../../../preload/contract/refunds';
+import { useCashier } from '../../stores/cashier';
+import { useT } from '../../hooks/i18n';
+import { useAutoFocus, useEscape } from '../../hooks/focus';
+import { usePoll } from '../../hooks/poll';
+import { Screen } from '../../components/Screen';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { fmtDateTime, fmtMoney } from '../../lib/format';
+import { outcomeOf } from '../../lib/refund-state';
+import { refundMessage } from '../../lib/messages';
+import { ApprovalPanel } from './ApprovalPanel';
+
+export function OutcomeScreen() {
+  const refund = useCashier((s) => s.refund);
+  const refreshRefund = useCashier((s) => s.refreshRefund);
+  const reset = useCashier((s) => s.reset);
+  const outcome = refund ? outcomeOf(refund.state) : null;
+  usePoll(() => void refreshRefund(), 3000, outcome === 'pending' || outcome === 'awaiting-approval');
+  useEscape(reset);
+  if (!refund) return null;
+  switch (outcome) {
+    case 'success':
+      return <Success refund={refund} />;
+    case 'failed':
+      return <Failed refund={refund} />;
+    case 'declined':
+      return <Declined refund={refund} />;
+    case 'pending':
+      return <Pending refund={refund} />;
+    case 'awaiting-approval':
+      return <AwaitingApproval refund={refund} />;
+    default:
+      return null;
+  }
+}
+
+function DoneButton(props: { focus: boolean; label?: string }) {
+  const { t } = useT();
+  const reset = useCashier((s) => s.reset);
+  const ref = useAutoFocus<HTMLButtonElement>(props.focus);
+  return (
+    <button ref={ref} type="button" className="btn btn-primary btn-large" data-testid="done-button" onClick={reset}>
+      {props.label ?? t('outcome.done')}
+    </button>
+  );
+}
+
+function Facts(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  const r = props.refund;
+  return (
+    <dl className="details">
+      <div>
+        <dt>{t('payment.id')}</dt>
+        <dd className="mono">{r.paymentId}</dd>
+      </div>
+      {r.refundId ? (
+        <div>
+          <dt>{t('outcome.refundId')}</dt>
+          <dd className="mono" data-testid="refund-id">
+            {r.refundId}
+          </dd>
+        </div>
+      ) : null}
+      <div>
+        <dt>{t('outcome.requestId')}</dt>
+        <dd className="mono" data-testid="refund-request-id">
+          {r.refundRequestId}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('outcome.updated')}</dt>
+        <dd>{fmtDateTime(r.updatedAt, lang)}</dd>
+      </div>
+      {r.resultCode ? (
+        <div>
+          <dt>{t('outcome.resultCode')}</dt>
+          <dd className="mono" data-testid="result-code">
+            {r.resultCode}
+          </dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}
+
+function Amount(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  return (
+    <p className="num huge" data-testid="refund-amount">
+      {props.refund.amount ? fmtMoney(props.refund.amount, lang) : t('refund.fullAmount')}
+    </p>
+  );
+}
+
+function Success(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  return (
+    <Screen title={t('outcome.success.title')} testId="outcome-success" focusHeading={false} className="outcome outcome-ok">
+      <Amount refund={props.refund} />
+      <p className="lead">{refundMessage(props.refund, lang) ?? t('outcome.success.text')}</p>
+      <Facts refund={props.refund} />
+      <div className="actions">
+        <DoneButton focus />
+      </div>
+    </Screen>
+  );
+}
+
+function Failed(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  const { retryAsNew, actionBusy, actionError } = useCashier();
+  const r = props.refund;
+  return (
+    <Screen title={t('outcome.failed.title')} testId="outcome-failed" focusHeading={false} className="outcome outcome-bad">
+      <Amount refund={r} />
+      <p className="lead" data-testid="outcome-message">
+        {refundMessage(r, lang) ?? t('outcome.failed.text')}
+      </p>
+      <p className="next-action" data-testid="next-action" data-next-action={r.nextAction}>
+        <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
+      </p>
+      <Facts refund={r} />
+      <ErrorNotice error={actionError} testId="retry-error" />
+      <div className="actions">
+        {r.nextAction === 'NEW_REQUEST_ID' || r.nextAction === 'FIX_INPUT' ? (
+          <button type="button" className="btn btn-large" data-testid="retry-new" disabled={actionBusy} onClick={() => void retryAsNew()}>
+            {t('outcome.failed.retryNew')}
+          </button>
+        ) : null}
+        <DoneButton focus />
+      </div>
+    </Screen>
+  );
+}
+
+function Declined(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  const decision = [...props.refund.approvals].reverse().find((a) => a.decision === 'DECLINED');
+  return (
+    <Screen title={t('outcome.declined.title')} testId="outcome-declined" focusHeading={false} className="outcome outcome-bad">
+      <Amount refund={props.refund} />
+      <p className="lead">{t('outcome.declined.text')}</p>
+      {decision ? (
+        <p data-testid="declined-by">
+          {t('outcome.declined.by', { manager: decision.manager, reason: decision.reason, at: fmtDateTime(decision.at, lang) })}
+        </p>
+      ) : null}
+      <Facts refund={props.refund} />
+      <div className="actions">
+        <DoneButton focus />
+      </div>
+    </Screen>
+  );
+}
+
+function Pending(props: { refund: RefundView }) {
+  const { t, lang } = useT();
+  const r = props.refund;
+  return (
+    <Screen title={t('outcome.pending.title')} testId="outcome-pending" focusHeading={false} className="outcome outcome-wait">
+      <Amount refund={r} />
+      <div role="status" aria-live="polite" className="progress-status" data-testid="pending-status" data-state={r.state}>
+        <span className="spinner" aria-hidden="true" />
+        <span>{t(`refundState.${r.state}`)}</span>
+      </div>
+      <p className="lead">{refundMessage(r, lang) ?? t('outcome.pending.text')}</p>
+      <p>{t('outcome.pending.canLeave')}</p>
+      <p className="next-action" data-testid="next-action" data-next-action={r.nextAction}>
+        <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
+      </p>
+      <Facts refund={r} />
+      <div className="actions">
+        <DoneButton focus label={t('outcome.pending.leave')} />
+      </div>
+    </Screen>
+  );
+}
+
+function AwaitingApproval(props: { refund: RefundView }) {
+  const { t } = useT();
+  const r = props.refund;
+  return (
+    <Screen title={t('outcome.approval.title')} testId="outcome-awaiting-approval" focusHeading={false} className="outcome outcome-wait">
+      <Amount refund={r} />
+      <p className="lead">{t('outcome.approval.text')}</p>
+      {r.approvalReasons.length > 0 ? (
+        <ul className="reasons" data-testid="approval-reasons">
+          {r.approvalReasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : null}
+      <ApprovalPanel />
+      <div className="actions">
+        <DoneButton focus={false} label={t('outcome.approval.later')} />
+      </div>
+    </Screen>
+  );
+}

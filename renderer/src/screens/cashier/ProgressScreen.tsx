@@ -1,0 +1,42 @@
+import type { RefundState } from '../../../../preload/contract/refunds';
+import { useCashier } from '../../stores/cashier';
+import { useT } from '../../hooks/i18n';
+import { usePoll } from '../../hooks/poll';
+import { Screen } from '../../components/Screen';
+import { fmtMoney } from '../../lib/format';
+
+const STEPS: readonly { key: string; states: readonly (RefundState | 'NONE')[] }[] = [
+  { key: 'saving', states: ['NONE', 'APPROVED'] },
+  { key: 'reference', states: ['REFERENCE_REQUESTED'] },
+  { key: 'antom', states: ['REFERENCE_OBTAINED', 'SUBMITTING'] },
+];
+
+/** Never a frozen screen: each journaled state is shown as it arrives. */
+export function ProgressScreen() {
+  const { t, lang } = useT();
+  const { refund, submitting, intent, refreshRefund } = useCashier();
+  usePoll(() => void refreshRefund(), 2500, !submitting && refund !== null);
+  const state: RefundState | 'NONE' = refund?.state ?? 'NONE';
+  const current = Math.max(
+    0,
+    STEPS.findIndex((s) => s.states.includes(state)),
+  );
+  const amount = refund?.amount ?? intent?.amount ?? null;
+  return (
+    <Screen title={t('progress.title')} testId="screen-progress">
+      {amount ? <p className="num big">{fmtMoney(amount, lang)}</p> : null}
+      <div role="status" aria-live="polite" className="progress-status" data-testid="progress-status" data-state={state}>
+        <span className="spinner" aria-hidden="true" />
+        <span>{t(`progress.step.${STEPS[current]?.key ?? 'saving'}`)}</span>
+      </div>
+      <ol className="steps">
+        {STEPS.map((s, i) => (
+          <li key={s.key} className={i < current ? 'done' : i === current ? 'current' : 'todo'} aria-current={i === current ? 'step' : undefined}>
+            {t(`progress.step.${s.key}`)}
+          </li>
+        ))}
+      </ol>
+      <p className="hint">{t('progress.keepOpen')}</p>
+    </Screen>
+  );
+}

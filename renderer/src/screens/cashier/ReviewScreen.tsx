@@ -1,0 +1,96 @@
+import { useEffect, useRef } from 'react';
+import { useCashier } from '../../stores/cashier';
+import { useT } from '../../hooks/i18n';
+import { useEscape } from '../../hooks/focus';
+import { Screen } from '../../components/Screen';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { PaymentDetails } from '../../components/PaymentDetails';
+import { fmtMoney } from '../../lib/format';
+import { MEMO_MAX } from '../../lib/amount';
+
+/**
+ * The payment and what will happen, on one screen: full refund is preselected
+ * and the confirm button has focus, so scan + Enter + Enter refunds in full.
+ */
+export function ReviewScreen() {
+  const { t, lang } = useT();
+  const s = useCashier();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEscape(s.submitting ? null : s.back);
+
+  const payment = s.payment;
+  useEffect(() => {
+    confirmRef.current?.focus();
+  }, [s.mode, s.partialAmount]);
+  if (!payment) return null;
+
+  const amount = s.mode === 'PARTIAL' ? s.partialAmount : payment.refundable;
+  const nothingLeft = payment.refundable.value === 0;
+  const memoTooLong = s.memo.length > MEMO_MAX;
+  const canConfirm = !nothingLeft && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
+  const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft;
+
+  return (
+    <Screen title={t('review.title')} testId="screen-review" focusHeading={false}>
+      <PaymentDetails payment={payment} />
+      <div className="mode-switch" role="group" aria-label={t('review.mode')}>
+        <button type="button" className="btn btn-large" aria-pressed={s.mode === 'FULL'} data-testid="refund-full" onClick={s.chooseFull} disabled={nothingLeft}>
+          {t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
+        </button>
+        <button type="button" className="btn btn-large" aria-pressed={s.mode === 'PARTIAL'} data-testid="refund-partial" onClick={s.choosePartial} disabled={!partialAllowed}>
+          {s.mode === 'PARTIAL' && s.partialAmount ? t('review.changeAmount') : t('review.partial')}
+        </button>
+      </div>
+      {payment.supportsPartialRefund === false ? <p className="hint">{t('review.noPartial')}</p> : null}
+      {nothingLeft ? (
+        <p className="notice notice-info" role="status" data-testid="nothing-refundable">
+          {t('review.nothingLeft')}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor="memo-input">{t('review.memo')}</label>
+        <input
+          id="memo-input"
+          data-testid="memo-input"
+          value={s.memo}
+          maxLength={MEMO_MAX + 50}
+          aria-invalid={memoTooLong ? true : undefined}
+          aria-describedby="memo-count"
+          onChange={(e) => s.setMemo(e.target.value)}
+        />
+        <p id="memo-count" className={memoTooLong ? 'field-error' : 'hint'}>
+          {memoTooLong ? t('review.memoTooLong', { max: MEMO_MAX }) : t('review.memoCount', { length: s.memo.length, max: MEMO_MAX })}
+        </p>
+      </div>
+      {amount && !nothingLeft ? (
+        <p className="summary" data-testid="confirm-summary" aria-live="polite">
+          {t('review.summary', {
+            amount: fmtMoney(amount, lang),
+            total: fmtMoney(payment.amount, lang),
+            method: payment.paymentMethod,
+            paymentId: payment.paymentId,
+          })}
+        </p>
+      ) : null}
+      <ErrorNotice error={s.submitError} testId="submit-error" />
+      {s.submitError ? <p className="hint">{t('review.retrySafe')}</p> : null}
+      <div className="actions">
+        <button type="button" className="btn btn-large" data-testid="back-button" onClick={s.back} disabled={s.submitting}>
+          {t('common.back')}
+        </button>
+        <button
+          ref={confirmRef}
+          type="button"
+          className="btn btn-primary btn-large"
+          data-testid="confirm-refund"
+          data-intent-id={s.intent?.intentId}
+          disabled={!canConfirm}
+          aria-disabled={!canConfirm}
+          onClick={() => void s.submit()}
+        >
+          {s.submitting ? t('review.sending') : amount ? t('review.confirm', { amount: fmtMoney(amount, lang) }) : t('review.confirmPlain')}
+        </button>
+      </div>
+    </Screen>
+  );
+}

@@ -1,0 +1,3 @@
+export function ManagerDashboard() {
+  return null;
+}

@@ -1,0 +1,3 @@
+export function AntomSetup() {
+  return null;
+}

@@ -1,0 +1,49 @@
+import { create } from 'zustand';
+import type { SessionView } from '../../../preload/contract/views';
+import { api, type ApiFailure } from '../api/client';
+
+export type LockReason = 'idle' | 'expired' | null;
+
+interface SessionState {
+  /** 'unknown' until the first getSession answers. */
+  readonly status: 'unknown' | 'signed-out' | 'signed-in';
+  readonly session: SessionView | null;
+  readonly lockReason: LockReason;
+  readonly busy: boolean;
+  readonly error: ApiFailure | null;
+  load(): Promise<void>;
+  signIn(userName: string, pin: string): Promise<boolean>;
+  signOut(reason?: LockReason): Promise<void>;
+  expired(): void;
+}
+
+export const useSession = create<SessionState>((set, get) => ({
+  status: 'unknown',
+  session: null,
+  lockReason: null,
+  busy: false,
+  error: null,
+  async load() {
+    const r = await api().getSession({});
+    if (r.ok && r.value) set({ status: 'signed-in', session: r.value });
+    else set({ status: 'signed-out', session: null });
+  },
+  async signIn(userName, pin) {
+    if (get().busy) return false;
+    set({ busy: true, error: null });
+    const r = await api().signIn({ userName: userName.trim(), pin });
+    if (r.ok) {
+      set({ busy: false, status: 'signed-in', session: r.value, lockReason: null, error: null });
+      return true;
+    }
+    set({ busy: false, error: r.error });
+    return false;
+  },
+  async signOut(reason = null) {
+    set({ status: 'signed-out', session: null, lockReason: reason, error: null });
+    await api().signOut({});
+  },
+  expired() {
+    if (get().status === 'signed-in') set({ status: 'signed-out', session: null, lockReason: 'expired' });
+  },
+}));
