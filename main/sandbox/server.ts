@@ -209,7 +209,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     return sendJson(res, 404, { error: 'not found' });
   }
 
-  function process(api: AntomApi, body: unknown): Record<string, unknown> {
+  function processApi(api: AntomApi, body: unknown): Record<string, unknown> {
     if (api === 'refund') return ledger.refund(body as RefundRequestBody);
     if (api === 'inquiryRefund') return ledger.inquiryRefund(body as InquiryRefundRequestBody);
     return ledger.inquiryPayment(body as InquiryPaymentRequestBody);
@@ -284,7 +284,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
       return sendResult(res, rawUrl, 200, fault.result, api === 'refund' && body.refundRequestId ? { refundRequestId: body.refundRequestId } : {});
     }
     if (fault?.kind === 'http-5xx' && !fault.processFirst) return applyAndSend(res, rawUrl, fault, {});
-    return applyAndSend(res, rawUrl, fault, process(api, parsed.data));
+    return applyAndSend(res, rawUrl, fault, processApi(api, parsed.data));
   }
 
   const server = http.createServer((req, res) => {
