@@ -93,16 +93,14 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getSession: async () => ok(deps.session.view()),
     signIn: async ({ userName, pin }) => {
       const verified = await deps.users.verifyPin(userName, pin);
-      if (!verified.ok) {
-        deps.audit.record(userName, 'sign-in.failed', { code: verified.error.code });
-        return verified;
-      }
-      deps.audit.record(verified.value.name, 'sign-in', { role: verified.value.role });
+      // Failed PINs and lockouts are audited by the user store itself.
+      if (!verified.ok) return verified;
+      deps.audit.record(verified.value.name, 'auth.sign_in', { role: verified.value.role });
       return ok(deps.session.signIn(verified.value));
     },
     signOut: async () => {
       const previous = deps.session.signOut();
-      if (previous) deps.audit.record(previous.name, 'sign-out', {});
+      if (previous) deps.audit.record(previous.name, 'auth.sign_out', {});
       return ok(null);
     },
 

@@ -1,0 +1,143 @@
+/**
+ * Demo mode, the embedded default when nothing is configured: a local Antom
+ * sandbox gateway (real HTTP, signed both ways, seeded payments) and a virtual
+ * terminal speaking TLP/1 on a socat pty pair through the real serialport
+ * bindings (or, where socat is missing, an in-process link), paired
+ * automatically. Nothing here moves real money, and every screen says so.
+ */
+import path from 'node:path';
+import type { Transport } from '../../native-bridge';
+import { createMemoryTransportPair, createPtyPair, SerialPortTransport, socatAvailable, startVirtualTerminalOnPort, VirtualTerminal } from '../../native-bridge';
+import type { PtyPair, RunningVirtualTerminal, TerminalLink } from '../../native-bridge';
+import type { AppInfo } from '../../preload/contract/views';
+import { AntomClientConfig } from '../antom';
+import type { Logger } from '../logging/logger';
+import { DEMO_USERS } from '../ledger/demo-seed';
+import { DEMO_PAYMENTS, ensureDemoCredentials, startAntomSandbox, type AntomSandbox } from '../sandbox';
+
+export const DEMO_TERMINAL_SERIAL = 'AT-PX-DEMO1';
+
+export interface DemoEnvironment {
+  readonly antomConfig: AntomClientConfig;
+  readonly sandbox: AntomSandbox;
+  readonly terminal: VirtualTerminal;
+  /** Human description of where the virtual terminal is attached. */
+  readonly terminalPort: string;
+  openTerminalTransport(): Promise<Transport>;
+  hints(): NonNullable<AppInfo['demoHints']>;
+  /** Pairs the host with the virtual terminal when it reports `unpaired` (a technician would type the code). */
+  autoPair(link: TerminalLink): void;
+  /** Simulated cable pull / re-plug (pty mode only; in-process mode detaches the terminal). */
+  unplug(): Promise<void>;
+  replug(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  readonly dataDir: string;
+  readonly log: Logger;
+  /** Enables the sandbox's loopback admin endpoint (fault injection for e2e tests). */
+  readonly adminToken?: string;
+  /** Forces the in-process link even when socat exists. */
+  readonly inProcessTerminal?: boolean;
+}
+
+export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvironment> {
+  const creds = ensureDemoCredentials(opts.dataDir);
+  const sandbox = await startAntomSandbox({
+    clientId: creds.clientId,
+    merchantPublicKeyPem: creds.merchant.publicKeyPem,
+    gatewayPrivateKeyPem: creds.gateway.privateKeyPem,
+    seed: 'demo',
+    ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
+  });
+  const antomConfig = AntomClientConfig.parse({
+    baseUrl: sandbox.baseUrl,
+    clientId: creds.clientId,
+    merchantPrivateKeyPem: creds.merchant.privateKeyPem,
+    antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+  });
+  const terminal = new VirtualTerminal({
+    serial: DEMO_TERMINAL_SERIAL,
+    model: 'Antom Virtual P1',
+    firmware: 'sim-1.0',
+    stateFile: path.join(opts.dataDir, 'virtual-terminal.json'),
+    onPairingCode: (code) => opts.log.info({ code }, 'virtual terminal shows pairing code'),
+  });
+
+  const usePty = !opts.inProcessTerminal && socatAvailable();
+  const links = { host: path.join(opts.dataDir, 'demo-terminal-host.pty'), terminal: path.join(opts.dataDir, 'demo-terminal-device.pty') };
+  let pty: PtyPair | null = null;
+  let running: RunningVirtualTerminal | null = null;
+  let memoryHostEnd: Transport | null = null;
+
+  const plugIn = async (): Promise<void> => {
+    if (usePty) {
+      pty = await createPtyPair({ hostLink: links.host, terminalLink: links.terminal });
+      running = await startVirtualTerminalOnPort(pty.terminalPath, { terminal });
+    } else {
+      const [hostEnd, terminalEnd] = createMemoryTransportPair();
+      terminal.attach(terminalEnd);
+      memoryHostEnd = hostEnd;
+    }
+  };
+  const pullOut = async (): Promise<void> => {
+    if (running) await running.stop();
+    running = null;
+    if (pty) await pty.close();
+    pty = null;
+    if (memoryHostEnd) {
+      await terminal.detach();
+      await memoryHostEnd.close();
+      memoryHostEnd = null;
+    }
+  };
+  await plugIn();
+  opts.log.info({ mode: usePty ? 'socat-pty' : 'in-process', sandbox: sandbox.baseUrl }, 'demo environment started');
+
+  let pairing = false;
+  return {
+    antomConfig,
+    sandbox,
+    terminal,
+    terminalPort: usePty ? links.host : 'in-process link (socat not installed)',
+    async openTerminalTransport() {
+      if (usePty) return SerialPortTransport.open(links.host);
+      if (!memoryHostEnd) throw new Error('virtual terminal is unplugged');
+      return memoryHostEnd;
+    },
+    hints() {
+      return {
+        payments: Object.entries(DEMO_PAYMENTS).map(([label, p]) => ({ id: p.paymentId, label })),
+        users: DEMO_USERS.map((u) => ({ name: u.name, role: u.role, pin: u.pin })),
+      };
+    },
+    autoPair(link) {
+      link.on('status', (status) => {
+        if (status.state !== 'unpaired' || pairing) return;
+        pairing = true;
+        void (async () => {
+          try {
+            const begun = await link.pairBegin();
+            const code = terminal.currentPairingCode();
+            if (!begun.ok || code === null) throw new Error(begun.ok ? 'no pairing code shown' : begun.error.message);
+            const confirmed = await link.pairConfirm(code);
+            if (!confirmed.ok) throw new Error(confirmed.error.message);
+            opts.log.info({ serial: confirmed.value.serial }, 'demo: paired with the virtual terminal');
+          } catch (e) {
+            opts.log.warn({ err: (e as Error).message }, 'demo: automatic pairing failed; pair from the technician screen');
+          } finally {
+            pairing = false;
+          }
+        })();
+      });
+    },
+    unplug: pullOut,
+    replug: plugIn,
+    async close() {
+      await pullOut();
+      await terminal.stop();
+      await sandbox.stop();
+    },
+  };
+}
