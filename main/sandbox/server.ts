@@ -135,16 +135,20 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
   function sendSigned(res: http.ServerResponse, uriPath: string, status: number, body: string, signature: 'good' | 'bad' | 'missing' = 'good'): void {
     if (res.destroyed || res.writableEnded) return;
     const responseTime = String(clock());
+    // Echo the caller's client-id so a terminal configured with the wrong id
+    // can still verify the answer and read the KEY_NOT_FOUND it carries.
+    const requested = res.req.headers['client-id'];
+    const clientId = typeof requested === 'string' && /^[A-Za-z0-9_\-.]{1,64}$/.test(requested) ? requested : opts.clientId;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=UTF-8',
-      'client-id': opts.clientId,
+      'client-id': clientId,
       'response-time': responseTime,
     };
     if (signature !== 'missing') {
       // A bad signature is a real signature over different bytes.
       const signedBody = signature === 'bad' ? `${body} ` : body;
       headers.signature = signatureHeaderFor(
-        { method: 'POST', uriPath, clientId: opts.clientId, time: responseTime, body: signedBody, keyVersion },
+        { method: 'POST', uriPath, clientId, time: responseTime, body: signedBody, keyVersion },
         gatewayPrivate,
       );
     }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PAYMENTS } from '../../../main/sandbox/seed';
 import type { AntomSandbox } from '../../../main/sandbox/server';
 import { pollUntilSettled } from '../../../main/antom/poll';
-import { gatewayFor, newRefundId, startTestSandbox } from './helpers';
+import { gatewayFor, newRefundId, startTestSandbox, testKeys } from './helpers';
 
 const SGD = DEMO_PAYMENTS.SGD_ALIPAY.paymentId;
 let sandbox: AntomSandbox;
@@ -51,6 +51,14 @@ describe('gateway.refund happy paths', () => {
     expect(out).toMatchObject({ status: 'FAILED', resultCode: 'INVALID_REQUEST', nextAction: 'FIX_INPUT', retrySameRequestId: false });
     expect(out.cashierMessage).toMatch(/Nothing was sent to Antom/);
     expect(sandbox.requestLog()).toHaveLength(0);
+  });
+
+  it('a terminal with the wrong client id or key gets a verified, final FAILED answer', async () => {
+    const wrongId = gatewayFor(sandbox, { clientId: 'WRONG_CLIENT' }).gateway;
+    expect(await wrongId.refund(req())).toMatchObject({ status: 'FAILED', resultCode: 'DPOS_REFUND_KEY_NOT_FOUND', nextAction: 'CALL_SUPPORT' });
+    const wrongKey = gatewayFor(sandbox, { merchantPrivateKeyPem: testKeys().gateway.privateKeyPem }).gateway;
+    expect(await wrongKey.refund(req())).toMatchObject({ status: 'FAILED', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED' });
+    expect(sandbox.refunds().filter((r) => r.paymentId === SGD)).toHaveLength(0);
   });
 
   it('a FAILED answer is not retried', async () => {

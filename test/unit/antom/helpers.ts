@@ -52,14 +52,14 @@ export async function startTestSandbox(extra: Partial<StartAntomSandboxOptions> 
 
 export function gatewayFor(
   sandbox: AntomSandbox,
-  opts: AntomGatewayOptions & { requestTimeoutMs?: number; inquiryTimeoutMs?: number } = {},
+  opts: AntomGatewayOptions & { requestTimeoutMs?: number; inquiryTimeoutMs?: number; clientId?: string; merchantPrivateKeyPem?: string } = {},
 ): { gateway: AntomGateway; sleeps: number[] } {
   const keys = testKeys();
   const sleeps: number[] = [];
   const config = AntomClientConfig.parse({
     baseUrl: sandbox.baseUrl,
-    clientId: CLIENT_ID,
-    merchantPrivateKeyPem: keys.merchant.privateKeyPem,
+    clientId: opts.clientId ?? CLIENT_ID,
+    merchantPrivateKeyPem: opts.merchantPrivateKeyPem ?? keys.merchant.privateKeyPem,
     antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
     requestTimeoutMs: opts.requestTimeoutMs ?? 5_000,
     inquiryTimeoutMs: opts.inquiryTimeoutMs ?? 5_000,
