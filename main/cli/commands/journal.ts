@@ -1,0 +1,56 @@
+/** `journal [--date YYYY-MM-DD] [--tz ZONE] [--csv] [--json]`: the day's refunds, totals and what is pending. */
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command';
+import { toMajorString } from '../../../preload/contract/money';
+import { openLedger } from '../../ledger/ledger';
+import { IsoDateRegex, isValidTimeZone, localDate } from '../../ledger/local-date';
+import { ledgerPath } from '../../ledger/paths';
+
+const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default UTC)';
+
+export const journalCommand: CliCommand = {
+  name: 'journal',
+  summary: "Show a day's refunds (end-of-day report, CSV)",
+  usage: USAGE,
+  async run(args, ctx) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { date: { type: 'string' }, tz: { type: 'string', default: 'UTC' }, csv: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (!isValidTimeZone(values.tz)) {
+      ctx.stderr.write(`Unknown time zone ${values.tz}.\n`);
+      return 1;
+    }
+    const date = values.date ?? localDate(new Date(), values.tz);
+    if (!IsoDateRegex.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+      ctx.stderr.write('--date must be YYYY-MM-DD.\n');
+      return 1;
+    }
+    const ledger = openLedger(ledgerPath(ctx.dataDir), { timeZone: values.tz });
+    try {
+      if (values.csv) {
+        ctx.stdout.write(ledger.dailyReportCsv(date));
+        return 0;
+      }
+      const report = ledger.dailyReport(date);
+      if (values.json) {
+        ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return 0;
+      }
+      const money = (m: { value: number; currency: string }): string => `${toMajorString(m)} ${m.currency}`;
+      ctx.stdout.write(`Refunds on ${date} (${values.tz})\n`);
+      if (report.totals.length === 0) ctx.stdout.write('  none\n');
+      for (const t of report.totals) ctx.stdout.write(`  ${t.status.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
+      if (report.byCashier.length > 0) ctx.stdout.write('Refunded by cashier\n');
+      for (const c of report.byCashier) ctx.stdout.write(`  ${c.cashier.padEnd(20)} ${String(c.count).padStart(4)}  ${money(c.amount)}\n`);
+      if (report.pending.length > 0) ctx.stdout.write('Not final yet\n');
+      for (const p of report.pending) {
+        ctx.stdout.write(`  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}  ${p.message}\n`);
+      }
+      return 0;
+    } finally {
+      ledger.close();
+    }
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * `recover [--json]`: resumes every refund the journal shows as not final
+ * (same refundRequestId every time; see docs/ledger.md). It needs the real
+ * terminal and Antom gateway, so whoever registers it passes a factory.
+ * Exit: 0 all final or pending; 3 some still waiting on the terminal; 1 errors.
+ */
+import { parseArgs } from 'node:util';
+import type { CliCommand, CliContext } from '../command';
+import type { RefundEngine } from '../../refunds/refund-engine';
+
+export interface RecoverDeps {
+  openEngine(ctx: CliContext): Promise<{ engine: RefundEngine; close(): void | Promise<void> }>;
+}
+
+export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
+  return {
+    name: 'recover',
+    summary: 'Resume refunds interrupted by a crash or power loss',
+    usage: 'Usage: refund-terminal [--data-dir DIR] recover [--json]\n  exit 0: every refund final or pending; 3: some wait for the terminal; 1: errors',
+    async run(args, ctx) {
+      const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
+      const { engine, close } = await deps.openEngine(ctx);
+      try {
+        const s = await engine.recover();
+        if (values.json) {
+          ctx.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+        } else {
+          ctx.stdout.write(
+            `Examined ${s.examined} unfinished refund(s) in ${s.durationMs} ms: ${s.final} final, ${s.pending} pending at Antom, ` +
+              `${s.awaitingApproval} awaiting a manager, ${s.stuck} waiting for the terminal, ${s.errors} error(s).\n`,
+          );
+          for (const r of s.refunds) {
+            const v = engine.get(r.refundRequestId);
+            const msg = v.ok ? ` - ${v.value.message}` : '';
+            ctx.stdout.write(`  ${r.refundRequestId}  ${r.from} -> ${r.to}${r.error ? `  ERROR ${r.error}` : msg}\n`);
+          }
+        }
+        return s.errors > 0 ? 1 : s.stuck > 0 ? 3 : 0;
+      } finally {
+        await engine.stop();
+        await close();
+      }
+    },
+  };
+}

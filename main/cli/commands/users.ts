@@ -1,0 +1,110 @@
+/**
+ * `users add NAME --role R` (PIN from REFUND_TERMINAL_PIN or the first line of
+ * stdin, never an argument so it stays out of shell history and `ps`),
+ * `users list`, `users disable NAME`.
+ */
+import { parseArgs } from 'node:util';
+import type { CliCommand, CliContext } from '../command';
+import { openLedger } from '../../ledger/ledger';
+import { ledgerPath } from '../../ledger/paths';
+
+const USAGE = [
+  'Usage: refund-terminal [--data-dir DIR] users <add|list|disable> ...',
+  '  users add NAME --role cashier|manager|technician   PIN from REFUND_TERMINAL_PIN or stdin (4-8 digits)',
+  '  users list [--json]',
+  '  users disable NAME',
+].join('\n');
+
+export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (chunk: Buffer | string): void => {
+      buf += chunk.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) finish(buf.slice(0, nl));
+    };
+    const finish = (line: string): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', reject);
+      stream.pause();
+      resolve(line.replace(/\r$/, ''));
+    };
+    const onEnd = (): void => finish(buf);
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', reject);
+    stream.resume();
+  });
+}
+
+async function readPin(ctx: CliContext): Promise<string> {
+  const fromEnv = ctx.env['REFUND_TERMINAL_PIN'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv.trim();
+  return (await readFirstLine(ctx.stdin)).trim();
+}
+
+export const usersCommand: CliCommand = {
+  name: 'users',
+  summary: 'Add, list or disable terminal users',
+  usage: USAGE,
+  async run(args, ctx) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { role: { type: 'string' }, json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [sub, name] = positionals;
+    const ledger = openLedger(ledgerPath(ctx.dataDir));
+    try {
+      switch (sub) {
+        case 'list': {
+          const users = ledger.users.list();
+          if (values.json) ctx.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
+          else if (users.length === 0) ctx.stdout.write('No users.\n');
+          else
+            for (const u of users) {
+              const flags = [u.disabled ? 'disabled' : '', u.lockedUntil !== null && Date.parse(u.lockedUntil) > Date.now() ? `locked until ${u.lockedUntil}` : '']
+                .filter(Boolean)
+                .join(', ');
+              ctx.stdout.write(`${u.name.padEnd(20)} ${u.role.padEnd(11)} ${flags}\n`);
+            }
+          return 0;
+        }
+        case 'add': {
+          if (name === undefined || values.role === undefined) {
+            ctx.stderr.write(`${USAGE}\n`);
+            return 1;
+          }
+          const pin = await readPin(ctx);
+          const r = await ledger.users.add({ name, role: values.role, pin }, 'cli');
+          if (!r.ok) {
+            ctx.stderr.write(`${r.error.message}\n`);
+            return 1;
+          }
+          ctx.stdout.write(`Added ${r.value.name} (${r.value.role}).\n`);
+          return 0;
+        }
+        case 'disable': {
+          if (name === undefined) {
+            ctx.stderr.write(`${USAGE}\n`);
+            return 1;
+          }
+          const r = ledger.users.disable(name, 'cli');
+          if (!r.ok) {
+            ctx.stderr.write(`No user named ${name}.\n`);
+            return 1;
+          }
+          ctx.stdout.write(`Disabled ${name}.\n`);
+          return 0;
+        }
+        default:
+          ctx.stderr.write(`${USAGE}\n`);
+          return 1;
+      }
+    } finally {
+      ledger.close();
+    }
+  },
+};
