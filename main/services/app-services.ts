@@ -14,6 +14,7 @@ import { saveAppConfig } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
+import { startDemoControl } from '../demo/demo-control';
 import { createApiHandlers, type HandlerDeps } from './api-handlers';
 import type { ApiHandlers } from './api-dispatch';
 import { APP_VERSION, openCoreServices, SECRET_NAMES, type CoreServices } from './core-services';
@@ -26,6 +27,8 @@ export interface AppServices {
   readonly handlers: ApiHandlers;
   readonly events: ApiEventBus;
   readonly log: Logger;
+  /** Demo only, when REFUND_TERMINAL_DEMO_CONTROL_TOKEN is set: the e2e tests' fault-injection endpoint. */
+  readonly demoControlUrl: string | null;
   info(): AppInfo;
   close(): Promise<void>;
 }
@@ -258,12 +261,19 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     },
   };
 
+  const controlToken = opts.env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN;
+  const control = core.demo && controlToken ? await startDemoControl(core.demo, controlToken, log) : null;
+
   return {
     core,
     handlers: createApiHandlers(deps),
     events,
     log,
+    demoControlUrl: control?.url ?? null,
     info,
-    close: () => core.close(),
+    async close() {
+      await control?.close();
+      await core.close();
+    },
   };
 }

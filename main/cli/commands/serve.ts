@@ -21,6 +21,7 @@ export async function runBrowserHost(ctx: CliContext, port: number, why?: string
     `Data folder: ${ctx.dataDir}`,
     'Open this address in a browser on this PC (it carries a one-time launch token):',
     `URL: ${host.url}`,
+    services.demoControlUrl ? `DEMO-CONTROL: ${services.demoControlUrl}` : null,
     'Press Ctrl+C to stop.',
   ].filter((l): l is string => l !== null);
   ctx.stdout.write(`${lines.join('\n')}\n`);
