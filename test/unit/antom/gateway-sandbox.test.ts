@@ -72,8 +72,8 @@ describe('gateway.refund happy paths', () => {
 
 describe('gateway.refund unknown outcomes are retried with the same id and bytes', () => {
   it('latency beyond the timeout: TIMEOUT, then the retry gets the same refund', async () => {
-    const { gateway } = gatewayFor(sandbox, { requestTimeoutMs: 150 });
-    sandbox.faults.once({ kind: 'latency', latencyMs: 2_000, api: 'refund' });
+    const { gateway } = gatewayFor(sandbox, { requestTimeoutMs: 1_000 });
+    sandbox.faults.once({ kind: 'latency', latencyMs: 60_000, api: 'refund' });
     const r = req();
     const out = await gateway.refund(r);
     expect(out.status).toBe('SUCCESS');
