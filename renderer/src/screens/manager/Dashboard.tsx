@@ -1,3 +1,173 @@
+import { useState } from 'react';
+import type { DailyReportView } from '../../../../preload/contract/views';
+import { api, type ApiFailure } from '../../api/client';
+import { useT } from '../../hooks/i18n';
+import { useLoad } from '../../hooks/load';
+import { Screen } from '../../components/Screen';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { RefundList } from '../../components/RefundList';
+import { fmtMoney, fmtTime, todayIso } from '../../lib/format';
+import { downloadText } from '../../lib/download';
+import { useCashier } from '../../stores/cashier';
+import { useNav } from '../../stores/nav';
+import type { RefundView } from '../../../../preload/contract/refunds';
+
 export function ManagerDashboard() {
-  return null;
+  const { t } = useT();
+  const [date, setDate] = useState(todayIso());
+  const report = useLoad(() => api().getDailyReport({ date }), [date]);
+  const refunds = useLoad(() => api().listRefunds({ date }), [date]);
+  const [csvError, setCsvError] = useState<ApiFailure | null>(null);
+  const [csvBusy, setCsvBusy] = useState(false);
+  const openRefund = useCashier((s) => s.openRefund);
+  const go = useNav((s) => s.go);
+
+  const exportCsv = async (): Promise<void> => {
+    setCsvBusy(true);
+    setCsvError(null);
+    const r = await api().exportDailyReportCsv({ date });
+    setCsvBusy(false);
+    if (!r.ok) return setCsvError(r.error);
+    downloadText(r.value.fileName, r.value.csv, 'text/csv;charset=utf-8');
+  };
+  const open = (r: RefundView): void => {
+    openRefund(r);
+    go('refund');
+  };
+
+  return (
+    <Screen title={t('dashboard.title')} testId="screen-dashboard">
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="report-date">{t('dashboard.date')}</label>
+          <input id="report-date" type="date" value={date} max={todayIso()} onChange={(e) => e.target.value && setDate(e.target.value)} data-testid="report-date" />
+        </div>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            report.reload();
+            refunds.reload();
+          }}
+        >
+          {t('common.refresh')}
+        </button>
+        <button type="button" className="btn btn-primary" onClick={() => void exportCsv()} disabled={csvBusy} data-testid="export-csv">
+          {t('dashboard.exportCsv')}
+        </button>
+      </div>
+      <ErrorNotice error={csvError} />
+      <ErrorNotice error={report.error} />
+      {report.data ? <Totals report={report.data} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
+      {report.data ? (
+        <section aria-labelledby="pending-title">
+          <h2 id="pending-title">{t('dashboard.pending')}</h2>
+          <RefundList refunds={report.data.pending} onOpen={open} testId="dashboard-pending" emptyText={t('scan.noPending')} showCashier />
+        </section>
+      ) : null}
+      <section aria-labelledby="all-refunds-title">
+        <h2 id="all-refunds-title">{t('dashboard.refunds')}</h2>
+        <ErrorNotice error={refunds.error} />
+        {refunds.data ? <RefundTable refunds={refunds.data} /> : null}
+      </section>
+    </Screen>
+  );
+}
+
+function Totals(props: { report: DailyReportView }) {
+  const { t, lang } = useT();
+  const { totals, byCashier } = props.report;
+  return (
+    <div className="grid-2">
+      <section aria-labelledby="totals-title">
+        <h2 id="totals-title">{t('dashboard.totals')}</h2>
+        {totals.length === 0 ? (
+          <p className="muted">{t('scan.noRefunds')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="report-totals">
+              <thead>
+                <tr>
+                  <th scope="col">{t('dashboard.currency')}</th>
+                  <th scope="col">{t('dashboard.status')}</th>
+                  <th scope="col" className="num">{t('dashboard.count')}</th>
+                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {totals.map((row) => (
+                  <tr key={`${row.currency}-${row.status}`}>
+                    <td>{row.currency}</td>
+                    <td>{t(`refundStatus.${row.status}`, { defaultValue: row.status })}</td>
+                    <td className="num">{row.count}</td>
+                    <td className="num big">{fmtMoney(row.amount, lang)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section aria-labelledby="by-cashier-title">
+        <h2 id="by-cashier-title">{t('dashboard.byCashier')}</h2>
+        {byCashier.length === 0 ? (
+          <p className="muted">{t('common.none')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="report-by-cashier">
+              <thead>
+                <tr>
+                  <th scope="col">{t('dashboard.cashier')}</th>
+                  <th scope="col" className="num">{t('dashboard.count')}</th>
+                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {byCashier.map((row) => (
+                  <tr key={`${row.cashier}-${row.currency}`}>
+                    <td>{row.cashier}</td>
+                    <td className="num">{row.count}</td>
+                    <td className="num">{fmtMoney(row.amount, lang)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function RefundTable(props: { refunds: readonly RefundView[] }) {
+  const { t, lang } = useT();
+  if (props.refunds.length === 0) return <p className="muted">{t('scan.noRefunds')}</p>;
+  return (
+    <div className="table-wrap">
+      <table data-testid="dashboard-refunds">
+        <thead>
+          <tr>
+            <th scope="col">{t('dashboard.time')}</th>
+            <th scope="col">{t('payment.id')}</th>
+            <th scope="col" className="num">{t('dashboard.amount')}</th>
+            <th scope="col">{t('dashboard.status')}</th>
+            <th scope="col">{t('dashboard.cashier')}</th>
+            <th scope="col">{t('outcome.resultCode')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.refunds.map((r) => (
+            <tr key={r.refundRequestId} data-state={r.state}>
+              <td>{fmtTime(r.createdAt, lang)}</td>
+              <td className="mono">{r.paymentId}</td>
+              <td className="num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</td>
+              <td>{t(`refundState.${r.state}`)}</td>
+              <td>{r.cashier}</td>
+              <td className="mono">{r.resultCode ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }

@@ -1,3 +1,153 @@
+import { useState, type FormEvent } from 'react';
+import type { Role } from '../../../../preload/contract/views';
+import { api, type ApiFailure } from '../../api/client';
+import { useT } from '../../hooks/i18n';
+import { useLoad } from '../../hooks/load';
+import { Screen } from '../../components/Screen';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { fmtDateTime } from '../../lib/format';
+import { useSession } from '../../stores/session';
+
+const ROLES: readonly Role[] = ['cashier', 'manager', 'technician'];
+
 export function UsersScreen() {
-  return null;
+  const { t, lang } = useT();
+  const users = useLoad(() => api().listUsers({}), []);
+  const me = useSession((s) => s.session?.userName);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<ApiFailure | null>(null);
+
+  const disable = async (name: string): Promise<void> => {
+    setActionError(null);
+    const r = await api().disableUser({ name });
+    setConfirming(null);
+    if (!r.ok) return setActionError(r.error);
+    users.reload();
+  };
+
+  return (
+    <Screen title={t('users.title')} testId="screen-users">
+      <ErrorNotice error={users.error} />
+      <ErrorNotice error={actionError} />
+      {users.data ? (
+        <div className="table-wrap">
+          <table data-testid="users-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('users.name')}</th>
+                <th scope="col">{t('users.role')}</th>
+                <th scope="col">{t('users.status')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('users.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.map((u) => (
+                <tr key={u.name} data-testid="user-row" data-user={u.name}>
+                  <td>{u.name}</td>
+                  <td>{t(`roles.${u.role}`)}</td>
+                  <td>
+                    {u.disabled
+                      ? t('users.disabled')
+                      : u.lockedUntil && new Date(u.lockedUntil).getTime() > Date.now()
+                        ? t('users.lockedUntil', { at: fmtDateTime(u.lockedUntil, lang) })
+                        : t('users.active')}
+                  </td>
+                  <td>
+                    {!u.disabled && u.name !== me ? (
+                      confirming === u.name ? (
+                        <span className="actions">
+                          <button type="button" className="btn btn-danger" onClick={() => void disable(u.name)} data-testid={`confirm-disable-${u.name}`}>
+                            {t('users.confirmDisable', { name: u.name })}
+                          </button>
+                          <button type="button" className="btn" onClick={() => setConfirming(null)}>
+                            {t('common.cancel')}
+                          </button>
+                        </span>
+                      ) : (
+                        <button type="button" className="btn" onClick={() => setConfirming(u.name)} data-testid={`disable-${u.name}`}>
+                          {t('users.disable', { name: u.name })}
+                        </button>
+                      )
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <AddUser onAdded={users.reload} />
+    </Screen>
+  );
+}
+
+function AddUser(props: { onAdded(): void }) {
+  const { t } = useT();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('cashier');
+  const [pin, setPin] = useState('');
+  const [pin2, setPin2] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<ApiFailure | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setAdded(null);
+    setError(null);
+    if (!/^[\p{L}\p{N}._-]{1,40}$/u.test(name.trim())) return setProblem(t('users.nameInvalid'));
+    if (!/^\d{4,8}$/.test(pin)) return setProblem(t('signIn.needPin'));
+    if (pin !== pin2) return setProblem(t('users.pinMismatch'));
+    setProblem(null);
+    setBusy(true);
+    const r = await api().addUser({ name: name.trim(), role, pin });
+    setBusy(false);
+    if (!r.ok) return setError(r.error);
+    setAdded(r.value.name);
+    setName('');
+    setPin('');
+    setPin2('');
+    props.onAdded();
+  };
+
+  return (
+    <section aria-labelledby="add-user-title">
+      <h2 id="add-user-title">{t('users.add')}</h2>
+      <form className="stack" onSubmit={(e) => void onSubmit(e)} noValidate>
+        <Field label={t('users.name')} value={name} maxLength={40} autoComplete="off" onChange={(e) => setName(e.target.value)} data-testid="new-user-name" />
+        <div className="field">
+          <label htmlFor="new-user-role">{t('users.role')}</label>
+          <select id="new-user-role" value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="new-user-role">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field label={t('users.pin')} type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))} data-testid="new-user-pin" />
+        <Field label={t('users.pinAgain')} type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin2} onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))} data-testid="new-user-pin2" />
+        {problem ? (
+          <p className="field-error" role="alert">
+            {problem}
+          </p>
+        ) : null}
+        <ErrorNotice error={error} />
+        {added ? (
+          <p className="notice notice-ok" role="status">
+            {t('users.added', { name: added })}
+          </p>
+        ) : null}
+        <div>
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="add-user">
+            {t('users.addButton')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
 }

@@ -1,0 +1,43 @@
+import type { TerminalCandidateView } from '../../../preload/contract/terminal';
+import { useT } from '../hooks/i18n';
+
+const hex = (n: number | undefined): string => (n === undefined ? '—' : n.toString(16).padStart(4, '0'));
+
+/** Candidate terminals with their problem and its fix; `onPick` adds a pairing button. */
+export function DeviceList(props: { devices: readonly TerminalCandidateView[]; onPick?: (d: TerminalCandidateView) => void; busy?: boolean }) {
+  const { t } = useT();
+  if (props.devices.length === 0) return <p className="notice notice-info" data-testid="no-devices">{t('pairing.noDevices')}</p>;
+  return (
+    <ul className="row-list" data-testid="device-list">
+      {props.devices.map((d) => (
+        <li key={d.path} className="panel" data-testid="device" data-path={d.path} data-accessible={d.accessible}>
+          <p>
+            <strong className="mono">{d.path}</strong> <span className="muted">({d.source})</span>
+          </p>
+          <p className="muted">
+            {d.manufacturer ?? t('pairing.unknownMaker')} · VID {hex(d.vendorId)} · PID {hex(d.productId)}
+            {d.serialNumber ? ` · ${t('pairing.serial')} ${d.serialNumber}` : ''}
+          </p>
+          {d.problem ? (
+            <div className="problem" role="note" data-testid="device-problem" data-code={d.problem.code}>
+              <p>
+                <strong>{t('pairing.problem')}</strong> {d.problem.message}
+              </p>
+              <p>
+                <strong>{t('pairing.fix')}</strong> {d.problem.fix}
+              </p>
+            </div>
+          ) : null}
+          {props.onPick ? (
+            <div className="actions">
+              <button type="button" className="btn btn-primary" disabled={!d.accessible || props.busy} onClick={() => props.onPick?.(d)} data-testid="pair-device">
+                {t('pairing.pickThis')}
+              </button>
+              {!d.accessible ? <span className="hint">{t('pairing.fixFirst')}</span> : null}
+            </div>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
