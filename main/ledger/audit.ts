@@ -66,6 +66,16 @@ export class AuditLog {
     return this.db.inTransaction ? write() : write.immediate();
   }
 
+  /**
+   * The newest entry's seq and hash. Dropping entries from the END of the
+   * chain leaves a valid shorter chain; only a head written down elsewhere
+   * (printed by `audit verify`, kept by the operator) exposes that.
+   */
+  head(): { seq: number; hash: string } {
+    const raw = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return raw ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
   list(opts: { limit?: number; beforeSeq?: number } = {}): AuditEntryView[] {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 10_000);
     const rows = parseRows(

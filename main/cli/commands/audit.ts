@@ -22,8 +22,9 @@ export const auditCommand: CliCommand = {
       switch (positionals[0]) {
         case 'verify': {
           const v = ledger.verifyAudit();
-          if (values.json) ctx.stdout.write(`${JSON.stringify(v)}\n`);
-          else if (v.ok) ctx.stdout.write(`Audit trail intact: ${v.count} entries.\n`);
+          const head = ledger.audit.head();
+          if (values.json) ctx.stdout.write(`${JSON.stringify({ ...v, head })}\n`);
+          else if (v.ok) ctx.stdout.write(`Audit trail intact: ${v.count} entries. Head: #${head.seq} ${head.hash}\n`);
           else ctx.stdout.write(`AUDIT TRAIL BROKEN at entry ${v.firstBrokenSeq}: ${v.reason}. ${v.count} entries before it verify.\n`);
           return v.ok ? 0 : 1;
         }
