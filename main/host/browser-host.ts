@@ -127,7 +127,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return send(res, 413, 'Request too large');
+      if (size > MAX_BODY_BYTES) {
+        send(res, 413, 'Request too large', 'text/plain; charset=utf-8', { Connection: 'close' });
+        req.destroy();
+        return;
+      }
       chunks.push(chunk as Buffer);
     }
     let payload: unknown;
