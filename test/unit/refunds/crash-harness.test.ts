@@ -9,6 +9,7 @@ describe('crash harness (bounded)', () => {
       const res = await runCrashCampaign({ runs, seed: 7, intentsPerRun: 4, twoProcessEvery: 10 });
       expect(res.violations).toEqual([]);
       expect(res.runs).toBe(runs);
+      expect(res.twoProcessRuns).toBe(3);
       expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
       // every boundary was actually hit at least once
       for (const p of CRASH_POINTS.filter((x) => x !== 'PENDING_UNKNOWN')) expect(res.killedByPoint[p] ?? 0).toBeGreaterThan(0);
