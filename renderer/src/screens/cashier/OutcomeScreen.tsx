@@ -34,12 +34,12 @@ export function OutcomeScreen() {
   }
 }
 
-function DoneButton(props: { focus: boolean; label?: string }) {
+function DoneButton(props: { focus: boolean; label?: string; secondary?: boolean }) {
   const { t } = useT();
   const reset = useCashier((s) => s.reset);
   const ref = useAutoFocus<HTMLButtonElement>(props.focus);
   return (
-    <button ref={ref} type="button" className="btn btn-primary btn-large" data-testid="done-button" onClick={reset}>
+    <button ref={ref} type="button" className={`btn btn-large ${props.secondary ? '' : 'btn-primary'}`} data-testid="done-button" onClick={reset}>
       {props.label ?? t('outcome.done')}
     </button>
   );
@@ -193,7 +193,7 @@ function AwaitingApproval(props: { refund: RefundView }) {
       ) : null}
       <ApprovalPanel />
       <div className="actions">
-        <DoneButton focus={false} label={t('outcome.approval.later')} />
+        <DoneButton focus={false} secondary label={t('outcome.approval.later')} />
       </div>
     </Screen>
   );

@@ -81,8 +81,10 @@ export function ScanScreen() {
       </form>
       <div className="panels">
         <RecentPayments />
-        <OpenRefunds />
-        <TodaysRefunds />
+        <div className="panel-column">
+          <OpenRefunds />
+          <TodaysRefunds />
+        </div>
       </div>
     </Screen>
   );
@@ -115,6 +117,8 @@ function RecentPayments() {
   }, []);
   useRefundsReload(load);
   const demoLabel = (id: string): string | undefined => demoPayments.find((p) => p.id === id)?.label;
+  // Demo payments that are not in today's list (older ones, for example) get their own buttons.
+  const otherDemo = payments === null ? [] : demoPayments.filter((d) => !payments.some((p) => p.paymentId === d.id));
   return (
     <section className="panel" aria-labelledby="recent-payments-title">
       <h2 id="recent-payments-title">{t('scan.todaysPayments')}</h2>
@@ -136,10 +140,10 @@ function RecentPayments() {
           ))}
         </ul>
       )}
-      {demoPayments.length > 0 ? <h3>{t('scan.demoPayments')}</h3> : null}
-      {demoPayments.length > 0 ? (
+      {otherDemo.length > 0 ? <h3>{t('scan.demoPayments')}</h3> : null}
+      {otherDemo.length > 0 ? (
         <ul className="row-list" data-testid="demo-payments">
-          {demoPayments.map((p) => (
+          {otherDemo.map((p) => (
             <li key={p.id}>
               <button type="button" className="row-button" data-testid="demo-payment" data-payment-id={p.id} onClick={() => void lookup(p.id)}>
                 <span className="row-id">{p.id}</span>
