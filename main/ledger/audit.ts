@@ -10,7 +10,7 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { AuditEntryView, AuditVerifyView } from '../../preload/contract/views';
 import { canonicalJson } from './canonical-json';
-import { AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
+import { AuditHeadSchema, AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -72,8 +72,8 @@ export class AuditLog {
    * (printed by `audit verify`, kept by the operator) exposes that.
    */
   head(): { seq: number; hash: string } {
-    const raw = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    return raw ?? { seq: 0, hash: GENESIS_HASH };
+    const raw = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+    return raw === undefined ? { seq: 0, hash: GENESIS_HASH } : parseRow(AuditHeadSchema, raw, 'audit head');
   }
 
   list(opts: { limit?: number; beforeSeq?: number } = {}): AuditEntryView[] {

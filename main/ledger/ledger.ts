@@ -16,7 +16,7 @@ import { PaymentCache } from './payment-cache';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
-import type { RefundRow } from './rows';
+import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
 import { UserStore, type User, type VerifyPinError } from './users';
 import { toRefundView } from './views';
 
@@ -89,9 +89,15 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     view: (row) => toRefundView(row, refunds.approvals(row.refund_request_id)),
     getPolicy() {
-      const raw = db.prepare('SELECT body FROM policy WHERE id = 1').get() as { body: string } | undefined;
+      const raw = db.prepare('SELECT body FROM policy WHERE id = 1').get();
       if (raw === undefined) return DEFAULT_POLICY;
-      const parsed = PolicySchema.safeParse(JSON.parse(raw.body));
+      let body: unknown;
+      try {
+        body = JSON.parse(parseRow(PolicyBodySchema, raw, 'policy').body);
+      } catch {
+        body = null;
+      }
+      const parsed = PolicySchema.safeParse(body);
       // A corrupted policy must not silently disable approvals: fall back to the strict default.
       return parsed.success ? parsed.data : DEFAULT_POLICY;
     },

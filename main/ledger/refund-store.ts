@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { AuditLog } from './audit';
 import { localDate, widenedUtcBounds } from './local-date';
 import type { ApprovalReason } from './policy';
-import { ApprovalRowSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
+import { ApprovalRowSchema, CountSchema, PaymentRowSchema, SumSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
 import { canTransition, NON_FINAL_STATES } from './state-machine';
 
 export interface NewRefund {
@@ -92,8 +92,7 @@ export class RefundStore {
   }
 
   lineageSize(rootIntentId: string): number {
-    const raw = this.db.prepare('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = ?').get(rootIntentId) as { n: number };
-    return raw.n;
+    return parseRow(CountSchema, this.db.prepare('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = ?').get(rootIntentId), 'count').n;
   }
 
   inFlightFor(paymentId: string): RefundRow | null {
@@ -105,8 +104,8 @@ export class RefundStore {
   committedAmount(paymentId: string): number {
     const raw = this.db
       .prepare(`SELECT COALESCE(SUM(amount_value), 0) AS s FROM refunds WHERE payment_id = ? AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL})`)
-      .get(paymentId) as { s: number };
-    return raw.s;
+      .get(paymentId);
+    return parseRow(SumSchema, raw, 'sum').s;
   }
 
   /**
@@ -118,10 +117,9 @@ export class RefundStore {
     const run = this.db.transaction((): Result<RefundRow, InsertRefundError> => {
       const dup = this.getByIntent(n.intentId);
       if (dup !== null) return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: dup.refund_request_id });
-      const payment = this.db.prepare('SELECT amount_value, currency FROM payments WHERE payment_id = ?').get(n.paymentId) as
-        | { amount_value: number; currency: string }
-        | undefined;
-      if (payment === undefined) return err('PAYMENT_NOT_FOUND', 'The payment has not been looked up.');
+      const payRaw = this.db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(n.paymentId);
+      if (payRaw === undefined) return err('PAYMENT_NOT_FOUND', 'The payment has not been looked up.');
+      const payment = parseRow(PaymentRowSchema, payRaw, 'payment');
       if (payment.currency !== n.amount.currency) return err('CURRENCY_MISMATCH', `The payment is in ${payment.currency}.`);
       const inFlight = this.inFlightFor(n.paymentId);
       if (inFlight !== null) {

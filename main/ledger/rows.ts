@@ -90,6 +90,11 @@ export type AuditRow = z.infer<typeof AuditRowSchema>;
 export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
 
+export const CountSchema = z.object({ n: z.number().int().min(0) });
+export const SumSchema = z.object({ s: z.number().int() });
+export const PolicyBodySchema = z.object({ body: z.string() });
+export const AuditHeadSchema = z.object({ seq: z.number().int(), hash: z.string() });
+
 export function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
   const parsed = schema.safeParse(row);
   if (!parsed.success) throw new Error(`ledger: unexpected ${what} row: ${parsed.error.message}`);
