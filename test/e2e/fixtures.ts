@@ -1,0 +1,90 @@
+/**
+ * Playwright fixtures: each test gets its own browser host process on a fresh
+ * data folder (real services: virtual terminal on a socat pty, local Antom
+ * sandbox, SQLite journal), started exactly as a user would start it.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface RunningHost {
+  readonly url: string;
+  readonly dataDir: string;
+  /** Demo control endpoint (sandbox and virtual-terminal faults), loopback + token. */
+  readonly control: { url: string; token: string } | null;
+  readonly output: () => string;
+}
+
+export async function startHost(extraEnv: Record<string, string> = {}): Promise<{ host: RunningHost; child: ChildProcess }> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rt-e2e-'));
+  const controlToken = `ctl-${Math.random().toString(36).slice(2)}${Date.now()}`;
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', dataDir, 'serve', '--port', '0'], {
+    env: { ...process.env, REFUND_TERMINAL_DEMO_CONTROL_TOKEN: controlToken, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser host did not print its URL in time:\n${output}`)), 30_000);
+    const check = () => {
+      const m = /^URL: (\S+)$/m.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`browser host exited (${code}) before it was ready:\n${output}`)));
+  });
+  const controlMatch = /^DEMO-CONTROL: (\S+)$/m.exec(output);
+  return {
+    child,
+    host: { url, dataDir, control: controlMatch ? { url: controlMatch[1] as string, token: controlToken } : null, output: () => output },
+  };
+}
+
+export async function stopHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Sends a fault / action to the demo control endpoint. */
+export async function demoControl(host: RunningHost, action: string, body: Record<string, unknown> = {}): Promise<unknown> {
+  if (!host.control) throw new Error('demo control endpoint not available');
+  const res = await fetch(`${host.control.url}/${action}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.control.token}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`demo control ${action} failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function signIn(page: Page, user: string, pin: string): Promise<void> {
+  await page.getByTestId('signin-user').fill(user);
+  await page.getByTestId('signin-pin').fill(pin);
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signed-in-user')).toContainText(user);
+}
+
+export const test = base.extend<{ host: RunningHost }>({
+  host: async ({}, use) => {
+    const { host, child } = await startHost();
+    try {
+      await use(host);
+    } finally {
+      await stopHost(child);
+    }
+  },
+});
+
+export { expect };
