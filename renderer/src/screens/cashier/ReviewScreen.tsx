@@ -8,6 +8,11 @@ import { PaymentDetails } from '../../components/PaymentDetails';
 import { fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
 
+/** Antom payment states that can never be refunded (the engine refuses them too). */
+const NOT_REFUNDABLE_STATUSES = new Set(['FAIL', 'FAILED', 'PROCESSING', 'CANCELLED', 'CLOSED', 'PENDING']);
+/** Errors after which pressing Refund again (same intentId) is the right move. */
+const RETRYABLE_ERRORS = new Set(['UNAVAILABLE', 'INTERNAL', 'TERMINAL_ERROR']);
+
 /**
  * The payment and what will happen, on one screen: full refund is preselected
  * and the confirm button has focus, so scan + Enter + Enter refunds in full.
@@ -26,9 +31,10 @@ export function ReviewScreen() {
 
   const amount = s.mode === 'PARTIAL' ? s.partialAmount : payment.refundable;
   const nothingLeft = payment.refundable.value === 0;
+  const notCompleted = NOT_REFUNDABLE_STATUSES.has(payment.status.toUpperCase());
   const memoTooLong = s.memo.length > MEMO_MAX;
-  const canConfirm = !nothingLeft && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
-  const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft;
+  const canConfirm = !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
+  const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft && !notCompleted;
 
   return (
     <Screen title={t('review.title')} testId="screen-review" focusHeading={false}>
@@ -42,6 +48,11 @@ export function ReviewScreen() {
         </button>
       </div>
       {payment.supportsPartialRefund === false ? <p className="hint">{t('review.noPartial')}</p> : null}
+      {notCompleted ? (
+        <p className="notice notice-error" role="alert" data-testid="payment-not-refundable">
+          {t('review.notCompleted', { status: payment.status })}
+        </p>
+      ) : null}
       {nothingLeft ? (
         <p className="notice notice-info" role="status" data-testid="nothing-refundable">
           {t('review.nothingLeft')}
@@ -73,7 +84,7 @@ export function ReviewScreen() {
         </p>
       ) : null}
       <ErrorNotice error={s.submitError} testId="submit-error" />
-      {s.submitError ? <p className="hint">{t('review.retrySafe')}</p> : null}
+      {s.submitError && RETRYABLE_ERRORS.has(s.submitError.code) ? <p className="hint">{t('review.retrySafe')}</p> : null}
       <div className="actions">
         <button type="button" className="btn btn-large" data-testid="back-button" onClick={s.back} disabled={s.submitting}>
           {t('common.back')}
