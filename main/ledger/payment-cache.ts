@@ -1,7 +1,7 @@
 /** Payments as last seen from Antom, cached so balance checks and reports work offline. */
 import type { Database } from 'better-sqlite3';
 import type { Money } from '../../preload/contract/money';
-import { parseRow, PaymentRowSchema } from './rows';
+import { parseRow, parseRows, PaymentRowSchema, type PaymentRow } from './rows';
 
 export interface PaymentRecord {
   readonly paymentId: string;
@@ -44,16 +44,24 @@ export class PaymentCache {
 
   get(paymentId: string): PaymentRecord | null {
     const raw = this.db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(paymentId);
-    if (raw === undefined) return null;
-    const r = parseRow(PaymentRowSchema, raw, 'payment');
-    return {
-      paymentId: r.payment_id,
-      amount: { value: r.amount_value, currency: r.currency },
-      paymentMethod: r.payment_method,
-      paidAt: r.paid_at,
-      status: r.status,
-      supportsPartialRefund: r.supports_partial === null ? null : r.supports_partial !== 0,
-      fetchedAt: r.fetched_at,
-    };
+    return raw === undefined ? null : toRecord(parseRow(PaymentRowSchema, raw, 'payment'));
   }
+
+  /** Most recently looked-up payments first (the cashier's "recent" list). */
+  recent(limit = 20): PaymentRecord[] {
+    const n = Math.min(Math.max(Math.trunc(limit), 1), 200);
+    return parseRows(PaymentRowSchema, this.db.prepare('SELECT * FROM payments ORDER BY fetched_at DESC LIMIT ?').all(n), 'payment').map(toRecord);
+  }
+}
+
+function toRecord(r: PaymentRow): PaymentRecord {
+  return {
+    paymentId: r.payment_id,
+    amount: { value: r.amount_value, currency: r.currency },
+    paymentMethod: r.payment_method,
+    paidAt: r.paid_at,
+    status: r.status,
+    supportsPartialRefund: r.supports_partial === null ? null : r.supports_partial !== 0,
+    fetchedAt: r.fetched_at,
+  };
 }

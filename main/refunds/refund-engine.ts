@@ -206,6 +206,11 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       : err('UNAVAILABLE', 'Antom could not be reached. Check the network and try again.');
   }
 
+  /** Payments looked up recently on this terminal, with their refundable balance (no Antom call). */
+  listRecentPayments(limit = 20): PaymentView[] {
+    return this.ledger.payments.recent(limit).map((p) => this.paymentView(p));
+  }
+
   private paymentView(p: PaymentRecord): PaymentView {
     const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
     return {

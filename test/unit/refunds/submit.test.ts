@@ -165,3 +165,20 @@ describe('RefundEngine.submit', () => {
     expect(b.ok && b.value).toMatchObject({ state: 'FAILED', nextAction: 'CALL_SUPPORT' });
   });
 });
+
+describe('RefundEngine.lookupPayment / listRecentPayments', () => {
+  it('caches lookups, lists them newest first, and falls back to the cache when Antom is down', async () => {
+    const r = make();
+    expect((await r.engine.lookupPayment('bad id!')).ok).toBe(false);
+    expect((await r.engine.lookupPayment('MISSING')).ok).toBe(false);
+    await r.engine.lookupPayment('PAY1');
+    r.clock.advance(1_000);
+    await r.engine.lookupPayment('JPY1');
+    expect(r.engine.listRecentPayments().map((p) => p.paymentId)).toEqual(['JPY1', 'PAY1']);
+    r.antom.unavailable = true;
+    const cached = await r.engine.lookupPayment('PAY1');
+    expect(cached.ok && cached.value).toMatchObject({ paymentId: 'PAY1', refundable: { value: 5_000, currency: 'SGD' } });
+    const unknown = await r.engine.lookupPayment('BIG');
+    expect(unknown.ok ? null : unknown.error.code).toBe('UNAVAILABLE');
+  });
+});
