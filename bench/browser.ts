@@ -98,6 +98,8 @@ export interface ColdStart {
   readonly urlToSignInVisibleMs: number;
   readonly signInToScanEnabledMs: number;
   readonly totalMs: number;
+  /** Navigation Timing of the page load (ms from navigation start). */
+  readonly page: { readonly responseEnd: number; readonly domContentLoaded: number; readonly loadEvent: number; readonly jsBytesTransferred: number };
 }
 
 async function signInToScan(page: Page, host: Host, kind: ColdStart['kind']): Promise<ColdStart> {
@@ -109,7 +111,18 @@ async function signInToScan(page: Page, host: Host, kind: ColdStart['kind']): Pr
   await page.getByTestId('signin-submit').click();
   await page.waitForSelector('[data-testid="scan-input"]:enabled', { timeout: 30_000 });
   const done = now();
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const js = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')) as PerformanceResourceTiming[];
+    return {
+      responseEnd: nav ? nav.responseEnd : -1,
+      domContentLoaded: nav ? nav.domContentLoadedEventEnd : -1,
+      loadEvent: nav ? nav.loadEventEnd : -1,
+      jsBytesTransferred: js.reduce((a, r) => a + r.transferSize, 0),
+    };
+  });
   return {
+    page: timing,
     kind,
     processToUrlMs: host.urlAt - host.spawnedAt,
     urlToSignInVisibleMs: signInAt - host.urlAt,

@@ -416,3 +416,40 @@ export async function measurePings(link: TerminalLink, recorder: WireRecorder, d
 export function floorSamples(refunds: readonly RefundSample[], parts: FloorParts): number[] {
   return pairedSum([refunds.map((r) => r.exchangeLineMs), parts.ptyEchoMs, parts.commitMs, parts.signMs]);
 }
+
+// ------------------------------------------------------------------ journal diagnostics
+
+export interface JournalSequence {
+  readonly synchronous: 'FULL' | 'OFF';
+  readonly ms: number[];
+}
+
+/**
+ * The five journal writes of one submit (payment upsert, intent insert,
+ * APPROVED->REFERENCE_REQUESTED, ->REFERENCE_OBTAINED, ->SUBMITTING), back to
+ * back through the ledger API, with synchronous=FULL (as shipped) and OFF (no
+ * fsync): the difference is what durability costs, the rest is CPU.
+ */
+export function measureJournalSequence(dir: string, count: number, synchronous: 'FULL' | 'OFF'): JournalSequence {
+  const ledger = openLedger(path.join(dir, `journal-seq-${synchronous}.sqlite`));
+  ledger.db.pragma(`synchronous = ${synchronous}`);
+  const paidAt = new Date(Date.now() - 3_600_000).toISOString();
+  const ms: number[] = [];
+  for (let i = 0; i < count + 10; i++) {
+    const paymentId = `SEQ-SGD-${String(i).padStart(6, '0')}`;
+    const id = `RR20260101${randomUUID().replace(/-/g, '')}`;
+    const t = now();
+    ledger.payments.upsert({ paymentId, amount: { value: 5_000, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt, status: 'SUCCESS', supportsPartialRefund: null });
+    const ins = ledger.refunds.insert(
+      { refundRequestId: id, intentId: `seq-${i}`, paymentId, mode: 'FULL', amount: { value: 5_000, currency: 'SGD' }, memo: null, state: 'APPROVED', cashier: 'alice', message: 'Approved.', nextAction: 'WAIT', approvalReasons: [] },
+      'alice',
+    );
+    if (!ins.ok) throw new Error(ins.error.message);
+    ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
+    ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null } });
+    ledger.refunds.transition(id, 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system', patch: { nextAction: 'WAIT' } });
+    if (i >= 10) ms.push(now() - t);
+  }
+  ledger.close();
+  return { synchronous, ms };
+}

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtTreeProblem, runBrowserBench, type BrowserResult } from './browser';
 import { runRecovery, type RecoveryResult } from './recovery';
-import { floorSamples, measureCommits, measurePings, measurePtyEcho, measureSignatures, runRefunds, startRig, type RefundSample, type ThroughputResult } from './refund-path';
+import { floorSamples, measureCommits, measureJournalSequence, measurePings, measurePtyEcho, measureSignatures, runRefunds, startRig, type RefundSample, type ThroughputResult } from './refund-path';
 import { LINE_BYTES_PER_S, pairedSum, percentile, ratio, round, roundedSummary, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,6 +73,7 @@ function parts(samples: readonly RefundSample[]): Record<string, unknown> {
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
   const started = new Date();
+  const loadAtStart = os.loadavg().map((v) => round(v, 2));
   const work = mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
   log(`mode ${opts.quick ? 'quick' : 'full'}; work folder ${work} (journal on disk: ${work})`);
   const result: Record<string, unknown> = { startedAt: started.toISOString(), mode: opts.quick ? 'quick' : 'full', machine: machine() };
@@ -94,6 +95,8 @@ async function main(): Promise<number> {
     const ptyEchoMs = await measurePtyEcho(n);
     const commitMs = measureCommits(work, n);
     const signMs = measureSignatures(rig.merchantKey, rig.clientId, n);
+    const seqFull = measureJournalSequence(work, n, 'FULL');
+    const seqOff = measureJournalSequence(work, n, 'OFF');
     const floor = floorSamples(refundRun.samples, { ptyEchoMs, commitMs, signMs });
     const overhead = refundRun.samples.map((s) => s.totalMs);
     const oSum = summarize(overhead);
@@ -129,6 +132,15 @@ async function main(): Promise<number> {
       floorWithoutLineMs: roundedSummary(pSum),
       ratioPtyOnly: { p50: round(ratio(oSum.p50, pSum.p50)), p99: round(ratio(oSum.p99, pSum.p99)) },
       breakdown: parts(refundRun.samples),
+      breakdownNote:
+        'journalMs: ledger writes before the request left (payments.upsert, refunds.insert, transition x3); terminalMs: requestRefundReference over the pty; ' +
+        'signingMs: gateway entry -> fetch() for the payment inquiry and the refund (validation, JSON, RSA signature); paymentInquiryMs: submit\'s inquiryPayment round trip to the sandbox (HTTP, sandbox verify + sign, our verify); ' +
+        'httpSendMs: fetch() -> bodySent of the refund; otherMs: the rest (engine, policy, queries, zod, events).',
+      journalSequenceDiagnostic: {
+        what: 'the same 5 journal writes back to back through the ledger API, no terminal or HTTP in between',
+        synchronousFullMs: roundedSummary(summarize(seqFull.ms)),
+        synchronousOffMs: roundedSummary(summarize(seqOff.ms)),
+      },
       terminalRoundTripMs: roundedSummary(summarize(refundRun.samples.map((s) => s.terminalMs))),
       transport: 'socat pty pair (pty,raw,echo=0), both ends opened by serialport at 115200 8N1; a pty does not pace bytes at the baud rate, hence the computed line time',
     };
@@ -174,6 +186,7 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   result['finishedAt'] = new Date().toISOString();
+  result['loadAverage'] = { atStart: loadAtStart, atEnd: os.loadavg().map((v) => round(v, 2)), note: 'shared machine: other work running at the same time shows up here and in the p99s' };
 
   const json = JSON.stringify(result, null, 2);
   const outDir = path.join(ROOT, 'bench', 'out');
