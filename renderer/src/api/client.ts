@@ -46,6 +46,11 @@ export function api(): RefundTerminalApi {
   return instance;
 }
 
+/** Replaces the API (tests, or a host that injects its own implementation). */
+export function installApi(raw: RefundTerminalApi): void {
+  instance = withSessionWatch(raw);
+}
+
 /** Called when any operation says the session is gone (idle lock in main, restart, ...). */
 export function onSessionExpired(listener: () => void): () => void {
   expiredListeners.add(listener);

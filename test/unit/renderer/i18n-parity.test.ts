@@ -69,4 +69,20 @@ describe('i18n resources', () => {
     for (const s of RefundState.options) expect(en.has(`refundState.${s}`), s).toBe(true);
     for (const a of NextAction.options) expect(en.has(`nextAction.${a}`), a).toBe(true);
   });
+
+  it('has every key built at run time from a value', () => {
+    const families: Record<string, readonly string[]> = {
+      'terminal.state': ['unknown', 'disconnected', 'connecting', 'unpaired', 'authenticated', 'down'],
+      'pairing.step': ['devices', 'code', 'test', 'done'],
+      'antom.modes': ['demo-sandbox', 'configured', 'unconfigured'],
+      refundStatus: ['SUCCESS', 'FAILED', 'PENDING', 'AWAITING_APPROVAL', 'DECLINED', 'IN_PROGRESS'],
+      'signIn.locked': ['idle', 'expired'],
+      'amount.error': ['EMPTY', 'NOT_A_NUMBER', 'TOO_MANY_DECIMALS', 'NOT_POSITIVE', 'TOO_LARGE', 'UNKNOWN_CURRENCY', 'OVER_REFUNDABLE'],
+      'scan.error': ['EMPTY', 'INVALID'],
+      roles: ['cashier', 'manager', 'technician'],
+      nav: ['refund', 'dashboard', 'policy', 'users', 'audit', 'pairing', 'diagnostics', 'antom'],
+      'progress.step': ['saving', 'reference', 'antom'],
+    };
+    for (const [prefix, values] of Object.entries(families)) for (const v of values) expect(en.has(`${prefix}.${v}`), `${prefix}.${v}`).toBe(true);
+  });
 });
