@@ -111,7 +111,15 @@ CREATE TABLE policy (
 );
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2];
+const V3 = `
+-- Which engine (host:pid:nonce) is driving a refund right now, until when.
+-- Lets the CLI's recover and the app skip each other's live work, while a
+-- crashed owner's lease is taken over at once (dead pid) or after it expires.
+ALTER TABLE refunds ADD COLUMN lease_owner TEXT;
+ALTER TABLE refunds ADD COLUMN lease_until TEXT;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

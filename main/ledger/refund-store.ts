@@ -214,6 +214,40 @@ export class RefundStore {
     return ok(cur);
   }
 
+  /**
+   * Takes the right to drive a refund: free, ours, expired, or held by an
+   * owner `ownerAlive` says is gone. Decided inside the write lock.
+   */
+  claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): boolean {
+    const run = this.db.transaction((): boolean => {
+      const row = this.get(refundRequestId);
+      if (row === null) return false;
+      const now = this.clock();
+      const free =
+        row.lease_owner === null ||
+        row.lease_owner === owner ||
+        row.lease_until === null ||
+        Date.parse(row.lease_until) <= now.getTime() ||
+        !ownerAlive(row.lease_owner);
+      if (!free) return false;
+      this.db
+        .prepare('UPDATE refunds SET lease_owner = ?, lease_until = ? WHERE refund_request_id = ?')
+        .run(owner, new Date(now.getTime() + ttlMs).toISOString(), refundRequestId);
+      return true;
+    });
+    return run.immediate();
+  }
+
+  renewLease(refundRequestId: string, owner: string, ttlMs: number): void {
+    this.db
+      .prepare('UPDATE refunds SET lease_until = ? WHERE refund_request_id = ? AND lease_owner = ?')
+      .run(new Date(this.clock().getTime() + ttlMs).toISOString(), refundRequestId, owner);
+  }
+
+  releaseLease(refundRequestId: string, owner: string): void {
+    this.db.prepare('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = ? AND lease_owner = ?').run(refundRequestId, owner);
+  }
+
   transitions(refundRequestId: string): TransitionRow[] {
     return parseRows(
       TransitionRowSchema,

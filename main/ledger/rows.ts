@@ -27,6 +27,8 @@ export const RefundRowSchema = z.object({
   approval_reasons: z.string(),
   attempts: z.number().int().min(0),
   next_check_at: z.string().nullable(),
+  lease_owner: z.string().nullable(),
+  lease_until: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -22,6 +22,7 @@ import { evaluatePolicy, type Policy } from '../ledger/policy';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
+import { leaseOwnerAlive, newLeaseOwner } from './lease-owner';
 import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages';
 import { DEFAULT_POLL_POLICY, nextDelayMs, type PollPolicy } from './poll-policy';
 import type { AntomGatewayPort, AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
@@ -64,9 +65,11 @@ export interface RecoverySummary {
   readonly pending: number;
   /** Still not final or pending (e.g. terminal unreachable, REFERENCE_REQUESTED). */
   readonly stuck: number;
+  /** Being driven right now by another live process (the app, or another CLI): left alone. */
+  readonly busyElsewhere: number;
   readonly errors: number;
   readonly durationMs: number;
-  readonly refunds: readonly { refundRequestId: string; from: RefundState; to: RefundState; error?: string }[];
+  readonly refunds: readonly { refundRequestId: string; from: RefundState; to: RefundState; busyElsewhere?: boolean; error?: string }[];
 }
 
 /** pino-compatible subset. Never given PINs. */
@@ -95,6 +98,14 @@ export interface RefundEngineDeps {
   readonly settleWaitMs?: number;
   /** Upper bound for the best-effort slip notice to the terminal. */
   readonly resultNoticeTimeoutMs?: number;
+  /** How long a drive lease lasts without renewal (renewed at every step). Default 5 min. */
+  readonly leaseTtlMs?: number;
+}
+
+interface DriveResult {
+  readonly row: RefundRow;
+  /** Another live engine holds the lease: we did not touch it. */
+  readonly busyElsewhere: boolean;
 }
 
 /**
@@ -147,7 +158,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private readonly poll: PollPolicy;
   private readonly deps: RefundEngineDeps;
   /** In-process dedupe: one driver per refund, one submit per intent. */
-  private readonly driving = new Map<string, Promise<RefundRow>>();
+  private readonly driving = new Map<string, Promise<DriveResult>>();
+  private readonly leaseOwner = newLeaseOwner();
   private readonly submitting = new Map<string, Promise<Result<RefundView, RefundErrorCode>>>();
   private timer: NodeJS.Timeout | null = null;
   private tickRunning: Promise<void> | null = null;
@@ -333,7 +345,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** A repeated submit: drive it if nobody is (APPROVED), otherwise wait for whoever is. */
   private async settleExisting(row: RefundRow): Promise<RefundRow> {
     const inProcess = this.driving.get(row.refund_request_id);
-    if (inProcess !== undefined) return inProcess;
+    if (inProcess !== undefined) return (await inProcess).row;
     if (row.state === 'APPROVED') return this.drive(row.refund_request_id, false);
     return this.waitUntilSettled(row.refund_request_id);
   }
@@ -471,8 +483,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   async recover(): Promise<RecoverySummary> {
     const started = Date.now();
     const rows = this.ledger.refunds.nonFinal();
-    const out: { refundRequestId: string; from: RefundState; to: RefundState; error?: string }[] = [];
+    const out: { refundRequestId: string; from: RefundState; to: RefundState; busyElsewhere?: boolean; error?: string }[] = [];
     let resumed = 0;
+    let busy = 0;
     let errors = 0;
     let awaiting = 0;
     for (const row of rows) {
@@ -481,11 +494,17 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state });
         continue;
       }
-      resumed += 1;
       try {
-        const after = await this.drive(row.refund_request_id, true);
-        out.push({ refundRequestId: row.refund_request_id, from: row.state, to: after.state });
+        const after = await this.driveWithLease(row.refund_request_id, true);
+        if (after.busyElsewhere) {
+          busy += 1;
+          out.push({ refundRequestId: row.refund_request_id, from: row.state, to: after.row.state, busyElsewhere: true });
+          continue;
+        }
+        resumed += 1;
+        out.push({ refundRequestId: row.refund_request_id, from: row.state, to: after.row.state });
       } catch (e) {
+        resumed += 1;
         errors += 1;
         this.log.error({ refundRequestId: row.refund_request_id, err: String(e) }, 'recovery step failed');
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state, error: String(e) });
@@ -499,7 +518,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       awaitingApproval: awaiting,
       final,
       pending,
-      stuck: out.length - final - pending - awaiting,
+      stuck: out.length - final - pending - awaiting - busy,
+      busyElsewhere: busy,
       errors,
       durationMs: Date.now() - started,
       refunds: out,
@@ -509,6 +529,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         examined: summary.examined,
         final: summary.final,
         pending: summary.pending,
+        busyElsewhere: summary.busyElsewhere,
         stuck: summary.stuck,
         errors: summary.errors,
       });
@@ -555,10 +576,29 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
    * the journal (after a crash / restart / in the background) rather than
    * having just written it ourselves, so an outbound step may already have happened.
    */
-  private drive(refundRequestId: string, resume: boolean): Promise<RefundRow> {
+  private async drive(refundRequestId: string, resume: boolean): Promise<RefundRow> {
+    return (await this.driveWithLease(refundRequestId, resume)).row;
+  }
+
+  /**
+   * Across processes, a lease in the journal: the app and `refund-terminal
+   * recover` never drive the same refund at the same time. If another live
+   * engine holds it, a resume leaves it alone and a fresh caller waits for it.
+   */
+  private driveWithLease(refundRequestId: string, resume: boolean): Promise<DriveResult> {
     const running = this.driving.get(refundRequestId);
     if (running !== undefined) return running;
-    const p = this.advance(refundRequestId, resume).finally(() => this.driving.delete(refundRequestId));
+    const ttl = this.deps.leaseTtlMs ?? 5 * 60_000;
+    const p = (async (): Promise<DriveResult> => {
+      if (!this.ledger.refunds.claimLease(refundRequestId, this.leaseOwner, ttl, leaseOwnerAlive)) {
+        return { row: resume ? this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
+      }
+      try {
+        return { row: await this.advance(refundRequestId, resume), busyElsewhere: false };
+      } finally {
+        this.ledger.refunds.releaseLease(refundRequestId, this.leaseOwner);
+      }
+    })().finally(() => this.driving.delete(refundRequestId));
     this.driving.set(refundRequestId, p);
     return p;
   }
@@ -567,6 +607,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     let resume = resumeAtStart;
     // Bounded: the longest path is APPROVED -> REF_REQ -> REF_OBT -> SUBMITTING -> PENDING_UNKNOWN -> SUBMITTING -> final.
     for (let guard = 0; guard < 12; guard += 1) {
+      this.ledger.refunds.renewLease(refundRequestId, this.leaseOwner, this.deps.leaseTtlMs ?? 5 * 60_000);
       const row = this.mustGet(refundRequestId);
       switch (row.state) {
         case 'APPROVED': {

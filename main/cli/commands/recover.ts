@@ -27,12 +27,13 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
         } else {
           ctx.stdout.write(
             `Examined ${s.examined} unfinished refund(s) in ${s.durationMs} ms: ${s.final} final, ${s.pending} pending at Antom, ` +
-              `${s.awaitingApproval} awaiting a manager, ${s.stuck} waiting for the terminal, ${s.errors} error(s).\n`,
+              `${s.awaitingApproval} awaiting a manager, ${s.stuck} waiting for the terminal, ${s.busyElsewhere} being handled by the running app, ${s.errors} error(s).\n`,
           );
           for (const r of s.refunds) {
             const v = engine.get(r.refundRequestId);
             const msg = v.ok ? ` - ${v.value.message}` : '';
-            ctx.stdout.write(`  ${r.refundRequestId}  ${r.from} -> ${r.to}${r.error ? `  ERROR ${r.error}` : msg}\n`);
+            const note = r.error ? `  ERROR ${r.error}` : r.busyElsewhere ? '  (in progress in another process; left alone)' : msg;
+            ctx.stdout.write(`  ${r.refundRequestId}  ${r.from} -> ${r.to}${note}\n`);
           }
         }
         return s.errors > 0 ? 1 : s.stuck > 0 ? 3 : 0;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { rig, type Rig } from './engine-helpers';
@@ -174,5 +175,32 @@ describe('retryAsNew', () => {
     const s = await r.engine.submit({ intentId: 'retry-intent-2', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
     const x = await r.engine.retryAsNew({ refundRequestId: s.ok ? s.value.refundRequestId : '', actor: 'alice' });
     expect(x.ok ? null : x.error.code).toBe('NOT_RETRYABLE');
+  });
+});
+
+describe('drive leases between processes', () => {
+  it('recover leaves a refund alone while a live engine holds its lease, takes it from a dead or expired one', async () => {
+    const r = make();
+    const id = await journalUpTo(r, 'SUBMITTING');
+    // a live owner: this very process under another engine identity
+    expect(r.ledger.refunds.claimLease(id, `${hostname()}:${process.pid}:abcdef12`, 60_000, () => true)).toBe(true);
+    const busy = await r.engine.recover();
+    expect(busy).toMatchObject({ examined: 1, resumed: 0, busyElsewhere: 1, stuck: 0 });
+    expect(r.antom.inquiries).toEqual([]);
+
+    // the owner died (pid gone on this host): taken over at once
+    r.ledger.db.prepare('UPDATE refunds SET lease_owner = ? WHERE refund_request_id = ?').run(`${hostname()}:2147483646:abcdef12`, id);
+    const taken = await r.engine.recover();
+    expect(taken).toMatchObject({ resumed: 1, busyElsewhere: 0, final: 1 });
+    expect(r.ledger.refunds.get(id)).toMatchObject({ state: 'SUCCEEDED', lease_owner: null });
+  });
+
+  it('an owner on another host is trusted until its lease expires', async () => {
+    const r = make();
+    const id = await journalUpTo(r, 'SUBMITTING');
+    expect(r.ledger.refunds.claimLease(id, 'other-host:123:abcdef12', 60_000, () => true)).toBe(true);
+    expect((await r.engine.recover()).busyElsewhere).toBe(1);
+    r.clock.advance(60_001);
+    expect((await r.engine.recover()).final).toBe(1);
   });
 });
