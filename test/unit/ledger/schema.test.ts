@@ -52,6 +52,26 @@ describe('ledger schema and migrations', () => {
     expect(ledger.getPolicy().amountThresholds['SGD']).toBeDefined();
   });
 
+  it('migrates from the previous version (LATEST - 1) with data', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const file = path.join(t.dir, 'prev.sqlite');
+    const raw = new BetterSqlite3(file);
+    expect(migrate(raw, LATEST_VERSION - 1)).toBe(LATEST_VERSION - 1);
+    raw.prepare("INSERT INTO payments VALUES ('P1', 500, 'SGD', 'ALIPAY_CN', '2026-01-01T00:00:00Z', 'SUCCESS', 1, '2026-01-01T00:00:00Z')").run();
+    raw
+      .prepare(
+        `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, payment_id, mode, amount_value, currency, memo, state, message, next_action, cashier, attempts, next_check_at, created_at, updated_at)
+         VALUES ('RR2', 'I2', 'I2', 'P1', 'FULL', 500, 'SGD', NULL, 'PENDING_UNKNOWN', 'm', 'INQUIRE', 'alice', 3, '2026-01-01T00:01:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+      )
+      .run();
+    raw.close();
+    const ledger = openLedger(file);
+    cleanups.push(() => ledger.close());
+    expect(ledger.schemaVersion()).toBe(LATEST_VERSION);
+    expect(ledger.refunds.get('RR2')).toMatchObject({ state: 'PENDING_UNKNOWN', attempts: 3, next_check_at: '2026-01-01T00:01:00Z', lease_owner: null });
+  });
+
   it('is idempotent when opened again and refuses a newer schema', () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
