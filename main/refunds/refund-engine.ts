@@ -113,7 +113,7 @@ interface DriveResult {
  * exists". Only then may a SUBMITTING / PENDING_UNKNOWN refund be resubmitted
  * (same id, same body). Gateway adapters should use one of these codes.
  */
-export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['REFUND_NOT_EXIST', 'REFUND_NOT_FOUND', 'ORDER_NOT_EXIST', 'NOT_FOUND']);
+export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['REFUND_NOT_FOUND', 'REFUND_NOT_EXIST', 'ORDER_NOT_EXIST', 'DPOS_PAYMENT_ORDER_NOT_EXIST', 'NOT_FOUND']);
 
 export function isNotFoundOutcome(o: AntomOutcome): boolean {
   return o.status !== 'SUCCESS' && REFUND_NOT_FOUND_CODES.has(o.resultCode);
