@@ -41,17 +41,24 @@ interface Marks {
   bodySent: number;
   journalMs: number;
   journalWrites: number;
+  readMs: number;
+  readCalls: number;
+  writesByMethod: Record<string, number>;
   wire: WireCounters | null;
 }
 
 function freshMarks(): Marks {
-  return { submit: 0, inqPayStart: 0, inqPayFetch: 0, inqPayEnd: 0, termStart: 0, termEnd: 0, refundStart: 0, refundFetch: 0, bodySent: 0, journalMs: 0, journalWrites: 0, wire: null };
+  return { submit: 0, inqPayStart: 0, inqPayFetch: 0, inqPayEnd: 0, termStart: 0, termEnd: 0, refundStart: 0, refundFetch: 0, bodySent: 0, journalMs: 0, journalWrites: 0, readMs: 0, readCalls: 0, writesByMethod: {}, wire: null };
 }
 
 export interface RefundSample {
   readonly totalMs: number;
   readonly journalMs: number;
   readonly journalWrites: number;
+  readonly writesByMethod: Readonly<Record<string, number>>;
+  /** Ledger reads outside writes (get, balance, policy, cashier total, views...). */
+  readonly ledgerReadMs: number;
+  readonly ledgerReads: number;
   readonly terminalMs: number;
   /** Local work before the HTTP hand-off of both signed requests (validation, JSON, RSA signature). */
   readonly signingMs: number;
@@ -64,12 +71,17 @@ export interface RefundSample {
   readonly exchangeLineMs: number;
 }
 
-/** Wraps every public method of `obj` listed in `names` with a timer (top-level calls only). */
-function timeMethods<T extends object>(obj: T, names: readonly (keyof T & string)[], onTime: (ms: number) => void, depth: { n: number }): void {
-  const rec = obj as unknown as Record<string, unknown>;
+/**
+ * Wraps the methods of `obj` named in `names` that exist (the modules change
+ * under us; missing names are skipped and reported) with a timer. Only
+ * top-level calls are timed: a read inside a write counts as the write.
+ */
+function timeMethods(obj: object, names: readonly string[], onTime: (name: string, ms: number) => void, depth: { n: number }): string[] {
+  const rec = obj as Record<string, unknown>;
+  const wrapped: string[] = [];
   for (const name of names) {
     const original = rec[name];
-    if (typeof original !== 'function') throw new Error(`cannot instrument ${name}`);
+    if (typeof original !== 'function') continue;
     const fn = original as (...a: unknown[]) => unknown;
     rec[name] = (...args: unknown[]): unknown => {
       if (depth.n > 0) return fn.apply(obj, args);
@@ -79,11 +91,27 @@ function timeMethods<T extends object>(obj: T, names: readonly (keyof T & string
         return fn.apply(obj, args);
       } finally {
         depth.n--;
-        onTime(now() - t);
+        onTime(name, now() - t);
       }
     };
+    wrapped.push(name);
   }
+  return wrapped;
 }
+
+/** Ledger methods that write (each one is a durable commit when called outside a transaction). */
+export const LEDGER_WRITES = {
+  refunds: ['insert', 'transition', 'update', 'claimLease', 'renewLease', 'releaseLease', 'recordApproval'],
+  payments: ['upsert'],
+  audit: ['append'],
+  ledger: ['transaction', 'setPolicy'],
+} as const;
+/** Ledger methods that only read. */
+export const LEDGER_READS = {
+  refunds: ['get', 'getByIntent', 'latestInLineage', 'lineageSize', 'inFlightFor', 'committedAmount', 'list', 'nonFinal', 'due', 'cashierTotalOn', 'approvals', 'transitions'],
+  payments: ['get'],
+  ledger: ['refundableBalance', 'view', 'getPolicy', 'listRefunds'],
+} as const;
 
 // ------------------------------------------------------------------ setup
 
@@ -95,6 +123,7 @@ export interface Rig {
   readonly recorder: WireRecorder;
   readonly sandbox: AntomSandbox;
   readonly merchantKey: KeyObject;
+  readonly instrumented: { readonly writes: readonly string[]; readonly reads: readonly string[] };
   readonly clientId: string;
   readonly payments: readonly SandboxPayment[];
   readonly marks: () => Marks;
@@ -208,16 +237,24 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
 
   const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
   const depth = { n: 0 };
-  const onJournal = (ms: number): void => {
-    // Only writes before the request left count towards the measured window.
-    if (marks.submit !== 0 && marks.bodySent === 0) {
-      marks.journalMs += ms;
-      marks.journalWrites += 1;
-    }
+  // Only calls before the request left count towards the measured window.
+  const inWindow = (): boolean => marks.submit !== 0 && marks.bodySent === 0;
+  const onWrite = (name: string, ms: number): void => {
+    if (!inWindow()) return;
+    marks.journalMs += ms;
+    marks.journalWrites += 1;
+    marks.writesByMethod[name] = (marks.writesByMethod[name] ?? 0) + 1;
   };
-  timeMethods(ledger.refunds, ['insert', 'transition', 'update'], onJournal, depth);
-  timeMethods(ledger.payments, ['upsert'], onJournal, depth);
-  timeMethods(ledger.audit, ['append'], onJournal, depth);
+  const onRead = (_name: string, ms: number): void => {
+    if (!inWindow()) return;
+    marks.readMs += ms;
+    marks.readCalls += 1;
+  };
+  const objects = { refunds: ledger.refunds, payments: ledger.payments, audit: ledger.audit, ledger } as const;
+  const writes: string[] = [];
+  const reads: string[] = [];
+  for (const [key, names] of Object.entries(LEDGER_WRITES)) writes.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onWrite(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
+  for (const [key, names] of Object.entries(LEDGER_READS)) reads.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onRead(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
 
   const engine = new RefundEngine({ ledger, terminal: timedTerminal, antom: timedGateway, resultNoticeTimeoutMs: 3_000 });
   const merchantKey = createPrivateKey(creds.merchant.privateKeyPem);
@@ -230,6 +267,7 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
     recorder,
     sandbox,
     merchantKey,
+    instrumented: { writes, reads },
     clientId: creds.clientId,
     payments,
     marks: () => marks,
@@ -264,11 +302,14 @@ function sampleOf(m: Marks): RefundSample {
     totalMs,
     journalMs: m.journalMs,
     journalWrites: m.journalWrites,
+    writesByMethod: { ...m.writesByMethod },
+    ledgerReadMs: m.readMs,
+    ledgerReads: m.readCalls,
     terminalMs,
     signingMs,
     paymentInquiryMs,
     httpSendMs,
-    otherMs: totalMs - m.journalMs - terminalMs - signingMs - paymentInquiryMs - httpSendMs,
+    otherMs: totalMs - m.journalMs - m.readMs - terminalMs - signingMs - paymentInquiryMs - httpSendMs,
     exchangeBytes,
     exchangeLineMs: lineTimeMs(exchangeBytes),
   };

@@ -58,7 +58,7 @@ function machine(): Record<string, string | number> {
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
 function parts(samples: readonly RefundSample[]): Record<string, unknown> {
-  const keys = ['journalMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs'] as const;
+  const keys = ['journalMs', 'ledgerReadMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs'] as const;
   const total = samples.reduce((a, s) => a + s.totalMs, 0);
   const out: Record<string, unknown> = {};
   for (const k of keys) {
@@ -67,6 +67,22 @@ function parts(samples: readonly RefundSample[]): Record<string, unknown> {
     out[k] = { p50: round(percentile(vals, 50)), p99: round(percentile(vals, 99)), mean: round(sum / samples.length), shareOfMean: round(total > 0 ? sum / total : null) };
   }
   out['journalWritesPerRefund'] = roundedSummary(summarize(samples.map((s) => s.journalWrites)), 1);
+  out['ledgerReadsPerRefund'] = roundedSummary(summarize(samples.map((s) => s.ledgerReads)), 1);
+  const byMethod: Record<string, number> = {};
+  for (const s of samples) for (const [k, v] of Object.entries(s.writesByMethod)) byMethod[k] = (byMethod[k] ?? 0) + v;
+  out['writesPerRefundByMethod'] = Object.fromEntries(Object.entries(byMethod).map(([k, v]) => [k, round(v / samples.length, 2)]));
+  const third = Math.floor(samples.length / 3);
+  if (third > 0) {
+    const p50 = (xs: readonly RefundSample[], k: 'otherMs' | 'ledgerReadMs' | 'totalMs'): number | null => round(percentile(xs.map((x) => x[k]), 50));
+    const first = samples.slice(0, third);
+    const last = samples.slice(samples.length - third);
+    out['driftFirstVsLastThird'] = {
+      what: 'p50 of the first and last third of the run: growth means per-refund work that scales with refunds already journaled today',
+      totalMs: [p50(first, 'totalMs'), p50(last, 'totalMs')],
+      ledgerReadMs: [p50(first, 'ledgerReadMs'), p50(last, 'ledgerReadMs')],
+      otherMs: [p50(first, 'otherMs'), p50(last, 'otherMs')],
+    };
+  }
   return out;
 }
 
@@ -132,8 +148,9 @@ async function main(): Promise<number> {
       floorWithoutLineMs: roundedSummary(pSum),
       ratioPtyOnly: { p50: round(ratio(oSum.p50, pSum.p50)), p99: round(ratio(oSum.p99, pSum.p99)) },
       breakdown: parts(refundRun.samples),
+      instrumentedLedgerMethods: rig.instrumented,
       breakdownNote:
-        'journalMs: ledger writes before the request left (payments.upsert, refunds.insert, transition x3); terminalMs: requestRefundReference over the pty; ' +
+        'journalMs: ledger writes before the request left (see writesPerRefundByMethod; each top-level write is one durable commit); ledgerReadMs: ledger reads outside writes; terminalMs: requestRefundReference over the pty; ' +
         'signingMs: gateway entry -> fetch() for the payment inquiry and the refund (validation, JSON, RSA signature); paymentInquiryMs: submit\'s inquiryPayment round trip to the sandbox (HTTP, sandbox verify + sign, our verify); ' +
         'httpSendMs: fetch() -> bodySent of the refund; otherMs: the rest (engine, policy, queries, zod, events).',
       journalSequenceDiagnostic: {
@@ -215,10 +232,11 @@ export function table(r: Record<string, unknown>): string {
   const o = 'refundOverhead';
   rows.push(['1 overhead p50 / p99 (ms)', `${fmt(get(r, o, 'overheadMs', 'p50'))} / ${fmt(get(r, o, 'overheadMs', 'p99'))}`, `n=${fmt(get(r, o, 'refunds'))}`]);
   rows.push(['1 floor p50 / p99 (ms)', `${fmt(get(r, o, 'floorMs', 'p50'))} / ${fmt(get(r, o, 'floorMs', 'p99'))}`, 'line+echo+commit+sign']);
+  rows.push(['1 overhead at line rate p50 / p99', `${fmt(get(r, o, 'overheadAtLineRateMs', 'p50'))} / ${fmt(get(r, o, 'overheadAtLineRateMs', 'p99'))}`, 'pty overhead + frame line time']);
   rows.push(['1 ratio p50 / p99 (pty overhead)', `${fmt(get(r, o, 'ratio', 'p50'))} / ${fmt(get(r, o, 'ratio', 'p99'))}`, 'target <=1.5 / <=2.0']);
   rows.push(['1 ratio at line rate p50 / p99', `${fmt(get(r, o, 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, o, 'ratioAtLineRate', 'p99'))}`, 'overhead + frame line time']);
   rows.push(['1 ratio pty-only p50 / p99', `${fmt(get(r, o, 'ratioPtyOnly', 'p50'))} / ${fmt(get(r, o, 'ratioPtyOnly', 'p99'))}`, 'floor without line time']);
-  for (const k of ['journalMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs']) {
+  for (const k of ['journalMs', 'ledgerReadMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs']) {
     rows.push([`  part ${k} p50 (share)`, fmt(get(r, o, 'breakdown', k, 'p50')), `share ${fmt(get(r, o, 'breakdown', k, 'shareOfMean'))}`]);
   }
   rows.push(['2 pings/s', fmt(get(r, 'linkThroughput', 'pingsPerS')), `line-limited ${fmt(get(r, 'linkThroughput', 'lineLimitedPingsPerS'))}/s`]);
