@@ -44,11 +44,12 @@ interface Marks {
   readMs: number;
   readCalls: number;
   writesByMethod: Record<string, number>;
+  readMsByMethod: Record<string, number>;
   wire: WireCounters | null;
 }
 
 function freshMarks(): Marks {
-  return { submit: 0, inqPayStart: 0, inqPayFetch: 0, inqPayEnd: 0, termStart: 0, termEnd: 0, refundStart: 0, refundFetch: 0, bodySent: 0, journalMs: 0, journalWrites: 0, readMs: 0, readCalls: 0, writesByMethod: {}, wire: null };
+  return { submit: 0, inqPayStart: 0, inqPayFetch: 0, inqPayEnd: 0, termStart: 0, termEnd: 0, refundStart: 0, refundFetch: 0, bodySent: 0, journalMs: 0, journalWrites: 0, readMs: 0, readCalls: 0, writesByMethod: {}, readMsByMethod: {}, wire: null };
 }
 
 export interface RefundSample {
@@ -59,6 +60,7 @@ export interface RefundSample {
   /** Ledger reads outside writes (get, balance, policy, cashier total, views...). */
   readonly ledgerReadMs: number;
   readonly ledgerReads: number;
+  readonly readMsByMethod: Readonly<Record<string, number>>;
   readonly terminalMs: number;
   /** Local work before the HTTP hand-off of both signed requests (validation, JSON, RSA signature). */
   readonly signingMs: number;
@@ -245,10 +247,11 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
     marks.journalWrites += 1;
     marks.writesByMethod[name] = (marks.writesByMethod[name] ?? 0) + 1;
   };
-  const onRead = (_name: string, ms: number): void => {
+  const onRead = (name: string, ms: number): void => {
     if (!inWindow()) return;
     marks.readMs += ms;
     marks.readCalls += 1;
+    marks.readMsByMethod[name] = (marks.readMsByMethod[name] ?? 0) + ms;
   };
   const objects = { refunds: ledger.refunds, payments: ledger.payments, audit: ledger.audit, ledger } as const;
   const writes: string[] = [];
@@ -305,6 +308,7 @@ function sampleOf(m: Marks): RefundSample {
     writesByMethod: { ...m.writesByMethod },
     ledgerReadMs: m.readMs,
     ledgerReads: m.readCalls,
+    readMsByMethod: { ...m.readMsByMethod },
     terminalMs,
     signingMs,
     paymentInquiryMs,
@@ -460,37 +464,98 @@ export function floorSamples(refunds: readonly RefundSample[], parts: FloorParts
 
 // ------------------------------------------------------------------ journal diagnostics
 
+export type JournalVariant = 'as-shipped' | 'grouped';
+
 export interface JournalSequence {
+  readonly variant: JournalVariant;
   readonly synchronous: 'FULL' | 'OFF';
+  readonly commitsPerRefund: number;
   readonly ms: number[];
 }
 
+/** The drive-lease API of RefundStore (schema v3), used only when present. */
+interface LeaseApi {
+  claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): boolean;
+  renewLease(refundRequestId: string, owner: string, ttlMs: number): void;
+  releaseLease(refundRequestId: string, owner: string): void;
+}
+
+function leaseApi(ledger: Ledger): LeaseApi | null {
+  const r = ledger.refunds as unknown as Partial<LeaseApi>;
+  return typeof r.claimLease === 'function' && typeof r.renewLease === 'function' && typeof r.releaseLease === 'function' ? (r as LeaseApi) : null;
+}
+
 /**
- * The five journal writes of one submit (payment upsert, intent insert,
- * APPROVED->REFERENCE_REQUESTED, ->REFERENCE_OBTAINED, ->SUBMITTING), back to
- * back through the ledger API, with synchronous=FULL (as shipped) and OFF (no
- * fsync): the difference is what durability costs, the rest is CPU.
+ * The journal writes of one submit up to the hand-off to Antom, back to back
+ * through the ledger API, no terminal or HTTP in between.
+ *  - as-shipped: what the engine does today, one commit each (payment upsert,
+ *    intent insert, lease claim, a lease renewal per step, three transitions);
+ *  - grouped: the same rows and audit entries in two transactions (intent +
+ *    REFERENCE_REQUESTED before the terminal is asked; REFERENCE_OBTAINED +
+ *    SUBMITTING before Antom is called) - the two points durability needs.
+ * With synchronous=FULL (as shipped) and OFF (no fsync): the difference is
+ * what durability costs, the rest is CPU.
  */
-export function measureJournalSequence(dir: string, count: number, synchronous: 'FULL' | 'OFF'): JournalSequence {
-  const ledger = openLedger(path.join(dir, `journal-seq-${synchronous}.sqlite`));
+export function measureJournalSequence(dir: string, count: number, synchronous: 'FULL' | 'OFF', variant: JournalVariant): JournalSequence {
+  const ledger = openLedger(path.join(dir, `journal-seq-${variant}-${synchronous}.sqlite`));
   ledger.db.pragma(`synchronous = ${synchronous}`);
+  const lease = leaseApi(ledger);
+  const owner = `bench-${process.pid}`;
+  const ttl = 300_000;
   const paidAt = new Date(Date.now() - 3_600_000).toISOString();
   const ms: number[] = [];
+  let commits = 0;
   for (let i = 0; i < count + 10; i++) {
     const paymentId = `SEQ-SGD-${String(i).padStart(6, '0')}`;
     const id = `RR20260101${randomUUID().replace(/-/g, '')}`;
+    let c = 0;
+    const commit = <T>(fn: () => T): T => {
+      c++;
+      return fn();
+    };
+    const upsert = (): void => void ledger.payments.upsert({ paymentId, amount: { value: 5_000, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt, status: 'SUCCESS', supportsPartialRefund: null });
+    const insert = (): void => {
+      const ins = ledger.refunds.insert(
+        { refundRequestId: id, intentId: `seq-${i}`, paymentId, mode: 'FULL', amount: { value: 5_000, currency: 'SGD' }, memo: null, state: 'APPROVED', cashier: 'alice', message: 'Approved.', nextAction: 'WAIT', approvalReasons: [] },
+        'alice',
+      );
+      if (!ins.ok) throw new Error(ins.error.message);
+    };
+    const claim = (): void => void lease?.claimLease(id, owner, ttl, () => true);
+    const renew = (): void => lease?.renewLease(id, owner, ttl);
+    const toReq = (): void => void ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
+    const toObt = (): void => void ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null } });
+    const toSub = (): void => void ledger.refunds.transition(id, 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system', patch: { nextAction: 'WAIT' } });
     const t = now();
-    ledger.payments.upsert({ paymentId, amount: { value: 5_000, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt, status: 'SUCCESS', supportsPartialRefund: null });
-    const ins = ledger.refunds.insert(
-      { refundRequestId: id, intentId: `seq-${i}`, paymentId, mode: 'FULL', amount: { value: 5_000, currency: 'SGD' }, memo: null, state: 'APPROVED', cashier: 'alice', message: 'Approved.', nextAction: 'WAIT', approvalReasons: [] },
-      'alice',
-    );
-    if (!ins.ok) throw new Error(ins.error.message);
-    ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
-    ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null } });
-    ledger.refunds.transition(id, 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system', patch: { nextAction: 'WAIT' } });
+    if (variant === 'as-shipped') {
+      commit(upsert);
+      commit(insert);
+      if (lease) commit(claim);
+      for (const step of [toReq, toObt, toSub]) {
+        if (lease) commit(renew);
+        commit(step);
+      }
+      if (lease) commit(renew);
+    } else {
+      commit(() =>
+        ledger.transaction(() => {
+          upsert();
+          insert();
+          claim();
+          toReq();
+        }),
+      );
+      commit(() =>
+        ledger.transaction(() => {
+          renew();
+          toObt();
+          toSub();
+        }),
+      );
+    }
     if (i >= 10) ms.push(now() - t);
+    commits = c;
   }
   ledger.close();
-  return { synchronous, ms };
+  return { variant, synchronous, commitsPerRefund: commits, ms };
 }
