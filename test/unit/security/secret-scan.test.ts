@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost } from '../../../main/host/browser-host';
 import { FILE_KEY_NAME, openSecretStore } from '../../../main/secrets/secret-store';
 import { SECRET_NAMES } from '../../../main/services/core-services';
-import type { OperationName } from '../../../preload/contract/api';
+import { EVENT_CHANNELS, type ApiEventName, type OperationName } from '../../../preload/contract/api';
 import { startHarness, waitForTerminal, type Harness } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -61,7 +61,7 @@ function findLeaks(haystackLabel: string, haystack: string, needles: readonly [s
 
 describe('secret scan after a real demo refund', () => {
   let h: Harness;
-  const responses: { op: OperationName; json: string }[] = [];
+  const responses: { op: OperationName | `event:${string}`; json: string }[] = [];
   const call = async <N extends OperationName>(name: N, payload: unknown) => {
     const r = await h.call(name, payload);
     responses.push({ op: name, json: JSON.stringify(r) });
@@ -72,6 +72,10 @@ describe('secret scan after a real demo refund', () => {
 
   beforeAll(async () => {
     h = await startHarness('rt-secrets-');
+    // Pushed events reach the renderer too: scanned like responses.
+    for (const event of Object.keys(EVENT_CHANNELS) as ApiEventName[]) {
+      h.services.events.on(event, (payload) => responses.push({ op: `event:${event}`, json: JSON.stringify(payload) }));
+    }
     await waitForTerminal(h);
 
     // The browser host too: its launch token must never reach a log.
@@ -150,6 +154,7 @@ describe('secret scan after a real demo refund', () => {
   it('went through a real refund (the scan is not vacuous)', () => {
     expect(refundState).toBe('SUCCESS');
     expect(responses.length).toBeGreaterThan(15);
+    expect(responses.some((r) => r.op === 'event:refundUpdated')).toBe(true);
     expect(readdirSync(path.join(h.dataDir, 'antom-sandbox')).filter((f) => f.endsWith('-private.pem')).length).toBe(2);
   });
 
