@@ -63,7 +63,14 @@ interface Session {
   lastActivity: number;
   /** Why requests are refused in this session (e.g. TERMINAL_SWAPPED), or null when usable. */
   refusal: { code: TerminalErrorCode; message: string } | null;
+  /** Status to return to when a link-down probe succeeds; null when not recovering. */
+  recovering: LinkStatus | null;
+  /** True while the hello/auth exchange runs (a link down then ends the session). */
+  handshaking: boolean;
 }
+
+/** Probes (pings) tried on the still-open port after a link down before reopening it. */
+const LINK_DOWN_PROBES = 2;
 
 type Events = {
   status: [LinkStatus];
@@ -197,6 +204,7 @@ export class TerminalLink implements TerminalPort {
       this.session = session;
       const good = await this.handshake(session);
       if (good) delay = this.baseDelay;
+      const wasAuthenticated = this.current.state === 'authenticated';
       this.armHeartbeat();
       const reason = await session.ended;
       this.disarmHeartbeat();
@@ -206,8 +214,11 @@ export class TerminalLink implements TerminalPort {
       await transport.close().catch(() => undefined);
       if (!this.running) break;
       this.setStatus({ state: 'down', reason, port: transport.description, ...(session.hello ? { terminal: session.hello.terminal } : {}) });
-      await this.sleep(delay);
-      delay = Math.min(delay * 2, this.maxDelay);
+      // A working session that just dropped is retried at once; repeated failures back off.
+      if (!wasAuthenticated) {
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.maxDelay);
+      }
     }
   }
 
@@ -225,9 +236,15 @@ export class TerminalLink implements TerminalPort {
       hello: null,
       lastActivity: Date.now(),
       refusal: null,
+      recovering: null,
+      handshaking: false,
       end: (reason) => {
         if (ended) return;
         ended = true;
+        // Report at once (synchronously) so nobody sees a stale 'authenticated'.
+        if (this.session === s && this.running) {
+          this.setStatus({ state: 'down', reason, port: transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
+        }
         // Fail in-flight requests right away with a link error: nothing is guessed.
         endpoint.failPending('LINK_DOWN', `${reason}. ${TERMINAL_ERROR_MESSAGES.LINK_DOWN}`);
         endIt(reason);
@@ -235,7 +252,16 @@ export class TerminalLink implements TerminalPort {
       isEnded: () => ended,
     };
     transport.onClose((e) => s.end(`port closed${e ? ` (${e.message})` : ''}`));
-    link.onDown((e) => s.end(e.message));
+    link.onDown((e) => {
+      if (e.kind === 'closed' || !transport.isOpen || s.handshaking || !s.hello) s.end(e.message);
+      else void this.recoverLinkDown(s, e.message);
+    });
+    link.onPeerGaveUp((seq) => {
+      if (endpoint.pendingCount > 0) {
+        this.log('warn', 'terminal gave up a frame after retransmissions; failing the pending request', { seq });
+        endpoint.failPending('LINK_DOWN', `The terminal's reply was lost on the link (frame ${seq} damaged ${1 + (this.opts.link?.maxRetransmissions ?? 3)} times). Nothing was assumed; ask again.`);
+      }
+    });
     link.onVersionMismatch((v) => this.log('warn', `terminal sent a TLP frame with version ${v}; this host speaks 1`));
     link.onFrame(() => (s.lastActivity = Date.now()));
     endpoint.onEvent((m) => this.onEvent(m));
@@ -243,8 +269,50 @@ export class TerminalLink implements TerminalPort {
     return s;
   }
 
+  /**
+   * Link declared down (3 retransmissions unanswered) while the port stayed open.
+   * The failed frame's request has already failed with LINK_DOWN. The device
+   * cannot have been swapped without the port closing (unplug removes the node),
+   * so we first probe the same session with `ping`; if it answers, the link is
+   * back with its authenticated session intact (the terminal says
+   * NOT_AUTHENTICATED if it lost it, and we then start over). If probes fail the
+   * port is closed and reopened, and a new hello/auth session starts.
+   */
+  private async recoverLinkDown(s: Session, reason: string): Promise<void> {
+    if (s.isEnded()) return;
+    if (s.recovering) return; // a probe is already running; its outcome decides
+    const back = this.current.state === 'down' ? null : { ...this.current };
+    if (!back) {
+      s.end(reason);
+      return;
+    }
+    s.recovering = back;
+    this.counters.reconnects++;
+    this.setStatus({ state: 'down', reason, port: s.transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
+    for (let i = 0; i < LINK_DOWN_PROBES && !s.isEnded(); i++) {
+      const r = await s.endpoint.request('ping', {}, PingOk);
+      if (s.isEnded()) return;
+      if (r.ok) {
+        s.recovering = null;
+        this.setStatus(back);
+        return;
+      }
+    }
+    s.recovering = null;
+    s.end(`${reason}; the terminal did not answer on the open port`);
+  }
+
   /** hello, both proofs, auth. Returns true when the session reached a usable state. */
   private async handshake(s: Session): Promise<boolean> {
+    s.handshaking = true;
+    try {
+      return await this.handshakeSteps(s);
+    } finally {
+      s.handshaking = false;
+    }
+  }
+
+  private async handshakeSteps(s: Session): Promise<boolean> {
     s.refusal = null;
     const hostNonce = newNonce();
     const hello = await s.endpoint.request('hello', { proto: 1, host: { app: this.opts.host.app, version: this.opts.host.version }, hostNonce }, HelloOk);

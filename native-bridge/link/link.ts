@@ -60,6 +60,9 @@ export class LinkLayer {
   private readonly frameListeners = new Set<(payload: Buffer) => void>();
   private readonly downListeners = new Set<(e: LinkDownError) => void>();
   private readonly versionListeners = new Set<(version: number) => void>();
+  private readonly peerGaveUpListeners = new Set<(seq: number) => void>();
+  /** Consecutive NAKs we sent for one SEQ with no good frame in between. */
+  private nakRun: { seq: number; count: number } | null = null;
   private readonly ackTimeoutMs: number;
   private readonly maxRetx: number;
   private readonly ibtMs: number;
@@ -96,6 +99,17 @@ export class LinkLayer {
     return () => this.versionListeners.delete(l);
   }
 
+  /**
+   * Fires when we NAKed the same SEQ 1 + maxRetransmissions times in a row: by
+   * the spec the peer has now given that frame up, so whatever it carried (often
+   * the reply we wait for) will not arrive. Lets the host fail fast instead of
+   * waiting for the request timeout.
+   */
+  onPeerGaveUp(l: (seq: number) => void): () => void {
+    this.peerGaveUpListeners.add(l);
+    return () => this.peerGaveUpListeners.delete(l);
+  }
+
   /** Sends one payload; resolves once the peer ACKed it, rejects with LinkDownError. */
   send(payload: Uint8Array): Promise<void> {
     if (this.disposed || !this.transport.isOpen) return Promise.reject(new LinkDownError('link closed', 'closed'));
@@ -123,6 +137,7 @@ export class LinkLayer {
     this.frameListeners.clear();
     this.downListeners.clear();
     this.versionListeners.clear();
+    this.peerGaveUpListeners.clear();
   }
 
   private pump(): void {
@@ -230,17 +245,21 @@ export class LinkLayer {
     }
   }
 
-  private sendNak(seq: number): void {
+  private sendNak(seq: number, countTowardsGiveUp = true): void {
     this.stats.naksSent++;
     this.transport.write(encodeNak(seq));
+    if (!countTowardsGiveUp) return;
+    this.nakRun = this.nakRun && this.nakRun.seq === seq ? { seq, count: this.nakRun.count + 1 } : { seq, count: 1 };
+    if (this.nakRun.count === this.maxRetx + 1) for (const l of [...this.peerGaveUpListeners]) l(seq);
   }
 
   private onGoodFrame(seq: number, payload: Buffer, crc: number): void {
     this.stats.framesReceived++;
     const decision = this.opts.ackPolicy?.(seq) ?? { action: 'ack' };
+    this.nakRun = null;
     if (decision.action === 'nak') {
       // Fault injection: pretend the frame was damaged; the sender will retransmit.
-      this.sendNak(seq);
+      this.sendNak(seq, false);
       return;
     }
     if (decision.action === 'ack') {
