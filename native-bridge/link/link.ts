@@ -61,8 +61,8 @@ export class LinkLayer {
   private readonly downListeners = new Set<(e: LinkDownError) => void>();
   private readonly versionListeners = new Set<(version: number) => void>();
   private readonly peerGaveUpListeners = new Set<(seq: number) => void>();
-  /** Consecutive NAKs we sent for one SEQ with no good frame in between. */
-  private nakRun: { seq: number; count: number } | null = null;
+  /** Damaged incoming frames since the last good one (NAKed, wrong version, bad length, cut short, or a lost STX). */
+  private damagedRun = 0;
   private readonly ackTimeoutMs: number;
   private readonly maxRetx: number;
   private readonly ibtMs: number;
@@ -100,8 +100,8 @@ export class LinkLayer {
   }
 
   /**
-   * Fires when we NAKed the same SEQ 1 + maxRetransmissions times in a row: by
-   * the spec the peer has now given that frame up, so whatever it carried (often
+   * Fires when 1 + maxRetransmissions damaged frames arrived in a row: by the
+   * spec the peer has then given (at least) one frame up, so whatever it carried (often
    * the reply we wait for) will not arrive. Lets the host fail fast instead of
    * waiting for the request timeout.
    */
@@ -235,9 +235,12 @@ export class LinkLayer {
         return;
       case 'framing-error':
         this.stats.framingErrors++;
+        this.damaged(-1);
         return;
       case 'discarded':
         this.stats.bytesDiscarded += ev.count;
+        // A frame whose STX was lost shows up only as a run of discarded bytes.
+        if (ev.count >= 8) this.damaged(-1);
         return;
       case 'frame':
         this.onGoodFrame(ev.seq, ev.payload, ev.crc);
@@ -248,15 +251,22 @@ export class LinkLayer {
   private sendNak(seq: number, countTowardsGiveUp = true): void {
     this.stats.naksSent++;
     this.transport.write(encodeNak(seq));
-    if (!countTowardsGiveUp) return;
-    this.nakRun = this.nakRun && this.nakRun.seq === seq ? { seq, count: this.nakRun.count + 1 } : { seq, count: 1 };
-    if (this.nakRun.count === this.maxRetx + 1) for (const l of [...this.peerGaveUpListeners]) l(seq);
+    if (countTowardsGiveUp) this.damaged(seq);
+  }
+
+  /**
+   * The peer sends a frame at most 1 + maxRetransmissions times; once that many
+   * damaged frames arrived in a row, it has given (at least) one frame up.
+   */
+  private damaged(seq: number): void {
+    this.damagedRun++;
+    if (this.damagedRun === this.maxRetx + 1) for (const l of [...this.peerGaveUpListeners]) l(seq);
   }
 
   private onGoodFrame(seq: number, payload: Buffer, crc: number): void {
     this.stats.framesReceived++;
     const decision = this.opts.ackPolicy?.(seq) ?? { action: 'ack' };
-    this.nakRun = null;
+    this.damagedRun = 0;
     if (decision.action === 'nak') {
       // Fault injection: pretend the frame was damaged; the sender will retransmit.
       this.sendNak(seq, false);
