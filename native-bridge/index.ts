@@ -46,3 +46,11 @@ export type { RunningVirtualTerminal } from './sim/start-on-port';
 
 export { describePortError } from './discovery/port-errors';
 export type { PortProblem } from './discovery/port-errors';
+export { listTerminalCandidates } from './discovery/list';
+export type { TerminalCandidate, CandidateProblem, CandidateSource, DiscoveryOptions, SerialPortListEntry } from './discovery/list';
+export { watchTerminalHotplug } from './discovery/hotplug';
+export type { HotplugWatcher, HotplugOptions } from './discovery/hotplug';
+export { createNodeUsbBackend, createRecordedUsbBackend, UsbDeviceInfoSchema } from './discovery/usb-backend';
+export type { UsbBackend, UsbDeviceInfo } from './discovery/usb-backend';
+export { DEFAULT_TERMINAL_USB_IDS, UsbIdEntrySchema, parseUsbId, matchId } from './discovery/ids';
+export type { UsbIdEntry } from './discovery/ids';
