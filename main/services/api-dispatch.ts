@@ -33,7 +33,9 @@ export async function dispatch<N extends OperationName>(
 ): Promise<ResponseOf<N>> {
   const parsed = operations[name].request.safeParse(payload ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);
+    // Bounded: a hostile payload (a 1 MB key name) must not become a 1 MB reply or log line.
+    const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+    const issues = parsed.error.issues.slice(0, 5).map((i) => clip(`${clip(i.path.join('.'), 80) || '(request)'}: ${i.message}`, 200));
     log.warn({ operation: name, issues }, 'rejected invalid request');
     return err<ApiErrorCode>('INVALID_REQUEST', `The request was not valid: ${issues.join('; ')}`) as ResponseOf<N>;
   }

@@ -185,12 +185,10 @@ describe('packaging: electron-builder.yml is valid and sets every fuse', () => {
     const missing = (config.extraResources ?? [])
       .map((r) => (typeof r === 'string' ? r : r.from))
       .filter((from) => !existsSync(path.join(ROOT, from)));
-    // KNOWN ISSUE (resources/ is not this suite's to edit): resources/udev/99-antom-terminal.rules does not
-    // exist, so the packages would carry no udev rule and resources/linux/after-install.sh silently skips it.
-    expect(missing.filter((m) => m !== 'resources/udev')).toEqual([]);
+    expect(missing).toEqual([]);
   });
 
-  it.fails('KNOWN ISSUE: resources/udev/99-antom-terminal.rules exists (referenced by after-install.sh and port-errors.ts)', () => {
+  it('resources/udev/99-antom-terminal.rules exists (referenced by after-install.sh and port-errors.ts)', () => {
     expect(existsSync(path.join(ROOT, 'resources', 'udev', '99-antom-terminal.rules'))).toBe(true);
   });
 });

@@ -324,12 +324,8 @@ describe('IPC fuzzing through dispatch() with the real handlers', () => {
     expect(snapshot(h.dataDir)).toEqual(before);
   });
 
-  // KNOWN ISSUE (main/services/api-dispatch.ts, not this suite's to fix): zod's "Unrecognized key" issue
-  // quotes the key, and dispatch() copies issue messages into the reply and the warn log unbounded, so a
-  // 1 MB key gives a 1 MB reply and a 1 MB log line per call (log flooding over IPC; the browser host caps
-  // bodies at 256 KiB). Fix: cap each issue message (e.g. 200 chars) and the joined text. When fixed,
-  // this `it.fails` turns red: make it a plain `it`.
-  it.fails('bounds the error message when an unknown key is huge (KNOWN ISSUE: api-dispatch echoes it)', async () => {
+  // zod's "Unrecognized key" issue quotes the key; dispatch() clips what it copies into the reply and the log.
+  it('bounds the error message when an unknown key is huge', async () => {
     const r = await h.call('getAppInfo', { [MB]: 1 });
     expectTypedRejection('1 MB key', r);
   });
