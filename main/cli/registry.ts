@@ -1,11 +1,46 @@
 /** Every `refund-terminal` subcommand, in the order `help` lists them. */
 import type { CliCommand } from './command';
+import { auditCommand } from './commands/audit';
+import { devicesCommand } from './commands/devices';
+import { doctorCommand } from './commands/doctor';
+import { journalCommand } from './commands/journal';
+import { pairCommand } from './commands/pair';
+import { pingCommand } from './commands/ping';
+import { makeRecoverCommand } from './commands/recover';
 import { refundCommand } from './commands/refund';
 import { serveCommand } from './commands/serve';
 import { simAntomCommand } from './commands/sim-antom';
+import { simTerminalCommand } from './commands/sim-terminal';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
+import { unpairCommand } from './commands/unpair';
+import { usersCommand } from './commands/users';
+import { openCliCore } from './engine-session';
+
+const recoverCommand = makeRecoverCommand({
+  async openEngine(ctx) {
+    const opened = await openCliCore(ctx);
+    if (!opened.ok) throw new Error(opened.message);
+    return { engine: opened.core.engine, close: () => opened.core.close() };
+  },
+});
 
 export function commandRegistry(): readonly CliCommand[] {
-  return [startCommand, serveCommand, refundCommand, statusCommand, simAntomCommand];
+  return [
+    startCommand,
+    serveCommand,
+    refundCommand,
+    statusCommand,
+    recoverCommand,
+    journalCommand,
+    usersCommand,
+    auditCommand,
+    devicesCommand,
+    pairCommand,
+    unpairCommand,
+    pingCommand,
+    doctorCommand,
+    simTerminalCommand,
+    simAntomCommand,
+  ];
 }

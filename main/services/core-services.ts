@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '../../native-bridge';
-import { PairingSchema, SerialPortTransport, TerminalLink, type Pairing, type PairingStore } from '../../native-bridge';
+import { SerialPortTransport, TerminalLink } from '../../native-bridge';
+import { createSecretStorePairingStore } from '../terminal';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
@@ -24,7 +25,6 @@ export const APP_VERSION = '0.1.0';
 export const SECRET_NAMES = {
   merchantPrivateKey: 'antom.merchantPrivateKeyPem',
   antomPublicKey: 'antom.antomPublicKeyPem',
-  terminalPairing: 'terminal.pairing',
   hostId: 'host.id',
 } as const;
 
@@ -53,20 +53,6 @@ export interface CoreOptions {
   readonly terminalPort?: string;
   /** Run recovery and the background resolution of pending refunds (the app: yes; one-shot CLI: its own choice). */
   readonly background?: boolean;
-}
-
-/** The terminal pairing (serial, model, key) lives encrypted in the secret store. */
-export function secretStorePairingStore(secrets: SecretStore): PairingStore {
-  return {
-    async load(): Promise<Pairing | null> {
-      const text = await secrets.get(SECRET_NAMES.terminalPairing);
-      if (text === null) return null;
-      const parsed = PairingSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
-    },
-    save: (p: Pairing) => secrets.set(SECRET_NAMES.terminalPairing, JSON.stringify(p)),
-    clear: () => secrets.delete(SECRET_NAMES.terminalPairing),
-  };
 }
 
 /** Antom settings: env first (ANTOM_*), else config.json + PEMs from the secret store. */
@@ -139,7 +125,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   };
   const link = new TerminalLink({
     openTransport,
-    pairingStore: secretStorePairingStore(secrets),
+    pairingStore: createSecretStorePairingStore(secrets, { onInvalid: (reason) => log.warn({ reason }, 'ignoring the stored terminal pairing') }),
     host: { app: 'refund-terminal', version: APP_VERSION, hostId, hostName: os.hostname() },
     log: (level, msg, fields) => log[level]({ ...fields, component: 'terminal-link' }, msg),
   });
@@ -153,8 +139,14 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     log,
   });
   if (opts.background) {
-    await engine.recover();
-    engine.startBackgroundResolution();
+    // Recovery runs beside the UI rather than before it: the journal's leases and
+    // compare-and-set transitions keep the two from driving one refund twice, and
+    // a long list of pending refunds must not keep the counter from opening.
+    void engine
+      .recover()
+      .then((summary) => log.info({ ...summary, refunds: summary.refunds.length }, 'recovery at start finished'))
+      .catch((e: unknown) => log.error({ err: (e as Error).message }, 'recovery at start failed; the background resolver keeps trying'))
+      .finally(() => engine.startBackgroundResolution());
   }
 
   return ok({
