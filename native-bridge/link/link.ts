@@ -34,6 +34,12 @@ export interface LinkOptions {
   readonly initialSeq?: number;
   readonly stats?: LinkStats;
   readonly ackPolicy?: (seq: number) => AckDecision;
+  /**
+   * On link down, also fail the frames queued behind the failed one (default true:
+   * the host starts over). The terminal sets false: its queued replies answer
+   * other requests and are still worth sending.
+   */
+  readonly failQueuedOnDown?: boolean;
   readonly now?: () => number;
   readonly log?: LinkLogger;
 }
@@ -170,9 +176,10 @@ export class LinkLayer {
       const e = new LinkDownError(`link down: frame SEQ ${o.seq} not acknowledged after ${this.maxRetx} retransmissions (${why})`);
       this.opts.log?.('warn', 'link down', { seq: o.seq, why });
       o.reject(e);
-      // Frames queued behind it were never sent; fail them too rather than guess.
-      for (const q of this.queue.splice(0)) q.reject(e);
+      // Frames queued behind it were never sent; by default fail them too rather than guess.
+      if (this.opts.failQueuedOnDown ?? true) for (const q of this.queue.splice(0)) q.reject(e);
       for (const l of [...this.downListeners]) l(e);
+      this.pump();
       return;
     }
     o.retransmissions++;

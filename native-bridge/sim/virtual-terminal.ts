@@ -119,7 +119,7 @@ export class VirtualTerminal {
   attach(transport: Transport): void {
     this.detachSync();
     const wire = withByteCorruption(transport, () => this.faultState.corruptShare, this.random);
-    const link = new LinkLayer(wire, { stats: this.stats, ackPolicy: (seq) => this.ackDecision(seq), ...(this.opts.log ? { log: this.opts.log } : {}) });
+    const link = new LinkLayer(wire, { stats: this.stats, ackPolicy: (seq) => this.ackDecision(seq), failQueuedOnDown: false, ...(this.opts.log ? { log: this.opts.log } : {}) });
     const endpoint = new MessageEndpoint(link, { idPrefix: 'e', ...(this.opts.log ? { log: this.opts.log } : {}) });
     const att: Attachment = { transport, link, endpoint, hostNonce: null, terminalNonce: null, authenticated: false, silent: false, unsubs: [] };
     att.unsubs.push(endpoint.onRequest((m) => void this.handle(att, m)));
