@@ -27,6 +27,9 @@ import { hostProof, newNonce, proofsEqual, terminalProof } from '../session/proo
 import type { Transport } from '../transport/transport';
 import { describePortError } from '../discovery/port-errors';
 import { LinkStatus, parseScan, ScanEvent, TerminalEvent } from './status';
+import { watchTerminalHotplug, HotplugWatcher } from '../discovery/hotplug';
+import type { UsbIdEntry } from '../discovery/ids';
+import type { UsbBackend } from '../discovery/usb-backend';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -43,6 +46,12 @@ export interface TerminalLinkOptions {
   readonly reconnectDelayMs?: number;
   readonly maxReconnectDelayMs?: number;
   readonly log?: Logger;
+  /**
+   * USB hotplug: a detach of the connected terminal (same USB serial number, or
+   * any table device when the serial is unknown) ends the session at once; an
+   * attach of a table device skips the reconnect backoff.
+   */
+  readonly hotplug?: { readonly usb: UsbBackend; readonly ids?: readonly UsbIdEntry[] };
   /** Link-layer tuning (tests only; defaults are the spec's). */
   readonly link?: Pick<LinkOptions, 'ackTimeoutMs' | 'maxRetransmissions' | 'interByteTimeoutMs'>;
 }
@@ -86,6 +95,7 @@ export class TerminalLink implements TerminalPort {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private hotplugWatcher: HotplugWatcher | null = null;
   private readonly counters: LinkStats = createLinkStats();
   private readonly log: Logger;
   private readonly timeoutMs: number;
@@ -138,11 +148,30 @@ export class TerminalLink implements TerminalPort {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.opts.hotplug) {
+      this.hotplugWatcher = watchTerminalHotplug({
+        usb: this.opts.hotplug.usb,
+        ...(this.opts.hotplug.ids ? { ids: this.opts.hotplug.ids } : {}),
+        onAttach: (d) => {
+          this.log('info', 'terminal USB attach', { serial: d.serialNumber });
+          this.reconnectNow();
+        },
+        onDetach: (d) => {
+          const s = this.session;
+          const serial = s?.hello?.terminal.serial;
+          if (s && !s.isEnded() && (d.serialNumber === undefined || serial === undefined || d.serialNumber === serial)) {
+            s.end(`terminal unplugged (USB detach${d.serialNumber ? ` of ${d.serialNumber}` : ''})`);
+          }
+        },
+      });
+    }
     this.loop = this.runLoop();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.hotplugWatcher?.stop();
+    this.hotplugWatcher = null;
     this.wakeUp?.();
     this.session?.end('stopped');
     await this.loop;

@@ -4,6 +4,7 @@
  * the demo, the `sim terminal` CLI and the tests.
  */
 import { randomInt } from 'node:crypto';
+import { err, ok, type Result } from '../../preload/contract/result';
 import { AckDecision, LinkLayer, LinkLogger } from '../link/link';
 import { createLinkStats, LinkStats } from '../link/stats';
 import { IncomingMessage, MessageEndpoint } from '../messages/endpoint';
@@ -21,7 +22,7 @@ import {
 import { hostProof, newNonce, newPairingKey, proofsEqual, terminalProof } from '../session/proofs';
 import { withByteCorruption } from '../transport/faulty';
 import type { Transport } from '../transport/transport';
-import { FaultSwitches, FaultSwitchesInput, FaultSwitchesSchema } from './faults';
+import { FaultSwitches, FaultSwitchesInput, FaultSwitchesSchema, NO_FAULTS } from './faults';
 import { emptyTerminalState, loadTerminalState, saveTerminalState, TerminalState } from './state';
 
 export const PAIR_LOCK_MS = 60_000;
@@ -75,7 +76,9 @@ export class VirtualTerminal {
     this.serial = opts.serial ?? 'AT-PX-DEMO1';
     this.model = opts.model ?? 'Antom PX1 (virtual)';
     this.firmware = opts.firmware ?? 'sim-1.0.0';
-    this.faultState = FaultSwitchesSchema.parse(opts.faults ?? {});
+    const f = FaultSwitchesSchema.safeParse(opts.faults ?? {});
+    if (!f.success) opts.log?.('warn', 'invalid fault switches ignored');
+    this.faultState = f.success ? f.data : NO_FAULTS;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
@@ -92,9 +95,12 @@ export class VirtualTerminal {
     return { ...this.faultState };
   }
 
-  /** Changes fault switches at runtime (partial update). */
-  setFaults(patch: FaultSwitchesInput): void {
-    this.faultState = FaultSwitchesSchema.parse({ ...this.faultState, ...patch });
+  /** Changes fault switches at runtime (partial update). Invalid values are refused, never thrown. */
+  setFaults(patch: FaultSwitchesInput): Result<FaultSwitches, 'BAD_REQUEST'> {
+    const parsed = FaultSwitchesSchema.safeParse({ ...this.faultState, ...patch });
+    if (!parsed.success) return err('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    this.faultState = parsed.data;
+    return ok({ ...parsed.data });
   }
 
   get isPaired(): boolean {

@@ -6,6 +6,7 @@ import { MessageEndpoint } from '../../../native-bridge/messages/endpoint';
 import { EmptyOk, HelloOk, RefundReferenceOk } from '../../../native-bridge/messages/schemas';
 import { LinkStatusSchema, parseScan, ScanEvent } from '../../../native-bridge/host/status';
 import { memoryRig, pairIt, waitFor } from './helpers';
+import { createRecordedUsbBackend } from '../../../native-bridge/discovery/usb-backend';
 
 describe('TerminalLink + VirtualTerminal over memory transports', () => {
   it('pairs, authenticates, and issues references idempotently', async () => {
@@ -130,6 +131,24 @@ describe('TerminalLink + VirtualTerminal over memory transports', () => {
     const good = await rig.link.pairConfirm(vt.currentPairingCode()!);
     expect(good.ok).toBe(true);
     await waitFor(rig.link, (s) => s.state === 'authenticated');
+    await rig.link.stop();
+  });
+
+  it('a USB detach of the terminal ends the session at once; it re-authenticates when back', async () => {
+    const vt = new VirtualTerminal({ serial: 'AT-PX-00042' });
+    const usb = createRecordedUsbBackend([]);
+    const rig = memoryRig(vt, { hotplug: { usb } });
+    const states: string[] = [];
+    rig.link.on('status', (s) => states.push(`${s.state}${s.reason ? `:${s.reason}` : ''}`));
+    rig.link.start();
+    await pairIt(rig.link, vt);
+    usb.detach({ vendorId: 0x046d, productId: 0xc31c, serialNumber: 'KB' }); // not a terminal: ignored
+    usb.detach({ vendorId: 0x2ca3, productId: 0x0101, serialNumber: 'AT-PX-99999' }); // another terminal: ignored
+    expect(rig.link.status().state).toBe('authenticated');
+    usb.detach({ vendorId: 0x2ca3, productId: 0x0101, serialNumber: 'AT-PX-00042' });
+    expect(rig.link.status()).toMatchObject({ state: 'down', reason: expect.stringContaining('USB detach') });
+    await waitFor(rig.link, (s) => s.state === 'authenticated');
+    expect(states.some((x) => x.includes('USB detach'))).toBe(true);
     await rig.link.stop();
   });
 
