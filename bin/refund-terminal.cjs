@@ -13,4 +13,9 @@ require(entry)
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
+    // A finished command must not linger on a handle it no longer uses (a paused
+    // stdin pipe after a prompt, a serial port's close callback): give pending
+    // output a moment, then leave. Long-running commands (start, serve, sim)
+    // resolve only when they are told to stop.
+    setTimeout(() => process.exit(code), 200).unref();
   });

@@ -1,0 +1,110 @@
+/**
+ * The CLI as a technician and a script would use it, each command its own
+ * process: `sim antom` (configured only through the env lines it prints),
+ * `sim terminal` on one end of a socat pty pair, `pair` typing the code the
+ * terminal shows, then `refund`, `status`, `journal` and `audit verify` on
+ * the other end. Needs `npm run build` (the bin runs dist/).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPtyPair, socatAvailable, type PtyPair } from '../../../native-bridge';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const BIN = path.join(ROOT, 'bin', 'refund-terminal.cjs');
+const built = existsSync(path.join(ROOT, 'dist', 'main', 'cli', 'index.js'));
+
+function startLong(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+async function waitFor<T>(what: string, probe: () => T | null, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v !== null) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!built || !socatAvailable())('refund-terminal CLI against sim antom + sim terminal', () => {
+  const hostDir = mkdtempSync(path.join(os.tmpdir(), 'rt-cli-host-'));
+  const simDir = mkdtempSync(path.join(os.tmpdir(), 'rt-cli-sim-'));
+  let pty: PtyPair;
+  let antom: ReturnType<typeof startLong>;
+  let terminal: ReturnType<typeof startLong>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    pty = await createPtyPair();
+    antom = startLong(['--data-dir', simDir, 'sim', 'antom', '--port', '0']);
+    terminal = startLong(['--data-dir', simDir, 'sim', 'terminal', '--port', pty.terminalPath]);
+    const envText = await waitFor('sim antom env lines', () => (/ANTOM_PUBLIC_KEY_FILE=\S+/.test(antom.output()) ? antom.output() : null));
+    env = { REFUND_TERMINAL_DEMO: '', TERMINAL_PORT: pty.hostPath };
+    for (const m of envText.matchAll(/^(ANTOM_[A-Z_]+)=(\S+)$/gm)) env[m[1] as string] = m[2] as string;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['ANTOM_BASE_URL', 'ANTOM_CLIENT_ID', 'ANTOM_PRIVATE_KEY_FILE', 'ANTOM_PUBLIC_KEY_FILE']));
+  }, 60_000);
+
+  afterAll(async () => {
+    antom?.child.kill('SIGINT');
+    terminal?.child.kill('SIGINT');
+    await pty?.close();
+  });
+
+  it('pairs by typing the code the terminal shows', async () => {
+    const pair = startLong(['--data-dir', hostDir, 'pair', '--port', pty.hostPath], env);
+    const code = await waitFor('pairing code', () => /PAIRING CODE: (\d{6})/.exec(terminal.output())?.[1] ?? null);
+    pair.child.stdin?.end(`${code}\n`);
+    const exit = await new Promise<number>((resolve) => pair.child.on('exit', (c) => resolve(c ?? -1)));
+    expect(pair.output()).toMatch(/AT-PX-DEMO1/);
+    expect(exit).toBe(0);
+  }, 60_000);
+
+  it('refunds partly with env-only configuration and reports SUCCESS with exit 0', () => {
+    const r = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '10.50', '--currency', 'SGD', '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toMatchObject({ paymentId: 'DEMO-SGD-ALIPAY-0001', status: 'SUCCESS', resultCode: 'SUCCESS' });
+    expect(out.originalMerchantRefundId).toMatch(/^AT-PX-DEMO1-/);
+    expect(typeof out.refundId).toBe('string');
+
+    const status = run(['--data-dir', hostDir, 'status', out.refundRequestId as string, '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ refundRequestId: out.refundRequestId, status: 'SUCCESS' });
+  }, 60_000);
+
+  it('exits 2 for a refund Antom refuses, 1 for bad input, and never sends bad input', () => {
+    const refused = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-GCASH-FULLONLY-0004', '--amount', '1.00', '--currency', 'SGD', '--json'], env);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ status: 'FAILED', resultCode: 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED' });
+
+    const tooPrecise = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '1.005', '--currency', 'SGD'], env);
+    expect(tooPrecise.code).toBe(1);
+    expect(tooPrecise.stderr).toMatch(/more decimals than SGD allows/);
+    const noCurrency = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '1'], env);
+    expect(noCurrency.code).toBe(1);
+    const unknown = run(['--data-dir', hostDir, 'status', 'RR-NOPE', '--json'], env);
+    expect(unknown.code).toBe(1);
+  }, 60_000);
+
+  it('reports the day in the journal and keeps an intact audit chain', () => {
+    const csv = run(['--data-dir', hostDir, 'journal', '--csv'], env);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toMatch(/DEMO-SGD-ALIPAY-0001/);
+    const audit = run(['--data-dir', hostDir, 'audit', 'verify'], env);
+    expect(audit.code).toBe(0);
+  }, 60_000);
+});
