@@ -425,6 +425,12 @@ export class TerminalLink implements TerminalPort {
   }
 
   private onEvent(m: IncomingMessage): void {
+    // Only the authenticated, paired terminal may drive the app: a swapped or
+    // unknown device's scans are not passed on.
+    if (this.current.state !== 'authenticated') {
+      this.log('warn', `${m.t} from a terminal that is not authenticated ignored`, { state: this.current.state });
+      return;
+    }
     if (m.t === 'evt.scan') {
       const p = EvtScan.safeParse(m.body);
       if (p.success) this.emit('scan', parseScan(p.data.data));

@@ -37,6 +37,13 @@ export interface EndpointOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** `t` and `id` first (as in the spec's examples); fields can never override them. */
+export function envelope(t: string, id: string, fields: Record<string, unknown>): { t: string; id: string } & Record<string, unknown> {
+  const out: { t: string; id: string } & Record<string, unknown> = { t, id };
+  for (const [k, v] of Object.entries(fields)) if (k !== 't' && k !== 'id' && v !== undefined) out[k] = v;
+  return out;
+}
+
 export function isResponseType(t: string): boolean {
   return t === 'error' || t.endsWith('.ok');
 }
@@ -111,7 +118,7 @@ export class MessageEndpoint {
         resolve(err('TIMEOUT', `No answer to ${t} within ${limit} ms. ${TERMINAL_ERROR_MESSAGES.TIMEOUT}`));
       }, limit);
       this.pending.set(id, { t, schema: okSchema, sentAt: Date.now(), timer, resolve: resolve as (r: Result<unknown, TerminalErrorCode>) => void });
-      this.link.send(Buffer.from(JSON.stringify({ ...fields, t, id }), 'utf8')).catch((e: unknown) => {
+      this.link.send(Buffer.from(JSON.stringify(envelope(t, id, fields)), 'utf8')).catch((e: unknown) => {
         const p = this.pending.get(id);
         if (!p) return;
         this.pending.delete(id);
@@ -126,7 +133,7 @@ export class MessageEndpoint {
   async send(message: { t: string; id: string } & Record<string, unknown>): Promise<boolean> {
     if (this.disposed) return false;
     try {
-      await this.link.send(Buffer.from(JSON.stringify(message), 'utf8'));
+      await this.link.send(Buffer.from(JSON.stringify(envelope(message.t, message.id, message)), 'utf8'));
       return true;
     } catch (e) {
       this.opts.log?.('debug', 'send failed', { t: message.t, error: e instanceof Error ? e.message : String(e) });
@@ -135,7 +142,7 @@ export class MessageEndpoint {
   }
 
   reply(req: { t: string; id: string }, fields: Record<string, unknown> = {}): Promise<boolean> {
-    return this.send({ ...fields, t: `${req.t}.ok`, id: req.id });
+    return this.send(envelope(`${req.t}.ok`, req.id, fields));
   }
 
   replyError(id: string, code: ProtocolErrorCode, message: string): Promise<boolean> {
