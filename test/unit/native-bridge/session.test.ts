@@ -152,6 +152,46 @@ describe('TerminalLink + VirtualTerminal over memory transports', () => {
     await rig.link.stop();
   });
 
+  it('fault switches: BUSY, dropped/NAKed/delayed ACKs, vanish (close) mid-request', async () => {
+    const vt = new VirtualTerminal();
+    const rig = memoryRig(vt, { requestTimeoutMs: 1500 });
+    rig.link.start();
+    await pairIt(rig.link, vt);
+    expect(vt.setFaults({ busy: true }).ok).toBe(true);
+    const busy = await rig.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'R' });
+    expect(busy.ok ? 'ok' : busy.error.code).toBe('BUSY');
+    expect(vt.setFaults({ busy: false, nakShare: 2 }).ok).toBe(false); // refused, not thrown
+    vt.setFaults({ busy: false, dropAckShare: 0.5, nakShare: 0.2, delayAckMs: 20 });
+    const before = rig.link.stats().retransmissions;
+    for (let i = 0; i < 10; i++) {
+      const r = await rig.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'R' });
+      if (!r.ok) {
+        expect(['LINK_DOWN']).toContain(r.error.code);
+        await waitFor(rig.link, (s) => s.state === 'authenticated');
+      }
+    }
+    expect(rig.link.stats().retransmissions).toBeGreaterThan(before);
+    vt.setFaults({ dropAckShare: 0, nakShare: 0, delayAckMs: 0, vanish: 'close', vanishOn: 'refund.reference' });
+    const gone = await rig.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'R2' });
+    expect(gone.ok ? 'ok' : gone.error.code).toBe('LINK_DOWN');
+    await waitFor(rig.link, (s) => s.state === 'authenticated');
+    expect((await rig.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'R2' })).ok).toBe(true);
+    await rig.link.stop();
+  });
+
+  it('vanish (silent): the request times out, the heartbeat notices, the link comes back', async () => {
+    const vt = new VirtualTerminal();
+    const rig = memoryRig(vt, { requestTimeoutMs: 400, heartbeatMs: 200 });
+    rig.link.start();
+    await pairIt(rig.link, vt);
+    vt.setFaults({ vanish: 'silent', vanishOn: 'refund.reference' });
+    const r = await rig.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'R' });
+    expect(r.ok ? 'ok' : r.error.code).toMatch(/^(TIMEOUT|LINK_DOWN)$/);
+    await waitFor(rig.link, (s) => s.state === 'down');
+    await waitFor(rig.link, (s) => s.state === 'authenticated');
+    await rig.link.stop();
+  });
+
   it('unpair clears both sides', async () => {
     const vt = new VirtualTerminal();
     const rig = memoryRig(vt);
