@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(socat)              # pty pairs for the virtual terminal (real serial bindings)
 if [ "$what" = "tests" ]; then
-  apt_packages+=(chromium openssl) # Playwright drives Debian's Chromium; openssl makes independent signing vectors
+  apt_packages+=(chromium openssl fonts-wqy-microhei) # Playwright drives Debian's Chromium; openssl makes independent signing vectors; a CJK font for the Chinese screens
 fi
 
 missing=()

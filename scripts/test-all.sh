@@ -2,8 +2,10 @@
 # The whole test suite, in the order a failure is cheapest to read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CI="${CI:-}"
-echo "== typecheck (strict, all projects)"; npm run --silent typecheck
-echo "== build"; npm run --silent build
-echo "== unit and integration tests (vitest)"; npx vitest run
+echo "== typecheck (strict, every project)"; npm run --silent typecheck
+echo "== build (main, preload bundle, renderer)"; npm run --silent build
+echo "== unit and integration tests (Vitest)"; npx vitest run
+echo "== Electron hardening scan (electronegativity)"; node scripts/electronegativity.mjs
 echo "== end-to-end tests (Playwright, Debian Chromium, browser host + real services)"; npx playwright test
+echo "== benchmarks, quick mode (proves they run; figures are not judged here)"; npm run --silent bench -- --quick > /dev/null
+echo "All test stages passed."

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost } from '../../../main/host/browser-host';
 import { FILE_KEY_NAME, openSecretStore } from '../../../main/secrets/secret-store';
-import { SECRET_NAMES } from '../../../main/services/core-services';
+import { PAIRING_SECRET_NAME } from '../../../main/terminal';
 import { EVENT_CHANNELS, type ApiEventName, type OperationName } from '../../../preload/contract/api';
 import { startHarness, waitForTerminal, type Harness } from './helpers';
 
@@ -141,7 +141,7 @@ describe('secret scan after a real demo refund', () => {
       needles.push(...needlesForPem(file, readFileSync(path.join(sandboxDir, file), 'utf8')));
     }
     const store = await openSecretStore(h.dataDir);
-    const pairingText = await store.get(SECRET_NAMES.terminalPairing);
+    const pairingText = await store.get(PAIRING_SECRET_NAME);
     expect(pairingText, 'the demo terminal is paired, so a pairing key exists').not.toBeNull();
     const pairingKey = (JSON.parse(pairingText ?? '{}') as { pairingKey?: string }).pairingKey ?? '';
     expect(pairingKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
