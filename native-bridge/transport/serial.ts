@@ -11,6 +11,8 @@ export interface SerialOpenOptions {
    * write fails), but an unplugged ttyACM / closed pty loses its /dev node at once.
    */
   readonly presencePollMs?: number;
+  /** Exclusive lock (default true): a second program opening the terminal gets EBUSY instead of stealing frames. */
+  readonly lock?: boolean;
 }
 
 export const DEFAULT_PRESENCE_POLL_MS = 250;
@@ -56,7 +58,7 @@ export class SerialPortTransport implements Transport {
   static open(path: string, opts: SerialOpenOptions = {}): Promise<SerialPortTransport> {
     return new Promise((resolve, reject) => {
       const port = new SerialPort(
-        { path, baudRate: opts.baudRate ?? 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: false },
+        { path, baudRate: opts.baudRate ?? 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: opts.lock ?? true },
       );
       port.open((e) => (e ? reject(e) : resolve(new SerialPortTransport(port, path, opts.presencePollMs ?? DEFAULT_PRESENCE_POLL_MS))));
     });

@@ -13,6 +13,7 @@ import { startVirtualTerminalOnPort, RunningVirtualTerminal } from '../../../nat
 import { createPtyPair, PtyPair, socatAvailable } from '../../../native-bridge/transport/pty';
 import { SerialPortTransport } from '../../../native-bridge/transport/serial';
 import { withByteCorruption } from '../../../native-bridge/transport/faulty';
+import { describePortError } from '../../../native-bridge/discovery/port-errors';
 import { HOST, pairIt, waitFor } from './helpers';
 
 const HAVE_SOCAT = socatAvailable();
@@ -110,6 +111,17 @@ d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
     await waitFor(again, (s) => s.state === 'authenticated');
     expect(await again.requestRefundReference(req)).toEqual(a);
     await again.stop();
+  });
+
+  it('opens the port exclusively and explains EBUSY / ENOENT', async () => {
+    const pair = await createPtyPair();
+    cleanups.push(() => pair.close());
+    const a = await SerialPortTransport.open(pair.hostPath);
+    cleanups.push(() => a.close());
+    const second = await SerialPortTransport.open(pair.hostPath).then(() => null, (e: unknown) => e);
+    expect(describePortError(second, pair.hostPath).code).toBe('EBUSY');
+    const missing = await SerialPortTransport.open('/dev/ttyACM-does-not-exist').then(() => null, (e: unknown) => e);
+    expect(describePortError(missing, '/dev/ttyACM-does-not-exist').code).toBe('ENOENT');
   });
 
   it('refuses a swapped terminal (different serial) as TERMINAL_SWAPPED', async () => {
