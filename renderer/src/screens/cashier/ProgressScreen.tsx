@@ -29,6 +29,11 @@ export function ProgressScreen() {
         <span className="spinner" aria-hidden="true" />
         <span>{t(`progress.step.${STEPS[current]?.key ?? 'saving'}`)}</span>
       </div>
+      {refund && state === 'REFERENCE_REQUESTED' && refund.resultCode?.startsWith('TERMINAL_') ? (
+        <p className="notice notice-error" role="alert" data-testid="progress-terminal-problem" data-code={refund.resultCode} data-next-action={refund.nextAction}>
+          {t('progress.terminalProblem', { code: refund.resultCode.replace(/^TERMINAL_/, '') })}
+        </p>
+      ) : null}
       <ol className="steps">
         {STEPS.map((s, i) => (
           <li key={s.key} className={i < current ? 'done' : i === current ? 'current' : 'todo'} aria-current={i === current ? 'step' : undefined}>

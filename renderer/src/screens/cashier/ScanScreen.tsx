@@ -9,7 +9,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
 import { fmtMoney, fmtTime, todayIso } from '../../lib/format';
 
-const OPEN_STATES = ['PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'AWAITING_APPROVAL'];
+// Every refund not yet final (the progress screen promises "shows up under Pending refunds"), including one waiting on the terminal.
+const OPEN_STATES = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'AWAITING_APPROVAL'];
 
 export function ScanScreen() {
   const { t } = useT();
