@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '../../native-bridge';
-import { SerialPortTransport, TerminalLink } from '../../native-bridge';
+import { createNodeUsbBackend, SerialPortTransport, TerminalLink, type UsbBackend } from '../../native-bridge';
 import { createSecretStorePairingStore } from '../terminal';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
@@ -123,8 +123,18 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     if (!terminalPort) throw new Error('No terminal port is configured: pair a terminal on the technician screen.');
     return SerialPortTransport.open(terminalPort);
   };
+  // USB hotplug tells the link about a pulled cable at once (the serial port's own
+  // presence check is the fallback). Not in demo mode: the virtual terminal has no USB side.
+  let usb: UsbBackend | null = null;
+  if (!demo) {
+    const made = createNodeUsbBackend();
+    usb = made.backend;
+    if (made.problem) log.warn({ problem: made.problem }, 'USB hotplug unavailable; unplugs are noticed by the serial port check');
+  }
+  const usbIds = config.terminal.usbIds?.map((u) => ({ vendorId: u.vendorId, productId: u.productId, ...(u.label ? { name: u.label } : {}) }));
   const link = new TerminalLink({
     openTransport,
+    ...(usb ? { hotplug: { usb, ...(usbIds ? { ids: usbIds } : {}) } } : {}),
     pairingStore: createSecretStorePairingStore(secrets, { onInvalid: (reason) => log.warn({ reason }, 'ignoring the stored terminal pairing') }),
     host: { app: 'refund-terminal', version: APP_VERSION, hostId, hostName: os.hostname() },
     log: (level, msg, fields) => log[level]({ ...fields, component: 'terminal-link' }, msg),

@@ -75,9 +75,23 @@ export function createNodeUsbBackend(): { backend: UsbBackend | null; problem?: 
       watch(onAttach, onDetach) {
         const a = (ev: { device: NodeUsbDevice }): void => onAttach(toInfo(ev.device));
         const d = (ev: { device: NodeUsbDevice }): void => onDetach(toInfo(ev.device));
-        usb.addEventListener('connect', a);
-        usb.addEventListener('disconnect', d);
+        // Subscribing makes node-usb enumerate in the background, and on a machine
+        // without a USB bus (containers, some kiosks) that rejects unhandled and
+        // kills the process. Probe first; only a working bus gets listeners.
+        let stopped = false;
+        let subscribed = false;
+        usb.getDevices().then(
+          () => {
+            if (stopped) return;
+            usb.addEventListener('connect', a);
+            usb.addEventListener('disconnect', d);
+            subscribed = true;
+          },
+          () => undefined, // no bus: nothing to watch; the serial presence check still notices unplugs
+        );
         return () => {
+          stopped = true;
+          if (!subscribed) return;
           usb.removeEventListener('connect', a);
           usb.removeEventListener('disconnect', d);
         };
