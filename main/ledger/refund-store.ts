@@ -303,9 +303,22 @@ export class RefundStore {
 
   /** The cashier's refunds on `date` in `currency` that count against a daily limit (not declined, not failed). */
   cashierTotalOn(cashier: string, currency: string, date: string): number {
-    return this.list({ date, cashier })
-      .filter((r) => r.currency === currency && r.state !== 'DECLINED' && r.state !== 'FAILED')
-      .reduce((sum, r) => sum + r.amount_value, 0);
+    // On the submit path: read two columns, not whole validated rows (measured by the bench).
+    const b = widenedUtcBounds(date);
+    const rows = this.db
+      .prepare(
+        `SELECT amount_value, created_at FROM refunds
+          WHERE cashier = ? AND currency = ? AND state NOT IN ('DECLINED', 'FAILED') AND created_at >= ? AND created_at < ?`,
+      )
+      .all(cashier, currency, b.from, b.to) as { amount_value: unknown; created_at: unknown }[];
+    let total = 0;
+    for (const r of rows) {
+      if (typeof r.amount_value !== 'number' || !Number.isInteger(r.amount_value) || typeof r.created_at !== 'string') {
+        throw new Error('refunds row has an unexpected amount or time');
+      }
+      if (localDate(r.created_at, this.timeZone) === date) total += r.amount_value;
+    }
+    return total;
   }
 
   recordApproval(a: { refundRequestId: string; manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }): void {

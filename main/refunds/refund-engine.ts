@@ -27,6 +27,9 @@ import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages
 import { DEFAULT_POLL_POLICY, nextDelayMs, type PollPolicy } from './poll-policy';
 import type { AntomGatewayPort, AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
 
+/** How long a looked-up payment is trusted on confirm without asking Antom again. */
+export const PAYMENT_FRESH_MS = 60_000;
+
 export type RefundErrorCode =
   | 'INVALID_INPUT'
   | 'PAYMENT_NOT_FOUND'
@@ -187,6 +190,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return ok(this.paymentView(fetched.value));
   }
 
+  /** A payment looked up within PAYMENT_FRESH_MS, or null. */
+  private freshCachedPayment(paymentId: string): Result<PaymentRecord, never> | null {
+    const cached = this.ledger.payments.get(paymentId);
+    if (cached === null) return null;
+    const age = this.clock().getTime() - Date.parse(cached.fetchedAt);
+    return age >= 0 && age < PAYMENT_FRESH_MS ? ok(cached) : null;
+  }
+
   private async fetchPayment(paymentId: string): Promise<Result<PaymentRecord, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
     let res: Awaited<ReturnType<AntomGatewayPort['inquirePayment']>>;
     try {
@@ -254,7 +265,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const existing = this.ledger.refunds.getByIntent(input.intentId);
     if (existing !== null) return ok(this.view(await this.settleExisting(existing)));
 
-    const payment = await this.fetchPayment(input.paymentId);
+    // The cashier's screen looked the payment up moments ago; asking Antom again
+    // on confirm costs a signed round trip for nothing (Antom still judges the refund).
+    const payment = this.freshCachedPayment(input.paymentId) ?? (await this.fetchPayment(input.paymentId));
     if (!payment.ok) return payment;
     const p = payment.value;
     // Another process may have journaled this very intent while we were asking Antom.
@@ -606,8 +619,15 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private async advance(refundRequestId: string, resumeAtStart: boolean): Promise<RefundRow> {
     let resume = resumeAtStart;
     // Bounded: the longest path is APPROVED -> REF_REQ -> REF_OBT -> SUBMITTING -> PENDING_UNKNOWN -> SUBMITTING -> final.
+    const ttl = this.deps.leaseTtlMs ?? 5 * 60_000;
+    // The lease was just claimed for `ttl`; renewing it is a durable commit, so it
+    // is only done once half of it is used up rather than at every step.
+    let leaseRenewedAt = this.clock().getTime();
     for (let guard = 0; guard < 12; guard += 1) {
-      this.ledger.refunds.renewLease(refundRequestId, this.leaseOwner, this.deps.leaseTtlMs ?? 5 * 60_000);
+      if (this.clock().getTime() - leaseRenewedAt >= ttl / 2) {
+        this.ledger.refunds.renewLease(refundRequestId, this.leaseOwner, ttl);
+        leaseRenewedAt = this.clock().getTime();
+      }
       const row = this.mustGet(refundRequestId);
       switch (row.state) {
         case 'APPROVED': {
