@@ -1,15 +1,11 @@
 /** Payments as last seen from Antom, cached so balance checks and reports work offline. */
 import type { Database } from 'better-sqlite3';
 import type { Money } from '../../preload/contract/money';
+import type { AntomPaymentInfo } from '../refunds/ports';
 import { parseRow, parseRows, PaymentRowSchema, type PaymentRow } from './rows';
 
-export interface PaymentRecord {
-  readonly paymentId: string;
-  readonly amount: Money;
-  readonly paymentMethod: string;
-  readonly paidAt: string;
-  readonly status: string;
-  readonly supportsPartialRefund: boolean | null;
+/** A payment as Antom described it, plus when this terminal last asked. */
+export interface PaymentRecord extends AntomPaymentInfo {
   readonly fetchedAt: string;
 }
 
