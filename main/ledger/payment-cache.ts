@@ -1,6 +1,5 @@
 /** Payments as last seen from Antom, cached so balance checks and reports work offline. */
 import type { Database } from 'better-sqlite3';
-import type { Money } from '../../preload/contract/money';
 import type { AntomPaymentInfo } from '../refunds/ports';
 import { parseRow, parseRows, PaymentRowSchema, type PaymentRow } from './rows';
 
