@@ -3,6 +3,7 @@ import { api, onSessionExpired } from './api/client';
 import { useSession } from './stores/session';
 import { useSettings } from './stores/settings';
 import { useTerminal } from './stores/terminal';
+import { usePoll } from './hooks/poll';
 import { useCashier } from './stores/cashier';
 import { areaOf, areasFor, useNav } from './stores/nav';
 import { useIdle } from './hooks/idle';
@@ -82,6 +83,10 @@ export function App() {
   const submitting = useCashier((s) => s.submitting);
 
   useLiveEvents();
+  // Safety net next to the live events: a status change that happened before the event
+  // stream was connected (e.g. the demo's automatic pairing at start) or while it was
+  // reconnecting is never replayed, so the indicator would stay stale without this.
+  usePoll(() => void useTerminal.getState().refresh(), 3000, true);
   useEffect(() => {
     void useSettings.getState().loadAppInfo();
     void useSession.getState().load();

@@ -5,7 +5,7 @@
  * (never guessed as done or failed); after replug the status indicator comes back and the
  * engine completes the SAME refund request — exactly one refund at Antom.
  */
-import { demoControl, expect, test } from '../fixtures';
+import { demoControl, expect, signIn, test } from '../fixtures';
 import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 const PAYMENT = 'DEMO-JPY-ALIPAYHK-0002';
@@ -39,6 +39,18 @@ test('terminal unplugged mid-refund: clear error, replug, completed once', async
   await expect(page.getByTestId('outcome-success')).toHaveCount(0);
   await expect(page.getByTestId('outcome-failed')).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath('unplugged.png'), fullPage: true });
+  // The cashier leaves the screen (here: the page is reloaded); the refund is listed as open, and reopens.
+  await page.reload();
+  if (await page.getByTestId('screen-sign-in').isVisible()) await signIn(page, 'alice', '1111');
+  const open = page.getByTestId('pending-refunds').getByTestId('refund-row');
+  await expect(open).toHaveCount(1);
+  await expect(open).toHaveAttribute('data-state', 'REFERENCE_REQUESTED');
+  await expect(open).toContainText('¥1,000');
+  const requestId = (await open.getAttribute('data-refund-id')) ?? '';
+  expect(requestId).not.toBe('');
+  await open.getByRole('button').click();
+  await expect(page.getByTestId('screen-progress')).toBeVisible();
+  await expect(problem).toBeVisible();
 
   // Plugged back in: connected again, and the same refund request completes.
   await demoControl(host, 'terminal/faults', { faults: { vanish: 'none' } });
@@ -46,7 +58,7 @@ test('terminal unplugged mid-refund: clear error, replug, completed once', async
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated', { timeout: 60_000 });
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('refund-amount')).toContainText('1,000');
-  const requestId = (await page.getByTestId('refund-request-id').textContent())?.trim() ?? '';
+  await expect(page.getByTestId('refund-request-id')).toHaveText(requestId);
   await page.getByTestId('done-button').click();
   const rows = page.getByTestId('recent-refunds').getByTestId('refund-row');
   await expect(rows).toHaveCount(1);
