@@ -24,7 +24,12 @@ import type { SandboxPayment, SandboxPaymentMethod } from '../../main/sandbox';
 import { CRASH_POINTS } from './campaign';
 import { openHostSide, startRealEnvironment, type HostConfig } from './real-env';
 
-export const REAL_CRASH_POINTS = [...CRASH_POINTS.filter((p) => p !== 'RANDOM'), 'PENDING_IN_PROCESS', 'RANDOM'] as const;
+/**
+ * The fake harness's points, plus PENDING_IN_PROCESS (the async bank transfer) and
+ * TERMINAL_REPLIED: killed by the parent the moment the virtual terminal writes a
+ * freshly issued reference to the pty, before the host could journal it.
+ */
+export const REAL_CRASH_POINTS = [...CRASH_POINTS.filter((p) => p !== 'RANDOM'), 'PENDING_IN_PROCESS', 'TERMINAL_REPLIED', 'RANDOM'] as const;
 export type RealCrashPoint = (typeof REAL_CRASH_POINTS)[number];
 
 export interface RealCampaignOptions {
@@ -104,13 +109,14 @@ function paymentIdFor(tag: string, run: number, k: number): string {
   return `CR-${tag}-R${run}-K${k}`;
 }
 
-function runChild(cfg: ChildConfig, killAfterReadyMs: number | null): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
+function runChild(cfg: ChildConfig, killAfterReadyMs: number | null, onSpawn?: (kill: () => void) => void): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       env: { ...process.env, CRASH_CHILD_CONFIG: JSON.stringify(cfg) },
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: path.resolve(__dirname, '..', '..'),
     });
+    onSpawn?.(() => child.kill('SIGKILL'));
     let stderr = '';
     let armed = false;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -235,7 +241,21 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
       const nth = 1 + Math.floor(rnd() * (expected[point] ?? INTENTS_PER_RUN));
       const base: ChildConfig = { dbPath, host: env.host, intents, crashAt: null, crashNth: nth, doubleClick: true };
       try {
-        const exit = point === 'RANDOM' ? await runChild(base, Math.floor(rnd() * 250)) : await runChild({ ...base, crashAt: point }, null);
+        let exit: Awaited<ReturnType<typeof runChild>>;
+        if (point === 'RANDOM') exit = await runChild(base, Math.floor(rnd() * 250));
+        else if (point === 'TERMINAL_REPLIED') {
+          let replies = 0;
+          exit = await runChild(base, null, (kill) => {
+            const arm = (): void =>
+              env.onReferenceReply(() => {
+                replies += 1;
+                if (replies === nth) kill();
+                else arm();
+              });
+            arm();
+          });
+          env.onReferenceReply(null);
+        } else exit = await runChild({ ...base, crashAt: point }, null);
         if (exit.signal === 'SIGKILL') {
           res.killed += 1;
           res.killedByPoint[point] = (res.killedByPoint[point] ?? 0) + 1;

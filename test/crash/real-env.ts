@@ -24,12 +24,11 @@ import {
   createPtyPair,
   PairingSchema,
   SerialPortTransport,
-  startVirtualTerminalOnPort,
   TerminalLink,
   VirtualTerminal,
   type Pairing,
   type PtyPair,
-  type RunningVirtualTerminal,
+  type Transport,
 } from '../../native-bridge';
 
 export const CLIENT_ID = 'CRASH_HARNESS_CLIENT';
@@ -57,6 +56,12 @@ export interface RealEnvironment {
   readonly host: HostConfig;
   readonly sandbox: AntomSandbox;
   readonly terminal: VirtualTerminal;
+  /**
+   * Called (once, then cleared) synchronously before the terminal's reply carrying a
+   * newly issued refund reference is written to the pty: the crash harness kills the
+   * host there, so the terminal has issued a reference the host never journaled.
+   */
+  onReferenceReply(hook: (() => void) | null): void;
   /** Every refund request that went through the proxy, in order. */
   exchanges(): readonly RefundExchange[];
   close(): Promise<void>;
@@ -168,18 +173,41 @@ export async function startRealEnvironment(opts: StartRealOptions): Promise<Real
   const hostPath = path.join(opts.dir, 'host.pty');
   const terminalPath = path.join(opts.dir, 'terminal.pty');
   let pty: PtyPair | null = null;
-  let running: RunningVirtualTerminal | null = null;
+  let wire: Transport | null = null;
+  let referenceHook: (() => void) | null = null;
   const terminal = new VirtualTerminal({ serial: TERMINAL_SERIAL, model: 'Antom Virtual P1', firmware: 'sim-1.0', stateFile: path.join(opts.dir, 'virtual-terminal.json') });
   const close = async (): Promise<void> => {
-    if (running) await running.stop().catch(() => undefined);
     await terminal.stop().catch(() => undefined);
+    await wire?.close().catch(() => undefined);
     if (pty) await pty.close();
     await proxy.close();
     await sandbox.stop();
   };
   try {
     pty = await createPtyPair({ hostLink: hostPath, terminalLink: terminalPath });
-    running = await startVirtualTerminalOnPort(pty.terminalPath, { terminal });
+    // What startVirtualTerminalOnPort does, with a tap on the terminal's outgoing bytes.
+    const port = await SerialPortTransport.open(pty.terminalPath);
+    wire = port;
+    const marker = Buffer.from('"originalMerchantRefundId"');
+    terminal.attach({
+      get description() {
+        return port.description;
+      },
+      get isOpen() {
+        return port.isOpen;
+      },
+      write(data: Uint8Array): void {
+        const hook = referenceHook;
+        if (hook !== null && Buffer.from(data).includes(marker)) {
+          referenceHook = null;
+          hook();
+        }
+        port.write(data);
+      },
+      onData: (l) => port.onData(l),
+      onClose: (l) => port.onClose(l),
+      close: () => port.close(),
+    });
 
     // Pair once, as a technician would, and keep the pairing for every host process.
     const store = createMemoryPairingStore();
@@ -211,6 +239,9 @@ export async function startRealEnvironment(opts: StartRealOptions): Promise<Real
       host: { baseUrl: `http://127.0.0.1:${proxy.port}${basePath}`, clientId: CLIENT_ID, merchantPrivateKeyFile, gatewayPublicKeyFile, hostPath, pairingFile },
       sandbox,
       terminal,
+      onReferenceReply: (hook) => {
+        referenceHook = hook;
+      },
       exchanges: () => [...log],
       close,
     };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { socatAvailable } from '../../../native-bridge';
 import { CRASH_POINTS, runCrashCampaign } from '../../crash/campaign';
+import { REAL_CRASH_POINTS, runRealCrashCampaign } from '../../crash/real-campaign';
 
 describe('crash harness (bounded)', () => {
   it(
@@ -17,5 +19,30 @@ describe('crash harness (bounded)', () => {
       expect(res.finalAfterRecovery).toBe(res.intents);
     },
     240_000,
+  );
+
+  // The real thing: the local Antom sandbox (signed HTTP, createAntomGateway) and the
+  // VirtualTerminal over a socat pty pair (serialport bindings, TerminalLink).
+  const HAS_SOCAT = socatAvailable();
+  it.skipIf(!HAS_SOCAT)(
+    HAS_SOCAT
+      ? 'real sandbox + virtual terminal over a pty: a SIGKILL at every boundary (and at random) never makes a second refund or loses one'
+      : 'real sandbox + virtual terminal over a pty — SKIPPED: /usr/bin/socat is not installed (apt-get install socat)',
+    async () => {
+      // One run per kill point (REAL_CRASH_POINTS has 9, RANDOM last).
+      const runs = REAL_CRASH_POINTS.length;
+      const res = await runRealCrashCampaign({ runs, seed: 11 });
+      expect(res.violations).toEqual([]);
+      expect(res.runs).toBe(runs);
+      for (const p of REAL_CRASH_POINTS.filter((x) => x !== 'RANDOM')) expect(res.killedByPoint[p] ?? 0).toBeGreaterThan(0);
+      expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
+      expect(res.inconsistentAnswers).toBe(0);
+      expect(res.pendingInProcessSeen).toBeGreaterThan(0);
+      expect(res.pendingUnknownSeen).toBeGreaterThan(0);
+      // Every intent is a valid refund: once the gateway is calm each has exactly one, final.
+      expect(res.sandboxRefundsCreated).toBe(res.intents);
+      expect(res.finalAfterRecovery).toBe(res.intents);
+    },
+    60_000,
   );
 });
