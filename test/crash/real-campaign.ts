@@ -22,7 +22,7 @@ import { isFinal, isPending } from '../../main/ledger/state-machine';
 import { RefundEngine } from '../../main/refunds/refund-engine';
 import type { SandboxPayment, SandboxPaymentMethod } from '../../main/sandbox';
 import { CRASH_POINTS } from './campaign';
-import { openHostSide, startRealEnvironment, type HostConfig } from './real-env';
+import { makeGateway, openHostSide, startRealEnvironment, type HostConfig } from './real-env';
 
 /**
  * The fake harness's points, plus PENDING_IN_PROCESS (the async bank transfer) and
@@ -38,6 +38,13 @@ export interface RealCampaignOptions {
   readonly log?: (line: string) => void;
   /** How long an Express-Banktransfer refund stays in process at the sandbox. */
   readonly asyncSettleMs?: number;
+  /**
+   * Every k-th run, "another register" first refunds part of the async bank-transfer
+   * payment directly at the sandbox (still processing when the child's partial refund of
+   * the same payment arrives). Off by default: it exposes the PENDING_IN_PROCESS liveness
+   * bug described in docs/ledger.md and fails until that is fixed.
+   */
+  readonly otherRegisterEvery?: number;
 }
 
 export interface RealCampaignResult {
@@ -81,6 +88,8 @@ function mulberry32(seed: number): () => number {
 
 const CHILD = path.resolve(__dirname, 'real-child.ts');
 const INTENTS_PER_RUN = 4;
+const OTHER_REGISTER_PREFIX = 'OTHER-';
+const OTHER_REGISTER_VALUE = 1_000;
 
 /** One payment kind per slot: SGD / JPY / KWD synchronous wallets and an async SGD bank transfer. All under the default approval thresholds. */
 const SLOTS: readonly { method: SandboxPaymentMethod; currency: string; value: number; async: boolean }[] = [
@@ -194,17 +203,19 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
   }
   const envDir = mkdtempSync(path.join(tmpdir(), 'crash-real-'));
   const env = await startRealEnvironment({ dir: envDir, payments, asyncSettleMs });
+  const otherRegister = makeGateway(env.host);
   try {
     for (let run = 0; run < opts.runs; run += 1) {
       const dir = mkdtempSync(path.join(tmpdir(), 'crash-real-run-'));
       const dbPath = path.join(dir, 'ledger.sqlite');
       const point: RealCrashPoint = REAL_CRASH_POINTS[run % REAL_CRASH_POINTS.length] ?? 'RANDOM';
+      const otherRun = opts.otherRegisterEvery !== undefined && opts.otherRegisterEvery > 0 && run % opts.otherRegisterEvery === opts.otherRegisterEvery - 1;
       const intents: Intent[] = SLOTS.map((s, k) => {
-        const partial = rnd() < 0.5;
+        const partial = rnd() < 0.5 || (otherRun && s.async);
         return {
           intentId: `R${tag}-run${run}-i${k}`,
           paymentId: paymentIdFor(tag, run, k),
-          ...(partial ? { amount: { value: 1 + Math.floor(rnd() * (s.value - 1)), currency: s.currency } } : {}),
+          ...(partial ? { amount: { value: 1 + Math.floor(rnd() * (s.value - (otherRun && s.async ? OTHER_REGISTER_VALUE : 1))), currency: s.currency } } : {}),
         };
       });
       const violations: string[] = [];
@@ -233,6 +244,20 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
         if (r < 0.15) env.sandbox.faults.add({ kind: 'drop-after-processing', api: 'refund', paymentId, times: 1 });
         else if (r < 0.3) env.sandbox.faults.add({ kind: 'http-5xx', api: 'refund', paymentId, times: 1, processFirst: rnd() < 0.5 });
         else if (r < 0.4) env.sandbox.faults.add({ kind: 'latency', api: 'refund', paymentId, times: 1, latencyMs: 30 });
+      }
+
+      if (otherRun) {
+        const k = SLOTS.findIndex((x) => x.async);
+        const slot = SLOTS[k];
+        if (slot !== undefined) {
+          const o = await otherRegister.refund({
+            refundRequestId: `${OTHER_REGISTER_PREFIX}${run}`,
+            paymentId: paymentIdFor(tag, run, k),
+            originalMerchantRefundId: `OTHER-REGISTER-${run}`,
+            refundAmount: { value: OTHER_REGISTER_VALUE, currency: slot.currency },
+          });
+          if (o.status !== 'PENDING' || o.pendingKind !== 'IN_PROCESS') violations.push(`other register's refund answered ${o.status}/${o.resultCode}`);
+        }
       }
 
       // How often each boundary is journaled in the child, so the chosen kill lands.
@@ -319,8 +344,10 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
           const rows = ledger.refunds.list();
           const runPayments = new Set(intents.map((i) => i.paymentId));
           const journalById = new Map(rows.map((r) => [r.refund_request_id, r]));
-          const created = env.sandbox.refunds().filter((r) => runPayments.has(r.paymentId));
-          const exchanges = env.exchanges().filter((e) => runPayments.has(e.paymentId));
+          const all = env.sandbox.refunds().filter((r) => runPayments.has(r.paymentId));
+          // The other register's refund is not this ledger's; it still counts towards over-refunding.
+          const created = all.filter((r) => !r.refundRequestId.startsWith(OTHER_REGISTER_PREFIX));
+          const exchanges = env.exchanges().filter((e) => runPayments.has(e.paymentId) && !e.refundRequestId.startsWith(OTHER_REGISTER_PREFIX));
           const createdPerIntent = new Map<string, number>();
           const createdPerPaymentIntent = new Map<string, number>();
           for (const c of created) {
@@ -357,7 +384,7 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
           }
           for (const [pk, n] of createdPerPaymentIntent) if (n > 1) violations.push(`${pk}: ${n} refunds for one (payment, intent)`);
           for (const p of env.sandbox.payments().filter((x) => runPayments.has(x.paymentId))) {
-            const sum = created.filter((c) => c.paymentId === p.paymentId).reduce((a, c) => a + c.amount.value, 0);
+            const sum = all.filter((c) => c.paymentId === p.paymentId).reduce((a, c) => a + c.amount.value, 0);
             if (sum > p.amount.value || p.refunded > p.amount.value) violations.push(`${p.paymentId}: over-refunded ${sum} of ${p.amount.value}`);
           }
           // Resends and body consistency, from the proxy's log of every refund request.

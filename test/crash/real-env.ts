@@ -259,8 +259,8 @@ export interface HostSide {
   close(): Promise<void>;
 }
 
-/** What the app composes on the host side (core-services.ts), against the parent's sandbox and pty. */
-export async function openHostSide(cfg: HostConfig, opts: { handshakeTimeoutMs?: number } = {}): Promise<HostSide> {
+/** The real Antom client against the parent's sandbox, with the harness's key files. */
+export function makeGateway(cfg: HostConfig): AntomGateway {
   const config = AntomClientConfig.parse({
     baseUrl: cfg.baseUrl,
     clientId: cfg.clientId,
@@ -270,7 +270,12 @@ export async function openHostSide(cfg: HostConfig, opts: { handshakeTimeoutMs?:
     inquiryTimeoutMs: 5_000,
   });
   // The real client with its real retry loop, only with a short backoff so hundreds of runs stay quick.
-  const antom = createAntomGateway(config, { retry: { maxAttempts: 3, baseDelayMs: 20 } });
+  return createAntomGateway(config, { retry: { maxAttempts: 3, baseDelayMs: 20 } });
+}
+
+/** What the app composes on the host side (core-services.ts), against the parent's sandbox and pty. */
+export async function openHostSide(cfg: HostConfig, opts: { handshakeTimeoutMs?: number } = {}): Promise<HostSide> {
+  const antom = makeGateway(cfg);
   const pairing: Pairing = PairingSchema.parse(JSON.parse(readFileSync(cfg.pairingFile, 'utf8')));
   const link = new TerminalLink({
     openTransport: () => SerialPortTransport.open(cfg.hostPath),

@@ -1,7 +1,7 @@
 /**
  * `npx tsx test/crash/run.ts --runs N [--seed S] [--intents K] [--two-process-every K]`
  *   fake mode: the in-repo counter server and a fake terminal.
- * `npx tsx test/crash/run.ts --real --runs N [--seed S] [--async-settle-ms M]`
+ * `npx tsx test/crash/run.ts --real --runs N [--seed S] [--async-settle-ms M] [--other-register-every K]`
  *   real mode: the local Antom sandbox (signed HTTP, createAntomGateway) and the
  *   VirtualTerminal over a socat pty pair (serialport bindings, TerminalLink).
  * Prints the campaign counts as JSON; exit code 1 if any invariant was violated.
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   const res = process.argv.includes('--real')
-    ? await runRealCrashCampaign({ runs, seed: arg('seed', 20261125), asyncSettleMs: arg('async-settle-ms', 300), log })
+    ? await runRealCrashCampaign({ runs, seed: arg('seed', 20261125), asyncSettleMs: arg('async-settle-ms', 300), otherRegisterEvery: arg('other-register-every', 0) || undefined, log })
     : await runCrashCampaign({
         runs,
         seed: arg('seed', 20261125),
