@@ -672,14 +672,20 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           if (!resume) return row;
           const outcome = await this.inquire(row);
           if (isNotFoundOutcome(outcome)) {
-            if (row.state === 'PENDING_UNKNOWN') {
-              const m = this.move(row, 'SUBMITTING', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
-              if (m === null) return this.mustGet(refundRequestId);
-              resume = false;
-              continue;
+            // Antom has no refund under this id. For IN_PROCESS that happens when
+            // Antom answered "in process" about another refund of the same payment
+            // (one at a time per paymentId) and never created ours: waiting would
+            // wait for ever. Either way the same id and body are sent again, which
+            // Antom treats as the same refund.
+            let current: RefundRow | null = row;
+            if (current.state === 'PENDING_IN_PROCESS') {
+              current = this.move(current, 'PENDING_UNKNOWN', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
+              if (current === null) return this.mustGet(refundRequestId);
             }
-            // IN_PROCESS but unknown to inquiry: do not resend, keep checking.
-            return this.reschedule(row, outcome);
+            const m = this.move(current, 'SUBMITTING', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
+            if (m === null) return this.mustGet(refundRequestId);
+            resume = false;
+            continue;
           }
           return this.applyOutcome(row, outcome);
         }

@@ -335,8 +335,13 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
             }
             // Calm gateway, async refunds settled: a second recovery makes everything final.
             env.sandbox.faults.clear();
-            await new Promise((r) => setTimeout(r, asyncSettleMs + 20));
-            await engine.recover();
+            // A refund first resent in this pass may itself be asynchronous (in process
+            // until it settles), so give it a few settle periods, not just one.
+            for (let round = 0; round < 3; round += 1) {
+              await new Promise((r) => setTimeout(r, asyncSettleMs + 20));
+              await engine.recover();
+              if (ledger.refunds.nonFinal().length === 0) break;
+            }
           } finally {
             await engine.stop();
           }

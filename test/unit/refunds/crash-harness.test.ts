@@ -45,4 +45,18 @@ describe('crash harness (bounded)', () => {
     },
     60_000,
   );
+
+  // Another register refunding the same payments at the same time (Antom processes one
+  // refund per payment at a time): "in process" about the other's refund must not
+  // leave ours waiting for ever.
+  it.skipIf(!HAS_SOCAT)(
+    'real mode with another register on the same payments: every refund still ends final, none twice',
+    async () => {
+      const res = await runRealCrashCampaign({ runs: 4, seed: 5, otherRegisterEvery: 2, asyncSettleMs: 1500 });
+      expect(res.violations).toEqual([]);
+      expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
+      expect(res.finalAfterRecovery).toBe(res.intents);
+    },
+    90_000,
+  );
 });

@@ -117,6 +117,15 @@ describe('recover()', () => {
     expect(r2.ledger.refunds.transitions(id2).map((t) => t.to_state).slice(-3)).toEqual(['PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
   });
 
+  it('PENDING_IN_PROCESS that Antom has no record of (its "in process" was about another refund of the payment) is resent with the same id, not waited on for ever', async () => {
+    const r = make();
+    const id = await journalUpTo(r, 'PENDING_IN_PROCESS', 'RC3');
+    r.antom.inquiryScript = [NOT_FOUND];
+    await r.engine.recover();
+    expect(r.antom.refundCalls.map((c) => c.refundRequestId)).toEqual([id]);
+    expect(r.ledger.refunds.transitions(id).map((t) => t.to_state).slice(-4)).toEqual(['PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
+  });
+
   it('background resolution polls pending refunds with persisted backoff', async () => {
     const r = make();
     r.antom.refundScript = [outcome('PENDING', { pendingKind: 'IN_PROCESS', resultCode: 'REFUND_IN_PROCESS' })];
