@@ -19,6 +19,7 @@ import { RefundEngine } from '../../main/refunds/refund-engine';
 import { FakeTerminal } from '../unit/refunds/fakes';
 import { startCounterServer, type CounterServer } from './counter-server';
 import { HttpAntom } from './http-antom';
+import { mulberry32 } from '../helpers/prng';
 
 export const CRASH_POINTS = [
   'APPROVED',
@@ -59,17 +60,6 @@ export interface CampaignResult {
   violations: string[];
 }
 
-/** Small deterministic PRNG so a failing seed can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHILD = path.resolve(__dirname, 'child.ts');
 const PAYMENT_VALUE = 9_000;

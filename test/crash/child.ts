@@ -9,6 +9,7 @@ import { openLedger } from '../../main/ledger/ledger';
 import { RefundEngine } from '../../main/refunds/refund-engine';
 import { FakeTerminal } from '../unit/refunds/fakes';
 import { HttpAntom } from './http-antom';
+import { killSwitch } from './kill-switch';
 
 const Config = z.object({
   dbPath: z.string(),
@@ -21,12 +22,7 @@ const Config = z.object({
 
 async function main(): Promise<void> {
   const cfg = Config.parse(JSON.parse(process.env['CRASH_CHILD_CONFIG'] ?? '{}'));
-  let seen = 0;
-  const maybeDie = (point: string): void => {
-    if (cfg.crashAt !== point) return;
-    seen += 1;
-    if (seen === cfg.crashNth) process.kill(process.pid, 'SIGKILL');
-  };
+  const maybeDie = killSwitch(cfg);
   const ledger = openLedger(cfg.dbPath);
   const engine = new RefundEngine({
     ledger,

@@ -23,6 +23,7 @@ import { RefundEngine } from '../../main/refunds/refund-engine';
 import type { SandboxPayment, SandboxPaymentMethod } from '../../main/sandbox';
 import { CRASH_POINTS } from './campaign';
 import { makeGateway, openHostSide, startRealEnvironment, type HostConfig } from './real-env';
+import { mulberry32 } from '../helpers/prng';
 
 /**
  * The fake harness's points, plus PENDING_IN_PROCESS (the async bank transfer) and
@@ -75,16 +76,6 @@ export interface RealCampaignResult {
   violations: string[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHILD = path.resolve(__dirname, 'real-child.ts');
 const INTENTS_PER_RUN = 4;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { openLedger } from '../../main/ledger/ledger';
 import { RefundEngine } from '../../main/refunds/refund-engine';
 import { openHostSide } from './real-env';
+import { killSwitch } from './kill-switch';
 
 const Money = z.object({ value: z.number().int().positive(), currency: z.string() });
 const Config = z.object({
@@ -31,12 +32,7 @@ const Config = z.object({
 
 async function main(): Promise<void> {
   const cfg = Config.parse(JSON.parse(process.env['CRASH_CHILD_CONFIG'] ?? '{}'));
-  let seen = 0;
-  const maybeDie = (point: string): void => {
-    if (cfg.crashAt !== point) return;
-    seen += 1;
-    if (seen === cfg.crashNth) process.kill(process.pid, 'SIGKILL');
-  };
+  const maybeDie = killSwitch(cfg);
   const ledger = openLedger(cfg.dbPath);
   const host = await openHostSide(cfg.host);
   const engine = new RefundEngine({

@@ -15,22 +15,12 @@ import { SerialPortTransport } from '../../../native-bridge/transport/serial';
 import { withByteCorruption } from '../../../native-bridge/transport/faulty';
 import { describePortError } from '../../../native-bridge/discovery/port-errors';
 import { HOST, pairIt, waitFor } from './helpers';
+import { mulberry32 } from '../../helpers/prng';
 
 const HAVE_SOCAT = socatAvailable();
 if (!HAVE_SOCAT) console.warn('SKIPPING pty tests: /usr/bin/socat is not installed (apt-get install socat).');
 const d = HAVE_SOCAT ? describe : describe.skip;
 
-/** Deterministic PRNG so the corruption run is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
   const cleanups: Array<() => Promise<void>> = [];
