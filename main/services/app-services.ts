@@ -57,6 +57,7 @@ export function toLinkStatusView(core: CoreServices): LinkStatusView {
     ...(s.port !== undefined ? { port: s.port } : core.terminalPort ? { port: core.terminalPort } : {}),
     ...(s.terminal !== undefined ? { terminal: s.terminal } : {}),
     virtual: core.demo !== null,
+    ...(core.demo?.terminal.currentPairingCode() ? { virtualPairingCode: core.demo.terminal.currentPairingCode() as string } : {}),
   };
 }
 

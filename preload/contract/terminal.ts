@@ -6,6 +6,11 @@ export interface LinkStatusView {
   readonly terminal?: { readonly serial: string; readonly model: string; readonly firmware: string };
   /** True when this is the demo's virtual terminal. */
   readonly virtual: boolean;
+  /**
+   * Demo only: the pairing code the virtual terminal "shows on its screen" (a real
+   * terminal shows it on its own display, and then this is absent).
+   */
+  readonly virtualPairingCode?: string;
 }
 
 export interface TerminalCandidateView {

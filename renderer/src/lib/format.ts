@@ -26,6 +26,14 @@ export function fmtTime(iso: string | null | undefined, language: Language): str
   return new Intl.DateTimeFormat(localeFor(language), { timeStyle: 'medium' }).format(d);
 }
 
+/** Time alone for today, date and time otherwise (a list of payments may reach back days). */
+export function fmtWhen(iso: string | null | undefined, language: Language, now: Date = new Date()): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return todayIso(d) === todayIso(now) ? fmtTime(iso, language) : fmtDateTime(iso, language);
+}
+
 export function fmtNumber(n: number, language: Language, fractionDigits = 0): string {
   return new Intl.NumberFormat(localeFor(language), { maximumFractionDigits: fractionDigits }).format(n);
 }

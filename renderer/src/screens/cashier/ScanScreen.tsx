@@ -7,7 +7,7 @@ import { useT } from '../../hooks/i18n';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
-import { fmtMoney, fmtTime, todayIso } from '../../lib/format';
+import { fmtMoney, fmtWhen, todayIso } from '../../lib/format';
 
 // Every refund not yet final (the progress screen promises "shows up under Pending refunds"), including one waiting on the terminal.
 const OPEN_STATES = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'AWAITING_APPROVAL'];
@@ -132,7 +132,7 @@ function RecentPayments() {
           {payments.map((p) => (
             <li key={p.paymentId}>
               <button type="button" className="row-button" data-testid="recent-payment" data-payment-id={p.paymentId} onClick={() => void lookup(p.paymentId)}>
-                <span className="row-time">{fmtTime(p.paidAt, lang)}</span>
+                <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
                 <span className="row-amount num">{fmtMoney(p.amount, lang)}</span>
                 <span className="row-id">{p.paymentId}</span>
                 <span className="muted">{demoLabel(p.paymentId) ?? p.paymentMethod}</span>

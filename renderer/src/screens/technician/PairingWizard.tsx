@@ -98,6 +98,7 @@ function DevicesStep(props: { onBegun(d: TerminalCandidateView): void }) {
     const r = await api().beginPairing({ port: d.path });
     setBusy(false);
     if (!r.ok) return setError(r.error);
+    void useTerminal.getState().refresh();
     props.onBegun(d);
   };
   return (
@@ -129,6 +130,7 @@ function CodeStep(props: { device: TerminalCandidateView; onBack(): void; onPair
   const [error, setError] = useState<ApiFailure | null>(null);
   const [busy, setBusy] = useState(false);
   const ref = useAutoFocus<HTMLInputElement>();
+  const virtualCode = useTerminal((s) => s.status?.virtualPairingCode ?? null);
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!/^\d{6}$/.test(code)) {
@@ -154,6 +156,11 @@ function CodeStep(props: { device: TerminalCandidateView; onBack(): void; onPair
     <section aria-labelledby="code-title">
       <h2 id="code-title">{t('pairing.codeTitle')}</h2>
       <p>{t('pairing.codeExplain', { port: props.device.path })}</p>
+      {virtualCode ? (
+        <p className="notice notice-info" data-testid="virtual-pairing-code">
+          {t('pairing.virtualCode', { code: virtualCode })}
+        </p>
+      ) : null}
       <form onSubmit={(e) => void onSubmit(e)} noValidate className="stack">
         <div className="field">
           <label htmlFor="pairing-code">{t('pairing.codeLabel')}</label>
