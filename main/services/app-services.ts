@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView } from '../../preload/contract/terminal';
 import type { AntomConfigView, AppInfo } from '../../preload/contract/views';
 import { importPrivateKey, importPublicKey } from '../antom';
-import { saveAppConfig } from '../config/app-config';
+import { loadAppConfig, saveAppConfig } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
@@ -96,6 +96,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     return ok(views);
   };
 
+  // Demo mode is chosen at start: real settings saved during a demo apply after a restart.
+  let savedWhileDemo = false;
   const antomView = async (): Res<AntomConfigView> => {
     if (core.demo) {
       return ok({
@@ -107,18 +109,23 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
         hasAntomPublicKey: true,
         merchantKeyFingerprint: fingerprint(core.demo.antomConfig.merchantPrivateKeyPem),
         antomKeyFingerprint: fingerprint(core.demo.antomConfig.antomPublicKeyPem),
+        pending: core.config.antom || savedWhileDemo ? { restartNeeded: true, problem: null } : null,
       });
     }
     const [priv, pub] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), secrets.get(SECRET_NAMES.antomPublicKey)]);
+    // The file, not the start-up copy: a technician may have just saved new settings.
+    const saved = await loadAppConfig(core.dataDir);
+    const antom = saved.ok ? saved.value.antom : core.config.antom;
     return ok({
-      mode: core.config.antom ? 'configured' : 'unconfigured',
-      baseUrl: core.config.antom?.baseUrl ?? null,
-      clientId: core.config.antom?.clientId ?? null,
-      keyVersion: core.config.antom?.keyVersion ?? null,
+      mode: antom ? 'configured' : 'unconfigured',
+      baseUrl: antom?.baseUrl ?? null,
+      clientId: antom?.clientId ?? null,
+      keyVersion: antom?.keyVersion ?? null,
       hasMerchantPrivateKey: priv !== null,
       hasAntomPublicKey: pub !== null,
       merchantKeyFingerprint: fingerprint(priv),
       antomKeyFingerprint: fingerprint(pub),
+      pending: core.antomProblem ? { restartNeeded: false, problem: core.antomProblem } : null,
     });
   };
 
@@ -217,7 +224,9 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
           const k = importPublicKey(input.antomPublicKeyPem, "Antom's public key");
           if (!k.ok) return err('CONFIG_INVALID', k.error.message);
         }
-        const next = { ...core.config, antom: { baseUrl: input.baseUrl, clientId: input.clientId, keyVersion: input.keyVersion, requestTimeoutMs: core.config.antom?.requestTimeoutMs ?? 15_000 } };
+        const current = await loadAppConfig(core.dataDir);
+        const base = current.ok ? current.value : core.config;
+        const next = { ...base, antom: { baseUrl: input.baseUrl, clientId: input.clientId, keyVersion: input.keyVersion, requestTimeoutMs: base.antom?.requestTimeoutMs ?? 15_000 } };
         await saveAppConfig(core.dataDir, next);
         if (input.merchantPrivateKeyPem !== undefined) await secrets.set(SECRET_NAMES.merchantPrivateKey, input.merchantPrivateKeyPem);
         if (input.antomPublicKeyPem !== undefined) await secrets.set(SECRET_NAMES.antomPublicKey, input.antomPublicKeyPem);
@@ -229,7 +238,9 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
           merchantKeyReplaced: input.merchantPrivateKeyPem !== undefined,
           antomKeyReplaced: input.antomPublicKeyPem !== undefined,
         });
-        log.info({ baseUrl: input.baseUrl, clientId: input.clientId }, 'Antom settings saved; they take effect at the next start');
+        if (core.demo) savedWhileDemo = true;
+        else await core.reloadAntom();
+        log.info({ baseUrl: input.baseUrl, clientId: input.clientId, demo: core.demo !== null }, 'Antom settings saved');
         return antomView();
       },
       test: async () => {

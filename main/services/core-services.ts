@@ -38,6 +38,11 @@ export interface CoreServices {
   /** null when Antom is not configured (the technician screen says what is missing). */
   readonly antom: AntomGateway | null;
   readonly antomProblem: string | null;
+  /**
+   * Re-reads the Antom settings (config.json + secrets, or ANTOM_* env) and puts
+   * them in use for the next call. Demo mode keeps its sandbox until restarted.
+   */
+  reloadAntom(): Promise<{ applied: boolean; problem: string | null }>;
   readonly link: TerminalLink;
   readonly terminalPort: string | null;
   readonly engine: RefundEngine;
@@ -145,7 +150,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const engine = new RefundEngine({
     ledger,
     terminal: link,
-    antom: antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured'),
+    antom: {
+      // Reads the current gateway on every call, so new settings apply without a restart.
+      refund: (req) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).refund(req),
+      inquireRefund: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquireRefund(id),
+      inquirePayment: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquirePayment(id),
+    },
     log,
   });
   if (opts.background) {
@@ -166,8 +176,26 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     log,
     secrets,
     ledger,
-    antom,
-    antomProblem,
+    get antom() {
+      return antom;
+    },
+    get antomProblem() {
+      return antomProblem;
+    },
+    async reloadAntom() {
+      if (demo) return { applied: false, problem: null };
+      const reloaded = await loadAppConfig(dataDir);
+      if (!reloaded.ok) return { applied: false, problem: reloaded.error.message };
+      const resolved = await resolveAntomConfig(reloaded.value, secrets, env);
+      if (!resolved.ok) {
+        antomProblem = resolved.error.message;
+        return { applied: false, problem: antomProblem };
+      }
+      antom = createAntomGateway(resolved.value, { log });
+      antomProblem = null;
+      log.info({ baseUrl: resolved.value.baseUrl, clientId: resolved.value.clientId }, 'Antom settings reloaded');
+      return { applied: true, problem: null };
+    },
     link,
     terminalPort,
     engine,

@@ -71,6 +71,8 @@ export interface AntomConfigView {
   /** Fingerprints only (SHA-256 of the public part), never key material. */
   readonly merchantKeyFingerprint: string | null;
   readonly antomKeyFingerprint: string | null;
+  /** Saved settings that wait for a restart (leaving demo mode) or could not be used yet (why). */
+  readonly pending: { readonly restartNeeded: boolean; readonly problem: string | null } | null;
 }
 
 export interface DiagnosticsBundle {

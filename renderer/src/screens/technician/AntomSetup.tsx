@@ -161,8 +161,12 @@ export function AntomSetup() {
         ) : null}
         <ErrorNotice error={error} />
         {saved ? (
-          <p className="notice notice-ok" role="status" data-testid="antom-saved">
-            {t('common.saved')}
+          <p className={config?.pending?.problem ? 'notice notice-error' : 'notice notice-ok'} role="status" data-testid="antom-saved">
+            {config?.pending?.restartNeeded
+              ? t('antom.savedRestart')
+              : config?.pending?.problem
+                ? t('antom.savedNotUsable', { problem: config.pending.problem })
+                : t('antom.savedInUse')}
           </p>
         ) : null}
         <div className="actions">
