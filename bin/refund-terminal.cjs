@@ -9,6 +9,14 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('refund-terminal is not built yet: run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);
 }
+// `refund-terminal journal | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 require(entry)
   .main(process.argv.slice(2))
   .then((code) => {

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
 import { createAntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
+import { openLedger } from '../../ledger/ledger';
+import { ledgerPath } from '../../ledger/paths';
 import { openSecretStore } from '../../secrets/secret-store';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openPairingStore, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
@@ -82,6 +84,26 @@ export const doctorCommand: CliCommand = {
           summary: 'This terminal runs in DEMO mode (virtual terminal, local sandbox): no real refund can be made.',
           fix: 'Set up Antom on the technician screen (or ANTOM_* variables) and pair the real terminal.',
         });
+      }
+    }
+
+    if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
+      const ledger = openLedger(ledgerPath(ctx.dataDir));
+      try {
+        const active = ledger.users.list().filter((u) => !u.disabled);
+        const managers = active.filter((u) => u.role === 'manager').length;
+        checks.push(
+          managers > 0
+            ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
+            : {
+                id: 'users',
+                ok: false,
+                summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
+                fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
+              },
+        );
+      } finally {
+        ledger.close();
       }
     }
 
