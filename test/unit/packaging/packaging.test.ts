@@ -42,7 +42,10 @@ const NATIVE_ADDONS: readonly [string, RegExp][] = [
 ];
 
 /** A whole PEM private-key block (header, base64 body, footer): code that merely mentions the header is fine. */
-const PEM_PRIVATE_KEY_BLOCK = /-----BEGIN ((RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----\s*(?:[A-Za-z0-9+/=]{16,}\s*){3,}-----END/;
+// One base64 line per repetition, each ending in a newline: linear to match. (An earlier
+// `(?:[A-Za-z0-9+/=]{16,}\s*){3,}` backtracked exponentially whenever a key's last line
+// was shorter than 16 characters, and hung the test run at random.)
+const PEM_PRIVATE_KEY_BLOCK = /-----BEGIN ((RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?(?:[A-Za-z0-9+/=]+\r?\n){3,}-----END/;
 
 describe('packaging: asar contents from electron-builder.yml', () => {
   let config: BuilderConfig;
@@ -92,8 +95,12 @@ describe('packaging: asar contents from electron-builder.yml', () => {
     const withKey = all.filter((f) => f.stat.size < 2_000_000 && existsSync(f.source) && PEM_PRIVATE_KEY_BLOCK.test(readFileSync(f.source, 'latin1')));
     expect(withKey.map((f) => f.asarPath)).toEqual([]);
     // The detector is not vacuous: it recognises a real key.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    expect(PEM_PRIVATE_KEY_BLOCK.test(privateKey)).toBe(true);
+    for (let i = 0; i < 20; i++) {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      expect(PEM_PRIVATE_KEY_BLOCK.test(privateKey)).toBe(true);
+    }
+    // A last line of a few characters (where the old pattern hung) still matches, at once.
+    expect(PEM_PRIVATE_KEY_BLOCK.test(`-----BEGIN PRIVATE KEY-----\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\nQUI=\n-----END PRIVATE KEY-----\n`)).toBe(true);
   });
 
   it('ships no source maps and no build metadata', () => {
