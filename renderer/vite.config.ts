@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { CONTENT_SECURITY_POLICY } from '../main/security/csp';
+import { CONTENT_SECURITY_POLICY } from '../preload/contract/csp';
 
 /** The CSP as a <meta> tag: frame-ancestors is ignored (and warned about) in meta, so it is left to the response headers. */
 export function metaContentSecurityPolicy(policy: string): string {

@@ -11,7 +11,7 @@ import { app, BrowserWindow, ipcMain, safeStorage, session, type IpcMainInvokeEv
 import { EVENT_CHANNELS, operations, type ApiEventName, type OperationName } from '../../preload/contract/api';
 import { err } from '../../preload/contract/result';
 import { resolveDataDir } from '../config/data-dir';
-import { CONTENT_SECURITY_POLICY } from '../security/csp';
+import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
 import { dispatch } from '../services/api-dispatch';
 import { startAppServices, type AppServices } from '../services/app-services';
 import { createSafeStorageProtector } from './safe-storage-protector';
@@ -136,7 +136,6 @@ async function boot(): Promise<void> {
 }
 
 boot().catch((e: unknown) => {
-  // eslint-disable-next-line no-console
   console.error('Refund Terminal failed to start:', e instanceof Error ? e.message : e);
   app.exit(1);
 });

@@ -22,7 +22,7 @@ import { EVENT_CHANNELS, type ApiEventName } from '../../preload/contract/api';
 import { dispatch, operationForChannel, type ApiHandlers } from '../services/api-dispatch';
 import type { ApiEventBus } from '../services/event-bus';
 import type { Logger } from '../logging/logger';
-import { CONTENT_SECURITY_POLICY } from '../security/csp';
+import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
 
 export interface BrowserHostOptions {
   readonly port?: number; // 0 = any free port

@@ -10,43 +10,9 @@ import type { Result } from '../../preload/contract/result';
 
 // ---------------------------------------------------------------- terminal
 
-export type TerminalErrorCode =
-  | 'LINK_DOWN' // no ACK after 3 retransmissions, cable pulled, port closed
-  | 'NOT_CONNECTED' // no terminal connected / not authenticated yet
-  | 'TIMEOUT' // no reply within the request timeout
-  | 'TERMINAL_SWAPPED' // serial differs from the paired one, or its proof failed
-  | 'BAD_REQUEST'
-  | 'UNSUPPORTED'
-  | 'NOT_PAIRED'
-  | 'NOT_AUTHENTICATED'
-  | 'AUTH_FAILED'
-  | 'PAIR_CODE_MISMATCH'
-  | 'PAIR_LOCKED'
-  | 'BUSY'
-  | 'INTERNAL'
-  | 'PROTOCOL_ERROR';
-
-export interface RefundReferenceRequest {
-  readonly paymentId: string;
-  readonly refundRequestId: string;
-  /** Absent for a full refund. */
-  readonly refundAmount?: Money;
-}
-
-export interface RefundResultNotice {
-  readonly refundRequestId: string;
-  readonly refundId?: string;
-  readonly status: 'SUCCESS' | 'FAILED' | 'PROCESSING';
-  readonly resultCode: string;
-  readonly refundAmount?: Money;
-}
-
-/** TLP/1 `refund.reference` and `refund.result`, as the engine needs them. */
-export interface TerminalPort {
-  requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>>;
-  /** Best effort: tells the terminal the outcome so it can print a slip. */
-  sendRefundResult(notice: RefundResultNotice): Promise<Result<{ printed: boolean }, TerminalErrorCode>>;
-}
+// The terminal port and its wire error codes belong to native-bridge (arrows
+// point one way: main -> native-bridge -> kernel); re-exported for the engine.
+export type { RefundReferenceRequest, RefundResultNotice, TerminalErrorCode, TerminalPort } from '../../native-bridge/host/terminal-port';
 
 // ---------------------------------------------------------------- Antom
 

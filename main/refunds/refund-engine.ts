@@ -789,15 +789,6 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return moved;
   }
 
-  private reschedule(row: RefundRow, o: AntomOutcome): RefundRow {
-    const u = this.ledger.refunds.update(row.refund_request_id, row.state, {
-      resultCode: o.resultCode,
-      attempts: row.attempts + 1,
-      nextCheckAt: this.nextCheck(row.attempts),
-    });
-    return u.ok ? u.value : this.mustGet(row.refund_request_id);
-  }
-
   /** Best effort: a slip on the terminal. Failure here never changes the refund. */
   private async noticeTerminal(row: RefundRow, o: AntomOutcome): Promise<void> {
     const status = row.state === 'SUCCEEDED' ? 'SUCCESS' : row.state === 'FAILED' ? 'FAILED' : 'PROCESSING';

@@ -5,7 +5,7 @@
  * TerminalPort. Failures come back as Result values, never as throws.
  */
 import { EventEmitter } from 'node:events';
-import type { RefundReferenceRequest, RefundResultNotice, TerminalErrorCode, TerminalPort } from '../../main/refunds/ports';
+import type { RefundReferenceRequest, RefundResultNotice, TerminalErrorCode, TerminalPort } from './terminal-port';
 import { err, ok, Result } from '../../preload/contract/result';
 import { LinkLayer, LinkOptions } from '../link/link';
 import { createLinkStats, LinkStats } from '../link/stats';

@@ -1,5 +1,5 @@
 /** Typed failures of a TLP request, as the host reports them (never thrown across the stack). */
-import type { TerminalErrorCode } from '../../main/refunds/ports';
+import type { TerminalErrorCode } from '../host/terminal-port';
 import { PROTOCOL_ERROR_CODES, ProtocolErrorCode } from './schemas';
 
 export type { TerminalErrorCode };

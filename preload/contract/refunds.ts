@@ -15,7 +15,7 @@ export const MoneySchema = z.object({
 
 /** Antom paymentId: opaque, printable, bounded. */
 export const PaymentId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_\-*]+$/, 'paymentId has unexpected characters');
-export const RefundRequestId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_\-]+$/);
+export const RefundRequestId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 
 /**
  * Journaled life of one refund. Final states: SUCCEEDED, FAILED, DECLINED.

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { CONTENT_SECURITY_POLICY } from '../../main/security/csp';
+import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
 import { expect, test } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');

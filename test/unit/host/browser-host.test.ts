@@ -12,7 +12,6 @@ import { createSilentLogger } from '../../../main/logging/logger';
 import { createApiHandlers, type HandlerDeps } from '../../../main/services/api-handlers';
 import { ApiEventBus } from '../../../main/services/event-bus';
 import { CounterSession } from '../../../main/services/session';
-import { ok } from '../../../preload/contract/result';
 
 const rendererDir = mkdtempSync(path.join(os.tmpdir(), 'rt-renderer-'));
 writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');

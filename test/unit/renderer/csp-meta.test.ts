@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../../main/security/csp';
+import { CONTENT_SECURITY_POLICY } from '../../../preload/contract/csp';
 import { injectCspMeta, metaContentSecurityPolicy } from '../../../renderer/vite.config';
 
 describe('CSP meta tag injected into renderer/index.html at build time', () => {
