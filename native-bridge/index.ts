@@ -1,8 +1,11 @@
 /**
  * native-bridge: the Terminal Link Protocol (TLP/1), host side and virtual
  * terminal. Layers, bottom up: transport -> protocol (codec) -> link
- * (ACK/NAK) -> messages -> session -> host (TerminalLink) / sim (VirtualTerminal).
+ * (ACK/NAK) -> messages -> session -> host (TerminalLink).
+ * The virtual terminal, in-memory/pty/faulty transports and the message
+ * recorder/replayer are test doubles: they live in native-bridge/testing.
  */
+export type { RefundReferenceRequest, RefundResultNotice, TerminalPort } from './host/terminal-port';
 export { crc16 } from './protocol/crc16';
 export { encodeFrame, encodeJsonFrame, encodeAck, encodeNak, FrameTooLargeError } from './protocol/frame';
 export { FrameDecoder } from './protocol/decoder';
@@ -25,24 +28,13 @@ export { createMemoryPairingStore, PairingSchema } from './session/pairing-store
 export type { Pairing, PairingStore } from './session/pairing-store';
 
 export type { Transport } from './transport/transport';
-export { createMemoryTransportPair } from './transport/memory';
-export type { MemoryTransport } from './transport/memory';
 export { SerialPortTransport } from './transport/serial';
-export { createPtyPair, socatAvailable } from './transport/pty';
-export type { PtyPair, PtyPairOptions } from './transport/pty';
-export { withByteCorruption } from './transport/faulty';
 
 export { TerminalLink } from './host/terminal-link';
 export type { TerminalLinkOptions, TerminalLinkStats, Logger, LogLevel } from './host/terminal-link';
 export { LinkStatusSchema, parseScan } from './host/status';
 export type { LinkStatus, ScanEvent, TerminalEvent } from './host/status';
 
-export { VirtualTerminal } from './sim/virtual-terminal';
-export type { VirtualTerminalOptions } from './sim/virtual-terminal';
-export { FaultSwitchesSchema } from './sim/faults';
-export type { FaultSwitches, FaultSwitchesInput } from './sim/faults';
-export { startVirtualTerminalOnPort } from './sim/start-on-port';
-export type { RunningVirtualTerminal } from './sim/start-on-port';
 
 export { describePortError } from './discovery/port-errors';
 export type { PortProblem } from './discovery/port-errors';
@@ -50,7 +42,7 @@ export { listTerminalCandidates } from './discovery/list';
 export type { TerminalCandidate, CandidateProblem, CandidateSource, DiscoveryOptions, SerialPortListEntry } from './discovery/list';
 export { watchTerminalHotplug } from './discovery/hotplug';
 export type { HotplugWatcher, HotplugOptions } from './discovery/hotplug';
-export { createNodeUsbBackend, createRecordedUsbBackend, UsbDeviceInfoSchema } from './discovery/usb-backend';
+export { createNodeUsbBackend, UsbDeviceInfoSchema } from './discovery/usb-backend';
 export type { UsbBackend, UsbDeviceInfo } from './discovery/usb-backend';
 export { DEFAULT_TERMINAL_USB_IDS, UsbIdEntrySchema, parseUsbId, matchId } from './discovery/ids';
 export type { UsbIdEntry } from './discovery/ids';

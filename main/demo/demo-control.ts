@@ -9,7 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { FaultSwitchesSchema } from '../../native-bridge';
+import { FaultSwitchesSchema } from '../../native-bridge/testing';
 import type { Logger } from '../logging/logger';
 import { FaultSpec } from '../sandbox';
 import type { DemoEnvironment } from './demo-environment';

@@ -7,8 +7,10 @@
  */
 import path from 'node:path';
 import type { Transport } from '../../native-bridge';
-import { createMemoryTransportPair, createPtyPair, SerialPortTransport, socatAvailable, startVirtualTerminalOnPort, VirtualTerminal } from '../../native-bridge';
-import type { PtyPair, RunningVirtualTerminal, TerminalLink } from '../../native-bridge';
+import { SerialPortTransport } from '../../native-bridge';
+import { createMemoryTransportPair, createPtyPair, socatAvailable, startVirtualTerminalOnPort, VirtualTerminal } from '../../native-bridge/testing';
+import type { TerminalLink } from '../../native-bridge';
+import type { PtyPair, RunningVirtualTerminal } from '../../native-bridge/testing';
 import type { AppInfo } from '../../preload/contract/views';
 import { AntomClientConfig } from '../antom';
 import type { Logger } from '../logging/logger';

@@ -19,17 +19,8 @@ import path from 'node:path';
 import { AntomClientConfig, createAntomGateway, type AntomGateway } from '../../main/antom';
 import { API_PATHS } from '../../main/antom/wire';
 import { generateDemoKeyPair, startAntomSandbox, type AntomSandbox, type SandboxPayment } from '../../main/sandbox';
-import {
-  createMemoryPairingStore,
-  createPtyPair,
-  PairingSchema,
-  SerialPortTransport,
-  TerminalLink,
-  VirtualTerminal,
-  type Pairing,
-  type PtyPair,
-  type Transport,
-} from '../../native-bridge';
+import { createMemoryPairingStore, PairingSchema, SerialPortTransport, TerminalLink, type Pairing, type Transport } from '../../native-bridge';
+import { createPtyPair, VirtualTerminal, type PtyPair } from '../../native-bridge/testing';
 
 export const CLIENT_ID = 'CRASH_HARNESS_CLIENT';
 export const TERMINAL_SERIAL = 'AT-PX-CRASH1';

@@ -28,6 +28,8 @@ describe('layering rule (ESLint, run by npm test)', () => {
     ['renderer/vite.config.ts', "import { x } from '../main/config/app-config';"],
     ['main/services/x.ts', "import { x } from '../../renderer/src/App';"],
     ['main/services/x.ts', "import { x } from '../../test/helpers/prng';"],
+    ['main/refunds/x.ts', "import { x } from '../../native-bridge/testing';"],
+    ['native-bridge/host/x.ts', "import { x } from '../testing/index';"],
   ])('%s may not %s', async (file, line) => {
     expect(await layeringErrors(file, line)).not.toEqual([]);
   });
@@ -38,6 +40,7 @@ describe('layering rule (ESLint, run by npm test)', () => {
     ['main/services/x.ts', "import { x } from '../../preload/contract/money';"],
     ['renderer/src/x.ts', "import { x } from '../../preload/contract/api';"],
     ['test/unit/x.test.ts', "import { x } from '../../main/ledger/ledger';"],
+    ['main/demo/x.ts', "import { x } from '../../native-bridge/testing';"],
   ])('%s may %s', async (file, line) => {
     expect(await layeringErrors(file, line)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPtyPair, socatAvailable, type PtyPair } from '../../../native-bridge';
+import { createPtyPair, socatAvailable, type PtyPair } from '../../../native-bridge/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'refund-terminal.cjs');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { socatAvailable } from '../../../native-bridge';
+import { socatAvailable } from '../../../native-bridge/testing';
 import { CRASH_POINTS, runCrashCampaign } from '../../crash/campaign';
 import { REAL_CRASH_POINTS, runRealCrashCampaign } from '../../crash/real-campaign';
 
