@@ -21,6 +21,7 @@ import { APP_VERSION, openCoreServices, SECRET_NAMES, type CoreServices } from '
 import { ApiEventBus } from './event-bus';
 import { CounterSession } from './session';
 import { listDeviceCandidates } from './terminal-devices';
+import { rememberTerminalPort } from '../terminal/port-resolver';
 
 export interface AppServices {
   readonly core: CoreServices;
@@ -175,6 +176,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       pairConfirm: async (code, actor) => {
         const r = await link.pairConfirm(code);
         ledger.audit.append(actor, 'terminal.pairing', { step: 'confirm', ok: r.ok, ...(r.ok ? { serial: r.value.serial } : { code: r.error.code }) });
+        // The port it was paired on is remembered, so the CLI and doctor find it without --port.
+        if (r.ok && !core.demo && core.terminalPort) await rememberTerminalPort(core.dataDir, core.terminalPort);
         return r.ok ? ok(r.value) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
       },
       unpair: async (actor) => {

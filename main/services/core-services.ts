@@ -4,12 +4,13 @@
  * Antom gateway, the terminal link and the refund engine, in demo mode or for
  * real. Nothing here imports electron.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Transport } from '../../native-bridge';
-import { createNodeUsbBackend, SerialPortTransport, TerminalLink, type UsbBackend } from '../../native-bridge';
+import { createNodeUsbBackend, SerialPortTransport, type TerminalLink, type UsbBackend } from '../../native-bridge';
 import { createSecretStorePairingStore } from '../terminal';
+import { createTerminalLink, hostIdOf, HOST_ID_SECRET } from '../terminal/link-factory';
+import { resolveTerminalPort } from '../terminal/port-resolver';
+import { APP_VERSION } from '../config/version';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
@@ -21,11 +22,11 @@ import type { AntomGatewayPort } from '../refunds/ports';
 import { RefundEngine } from '../refunds/refund-engine';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 
-export const APP_VERSION = '0.1.0';
+export { APP_VERSION };
 export const SECRET_NAMES = {
   merchantPrivateKey: 'antom.merchantPrivateKeyPem',
   antomPublicKey: 'antom.antomPublicKeyPem',
-  hostId: 'host.id',
+  hostId: HOST_ID_SECRET,
 } as const;
 
 export interface CoreServices {
@@ -117,12 +118,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     else antomProblem = resolved.error.message;
   }
 
-  const terminalPort = demo ? demo.terminalPort : (opts.terminalPort ?? env.TERMINAL_PORT ?? config.terminal.port ?? null);
-  let hostId = await secrets.get(SECRET_NAMES.hostId);
-  if (!hostId) {
-    hostId = randomUUID();
-    await secrets.set(SECRET_NAMES.hostId, hostId);
-  }
+  const terminalPort = demo ? demo.terminalPort : (resolveTerminalPort(opts.terminalPort, env, config)?.port ?? null);
+  const hostId = await hostIdOf(secrets);
   const openTransport = async (): Promise<Transport> => {
     if (demo) return demo.openTerminalTransport();
     if (!terminalPort) throw new Error('No terminal port is configured: pair a terminal on the technician screen.');
@@ -137,11 +134,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     if (made.problem) log.warn({ problem: made.problem }, 'USB hotplug unavailable; unplugs are noticed by the serial port check');
   }
   const usbIds = config.terminal.usbIds?.map((u) => ({ vendorId: u.vendorId, productId: u.productId, ...(u.label ? { name: u.label } : {}) }));
-  const link = new TerminalLink({
+  const link = createTerminalLink({
+    role: 'app',
+    hostId,
     openTransport,
     ...(usb ? { hotplug: { usb, ...(usbIds ? { ids: usbIds } : {}) } } : {}),
     pairingStore: createSecretStorePairingStore(secrets, { onInvalid: (reason) => log.warn({ reason }, 'ignoring the stored terminal pairing') }),
-    host: { app: 'refund-terminal', version: APP_VERSION, hostId, hostName: os.hostname() },
     log: (level, msg, fields) => log[level]({ ...fields, component: 'terminal-link' }, msg),
   });
   if (demo) demo.autoPair(link);

@@ -1,19 +1,17 @@
-/** Shared by the terminal CLI commands: resolve the port, open the pairing store, build a TerminalLink. */
-import os from 'node:os';
-import { SerialPortTransport, TerminalLink, type LinkStatus, type PairingStore } from '../../native-bridge';
+/** Shared by the terminal CLI commands: open the pairing store, build a TerminalLink (the same factory the app uses). */
+import { SerialPortTransport, type LinkStatus, type PairingStore, type TerminalLink } from '../../native-bridge';
 import { openSecretStore } from '../secrets/secret-store';
+import { createTerminalLink, hostIdOf } from './link-factory';
 import { createSecretStorePairingStore } from './secret-pairing-store';
 
-export const CLI_HOST_APP = 'refund-terminal-cli';
-
-/** --port, else TERMINAL_PORT. */
-export function resolveTerminalPort(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
-  const p = flag ?? env['TERMINAL_PORT'];
-  return p && p.trim().length > 0 ? p.trim() : null;
+/** The pairing store and this register's host id, both from the data folder's secret store. */
+export async function openTerminalIdentity(dataDir: string): Promise<{ store: PairingStore; hostId: string }> {
+  const secrets = await openSecretStore(dataDir);
+  return { store: createSecretStorePairingStore(secrets), hostId: await hostIdOf(secrets) };
 }
 
 export async function openPairingStore(dataDir: string): Promise<PairingStore> {
-  return createSecretStorePairingStore(await openSecretStore(dataDir));
+  return (await openTerminalIdentity(dataDir)).store;
 }
 
 /**
@@ -22,16 +20,15 @@ export async function openPairingStore(dataDir: string): Promise<PairingStore> {
  */
 export async function openTerminalLinkForCli(
   port: string,
-  store: PairingStore,
-  opts: { waitMs?: number; requestTimeoutMs?: number; version?: string } = {},
+  identity: { store: PairingStore; hostId: string },
+  opts: { waitMs?: number; requestTimeoutMs?: number } = {},
 ): Promise<{ link: TerminalLink; status: LinkStatus }> {
-  const link = new TerminalLink({
+  const link = createTerminalLink({
+    role: 'cli',
+    hostId: identity.hostId,
     openTransport: () => SerialPortTransport.open(port),
-    pairingStore: store,
-    host: { app: CLI_HOST_APP, version: opts.version ?? '0.1.0', hostId: `cli@${os.hostname()}`, hostName: os.hostname() },
-    heartbeatMs: 0,
+    pairingStore: identity.store,
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
-    reconnectDelayMs: 300,
   });
   const status = await new Promise<LinkStatus>((resolve) => {
     const done = (s: LinkStatus): void => {

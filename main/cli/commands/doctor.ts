@@ -16,7 +16,7 @@ import { openLedger } from '../../ledger/ledger';
 import { ledgerPath } from '../../ledger/paths';
 import { openSecretStore } from '../../secrets/secret-store';
 import { resolveAntomConfig } from '../../services/core-services';
-import { openPairingStore, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
+import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand } from '../command';
 
 export interface DoctorCheck {
@@ -132,7 +132,7 @@ export const doctorCommand: CliCommand = {
       }
     }
 
-    const port = resolveTerminalPort(values.port, ctx.env) ?? (loaded.ok ? (loaded.value.terminal.port ?? null) : null);
+    const port = resolveTerminalPort(values.port, ctx.env, loaded.ok ? loaded.value : null)?.port ?? null;
     if (process.platform === 'linux') {
       const hasRule = await fs
         .access(UDEV_RULE)
@@ -150,13 +150,13 @@ export const doctorCommand: CliCommand = {
         id: 'terminal-port',
         ok: false,
         summary: candidates.length ? `No terminal port is configured; candidates: ${candidates.map((c) => c.path).join(', ')}.` : 'No terminal port is configured and no USB terminal was found.',
-        fix: 'Plug the terminal in, run `refund-terminal devices`, then `refund-terminal pair --port PATH` and set terminal.port in config.json (or TERMINAL_PORT).',
+        fix: 'Plug the terminal in, run `refund-terminal devices`, then `refund-terminal pair --port PATH` (the port is remembered).',
       });
     } else {
       const portChecks = await checkPort(port);
       checks.push(...portChecks);
       if (portChecks.every((c) => c.ok)) {
-        const { link, status } = await openTerminalLinkForCli(port, await openPairingStore(ctx.dataDir), { waitMs: 8000 });
+        const { link, status } = await openTerminalLinkForCli(port, await openTerminalIdentity(ctx.dataDir), { waitMs: 8000 });
         try {
           if (status.state === 'authenticated') {
             const ping = await link.ping();

@@ -1,13 +1,13 @@
 /** `pair`: pairs this register with the terminal on --port (the technician types the code the terminal shows). */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { openPairingStore } from '../../terminal/cli-link';
-import { openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
+import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPortIn } from '../../terminal';
+import { rememberTerminalPort } from '../../terminal';
 import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] pair [--port PATH] [--code NNNNNN]',
-  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT)',
+  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
   '  --code CODE   the 6-digit code shown on the terminal (asked on stdin when omitted)',
 ].join('\n');
 
@@ -35,13 +35,12 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
     ctx.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  const port = resolveTerminalPort(v.port, ctx.env);
+  const port = (await resolveTerminalPortIn(ctx.dataDir, v.port, ctx.env))?.port ?? null;
   if (!port) {
-    ctx.stderr.write(`No terminal port: pass --port PATH or set TERMINAL_PORT (see: refund-terminal devices).\n`);
+    ctx.stderr.write('No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n');
     return 2;
   }
-  const store = await openPairingStore(ctx.dataDir);
-  const { link, status } = await openTerminalLinkForCli(port, store);
+  const { link, status } = await openTerminalLinkForCli(port, await openTerminalIdentity(ctx.dataDir));
   try {
     if (!status.terminal) {
       ctx.stderr.write(`No terminal answered on ${port}: ${status.reason ?? status.state}\n`);
@@ -68,6 +67,9 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
     }
     const after = link.status();
     ctx.stdout.write(`Paired with ${confirmed.value.serial} (${confirmed.value.model}); session ${after.state}.\n`);
+    // Remembered, so ping, unpair, refund, doctor and the app find the terminal without --port from now on.
+    if (await rememberTerminalPort(ctx.dataDir, port)) ctx.stdout.write(`Port ${port} remembered in config.json.\n`);
+    else ctx.stderr.write(`config.json is not valid, so port ${port} was not remembered: fix it (refund-terminal doctor) or pass --port next time.\n`);
     return after.state === 'authenticated' ? 0 : 1;
   } finally {
     await link.stop();

@@ -1,12 +1,11 @@
 /** `ping`: checks the link to the paired terminal and prints round-trip times. */
 import { parseArgs } from 'node:util';
-import { openPairingStore } from '../../terminal/cli-link';
-import { openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
+import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPortIn } from '../../terminal';
 import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] ping [--port PATH] [--count N] [--interval MS]',
-  '  --port PATH     the terminal\'s serial port (default: TERMINAL_PORT)',
+  '  --port PATH     the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
   '  --count N       number of pings (default 4)',
   '  --interval MS   pause between pings (default 200)',
 ].join('\n');
@@ -25,12 +24,12 @@ export async function runPing(args: readonly string[], ctx: CliContext): Promise
     ctx.stderr.write(`--count must be 1..100000 and --interval >= 0\n`);
     return 2;
   }
-  const port = resolveTerminalPort(v.port, ctx.env);
+  const port = (await resolveTerminalPortIn(ctx.dataDir, v.port, ctx.env))?.port ?? null;
   if (!port) {
-    ctx.stderr.write('No terminal port: pass --port PATH or set TERMINAL_PORT (see: refund-terminal devices).\n');
+    ctx.stderr.write('No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n');
     return 2;
   }
-  const { link, status } = await openTerminalLinkForCli(port, await openPairingStore(ctx.dataDir));
+  const { link, status } = await openTerminalLinkForCli(port, await openTerminalIdentity(ctx.dataDir));
   try {
     if (!status.terminal) {
       ctx.stderr.write(`No terminal answered on ${port}: ${status.reason ?? status.state}\n`);

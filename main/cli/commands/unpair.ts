@@ -1,12 +1,11 @@
 /** `unpair`: forgets the terminal pairing here, and on the terminal when it is reachable and authenticated. */
 import { parseArgs } from 'node:util';
-import { openPairingStore } from '../../terminal/cli-link';
-import { openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
+import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPortIn } from '../../terminal';
 import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] unpair [--port PATH] [--local]',
-  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT)',
+  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
   '  --local       only forget the pairing on this register (terminal absent)',
 ].join('\n');
 
@@ -18,17 +17,18 @@ export async function runUnpair(args: readonly string[], ctx: CliContext): Promi
     ctx.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  const store = await openPairingStore(ctx.dataDir);
+  const identity = await openTerminalIdentity(ctx.dataDir);
+  const store = identity.store;
   const pairing = await store.load();
-  const port = resolveTerminalPort(v.port, ctx.env);
+  const port = (await resolveTerminalPortIn(ctx.dataDir, v.port, ctx.env))?.port ?? null;
   if (v.local || !port) {
     await store.clear();
     ctx.stdout.write(
-      `${pairing ? `Forgot the pairing with ${pairing.serial} on this register.` : 'No pairing was stored.'}${port ? '' : ' (No --port/TERMINAL_PORT: the terminal itself was not told; pair again or unpair there.)'}\n`,
+      `${pairing ? `Forgot the pairing with ${pairing.serial} on this register.` : 'No pairing was stored.'}${port ? '' : ' (No port known: the terminal itself was not told; pair again or unpair there.)'}\n`,
     );
     return 0;
   }
-  const { link, status } = await openTerminalLinkForCli(port, store);
+  const { link, status } = await openTerminalLinkForCli(port, identity);
   try {
     const r = await link.unpair();
     if (!r.ok) {

@@ -6,7 +6,7 @@
  * the other end. Needs `npm run build` (the bin runs dist/).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,16 @@ describe.skipIf(!built || !socatAvailable())('refund-terminal CLI against sim an
     const exit = await new Promise<number>((resolve) => pair.child.on('exit', (c) => resolve(c ?? -1)));
     expect(pair.output()).toMatch(/AT-PX-DEMO1/);
     expect(exit).toBe(0);
+  }, 60_000);
+
+  it('remembers the port it paired on: ping works afterwards with neither --port nor TERMINAL_PORT', () => {
+    const config = JSON.parse(readFileSync(path.join(hostDir, 'config.json'), 'utf8')) as { terminal?: { port?: string } };
+    expect(config.terminal?.port).toBe(pty.hostPath);
+    const ping = run(['--data-dir', hostDir, 'ping', '--count', '2', '--interval', '0'], { ...env, TERMINAL_PORT: '' });
+    expect(ping.stderr).toBe('');
+    expect(ping.code).toBe(0);
+    expect(ping.stdout).toContain(`on ${pty.hostPath}`);
+    expect(ping.stdout).toMatch(/2 sent, 2 answered/);
   }, 60_000);
 
   it('refunds partly with env-only configuration and reports SUCCESS with exit 0', () => {
