@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(socat)              # pty pairs for the virtual terminal (real serial bindings)
 if [ "$what" = "tests" ]; then
-  apt_packages+=(chromium openssl fonts-wqy-microhei) # Playwright drives Debian's Chromium; openssl makes independent signing vectors; a CJK font for the Chinese screens
+  apt_packages+=(chromium openssl fonts-wqy-microhei postgresql) # Playwright drives Debian's Chromium; openssl makes independent signing vectors; a CJK font for the Chinese screens; PostgreSQL for the store-mode journal tests (a throwaway cluster per test file, started by test/helpers/pg-cluster.ts)
 fi
 
 missing=()

@@ -44,7 +44,8 @@ export interface RefundPatch {
   readonly nextCheckAt?: string | null;
 }
 
-const PATCH_COLUMNS: Readonly<Record<keyof RefundPatch, string>> = {
+/** Journal column of each patch field (shared by the SQLite and PostgreSQL journals). */
+export const PATCH_COLUMNS: Readonly<Record<keyof RefundPatch, string>> = {
   originalMerchantRefundId: 'original_merchant_refund_id',
   refundId: 'refund_id',
   resultCode: 'result_code',
@@ -359,7 +360,8 @@ function patchSql(patch: RefundPatch): { sets: string; params: Record<string, st
   return { sets, params };
 }
 
-function patchDetail(patch: RefundPatch): Record<string, unknown> {
+/** What of a patch goes into the transition's detail and audit entry. */
+export function patchDetail(patch: RefundPatch): Record<string, unknown> {
   const d: Record<string, unknown> = {};
   if (patch.resultCode !== undefined) d['resultCode'] = patch.resultCode;
   if (patch.refundId !== undefined) d['refundId'] = patch.refundId;

@@ -1,0 +1,70 @@
+/**
+ * The refund journal as an asynchronous port: what every ledger engine must
+ * guarantee, whatever it runs on. SQLite (one counter, embedded) and
+ * PostgreSQL (store mode, every counter of a store on one database) both
+ * implement it and both pass one contract suite (test/unit/ledger/journal-contract.ts).
+ *
+ * The guarantees, each enforced by the database itself rather than by code
+ * that could race:
+ *  - one refund per intent (unique), one unfinished refund per payment
+ *    (partial unique index), across every process and counter;
+ *  - the refundable balance is checked and the new refund inserted in one
+ *    transaction that holds the payment's row, so two counters can never both
+ *    pass it;
+ *  - every state change is a compare-and-set allowed by the state machine,
+ *    journaled with its transition row and audit entry in the same commit;
+ *  - drive leases are judged by the journal's clock (the database's, in store
+ *    mode), so counters with skewed clocks agree on who may drive;
+ *  - a method resolves only once its write is durable (synchronous commit).
+ */
+import type { Money } from '../../preload/contract/money';
+import type { RefundState } from '../../preload/contract/refunds';
+import type { Result } from '../../preload/contract/result';
+import type { PaymentRecord } from './payment-cache';
+import type { InsertRefundError, NewRefund, RefundPatch, TransitionError } from './refund-store';
+import type { RefundRow, TransitionRow } from './rows';
+
+export interface JournalRefund extends NewRefund {
+  /** The counter (register) that journaled it; only that register asks its own terminal for the reference. */
+  readonly register?: string;
+}
+
+export interface RefundJournal {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Records (or refreshes) a looked-up payment; the balance check reads it. */
+  upsertPayment(p: Omit<PaymentRecord, 'fetchedAt'>): Promise<void>;
+  getPayment(paymentId: string): Promise<PaymentRecord | null>;
+  get(refundRequestId: string): Promise<RefundRow | null>;
+  getByIntent(intentId: string): Promise<RefundRow | null>;
+  inFlightFor(paymentId: string): Promise<RefundRow | null>;
+  /** SUCCEEDED plus every unfinished refund of the payment, in minor units. */
+  committedAmount(paymentId: string): Promise<number>;
+  /** What is left to refund, or null when the payment was never looked up. */
+  refundableBalance(paymentId: string): Promise<Money | null>;
+  insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>>;
+  transition(
+    refundRequestId: string,
+    from: RefundState,
+    to: RefundState,
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+  ): Promise<Result<RefundRow, TransitionError>>;
+  update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
+  /** Free, ours, expired by the journal's clock, or held by an owner `ownerAlive` says is gone. */
+  claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean>;
+  renewLease(refundRequestId: string, owner: string, ttlMs: number): Promise<void>;
+  releaseLease(refundRequestId: string, owner: string): Promise<void>;
+  transitions(refundRequestId: string): Promise<TransitionRow[]>;
+  nonFinal(): Promise<RefundRow[]>;
+  /** Unfinished refunds whose persisted next check is due by the journal's clock. */
+  due(): Promise<RefundRow[]>;
+  /**
+   * Calls `listener` with a refund's id whenever any process commits a change
+   * to it (PostgreSQL: LISTEN/NOTIFY; SQLite: this process's own writes).
+   * Returns an unsubscribe function.
+   */
+  onChange(listener: (refundRequestId: string) => void): () => void;
+  /** The audit chain's head (seq, hash) and whether the whole chain verifies. */
+  auditHead(): Promise<{ seq: number; hash: string }>;
+  verifyAudit(): Promise<{ intact: boolean; entries: number; brokenAt?: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,421 @@
+/**
+ * Store mode: the refund journal of every counter of a store on one
+ * PostgreSQL database, behind the same asynchronous port as the embedded
+ * SQLite journal (../journal-port.ts) and held to the same contract suite.
+ *
+ * How each store-wide guarantee is enforced by PostgreSQL itself:
+ *  - one refund per intent: UNIQUE(intent_id); one unfinished refund per
+ *    payment: a partial unique index; one refund per terminal reference: a
+ *    partial unique index. A violation is mapped to the same typed error the
+ *    code path reports, so a race between counters looks like the check.
+ *  - balance: the insert transaction takes the payment's row FOR UPDATE, so
+ *    every admission of one payment, from any counter, is serialized, and the
+ *    committed sum is read and the refund inserted under that lock.
+ *  - compare-and-set: UPDATE ... WHERE state = $from; 0 rows = someone else moved it.
+ *  - leases: judged by the database's clock (now()), never a counter's.
+ *  - durability: synchronous_commit = on for every connection; a method
+ *    resolves after COMMIT returned.
+ *  - audit: one chain for the store; appends serialize on a transaction-level
+ *    advisory lock and run in the same transaction as the change they describe.
+ *  - change notices: pg_notify inside the transaction, delivered on commit to
+ *    every counter listening (LISTEN refund_changed).
+ */
+import pg from 'pg';
+import type { Money } from '../../../preload/contract/money';
+import type { RefundState } from '../../../preload/contract/refunds';
+import { err, ok, type Result } from '../../../preload/contract/result';
+import { GENESIS_HASH, entryHash } from '../audit';
+import { canonicalJson } from '../canonical-json';
+import type { JournalRefund, RefundJournal } from '../journal-port';
+import type { PaymentRecord } from '../payment-cache';
+import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
+import { AuditRowSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
+import { canTransition, NON_FINAL_STATES } from '../state-machine';
+import { pgMigrate } from './pg-migrations';
+
+const CHANNEL = 'refund_changed';
+/** pg_advisory_xact_lock key for audit appends ("refund-terminal audit"). */
+const AUDIT_LOCK = 0x52544144;
+const IN_FLIGHT = NON_FINAL_STATES;
+
+
+export interface PgJournalOptions {
+  /** postgres://… of the store ledger. */
+  readonly url: string;
+  /** This counter's register name (recorded on every refund it journals). */
+  readonly register: string;
+  readonly maxConnections?: number;
+}
+
+function iso(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** BIGINT arrives as text: converted only when it is a safe integer. */
+function int(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`store ledger: ${String(v)} is not a safe integer`);
+  return n;
+}
+
+function toRefundRow(raw: Record<string, unknown>): RefundRow {
+  return parseRow(
+    RefundRowSchema,
+    {
+      ...raw,
+      amount_value: int(raw['amount_value']),
+      attempts: int(raw['attempts']),
+      next_check_at: iso(raw['next_check_at']),
+      lease_until: iso(raw['lease_until']),
+      created_at: iso(raw['created_at']),
+      updated_at: iso(raw['updated_at']),
+    },
+    'refund',
+  );
+}
+
+function toPayment(raw: Record<string, unknown>): PaymentRecord {
+  const partial = raw['supports_partial'];
+  return {
+    paymentId: String(raw['payment_id']),
+    amount: { value: int(raw['amount_value']), currency: String(raw['currency']) },
+    paymentMethod: String(raw['payment_method']),
+    paidAt: String(raw['paid_at']),
+    status: String(raw['status']),
+    supportsPartialRefund: partial === null || partial === undefined ? null : Boolean(partial),
+    fetchedAt: iso(raw['fetched_at']) ?? '',
+  };
+}
+
+function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const x = e as { code?: string; constraint?: string };
+  return x.code === '23505' && x.constraint === constraint;
+}
+
+export class PgJournal implements RefundJournal {
+  readonly engine = 'postgres' as const;
+  private readonly listeners = new Set<(id: string) => void>();
+  private listener: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: PgJournalOptions,
+  ) {}
+
+  /** Connects, migrates (once across counters) and returns the journal. */
+  static async open(opts: PgJournalOptions): Promise<PgJournal> {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4 });
+    // Durable before any byte of a refund leaves the counter: commit waits for the WAL flush.
+    pool.on('connect', (c) => void c.query('SET synchronous_commit = on').catch(() => undefined));
+    // An idle connection that dies (database restart) must not crash the process.
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await pgMigrate(client);
+    } catch (e) {
+      client.release();
+      await pool.end();
+      throw e;
+    }
+    client.release();
+    return new PgJournal(pool, opts);
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<RefundRow | null> {
+    const r = await this.pool.query(sql, params);
+    return r.rows[0] ? toRefundRow(r.rows[0] as Record<string, unknown>) : null;
+  }
+
+  async upsertPayment(p: Omit<PaymentRecord, 'fetchedAt'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (payment_id) DO UPDATE SET amount_value = excluded.amount_value, currency = excluded.currency,
+         payment_method = excluded.payment_method, paid_at = excluded.paid_at, status = excluded.status,
+         supports_partial = excluded.supports_partial, fetched_at = excluded.fetched_at`,
+      [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund],
+    );
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentRecord | null> {
+    const r = await this.pool.query('SELECT * FROM payments WHERE payment_id = $1', [paymentId]);
+    return r.rows[0] ? toPayment(r.rows[0] as Record<string, unknown>) : null;
+  }
+
+  get(id: string): Promise<RefundRow | null> {
+    return this.one('SELECT * FROM refunds WHERE refund_request_id = $1', [id]);
+  }
+
+  getByIntent(intentId: string): Promise<RefundRow | null> {
+    return this.one('SELECT * FROM refunds WHERE intent_id = $1', [intentId]);
+  }
+
+  inFlightFor(paymentId: string): Promise<RefundRow | null> {
+    return this.one('SELECT * FROM refunds WHERE payment_id = $1 AND state = ANY($2)', [paymentId, IN_FLIGHT]);
+  }
+
+  async committedAmount(paymentId: string, c: pg.PoolClient | pg.Pool = this.pool): Promise<number> {
+    const r = await c.query<{ s: string }>(
+      `SELECT COALESCE(SUM(amount_value), 0) AS s FROM refunds WHERE payment_id = $1 AND (state = 'SUCCEEDED' OR state = ANY($2))`,
+      [paymentId, IN_FLIGHT],
+    );
+    return int(r.rows[0]?.s ?? 0);
+  }
+
+  async refundableBalance(paymentId: string): Promise<Money | null> {
+    const p = await this.getPayment(paymentId);
+    if (p === null) return null;
+    return { value: Math.max(0, p.amount.value - (await this.committedAmount(paymentId))), currency: p.amount.currency };
+  }
+
+  async insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>> {
+    try {
+      return await this.tx(async (c) => {
+        // Holding the payment's row serializes every admission of this payment, store-wide.
+        const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1 FOR UPDATE', [n.paymentId]);
+        const payment = pay.rows[0] ? toPayment(pay.rows[0] as Record<string, unknown>) : null;
+        const dup = await c.query<{ refund_request_id: string }>('SELECT refund_request_id FROM refunds WHERE intent_id = $1', [n.intentId]);
+        if (dup.rows[0]) return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: dup.rows[0].refund_request_id });
+        if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment has not been looked up.');
+        if (payment.amount.currency !== n.amount.currency) return err('CURRENCY_MISMATCH', `The payment is in ${payment.amount.currency}.`);
+        const inFlight = await c.query<{ refund_request_id: string; register: string }>(
+          'SELECT refund_request_id, register FROM refunds WHERE payment_id = $1 AND state = ANY($2)',
+          [n.paymentId, IN_FLIGHT],
+        );
+        if (inFlight.rows[0]) {
+          return err('REFUND_IN_FLIGHT', `Another refund for this payment is still in progress (register ${inFlight.rows[0].register}).`, {
+            refundRequestId: inFlight.rows[0].refund_request_id,
+          });
+        }
+        const refundable = payment.amount.value - (await this.committedAmount(n.paymentId, c));
+        if (n.amount.value > refundable) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+        await c.query(
+          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
+             memo, state, message, next_action, cashier, approval_reasons)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          [
+            n.refundRequestId,
+            n.intentId,
+            n.rootIntentId ?? n.intentId,
+            n.parentRefundRequestId ?? null,
+            n.paymentId,
+            n.register ?? this.opts.register,
+            n.mode,
+            n.amount.value,
+            n.amount.currency,
+            n.memo,
+            n.state,
+            n.message,
+            n.nextAction,
+            n.cashier,
+            JSON.stringify(n.approvalReasons),
+          ],
+        );
+        await this.recordChange(c, n.refundRequestId, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode }, 'refund.intent', {
+          refundRequestId: n.refundRequestId,
+          intentId: n.intentId,
+          paymentId: n.paymentId,
+          register: n.register ?? this.opts.register,
+          mode: n.mode,
+          amount: n.amount,
+          state: n.state,
+          approvalReasons: n.approvalReasons.map((r) => r.code),
+          parentRefundRequestId: n.parentRefundRequestId ?? null,
+        });
+        const row = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1', [n.refundRequestId]);
+        return ok(toRefundRow(row.rows[0] as Record<string, unknown>));
+      });
+    } catch (e) {
+      // The indexes are the last word when two counters race past the checks.
+      if (isUniqueViolation(e, 'refunds_intent_id_key')) {
+        const dup = await this.getByIntent(n.intentId);
+        return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: dup?.refund_request_id ?? null });
+      }
+      if (isUniqueViolation(e, 'refunds_one_in_flight')) {
+        const other = await this.inFlightFor(n.paymentId);
+        return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress.', { refundRequestId: other?.refund_request_id ?? null });
+      }
+      throw e;
+    }
+  }
+
+  async transition(
+    id: string,
+    from: RefundState,
+    to: RefundState,
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+  ): Promise<Result<RefundRow, TransitionError>> {
+    if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
+    return this.tx(async (c) => {
+      const { sets, params } = patchSql(opts.patch ?? {}, 4);
+      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3 RETURNING *`, [to, id, from, ...params]);
+      if (r.rowCount === 0) {
+        const cur = await c.query<{ state: string }>('SELECT state FROM refunds WHERE refund_request_id = $1', [id]);
+        return cur.rows[0] ? err('STALE_STATE', `The refund is ${cur.rows[0].state}, not ${from}.`, { state: cur.rows[0].state }) : err('NOT_FOUND', 'No such refund.');
+      }
+      const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
+      await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
+      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+    });
+  }
+
+  async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
+    const { sets, params } = patchSql(patch, 3);
+    const r = await this.pool.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [id, expected, ...params]);
+    if (r.rowCount === 0) {
+      const cur = await this.get(id);
+      return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
+    }
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+    return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+  }
+
+  async claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
+    return this.tx(async (c) => {
+      const r = await c.query<{ lease_owner: string | null; expired: boolean }>(
+        'SELECT lease_owner, (lease_until IS NULL OR lease_until <= now()) AS expired FROM refunds WHERE refund_request_id = $1 FOR UPDATE',
+        [id],
+      );
+      const row = r.rows[0];
+      if (!row) return false;
+      const free = row.lease_owner === null || row.lease_owner === owner || row.expired || !ownerAlive(row.lease_owner);
+      if (!free) return false;
+      await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1`, [id, owner, ttlMs]);
+      return true;
+    });
+  }
+
+  async renewLease(id: string, owner: string, ttlMs: number): Promise<void> {
+    await this.pool.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [id, owner, ttlMs]);
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.pool.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [id, owner]);
+  }
+
+  async transitions(id: string): Promise<TransitionRow[]> {
+    const r = await this.pool.query('SELECT * FROM refund_transitions WHERE refund_request_id = $1 ORDER BY id', [id]);
+    return parseRows(
+      TransitionRowSchema,
+      r.rows.map((x: Record<string, unknown>) => ({ ...x, id: int(x['id']), at: iso(x['at']) })),
+      'transition',
+    );
+  }
+
+  async nonFinal(): Promise<RefundRow[]> {
+    const r = await this.pool.query('SELECT * FROM refunds WHERE state = ANY($1) ORDER BY created_at', [IN_FLIGHT]);
+    return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+  }
+
+  async due(): Promise<RefundRow[]> {
+    const r = await this.pool.query('SELECT * FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= now() AND state = ANY($1) ORDER BY next_check_at', [IN_FLIGHT]);
+    return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+  }
+
+  onChange(listener: (id: string) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listening === null) this.listening = this.listen();
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once LISTEN is in place (tests wait for it before writing). */
+  async ready(): Promise<void> {
+    if (this.listening === null) this.listening = this.listen();
+    await this.listening;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.opts.url });
+    client.on('error', () => undefined);
+    client.on('notification', (m) => {
+      if (m.channel !== CHANNEL || m.payload === undefined) return;
+      for (const l of [...this.listeners]) l(m.payload);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    const r = await this.pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    return r.rows[0] ? { seq: int(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  async verifyAudit(): Promise<{ intact: boolean; entries: number; brokenAt?: number }> {
+    const r = await this.pool.query('SELECT * FROM audit ORDER BY seq ASC');
+    let prev = GENESIS_HASH;
+    let expected = 1;
+    for (const raw of r.rows as Record<string, unknown>[]) {
+      const row = AuditRowSchema.safeParse({ ...raw, seq: int(raw['seq']) });
+      if (!row.success || row.data.seq !== expected || row.data.prev_hash !== prev || entryHash(prev, row.data) !== row.data.hash) {
+        return { intact: false, entries: expected - 1, brokenAt: expected };
+      }
+      prev = row.data.hash;
+      expected += 1;
+    }
+    return { intact: true, entries: expected - 1 };
+  }
+
+  async close(): Promise<void> {
+    await this.listening?.catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** Transition row, audit entry and change notice, inside the caller's transaction. */
+  private async recordChange(
+    c: pg.PoolClient,
+    id: string,
+    actor: string,
+    from: RefundState | null,
+    to: RefundState,
+    detail: Record<string, unknown>,
+    kind: string,
+    auditDetail: Record<string, unknown>,
+  ): Promise<void> {
+    await c.query('INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)', [id, actor, from, to, JSON.stringify(detail)]);
+    await appendAudit(c, actor, kind, auditDetail);
+    await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+  }
+}
+
+/** One store-wide chain: appends serialize on an advisory lock held until the transaction ends. */
+async function appendAudit(c: pg.PoolClient, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  const last = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+  const seq = last.rows[0] ? int(last.rows[0].seq) + 1 : 1;
+  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const at = new Date().toISOString();
+  const detailText = canonicalJson(detail);
+  const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
+  await c.query('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [seq, at, actor, kind, detailText, prevHash, hash]);
+}
+
+function patchSql(patch: RefundPatch, firstParam: number): { sets: string; params: unknown[] } {
+  let sets = '';
+  const params: unknown[] = [];
+  for (const key of Object.keys(PATCH_COLUMNS) as (keyof RefundPatch)[]) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    params.push(value);
+    sets += `, ${PATCH_COLUMNS[key]} = $${firstParam + params.length - 1}`;
+  }
+  return { sets, params };
+}

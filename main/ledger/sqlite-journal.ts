@@ -1,0 +1,48 @@
+/**
+ * The embedded engine behind the asynchronous journal port: the SQLite ledger
+ * of one counter (main/ledger/ledger.ts), whose writes are synchronous and
+ * durable when they return (synchronous=FULL), wrapped in promises. Change
+ * notices cover this process's writes; other processes on the same file are
+ * seen by polling, as before.
+ */
+import type { Money } from '../../preload/contract/money';
+import type { RefundJournal } from './journal-port';
+import type { Ledger } from './ledger';
+
+export function sqliteJournal(ledger: Ledger): RefundJournal {
+  const listeners = new Set<(id: string) => void>();
+  const changed = <T extends { ok: boolean; value?: { refund_request_id: string } }>(r: T): T => {
+    if (r.ok && r.value) for (const l of [...listeners]) l(r.value.refund_request_id);
+    return r;
+  };
+  const r = ledger.refunds;
+  return {
+    engine: 'sqlite',
+    upsertPayment: async (p) => void ledger.payments.upsert(p),
+    getPayment: async (id) => ledger.payments.get(id),
+    get: async (id) => r.get(id),
+    getByIntent: async (id) => r.getByIntent(id),
+    inFlightFor: async (id) => r.inFlightFor(id),
+    committedAmount: async (id) => r.committedAmount(id),
+    refundableBalance: async (id): Promise<Money | null> => ledger.refundableBalance(id),
+    insert: async (n, actor) => changed(r.insert(n, actor)),
+    transition: async (id, from, to, opts) => changed(r.transition(id, from, to, opts)),
+    update: async (id, expected, patch) => changed(r.update(id, expected, patch)),
+    claimLease: async (id, owner, ttl, alive) => r.claimLease(id, owner, ttl, alive),
+    renewLease: async (id, owner, ttl) => r.renewLease(id, owner, ttl),
+    releaseLease: async (id, owner) => r.releaseLease(id, owner),
+    transitions: async (id) => r.transitions(id),
+    nonFinal: async () => r.nonFinal(),
+    due: async () => r.due(ledger.clock()),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    auditHead: async () => ledger.audit.head(),
+    async verifyAudit() {
+      const v = ledger.audit.verify();
+      return v.ok ? { intact: true, entries: v.count } : { intact: false, entries: v.count, brokenAt: v.firstBrokenSeq };
+    },
+    close: async () => ledger.close(),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The refund journal's contract: the same tests run against every engine
+ * behind main/ledger/journal-port.ts (SQLite embedded, PostgreSQL store mode).
+ * `open()` gives two journals on the same data, standing for two processes
+ * (SQLite: two connections to one file) or two counters (PostgreSQL: two pools).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JournalRefund, RefundJournal } from '../../../main/ledger/journal-port';
+
+export interface JournalPair {
+  readonly a: RefundJournal;
+  readonly b: RefundJournal;
+  close(): Promise<void>;
+}
+
+let n = 0;
+function refund(paymentId: string, value: number, over: Partial<JournalRefund> = {}): JournalRefund {
+  n += 1;
+  return {
+    refundRequestId: `RR-C-${n}-${Math.random().toString(36).slice(2, 8)}`,
+    intentId: `intent-${n}-${Math.random().toString(36).slice(2, 8)}`,
+    paymentId,
+    mode: 'PARTIAL',
+    amount: { value, currency: 'SGD' },
+    memo: null,
+    state: 'APPROVED',
+    cashier: 'alice',
+    message: 'approved',
+    nextAction: 'WAIT',
+    approvalReasons: [],
+    ...over,
+  };
+}
+
+async function pay(j: RefundJournal, paymentId: string, value = 10_000): Promise<void> {
+  await j.upsertPayment({ paymentId, amount: { value, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt: '2026-12-01T08:00:00Z', status: 'SUCCESS', supportsPartialRefund: true });
+}
+
+/** Drives an APPROVED refund straight to SUCCEEDED through legal, journaled steps. */
+async function succeed(j: RefundJournal, id: string): Promise<void> {
+  for (const [from, to] of [
+    ['APPROVED', 'REFERENCE_REQUESTED'],
+    ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+    ['REFERENCE_OBTAINED', 'SUBMITTING'],
+    ['SUBMITTING', 'SUCCEEDED'],
+  ] as const) {
+    const r = await j.transition(id, from, to, { actor: 'system', ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: `REF-${id}` } } : {}) });
+    if (!r.ok) throw new Error(`${from}->${to}: ${r.error.message}`);
+  }
+}
+
+export function journalContract(engine: string, open: () => Promise<JournalPair>, opts: { crossProcessNotices: boolean }): void {
+  describe(`refund journal contract: ${engine}`, () => {
+    let pair: JournalPair | null = null;
+    const openPair = async (): Promise<JournalPair> => (pair = await open());
+    afterEach(async () => {
+      await pair?.close();
+      pair = null;
+    });
+
+    it('journals an intent with its transition and audit entry; reads it back from the other process', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P1');
+      const r = refund('P1', 250);
+      const ins = await a.insert(r, 'alice');
+      expect(ins.ok).toBe(true);
+      const seen = await b.get(r.refundRequestId);
+      expect(seen).toMatchObject({ refund_request_id: r.refundRequestId, intent_id: r.intentId, state: 'APPROVED', amount_value: 250, currency: 'SGD' });
+      expect(await b.getByIntent(r.intentId)).toMatchObject({ refund_request_id: r.refundRequestId });
+      expect((await b.transitions(r.refundRequestId)).map((t) => [t.from_state, t.to_state])).toEqual([[null, 'APPROVED']]);
+      expect(await b.refundableBalance('P1')).toEqual({ value: 9_750, currency: 'SGD' });
+      expect(await b.verifyAudit()).toMatchObject({ intact: true });
+      expect((await b.auditHead()).seq).toBeGreaterThan(0);
+    });
+
+    it('refuses an unknown payment, another currency and a duplicate intent (from either process)', async () => {
+      const { a, b } = await openPair();
+      expect((await a.insert(refund('NOPE', 1), 'alice')).ok).toBe(false);
+      await pay(a, 'P2');
+      const wrong = await a.insert(refund('P2', 1, { amount: { value: 1, currency: 'JPY' } }), 'alice');
+      expect(wrong.ok === false && wrong.error.code).toBe('CURRENCY_MISMATCH');
+      const r = refund('P2', 100);
+      expect((await a.insert(r, 'alice')).ok).toBe(true);
+      const again = await b.insert({ ...r, refundRequestId: `${r.refundRequestId}-2` }, 'alice');
+      expect(again.ok === false && again.error.code).toBe('DUPLICATE_INTENT');
+    });
+
+    it('one unfinished refund per payment: 20 parallel inserts from two processes, exactly one wins', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P3');
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).insert(refund('P3', 10), 'alice')));
+      expect(results.filter((x) => x.ok)).toHaveLength(1);
+      expect(results.filter((x) => !x.ok).map((x) => (x.ok ? '' : x.error.code))).toEqual(Array(19).fill('REFUND_IN_FLIGHT'));
+      expect(await a.inFlightFor('P3')).not.toBeNull();
+    });
+
+    it('the balance is never exceeded: rounds of parallel admissions from both processes, each winner refunded', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P4', 1_000);
+      let succeeded = 0;
+      for (let round = 0; round < 6; round += 1) {
+        const tries = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).insert(refund('P4', 300), 'alice')));
+        const won = tries.filter((t) => t.ok);
+        expect(won.length).toBeLessThanOrEqual(1);
+        for (const w of won) if (w.ok) await succeed(a, w.value.refund_request_id);
+        succeeded += won.length * 300;
+        expect(succeeded).toBeLessThanOrEqual(1_000);
+      }
+      expect(succeeded).toBe(900);
+      const last = await b.insert(refund('P4', 101), 'alice');
+      expect(last.ok === false && last.error.code).toBe('AMOUNT_EXCEEDS_REFUNDABLE');
+      expect((await b.insert(refund('P4', 100), 'alice')).ok).toBe(true);
+      expect(await a.committedAmount('P4')).toBe(1_000);
+    });
+
+    it('state changes are compare-and-set: of two parallel moves one applies, the other sees STALE_STATE; illegal moves are refused', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P5');
+      const r = refund('P5', 10);
+      await a.insert(r, 'alice');
+      const [x, y] = await Promise.all([
+        a.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'A' }),
+        b.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'B' }),
+      ]);
+      expect([x.ok, y.ok].filter(Boolean)).toHaveLength(1);
+      const loser = x.ok ? y : x;
+      expect(loser.ok === false && loser.error.code).toBe('STALE_STATE');
+      const illegal = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'SUCCEEDED', { actor: 'A' });
+      expect(illegal.ok === false && illegal.error.code).toBe('ILLEGAL_TRANSITION');
+      const stale = await b.update(r.refundRequestId, 'APPROVED', { message: 'late' });
+      expect(stale.ok === false && stale.error.code).toBe('STALE_STATE');
+      const fine = await b.update(r.refundRequestId, 'REFERENCE_REQUESTED', { message: 'asking the terminal', attempts: 1 });
+      expect(fine.ok && fine.value.message).toBe('asking the terminal');
+      expect((await a.transitions(r.refundRequestId)).length).toBe(2);
+      expect(await a.verifyAudit()).toMatchObject({ intact: true });
+    });
+
+    it('drive leases: held against a live owner, free when expired by the journal clock or when the owner is dead', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P6');
+      const r = refund('P6', 10);
+      await a.insert(r, 'alice');
+      const alive = () => true;
+      expect(await a.claimLease(r.refundRequestId, 'owner-A', 60_000, alive)).toBe(true);
+      expect(await b.claimLease(r.refundRequestId, 'owner-B', 60_000, alive)).toBe(false);
+      expect(await b.claimLease(r.refundRequestId, 'owner-B', 60_000, (o) => o !== 'owner-A')).toBe(true);
+      await b.releaseLease(r.refundRequestId, 'owner-B');
+      expect(await a.claimLease(r.refundRequestId, 'owner-A', 50, alive)).toBe(true);
+      await new Promise((res) => setTimeout(res, 150));
+      expect(await b.claimLease(r.refundRequestId, 'owner-B', 60_000, alive)).toBe(true);
+      await b.renewLease(r.refundRequestId, 'owner-B', 60_000);
+      expect(await a.claimLease(r.refundRequestId, 'owner-A', 60_000, alive)).toBe(false);
+    });
+
+    it('lists unfinished refunds and those whose next check is due', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P7');
+      await pay(a, 'P8');
+      const due = refund('P7', 10);
+      const later = refund('P8', 10);
+      await a.insert(due, 'alice');
+      await a.insert(later, 'alice');
+      await a.update(due.refundRequestId, 'APPROVED', { nextCheckAt: new Date(Date.now() - 60_000).toISOString() });
+      await a.update(later.refundRequestId, 'APPROVED', { nextCheckAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expect((await b.due()).map((x) => x.refund_request_id)).toEqual([due.refundRequestId]);
+      expect((await b.nonFinal()).map((x) => x.refund_request_id).sort()).toEqual([due.refundRequestId, later.refundRequestId].sort());
+    });
+
+    it('tells listeners about committed changes' + (opts.crossProcessNotices ? ' in the other process too' : ' made in this process'), async () => {
+      const { a, b } = await openPair();
+      const listenOn = opts.crossProcessNotices ? b : a;
+      const seen: string[] = [];
+      const off = listenOn.onChange((id) => seen.push(id));
+      if ('ready' in listenOn && typeof listenOn.ready === 'function') await (listenOn.ready as () => Promise<void>)();
+      await pay(a, 'P9');
+      const r = refund('P9', 10);
+      await a.insert(r, 'alice');
+      await a.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
+      const deadline = Date.now() + 5_000;
+      while (seen.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+      off();
+      expect(seen).toEqual([r.refundRequestId, r.refundRequestId]);
+    });
+  });
+}
