@@ -61,12 +61,18 @@ export interface AntomGateway extends AntomGatewayPort {
 
 /**
  * Result codes that mean the request was refused for its shape or for this
- * terminal's set-up, not because Antom is down: PARAM_ILLEGAL and its kin
- * (AMS catalogue), an unknown API (wrong path), or a key/access problem.
- * A lookup refused like this will fail the same way on every try.
+ * terminal's set-up, not because Antom is down; such a lookup fails the same
+ * way on every try, so it is a technician's problem, not a cashier's:
+ *  - parameters: PARAM_ILLEGAL and its kin (the AMS catalogue) -> the lookup key;
+ *  - path: an API Antom does not serve here (DPOS_REFUND_NO_INTERFACE_DEF) -> the base URL;
+ *  - credentials: client id / key not accepted.
  */
-export function isSetupRejection(code: string): boolean {
-  return /PARAM|ILLEGAL|INVALID_API|NO_INTERFACE_DEF|KEY_NOT_FOUND|ACCESS_DENIED|INVALID_SIGNATURE|INVALID_CLIENT/.test(code);
+export type SetupRejection = 'parameters' | 'path' | 'credentials';
+export function setupRejectionOf(code: string): SetupRejection | null {
+  if (/NO_INTERFACE_DEF|INVALID_API/.test(code)) return 'path';
+  if (/KEY_NOT_FOUND|ACCESS_DENIED|INVALID_SIGNATURE|INVALID_CLIENT/.test(code)) return 'credentials';
+  if (/PARAM|ILLEGAL/.test(code)) return 'parameters';
+  return null;
 }
 
 const DEFAULT_RETRY = { maxAttempts: 3, baseDelayMs: 1_000 };
@@ -202,13 +208,17 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     if (b.result.resultStatus !== 'S') {
       const code = normalizeResultCode(b.result.resultCode ?? '');
       if (code === 'DPOS_PAYMENT_ORDER_NOT_EXIST') return err('PAYMENT_NOT_FOUND', 'No payment was found with this payment ID. Check the ID on the receipt.');
-      if (isSetupRejection(code)) {
+      const rejection = setupRejectionOf(code);
+      if (rejection) {
         // Antom is up and answered; it refused how we asked. Retrying will not help, a technician will.
-        return err(
-          'LOOKUP_MISCONFIGURED',
-          `The payment lookup is set up wrongly on this terminal (Antom answered ${code} to inquiryPayment by ${key}${b.result.resultMessage ? `: ${b.result.resultMessage.slice(0, 120)}` : ''}). Call your technician.`,
-          { resultCode: code, inquiryKey: key, path: pathOf('inquiryPayment') },
-        );
+        const what = { parameters: `the payment lookup by ${key}`, path: `the Antom address (${pathOf('inquiryPayment')})`, credentials: 'the client id or keys' }[rejection];
+        const said = b.result.resultMessage ? `: ${b.result.resultMessage.slice(0, 120)}` : '';
+        return err('LOOKUP_MISCONFIGURED', `The payment lookup is set up wrongly on this terminal: Antom answered ${code}${said}, which points at ${what}. Call your technician.`, {
+          resultCode: code,
+          rejection,
+          inquiryKey: key,
+          path: pathOf('inquiryPayment'),
+        });
       }
       return err('UNAVAILABLE', 'Antom could not look up this payment right now. Try again.', { resultCode: code });
     }

@@ -196,6 +196,7 @@ export function verifySignatureHeaderWithKeys(
 }
 
 export function publicKeyFingerprint(key: KeyObject): string {
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  // A public KeyObject exports as is; createPublicKey() is only for deriving from a private one.
+  const der = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(der).digest('hex').slice(0, 32);
 }
