@@ -183,7 +183,7 @@ export const doctorCommand: CliCommand = {
       if (!antom.ok) {
         checks.push({ id: 'antom-config', ok: false, summary: antom.error.message, fix: 'Enter the Antom endpoint, client id and both keys on the technician screen.' });
       } else {
-        checks.push({ id: 'antom-config', ok: true, summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}).` });
+        checks.push({ id: 'antom-config', ok: true, summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}); payments looked up by ${antom.value.inquiryPaymentKey}.` });
         checks.push(antomKeyCheck(antom.value.antomPublicKeys, antom.value.antomKeyRotationDate ?? null, new Date()));
         if (values.online) checks.push(...(await antomOnlineChecks(createAntomGateway(antom.value), antom.value.inquiryPaymentKey)));
       }
