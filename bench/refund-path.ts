@@ -10,6 +10,7 @@
  * the modules: port decorators, a fetchImpl wrapper, wrapped ledger methods
  * and undici's `undici:request:bodySent` diagnostics channel.
  */
+import { antomApiPrefix } from '../preload/contract/antom-endpoint';
 import { createSign, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import os from 'node:os';
@@ -169,8 +170,10 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
   const config = AntomClientConfig.parse({ baseUrl: sandbox.baseUrl, clientId: creds.clientId, merchantPrivateKeyPem: creds.merchant.privateKeyPem, antomPublicKeyPem: sandbox.gatewayPublicKeyPem });
 
   let marks = freshMarks();
-  const refundPath = new URL(`${sandbox.baseUrl}${API_PATHS.refund}`).pathname;
-  const inquiryPaymentPath = new URL(`${sandbox.baseUrl}${API_PATHS.inquiryPayment}`).pathname;
+  // The client's own paths: /ams/sandbox/api for the demo's SANDBOX_ client id, as the SDKs do.
+  const prefix = antomApiPrefix(creds.clientId);
+  const refundPath = `${prefix}${API_PATHS.refund}`;
+  const inquiryPaymentPath = `${prefix}${API_PATHS.inquiryPayment}`;
   const onBodySent = (message: unknown): void => {
     const req = (message as { request?: { path?: unknown } }).request;
     if (req && req.path === refundPath && marks.bodySent === 0) marks.bodySent = now();

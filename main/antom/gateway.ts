@@ -9,7 +9,8 @@ import { normalizeResultCode } from '../../preload/contract/result-codes';
 import type { AntomGatewayPort, AntomOutcome, AntomPaymentInfo, AntomRefundRequest } from '../refunds/ports';
 import { classifyInquiryRefundResponse, classifyRefundResponse, outcomeFor, transportOutcome } from './classify';
 import type { AntomClientConfig } from './config';
-import { importPrivateKey, importPublicKey } from './signing';
+import { antomApiPrefix } from '../../preload/contract/antom-endpoint';
+import { importPrivateKey, importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from './signing';
 import { postSigned, type Exchange, type FetchLike, type TransportDeps } from './transport';
 import { validateRefundRequest } from './validate';
 import {
@@ -17,6 +18,8 @@ import {
   InquiryPaymentResponseBody,
   InquiryRefundResponseBody,
   RefundResponseBody,
+  type AntomApi,
+  type InquiryPaymentRequestBody,
   type InquiryRefundRequestBody,
   type RefundRequestBody,
 } from './wire';
@@ -38,9 +41,38 @@ export interface AntomGatewayOptions {
   inquiry?: { resolveUnknownAfterRetries?: boolean };
 }
 
+/** Which configured Antom key verified the most recent answer (for the technician screen). */
+export interface AntomVerification {
+  readonly keyVersion: number | null;
+  /** The version the answer's signature header named, null when it named none. */
+  readonly namedVersion: number | null;
+  readonly fingerprint: string;
+  readonly at: string;
+  readonly path: string;
+}
+
 export interface AntomGateway extends AntomGatewayPort {
   /** `refundId` is added to the inquiry when known (the in-store v2 page documents it as the key). */
   inquireRefund(refundRequestId: string, opts?: { refundId?: string }): Promise<AntomOutcome>;
+  /** The exact URL a call goes to: origin + /ams/api (or /ams/sandbox/api for SANDBOX_ ids) + API path. */
+  endpoint(api: AntomApi): string;
+  lastVerification(): AntomVerification | null;
+}
+
+/**
+ * Result codes that mean the request was refused for its shape or for this
+ * terminal's set-up, not because Antom is down; such a lookup fails the same
+ * way on every try, so it is a technician's problem, not a cashier's:
+ *  - parameters: PARAM_ILLEGAL and its kin (the AMS catalogue) -> the lookup key;
+ *  - path: an API Antom does not serve here (DPOS_REFUND_NO_INTERFACE_DEF) -> the base URL;
+ *  - credentials: client id / key not accepted.
+ */
+export type SetupRejection = 'parameters' | 'path' | 'credentials';
+export function setupRejectionOf(code: string): SetupRejection | null {
+  if (/NO_INTERFACE_DEF|INVALID_API/.test(code)) return 'path';
+  if (/KEY_NOT_FOUND|ACCESS_DENIED|INVALID_SIGNATURE|INVALID_CLIENT/.test(code)) return 'credentials';
+  if (/PARAM|ILLEGAL/.test(code)) return 'parameters';
+  return null;
 }
 
 const DEFAULT_RETRY = { maxAttempts: 3, baseDelayMs: 1_000 };
@@ -49,8 +81,12 @@ const SILENT: AntomLog = { info: () => undefined, warn: () => undefined };
 export function createAntomGateway(config: AntomClientConfig, opts: AntomGatewayOptions = {}): AntomGateway {
   const privateKey = importPrivateKey(config.merchantPrivateKeyPem, 'The merchant private key');
   if (!privateKey.ok) throw new Error(privateKey.error.message);
-  const antomPublicKey = importPublicKey(config.antomPublicKeyPem, "Antom's public key");
-  if (!antomPublicKey.ok) throw new Error(antomPublicKey.error.message);
+  const antomPublicKeys: VersionedPublicKey[] = config.antomPublicKeys.map((k) => {
+    const imported = importPublicKey(k.pem, k.keyVersion === null ? "Antom's public key" : `Antom's public key version ${k.keyVersion}`);
+    if (!imported.ok) throw new Error(imported.error.message);
+    return { keyVersion: k.keyVersion, key: imported.value, fingerprint: publicKeyFingerprint(imported.value) };
+  });
+  if (antomPublicKeys.length === 0) throw new Error("Antom's public key is missing.");
 
   const log = opts.log ?? SILENT;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -62,12 +98,30 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     clientId: config.clientId,
     keyVersion: config.keyVersion,
     privateKey: privateKey.value,
-    antomPublicKey: antomPublicKey.value,
+    antomPublicKeys,
     fetchImpl: opts.fetchImpl ?? ((url, init) => fetch(url, init)),
     now: opts.now ?? Date.now,
   };
   /** refundIds learnt from answers, so inquiries can name them. */
   const knownRefundIds = new Map<string, string>();
+  const prefix = antomApiPrefix(config.clientId);
+  const pathOf = (api: AntomApi): string => `${prefix}${API_PATHS[api]}`;
+  let lastVerified: AntomVerification | null = null;
+
+  /** One signed call; remembers which key verified the answer. */
+  async function post(api: AntomApi, body: string, timeoutMs: number): Promise<Exchange> {
+    const ex = await postSigned(deps, pathOf(api), body, timeoutMs);
+    if (ex.kind === 'answer') {
+      lastVerified = {
+        keyVersion: ex.verifiedBy.keyVersion,
+        namedVersion: ex.namedVersion,
+        fingerprint: ex.verifiedBy.fingerprint,
+        at: new Date(deps.now()).toISOString(),
+        path: pathOf(api),
+      };
+    }
+    return ex;
+  }
 
   function remember(refundRequestId: string, outcome: AntomOutcome): AntomOutcome {
     if (outcome.refundId) knownRefundIds.set(refundRequestId, outcome.refundId);
@@ -84,7 +138,7 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
   async function inquireRefund(refundRequestId: string, o: { refundId?: string } = {}): Promise<AntomOutcome> {
     const refundId = o.refundId ?? knownRefundIds.get(refundRequestId);
     const req: InquiryRefundRequestBody = refundId ? { refundRequestId, refundId } : { refundRequestId };
-    const ex = await postSigned(deps, API_PATHS.inquiryRefund, JSON.stringify(req), config.inquiryTimeoutMs);
+    const ex = await post('inquiryRefund', JSON.stringify(req), config.inquiryTimeoutMs);
     let outcome: AntomOutcome;
     if (ex.kind === 'fault') {
       outcome = transportOutcome(ex.fault, ex.detail);
@@ -118,7 +172,7 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
 
     let outcome: AntomOutcome = transportOutcome('NETWORK_ERROR', 'Not sent.');
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const ex = await postSigned(deps, API_PATHS.refund, body, config.requestTimeoutMs);
+      const ex = await post('refund', body, config.requestTimeoutMs);
       outcome = remember(r.refundRequestId, refundOutcomeOf(ex, r.refundRequestId));
       log.info(
         { refundRequestId: r.refundRequestId, paymentId: r.paymentId, attempt, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs },
@@ -136,11 +190,16 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     return outcome;
   }
 
-  async function inquirePayment(paymentId: string): Promise<Result<AntomPaymentInfo, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
+  async function inquirePayment(paymentId: string): Promise<Result<AntomPaymentInfo, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED'>> {
     if (typeof paymentId !== 'string' || !/^[A-Za-z0-9_\-*]{1,64}$/.test(paymentId.trim())) {
       return err('PAYMENT_NOT_FOUND', 'This is not a valid payment ID. Check it on the receipt.');
     }
-    const ex = await postSigned(deps, API_PATHS.inquiryPayment, JSON.stringify({ paymentId: paymentId.trim() }), config.inquiryTimeoutMs);
+    const id = paymentId.trim();
+    // Which field names the payment is a setting (docs/antom-client.md, "Payment lookup key").
+    const key = config.inquiryPaymentKey;
+    const req: InquiryPaymentRequestBody =
+      key === 'paymentId' ? { paymentId: id } : key === 'paymentRequestId' ? { paymentRequestId: id } : { paymentId: id, paymentRequestId: id };
+    const ex = await post('inquiryPayment', JSON.stringify(req), config.inquiryTimeoutMs);
     log.info({ paymentId, kind: ex.kind, elapsedMs: ex.elapsedMs }, 'antom inquiryPayment');
     if (ex.kind === 'fault') return err('UNAVAILABLE', 'Antom could not be reached to look up this payment. Try again.', { cause: ex.fault });
     const parsed = InquiryPaymentResponseBody.safeParse(ex.json);
@@ -149,6 +208,18 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     if (b.result.resultStatus !== 'S') {
       const code = normalizeResultCode(b.result.resultCode ?? '');
       if (code === 'DPOS_PAYMENT_ORDER_NOT_EXIST') return err('PAYMENT_NOT_FOUND', 'No payment was found with this payment ID. Check the ID on the receipt.');
+      const rejection = setupRejectionOf(code);
+      if (rejection) {
+        // Antom is up and answered; it refused how we asked. Retrying will not help, a technician will.
+        const what = { parameters: `the payment lookup by ${key}`, path: `the Antom address (${pathOf('inquiryPayment')})`, credentials: 'the client id or keys' }[rejection];
+        const said = b.result.resultMessage ? `: ${b.result.resultMessage.slice(0, 120)}` : '';
+        return err('LOOKUP_MISCONFIGURED', `The payment lookup is set up wrongly on this terminal: Antom answered ${code}${said}, which points at ${what}. Call your technician.`, {
+          resultCode: code,
+          rejection,
+          inquiryKey: key,
+          path: pathOf('inquiryPayment'),
+        });
+      }
       return err('UNAVAILABLE', 'Antom could not look up this payment right now. Try again.', { resultCode: code });
     }
     if (!b.paymentAmount || !b.paymentId) return err('UNAVAILABLE', 'Antom sent an incomplete payment answer. Try again.', { cause: 'MALFORMED_RESPONSE' });
@@ -164,5 +235,5 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     });
   }
 
-  return { refund, inquireRefund, inquirePayment };
+  return { refund, inquireRefund, inquirePayment, endpoint: (api) => `${config.baseUrl}${pathOf(api)}`, lastVerification: () => lastVerified };
 }

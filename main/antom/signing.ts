@@ -9,7 +9,7 @@
  * Requests use the request-time header as `time`; responses use response-time.
  * Key material never leaves this module as text and is never logged.
  */
-import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
 import { err, ok, type Result } from '../../preload/contract/result';
 
 export function buildContentToSign(method: string, uriPath: string, clientId: string, time: string, body: string): string {
@@ -150,4 +150,53 @@ export function importPublicKey(text: string, what = 'The public key'): Result<K
   } catch {
     return err('KEY_UNREADABLE', `${what} could not be read as a public key (expected SPKI "BEGIN PUBLIC KEY" PEM).`);
   }
+}
+
+// ------------------------------------------------------------ key rotation
+
+/** An Antom public key with the key version Antom names it by (null: not recorded). */
+export interface VersionedPublicKey {
+  readonly keyVersion: number | null;
+  readonly key: KeyObject;
+  /** SHA-256 of the SPKI DER, first 32 hex digits: what the technician screen shows. */
+  readonly fingerprint: string;
+}
+
+export type KeyedVerdict =
+  | { readonly verdict: 'OK'; readonly namedVersion: number | null; readonly verifiedBy: VersionedPublicKey }
+  | { readonly verdict: 'MISSING' | 'UNSUPPORTED_ALGORITHM' | 'MISMATCH' | 'UNKNOWN_KEY_VERSION'; readonly namedVersion: number | null };
+
+/**
+ * Verifies with the key the header's `keyVersion` names; a key whose version
+ * was never recorded stands in when no recorded key has that version. With no
+ * keyVersion in the header, each configured key is tried. During a rotation
+ * this accepts answers signed with either the old or the new key, and only
+ * those.
+ */
+export function verifySignatureHeaderWithKeys(
+  header: string | null | undefined,
+  args: { method: string; uriPath: string; clientId: string; time: string; body: string },
+  keys: readonly VersionedPublicKey[],
+): KeyedVerdict {
+  const parsed = parseSignatureHeader(header);
+  if (!parsed) return { verdict: 'MISSING', namedVersion: null };
+  const namedVersion = parsed.keyVersion;
+  if (parsed.algorithm.toUpperCase() !== 'RSA256') return { verdict: 'UNSUPPORTED_ALGORITHM', namedVersion };
+  let candidates = keys;
+  if (namedVersion !== null) {
+    const exact = keys.filter((k) => k.keyVersion === namedVersion);
+    candidates = exact.length > 0 ? exact : keys.filter((k) => k.keyVersion === null);
+    if (candidates.length === 0) return { verdict: 'UNKNOWN_KEY_VERSION', namedVersion };
+  }
+  const content = buildContentToSign(args.method, args.uriPath, args.clientId, args.time, args.body);
+  for (const k of candidates) {
+    if (verifyContent(content, parsed.signature, k.key)) return { verdict: 'OK', namedVersion, verifiedBy: k };
+  }
+  return { verdict: 'MISMATCH', namedVersion };
+}
+
+export function publicKeyFingerprint(key: KeyObject): string {
+  // A public KeyObject exports as is; createPublicKey() is only for deriving from a private one.
+  const der = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('hex').slice(0, 32);
 }

@@ -4,7 +4,7 @@
  * it only reports either a trusted JSON answer or a transport fault.
  */
 import type { KeyObject } from 'node:crypto';
-import { signatureHeaderFor, verifySignatureHeader } from './signing';
+import { signatureHeaderFor, verifySignatureHeaderWithKeys, type VersionedPublicKey } from './signing';
 import type { TransportFault } from './classify';
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
@@ -18,13 +18,14 @@ export interface TransportDeps {
   readonly clientId: string;
   readonly keyVersion: number;
   readonly privateKey: KeyObject;
-  readonly antomPublicKey: KeyObject;
+  /** Every configured Antom public key; the response's keyVersion picks one (see signing.ts). */
+  readonly antomPublicKeys: readonly VersionedPublicKey[];
   readonly fetchImpl: FetchLike;
   readonly now: () => number;
 }
 
 export type Exchange =
-  | { readonly kind: 'answer'; readonly httpStatus: number; readonly json: unknown; readonly elapsedMs: number }
+  | { readonly kind: 'answer'; readonly httpStatus: number; readonly json: unknown; readonly elapsedMs: number; readonly verifiedBy: VersionedPublicKey; readonly namedVersion: number | null }
   | { readonly kind: 'fault'; readonly fault: TransportFault; readonly detail: string; readonly httpStatus?: number; readonly elapsedMs: number };
 
 /** `body` is sent byte-for-byte as given, so retries can reuse it exactly. */
@@ -68,13 +69,17 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
     if (!responseTime) {
       return { kind: 'fault', fault: 'BAD_SIGNATURE', detail: 'Answer has no response-time header.', httpStatus: res.status, elapsedMs: elapsed() };
     }
-    const verdict = verifySignatureHeader(
+    const checked = verifySignatureHeaderWithKeys(
       res.headers.get('signature'),
       { method: 'POST', uriPath, clientId: deps.clientId, time: responseTime, body: text },
-      deps.antomPublicKey,
+      deps.antomPublicKeys,
     );
-    if (verdict !== 'OK') {
-      return { kind: 'fault', fault: 'BAD_SIGNATURE', detail: `Response signature ${verdict.toLowerCase()}.`, httpStatus: res.status, elapsedMs: elapsed() };
+    if (checked.verdict !== 'OK') {
+      const detail =
+        checked.verdict === 'UNKNOWN_KEY_VERSION'
+          ? `Response signed with Antom key version ${checked.namedVersion}, which is not configured: add Antom's new public key on the technician screen.`
+          : `Response signature ${checked.verdict.toLowerCase()}.`;
+      return { kind: 'fault', fault: 'BAD_SIGNATURE', detail, httpStatus: res.status, elapsedMs: elapsed() };
     }
     let json: unknown;
     try {
@@ -82,7 +87,7 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
     } catch {
       return { kind: 'fault', fault: 'MALFORMED_RESPONSE', detail: 'Answer is not JSON.', httpStatus: res.status, elapsedMs: elapsed() };
     }
-    return { kind: 'answer', httpStatus: res.status, json, elapsedMs: elapsed() };
+    return { kind: 'answer', httpStatus: res.status, json, elapsedMs: elapsed(), verifiedBy: checked.verifiedBy, namedVersion: checked.namedVersion };
   } finally {
     clearTimeout(timer);
   }

@@ -15,10 +15,18 @@ export const AppConfigSchema = z
   .object({
     antom: z
       .object({
-        /** Region domain plus path prefix, e.g. https://open-sea-global.alipay.com/ams/api */
+        /**
+         * Region domain, e.g. https://open-sea-global.alipay.com (saved this way
+         * since key rotation). The older "…/ams/api" form still loads: the client
+         * drops the suffix (preload/contract/antom-endpoint.ts).
+         */
         baseUrl: z.string().url(),
         clientId: z.string().min(1).max(128),
         keyVersion: z.number().int().min(1).default(1),
+        /** Which field inquiryPayment names the payment by (docs/antom-client.md). */
+        inquiryPaymentKey: z.enum(['paymentId', 'paymentRequestId', 'both']).optional(),
+        /** Announced date of Antom's next public key rotation. */
+        antomKeyRotationDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
         requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
       })
       .strict()

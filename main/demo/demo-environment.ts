@@ -54,10 +54,12 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
     ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
   });
   const antomConfig = AntomClientConfig.parse({
-    baseUrl: sandbox.baseUrl,
+    // Domain only, as a technician would type it; SANDBOX_ client id -> /ams/sandbox/api paths.
+    baseUrl: sandbox.origin,
     clientId: creds.clientId,
     merchantPrivateKeyPem: creds.merchant.privateKeyPem,
     antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+    antomPublicKeyVersion: 1,
   });
   const terminal = new VirtualTerminal({
     serial: DEMO_TERMINAL_SERIAL,

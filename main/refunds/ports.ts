@@ -60,6 +60,9 @@ export interface AntomGatewayPort {
   refund(req: AntomRefundRequest): Promise<AntomOutcome>;
   /** inquiryRefund by refundRequestId. PENDING when still processing or when the inquiry itself failed. */
   inquireRefund(refundRequestId: string): Promise<AntomOutcome>;
-  /** Looks up the original payment (amount, method) for the cashier's screen and the balance check. */
-  inquirePayment(paymentId: string): Promise<Result<AntomPaymentInfo, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>>;
+  /**
+   * Looks up the original payment (amount, method) for the cashier's screen and the balance check.
+   * LOOKUP_MISCONFIGURED: Antom answered but refused the lookup's parameters (a technician's fix, not an outage).
+   */
+  inquirePayment(paymentId: string): Promise<Result<AntomPaymentInfo, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED'>>;
 }

@@ -41,7 +41,8 @@ export type RefundErrorCode =
   | 'USER_LOCKED'
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'LOOKUP_MISCONFIGURED';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -182,7 +183,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
   // ------------------------------------------------------------ payments
 
-  async lookupPayment(paymentId: string): Promise<Result<PaymentView, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
+  async lookupPayment(paymentId: string): Promise<Result<PaymentView, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED'>> {
     const id = PaymentId.safeParse(paymentId);
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
     const fetched = await this.fetchPayment(id.data);
@@ -198,7 +199,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return age >= 0 && age < PAYMENT_FRESH_MS ? ok(cached) : null;
   }
 
-  private async fetchPayment(paymentId: string): Promise<Result<PaymentRecord, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
+  private async fetchPayment(paymentId: string): Promise<Result<PaymentRecord, 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED'>> {
     let res: Awaited<ReturnType<AntomGatewayPort['inquirePayment']>>;
     try {
       res = await this.antom.inquirePayment(paymentId);
@@ -221,6 +222,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         }),
       );
     }
+    // A lookup Antom refuses for its parameters is a set-up fault: say so, never "cannot be reached".
+    if (res.error.code === 'LOOKUP_MISCONFIGURED') return err('LOOKUP_MISCONFIGURED', res.error.message);
     // Offline: the cached payment is still good for the balance check (the amount never changes).
     const cached = this.ledger.payments.get(paymentId);
     if (res.error.code === 'UNAVAILABLE' && cached !== null) return ok(cached);

@@ -14,6 +14,7 @@ import {
   InquiryPaymentRequestBody,
   InquiryRefundRequestBody,
   RefundRequestBody,
+  WireAmountIn,
   type AntomApi,
   type WireResult,
 } from '../antom/wire';
@@ -37,8 +38,16 @@ export interface StartAntomSandboxOptions {
   asyncSettleMs?: number;
   /** Registered key version for the client id. Default 1. */
   keyVersion?: number;
-  /** Path prefix in front of /v2/payments/...; default /ams/api. */
+  /** Path prefix in front of /v2/payments/...; default /ams/api. /ams/sandbox/api is served too, for SANDBOX_ client ids. */
   basePath?: string;
+  /** Version named in the answers' signature header (Antom's key version). Default 1; null names none. */
+  gatewayKeyVersion?: number | null;
+  /**
+   * Which field inquiryPayment must name the payment by; a request without it
+   * answers F PARAM_ILLEGAL, as a real endpoint expecting the other key would.
+   * Default 'either' (paymentId wins when both are sent).
+   */
+  inquiryPaymentKey?: 'paymentId' | 'paymentRequestId' | 'either';
   /** Enables POST /__sandbox/* (loopback only) when set. */
   adminToken?: string;
 }
@@ -52,7 +61,10 @@ export interface SandboxLogEntry {
 }
 
 export interface AntomSandbox {
+  /** The older "domain + /ams/api" form (the client accepts it and drops the suffix). */
   readonly baseUrl: string;
+  /** Domain only, http://127.0.0.1:PORT: what a technician configures (SDK convention). */
+  readonly origin: string;
   readonly port: number;
   readonly clientId: string;
   readonly gatewayPublicKeyPem: string;
@@ -60,6 +72,8 @@ export interface AntomSandbox {
   payments(): SandboxPayment[];
   refunds(): SandboxRefund[];
   requestLog(): SandboxLogEntry[];
+  /** Antom rotates its key: answers are signed from now on with this key, naming this version. */
+  rotateGatewayKey(privateKeyPem: string, keyVersion: number | null): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +82,23 @@ const MAX_BODY_BYTES = 64 * 1024;
 const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map(
   (Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]),
 );
+
+/** The prefix Antom's SDKs use for SANDBOX_ client ids (global-open-sdk `adjust_sandbox_url`). */
+const SANDBOX_PREFIX = '/ams/sandbox/api';
+
+/**
+ * request-time as Antom's SDKs send it: epoch milliseconds (Java SDK) or
+ * ISO-8601 with an offset (Python SDK: 2026-12-01T18:37:17+00:00). The value
+ * is signed byte-for-byte as received, whatever its form.
+ */
+export function isValidRequestTime(value: string): boolean {
+  if (/^\d{10,16}$/.test(value)) return true;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return false;
+  return Number.isFinite(Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
+}
+
+/** Antom's own samples send amounts as digit strings ("value": "1000"); both forms are accepted. */
+const SandboxRefundRequestBody = RefundRequestBody.extend({ refundAmount: WireAmountIn.nullish() });
 
 const AdminFaultsBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('add'), fault: FaultSpec }),
@@ -107,13 +138,15 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
   const clock = opts.clock ?? Date.now;
   const basePath = (opts.basePath ?? '/ams/api').replace(/\/+$/, '');
   const keyVersion = opts.keyVersion ?? 1;
+  let gatewayKeyVersion: number | null = opts.gatewayKeyVersion === undefined ? 1 : opts.gatewayKeyVersion;
+  const inquiryPaymentKey = opts.inquiryPaymentKey ?? 'either';
   const merchantKey = importPublicKey(opts.merchantPublicKeyPem, 'The merchant public key');
   if (!merchantKey.ok) throw new Error(merchantKey.error.message);
   const merchantPublic: KeyObject = merchantKey.value;
   const gatewayPem = opts.gatewayPrivateKeyPem ?? generateDemoKeyPair().privateKeyPem;
   const gatewayKey = importPrivateKey(gatewayPem, 'The sandbox gateway private key');
   if (!gatewayKey.ok) throw new Error(gatewayKey.error.message);
-  const gatewayPrivate: KeyObject = gatewayKey.value;
+  let gatewayPrivate: KeyObject = gatewayKey.value;
   const gatewayPublicKeyPem = createPublicKey(gatewayPrivate).export({ type: 'spki', format: 'pem' }).toString();
 
   const seed = opts.seed === undefined || opts.seed === 'demo' ? demoPayments(clock()) : opts.seed;
@@ -147,10 +180,8 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     if (signature !== 'missing') {
       // A bad signature is a real signature over different bytes.
       const signedBody = signature === 'bad' ? `${body} ` : body;
-      headers.signature = signatureHeaderFor(
-        { method: 'POST', uriPath, clientId, time: responseTime, body: signedBody, keyVersion },
-        gatewayPrivate,
-      );
+      const header = signatureHeaderFor({ method: 'POST', uriPath, clientId, time: responseTime, body: signedBody, keyVersion: gatewayKeyVersion ?? 1 }, gatewayPrivate);
+      headers.signature = gatewayKeyVersion === null ? header.replace(/keyVersion=\d+,/, '') : header;
     }
     res.writeHead(status, headers);
     res.end(body);
@@ -169,7 +200,9 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
    * Antom's DPOS catalogue has no INVALID_SIGNATURE code. An unknown client id
    * or key version is DPOS_REFUND_KEY_NOT_FOUND ("key of the merchant is not
    * found"); a missing or wrong signature is DPOS_PAYMENT_ACCESS_DENIED. Both
-   * are HTTP 401 and final (F): the request was never processed.
+   * are final (F): the request was never processed. Like every Antom result
+   * they come as HTTP 200 with a signed body (Antom reports outcomes in
+   * `result`, not in the HTTP status).
    */
   function authenticate(req: http.IncomingMessage, uriPath: string, raw: string): WireResult | null {
     const clientId = req.headers['client-id'];
@@ -182,7 +215,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     if (parsed && parsed.keyVersion !== null && parsed.keyVersion !== keyVersion) {
       return { resultStatus: 'F', resultCode: 'DPOS_REFUND_KEY_NOT_FOUND', resultMessage: `No key version ${parsed.keyVersion} for this client-id.` };
     }
-    if (typeof requestTime !== 'string' || !/^\d{10,16}$/.test(requestTime)) {
+    if (typeof requestTime !== 'string' || !isValidRequestTime(requestTime)) {
       return { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED', resultMessage: 'request-time header missing or invalid.' };
     }
     const verdict = verifySignatureHeader(typeof signature === 'string' ? signature : undefined, { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, merchantPublic);
@@ -211,6 +244,12 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     }
     if (pathname === '/__sandbox/state') return sendJson(res, 200, { payments: ledger.paymentList(), refunds: ledger.refundList(), requestLog: log });
     return sendJson(res, 404, { error: 'not found' });
+  }
+
+  /** A lookup keyed the way this sandbox was told not to accept: what a real endpoint says to the wrong key. */
+  function inquiryKeyProblem(body: InquiryPaymentRequestBody): WireResult | null {
+    if (inquiryPaymentKey === 'either' || body[inquiryPaymentKey] !== undefined) return null;
+    return { resultStatus: 'F', resultCode: 'PARAM_ILLEGAL', resultMessage: `Illegal parameters: ${inquiryPaymentKey} is required.` };
   }
 
   function processApi(api: AntomApi, body: unknown): Record<string, unknown> {
@@ -244,30 +283,48 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     }
   }
 
-  const schemas = { refund: RefundRequestBody, inquiryRefund: InquiryRefundRequestBody, inquiryPayment: InquiryPaymentRequestBody } as const;
+  const schemas = { refund: SandboxRefundRequestBody, inquiryRefund: InquiryRefundRequestBody, inquiryPayment: InquiryPaymentRequestBody } as const;
+
+  /** The API a path names: `${basePath}/v2/...` for any client, `/ams/sandbox/api/v2/...` for SANDBOX_ client ids. */
+  function apiFor(pathname: string, clientId: unknown): AntomApi | undefined {
+    if (pathname.startsWith(`${basePath}/`)) return API_BY_PATH.get(pathname.slice(basePath.length));
+    if (typeof clientId === 'string' && clientId.startsWith('SANDBOX_') && pathname.startsWith(`${SANDBOX_PREFIX}/`)) {
+      return API_BY_PATH.get(pathname.slice(SANDBOX_PREFIX.length));
+    }
+    return undefined;
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const pathname = new URL(rawUrl, 'http://sandbox').pathname;
+    // Origin-form ("/ams/api/...") or absolute-form ("http://host/ams/api/...", what
+    // the SDKs' HTTP clients may send): either way signatures cover the path (+ query).
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '/', 'http://sandbox');
+    } catch {
+      return sendJson(res, 400, { error: 'bad request target' });
+    }
+    const pathname = target.pathname;
+    const uriPath = `${target.pathname}${target.search}`;
     const raw = await readBody(req);
     if (raw === null) return sendJson(res, 413, { error: 'body too large' });
     if (pathname.startsWith('/__sandbox/')) return handleAdmin(req, res, pathname, raw);
 
-    const api = pathname.startsWith(`${basePath}/`) ? API_BY_PATH.get(pathname.slice(basePath.length)) : undefined;
+    const api = apiFor(pathname, req.headers['client-id']);
     if (!api || req.method !== 'POST') {
       log.push({ path: pathname, api: null, refundRequestId: null, paymentId: null, at: new Date(clock()).toISOString() });
-      return sendResult(res, rawUrl, req.method !== 'POST' && api ? 405 : 404, { resultStatus: 'F', resultCode: 'DPOS_REFUND_NO_INTERFACE_DEF', resultMessage: 'API is not defined.' });
+      // The reference's answer to a wrong URL: DPOS_REFUND_NO_INTERFACE_DEF, "check whether the URL is correct".
+      return sendResult(res, uriPath, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_NO_INTERFACE_DEF', resultMessage: 'API is not defined.' });
     }
-    const denied = authenticate(req, rawUrl, raw);
+    const denied = authenticate(req, uriPath, raw);
     if (denied) {
       log.push({ path: pathname, api, refundRequestId: null, paymentId: null, at: new Date(clock()).toISOString() });
-      return sendResult(res, rawUrl, 401, denied);
+      return sendResult(res, uriPath, 200, denied);
     }
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      return sendResult(res, rawUrl, 400, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: 'The request body is not valid JSON.' });
+      return sendResult(res, uriPath, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: 'The request body is not valid JSON.' });
     }
     const refundRequestId = typeof (json as { refundRequestId?: unknown })?.refundRequestId === 'string' ? (json as { refundRequestId: string }).refundRequestId : null;
     const parsed = schemas[api].safeParse(json);
@@ -277,7 +334,14 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
       const message = parsed.error.issues
         .map((i) => (i.path[0] === 'originalMerchantRefundId' ? 'originalMerchantRefundId is required in USB cable mode' : `${i.path.join('.') || 'body'}: ${i.message}`))
         .join('; ');
-      return sendResult(res, rawUrl, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: message.slice(0, 256) }, refundRequestId ? { refundRequestId } : {});
+      return sendResult(res, uriPath, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: message.slice(0, 256) }, refundRequestId ? { refundRequestId } : {});
+    }
+    if (api === 'inquiryPayment') {
+      const problem = inquiryKeyProblem(parsed.data as InquiryPaymentRequestBody);
+      if (problem) {
+        log.push({ path: pathname, api, refundRequestId: null, paymentId: null, at: new Date(clock()).toISOString() });
+        return sendResult(res, uriPath, 200, problem);
+      }
     }
     const body = parsed.data as { paymentId?: string; refundRequestId?: string; refundId?: string };
     const paymentId = api === 'inquiryRefund' ? ledger.paymentIdOfRefund(body.refundRequestId, body.refundId) : body.paymentId;
@@ -285,10 +349,10 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
 
     const fault = faults.take(api, paymentId);
     if (fault?.kind === 'force-result' && fault.result) {
-      return sendResult(res, rawUrl, 200, fault.result, api === 'refund' && body.refundRequestId ? { refundRequestId: body.refundRequestId } : {});
+      return sendResult(res, uriPath, 200, fault.result, api === 'refund' && body.refundRequestId ? { refundRequestId: body.refundRequestId } : {});
     }
-    if (fault?.kind === 'http-5xx' && !fault.processFirst) return applyAndSend(res, rawUrl, fault, {});
-    return applyAndSend(res, rawUrl, fault, processApi(api, parsed.data));
+    if (fault?.kind === 'http-5xx' && !fault.processFirst) return applyAndSend(res, uriPath, fault, {});
+    return applyAndSend(res, uriPath, fault, processApi(api, parsed.data));
   }
 
   const server = http.createServer((req, res) => {
@@ -305,6 +369,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
 
   return {
     baseUrl: `http://127.0.0.1:${port}${basePath}`,
+    origin: `http://127.0.0.1:${port}`,
     port,
     clientId: opts.clientId,
     gatewayPublicKeyPem,
@@ -312,6 +377,12 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     payments: () => ledger.paymentList(),
     refunds: () => ledger.refundList(),
     requestLog: () => log.map((e) => ({ ...e })),
+    rotateGatewayKey: (privateKeyPem, version) => {
+      const next = importPrivateKey(privateKeyPem, 'The sandbox gateway private key');
+      if (!next.ok) throw new Error(next.error.message);
+      gatewayPrivate = next.value;
+      gatewayKeyVersion = version;
+    },
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

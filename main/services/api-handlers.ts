@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView, TerminalCandidateView } from '../../preload/contract/terminal';
 import type {
   AntomConfigView,
+  AntomTestView,
   AppInfo,
   AuditEntryView,
   AuditVerifyView,
@@ -66,7 +67,9 @@ export interface HandlerDeps {
   readonly antom: {
     view(): Res<AntomConfigView>;
     set(input: ValidRequestOf<'setAntomConfig'>, actor: string): Res<AntomConfigView>;
-    test(): Res<{ reachable: boolean; signatureValid: boolean; detail: string }>;
+    addKey(input: ValidRequestOf<'addAntomPublicKey'>, actor: string): Res<AntomConfigView>;
+    removeKey(fingerprint: string, actor: string): Res<AntomConfigView>;
+    test(): Res<AntomTestView>;
   };
   diagnostics(): Res<DiagnosticsBundle>;
 }
@@ -134,6 +137,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     getAntomConfig: () => as(tech, () => deps.antom.view()),
     setAntomConfig: (req) => as(tech, (user) => deps.antom.set(req, user.name)),
+    addAntomPublicKey: (req) => as(tech, (user) => deps.antom.addKey(req, user.name)),
+    removeAntomPublicKey: ({ fingerprint }) => as(tech, (user) => deps.antom.removeKey(fingerprint, user.name)),
     testAntomConnection: () => as(tech, () => deps.antom.test()),
     getDiagnosticsBundle: () => as(tech, () => deps.diagnostics()),
   };

@@ -9,7 +9,9 @@ import type { PaymentView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView } from '../../preload/contract/terminal';
 import type { AntomConfigView, AppInfo } from '../../preload/contract/views';
-import { importPrivateKey, importPublicKey } from '../antom';
+import { API_PATHS, importPrivateKey, importPublicKey } from '../antom';
+import { MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
+import { antomApiPrefix, parseAntomBaseUrl } from '../../preload/contract/antom-endpoint';
 import { loadAppConfig, saveAppConfig } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
@@ -17,7 +19,7 @@ import type { KeyProtector } from '../secrets/secret-store';
 import { startDemoControl } from '../demo/demo-control';
 import { createApiHandlers, type HandlerDeps } from './api-handlers';
 import type { ApiHandlers } from './api-dispatch';
-import { APP_VERSION, openCoreServices, SECRET_NAMES, type CoreServices } from './core-services';
+import { APP_VERSION, openCoreServices, readAntomPublicKeys, SECRET_NAMES, writeAntomPublicKeys, type CoreServices } from './core-services';
 import { ApiEventBus } from './event-bus';
 import { CounterSession } from './session';
 import { listDeviceCandidates } from './terminal-devices';
@@ -99,35 +101,134 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
 
   // Demo mode is chosen at start: real settings saved during a demo apply after a restart.
   let savedWhileDemo = false;
+  const keyViews = (keys: readonly { keyVersion: number | null; pem: string }[]): AntomConfigView['antomKeys'] =>
+    keys.map((k) => ({ keyVersion: k.keyVersion, fingerprint: fingerprint(k.pem) as string }));
+  const lastVerifiedBy = (): AntomConfigView['lastVerifiedBy'] => core.antom?.lastVerification() ?? null;
   const antomView = async (): Res<AntomConfigView> => {
     if (core.demo) {
+      const c = core.demo.antomConfig;
+      const keys = keyViews(c.antomPublicKeys);
       return ok({
         mode: 'demo-sandbox',
-        baseUrl: core.demo.antomConfig.baseUrl,
-        clientId: core.demo.antomConfig.clientId,
-        keyVersion: core.demo.antomConfig.keyVersion,
+        baseUrl: c.baseUrl,
+        clientId: c.clientId,
+        keyVersion: c.keyVersion,
         hasMerchantPrivateKey: true,
         hasAntomPublicKey: true,
-        merchantKeyFingerprint: fingerprint(core.demo.antomConfig.merchantPrivateKeyPem),
-        antomKeyFingerprint: fingerprint(core.demo.antomConfig.antomPublicKeyPem),
+        merchantKeyFingerprint: fingerprint(c.merchantPrivateKeyPem),
+        antomKeyFingerprint: keys[0]?.fingerprint ?? null,
+        region: null,
+        refundEndpoint: `${c.baseUrl}${antomApiPrefix(c.clientId)}${API_PATHS.refund}`,
+        antomKeys: keys,
+        lastVerifiedBy: lastVerifiedBy(),
+        antomKeyRotationDate: c.antomKeyRotationDate ?? null,
+        inquiryPaymentKey: c.inquiryPaymentKey,
         pending: core.config.antom || savedWhileDemo ? { restartNeeded: true, problem: null } : null,
       });
     }
-    const [priv, pub] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), secrets.get(SECRET_NAMES.antomPublicKey)]);
+    const [priv, pubs] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), readAntomPublicKeys(secrets)]);
     // The file, not the start-up copy: a technician may have just saved new settings.
     const saved = await loadAppConfig(core.dataDir);
     const antom = saved.ok ? saved.value.antom : core.config.antom;
+    const endpoint = antom ? parseAntomBaseUrl(antom.baseUrl) : null;
+    const keys = keyViews(pubs);
     return ok({
       mode: antom ? 'configured' : 'unconfigured',
-      baseUrl: antom?.baseUrl ?? null,
+      baseUrl: endpoint?.ok ? endpoint.value.origin : (antom?.baseUrl ?? null),
       clientId: antom?.clientId ?? null,
       keyVersion: antom?.keyVersion ?? null,
       hasMerchantPrivateKey: priv !== null,
-      hasAntomPublicKey: pub !== null,
+      hasAntomPublicKey: pubs.length > 0,
       merchantKeyFingerprint: fingerprint(priv),
-      antomKeyFingerprint: fingerprint(pub),
+      antomKeyFingerprint: keys[0]?.fingerprint ?? null,
+      region: endpoint?.ok ? endpoint.value.region : null,
+      refundEndpoint: antom && endpoint?.ok ? `${endpoint.value.origin}${antomApiPrefix(antom.clientId)}${API_PATHS.refund}` : null,
+      antomKeys: keys,
+      lastVerifiedBy: lastVerifiedBy(),
+      antomKeyRotationDate: antom?.antomKeyRotationDate ?? null,
+      inquiryPaymentKey: antom?.inquiryPaymentKey ?? 'paymentId',
       pending: core.antomProblem ? { restartNeeded: false, problem: core.antomProblem } : null,
     });
+  };
+
+  /** After a change to the stored Antom settings: use them now (or after a restart in demo). */
+  const applyAntom = async (): Promise<void> => {
+    if (core.demo) savedWhileDemo = true;
+    else await core.reloadAntom();
+  };
+
+  const antomSet = async (input: Parameters<HandlerDeps['antom']['set']>[0], actor: string): Res<AntomConfigView> => {
+    const endpoint = parseAntomBaseUrl(input.baseUrl);
+    if (!endpoint.ok) return err('CONFIG_INVALID', endpoint.error.message);
+    if (input.merchantPrivateKeyPem !== undefined) {
+      const k = importPrivateKey(input.merchantPrivateKeyPem, 'The merchant private key');
+      if (!k.ok) return err('CONFIG_INVALID', k.error.message);
+    }
+    if (input.antomPublicKeyPem !== undefined) {
+      const k = importPublicKey(input.antomPublicKeyPem, "Antom's public key");
+      if (!k.ok) return err('CONFIG_INVALID', k.error.message);
+    }
+    const current = await loadAppConfig(core.dataDir);
+    const base = current.ok ? current.value : core.config;
+    const previous = base.antom;
+    const rotation = input.antomKeyRotationDate === undefined ? previous?.antomKeyRotationDate : (input.antomKeyRotationDate ?? undefined);
+    const inquiryPaymentKey = input.inquiryPaymentKey ?? previous?.inquiryPaymentKey;
+    const next = {
+      ...base,
+      antom: {
+        // Saved in the SDK form (domain only): an old "…/ams/api" value is migrated on the next save.
+        baseUrl: endpoint.value.origin,
+        clientId: input.clientId,
+        keyVersion: input.keyVersion,
+        requestTimeoutMs: previous?.requestTimeoutMs ?? 15_000,
+        ...(inquiryPaymentKey ? { inquiryPaymentKey } : {}),
+        ...(rotation ? { antomKeyRotationDate: rotation } : {}),
+      },
+    };
+    await saveAppConfig(core.dataDir, next);
+    if (input.merchantPrivateKeyPem !== undefined) await secrets.set(SECRET_NAMES.merchantPrivateKey, input.merchantPrivateKeyPem);
+    if (input.antomPublicKeyPem !== undefined) {
+      await writeAntomPublicKeys(secrets, [{ keyVersion: input.antomPublicKeyVersion ?? null, pem: input.antomPublicKeyPem }]);
+    }
+    ledger.audit.append(actor, 'config.change', {
+      what: 'antom',
+      baseUrl: endpoint.value.origin,
+      clientId: input.clientId,
+      keyVersion: input.keyVersion,
+      inquiryPaymentKey: inquiryPaymentKey ?? 'paymentId',
+      merchantKeyReplaced: input.merchantPrivateKeyPem !== undefined,
+      antomKeyReplaced: input.antomPublicKeyPem !== undefined,
+    });
+    await applyAntom();
+    log.info({ baseUrl: endpoint.value.origin, clientId: input.clientId, demo: core.demo !== null }, 'Antom settings saved');
+    return antomView();
+  };
+
+  const antomAddKey = async (input: { keyVersion: number; pem: string }, actor: string): Res<AntomConfigView> => {
+    const k = importPublicKey(input.pem, `Antom's public key version ${input.keyVersion}`);
+    if (!k.ok) return err('CONFIG_INVALID', k.error.message);
+    const keys = await readAntomPublicKeys(secrets);
+    if (keys.some((x) => x.keyVersion === input.keyVersion)) {
+      return err('CONFIG_INVALID', `A key with version ${input.keyVersion} is already stored; remove it first to replace it.`);
+    }
+    const fp = fingerprint(input.pem);
+    if (keys.some((x) => fingerprint(x.pem) === fp)) return err('CONFIG_INVALID', 'This key is already stored.');
+    if (keys.length >= MAX_ANTOM_PUBLIC_KEYS) return err('CONFIG_INVALID', `At most ${MAX_ANTOM_PUBLIC_KEYS} Antom keys can be stored; remove a retired one first.`);
+    await writeAntomPublicKeys(secrets, [...keys, { keyVersion: input.keyVersion, pem: input.pem }]);
+    ledger.audit.append(actor, 'config.change', { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp });
+    await applyAntom();
+    return antomView();
+  };
+
+  const antomRemoveKey = async (fp: string, actor: string): Res<AntomConfigView> => {
+    const keys = await readAntomPublicKeys(secrets);
+    const rest = keys.filter((k) => fingerprint(k.pem) !== fp);
+    if (rest.length === keys.length) return err('NOT_FOUND', 'No stored Antom key has this fingerprint.');
+    if (rest.length === 0) return err('CONFIG_INVALID', "This is the only Antom key: add the new one before removing it, or no answer from Antom could be trusted.");
+    await writeAntomPublicKeys(secrets, rest);
+    ledger.audit.append(actor, 'config.change', { what: 'antom.publicKey.remove', fingerprint: fp });
+    await applyAntom();
+    return antomView();
   };
 
   const deps: HandlerDeps = {
@@ -218,40 +319,19 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     },
     antom: {
       view: antomView,
-      set: async (input, actor) => {
-        if (input.merchantPrivateKeyPem !== undefined) {
-          const k = importPrivateKey(input.merchantPrivateKeyPem, 'The merchant private key');
-          if (!k.ok) return err('CONFIG_INVALID', k.error.message);
-        }
-        if (input.antomPublicKeyPem !== undefined) {
-          const k = importPublicKey(input.antomPublicKeyPem, "Antom's public key");
-          if (!k.ok) return err('CONFIG_INVALID', k.error.message);
-        }
-        const current = await loadAppConfig(core.dataDir);
-        const base = current.ok ? current.value : core.config;
-        const next = { ...base, antom: { baseUrl: input.baseUrl, clientId: input.clientId, keyVersion: input.keyVersion, requestTimeoutMs: base.antom?.requestTimeoutMs ?? 15_000 } };
-        await saveAppConfig(core.dataDir, next);
-        if (input.merchantPrivateKeyPem !== undefined) await secrets.set(SECRET_NAMES.merchantPrivateKey, input.merchantPrivateKeyPem);
-        if (input.antomPublicKeyPem !== undefined) await secrets.set(SECRET_NAMES.antomPublicKey, input.antomPublicKeyPem);
-        ledger.audit.append(actor, 'config.change', {
-          what: 'antom',
-          baseUrl: input.baseUrl,
-          clientId: input.clientId,
-          keyVersion: input.keyVersion,
-          merchantKeyReplaced: input.merchantPrivateKeyPem !== undefined,
-          antomKeyReplaced: input.antomPublicKeyPem !== undefined,
-        });
-        if (core.demo) savedWhileDemo = true;
-        else await core.reloadAntom();
-        log.info({ baseUrl: input.baseUrl, clientId: input.clientId, demo: core.demo !== null }, 'Antom settings saved');
-        return antomView();
-      },
+      set: antomSet,
+      addKey: antomAddKey,
+      removeKey: antomRemoveKey,
       test: async () => {
         if (!core.antom) return ok({ reachable: false, signatureValid: false, detail: core.antomProblem ?? 'Antom is not configured.' });
         // Looking up a payment that cannot exist proves reachability and both signatures without touching money.
         const r = await core.antom.inquirePayment('CONNECTION-TEST-0000000000');
-        if (r.ok || r.error.code === 'PAYMENT_NOT_FOUND') return ok({ reachable: true, signatureValid: true, detail: 'Antom answered with a valid signature.' });
-        return ok({ reachable: false, signatureValid: false, detail: r.error.message });
+        const path = core.antom.endpoint('inquiryPayment');
+        const by = core.antom.lastVerification();
+        const keyNote = by ? ` (verified with Antom key ${by.keyVersion === null ? 'of unrecorded version' : `version ${by.keyVersion}`})` : '';
+        if (r.ok || r.error.code === 'PAYMENT_NOT_FOUND') return ok({ reachable: true, signatureValid: true, lookupOk: true, path, detail: `Antom answered POST ${path} with a valid signature${keyNote}.` });
+        if (r.error.code === 'LOOKUP_MISCONFIGURED') return ok({ reachable: true, signatureValid: true, lookupOk: false, path, detail: r.error.message });
+        return ok({ reachable: false, signatureValid: false, path, detail: r.error.message });
       },
     },
     diagnostics: async () => {

@@ -12,7 +12,9 @@ import { createTerminalLink, hostIdOf, HOST_ID_SECRET } from '../terminal/link-f
 import { resolveTerminalPort } from '../terminal/port-resolver';
 import { APP_VERSION } from '../config/version';
 import { err, ok, type Result } from '../../preload/contract/result';
+import { z } from 'zod';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
+import { AntomPublicKeyEntry, MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
 import { openLedger, type Ledger } from '../ledger';
@@ -25,7 +27,10 @@ import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore 
 export { APP_VERSION };
 export const SECRET_NAMES = {
   merchantPrivateKey: 'antom.merchantPrivateKeyPem',
+  /** The single key of settings made before key rotation; read when antomPublicKeys is absent. */
   antomPublicKey: 'antom.antomPublicKeyPem',
+  /** JSON [{ keyVersion, pem }]: every Antom public key in use. */
+  antomPublicKeys: 'antom.antomPublicKeys',
   hostId: HOST_ID_SECRET,
 } as const;
 
@@ -61,6 +66,24 @@ export interface CoreOptions {
   readonly background?: boolean;
 }
 
+const StoredAntomKeys = z.array(AntomPublicKeyEntry).max(MAX_ANTOM_PUBLIC_KEYS);
+
+/** The Antom public keys in the secret store; the older single key reads as one key of unrecorded version. */
+export async function readAntomPublicKeys(secrets: SecretStore): Promise<AntomPublicKeyEntry[]> {
+  const list = await secrets.get(SECRET_NAMES.antomPublicKeys);
+  if (list !== null) {
+    const parsed = StoredAntomKeys.safeParse(JSON.parse(list));
+    if (!parsed.success) throw new Error('The stored Antom public keys are not readable; import them again on the technician screen.');
+    return parsed.data;
+  }
+  const single = await secrets.get(SECRET_NAMES.antomPublicKey);
+  return single ? [{ keyVersion: null, pem: single }] : [];
+}
+
+export async function writeAntomPublicKeys(secrets: SecretStore, keys: readonly AntomPublicKeyEntry[]): Promise<void> {
+  await secrets.set(SECRET_NAMES.antomPublicKeys, JSON.stringify(StoredAntomKeys.parse(keys)));
+}
+
 /** Antom settings: env first (ANTOM_*), else config.json + PEMs from the secret store. */
 export async function resolveAntomConfig(config: AppConfig, secrets: SecretStore, env: NodeJS.ProcessEnv): Promise<Result<AntomClientConfig, 'CONFIG_MISSING' | 'CONFIG_INVALID'>> {
   if (env.ANTOM_BASE_URL || env.ANTOM_CLIENT_ID || env.ANTOM_PRIVATE_KEY_FILE || env.ANTOM_PUBLIC_KEY_FILE) {
@@ -69,9 +92,9 @@ export async function resolveAntomConfig(config: AppConfig, secrets: SecretStore
     return fromEnv;
   }
   if (!config.antom) return err('CONFIG_MISSING', 'Antom is not set up: a technician enters the endpoint, client id and keys on the technician screen.');
-  const [priv, pub] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), secrets.get(SECRET_NAMES.antomPublicKey)]);
-  if (!priv || !pub) return err('CONFIG_MISSING', 'Antom keys are missing: import the merchant private key and Antom public key on the technician screen.');
-  const parsed = AntomClientConfig.safeParse({ ...config.antom, merchantPrivateKeyPem: priv, antomPublicKeyPem: pub });
+  const [priv, pubs] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), readAntomPublicKeys(secrets)]);
+  if (!priv || pubs.length === 0) return err('CONFIG_MISSING', 'Antom keys are missing: import the merchant private key and Antom public key on the technician screen.');
+  const parsed = AntomClientConfig.safeParse({ ...config.antom, merchantPrivateKeyPem: priv, antomPublicKeys: pubs });
   if (!parsed.success) return err('CONFIG_INVALID', `Antom settings are not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return ok(parsed.data);
 }

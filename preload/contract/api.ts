@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -23,6 +23,7 @@ export type ApiErrorCode =
   | 'INTERNAL' // unexpected: logged in main, never a stack trace to the renderer
   | 'PAYMENT_NOT_FOUND'
   | 'UNAVAILABLE'
+  | 'LOOKUP_MISCONFIGURED' // Antom answered but refused the payment lookup's parameters: a technician's fix
   | 'REFUND_IN_FLIGHT'
   | 'AMOUNT_EXCEEDS_REFUNDABLE'
   | 'NOT_FOUND'
@@ -121,11 +122,24 @@ export const operations = {
         keyVersion: z.number().int().min(1).max(1000),
         /** PEM text, only ever travelling renderer -> main, never back. */
         merchantPrivateKeyPem: z.string().max(16_384).optional(),
+        /** Replaces every stored Antom key with this one (use addAntomPublicKey to add the next key). */
         antomPublicKeyPem: z.string().max(16_384).optional(),
+        /** The key version Antom signs with antomPublicKeyPem; omitted = not recorded. */
+        antomPublicKeyVersion: z.number().int().min(1).max(999).optional(),
+        inquiryPaymentKey: z.enum(['paymentId', 'paymentRequestId', 'both']).optional(),
+        /** Announced date of Antom's next key rotation (doctor warns close to it); null clears it. */
+        antomKeyRotationDate: IsoDate.nullable().optional(),
       })
       .strict(),
   ),
-  testAntomConnection: op<{ reachable: boolean; signatureValid: boolean; detail: string }>()('antom:test', Empty),
+  /** Adds the next Antom public key before a rotation; answers signed with either key verify. */
+  addAntomPublicKey: op<AntomConfigView>()(
+    'antom:key-add',
+    z.object({ keyVersion: z.number().int().min(1).max(999), pem: z.string().min(1).max(16_384) }).strict(),
+  ),
+  /** Removes a retired Antom public key by its fingerprint (never the last one). */
+  removeAntomPublicKey: op<AntomConfigView>()('antom:key-remove', z.object({ fingerprint: z.string().regex(/^[0-9a-f]{32}$/) }).strict()),
+  testAntomConnection: op<AntomTestView>()('antom:test', Empty),
   getDiagnosticsBundle: op<DiagnosticsBundle>()('diagnostics:bundle', Empty),
 } as const;
 

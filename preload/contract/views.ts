@@ -70,9 +70,37 @@ export interface AntomConfigView {
   readonly hasAntomPublicKey: boolean;
   /** Fingerprints only (SHA-256 of the public part), never key material. */
   readonly merchantKeyFingerprint: string | null;
+  /** The first (oldest) Antom key's fingerprint; every key is in antomKeys. */
   readonly antomKeyFingerprint: string | null;
+  /** The documented region of baseUrl (ANTOM_REGIONS id), null for a typed URL. */
+  readonly region: string | null;
+  /** Exact refund URL the terminal posts to (origin + /ams/api or /ams/sandbox/api + /v2/payments/refund). */
+  readonly refundEndpoint: string | null;
+  /** Antom public keys in use, with the key version Antom names each by (null: not recorded). */
+  readonly antomKeys: readonly { readonly keyVersion: number | null; readonly fingerprint: string }[];
+  /** Which key verified the last answer Antom sent since this app started; null before any. */
+  readonly lastVerifiedBy: {
+    readonly keyVersion: number | null;
+    readonly namedVersion: number | null;
+    readonly fingerprint: string;
+    readonly at: string;
+    readonly path: string;
+  } | null;
+  readonly antomKeyRotationDate: string | null;
+  readonly inquiryPaymentKey: 'paymentId' | 'paymentRequestId' | 'both';
   /** Saved settings that wait for a restart (leaving demo mode) or could not be used yet (why). */
   readonly pending: { readonly restartNeeded: boolean; readonly problem: string | null } | null;
+}
+
+/** The technician's connection test: a harmless signed payment inquiry. */
+export interface AntomTestView {
+  readonly reachable: boolean;
+  readonly signatureValid: boolean;
+  readonly detail: string;
+  /** The exact URL called. */
+  readonly path?: string;
+  /** False when Antom answered but refused the lookup's parameters (inquiry key setting). */
+  readonly lookupOk?: boolean;
 }
 
 export interface DiagnosticsBundle {

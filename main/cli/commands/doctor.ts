@@ -10,7 +10,7 @@ import { promises as fs, constants as fsConstants, statSync, readFileSync } from
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
-import { createAntomGateway } from '../../antom';
+import { createAntomGateway, type AntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
 import { openLedger } from '../../ledger/ledger';
 import { ledgerPath } from '../../ledger/paths';
@@ -62,6 +62,70 @@ async function checkPort(port: string): Promise<DoctorCheck[]> {
     checks.push({ id: 'serial-permission', ok: false, summary: detail, fix: problem.fix });
   }
   return checks;
+}
+
+/** Days before an announced rotation from which a single configured key is worth a warning. */
+export const ROTATION_WARNING_DAYS = 30;
+
+/**
+ * One Antom public key means the day Antom rotates, every answer fails its
+ * signature check and every refund turns PENDING until someone swaps the key.
+ * With an announced rotation date the warning is raised close to it.
+ */
+export function antomKeyCheck(keys: readonly { keyVersion: number | null }[], rotationDate: string | null, now: Date): DoctorCheck {
+  const names = keys.map((k) => (k.keyVersion === null ? 'version not recorded' : `version ${k.keyVersion}`)).join(', ');
+  const fix = 'Add Antom\'s next public key (with its key version) on the technician screen, or ANTOM_PUBLIC_KEY_FILES=VERSION=FILE, before Antom switches.';
+  if (keys.length > 1) return { id: 'antom-keys', ok: true, summary: `${keys.length} Antom public keys configured (${names}): a key rotation is covered.` };
+  if (rotationDate === null) {
+    return { id: 'antom-keys', ok: true, warning: true, summary: `Only one Antom public key is configured (${names}); when Antom rotates its key, answers will not verify and refunds stay pending.`, fix };
+  }
+  const days = Math.ceil((Date.parse(`${rotationDate}T00:00:00Z`) - now.getTime()) / 86_400_000);
+  if (days > ROTATION_WARNING_DAYS) {
+    return { id: 'antom-keys', ok: true, summary: `One Antom public key configured (${names}); the announced key rotation on ${rotationDate} is ${days} days away.` };
+  }
+  return {
+    id: 'antom-keys',
+    ok: true,
+    warning: true,
+    summary:
+      days >= 0
+        ? `Antom rotates its key on ${rotationDate} (in ${days} day(s)) and only one Antom public key is configured (${names}).`
+        : `Antom's announced key rotation date ${rotationDate} has passed and only one Antom public key is configured (${names}).`,
+    fix,
+  };
+}
+
+/**
+ * A harmless signed inquiry (a payment that cannot exist): proves the URL,
+ * both signatures and that the lookup's parameters are accepted, and names
+ * the exact path called.
+ */
+export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: string): Promise<DoctorCheck[]> {
+  const url = gateway.endpoint('inquiryPayment');
+  const r = await gateway.inquirePayment('CONNECTION-TEST-0000000000');
+  const by = gateway.lastVerification();
+  const key = by ? (by.keyVersion === null ? ' (Antom key of unrecorded version)' : ` (Antom key version ${by.keyVersion})`) : '';
+  if (r.ok || r.error.code === 'PAYMENT_NOT_FOUND') {
+    return [
+      { id: 'antom-online', ok: true, summary: `Antom answered POST ${url} with a valid signature${key}.` },
+      { id: 'antom-lookup', ok: true, summary: `The payment lookup by ${inquiryKey} is accepted.` },
+    ];
+  }
+  if (r.error.code === 'LOOKUP_MISCONFIGURED' && r.error.details?.rejection !== 'parameters') {
+    return [{ id: 'antom-online', ok: false, summary: `POST ${url}: ${r.error.message}`, fix: r.error.details?.rejection === 'path' ? 'Pick the region from the list (the base URL is the domain only; the terminal adds /ams/api/...).' : 'Check the client id and that the merchant key registered with Antom matches this terminal\'s private key.' }];
+  }
+  if (r.error.code === 'LOOKUP_MISCONFIGURED') {
+    return [
+      { id: 'antom-online', ok: true, summary: `Antom answered POST ${url} with a valid signature${key}.` },
+      {
+        id: 'antom-lookup',
+        ok: false,
+        summary: r.error.message,
+        fix: `Set the payment lookup key (technician screen, or ANTOM_INQUIRY_KEY) to the one Antom expects: paymentId, paymentRequestId or both (now: ${inquiryKey}).`,
+      },
+    ];
+  }
+  return [{ id: 'antom-online', ok: false, summary: `POST ${url}: ${r.error.message}`, fix: 'Check the network, the endpoint region and that the Antom public key matches your client id.' }];
 }
 
 export const doctorCommand: CliCommand = {
@@ -119,16 +183,9 @@ export const doctorCommand: CliCommand = {
       if (!antom.ok) {
         checks.push({ id: 'antom-config', ok: false, summary: antom.error.message, fix: 'Enter the Antom endpoint, client id and both keys on the technician screen.' });
       } else {
-        checks.push({ id: 'antom-config', ok: true, summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}).` });
-        if (values.online) {
-          const r = await createAntomGateway(antom.value).inquirePayment('CONNECTION-TEST-0000000000');
-          const reachable = r.ok || r.error.code === 'PAYMENT_NOT_FOUND';
-          checks.push(
-            reachable
-              ? { id: 'antom-online', ok: true, summary: 'Antom answered with a valid signature.' }
-              : { id: 'antom-online', ok: false, summary: r.error.message, fix: 'Check the network, the endpoint region and that the Antom public key matches your client id.' },
-          );
-        }
+        checks.push({ id: 'antom-config', ok: true, summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}); payments looked up by ${antom.value.inquiryPaymentKey}.` });
+        checks.push(antomKeyCheck(antom.value.antomPublicKeys, antom.value.antomKeyRotationDate ?? null, new Date()));
+        if (values.online) checks.push(...(await antomOnlineChecks(createAntomGateway(antom.value), antom.value.inquiryPaymentKey)));
       }
     }
 

@@ -7,10 +7,13 @@ import { Field } from '../components/Field';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PinPad } from '../components/PinPad';
 
+/** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
+const NO_DEMO_USERS: readonly never[] = [];
+
 export function SignIn() {
   const { t } = useT();
   const { signIn, busy, error, lockReason } = useSession();
-  const demoUsers = useSettings((s) => s.appInfo?.demoHints?.users ?? []);
+  const demoUsers = useSettings((s) => s.appInfo?.demoHints?.users ?? NO_DEMO_USERS);
   const [userName, setUserName] = useState('');
   const [pin, setPin] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);

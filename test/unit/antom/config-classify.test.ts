@@ -17,10 +17,13 @@ describe('loadAntomConfigFromEnv', () => {
     ANTOM_PUBLIC_KEY_FILE: pubFile,
   };
 
-  it('loads with defaults (key version 1, timeouts) and trims the base URL', () => {
+  it('loads with defaults (key version 1, timeouts, paymentId lookup) and keeps the domain only of an old "…/ams/api/" base URL', () => {
     const r = loadAntomConfigFromEnv(base);
     expect(r.ok).toBe(true);
-    if (r.ok) expect(r.value).toMatchObject({ baseUrl: 'https://open-sea-global.alipay.com/ams/api', keyVersion: 1, requestTimeoutMs: 15_000, inquiryTimeoutMs: 10_000 });
+    if (r.ok) {
+      expect(r.value).toMatchObject({ baseUrl: 'https://open-sea-global.alipay.com', keyVersion: 1, requestTimeoutMs: 15_000, inquiryTimeoutMs: 10_000, inquiryPaymentKey: 'paymentId' });
+      expect(r.value.antomPublicKeys).toEqual([{ keyVersion: null, pem: keys.gateway.publicKeyPem }]);
+    }
   });
   it('reads key version and timeouts', () => {
     const r = loadAntomConfigFromEnv({ ...base, ANTOM_KEY_VERSION: '3', ANTOM_REQUEST_TIMEOUT_MS: '8000' });

@@ -49,6 +49,8 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   disableUser: { name: 'alice' },
   getAntomConfig: {},
   setAntomConfig: { baseUrl: 'https://open-sea-global.alipay.com', clientId: 'FUZZ_CLIENT', keyVersion: 1 },
+  addAntomPublicKey: { keyVersion: 2, pem: '-----BEGIN PUBLIC KEY-----' },
+  removeAntomPublicKey: { fingerprint: '0123456789abcdef0123456789abcdef' },
   testAntomConnection: {},
   getDiagnosticsBundle: {},
 };

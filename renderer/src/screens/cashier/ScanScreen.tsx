@@ -9,6 +9,9 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
 import { fmtMoney, fmtWhen, todayIso } from '../../lib/format';
 
+/** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
+const NO_DEMO_PAYMENTS: readonly never[] = [];
+
 // Every refund not yet final (the progress screen promises "shows up under Pending refunds"), including one waiting on the terminal.
 const OPEN_STATES = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'AWAITING_APPROVAL'];
 
@@ -109,7 +112,7 @@ function useRefundsReload(load: () => void): void {
 function RecentPayments() {
   const { t, lang } = useT();
   const lookup = useCashier((s) => s.lookup);
-  const demoPayments = useSettings((s) => s.appInfo?.demoHints?.payments ?? []);
+  const demoPayments = useSettings((s) => s.appInfo?.demoHints?.payments ?? NO_DEMO_PAYMENTS);
   const [payments, setPayments] = useState<readonly PaymentView[] | null>(null);
   const load = useCallback(() => {
     void api()
