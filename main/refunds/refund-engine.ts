@@ -118,6 +118,9 @@ interface DriveResult {
  */
 export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['REFUND_NOT_FOUND', 'REFUND_NOT_EXIST', 'ORDER_NOT_EXIST', 'DPOS_PAYMENT_ORDER_NOT_EXIST', 'NOT_FOUND']);
 
+/** resultCode of a refund stopped because the terminal replayed another refund's reference. */
+export const REFERENCE_REUSED_CODE = 'TERMINAL_REFERENCE_REUSED';
+
 export function isNotFoundOutcome(o: AntomOutcome): boolean {
   return o.status !== 'SUCCESS' && REFUND_NOT_FOUND_CODES.has(o.resultCode);
 }
@@ -502,8 +505,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     let errors = 0;
     let awaiting = 0;
     for (const row of rows) {
-      if (row.state === 'AWAITING_APPROVAL') {
-        awaiting += 1;
+      const role = recoveryRole(row.state);
+      if (role !== 'drive') {
+        if (role === 'manager') awaiting += 1;
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state });
         continue;
       }
@@ -565,13 +569,56 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.timer.unref();
   }
 
-  /** One pass of background resolution (exposed for tests and the CLI). */
+  /**
+   * One pass of background resolution (exposed for tests and the CLI). Takes
+   * every unfinished refund nobody is driving: those whose persisted check is
+   * due, and those a driver left without one (a crashed app's SUBMITTING,
+   * APPROVED or REFERENCE_OBTAINED row, its lease expired or its owner dead).
+   */
   async tick(): Promise<void> {
-    for (const row of this.ledger.refunds.due(this.clock())) {
+    const now = this.clock();
+    for (const row of this.ledger.refunds.nonFinal()) {
       if (this.stopped) return;
-      if (!isPending(row.state) && row.state !== 'REFERENCE_REQUESTED') continue;
-      await this.drive(row.refund_request_id, true);
+      if (!this.backgroundShouldDrive(row, now)) continue;
+      const after = await this.driveWithLease(row.refund_request_id, true);
+      this.noteOrphanResult(after.row, now);
     }
+  }
+
+  /** Orphans that stayed unsettled after a drive (e.g. a step threw): not retried more often than the poll backoff. */
+  private readonly orphanRetry = new Map<string, { at: number; attempts: number }>();
+
+  private noteOrphanResult(row: RefundRow, now: Date): void {
+    if (isFinal(row.state) || row.next_check_at !== null || row.state === 'AWAITING_APPROVAL') {
+      this.orphanRetry.delete(row.refund_request_id);
+      return;
+    }
+    const prev = this.orphanRetry.get(row.refund_request_id);
+    const attempts = (prev?.attempts ?? -1) + 1;
+    this.orphanRetry.set(row.refund_request_id, { at: now.getTime() + nextDelayMs(this.poll, attempts), attempts });
+  }
+
+  private backgroundShouldDrive(row: RefundRow, now: Date): boolean {
+    if (this.driving.has(row.refund_request_id)) return false;
+    const retry = this.orphanRetry.get(row.refund_request_id);
+    if (retry !== undefined && retry.at > now.getTime()) return false;
+    const due = row.next_check_at !== null && Date.parse(row.next_check_at) <= now.getTime();
+    switch (recoveryRole(row.state)) {
+      case 'manager':
+      case 'final':
+        return false;
+      case 'drive':
+        // A live driver never leaves these states without a next check, so one
+        // with no check scheduled is driven once its lease is free (claimLease decides).
+        return due || (row.next_check_at === null && this.leaseLooksFree(row, now));
+    }
+  }
+
+  /** Cheap pre-check before claimLease (which decides again inside the write lock). */
+  private leaseLooksFree(row: RefundRow, now: Date): boolean {
+    if (row.lease_owner === null || row.lease_until === null) return true;
+    if (Date.parse(row.lease_until) <= now.getTime()) return true;
+    return !leaseOwnerAlive(row.lease_owner);
   }
 
   async stop(): Promise<void> {
@@ -689,9 +736,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           }
           return this.applyOutcome(row, outcome);
         }
-        default:
+        case 'AWAITING_APPROVAL':
+        case 'DECLINED':
+        case 'SUCCEEDED':
+        case 'FAILED':
           // Final, or waiting for a manager.
           return row;
+        default:
+          return assertNever(row.state);
       }
     }
     return this.mustGet(refundRequestId);
@@ -710,12 +762,18 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       res = err('INTERNAL' as TerminalErrorCode, String(e));
     }
     if (res.ok) {
-      return this.move(row, 'REFERENCE_OBTAINED', {
-        originalMerchantRefundId: res.value.originalMerchantRefundId,
-        message: MSG.referenceObtained,
-        nextAction: 'WAIT',
-        nextCheckAt: null,
+      const reference = res.value.originalMerchantRefundId;
+      const t = this.ledger.refunds.transition(row.refund_request_id, row.state, 'REFERENCE_OBTAINED', {
+        actor: SYSTEM,
+        patch: { originalMerchantRefundId: reference, message: MSG.referenceObtained, nextAction: 'WAIT', nextCheckAt: null },
       });
+      if (t.ok) {
+        this.journaled(t.value);
+        return t.value;
+      }
+      if (t.error.code === 'REFERENCE_REUSED') return this.refuseReplayedReference(row, reference, t.error.details?.['refundRequestId']);
+      this.log.warn({ refundRequestId: row.refund_request_id, code: t.error.code }, 'transition not applied');
+      return null;
     }
     const code = res.error.code;
     const text = terminalErrorMessage(code);
@@ -734,6 +792,31 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.ledger.audit.append(SYSTEM, 'refund.note', { refundRequestId: row.refund_request_id, state: row.state, terminalError: code });
     this.journaled(u.value);
     return u.value;
+  }
+
+  /**
+   * The terminal handed out a reference another refund already holds (a replay:
+   * faulty, cloned or reset terminal). Sending it would make Antom see two
+   * refunds under one reference, so this one stops here, final, with nothing
+   * sent, and the technician is told (audit entry; `doctor` lists these).
+   */
+  private refuseReplayedReference(row: RefundRow, reference: string, usedBy: unknown): RefundRow | null {
+    const holder = typeof usedBy === 'string' ? usedBy : null;
+    this.log.error({ refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder }, 'terminal replayed a refund reference; refund stopped, nothing sent');
+    const t = this.ledger.transaction(() => {
+      const moved = this.ledger.refunds.transition(row.refund_request_id, row.state, 'FAILED', {
+        actor: SYSTEM,
+        detail: { replayedReference: reference, usedBy: holder },
+        patch: { resultCode: REFERENCE_REUSED_CODE, message: MSG.referenceReused, nextAction: 'CALL_SUPPORT', nextCheckAt: null },
+      });
+      if (moved.ok) {
+        this.ledger.audit.append(SYSTEM, 'terminal.reference_reused', { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder });
+      }
+      return moved;
+    });
+    if (!t.ok) return null;
+    this.journaled(t.value);
+    return t.value;
   }
 
   private requestBody(row: RefundRow): AntomRefundRequest {
@@ -865,6 +948,35 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private view(row: RefundRow): RefundView {
     return this.ledger.view(row);
   }
+}
+
+/**
+ * Who moves a refund on from `state`: the engine (recover and the background
+ * resolver drive it), a manager, or nobody (final). Exhaustive, so a state
+ * added later does not compile until it is placed here.
+ */
+export function recoveryRole(state: RefundState): 'drive' | 'manager' | 'final' {
+  switch (state) {
+    case 'APPROVED':
+    case 'REFERENCE_REQUESTED':
+    case 'REFERENCE_OBTAINED':
+    case 'SUBMITTING':
+    case 'PENDING_IN_PROCESS':
+    case 'PENDING_UNKNOWN':
+      return 'drive';
+    case 'AWAITING_APPROVAL':
+      return 'manager';
+    case 'SUCCEEDED':
+    case 'FAILED':
+    case 'DECLINED':
+      return 'final';
+    default:
+      return assertNever(state);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled refund state ${String(x)}`);
 }
 
 function unknownOutcome(resultCode: string, message: string): AntomOutcome {
