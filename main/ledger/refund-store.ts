@@ -222,6 +222,15 @@ export class RefundStore {
     return typeof raw?.refund_request_id === 'string' ? raw.refund_request_id : null;
   }
 
+  /** Refunds stopped because the terminal replayed another refund's reference, newest first (doctor, diagnostics). */
+  referenceReplays(limit = 20): RefundRow[] {
+    return parseRows(
+      RefundRowSchema,
+      this.db.prepare("SELECT * FROM refunds WHERE result_code = 'TERMINAL_REFERENCE_REUSED' ORDER BY updated_at DESC, rowid DESC LIMIT ?").all(limit),
+      'refund',
+    );
+  }
+
   /** Changes non-state columns, only while the refund is still in `expected` (CAS). */
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> {
     const now = this.clock().toISOString();

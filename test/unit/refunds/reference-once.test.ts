@@ -11,6 +11,9 @@ import type { RefundReferenceRequest, TerminalErrorCode } from '../../../main/re
 import { openLedger } from '../../../main/ledger/ledger';
 import { migrate } from '../../../main/ledger/migrations';
 import { REFERENCE_REUSED_CODE } from '../../../main/refunds/refund-engine';
+import { referenceReplayCheck } from '../../../main/cli/commands/doctor';
+import { VirtualTerminal } from '../../../native-bridge/sim/virtual-terminal';
+import { memoryRig, pairIt } from '../native-bridge/helpers';
 import { rig, type Rig } from './engine-helpers';
 import { FakeTerminal } from './fakes';
 import { newRefund, seedPayment, tempDir, tempLedger } from '../ledger/helpers';
@@ -123,5 +126,29 @@ describe('terminal references are single-use', () => {
     seedPayment(ledger, 'P3', 500);
     ledger.refunds.insert(newRefund({ refundRequestId: 'RR3', intentId: 'I3', paymentId: 'P3', amount: { value: 100, currency: 'SGD' } }), 'alice');
     expect(() => ledger.db.prepare("UPDATE refunds SET original_merchant_refund_id = 'OMR-DUP' WHERE refund_request_id = 'RR3'").run()).toThrow(/UNIQUE/);
+  });
+
+  it('against the virtual terminal with its replay fault: refused, nothing sent, and doctor tells the technician', async () => {
+    const terminal = new VirtualTerminal({ serial: 'AT-REPLAY-1' });
+    const { link } = memoryRig(terminal);
+    link.start();
+    cleanups.push(() => void link.stop());
+    await pairIt(link, terminal);
+    const r = rig({ terminal: link });
+    cleanups.push(r.cleanup);
+    r.antom.addPayment('PAY2', { amount: { value: 5_000, currency: 'SGD' } });
+    const first = await r.engine.submit({ intentId: 'v-1', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
+    expect(first.ok && first.value.state).toBe('SUCCEEDED');
+    expect(terminal.setFaults({ replayReference: true }).ok).toBe(true);
+    const second = await r.engine.submit({ intentId: 'v-2', paymentId: 'PAY2', mode: 'FULL', cashier: 'alice' });
+    expect(second.ok && second.value).toMatchObject({ state: 'FAILED', resultCode: REFERENCE_REUSED_CODE });
+    expect(r.antom.refundCalls).toHaveLength(1);
+    const check = referenceReplayCheck(r.ledger.refunds.referenceReplays(), r.clock.now());
+    expect(check).toMatchObject({ id: 'terminal-references', ok: false });
+    expect(check.summary).toContain(second.ok ? second.value.refundRequestId : '?');
+    // long ago: history, a warning only
+    r.clock.advance(31 * 24 * 3600_000);
+    expect(referenceReplayCheck(r.ledger.refunds.referenceReplays(), r.clock.now())).toMatchObject({ ok: true, warning: true });
+    expect(referenceReplayCheck([], r.clock.now())).toMatchObject({ ok: true });
   });
 });
