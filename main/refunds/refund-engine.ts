@@ -41,7 +41,8 @@ export type RefundErrorCode =
   | 'USER_LOCKED'
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'TERMINAL_DOWN';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -103,6 +104,12 @@ export interface RefundEngineDeps {
   readonly resultNoticeTimeoutMs?: number;
   /** How long a drive lease lasts without renewal (renewed at every step). Default 5 min. */
   readonly leaseTtlMs?: number;
+  /**
+   * Why the paired terminal is known to be down right now, or null when it is up
+   * or not known yet (start-up). A new refund is then refused before anything is
+   * journaled (TERMINAL_DOWN); refunds already journaled are not affected.
+   */
+  readonly terminalDownReason?: () => string | null;
 }
 
 interface DriveResult {
@@ -267,6 +274,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
     const existing = this.ledger.refunds.getByIntent(input.intentId);
     if (existing !== null) return ok(this.view(await this.settleExisting(existing)));
+    const down = this.deps.terminalDownReason?.() ?? null;
+    if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
@@ -621,6 +630,32 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return !leaseOwnerAlive(row.lease_owner);
   }
 
+  /**
+   * The paired terminal is authenticated again (event from the link): every
+   * refund waiting on it (APPROVED, REFERENCE_REQUESTED) continues now, not
+   * when its backoff timer says. One still being wound down by its driver here
+   * (its request just failed with the link) is picked up once that driver is done.
+   */
+  async resumeWaitingOnTerminal(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock();
+    const runs: Promise<unknown>[] = [];
+    for (const row of this.ledger.refunds.nonFinal()) {
+      if (!waitsOnTerminal(row.state)) continue;
+      const id = row.refund_request_id;
+      const running = this.driving.get(id);
+      const again = (): Promise<unknown> => {
+        const cur = this.ledger.refunds.get(id);
+        if (this.stopped || cur === null || !waitsOnTerminal(cur.state) || this.driving.has(id)) return Promise.resolve();
+        return this.driveWithLease(id, true);
+      };
+      if (running !== undefined) runs.push(running.then(again));
+      else if (this.leaseLooksFree(row, now)) runs.push(again());
+    }
+    const results = await Promise.allSettled(runs);
+    for (const r of results) if (r.status === 'rejected') this.log.error({ err: String(r.reason) }, 'resume after terminal reconnect failed');
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
@@ -970,6 +1005,26 @@ export function recoveryRole(state: RefundState): 'drive' | 'manager' | 'final' 
     case 'FAILED':
     case 'DECLINED':
       return 'final';
+    default:
+      return assertNever(state);
+  }
+}
+
+/** States in which a refund is waiting for the terminal (its reference). Exhaustive, like recoveryRole. */
+export function waitsOnTerminal(state: RefundState): boolean {
+  switch (state) {
+    case 'APPROVED':
+    case 'REFERENCE_REQUESTED':
+      return true;
+    case 'AWAITING_APPROVAL':
+    case 'REFERENCE_OBTAINED':
+    case 'SUBMITTING':
+    case 'PENDING_IN_PROCESS':
+    case 'PENDING_UNKNOWN':
+    case 'SUCCEEDED':
+    case 'FAILED':
+    case 'DECLINED':
+      return false;
     default:
       return assertNever(state);
   }
