@@ -459,6 +459,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const payment = this.ledger.payments.get(old.payment_id);
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
+    const down = this.deps.terminalDownReason?.() ?? null;
+    if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
     const amount: Money = { value: old.amount_value, currency: old.currency };
     const now = this.clock();
     const reasons = evaluatePolicy(this.ledger.getPolicy(), {

@@ -155,6 +155,22 @@ describe('terminal reconnect', () => {
     expect(r.antom.refundCalls.map((x) => x.refundRequestId)).toEqual(['RB1']);
   });
 
+  it('retry-as-new is refused too while the terminal is known down (nothing journaled)', async () => {
+    let down: string | null = null;
+    const r = rig({ terminalDownReason: () => down });
+    cleanups.push(r.cleanup);
+    r.antom.refundScript = [{ status: 'FAILED', resultCode: 'REFUND_FAILED', resultMessage: 'no', cashierMessage: 'no', nextAction: 'NEW_REQUEST_ID', retrySameRequestId: false }];
+    const s = await r.engine.submit({ intentId: 'rt-1', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
+    expect(s.ok && s.value.state).toBe('FAILED');
+    down = 'disconnected: port missing';
+    const x = await r.engine.retryAsNew({ refundRequestId: s.ok ? s.value.refundRequestId : '', actor: 'alice' });
+    expect(x.ok ? null : x.error).toMatchObject({ code: 'TERMINAL_DOWN' });
+    expect(r.ledger.refunds.list()).toHaveLength(1);
+    down = null;
+    const y = await r.engine.retryAsNew({ refundRequestId: s.ok ? s.value.refundRequestId : '', actor: 'alice' });
+    expect(y.ok && y.value.state).toBe('SUCCEEDED');
+  });
+
   it('nothing is refused before the link has settled once (start-up), nor while it reconnects after being up', () => {
     const listeners: ((s: { state: 'disconnected' | 'connecting' | 'unpaired' | 'authenticated' | 'down'; reason?: string }) => void)[] = [];
     let back = 0;
