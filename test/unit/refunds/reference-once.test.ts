@@ -11,6 +11,7 @@ import type { RefundReferenceRequest, TerminalErrorCode } from '../../../main/re
 import { openLedger } from '../../../main/ledger/ledger';
 import { migrate } from '../../../main/ledger/migrations';
 import { REFERENCE_REUSED_CODE } from '../../../main/refunds/refund-engine';
+import { describeResultCode } from '../../../preload/contract/result-codes';
 import { referenceReplayCheck } from '../../../main/cli/commands/doctor';
 import { VirtualTerminal } from '../../../native-bridge/sim/virtual-terminal';
 import { memoryRig, pairIt } from '../native-bridge/helpers';
@@ -48,6 +49,8 @@ describe('terminal references are single-use', () => {
     if (!second.ok) return;
     expect(second.value).toMatchObject({ state: 'FAILED', resultCode: REFERENCE_REUSED_CODE, nextAction: 'CALL_SUPPORT', originalMerchantRefundId: null });
     expect(second.value.message).toContain('Nothing has been sent to Antom');
+    // the screen localises by resultCode: a final failure, not "still being checked"
+    expect(describeResultCode(REFERENCE_REUSED_CODE)).toMatchObject({ status: 'FAILED', nextAction: 'CALL_SUPPORT' });
     // exactly one call to Antom, for the first refund
     expect(r.antom.refundCalls.map((c) => c.refundRequestId)).toEqual([first.ok ? first.value.refundRequestId : '']);
     const audit = r.ledger.audit.list({ limit: 100 }).filter((a) => a.kind === 'terminal.reference_reused');
