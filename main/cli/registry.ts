@@ -15,13 +15,22 @@ import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { unpairCommand } from './commands/unpair';
 import { usersCommand } from './commands/users';
-import { openCliCore } from './engine-session';
+import { openCliCore, waitForAuthenticated } from './engine-session';
 
 const recoverCommand = makeRecoverCommand({
   async openEngine(ctx) {
     const opened = await openCliCore(ctx);
     if (!opened.ok) throw new Error(opened.message);
-    return { engine: opened.core.engine, close: () => opened.core.close() };
+    const { core } = opened;
+    return {
+      engine: core.engine,
+      close: () => core.close(),
+      terminalReady: (timeoutMs) => waitForAuthenticated(core.link, timeoutMs),
+      terminalState: () => {
+        const st = core.link.status();
+        return st.reason ? `${st.state}: ${st.reason}` : st.state;
+      },
+    };
   },
 });
 

@@ -100,6 +100,10 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
   opts.log.info({ mode: usePty ? 'socat-pty' : 'in-process', sandbox: sandbox.baseUrl }, 'demo environment started');
 
   let pairing = false;
+  // The app's link, once autoPair has been given it: a replug wakes it like a
+  // real terminal's USB attach event does (hotplug), instead of waiting out the
+  // link's reconnect backoff.
+  let appLink: { reconnectNow(): void } | null = null;
   return {
     antomConfig,
     sandbox,
@@ -117,6 +121,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
       };
     },
     autoPair(link) {
+      appLink = link;
       link.on('status', (status) => {
         if (status.state !== 'unpaired' || pairing) return;
         pairing = true;
@@ -137,7 +142,10 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
       });
     },
     unplug: pullOut,
-    replug: plugIn,
+    async replug() {
+      await plugIn();
+      appLink?.reconnectNow();
+    },
     async close() {
       await pullOut();
       await terminal.stop();

@@ -119,7 +119,25 @@ ALTER TABLE refunds ADD COLUMN lease_owner TEXT;
 ALTER TABLE refunds ADD COLUMN lease_until TEXT;
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+// Task h-a2 (issue #12 item 4): terminal references are single-use.
+const V_REFERENCE_ONCE = `
+-- A terminal's originalMerchantRefundId belongs to one refund only: a terminal
+-- that replays a reference it issued for another refund is refused by SQLite,
+-- whoever writes it. Journals written before this rule may already hold such
+-- pairs (the bug this closes sent both to Antom): every copy after the first is
+-- marked reference_reused = 1 and kept as it is, because the journal must keep
+-- saying what was sent. The index covers every other row.
+ALTER TABLE refunds ADD COLUMN reference_reused INTEGER NOT NULL DEFAULT 0;
+UPDATE refunds SET reference_reused = 1
+ WHERE original_merchant_refund_id IS NOT NULL
+   AND EXISTS (SELECT 1 FROM refunds o
+                WHERE o.original_merchant_refund_id = refunds.original_merchant_refund_id
+                  AND o.rowid < refunds.rowid);
+CREATE UNIQUE INDEX refunds_reference_once ON refunds(original_merchant_refund_id)
+ WHERE original_merchant_refund_id IS NOT NULL AND reference_reused = 0;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

@@ -55,7 +55,8 @@ export const PATCH_COLUMNS: Readonly<Record<keyof RefundPatch, string>> = {
   nextCheckAt: 'next_check_at',
 };
 
-export type TransitionError = 'NOT_FOUND' | 'ILLEGAL_TRANSITION' | 'STALE_STATE';
+/** REFERENCE_REUSED: the terminal reference in the patch already belongs to another refund (details.refundRequestId). */
+export type TransitionError = 'NOT_FOUND' | 'ILLEGAL_TRANSITION' | 'STALE_STATE' | 'REFERENCE_REUSED';
 
 export interface RefundFilter {
   readonly date?: string;
@@ -184,10 +185,22 @@ export class RefundStore {
     if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     const run = this.db.transaction((): Result<RefundRow, TransitionError> => {
       const now = this.clock().toISOString();
+      const reference = opts.patch?.originalMerchantRefundId;
+      if (typeof reference === 'string') {
+        const holder = this.referenceHolder(reference, refundRequestId);
+        if (holder !== null) return err('REFERENCE_REUSED', 'The terminal reference already belongs to another refund.', { refundRequestId: holder });
+      }
       const { sets, params } = patchSql(opts.patch ?? {});
-      const info = this.db
-        .prepare(`UPDATE refunds SET state = @to, updated_at = @now${sets} WHERE refund_request_id = @id AND state = @from`)
-        .run({ ...params, to, now, id: refundRequestId, from });
+      let info: { changes: number };
+      try {
+        info = this.db
+          .prepare(`UPDATE refunds SET state = @to, updated_at = @now${sets} WHERE refund_request_id = @id AND state = @from`)
+          .run({ ...params, to, now, id: refundRequestId, from });
+      } catch (e) {
+        // The index is the last word (refunds_reference_once); the check above only names the other refund.
+        if (isReferenceConflict(e)) return err('REFERENCE_REUSED', 'The terminal reference already belongs to another refund.', { refundRequestId: null });
+        throw e;
+      }
       if (info.changes === 0) {
         const cur = this.get(refundRequestId);
         return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${from}.`, { state: cur.state });
@@ -200,6 +213,23 @@ export class RefundStore {
       return ok(row);
     });
     return run.immediate();
+  }
+
+  /** The other refund (not `exceptId`) that already holds this terminal reference, or null. */
+  referenceHolder(originalMerchantRefundId: string, exceptId: string): string | null {
+    const raw = this.db
+      .prepare('SELECT refund_request_id FROM refunds WHERE original_merchant_refund_id = ? AND refund_request_id <> ? ORDER BY rowid LIMIT 1')
+      .get(originalMerchantRefundId, exceptId) as { refund_request_id?: unknown } | undefined;
+    return typeof raw?.refund_request_id === 'string' ? raw.refund_request_id : null;
+  }
+
+  /** Refunds stopped because the terminal replayed another refund's reference, newest first (doctor, diagnostics). */
+  referenceReplays(limit = 20): RefundRow[] {
+    return parseRows(
+      RefundRowSchema,
+      this.db.prepare("SELECT * FROM refunds WHERE result_code = 'TERMINAL_REFERENCE_REUSED' ORDER BY updated_at DESC, rowid DESC LIMIT ?").all(limit),
+      'refund',
+    );
   }
 
   /** Changes non-state columns, only while the refund is still in `expected` (CAS). */
@@ -346,6 +376,14 @@ export class RefundStore {
       .prepare('INSERT INTO refund_transitions (refund_request_id, at, actor, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, at, actor, from, to, JSON.stringify(detail));
   }
+}
+
+function isReferenceConflict(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    e.message.includes('original_merchant_refund_id')
+  );
 }
 
 function patchSql(patch: RefundPatch): { sets: string; params: Record<string, string | number | null> } {

@@ -1,23 +1,128 @@
 /**
- * Identity of this engine for refund leases: host, pid and a nonce (two
- * engines in one process are different owners). A lease held by a pid that no
- * longer exists on this host is free at once, so recovery after a crash never
- * waits for expiry; owners on other hosts are trusted until their lease expires.
+ * Identity of this engine for refund leases: `host:pid:start:nonce`, where
+ * `start` says WHICH process had that pid (two engines in one process differ
+ * by the nonce). A lease held by a process that is gone on this host is free at
+ * once, so recovery after a crash never waits for expiry; owners on other hosts
+ * are trusted until their lease expires.
+ *
+ * "Gone" is more than `kill(pid, 0)` failing (issue #12 item 2):
+ *  - a zombie (killed but not yet reaped by its parent, e.g. an Electron main
+ *    process whose launcher has not waited for it) still answers `kill(pid, 0)`;
+ *  - a pid is reused by an unrelated process after the owner died (containers
+ *    and kiosk boots hand out the same small pids again).
+ * On Linux `start` is the process start time from /proc/PID/stat (field 22,
+ * clock ticks since boot) plus the first 8 hex digits of the boot id, so a pid
+ * whose start time (or boot) differs is a different process, and state Z/X is
+ * dead. Elsewhere there is no cheap synchronous source for either (this runs
+ * inside the journal's write lock), so `start` is `-` and liveness falls back
+ * to `kill(pid, 0)`, with the lease's expiry (5 min) as the backstop.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-export function newLeaseOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export interface ProcessProbe {
+  /** The process's identity token (see above), or null when it does not exist or cannot be read. */
+  startToken(pid: number): string | null;
+  /** True when the process exists but is a zombie or being torn down. */
+  isZombie(pid: number): boolean;
+  /** Whether this platform gives start tokens at all. */
+  readonly hasStartTokens: boolean;
 }
 
-export function leaseOwnerAlive(owner: string): boolean {
-  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
-  if (m === null) return true;
-  const [, host, pidText] = m;
+/** Fields of /proc/PID/stat after the `(comm)`, which may itself contain spaces or parentheses. */
+function procStatFields(pid: number): string[] | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  // Index 0 is field 3 (state); field 22 (starttime) is index 19.
+  return text.slice(close + 1).trim().split(/\s+/);
+}
+
+let bootIdCache: string | null | undefined;
+function bootId(): string | null {
+  if (bootIdCache !== undefined) return bootIdCache;
+  try {
+    bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 8).toLowerCase() || null;
+  } catch {
+    bootIdCache = null;
+  }
+  return bootIdCache;
+}
+
+export const linuxProbe: ProcessProbe = {
+  hasStartTokens: true,
+  startToken(pid) {
+    const f = procStatFields(pid);
+    const start = f?.[19];
+    if (start === undefined || !/^\d+$/.test(start)) return null;
+    const boot = bootId();
+    return boot === null ? start : `${start}.${boot}`;
+  },
+  isZombie(pid) {
+    const state = procStatFields(pid)?.[0];
+    return state === 'Z' || state === 'X' || state === 'x';
+  },
+};
+
+const fallbackProbe: ProcessProbe = {
+  hasStartTokens: false,
+  startToken: () => null,
+  isZombie: () => false,
+};
+
+function platformProbe(): ProcessProbe {
+  if (process.platform !== 'linux') return fallbackProbe;
+  return linuxProbe.startToken(process.pid) !== null ? linuxProbe : fallbackProbe;
+}
+
+const defaultProbe = platformProbe();
+const TOKEN = '[0-9a-z.]+|-';
+const NEW_FORMAT = new RegExp(`^(.*):(\\d+):(${TOKEN}):([0-9a-f]+)$`);
+/** Written by versions before the start token; still honoured for leases in old journals. */
+const OLD_FORMAT = /^(.*):(\d+):([0-9a-f]+)$/;
+
+export function newLeaseOwner(probe: ProcessProbe = defaultProbe): string {
+  const start = probe.startToken(process.pid) ?? '-';
+  return `${hostname()}:${process.pid}:${start}:${randomUUID().slice(0, 8)}`;
+}
+
+export function leaseOwnerAlive(owner: string, probe: ProcessProbe = defaultProbe): boolean {
+  let host: string;
+  let pid: number;
+  let start: string | null = null;
+  const m = NEW_FORMAT.exec(owner);
+  if (m !== null) {
+    host = m[1] ?? '';
+    pid = Number(m[2]);
+    start = m[3] === '-' ? null : (m[3] ?? null);
+  } else {
+    const o = OLD_FORMAT.exec(owner);
+    // Unknown shape: someone else's convention; trust it until the lease expires.
+    if (o === null) return true;
+    host = o[1] ?? '';
+    pid = Number(o[2]);
+  }
   if (host !== hostname()) return true;
-  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (probe.hasStartTokens) {
+    const now = probe.startToken(pid);
+    if (now === null) return pidExists(pid) && !probe.isZombie(pid);
+    // Same pid, another process (the owner died and the pid was handed out again).
+    if (start !== null && now !== start) return false;
+    if (pid === process.pid) return true;
+    return !probe.isZombie(pid);
+  }
   if (pid === process.pid) return true;
+  return pidExists(pid);
+}
+
+function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

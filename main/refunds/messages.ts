@@ -16,6 +16,9 @@ export const MSG = {
   declined: (reason: string): string => `A manager declined this refund: ${reason}`,
   gatewayThrew: 'We could not tell whether Antom received the refund. It will be checked again automatically; do not refund another way.',
   inquiryPending: 'The refund is still being checked with Antom. It will update automatically.',
+  terminalDown: 'The payment terminal is not connected, so the refund was not started and nothing was saved or sent. Connect the terminal (cable, power) and confirm again',
+  referenceReused:
+    'The terminal gave a refund reference it had already given to another refund, so this refund was stopped. Nothing has been sent to Antom; no money moved. Call your technician (the terminal may be faulty).',
 } as const;
 
 /** Terminal errors that prove the terminal refused the request (nothing reached Antom). */

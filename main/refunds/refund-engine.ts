@@ -42,7 +42,8 @@ export type RefundErrorCode =
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
   | 'UNAVAILABLE'
-  | 'LOOKUP_MISCONFIGURED';
+  | 'LOOKUP_MISCONFIGURED'
+  | 'TERMINAL_DOWN';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -104,6 +105,12 @@ export interface RefundEngineDeps {
   readonly resultNoticeTimeoutMs?: number;
   /** How long a drive lease lasts without renewal (renewed at every step). Default 5 min. */
   readonly leaseTtlMs?: number;
+  /**
+   * Why the paired terminal is known to be down right now, or null when it is up
+   * or not known yet (start-up). A new refund is then refused before anything is
+   * journaled (TERMINAL_DOWN); refunds already journaled are not affected.
+   */
+  readonly terminalDownReason?: () => string | null;
 }
 
 interface DriveResult {
@@ -118,6 +125,9 @@ interface DriveResult {
  * (same id, same body). Gateway adapters should use one of these codes.
  */
 export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['REFUND_NOT_FOUND', 'REFUND_NOT_EXIST', 'ORDER_NOT_EXIST', 'DPOS_PAYMENT_ORDER_NOT_EXIST', 'NOT_FOUND']);
+
+/** resultCode of a refund stopped because the terminal replayed another refund's reference. */
+export const REFERENCE_REUSED_CODE = 'TERMINAL_REFERENCE_REUSED';
 
 export function isNotFoundOutcome(o: AntomOutcome): boolean {
   return o.status !== 'SUCCESS' && REFUND_NOT_FOUND_CODES.has(o.resultCode);
@@ -267,6 +277,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
     const existing = this.ledger.refunds.getByIntent(input.intentId);
     if (existing !== null) return ok(this.view(await this.settleExisting(existing)));
+    const down = this.deps.terminalDownReason?.() ?? null;
+    if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
@@ -450,6 +462,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const payment = this.ledger.payments.get(old.payment_id);
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
+    const down = this.deps.terminalDownReason?.() ?? null;
+    if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
     const amount: Money = { value: old.amount_value, currency: old.currency };
     const now = this.clock();
     const reasons = evaluatePolicy(this.ledger.getPolicy(), {
@@ -505,8 +519,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     let errors = 0;
     let awaiting = 0;
     for (const row of rows) {
-      if (row.state === 'AWAITING_APPROVAL') {
-        awaiting += 1;
+      const role = recoveryRole(row.state);
+      if (role !== 'drive') {
+        if (role === 'manager') awaiting += 1;
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state });
         continue;
       }
@@ -568,13 +583,82 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.timer.unref();
   }
 
-  /** One pass of background resolution (exposed for tests and the CLI). */
+  /**
+   * One pass of background resolution (exposed for tests and the CLI). Takes
+   * every unfinished refund nobody is driving: those whose persisted check is
+   * due, and those a driver left without one (a crashed app's SUBMITTING,
+   * APPROVED or REFERENCE_OBTAINED row, its lease expired or its owner dead).
+   */
   async tick(): Promise<void> {
-    for (const row of this.ledger.refunds.due(this.clock())) {
+    const now = this.clock();
+    for (const row of this.ledger.refunds.nonFinal()) {
       if (this.stopped) return;
-      if (!isPending(row.state) && row.state !== 'REFERENCE_REQUESTED') continue;
-      await this.drive(row.refund_request_id, true);
+      if (!this.backgroundShouldDrive(row, now)) continue;
+      const after = await this.driveWithLease(row.refund_request_id, true);
+      this.noteOrphanResult(after.row, now);
     }
+  }
+
+  /** Orphans that stayed unsettled after a drive (e.g. a step threw): not retried more often than the poll backoff. */
+  private readonly orphanRetry = new Map<string, { at: number; attempts: number }>();
+
+  private noteOrphanResult(row: RefundRow, now: Date): void {
+    if (isFinal(row.state) || row.next_check_at !== null || row.state === 'AWAITING_APPROVAL') {
+      this.orphanRetry.delete(row.refund_request_id);
+      return;
+    }
+    const prev = this.orphanRetry.get(row.refund_request_id);
+    const attempts = (prev?.attempts ?? -1) + 1;
+    this.orphanRetry.set(row.refund_request_id, { at: now.getTime() + nextDelayMs(this.poll, attempts), attempts });
+  }
+
+  private backgroundShouldDrive(row: RefundRow, now: Date): boolean {
+    if (this.driving.has(row.refund_request_id)) return false;
+    const retry = this.orphanRetry.get(row.refund_request_id);
+    if (retry !== undefined && retry.at > now.getTime()) return false;
+    const due = row.next_check_at !== null && Date.parse(row.next_check_at) <= now.getTime();
+    switch (recoveryRole(row.state)) {
+      case 'manager':
+      case 'final':
+        return false;
+      case 'drive':
+        // A live driver never leaves these states without a next check, so one
+        // with no check scheduled is driven once its lease is free (claimLease decides).
+        return due || (row.next_check_at === null && this.leaseLooksFree(row, now));
+    }
+  }
+
+  /** Cheap pre-check before claimLease (which decides again inside the write lock). */
+  private leaseLooksFree(row: RefundRow, now: Date): boolean {
+    if (row.lease_owner === null || row.lease_until === null) return true;
+    if (Date.parse(row.lease_until) <= now.getTime()) return true;
+    return !leaseOwnerAlive(row.lease_owner);
+  }
+
+  /**
+   * The paired terminal is authenticated again (event from the link): every
+   * refund waiting on it (APPROVED, REFERENCE_REQUESTED) continues now, not
+   * when its backoff timer says. One still being wound down by its driver here
+   * (its request just failed with the link) is picked up once that driver is done.
+   */
+  async resumeWaitingOnTerminal(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock();
+    const runs: Promise<unknown>[] = [];
+    for (const row of this.ledger.refunds.nonFinal()) {
+      if (!waitsOnTerminal(row.state)) continue;
+      const id = row.refund_request_id;
+      const running = this.driving.get(id);
+      const again = (): Promise<unknown> => {
+        const cur = this.ledger.refunds.get(id);
+        if (this.stopped || cur === null || !waitsOnTerminal(cur.state) || this.driving.has(id)) return Promise.resolve();
+        return this.driveWithLease(id, true);
+      };
+      if (running !== undefined) runs.push(running.then(again));
+      else if (this.leaseLooksFree(row, now)) runs.push(again());
+    }
+    const results = await Promise.allSettled(runs);
+    for (const r of results) if (r.status === 'rejected') this.log.error({ err: String(r.reason) }, 'resume after terminal reconnect failed');
   }
 
   async stop(): Promise<void> {
@@ -692,9 +776,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           }
           return this.applyOutcome(row, outcome);
         }
-        default:
+        case 'AWAITING_APPROVAL':
+        case 'DECLINED':
+        case 'SUCCEEDED':
+        case 'FAILED':
           // Final, or waiting for a manager.
           return row;
+        default:
+          return assertNever(row.state);
       }
     }
     return this.mustGet(refundRequestId);
@@ -713,12 +802,18 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       res = err('INTERNAL' as TerminalErrorCode, String(e));
     }
     if (res.ok) {
-      return this.move(row, 'REFERENCE_OBTAINED', {
-        originalMerchantRefundId: res.value.originalMerchantRefundId,
-        message: MSG.referenceObtained,
-        nextAction: 'WAIT',
-        nextCheckAt: null,
+      const reference = res.value.originalMerchantRefundId;
+      const t = this.ledger.refunds.transition(row.refund_request_id, row.state, 'REFERENCE_OBTAINED', {
+        actor: SYSTEM,
+        patch: { originalMerchantRefundId: reference, message: MSG.referenceObtained, nextAction: 'WAIT', nextCheckAt: null },
       });
+      if (t.ok) {
+        this.journaled(t.value);
+        return t.value;
+      }
+      if (t.error.code === 'REFERENCE_REUSED') return this.refuseReplayedReference(row, reference, t.error.details?.['refundRequestId']);
+      this.log.warn({ refundRequestId: row.refund_request_id, code: t.error.code }, 'transition not applied');
+      return null;
     }
     const code = res.error.code;
     const text = terminalErrorMessage(code);
@@ -737,6 +832,31 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.ledger.audit.append(SYSTEM, 'refund.note', { refundRequestId: row.refund_request_id, state: row.state, terminalError: code });
     this.journaled(u.value);
     return u.value;
+  }
+
+  /**
+   * The terminal handed out a reference another refund already holds (a replay:
+   * faulty, cloned or reset terminal). Sending it would make Antom see two
+   * refunds under one reference, so this one stops here, final, with nothing
+   * sent, and the technician is told (audit entry; `doctor` lists these).
+   */
+  private refuseReplayedReference(row: RefundRow, reference: string, usedBy: unknown): RefundRow | null {
+    const holder = typeof usedBy === 'string' ? usedBy : null;
+    this.log.error({ refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder }, 'terminal replayed a refund reference; refund stopped, nothing sent');
+    const t = this.ledger.transaction(() => {
+      const moved = this.ledger.refunds.transition(row.refund_request_id, row.state, 'FAILED', {
+        actor: SYSTEM,
+        detail: { replayedReference: reference, usedBy: holder },
+        patch: { resultCode: REFERENCE_REUSED_CODE, message: MSG.referenceReused, nextAction: 'CALL_SUPPORT', nextCheckAt: null },
+      });
+      if (moved.ok) {
+        this.ledger.audit.append(SYSTEM, 'terminal.reference_reused', { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder });
+      }
+      return moved;
+    });
+    if (!t.ok) return null;
+    this.journaled(t.value);
+    return t.value;
   }
 
   private requestBody(row: RefundRow): AntomRefundRequest {
@@ -859,6 +979,55 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private view(row: RefundRow): RefundView {
     return this.ledger.view(row);
   }
+}
+
+/**
+ * Who moves a refund on from `state`: the engine (recover and the background
+ * resolver drive it), a manager, or nobody (final). Exhaustive, so a state
+ * added later does not compile until it is placed here.
+ */
+export function recoveryRole(state: RefundState): 'drive' | 'manager' | 'final' {
+  switch (state) {
+    case 'APPROVED':
+    case 'REFERENCE_REQUESTED':
+    case 'REFERENCE_OBTAINED':
+    case 'SUBMITTING':
+    case 'PENDING_IN_PROCESS':
+    case 'PENDING_UNKNOWN':
+      return 'drive';
+    case 'AWAITING_APPROVAL':
+      return 'manager';
+    case 'SUCCEEDED':
+    case 'FAILED':
+    case 'DECLINED':
+      return 'final';
+    default:
+      return assertNever(state);
+  }
+}
+
+/** States in which a refund is waiting for the terminal (its reference). Exhaustive, like recoveryRole. */
+export function waitsOnTerminal(state: RefundState): boolean {
+  switch (state) {
+    case 'APPROVED':
+    case 'REFERENCE_REQUESTED':
+      return true;
+    case 'AWAITING_APPROVAL':
+    case 'REFERENCE_OBTAINED':
+    case 'SUBMITTING':
+    case 'PENDING_IN_PROCESS':
+    case 'PENDING_UNKNOWN':
+    case 'SUCCEEDED':
+    case 'FAILED':
+    case 'DECLINED':
+      return false;
+    default:
+      return assertNever(state);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled refund state ${String(x)}`);
 }
 
 function unknownOutcome(resultCode: string, message: string): AntomOutcome {

@@ -347,6 +347,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
           antomProblem: core.antomProblem,
           audit: ledger.verifyAudit(),
           pendingRefunds: engine.list({}).filter((r) => r.status === 'PENDING').map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
+          // The terminal gave these refunds a reference it had already given another one: stopped, nothing sent.
+          terminalReferenceReplays: ledger.refunds.referenceReplays().map((r) => ({ refundRequestId: r.refund_request_id, paymentId: r.payment_id, at: r.updated_at, message: r.message })),
           platform: { os: process.platform, arch: process.arch, node: process.versions.node, electron: process.versions.electron ?? null },
         },
         null,

@@ -22,6 +22,7 @@ import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
 import type { AntomGatewayPort } from '../refunds/ports';
 import { RefundEngine } from '../refunds/refund-engine';
+import { watchTerminalAvailability } from './terminal-availability';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 
 export { APP_VERSION };
@@ -168,9 +169,14 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   if (demo) demo.autoPair(link);
   link.start();
 
+  // Declared before the engine so it sees every status change from the start;
+  // the engine exists by the time the link can first authenticate (that takes I/O).
+  let resumeOnReconnect: () => void = () => undefined;
+  const availability = watchTerminalAvailability(link, () => resumeOnReconnect());
   const engine = new RefundEngine({
     ledger,
     terminal: link,
+    terminalDownReason: availability.downReason,
     antom: {
       // Reads the current gateway on every call, so new settings apply without a restart.
       refund: (req) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).refund(req),
@@ -179,6 +185,14 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     },
     log,
   });
+  // Event-driven: the moment the paired terminal is back, refunds waiting on it
+  // continue (the app only; a one-shot CLI command drives just its own refund).
+  if (opts.background) {
+    resumeOnReconnect = () => {
+      log.info({}, 'terminal authenticated: resuming refunds waiting on it');
+      void engine.resumeWaitingOnTerminal().catch((e: unknown) => log.error({ err: String(e) }, 'resume after reconnect failed'));
+    };
+  }
   if (opts.background) {
     // Recovery runs beside the UI rather than before it: the journal's leases and
     // compare-and-set transitions keep the two from driving one refund twice, and
@@ -221,6 +235,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     terminalPort,
     engine,
     async close() {
+      availability.stop();
       await engine.stop();
       await link.stop();
       if (demo) await demo.close();

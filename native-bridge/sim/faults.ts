@@ -18,6 +18,11 @@ export const FaultSwitchesSchema = z.object({
    */
   vanish: z.enum(['none', 'silent', 'close']).default('none'),
   vanishOn: z.string().optional(),
+  /**
+   * Answer a new refund.reference with the reference issued last, for another
+   * refund (a faulty or cloned terminal); the host must refuse it.
+   */
+  replayReference: z.boolean().default(false),
 });
 export type FaultSwitches = z.infer<typeof FaultSwitchesSchema>;
 export type FaultSwitchesInput = z.input<typeof FaultSwitchesSchema>;

@@ -331,7 +331,8 @@ export class VirtualTerminal {
             return;
           }
           const counter = this.state.counter + 1;
-          const originalMerchantRefundId = `${this.serial}-${this.now().toString(36).toUpperCase()}-${counter}`.slice(0, 64);
+          const last = this.faultState.replayReference ? Object.values(this.state.refunds).at(-1)?.originalMerchantRefundId : undefined;
+          const originalMerchantRefundId = last ?? `${this.serial}-${this.now().toString(36).toUpperCase()}-${counter}`.slice(0, 64);
           this.state = {
             ...this.state,
             counter,

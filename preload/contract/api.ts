@@ -34,6 +34,7 @@ export type ApiErrorCode =
   | 'NOT_RETRYABLE'
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
+  | 'TERMINAL_DOWN' // the paired terminal is known to be down: a new refund was not started
   | 'CONFIG_INVALID';
 
 // A phantom marker carrying the success type of an operation.

@@ -237,6 +237,18 @@ const LOCAL_CODES = {
     nextAction: 'NEW_REQUEST_ID',
     retrySameRequestId: false,
   },
+  // The terminal replayed a reference another refund holds (issue #12): stopped before Antom.
+  TERMINAL_REFERENCE_REUSED: {
+    source: 'LOCAL',
+    antomResultStatus: null,
+    status: 'FAILED',
+    message: {
+      en: 'The terminal gave a refund reference it had already given to another refund, so this refund was stopped. Nothing was sent to Antom; no money moved. Call your technician (the terminal may be faulty).',
+      zh: '终端给出的退款参考号已用于另一笔退款，因此此笔退款已停止。未发送给 Antom，资金未变动。请联系技术人员（终端可能有故障）。',
+    },
+    nextAction: 'CALL_SUPPORT',
+    retrySameRequestId: false,
+  },
   INVALID_REQUEST: {
     source: 'LOCAL',
     antomResultStatus: null,

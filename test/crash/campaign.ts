@@ -40,6 +40,12 @@ export interface CampaignOptions {
   readonly log?: (line: string) => void;
   /** Also run two processes submitting the same intents at once (no kill) every k-th run. */
   readonly twoProcessEvery?: number;
+  /**
+   * Every k-th run, the first pass after the kill is the background resolver
+   * (`tick()`) instead of `recover()`: it alone must pick up whatever the dead
+   * process left (SUBMITTING, APPROVED, REFERENCE_OBTAINED included).
+   */
+  readonly resolverEvery?: number;
 }
 
 export interface CampaignResult {
@@ -48,6 +54,8 @@ export interface CampaignResult {
   killedByPoint: Record<string, number>;
   notKilled: number;
   twoProcessRuns: number;
+  /** Runs whose first pass after the kill was the background resolver. */
+  resolverRuns: number;
   intents: number;
   gatewayRefundRequests: number;
   gatewayRefundsCreated: number;
@@ -102,6 +110,7 @@ export async function runCrashCampaign(opts: CampaignOptions): Promise<CampaignR
     killedByPoint: {},
     notKilled: 0,
     twoProcessRuns: 0,
+    resolverRuns: 0,
     intents: 0,
     gatewayRefundRequests: 0,
     gatewayRefundsCreated: 0,
@@ -154,7 +163,11 @@ export async function runCrashCampaign(opts: CampaignOptions): Promise<CampaignR
         const engine = new RefundEngine({ ledger, terminal: new FakeTerminal(), antom: new HttpAntom(server.url), settleWaitMs: 2_000 });
         try {
           const t0 = performance.now();
-          await engine.recover();
+          const byResolver = opts.resolverEvery !== undefined && run % opts.resolverEvery === 1 % opts.resolverEvery;
+          if (byResolver) {
+            res.resolverRuns += 1;
+            await engine.tick();
+          } else await engine.recover();
           const ms = performance.now() - t0;
           recoveryTimes.push(ms);
           for (const i of intents) {

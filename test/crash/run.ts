@@ -1,5 +1,5 @@
 /**
- * `npx tsx test/crash/run.ts --runs N [--seed S] [--intents K] [--two-process-every K]`
+ * `npx tsx test/crash/run.ts --runs N [--seed S] [--intents K] [--two-process-every K] [--resolver-every K]`
  *   fake mode: the in-repo counter server and a fake terminal.
  * `npx tsx test/crash/run.ts --real --runs N [--seed S] [--async-settle-ms M] [--other-register-every K]`
  *   real mode: the local Antom sandbox (signed HTTP, createAntomGateway) and the
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
         seed: arg('seed', 20261125),
         intentsPerRun: arg('intents', 4),
         twoProcessEvery: arg('two-process-every', 10) || undefined,
+        resolverEvery: arg('resolver-every', 2) || undefined,
         log,
       });
   process.stdout.write(`${JSON.stringify({ mode: process.argv.includes('--real') ? 'real' : 'fake', ...res, wallClockMs: Date.now() - started }, null, 2)}\n`);

@@ -4,7 +4,8 @@
  * Checks: configuration, secret protection, serial port present and
  * permitted (group membership spelled out), udev rule (Linux), paired terminal
  * reachable and authenticated, Antom endpoint configured (and, with --online,
- * reachable with valid signatures).
+ * reachable with valid signatures), and refunds stopped because the terminal
+ * replayed a reference.
  */
 import { promises as fs, constants as fsConstants, statSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { createAntomGateway, type AntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
 import { openLedger } from '../../ledger/ledger';
 import { ledgerPath } from '../../ledger/paths';
+import type { RefundRow } from '../../ledger/rows';
 import { openSecretStore } from '../../secrets/secret-store';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
@@ -128,6 +130,25 @@ export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: strin
   return [{ id: 'antom-online', ok: false, summary: `POST ${url}: ${r.error.message}`, fix: 'Check the network, the endpoint region and that the Antom public key matches your client id.' }];
 }
 
+/** Replays older than this are history (a warning), newer ones a problem to act on. */
+const REPLAY_RECENT_MS = 30 * 24 * 3600_000;
+
+/** The terminal handed out a reference it had already given another refund (see docs/ledger.md). */
+export function referenceReplayCheck(replays: readonly RefundRow[], now: Date): DoctorCheck {
+  const last = replays[0];
+  if (last === undefined) return { id: 'terminal-references', ok: true, summary: 'The terminal never replayed a refund reference.' };
+  const recent = now.getTime() - Date.parse(last.updated_at) < REPLAY_RECENT_MS;
+  return {
+    id: 'terminal-references',
+    ok: !recent,
+    ...(recent ? {} : { warning: true }),
+    summary:
+      `The terminal gave ${replays.length} refund(s) a reference it had already given another refund (last: ${last.refund_request_id} at ${last.updated_at}). ` +
+      'Those refunds were stopped with nothing sent to Antom (TERMINAL_REFERENCE_REUSED).',
+    fix: 'Have the terminal checked by its vendor (faulty, reset or cloned); then make the stopped refunds again (`refund-terminal audit list` shows terminal.reference_reused entries).',
+  };
+}
+
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'Check this PC, the terminal and the Antom setup; prints a fix for each problem',
@@ -166,6 +187,7 @@ export const doctorCommand: CliCommand = {
                 fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
               },
         );
+        checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
       } finally {
         ledger.close();
       }

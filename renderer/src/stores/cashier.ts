@@ -60,6 +60,12 @@ interface CashierState {
   approve(manager: string, pin: string, reason: string): Promise<boolean>;
   decline(manager: string, pin: string, reason: string): Promise<boolean>;
   retryAsNew(): Promise<void>;
+  /**
+   * Back to the counter from the progress screen, also while the confirm call
+   * is still running: the refund is journaled and carries on in main (it is
+   * listed under Pending refunds); its late answer no longer moves this screen.
+   */
+  leaveProgress(): void;
   reset(): void;
 }
 
@@ -103,6 +109,9 @@ function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode,
     a.amount?.currency === amount?.currency
   );
 }
+
+/** Bumped whenever the cashier leaves a refund's screens; a submit answering for an older one is ignored. */
+let flow = 0;
 
 export const useCashier = create<CashierState>((set, get) => {
   /** (Re)creates the intent only when what would be sent has changed. */
@@ -214,6 +223,7 @@ export const useCashier = create<CashierState>((set, get) => {
       if (s.submitting || !s.intent || !s.payment) return;
       if (memoTooLong(s.memo)) return;
       const intent = s.intent;
+      const myFlow = flow;
       set({ submitting: true, submitError: null, refund: null, step: 'progress' });
       const r = await api().submitRefund({
         intentId: intent.intentId,
@@ -222,6 +232,7 @@ export const useCashier = create<CashierState>((set, get) => {
         ...(intent.amount ? { amount: intent.amount } : {}),
         ...(intent.memo ? { memo: intent.memo } : {}),
       });
+      if (myFlow !== flow) return; // the cashier went back to the counter meanwhile
       if (!r.ok) {
         // Back to review with the SAME intent: confirming again is safe.
         set({ submitting: false, submitError: r.error, step: 'review' });
@@ -270,7 +281,13 @@ export const useCashier = create<CashierState>((set, get) => {
       set({ actionBusy: false, refund: null });
       afterRefund(r.value);
     },
+    leaveProgress() {
+      if (get().step !== 'progress') return;
+      flow += 1;
+      set({ ...initial });
+    },
     reset() {
+      flow += 1;
       set({ ...initial });
     },
   };

@@ -8,10 +8,12 @@ describe('crash harness (bounded)', () => {
     'SIGKILL at every state boundary and at random moments never makes a second refund or loses one',
     async () => {
       const runs = 30;
-      const res = await runCrashCampaign({ runs, seed: 7, intentsPerRun: 4, twoProcessEvery: 10 });
+      const res = await runCrashCampaign({ runs, seed: 7, intentsPerRun: 4, twoProcessEvery: 10, resolverEvery: 2 });
       expect(res.violations).toEqual([]);
       expect(res.runs).toBe(runs);
       expect(res.twoProcessRuns).toBe(3);
+      // half the restarts were finished by the background resolver alone (issue #12 item 2)
+      expect(res.resolverRuns).toBe(15);
       expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
       // every boundary was actually hit at least once
       for (const p of CRASH_POINTS.filter((x) => x !== 'PENDING_UNKNOWN')) expect(res.killedByPoint[p] ?? 0).toBeGreaterThan(0);

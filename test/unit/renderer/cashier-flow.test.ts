@@ -145,6 +145,27 @@ describe('cashier flow store', () => {
     expect(useCashier.getState().step).toBe('outcome');
     expect(useCashier.getState().refund?.state).toBe('SUCCEEDED');
   });
+
+  it('the cashier can leave the progress screen while the confirm call still runs; its late answer does not pull them back', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    fakeApi([
+      async () => {
+        await gate;
+        return { ok: true, value: refund({ state: 'REFERENCE_REQUESTED', status: 'IN_PROGRESS', resultCode: 'TERMINAL_NOT_CONNECTED' }) };
+      },
+    ]);
+    await useCashier.getState().lookup('PAY-1');
+    const pending = useCashier.getState().submit();
+    expect(useCashier.getState()).toMatchObject({ step: 'progress', submitting: true });
+    useCashier.getState().leaveProgress();
+    expect(useCashier.getState()).toMatchObject({ step: 'scan', submitting: false, payment: null });
+    // events for that refund no longer move this screen either
+    useCashier.getState().refundUpdated(refund({ state: 'SUCCEEDED', intentId: 'x' }));
+    release();
+    await pending;
+    expect(useCashier.getState()).toMatchObject({ step: 'scan', refund: null, submitError: null });
+  });
 });
 
 describe('refund state helpers', () => {

@@ -1,6 +1,8 @@
 import type { RefundState } from '../../../../preload/contract/refunds';
 import { useCashier } from '../../stores/cashier';
+import { useTerminal } from '../../stores/terminal';
 import { useT } from '../../hooks/i18n';
+import { useEscape } from '../../hooks/focus';
 import { usePoll } from '../../hooks/poll';
 import { Screen } from '../../components/Screen';
 import { fmtMoney } from '../../lib/format';
@@ -11,11 +13,17 @@ const STEPS: readonly { key: string; states: readonly (RefundState | 'NONE')[] }
   { key: 'antom', states: ['REFERENCE_OBTAINED', 'SUBMITTING'] },
 ];
 
-/** Never a frozen screen: each journaled state is shown as it arrives. */
+/**
+ * Never a frozen screen: each journaled state is shown as it arrives, and the
+ * cashier can always go back to the counter (button or Esc): the refund
+ * carries on in main and is listed under Pending refunds.
+ */
 export function ProgressScreen() {
   const { t, lang } = useT();
-  const { refund, submitting, intent, refreshRefund } = useCashier();
+  const { refund, submitting, intent, refreshRefund, leaveProgress } = useCashier();
+  const terminalState = useTerminal((s) => s.status?.state ?? null);
   usePoll(() => void refreshRefund(), 2500, !submitting && refund !== null);
+  useEscape(leaveProgress);
   const state: RefundState | 'NONE' = refund?.state ?? 'NONE';
   const current = Math.max(
     0,
@@ -30,9 +38,17 @@ export function ProgressScreen() {
         <span>{t(`progress.step.${STEPS[current]?.key ?? 'saving'}`)}</span>
       </div>
       {refund && state === 'REFERENCE_REQUESTED' && refund.resultCode?.startsWith('TERMINAL_') ? (
-        <p className="notice notice-error" role="alert" data-testid="progress-terminal-problem" data-code={refund.resultCode} data-next-action={refund.nextAction}>
-          {t('progress.terminalProblem', { code: refund.resultCode.replace(/^TERMINAL_/, '') })}
-        </p>
+        // The journaled problem is the last ask's; once the header says the terminal
+        // is back, the body says so too (the refund is being asked again right now).
+        terminalState === 'authenticated' ? (
+          <p className="notice notice-info" role="status" data-testid="progress-terminal-back" data-code={refund.resultCode}>
+            {t('progress.terminalBack')}
+          </p>
+        ) : (
+          <p className="notice notice-error" role="alert" data-testid="progress-terminal-problem" data-code={refund.resultCode} data-next-action={refund.nextAction}>
+            {t('progress.terminalProblem', { code: refund.resultCode.replace(/^TERMINAL_/, '') })}
+          </p>
+        )
       ) : null}
       <ol className="steps">
         {STEPS.map((s, i) => (
@@ -42,6 +58,11 @@ export function ProgressScreen() {
         ))}
       </ol>
       <p className="hint">{t('progress.keepOpen')}</p>
+      <div className="actions">
+        <button type="button" className="btn btn-large" data-testid="progress-back" onClick={leaveProgress}>
+          {t('progress.backToCounter')}
+        </button>
+      </div>
     </Screen>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useCashier } from '../../stores/cashier';
+import { useTerminal } from '../../stores/terminal';
 import { useT } from '../../hooks/i18n';
 import { useEscape } from '../../hooks/focus';
 import { Screen } from '../../components/Screen';
@@ -11,7 +12,9 @@ import { MEMO_MAX } from '../../lib/amount';
 /** Antom payment states that can never be refunded (the engine refuses them too). */
 const NOT_REFUNDABLE_STATUSES = new Set(['FAIL', 'FAILED', 'PROCESSING', 'CANCELLED', 'CLOSED', 'PENDING']);
 /** Errors after which pressing Refund again (same intentId) is the right move. */
-const RETRYABLE_ERRORS = new Set(['UNAVAILABLE', 'INTERNAL', 'TERMINAL_ERROR']);
+const RETRYABLE_ERRORS = new Set(['UNAVAILABLE', 'INTERNAL', 'TERMINAL_ERROR', 'TERMINAL_DOWN']);
+/** Link states in which the terminal is known to be down (main refuses a new refund then: TERMINAL_DOWN). */
+const TERMINAL_DOWN_STATES = new Set(['down', 'disconnected', 'unpaired']);
 
 /**
  * The payment and what will happen, on one screen: full refund is preselected
@@ -20,6 +23,7 @@ const RETRYABLE_ERRORS = new Set(['UNAVAILABLE', 'INTERNAL', 'TERMINAL_ERROR']);
 export function ReviewScreen() {
   const { t, lang } = useT();
   const s = useCashier();
+  const terminalState = useTerminal((x) => x.status?.state ?? null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEscape(s.submitting ? null : s.back);
 
@@ -81,6 +85,11 @@ export function ReviewScreen() {
             method: payment.paymentMethod,
             paymentId: payment.paymentId,
           })}
+        </p>
+      ) : null}
+      {terminalState !== null && TERMINAL_DOWN_STATES.has(terminalState) ? (
+        <p className="notice notice-error" role="alert" data-testid="review-terminal-down" data-state={terminalState}>
+          {t('review.terminalDown', { state: t(`terminal.state.${terminalState}`) })}
         </p>
       ) : null}
       <ErrorNotice error={s.submitError} testId="submit-error" />
