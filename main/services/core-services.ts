@@ -14,12 +14,13 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
-import { openLedger, type Ledger } from '../ledger';
+import type { Ledger } from '../ledger';
 import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
 import type { AntomGatewayPort } from '../refunds/ports';
 import { RefundEngine } from '../refunds/refund-engine';
-import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
+import { fileKeyProtector, type KeyProtector, type SecretStore } from '../secrets/secret-store';
+import { describeLoosened, openDataLedger } from './data-ledger';
 
 export const APP_VERSION = '0.1.0';
 export const SECRET_NAMES = {
@@ -98,8 +99,9 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
   const config = loaded.value;
-  const secrets = await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector);
-  const ledger = openLedger(path.join(dataDir, 'ledger.sqlite'), { timeZone: config.timeZone });
+  const { ledger, secrets, loosened } = await openDataLedger(dataDir, { config, keyProtector: opts.keyProtector ?? fileKeyProtector });
+  const loose = describeLoosened(loosened);
+  if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
 
   const demoMode = isDemoMode(config, env);
   const demo = demoMode
