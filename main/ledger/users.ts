@@ -217,6 +217,9 @@ export class UserStore {
   }
 
   private async verifyNow(name: string, pin: string, newPin: string | undefined): Promise<Result<User, VerifyPinError>> {
+    // One attempt per macrotask: a queue of thousands refused in a row must not run as one
+    // unbroken chain of microtasks that holds the event loop (and the terminal link) for its whole length.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const r = name === '' ? null : this.row(name);
     if (r === null) {
       if (pinPoolSaturated()) return err('RATE_LIMITED', BUSY_MESSAGE);
