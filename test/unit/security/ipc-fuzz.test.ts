@@ -22,15 +22,15 @@ const OP_NAMES = Object.keys(operations) as OperationName[];
 const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   getAppInfo: {},
   getSession: {},
-  signIn: { userName: 'maria', pin: '2468' },
+  signIn: { userName: 'maria', pin: '246813' },
   signOut: {},
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
   submitRefund: { intentId: 'fuzz-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' }, memo: 'fuzz' },
   getRefund: { refundRequestId: 'RR-FUZZ-1' },
   listRefunds: { date: '2026-01-01', states: ['SUCCEEDED'] },
-  approveRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },
-  declineRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },
+  approveRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '246813', reason: 'fuzz' },
+  declineRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '246813', reason: 'fuzz' },
   retryRefundAsNew: { refundRequestId: 'RR-FUZZ-1' },
   getTerminalStatus: {},
   listTerminalDevices: {},
@@ -176,7 +176,7 @@ function casesFor(name: OperationName): Case[] {
     cases.push(
       { label: 'pin 3 digits', payload: { ...base, pin: '123' }, mustReject: true },
       { label: 'pin letters', payload: { ...base, pin: 'abcd' }, mustReject: true },
-      { label: 'pin number', payload: { ...base, pin: 2468 }, mustReject: true },
+      { label: 'pin number', payload: { ...base, pin: 246813 }, mustReject: true },
       { label: 'user name SQL', payload: { ...base, [userField]: "maria' --" }, mustReject: true },
       { label: 'user name 41 chars', payload: { ...base, [userField]: 'm'.repeat(41) }, mustReject: true },
       { label: 'user name control chars', payload: { ...base, [userField]: 'maria\u0000' }, mustReject: true },
@@ -223,7 +223,7 @@ describe('IPC fuzzing through dispatch() with the real handlers', () => {
   beforeAll(async () => {
     h = await startHarness('rt-fuzz-');
     await waitForTerminal(h);
-    await signInAs(h, 'maria', '2468');
+    await signInAs(h, 'maria', '246813');
     before = snapshot(h.dataDir);
   });
   afterAll(async () => h?.close());
@@ -374,7 +374,7 @@ describe('browser-host twin over HTTP (sample)', () => {
     });
     cookie = (swap.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
     expect(cookie).toMatch(/^rt_session=/);
-    const signIn = await post(operations.signIn.channel, JSON.stringify({ userName: 'maria', pin: '2468' }));
+    const signIn = await post(operations.signIn.channel, JSON.stringify({ userName: 'maria', pin: '246813' }));
     expect(JSON.parse(signIn.body)).toMatchObject({ ok: true });
     before = snapshot(h.dataDir);
   });
