@@ -86,7 +86,7 @@ function registerIpc(svc: AppServices): void {
         svc.log.warn({ operation: name, url: event.senderFrame?.url }, 'refused IPC from an untrusted sender');
         return err('FORBIDDEN', 'This request did not come from the refund terminal window.');
       }
-      return dispatch(svc.handlers, name, payload, svc.log);
+      return dispatch(svc.handlers, name, payload, svc.log, svc.authorize);
     });
   }
   for (const event of Object.keys(EVENT_CHANNELS) as ApiEventName[]) {

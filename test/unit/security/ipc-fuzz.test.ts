@@ -47,6 +47,10 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   listUsers: {},
   addUser: { name: 'zed', role: 'cashier', pin: '9999' },
   disableUser: { name: 'alice' },
+  enableUser: { name: 'alice' },
+  unlockUser: { name: 'alice' },
+  resetUserPin: { name: 'alice' },
+  setUserRole: { name: 'alice', role: 'manager' },
   getAntomConfig: {},
   setAntomConfig: { baseUrl: 'https://open-sea-global.alipay.com', clientId: 'FUZZ_CLIENT', keyVersion: 1 },
   testAntomConnection: {},
@@ -367,7 +371,7 @@ describe('browser-host twin over HTTP (sample)', () => {
   beforeAll(async () => {
     h = await startHarness('rt-fuzz-http-');
     await waitForTerminal(h);
-    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, events: h.services.events, log: h.services.log });
+    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
     const url = new URL(host.url);
     const swap = await new Promise<http.IncomingMessage>((resolve, reject) => {
       http.get({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Host: url.host }, agent: false }, resolve).on('error', reject);

@@ -79,7 +79,7 @@ describe('secret scan after a real demo refund', () => {
     await waitForTerminal(h);
 
     // The browser host too: its launch token must never reach a log.
-    const host = await startBrowserHost({ port: 0, rendererDir: RENDERER_DIST, handlers: h.services.handlers, events: h.services.events, log: h.services.log });
+    const host = await startBrowserHost({ port: 0, rendererDir: RENDERER_DIST, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
     launchToken = host.token;
     const url = new URL(host.url);
     for (const token of [host.token, `${host.token}x`]) {
