@@ -55,8 +55,9 @@ const COOKIE = 'rt_session';
 const MAX_BODY_BYTES = 256 * 1024;
 /** Operations that check a PIN: rate limited per client in front of the lockout. */
 const PIN_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['signIn', 'approveRefund', 'declineRefund']);
-const PIN_BURST = 10;
-const PIN_REFILL_MS = 2_000;
+// A person mistyping never meets it; a script gets one guess a second (the lockout bounds each person anyway).
+const PIN_BURST = 20;
+const PIN_REFILL_MS = 1_000;
 
 /** RFC 9110 media type `application/json`, case-insensitive, parameters (charset) allowed; nothing else. */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -194,7 +195,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     }
     const result = await dispatch(opts.handlers, name, payload, opts.log, opts.authorize);
     // A new cookie value for the person who just signed in, and again when they sign out.
-    const extra: Record<string, string> = (name === 'signIn' && result.ok) || name === 'signOut' ? { 'Set-Cookie': rotate() } : {};
+    const extra: Record<string, string> = (name === 'signIn' || name === 'signOut') && result.ok ? { 'Set-Cookie': rotate() } : {};
     send(res, 200, JSON.stringify(result), 'application/json', extra);
   };
 

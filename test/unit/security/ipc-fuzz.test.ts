@@ -360,7 +360,12 @@ describe('browser-host twin over HTTP (sample)', () => {
         (res) => {
           let data = '';
           res.on('data', (d: Buffer) => (data += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+          res.on('end', () => {
+            // Sign-in and sign-out rotate the session cookie: keep the new one.
+            const rotated = res.headers['set-cookie']?.[0]?.split(';')[0];
+            if (rotated !== undefined) cookie = rotated;
+            resolve({ status: res.statusCode ?? 0, body: data });
+          });
         },
       );
       req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve({ status: 413, body: '' }) : reject(e)));
