@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../../../main/ledger/ledger';
 import { MAX_FAILED_PINS } from '../../../main/ledger/users';
 import { tempLedger } from '../ledger/helpers';
+import { signInAs, startHarness, waitForTerminal } from './helpers';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -125,4 +126,52 @@ describe('PIN lockout under concurrency', () => {
     expect(results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
     expect(evaluatedWrong(ledger)).toBeLessThanOrEqual(MAX_FAILED_PINS);
   }, 120_000);
+
+  it('the terminal link stays up and answers pings through a 2,000-attempt sign-in flood (real services, virtual terminal)', async () => {
+    const h = await startHarness('rt-flood-');
+    try {
+      await waitForTerminal(h);
+      await signInAs(h, 'tom', '135792');
+      const states: string[] = [];
+      const onStatus = (st: { state: string }) => states.push(st.state);
+      h.services.core.link.on('status', onStatus);
+      let pinging = true;
+      let pings = 0;
+      let failures = 0;
+      const rtts: number[] = [];
+      const pinger = (async () => {
+        while (pinging) {
+          const r = await h.call('pingTerminal', { count: 1 });
+          pings += 1;
+          if (!r.ok) failures += 1;
+          else {
+            failures += r.value.failures;
+            rtts.push(...r.value.rttsMs);
+          }
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      })();
+      // Through dispatch(), as the browser host and IPC deliver them (a failed sign-in leaves tom signed in).
+      const flood = [
+        ...Array.from({ length: 2000 }, (_, i) => h.call('signIn', { userName: 'maria', pin: wrongPin(i) })),
+        ...Array.from({ length: 300 }, (_, i) => h.call('signIn', { userName: `ghost${i}`, pin: wrongPin(i) })),
+      ];
+      const results = await Promise.all(flood);
+      await new Promise((res) => setTimeout(res, 200));
+      pinging = false;
+      await pinger;
+      h.services.core.link.off('status', onStatus);
+      console.log(JSON.stringify({ pings, failures, rttP95Ms: percentile(rtts, 95), states }));
+      expect(pings).toBeGreaterThan(3);
+      expect(failures).toBe(0);
+      expect(states.filter((st) => st !== 'authenticated')).toEqual([]);
+      expect(h.services.core.link.status().state).toBe('authenticated');
+      expect(results.filter((r) => r.ok)).toEqual([]);
+      expect(evaluatedWrong(h.services.core.ledger)).toBeLessThanOrEqual(MAX_FAILED_PINS);
+      // Still tom at the counter.
+      expect(await h.call('getSession', {})).toMatchObject({ ok: true, value: { userName: 'tom' } });
+    } finally {
+      await h.close();
+    }
+  }, 180_000);
 });
