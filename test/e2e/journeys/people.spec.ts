@@ -27,6 +27,13 @@ test('manager unlocks a person and resets a PIN; the one-time PIN must be change
   const notice = await page.getByTestId('users-notice').textContent();
   const oneTime = /(\d{8})/.exec(notice ?? '')?.[1];
   expect(oneTime).toBeDefined();
+  // Every change is in the audit, the chain (and each refund) verifies, and the head to write down is shown.
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-verify')).toHaveAttribute('data-verified', 'true');
+  await expect(page.getByTestId('audit-head')).toContainText(/\d+:[0-9a-f]{64}/);
+  await expect(page.getByTestId('screen-audit')).toContainText('user.pin_reset');
+  await page.getByTestId('nav-dashboard').click();
+  await expect(page.getByTestId('dashboard-audit-head')).toContainText(/\d+:[0-9a-f]{64}/);
   await page.getByTestId('sign-out').click();
 
   await page.getByTestId('signin-user').fill('tom');
