@@ -26,8 +26,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { EVENT_CHANNELS, type ApiEventName } from '../../preload/contract/api';
 import { dispatch, operationForChannel, type ApiHandlers, type Authorize } from '../services/api-dispatch';
-import type { OperationName } from '../../preload/contract/api';
-import { RateLimiter } from '../security/rate-limit';
+import { createPinRateLimiter, PIN_OPERATIONS, PIN_REFILL_MS, RATE_LIMITED_MESSAGE } from '../security/rate-limit';
 import type { ApiEventBus } from '../services/event-bus';
 import type { Logger } from '../logging/logger';
 import { CONTENT_SECURITY_POLICY } from '../security/csp';
@@ -53,11 +52,6 @@ export interface BrowserHost {
 
 const COOKIE = 'rt_session';
 const MAX_BODY_BYTES = 256 * 1024;
-/** Operations that check a PIN: rate limited per client in front of the lockout. */
-const PIN_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['signIn', 'approveRefund', 'declineRefund']);
-// A person mistyping never meets it; a script gets one guess a second (the lockout bounds each person anyway).
-const PIN_BURST = 20;
-const PIN_REFILL_MS = 1_000;
 
 /** RFC 9110 media type `application/json`, case-insensitive, parameters (charset) allowed; nothing else. */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -129,7 +123,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   // One launch, one browser: the token is spent on first use; `session` is the cookie value now valid.
   let launchSpent = false;
   let session: string | null = null;
-  const limiter = new RateLimiter(PIN_BURST, PIN_REFILL_MS);
+  const limiter = createPinRateLimiter();
 
   const authorised = (req: http.IncomingMessage): boolean => {
     const cookie = readCookie(req, COOKIE);
@@ -171,7 +165,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       return send(
         res,
         429,
-        JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many PIN attempts from this screen. Wait a few seconds and try again.' } }),
+        JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } }),
         'application/json',
         { 'Retry-After': String(Math.ceil(PIN_REFILL_MS / 1000)) },
       );

@@ -37,3 +37,14 @@ export class RateLimiter {
     return true;
   }
 }
+
+/** Operations that check a PIN: rate limited per client (browser session, Electron window) in front of the lockout. */
+export const PIN_OPERATIONS: ReadonlySet<string> = new Set(['signIn', 'approveRefund', 'declineRefund']);
+// A person mistyping never meets it; a script gets one guess a second (the lockout bounds each person anyway).
+export const PIN_BURST = 20;
+export const PIN_REFILL_MS = 1_000;
+export const RATE_LIMITED_MESSAGE = 'Too many PIN attempts from this screen. Wait a few seconds and try again.';
+
+export function createPinRateLimiter(): RateLimiter {
+  return new RateLimiter(PIN_BURST, PIN_REFILL_MS);
+}
