@@ -234,9 +234,14 @@ export class UserStore {
       return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
     }
     if (r.disabled !== 0) return err('USER_DISABLED', SIGN_IN_REFUSED);
+    const now = this.clock();
+    // Already locked: refused from a plain read, so a flood of refusals never queues on the write lock
+    // (a refund being journaled by the CLI at that moment is not held up). The transaction below re-checks.
+    if (r.locked_until !== null && Date.parse(r.locked_until) > now.getTime()) {
+      return err('USER_LOCKED', LOCKED_MESSAGE, { lockedUntil: r.locked_until });
+    }
 
     // Gate and count in one write transaction, before any hashing.
-    const now = this.clock();
     type Gate = { kind: 'locked'; until: string } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'go'; failed: number; lockedUntil: string | null; row: UserRow };
     const gate = this.db.transaction((): Gate => {
       const cur = this.row(name);
