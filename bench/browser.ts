@@ -107,7 +107,7 @@ async function signInToScan(page: Page, host: Host, kind: ColdStart['kind']): Pr
   await page.getByTestId('signin-user').waitFor({ state: 'visible' });
   const signInAt = now();
   await page.getByTestId('signin-user').fill('alice');
-  await page.getByTestId('signin-pin').fill('1111');
+  await page.getByTestId('signin-pin').fill('1470');
   await page.getByTestId('signin-submit').click();
   await page.waitForSelector('[data-testid="scan-input"]:enabled', { timeout: 30_000 });
   const done = now();

@@ -206,7 +206,7 @@ async function main(): Promise<number> {
       result['browser'] = {
         browserLaunchMs: round(b.browserLaunchMs, 1),
         coldStarts: b.coldStarts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]))),
-        coldStartDefinition: 'spawn of `node bin/refund-terminal.cjs serve --port 0` -> URL printed -> page loaded, sign-in visible -> alice/1111 signed in -> scan input enabled (Chromium already running)',
+        coldStartDefinition: 'spawn of `node bin/refund-terminal.cjs serve --port 0` -> URL printed -> page loaded, sign-in visible -> alice/1470 signed in -> scan input enabled (Chromium already running)',
         rendererJs: { ...b.bundle, jsGzipKB: round(b.bundle.jsGzipKB, 1) },
         cashierActions: b.actions.map((a) => ({ ...a, elapsedMs: round(a.elapsedMs, 0) })),
       };

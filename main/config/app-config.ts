@@ -42,6 +42,8 @@ export const AppConfigSchema = z
     idleLockSeconds: z.number().int().min(30).max(86_400).default(300),
     /** IANA time zone of the shop for "today" and the daily report. */
     timeZone: z.string().min(1).max(64).default('UTC'),
+    /** Minimum digits of a cashier's PIN; managers and technicians always need at least 6. */
+    cashierPinLength: z.number().int().min(4).max(8).default(4),
   })
   .strict();
 export type AppConfig = z.infer<typeof AppConfigSchema>;

@@ -14,6 +14,7 @@ import { resolveDataDir } from '../config/data-dir';
 import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
 import { dispatch } from '../services/api-dispatch';
 import { startAppServices, type AppServices } from '../services/app-services';
+import { createPinRateLimiter, PIN_OPERATIONS, RATE_LIMITED_MESSAGE } from '../security/rate-limit';
 import { createSafeStorageProtector } from './safe-storage-protector';
 
 const RENDERER_INDEX = path.join(__dirname, '..', '..', 'renderer', 'index.html');
@@ -80,13 +81,16 @@ function createWindow(): BrowserWindow {
 }
 
 function registerIpc(svc: AppServices): void {
+  // Per window, in front of the lockout: a compromised renderer cannot keep the PIN hash pool busy.
+  const pinLimiter = createPinRateLimiter();
   for (const name of Object.keys(operations) as OperationName[]) {
     ipcMain.handle(operations[name].channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event)) {
         svc.log.warn({ operation: name, url: event.senderFrame?.url }, 'refused IPC from an untrusted sender');
         return err('FORBIDDEN', 'This request did not come from the refund terminal window.');
       }
-      return dispatch(svc.handlers, name, payload, svc.log);
+      if (PIN_OPERATIONS.has(name) && !pinLimiter.take(String(event.sender.id))) return err('RATE_LIMITED', RATE_LIMITED_MESSAGE);
+      return dispatch(svc.handlers, name, payload, svc.log, svc.authorize);
     });
   }
   for (const event of Object.keys(EVENT_CHANNELS) as ApiEventName[]) {

@@ -6,11 +6,17 @@
  *
  * Security model (see README "Security"):
  *  - binds to 127.0.0.1, and refuses any Host header but its own (DNS rebinding);
- *  - a per-launch random token, handed over once in the printed URL
- *    (`/?token=...`), is swapped for an HttpOnly SameSite=Strict cookie;
+ *  - a per-launch random token, handed over in the printed URL (`/?token=...`),
+ *    works ONCE: it is swapped for an HttpOnly SameSite=Strict session cookie
+ *    whose value is a different random secret bound to this launch; a second
+ *    use of the URL is refused (unless that browser already holds the cookie);
+ *  - the cookie value is rotated at every sign-in and at sign-out (the value a
+ *    signed-in person used dies with their session);
  *  - every API call needs that cookie, the `X-Refund-Terminal: 1` header (which a
- *    cross-origin page cannot send without a CORS preflight we never grant) and,
- *    when present, an Origin equal to our own;
+ *    cross-origin page cannot send without a CORS preflight we never grant),
+ *    exactly `application/json`, and, when present, an Origin equal to our own;
+ *  - the role is checked before the body is read; PIN-bearing calls are rate
+ *    limited per client;
  *  - the renderer is served with the same strict CSP as in Electron.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -19,7 +25,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { EVENT_CHANNELS, type ApiEventName } from '../../preload/contract/api';
-import { dispatch, operationForChannel, type ApiHandlers } from '../services/api-dispatch';
+import { dispatch, operationForChannel, type ApiHandlers, type Authorize } from '../services/api-dispatch';
+import { createPinRateLimiter, PIN_OPERATIONS, PIN_REFILL_MS, RATE_LIMITED_MESSAGE } from '../security/rate-limit';
 import type { ApiEventBus } from '../services/event-bus';
 import type { Logger } from '../logging/logger';
 import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
@@ -28,6 +35,8 @@ export interface BrowserHostOptions {
   readonly port?: number; // 0 = any free port
   readonly rendererDir: string;
   readonly handlers: ApiHandlers;
+  /** The early role gate (AppServices.authorize): runs before the body is read. */
+  readonly authorize: Authorize;
   readonly events: ApiEventBus;
   readonly log: Logger;
   /** Fixed token for tests; normally random per launch. */
@@ -43,6 +52,17 @@ export interface BrowserHost {
 
 const COOKIE = 'rt_session';
 const MAX_BODY_BYTES = 256 * 1024;
+
+/** RFC 9110 media type `application/json`, case-insensitive, parameters (charset) allowed; nothing else. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const type = header.split(';', 1)[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -100,9 +120,20 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     }),
   );
 
+  // One launch, one browser: the token is spent on first use; `session` is the cookie value now valid.
+  let launchSpent = false;
+  let session: string | null = null;
+  const limiter = createPinRateLimiter();
+
   const authorised = (req: http.IncomingMessage): boolean => {
     const cookie = readCookie(req, COOKIE);
-    return cookie !== undefined && sameSecret(cookie, token);
+    return cookie !== undefined && session !== null && sameSecret(cookie, session);
+  };
+  const cookieHeader = (value: string): string => `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`;
+  /** A new cookie value; the old one stops working at once. */
+  const rotate = (): string => {
+    session = newSecret();
+    return cookieHeader(session);
   };
 
   const serveStatic = async (res: http.ServerResponse, urlPath: string): Promise<void> => {
@@ -122,7 +153,23 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const name = operationForChannel(channel);
     if (!name) return send(res, 404, JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'No such operation.' } }), 'application/json');
     if (req.headers['x-refund-terminal'] !== '1') return send(res, 403, 'Missing X-Refund-Terminal header');
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, 'Send application/json');
+    if (!isJsonContentType(req.headers['content-type'])) return send(res, 415, 'Send application/json');
+    // Role first: a refused caller gets FORBIDDEN before a byte of its body is read or validated.
+    const refused = opts.authorize(name);
+    if (refused) {
+      req.resume();
+      return send(res, 200, JSON.stringify(refused), 'application/json');
+    }
+    if (PIN_OPERATIONS.has(name) && !limiter.take(readCookie(req, COOKIE) ?? '')) {
+      req.resume();
+      return send(
+        res,
+        429,
+        JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } }),
+        'application/json',
+        { 'Retry-After': String(Math.ceil(PIN_REFILL_MS / 1000)) },
+      );
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -140,8 +187,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     } catch {
       return send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_REQUEST', message: 'The request body is not JSON.' } }), 'application/json');
     }
-    const result = await dispatch(opts.handlers, name, payload, opts.log);
-    send(res, 200, JSON.stringify(result), 'application/json');
+    const result = await dispatch(opts.handlers, name, payload, opts.log, opts.authorize);
+    // A new cookie value for the person who just signed in, and again when they sign out.
+    const extra: Record<string, string> = (name === 'signIn' || name === 'signOut') && result.ok ? { 'Set-Cookie': rotate() } : {};
+    send(res, 200, JSON.stringify(result), 'application/json', extra);
   };
 
   const server = http.createServer((req, res) => {
@@ -155,7 +204,13 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
         const given = url.searchParams.get('token') ?? '';
         if (!sameSecret(given, token)) return send(res, 401, 'Wrong launch token. Open the URL printed by `refund-terminal start`.');
-        return send(res, 303, '', 'text/plain', { Location: '/', 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+        // The browser that already swapped it (a reload of the address) just goes on; anyone else is refused.
+        if (launchSpent) {
+          if (authorised(req)) return send(res, 303, '', 'text/plain', { Location: '/' });
+          return send(res, 410, 'This launch address was already used. Restart the refund terminal (`refund-terminal start`) for a new one.');
+        }
+        launchSpent = true;
+        return send(res, 303, '', 'text/plain', { Location: '/', 'Set-Cookie': rotate() });
       }
       if (!authorised(req)) {
         return send(res, 401, 'This refund terminal needs its launch token: open the URL printed by `refund-terminal start` (or `serve`).');

@@ -1,14 +1,24 @@
 /**
  * Tamper-evident audit trail. Each entry's hash is
  *   SHA-256( prev_hash + "\n" + canonicalJson({seq, at, actor, kind, detail}) )
- * so editing, deleting or reordering any row breaks the chain from that row on.
+ * so editing, deleting or reordering any row breaks the chain from that row on,
+ * and each entry also carries mac = HMAC-SHA256(auditKey, hash), keyed with a
+ * secret from the secret store (not in this file): someone who edits the
+ * SQLite file and recomputes the chain with the plain hash is still caught,
+ * because they cannot make the MACs.
+ *
+ * The audit also covers the money: every change to a refund row's content is
+ * an entry carrying that content (`detail.row`, see refundAuditContent), so
+ * `verify` compares the `refunds` table with the chain and names every refund
+ * deleted, added or edited behind the app's back.
+ *
  * Appends happen inside the caller's transaction (IMMEDIATE), so two processes
  * never fork the chain.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { AuditEntryView, AuditVerifyView } from '../../preload/contract/views';
+import type { AuditEntryView, AuditHeadView, AuditVerifyView, RefundProblemView } from '../../preload/contract/views';
 import { canonicalJson } from './canonical-json';
 import { AuditHeadSchema, AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
 
@@ -22,8 +32,16 @@ export type AuditKind =
   | 'auth.locked'
   | 'user.added'
   | 'user.disabled'
+  | 'user.enabled'
+  | 'user.unlocked'
+  | 'user.pin_reset'
+  | 'user.pin_changed'
+  | 'user.pin_rekeyed'
+  | 'user.role_changed'
   | 'refund.intent'
   | 'refund.transition'
+  | 'refund.updated'
+  | 'refund.snapshot'
   | 'refund.approved'
   | 'refund.declined'
   | 'refund.retry_as_new'
@@ -34,16 +52,66 @@ export type AuditKind =
   | 'config.change'
   | (string & {});
 
+/**
+ * The columns of a refund row that say what money moved, for whom, and where
+ * it stands. Left out on purpose: bookkeeping that changes without a person or
+ * an outcome (message text, next action, result code of a re-check, retry
+ * counters, leases, updated_at) — none of it changes an amount, a state or a report line.
+ */
+export const AUDITED_REFUND_COLUMNS = [
+  'refund_request_id',
+  'intent_id',
+  'root_intent_id',
+  'parent_refund_request_id',
+  'payment_id',
+  'mode',
+  'amount_value',
+  'currency',
+  'memo',
+  'state',
+  'original_merchant_refund_id',
+  'refund_id',
+  'cashier',
+  'approval_reasons',
+  'created_at',
+] as const;
+
+export function refundAuditContent(row: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of AUDITED_REFUND_COLUMNS) out[c] = row[c] ?? null;
+  return out;
+}
+
 export function entryHash(prevHash: string, e: { seq: number; at: string; actor: string; kind: string; detail: string }): string {
   const detail: unknown = JSON.parse(e.detail);
   const content = canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, detail });
   return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 
+export function entryMac(key: Buffer, hash: string): string {
+  return createHmac('sha256', key).update(`refund-terminal/audit/v1\n${hash}`).digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A head written down earlier: `SEQ:HASH`, `#SEQ HASH`, or the hash alone. */
+export function parseHead(text: string): { seq: number | null; hash: string } | null {
+  const m = /^\s*#?(\d+)?[\s:]*([0-9a-f]{64})\s*$/i.exec(text);
+  if (!m || m[2] === undefined) return null;
+  return { seq: m[1] === undefined ? null : Number(m[1]), hash: m[2].toLowerCase() };
+}
+
+const DetailWithRow = z.object({ refundRequestId: z.string(), row: z.record(z.string(), z.unknown()) });
+
 export class AuditLog {
   constructor(
     private readonly db: Database,
     private readonly clock: () => Date,
+    private readonly key: Buffer,
   ) {}
 
   /** Must run inside a write transaction when combined with other writes. */
@@ -56,9 +124,9 @@ export class AuditLog {
       const at = this.clock().toISOString();
       const detailText = canonicalJson(detail);
       const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
-      const row: AuditRow = { seq, at, actor, kind, detail: detailText, prev_hash: prevHash, hash };
+      const row: AuditRow = { seq, at, actor, kind, detail: detailText, prev_hash: prevHash, hash, mac: entryMac(this.key, hash) };
       this.db
-        .prepare('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @kind, @detail, @prev_hash, @hash)')
+        .prepare('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash, mac) VALUES (@seq, @at, @actor, @kind, @detail, @prev_hash, @hash, @mac)')
         .run(row);
       return row;
     });
@@ -67,11 +135,36 @@ export class AuditLog {
   }
 
   /**
+   * Signs entries written before the chain was keyed (an upgrade), once: only
+   * when the caller has just created the key, and only if the unkeyed chain
+   * verifies. Refunds journaled before the audit covered the money get a
+   * `refund.snapshot` entry with their current content. Returns how many
+   * entries were signed.
+   */
+  adoptUnsigned(): number {
+    const run = this.db.transaction((): number => {
+      const unsigned = this.db.prepare('SELECT COUNT(*) AS n FROM audit WHERE mac IS NULL').get() as { n: number };
+      if (unsigned.n === 0) return 0;
+      if (!this.verifyChain(false).ok) return 0;
+      const rows = parseRows(AuditRowSchema, this.db.prepare('SELECT * FROM audit WHERE mac IS NULL ORDER BY seq').all(), 'audit');
+      const sign = this.db.prepare('UPDATE audit SET mac = ? WHERE seq = ? AND mac IS NULL');
+      for (const r of rows) sign.run(entryMac(this.key, r.hash), r.seq);
+      const covered = this.coverage();
+      for (const raw of this.db.prepare('SELECT * FROM refunds ORDER BY created_at, rowid').all() as Record<string, unknown>[]) {
+        const id = String(raw['refund_request_id']);
+        if (!covered.has(id)) this.append('system', 'refund.snapshot', { refundRequestId: id, row: refundAuditContent(raw) });
+      }
+      return rows.length;
+    });
+    return run.immediate();
+  }
+
+  /**
    * The newest entry's seq and hash. Dropping entries from the END of the
    * chain leaves a valid shorter chain; only a head written down elsewhere
-   * (printed by `audit verify`, kept by the operator) exposes that.
+   * (printed by `audit verify`, on the daily report and CSV) exposes that.
    */
-  head(): { seq: number; hash: string } {
+  head(): AuditHeadView {
     const raw = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
     return raw === undefined ? { seq: 0, hash: GENESIS_HASH } : parseRow(AuditHeadSchema, raw, 'audit head');
   }
@@ -86,12 +179,30 @@ export class AuditLog {
     return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, kind: r.kind, detail: parseDetail(r.detail) }));
   }
 
+  /** Latest audited content of each refund, and the seq of the entry carrying it. */
+  private coverage(): Map<string, { seq: number; row: Record<string, unknown> }> {
+    const out = new Map<string, { seq: number; row: Record<string, unknown> }>();
+    const it = this.db.prepare("SELECT seq, detail FROM audit WHERE detail LIKE '%\"row\":%' ORDER BY seq").iterate() as Iterable<{ seq: number; detail: string }>;
+    for (const e of it) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(e.detail);
+      } catch {
+        continue; // the chain check reports it
+      }
+      const d = DetailWithRow.safeParse(parsed);
+      if (d.success) out.set(d.data.refundRequestId, { seq: e.seq, row: d.data.row });
+    }
+    return out;
+  }
+
   /**
    * Walks the chain in seq order: a gap is a deletion, a wrong prev_hash is a
-   * deletion or reordering, a wrong hash is an edit (including a swapped row).
+   * deletion or reordering, a wrong hash is an edit (including a swapped row),
+   * a wrong or missing MAC is a chain rewritten without the key.
    */
-  verify(): AuditVerifyView {
-    const rows = this.db.prepare('SELECT * FROM audit ORDER BY seq ASC').all();
+  private verifyChain(requireMac: boolean): { ok: true; count: number } | { ok: false; count: number; firstBrokenSeq: number; reason: string } {
+    const rows = this.db.prepare('SELECT * FROM audit ORDER BY seq ASC').iterate();
     let prevHash = GENESIS_HASH;
     let expectedSeq = 1;
     let count = 0;
@@ -110,11 +221,75 @@ export class AuditLog {
         return { ok: false, count, firstBrokenSeq: r.seq, reason: 'entry detail is not valid JSON' };
       }
       if (recomputed !== r.hash) return { ok: false, count, firstBrokenSeq: r.seq, reason: 'entry content does not match its hash (edited)' };
+      if (requireMac && (r.mac === null || !sameHex(r.mac, entryMac(this.key, r.hash)))) {
+        return { ok: false, count, firstBrokenSeq: r.seq, reason: "entry is not signed with this terminal's audit key (the chain was rewritten)" };
+      }
       prevHash = r.hash;
       expectedSeq += 1;
       count += 1;
     }
     return { ok: true, count };
+  }
+
+  /** Compares the refunds table with the latest audited content of each refund. */
+  private verifyRefunds(): RefundProblemView[] {
+    const covered = this.coverage();
+    const problems: RefundProblemView[] = [];
+    const seen = new Set<string>();
+    for (const raw of this.db.prepare('SELECT * FROM refunds').iterate() as Iterable<Record<string, unknown>>) {
+      const id = String(raw['refund_request_id']);
+      seen.add(id);
+      const audited = covered.get(id);
+      if (audited === undefined) {
+        problems.push({ refundRequestId: id, problem: 'added: the refund is in the table but not in the audit trail' });
+        continue;
+      }
+      const now = refundAuditContent(raw);
+      const changed = AUDITED_REFUND_COLUMNS.filter((c) => canonicalJson(now[c] ?? null) !== canonicalJson(audited.row[c] ?? null));
+      if (changed.length > 0) problems.push({ refundRequestId: id, problem: `edited: ${changed.join(', ')} differ from audit entry ${audited.seq}` });
+    }
+    for (const [id, audited] of covered) {
+      if (!seen.has(id)) problems.push({ refundRequestId: id, problem: `deleted: the refund of audit entry ${audited.seq} is missing from the table` });
+    }
+    return problems.sort((a, b) => a.refundRequestId.localeCompare(b.refundRequestId));
+  }
+
+  /**
+   * Chain, MACs and refunds table; with `expectedHead`, also that the head
+   * written down earlier is still in the chain (entries cut off the end are
+   * otherwise undetectable).
+   */
+  verify(opts: { expectedHead?: { seq: number | null; hash: string } } = {}): AuditVerifyView {
+    const head = this.head();
+    const chain = this.verifyChain(true);
+    const refundProblems = this.verifyRefunds();
+    if (!chain.ok) return { ...chain, head, refundProblems };
+    if (opts.expectedHead !== undefined) {
+      const want = opts.expectedHead;
+      const found = this.db.prepare('SELECT seq FROM audit WHERE hash = ?').get(want.hash) as { seq: number } | undefined;
+      if (found === undefined || (want.seq !== null && found.seq !== want.seq)) {
+        return {
+          ok: false,
+          count: chain.count,
+          firstBrokenSeq: want.seq ?? head.seq + 1,
+          reason: `the head written down earlier (${want.seq !== null ? `#${want.seq} ` : ''}${want.hash}) is not in the chain: entries were removed or replaced`,
+          head,
+          refundProblems,
+        };
+      }
+    }
+    if (refundProblems.length > 0) {
+      const first = refundProblems[0] as RefundProblemView;
+      return {
+        ok: false,
+        count: chain.count,
+        firstBrokenSeq: head.seq + 1,
+        reason: `${refundProblems.length} refund row(s) do not match the audit trail (first: ${first.refundRequestId} ${first.problem})`,
+        head,
+        refundProblems,
+      };
+    }
+    return { ok: true, count: chain.count, head, refundProblems };
   }
 }
 

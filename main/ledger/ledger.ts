@@ -18,12 +18,30 @@ import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
 import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
 import { UserStore, type User, type VerifyPinError } from './users';
+import { PinHasher } from './pin-hasher';
+import type { PinPolicy } from './pin-policy';
+import { PUBLIC_TEST_KEYS, type LedgerKeys } from '../secrets/ledger-keys';
+import { parseHead } from './audit';
+import { secureLedgerFiles } from '../security/file-modes';
 import { toRefundView } from './views';
 
 export interface LedgerOptions {
   readonly clock?: () => Date;
   /** IANA zone of the shop, for "today" and daily reports. Default UTC. */
   readonly timeZone?: string;
+  /**
+   * Audit key and PIN pepper from the secret store (loadLedgerKeys). Every
+   * production open passes them; without them the ledger uses public test keys.
+   */
+  readonly keys?: LedgerKeys;
+  /**
+   * True only when the keys were just created: entries written before the
+   * chain was keyed are then signed once (an upgrade). Later, an unsigned
+   * entry is tampering and `audit verify` says so. Default: true without
+   * `keys` (tests), false with them.
+   */
+  readonly adoptUnsignedAudit?: boolean;
+  readonly pinPolicy?: PinPolicy;
 }
 
 export interface Ledger {
@@ -37,13 +55,14 @@ export interface Ledger {
   schemaVersion(): number;
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
-  verifyPin(name: string, pin: string): Promise<Result<User, VerifyPinError>>;
+  verifyPin(name: string, pin: string, opts?: { newPin?: string }): Promise<Result<User, VerifyPinError>>;
   /** Original amount minus SUCCEEDED and in-flight refunds; null if the payment was never looked up. */
   refundableBalance(paymentId: string): Money | null;
   view(row: RefundRow): RefundView;
   getPolicy(): Policy;
   setPolicy(policy: unknown, actor: string): Result<Policy, 'INVALID_INPUT'>;
-  verifyAudit(): AuditVerifyView;
+  /** `expectedHead`: a head written down earlier (`SEQ:HASH` or the hash); refused as INVALID when unreadable. */
+  verifyAudit(opts?: { expectedHead?: string }): AuditVerifyView;
   dailyReport(date: string, tz?: string): DailyReportView;
   dailyReportCsv(date: string, tz?: string): string;
   listRefunds(filter?: RefundFilter): RefundRow[];
@@ -53,17 +72,22 @@ export interface Ledger {
 export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const clock = opts.clock ?? (() => new Date());
   const timeZone = opts.timeZone ?? 'UTC';
+  const keys = opts.keys ?? PUBLIC_TEST_KEYS;
+  // The file is created 0600 before SQLite opens it, so its -wal and -shm inherit that mode.
+  secureLedgerFiles(dbPath);
   const db = openDatabase(dbPath);
+  const audit = new AuditLog(db, clock, keys.auditKey);
   try {
     migrate(db);
+    if (opts.adoptUnsignedAudit ?? opts.keys === undefined) audit.adoptUnsigned();
   } catch (e) {
     db.close();
     throw e;
   }
-  const audit = new AuditLog(db, clock);
+  secureLedgerFiles(dbPath);
   const refunds = new RefundStore(db, audit, clock, timeZone);
   const payments = new PaymentCache(db, clock);
-  const users = new UserStore(db, audit, clock);
+  const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -81,7 +105,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
       const t = db.transaction(fn);
       return db.inTransaction ? t() : t.immediate();
     },
-    verifyPin: (name, pin) => users.verifyPin(name, pin),
+    verifyPin: (name, pin, o) => users.verifyPin(name, pin, o),
     refundableBalance(paymentId) {
       const p = payments.get(paymentId);
       if (p === null) return null;
@@ -114,9 +138,14 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
       });
       return ok(parsed.data);
     },
-    verifyAudit: () => audit.verify(),
-    dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view),
-    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone)),
+    verifyAudit: (o) => {
+      if (o?.expectedHead === undefined) return audit.verify();
+      const expectedHead = parseHead(o.expectedHead);
+      if (expectedHead === null) throw new RangeError('a head is SEQ:HASH (as printed by audit verify) or the 64-hex hash');
+      return audit.verify({ expectedHead });
+    },
+    dailyReport: (date, tz) => ({ ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view), auditHead: audit.head() }),
+    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), audit.head()),
     listRefunds: (filter) => refunds.list(filter),
     close: () => {
       if (db.open) db.close();

@@ -137,7 +137,24 @@ CREATE UNIQUE INDEX refunds_reference_once ON refunds(original_merchant_refund_i
  WHERE original_merchant_refund_id IS NOT NULL AND reference_reused = 0;
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE];
+// Task #14 (security, second round): audit entries carry a MAC keyed with a secret
+// from the secret store (backfilled for old entries by the ledger at open, the
+// only UPDATE the trigger allows: setting a missing mac, nothing else); PIN
+// hashes keyed with a pepper (old unkeyed ones re-hashed at the next sign-in);
+// one-time PINs after a manager's reset.
+const V_SECURITY_14 = `
+ALTER TABLE audit ADD COLUMN mac TEXT;
+DROP TRIGGER audit_no_update;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  WHEN NOT (OLD.mac IS NULL AND NEW.mac IS NOT NULL AND NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+            AND NEW.kind = OLD.kind AND NEW.detail = OLD.detail AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash)
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+ALTER TABLE users ADD COLUMN pin_keyed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN must_change_pin INTEGER NOT NULL DEFAULT 0;
+`;
+
+// Order is the schema version (PRAGMA user_version): v4 references, v5 security.
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

@@ -8,7 +8,7 @@ import type { Database } from 'better-sqlite3';
 import type { Money } from '../../preload/contract/money';
 import type { NextAction, RefundState } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
-import type { AuditLog } from './audit';
+import { refundAuditContent, type AuditLog } from './audit';
 import { localDate, widenedUtcBounds } from './local-date';
 import type { ApprovalReason } from './policy';
 import { ApprovalRowSchema, CountSchema, PaymentRowSchema, SumSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
@@ -155,6 +155,8 @@ export class RefundStore {
           now,
         });
       this.insertTransition(n.refundRequestId, now, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode });
+      const row = this.get(n.refundRequestId);
+      if (row === null) throw new Error('refund vanished after insert');
       this.audit.append(actor, 'refund.intent', {
         refundRequestId: n.refundRequestId,
         intentId: n.intentId,
@@ -164,9 +166,9 @@ export class RefundStore {
         state: n.state,
         approvalReasons: n.approvalReasons.map((r) => r.code),
         parentRefundRequestId: n.parentRefundRequestId ?? null,
+        // The row as journaled: `audit verify` compares the refunds table with it.
+        row: refundAuditContent(row),
       });
-      const row = this.get(n.refundRequestId);
-      if (row === null) throw new Error('refund vanished after insert');
       return ok(row);
     });
     return run.immediate();
@@ -207,9 +209,9 @@ export class RefundStore {
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
       this.insertTransition(refundRequestId, now, opts.actor, from, to, detail);
-      this.audit.append(opts.actor, 'refund.transition', { refundRequestId, from, to, ...detail });
       const row = this.get(refundRequestId);
       if (row === null) throw new Error('refund vanished after transition');
+      this.audit.append(opts.actor, 'refund.transition', { refundRequestId, from, to, ...detail, row: refundAuditContent(row) });
       return ok(row);
     });
     return run.immediate();
@@ -234,15 +236,24 @@ export class RefundStore {
 
   /** Changes non-state columns, only while the refund is still in `expected` (CAS). */
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> {
-    const now = this.clock().toISOString();
-    const { sets, params } = patchSql(patch);
-    const info = this.db
-      .prepare(`UPDATE refunds SET updated_at = @now${sets} WHERE refund_request_id = @id AND state = @expected`)
-      .run({ ...params, now, id: refundRequestId, expected });
-    const cur = this.get(refundRequestId);
-    if (cur === null) return err('NOT_FOUND', 'No such refund.');
-    if (info.changes === 0) return err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
-    return ok(cur);
+    const run = this.db.transaction((): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> => {
+      const now = this.clock().toISOString();
+      const before = this.get(refundRequestId);
+      const { sets, params } = patchSql(patch);
+      const info = this.db
+        .prepare(`UPDATE refunds SET updated_at = @now${sets} WHERE refund_request_id = @id AND state = @expected`)
+        .run({ ...params, now, id: refundRequestId, expected });
+      const cur = this.get(refundRequestId);
+      if (cur === null) return err('NOT_FOUND', 'No such refund.');
+      if (info.changes === 0) return err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
+      // A changed audited column (an Antom refundId, a terminal reference) is audited like a transition.
+      const content = refundAuditContent(cur);
+      if (before !== null && JSON.stringify(refundAuditContent(before)) !== JSON.stringify(content)) {
+        this.audit.append('system', 'refund.updated', { refundRequestId, state: cur.state, ...patchDetail(patch), row: content });
+      }
+      return ok(cur);
+    });
+    return this.db.inTransaction ? run() : run.immediate();
   }
 
   /**

@@ -51,7 +51,12 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function buildDailyCsv(rows: readonly RefundRow[]): string {
+/**
+ * `auditHead`: the audit chain's head when the report was made, as a last
+ * `audit_head,SEQ:HASH` line: a printed or mailed CSV is then a written-down
+ * head that `audit verify --head` can later check the ledger against.
+ */
+export function buildDailyCsv(rows: readonly RefundRow[], auditHead?: { seq: number; hash: string }): string {
   const lines = [CSV_HEADER.join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
@@ -73,5 +78,6 @@ export function buildDailyCsv(rows: readonly RefundRow[]): string {
         .join(','),
     );
   }
+  if (auditHead !== undefined) lines.push(`audit_head,${auditHead.seq}:${auditHead.hash}`);
   return `${lines.join('\r\n')}\r\n`;
 }

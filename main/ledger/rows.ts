@@ -65,6 +65,8 @@ export const UserRowSchema = z.object({
   failed_attempts: z.number().int().min(0),
   locked_until: z.string().nullable(),
   created_at: z.string(),
+  pin_keyed: z.number().int(),
+  must_change_pin: z.number().int(),
 });
 export type UserRow = z.infer<typeof UserRowSchema>;
 
@@ -86,6 +88,7 @@ export const AuditRowSchema = z.object({
   detail: z.string(),
   prev_hash: z.string(),
   hash: z.string(),
+  mac: z.string().nullable(),
 });
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 

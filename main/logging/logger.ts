@@ -12,6 +12,10 @@ export type Logger = pino.Logger;
 const REDACT_PATHS = [
   'pin',
   '*.pin',
+  'newPin',
+  '*.newPin',
+  'oneTimePin',
+  '*.oneTimePin',
   'privateKey',
   '*.privateKey',
   'merchantPrivateKeyPem',

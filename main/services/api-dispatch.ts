@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { operations, type ApiErrorCode, type OperationName, type Operations, type ResponseOf } from '../../preload/contract/api';
-import { err } from '../../preload/contract/result';
+import { err, type Err } from '../../preload/contract/result';
 import type { Logger } from '../logging/logger';
 
 export type ValidRequestOf<N extends OperationName> = z.output<Operations[N]['request']>;
@@ -25,12 +25,23 @@ const CHANNEL_TO_OPERATION = new Map<string, OperationName>(
   (Object.keys(operations) as OperationName[]).map((name) => [operations[name].channel, name]),
 );
 
+/** The early gate: a refusal for the signed-in role, or null. See OPERATION_ACCESS in api-handlers. */
+export type Authorize = (name: OperationName) => Err<ApiErrorCode> | null;
+
+/**
+ * `authorize` runs first, before the payload is validated (or, in the browser
+ * host, even read): a role that may not call the operation gets FORBIDDEN and
+ * learns nothing about the request format from validation errors.
+ */
 export async function dispatch<N extends OperationName>(
   handlers: ApiHandlers,
   name: N,
   payload: unknown,
   log: Logger,
+  authorize?: Authorize,
 ): Promise<ResponseOf<N>> {
+  const refused = authorize?.(name);
+  if (refused) return refused as ResponseOf<N>;
   const parsed = operations[name].request.safeParse(payload ?? {});
   if (!parsed.success) {
     // Bounded: a hostile payload (a 1 MB key name) must not become a 1 MB reply or log line.

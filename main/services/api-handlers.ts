@@ -5,7 +5,7 @@
  */
 import type { ApiErrorCode, OperationName, ResponseOf } from '../../preload/contract/api';
 import type { PaymentView, RefundView } from '../../preload/contract/refunds';
-import { err, ok, type Result } from '../../preload/contract/result';
+import { err, ok, type Err, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView, TerminalCandidateView } from '../../preload/contract/terminal';
 import type {
   AntomConfigView,
@@ -28,10 +28,14 @@ export interface HandlerDeps {
   info(): AppInfo;
   readonly session: CounterSession;
   readonly users: {
-    verifyPin(name: string, pin: string): Res<SignedInUser>;
+    verifyPin(name: string, pin: string, newPin?: string): Res<SignedInUser>;
     list(): Res<UserView[]>;
     add(name: string, role: Role, pin: string, actor: string): Res<UserView>;
     disable(name: string, actor: string): Res<UserView>;
+    enable(name: string, actor: string): Res<UserView>;
+    unlock(name: string, actor: string): Res<UserView>;
+    resetPin(name: string, actor: string): Res<{ user: UserView; oneTimePin: string }>;
+    setRole(name: string, role: Role, actor: string): Res<UserView>;
   };
   readonly refunds: {
     lookupPayment(paymentId: string): Res<PaymentView>;
@@ -76,6 +80,67 @@ export interface HandlerDeps {
 
 const NOT_SIGNED_IN = err<ApiErrorCode>('NOT_SIGNED_IN', 'Please sign in with your name and PIN first.');
 
+const anyone: readonly Role[] = ['cashier', 'manager', 'technician'];
+const counter: readonly Role[] = ['cashier', 'manager'];
+const managers: readonly Role[] = ['manager'];
+const tech: readonly Role[] = ['technician', 'manager'];
+
+/**
+ * Who may call what: the one table both the early gate (before the payload is
+ * read or validated, so a refused role learns nothing of the request format)
+ * and the handlers themselves consult. 'public' needs no sign-in.
+ */
+export const OPERATION_ACCESS: { readonly [N in OperationName]: 'public' | readonly Role[] } = {
+  getAppInfo: 'public',
+  getSession: 'public',
+  signIn: 'public',
+  signOut: 'public',
+  lookupPayment: counter,
+  listRecentPayments: counter,
+  submitRefund: counter,
+  getRefund: anyone,
+  listRefunds: anyone,
+  // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
+  approveRefund: counter,
+  declineRefund: counter,
+  retryRefundAsNew: counter,
+  getTerminalStatus: 'public',
+  listTerminalDevices: tech,
+  beginPairing: tech,
+  confirmPairing: tech,
+  unpairTerminal: tech,
+  pingTerminal: anyone,
+  getDailyReport: managers,
+  exportDailyReportCsv: managers,
+  listAudit: managers,
+  verifyAudit: managers,
+  getPolicy: anyone,
+  setPolicy: managers,
+  listUsers: managers,
+  addUser: managers,
+  disableUser: managers,
+  enableUser: managers,
+  unlockUser: managers,
+  resetUserPin: managers,
+  setUserRole: managers,
+  getAntomConfig: tech,
+  setAntomConfig: tech,
+  testAntomConnection: tech,
+  addAntomPublicKey: tech,
+  removeAntomPublicKey: tech,
+  getDiagnosticsBundle: tech,
+};
+
+/** The refusal for `name` given who is signed in now, or null when they may call it. Does not count as activity. */
+export function authorizeOperation(session: CounterSession, name: OperationName): Err<ApiErrorCode> | null {
+  const roles = OPERATION_ACCESS[name];
+  if (roles === 'public') return null;
+  const user = session.current(false);
+  if (!user) return NOT_SIGNED_IN;
+  if (!roles.includes(user.role)) return err<ApiErrorCode>('FORBIDDEN', `Only a ${roles.join(' or ')} can do this. Ask one to sign in.`);
+  return null;
+}
+
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
   /** Runs `fn` for a signed-in user whose role is one of `roles`. */
   function as<T>(roles: readonly Role[], fn: (user: SignedInUser) => Res<T>): Res<T> {
@@ -86,16 +151,12 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     }
     return fn(user);
   }
-  const anyone: readonly Role[] = ['cashier', 'manager', 'technician'];
-  const counter: readonly Role[] = ['cashier', 'manager'];
-  const managers: readonly Role[] = ['manager'];
-  const tech: readonly Role[] = ['technician', 'manager'];
 
   const handlers: { [N in OperationName]: (req: ValidRequestOf<N>) => Promise<ResponseOf<N>> } = {
     getAppInfo: async () => ok(deps.info()),
     getSession: async () => ok(deps.session.view()),
-    signIn: async ({ userName, pin }) => {
-      const verified = await deps.users.verifyPin(userName, pin);
+    signIn: async ({ userName, pin, newPin }) => {
+      const verified = await deps.users.verifyPin(userName, pin, newPin);
       // Failed PINs and lockouts are audited by the user store itself.
       if (!verified.ok) return verified;
       deps.audit.record(verified.value.name, 'auth.sign_in', { role: verified.value.role });
@@ -112,7 +173,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     submitRefund: (req) => as(counter, (user) => deps.refunds.submit({ ...req, cashier: user.name })),
     getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
     listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),
-    // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
     approveRefund: (req) => as(counter, () => deps.refunds.approve(req)),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
@@ -134,6 +194,10 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listUsers: () => as(managers, () => deps.users.list()),
     addUser: ({ name, role, pin }) => as(managers, (user) => deps.users.add(name, role, pin, user.name)),
     disableUser: ({ name }) => as(managers, (user) => deps.users.disable(name, user.name)),
+    enableUser: ({ name }) => as(managers, (user) => deps.users.enable(name, user.name)),
+    unlockUser: ({ name }) => as(managers, (user) => deps.users.unlock(name, user.name)),
+    resetUserPin: ({ name }) => as(managers, (user) => deps.users.resetPin(name, user.name)),
+    setUserRole: ({ name, role }) => as(managers, (user) => deps.users.setRole(name, role, user.name)),
 
     getAntomConfig: () => as(tech, () => deps.antom.view()),
     setAntomConfig: (req) => as(tech, (user) => deps.antom.set(req, user.name)),

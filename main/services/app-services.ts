@@ -8,7 +8,8 @@ import type { ApiErrorCode } from '../../preload/contract/api';
 import type { PaymentView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView } from '../../preload/contract/terminal';
-import type { AntomConfigView, AppInfo } from '../../preload/contract/views';
+import type { AntomConfigView, AppInfo, UserView } from '../../preload/contract/views';
+import type { User } from '../ledger';
 import { API_PATHS, importPrivateKey, importPublicKey } from '../antom';
 import { MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { antomApiPrefix, parseAntomBaseUrl } from '../../preload/contract/antom-endpoint';
@@ -17,8 +18,8 @@ import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
 import { startDemoControl } from '../demo/demo-control';
-import { createApiHandlers, type HandlerDeps } from './api-handlers';
-import type { ApiHandlers } from './api-dispatch';
+import { authorizeOperation, createApiHandlers, type HandlerDeps } from './api-handlers';
+import type { ApiHandlers, Authorize } from './api-dispatch';
 import { APP_VERSION, openCoreServices, readAntomPublicKeys, SECRET_NAMES, writeAntomPublicKeys, type CoreServices } from './core-services';
 import { ApiEventBus } from './event-bus';
 import { CounterSession } from './session';
@@ -28,6 +29,8 @@ import { rememberTerminalPort } from '../terminal/port-resolver';
 export interface AppServices {
   readonly core: CoreServices;
   readonly handlers: ApiHandlers;
+  /** The early role gate for dispatch(): refuses before the payload is read. */
+  readonly authorize: Authorize;
   readonly events: ApiEventBus;
   readonly log: Logger;
   /** Demo only, when REFUND_TERMINAL_DEMO_CONTROL_TOKEN is set: the e2e tests' fault-injection endpoint. */
@@ -62,6 +65,15 @@ export function toLinkStatusView(core: CoreServices): LinkStatusView {
     virtual: core.demo !== null,
     ...(core.demo?.terminal.currentPairingCode() ? { virtualPairingCode: core.demo.terminal.currentPairingCode() as string } : {}),
   };
+}
+
+function toUserView(u: User): UserView {
+  return { name: u.name, role: u.role, disabled: u.disabled, lockedUntil: u.lockedUntil };
+}
+
+function userResult(r: Result<User, 'USER_NOT_FOUND' | 'INVALID_INPUT' | 'FORBIDDEN'>): Result<UserView, ApiErrorCode> {
+  if (r.ok) return ok(toUserView(r.value));
+  return err(r.error.code === 'USER_NOT_FOUND' ? 'NOT_FOUND' : r.error.code, r.error.message);
 }
 
 export async function startAppServices(opts: AppServicesOptions): Promise<AppServices> {
@@ -235,11 +247,19 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     info,
     session,
     users: {
-      verifyPin: async (name, pin) => {
-        const r = await ledger.verifyPin(name, pin);
+      verifyPin: async (name, pin, newPin) => {
+        const r = await ledger.verifyPin(name, pin, newPin !== undefined ? { newPin } : {});
         if (r.ok) return ok({ name: r.value.name, role: r.value.role });
-        // No user enumeration: unknown and disabled users read as a wrong PIN.
-        return r.error.code === 'USER_LOCKED' ? err('USER_LOCKED', r.error.message) : err('PIN_INVALID', SIGN_IN_REFUSED);
+        switch (r.error.code) {
+          case 'USER_LOCKED':
+          case 'RATE_LIMITED':
+          case 'PIN_CHANGE_REQUIRED':
+          case 'INVALID_INPUT': // the new PIN does not meet the policy (the old one was right)
+            return err(r.error.code, r.error.message, r.error.details);
+          default:
+            // No user enumeration: unknown and disabled users read as a wrong PIN.
+            return err('PIN_INVALID', SIGN_IN_REFUSED);
+        }
       },
       list: async () => ok(ledger.users.list()),
       add: async (name, role, pin, actor) => {
@@ -247,10 +267,14 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
         if (!r.ok) return err(r.error.code === 'USER_EXISTS' ? 'INVALID_INPUT' : r.error.code, r.error.message);
         return ok({ name: r.value.name, role: r.value.role, disabled: false, lockedUntil: null });
       },
-      disable: async (name, actor) => {
-        const r = ledger.users.disable(name, actor);
-        if (!r.ok) return err('NOT_FOUND', r.error.message);
-        return ok({ name: r.value.name, role: r.value.role, disabled: true, lockedUntil: null });
+      disable: async (name, actor) => userResult(ledger.users.disable(name, actor)),
+      enable: async (name, actor) => userResult(ledger.users.enable(name, actor)),
+      unlock: async (name, actor) => userResult(ledger.users.unlock(name, actor)),
+      setRole: async (name, role, actor) => userResult(ledger.users.setRole(name, role, actor)),
+      resetPin: async (name, actor) => {
+        const r = await ledger.users.resetPin(name, actor);
+        if (!r.ok) return err(r.error.code === 'USER_NOT_FOUND' ? 'NOT_FOUND' : r.error.code, r.error.message);
+        return ok({ user: toUserView(r.value.user), oneTimePin: r.value.oneTimePin });
       },
     },
     refunds: {
@@ -364,6 +388,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
   return {
     core,
     handlers: createApiHandlers(deps),
+    authorize: (name) => authorizeOperation(session, name),
     events,
     log,
     demoControlUrl: control?.url ?? null,

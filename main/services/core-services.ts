@@ -4,7 +4,6 @@
  * Antom gateway, the terminal link and the refund engine, in demo mode or for
  * real. Nothing here imports electron.
  */
-import path from 'node:path';
 import type { Transport } from '../../native-bridge';
 import { createNodeUsbBackend, SerialPortTransport, type TerminalLink, type UsbBackend } from '../../native-bridge';
 import { createSecretStorePairingStore } from '../terminal';
@@ -17,13 +16,14 @@ import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type Ant
 import { AntomPublicKeyEntry, MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
-import { openLedger, type Ledger } from '../ledger';
+import type { Ledger } from '../ledger';
 import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
 import type { AntomGatewayPort } from '../refunds/ports';
 import { RefundEngine } from '../refunds/refund-engine';
 import { watchTerminalAvailability } from './terminal-availability';
-import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
+import { fileKeyProtector, type KeyProtector, type SecretStore } from '../secrets/secret-store';
+import { describeLoosened, openDataLedger } from './data-ledger';
 
 export { APP_VERSION };
 export const SECRET_NAMES = {
@@ -123,8 +123,9 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
   const config = loaded.value;
-  const secrets = await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector);
-  const ledger = openLedger(path.join(dataDir, 'ledger.sqlite'), { timeZone: config.timeZone });
+  const { ledger, secrets, loosened } = await openDataLedger(dataDir, { config, keyProtector: opts.keyProtector ?? fileKeyProtector });
+  const loose = describeLoosened(loosened);
+  if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
 
   const demoMode = isDemoMode(config, env);
   const demo = demoMode

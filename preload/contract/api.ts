@@ -35,7 +35,9 @@ export type ApiErrorCode =
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
   | 'TERMINAL_DOWN' // the paired terminal is known to be down: a new refund was not started
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'RATE_LIMITED' // too many PIN attempts at once: wait a moment
+  | 'PIN_CHANGE_REQUIRED'; // the PIN was right but is one-time (or too weak now): sign in again with `newPin`
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -58,7 +60,8 @@ export const operations = {
   getAppInfo: op<AppInfo>()('app:info', Empty),
 
   getSession: op<SessionView | null>()('session:get', Empty),
-  signIn: op<SessionView>()('session:sign-in', z.object({ userName: UserName, pin: Pin }).strict()),
+  /** `newPin` replaces a one-time PIN (or one the policy no longer accepts) after PIN_CHANGE_REQUIRED. */
+  signIn: op<SessionView>()('session:sign-in', z.object({ userName: UserName, pin: Pin, newPin: Pin.optional() }).strict()),
   signOut: op<null>()('session:sign-out', Empty),
 
   lookupPayment: op<PaymentView>()('payments:lookup', z.object({ paymentId: PaymentId }).strict()),
@@ -112,6 +115,11 @@ export const operations = {
   listUsers: op<UserView[]>()('users:list', Empty),
   addUser: op<UserView>()('users:add', z.object({ name: UserName, role: Role, pin: Pin }).strict()),
   disableUser: op<UserView>()('users:disable', z.object({ name: UserName }).strict()),
+  enableUser: op<UserView>()('users:enable', z.object({ name: UserName }).strict()),
+  unlockUser: op<UserView>()('users:unlock', z.object({ name: UserName }).strict()),
+  /** A random one-time PIN, shown once to the manager, changed by the person at the next sign-in. */
+  resetUserPin: op<{ user: UserView; oneTimePin: string }>()('users:reset-pin', z.object({ name: UserName }).strict()),
+  setUserRole: op<UserView>()('users:set-role', z.object({ name: UserName, role: Role }).strict()),
 
   getAntomConfig: op<AntomConfigView>()('antom:config-get', Empty),
   setAntomConfig: op<AntomConfigView>()(

@@ -29,6 +29,8 @@ export interface DailyReportView {
   readonly totals: readonly { currency: string; status: string; count: number; amount: Money }[];
   readonly byCashier: readonly { cashier: string; currency: string; count: number; amount: Money }[];
   readonly pending: readonly RefundView[];
+  /** The audit chain's head when the report was made: write it down, `audit verify --head` checks it later. */
+  readonly auditHead?: AuditHeadView;
 }
 
 export interface AuditEntryView {
@@ -39,7 +41,26 @@ export interface AuditEntryView {
   readonly detail: Record<string, unknown>;
 }
 
-export type AuditVerifyView = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number; readonly firstBrokenSeq: number; readonly reason: string };
+export interface AuditHeadView {
+  readonly seq: number;
+  readonly hash: string;
+}
+/** A refund row that does not match the audit trail (deleted, added behind the app's back, or edited). */
+export interface RefundProblemView {
+  readonly refundRequestId: string;
+  readonly problem: string;
+}
+/** `head` is what to write down (also printed on the daily report and CSV); `refundProblems` names every refund row that does not match. */
+export type AuditVerifyView =
+  | { readonly ok: true; readonly count: number; readonly head: AuditHeadView; readonly refundProblems: readonly RefundProblemView[] }
+  | {
+      readonly ok: false;
+      readonly count: number;
+      readonly firstBrokenSeq: number;
+      readonly reason: string;
+      readonly head: AuditHeadView;
+      readonly refundProblems: readonly RefundProblemView[];
+    };
 
 export const PolicySchema = z
   .object({

@@ -8,7 +8,7 @@ import { expect, signIn, test } from './fixtures';
 test('full refund of a scanned payment', async ({ page, host }) => {
   await page.goto(host.url);
   await expect(page.getByTestId('demo-banner')).toContainText('DEMO');
-  await signIn(page, 'alice', '1111');
+  await signIn(page, 'alice', '1470');
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
 
   await page.getByTestId('scan-input').fill('antom:payment:DEMO-JPY-ALIPAYHK-0002');
@@ -25,7 +25,7 @@ test('full refund of a scanned payment', async ({ page, host }) => {
 
 test('partial refund typed in major units', async ({ page, host }) => {
   await page.goto(host.url);
-  await signIn(page, 'alice', '1111');
+  await signIn(page, 'alice', '1470');
 
   await page.getByTestId('scan-input').fill('DEMO-SGD-ALIPAY-0001');
   await page.getByTestId('scan-input').press('Enter');

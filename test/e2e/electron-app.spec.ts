@@ -45,7 +45,7 @@ test.describe('Electron window', () => {
       expect(surface).toEqual({ api: 'object', require: 'undefined', process: 'undefined' });
 
       await page.getByTestId('signin-user').fill('alice');
-      await page.getByTestId('signin-pin').fill('1111');
+      await page.getByTestId('signin-pin').fill('1470');
       await page.getByTestId('signin-submit').click();
       await page.getByTestId('scan-input').fill('antom:payment:DEMO-JPY-ALIPAYHK-0002');
       await page.getByTestId('scan-input').press('Enter');

@@ -1,10 +1,20 @@
-/** `audit verify` (non-zero exit and the first broken link when the chain is broken), `audit list`. */
+/**
+ * `audit verify [--head SEQ:HASH]` (non-zero exit when the chain, its MACs or
+ * the refunds table do not match; with --head, also when a head written down
+ * earlier is gone), `audit list`.
+ */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
+import { parseHead } from '../../ledger/audit';
+import { openDataLedger } from '../../services/data-ledger';
 
-const USAGE = ['Usage: refund-terminal [--data-dir DIR] audit <verify|list> [--json] [--limit N]', '  audit verify   exit 0 if the hash chain is intact, 1 otherwise', '  audit list     newest entries first (default 50)'].join('\n');
+const USAGE = [
+  'Usage: refund-terminal [--data-dir DIR] audit <verify|list> [--json] [--limit N] [--head SEQ:HASH]',
+  '  audit verify            exit 0 if the keyed hash chain is intact and every refund row matches it, 1 otherwise;',
+  '                          prints the head (write it down: it exposes entries later cut off the end)',
+  '  audit verify --head H   also checks that a head written down earlier (SEQ:HASH or the hash) is still in the chain',
+  '  audit list              newest entries first (default 50)',
+].join('\n');
 
 export const auditCommand: CliCommand = {
   name: 'audit',
@@ -13,19 +23,27 @@ export const auditCommand: CliCommand = {
   async run(args, ctx) {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { json: { type: 'boolean', default: false }, limit: { type: 'string', default: '50' } },
+      options: { json: { type: 'boolean', default: false }, limit: { type: 'string', default: '50' }, head: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
-    const ledger = openLedger(ledgerPath(ctx.dataDir));
+    if (values.head !== undefined && parseHead(values.head) === null) {
+      ctx.stderr.write('--head must be SEQ:HASH as printed by `audit verify` (or the 64-hex hash alone).\n');
+      return 1;
+    }
+    const { ledger } = await openDataLedger(ctx.dataDir);
     try {
       switch (positionals[0]) {
         case 'verify': {
-          const v = ledger.verifyAudit();
-          const head = ledger.audit.head();
-          if (values.json) ctx.stdout.write(`${JSON.stringify({ ...v, head })}\n`);
-          else if (v.ok) ctx.stdout.write(`Audit trail intact: ${v.count} entries. Head: #${head.seq} ${head.hash}\n`);
-          else ctx.stdout.write(`AUDIT TRAIL BROKEN at entry ${v.firstBrokenSeq}: ${v.reason}. ${v.count} entries before it verify.\n`);
+          const v = ledger.verifyAudit(values.head !== undefined ? { expectedHead: values.head } : {});
+          const headText = `${v.head.seq}:${v.head.hash}`;
+          if (values.json) ctx.stdout.write(`${JSON.stringify(v)}\n`);
+          else if (v.ok) ctx.stdout.write(`Audit trail intact: ${v.count} entries, every refund row matches.${values.head !== undefined ? ' The head given is in the chain.' : ''}\nHead (write it down): ${headText}\n`);
+          else {
+            ctx.stdout.write(`AUDIT TRAIL BROKEN at entry ${v.firstBrokenSeq}: ${v.reason}. ${v.count} entries verify.\n`);
+            for (const p of v.refundProblems) ctx.stdout.write(`  refund ${p.refundRequestId}: ${p.problem}\n`);
+            ctx.stdout.write(`Head now: ${headText}\n`);
+          }
           return v.ok ? 0 : 1;
         }
         case 'list': {

@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
 import { createAntomGateway, type AntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
 import type { RefundRow } from '../../ledger/rows';
 import { openSecretStore } from '../../secrets/secret-store';
+import { looseDataFiles, secureDataDir } from '../../security/file-modes';
+import { openDataLedger } from '../../services/data-ledger';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand } from '../command';
@@ -157,6 +157,20 @@ export const doctorCommand: CliCommand = {
     const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, online: { type: 'boolean', default: false }, port: { type: 'string' } }, strict: true });
     const checks: DoctorCheck[] = [];
 
+    // Before anything below creates or opens a file in the folder.
+    const loose = looseDataFiles(ctx.dataDir);
+    if (loose.length > 0) {
+      secureDataDir(ctx.dataDir);
+      checks.push({
+        id: 'file-modes',
+        ok: false,
+        summary: `The data folder was readable by others: ${loose.slice(0, 5).map((f) => `${f.path} (${f.mode})`).join(', ')}${loose.length > 5 ? ` and ${loose.length - 5} more` : ''}. Tightened now to 0700/0600.`,
+        fix: 'Nothing more to change (every start tightens them too), but anyone else on this PC may have copied the journal or the key file: treat them as exposed.',
+      });
+    } else {
+      checks.push({ id: 'file-modes', ok: true, summary: process.platform === 'win32' ? 'Data folder protected by the user profile ACL.' : 'Data folder is 0700 and every file in it 0600.' });
+    }
+
     const loaded = await loadAppConfig(ctx.dataDir);
     if (!loaded.ok) {
       checks.push({ id: 'config', ok: false, summary: loaded.error.message, fix: `Fix or remove ${ctx.dataDir}/config.json, then run doctor again.` });
@@ -173,7 +187,7 @@ export const doctorCommand: CliCommand = {
     }
 
     if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-      const ledger = openLedger(ledgerPath(ctx.dataDir));
+      const { ledger } = await openDataLedger(ctx.dataDir, { config: loaded.value });
       try {
         const active = ledger.users.list().filter((u) => !u.disabled);
         const managers = active.filter((u) => u.role === 'manager').length;

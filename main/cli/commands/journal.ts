@@ -2,9 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { toMajorString } from '../../../preload/contract/money';
-import { openLedger } from '../../ledger/ledger';
 import { IsoDateRegex, isValidTimeZone, localDate } from '../../ledger/local-date';
-import { ledgerPath } from '../../ledger/paths';
+import { openDataLedger } from '../../services/data-ledger';
 
 const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default UTC)';
 
@@ -27,7 +26,7 @@ export const journalCommand: CliCommand = {
       ctx.stderr.write('--date must be YYYY-MM-DD.\n');
       return 1;
     }
-    const ledger = openLedger(ledgerPath(ctx.dataDir), { timeZone: values.tz });
+    const { ledger } = await openDataLedger(ctx.dataDir, { timeZone: values.tz });
     try {
       if (values.csv) {
         ctx.stdout.write(ledger.dailyReportCsv(date));
@@ -48,6 +47,7 @@ export const journalCommand: CliCommand = {
       for (const p of report.pending) {
         ctx.stdout.write(`  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}  ${p.message}\n`);
       }
+      if (report.auditHead) ctx.stdout.write(`Audit head: ${report.auditHead.seq}:${report.auditHead.hash}  (check later with: audit verify --head ${report.auditHead.seq}:${report.auditHead.hash})\n`);
       return 0;
     } finally {
       ledger.close();

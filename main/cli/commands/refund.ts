@@ -16,7 +16,7 @@ const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [opti
   --currency SGD      ISO-4217 currency of the payment
   --memo TEXT         note (up to 256 characters)
   --terminal PATH     serial device of the terminal (else TERMINAL_PORT, config, or the demo's virtual terminal)
-  --cashier NAME      who is refunding (default: the OS user)
+  --cashier NAME      who is refunding: an active cashier or manager of this terminal (default: the OS user, as cli:<user>)
   --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin)
   --json              print the result as JSON
 Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration.`;
@@ -80,6 +80,14 @@ export const refundCommand: CliCommand = {
     }
     const { core } = opened;
     try {
+      // A named cashier must be a real, active person at the counter: the name lands in reports and daily limits.
+      if (values.cashier !== undefined) {
+        const who = core.ledger.users.get(values.cashier);
+        if (who === null || who.disabled || (who.role !== 'cashier' && who.role !== 'manager')) {
+          ctx.stderr.write(`--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`);
+          return 1;
+        }
+      }
       if (!core.antom) {
         ctx.stderr.write(`${core.antomProblem ?? 'Antom is not configured.'}\n`);
         return 1;
@@ -89,13 +97,18 @@ export const refundCommand: CliCommand = {
         ctx.stderr.write(`The terminal is not ready (${s.state}${s.reason ? `: ${s.reason}` : ''}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);
         return 1;
       }
+      // Who ran the command, whatever --cashier says: journaled before anything is sent.
+      const intentId = randomUUID();
+      const osUser = os.userInfo().username;
+      const cashier = values.cashier ?? `cli:${osUser}`;
+      core.ledger.audit.append(`cli:${osUser}`, 'cli.refund', { intentId, paymentId: values.payment, cashier, osUser, host: os.hostname(), pid: process.pid });
       const submitted = await core.engine.submit({
-        intentId: randomUUID(),
+        intentId,
         paymentId: values.payment,
         mode: amount ? 'PARTIAL' : 'FULL',
         ...(amount ? { amount } : {}),
         ...(values.memo !== undefined ? { memo: values.memo } : {}),
-        cashier: values.cashier ?? `cli:${os.userInfo().username}`,
+        cashier,
       });
       if (!submitted.ok) {
         if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', code: submitted.error.code, message: submitted.error.message })}\n`);

@@ -1,19 +1,29 @@
 /**
  * `users add NAME --role R` (PIN from REFUND_TERMINAL_PIN or the first line of
  * stdin, never an argument so it stays out of shell history and `ps`),
- * `users list`, `users disable NAME`.
+ * `users list`, `users disable|enable|unlock|reset-pin NAME`, `users set-role NAME --role R`.
+ * Every change is audited with the OS user who ran the command (`cli:<user>`).
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { Role } from '../../../preload/contract/views';
 import type { CliCommand, CliContext } from '../command';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
+import { loadAppConfig } from '../../config/app-config';
+import { openDataLedger } from '../../services/data-ledger';
 
 const USAGE = [
-  'Usage: refund-terminal [--data-dir DIR] users <add|list|disable> ...',
-  '  users add NAME --role cashier|manager|technician   PIN from REFUND_TERMINAL_PIN or stdin (4-8 digits)',
+  'Usage: refund-terminal [--data-dir DIR] users <add|list|disable|enable|unlock|reset-pin|set-role> ...',
+  '  users add NAME --role cashier|manager|technician   PIN from REFUND_TERMINAL_PIN or stdin',
+  '                         (managers and technicians at least 6 digits; no repeats, runs or common PINs)',
   '  users list [--json]',
-  '  users disable NAME',
+  '  users disable NAME | enable NAME | unlock NAME',
+  '  users reset-pin NAME   prints a one-time PIN the person must change at the next sign-in',
+  '  users set-role NAME --role R',
 ].join('\n');
+
+function cliActor(): string {
+  return `cli:${os.userInfo().username}`;
+}
 
 export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -56,7 +66,9 @@ export const usersCommand: CliCommand = {
       strict: true,
     });
     const [sub, name] = positionals;
-    const ledger = openLedger(ledgerPath(ctx.dataDir));
+    const config = await loadAppConfig(ctx.dataDir);
+    const { ledger } = await openDataLedger(ctx.dataDir, config.ok ? { config: config.value } : {});
+    const actor = cliActor();
     try {
       switch (sub) {
         case 'list': {
@@ -78,7 +90,7 @@ export const usersCommand: CliCommand = {
             return 1;
           }
           const pin = await readPin(ctx);
-          const r = await ledger.users.add({ name, role: values.role, pin }, 'cli');
+          const r = await ledger.users.add({ name, role: values.role, pin }, actor);
           if (!r.ok) {
             ctx.stderr.write(`${r.error.message}\n`);
             return 1;
@@ -86,17 +98,46 @@ export const usersCommand: CliCommand = {
           ctx.stdout.write(`Added ${r.value.name} (${r.value.role}).\n`);
           return 0;
         }
-        case 'disable': {
+        case 'disable':
+        case 'enable':
+        case 'unlock': {
           if (name === undefined) {
             ctx.stderr.write(`${USAGE}\n`);
             return 1;
           }
-          const r = ledger.users.disable(name, 'cli');
+          const r = sub === 'disable' ? ledger.users.disable(name, actor) : sub === 'enable' ? ledger.users.enable(name, actor) : ledger.users.unlock(name, actor);
           if (!r.ok) {
             ctx.stderr.write(`No user named ${name}.\n`);
             return 1;
           }
-          ctx.stdout.write(`Disabled ${name}.\n`);
+          ctx.stdout.write(`${sub === 'disable' ? 'Disabled' : sub === 'enable' ? 'Enabled' : 'Unlocked'} ${name}.\n`);
+          return 0;
+        }
+        case 'reset-pin': {
+          if (name === undefined) {
+            ctx.stderr.write(`${USAGE}\n`);
+            return 1;
+          }
+          const r = await ledger.users.resetPin(name, actor);
+          if (!r.ok) {
+            ctx.stderr.write(`${r.error.message}\n`);
+            return 1;
+          }
+          ctx.stdout.write(`One-time PIN for ${name}: ${r.value.oneTimePin}\nHand it over in person; it must be changed at the next sign-in.\n`);
+          return 0;
+        }
+        case 'set-role': {
+          const role = Role.safeParse(values.role);
+          if (name === undefined || !role.success) {
+            ctx.stderr.write(`${USAGE}\n`);
+            return 1;
+          }
+          const r = ledger.users.setRole(name, role.data, actor);
+          if (!r.ok) {
+            ctx.stderr.write(`${r.error.message}\n`);
+            return 1;
+          }
+          ctx.stdout.write(`${name} is now a ${r.value.role}.\n`);
           return 0;
         }
         default:

@@ -9,6 +9,10 @@ import { PinPad } from '../components/PinPad';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
 const NO_DEMO_USERS: readonly never[] = [];
+/** A new PIN the policy refused keeps the change form open (the old PIN was right). */
+function changeStarted(error: { code: string } | null): boolean {
+  return error?.code === 'INVALID_INPUT';
+}
 
 export function SignIn() {
   const { t } = useT();
@@ -16,7 +20,12 @@ export function SignIn() {
   const demoUsers = useSettings((s) => s.appInfo?.demoHints?.users ?? NO_DEMO_USERS);
   const [userName, setUserName] = useState('');
   const [pin, setPin] = useState('');
+  const [newPin, setNewPin] = useState('');
+  const [newPin2, setNewPin2] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
+  // The PIN was right but must be replaced (one-time after a reset, or too weak for the policy now).
+  const changing = error?.code === 'PIN_CHANGE_REQUIRED' || (changeStarted(error) && pin !== '');
+  const newPinRef = useRef<HTMLInputElement>(null);
   const userRef = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
@@ -33,12 +42,35 @@ export function SignIn() {
       pinRef.current?.focus();
       return;
     }
-    setLocalError(null);
-    const ok = await signIn(userName, pin);
-    if (!ok) {
-      setPin('');
-      pinRef.current?.focus();
+    if (changing) {
+      if (!/^\d{4,8}$/.test(newPin)) {
+        setLocalError(t('signIn.needPin'));
+        newPinRef.current?.focus();
+        return;
+      }
+      if (newPin !== newPin2) {
+        setLocalError(t('users.pinMismatch'));
+        newPinRef.current?.focus();
+        return;
+      }
     }
+    setLocalError(null);
+    const ok = await signIn(userName, pin, changing ? newPin : undefined);
+    if (ok) {
+      setNewPin('');
+      setNewPin2('');
+      return;
+    }
+    const code = useSession.getState().error?.code;
+    if (code === 'PIN_CHANGE_REQUIRED' || (changing && code === 'INVALID_INPUT')) {
+      // Keep the (correct) old PIN; ask for a new one.
+      setNewPin('');
+      setNewPin2('');
+      setTimeout(() => newPinRef.current?.focus(), 0);
+      return;
+    }
+    setPin('');
+    pinRef.current?.focus();
   };
 
   return (
@@ -74,6 +106,34 @@ export function SignIn() {
           data-testid="signin-pin"
           hint={t('signIn.pinHint')}
         />
+        {changing ? (
+          <div className="stack" data-testid="signin-change-pin">
+            <p className="notice notice-info" role="status">
+              {t('signIn.changeHint')}
+            </p>
+            <Field
+              label={t('signIn.newPin')}
+              inputRef={newPinRef}
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              maxLength={8}
+              value={newPin}
+              onChange={(e) => setNewPin(e.target.value.replace(/\D/g, ''))}
+              data-testid="signin-new-pin"
+            />
+            <Field
+              label={t('signIn.newPinAgain')}
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              maxLength={8}
+              value={newPin2}
+              onChange={(e) => setNewPin2(e.target.value.replace(/\D/g, ''))}
+              data-testid="signin-new-pin2"
+            />
+          </div>
+        ) : null}
         <PinPad
           onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))}
           onBackspace={() => setPin((p) => p.slice(0, -1))}

@@ -12,7 +12,8 @@ interface SessionState {
   readonly busy: boolean;
   readonly error: ApiFailure | null;
   load(): Promise<void>;
-  signIn(userName: string, pin: string): Promise<boolean>;
+  /** `newPin` replaces a one-time PIN after the service answered PIN_CHANGE_REQUIRED. */
+  signIn(userName: string, pin: string, newPin?: string): Promise<boolean>;
   signOut(reason?: LockReason): Promise<void>;
   expired(): void;
 }
@@ -28,10 +29,10 @@ export const useSession = create<SessionState>((set, get) => ({
     if (r.ok && r.value) set({ status: 'signed-in', session: r.value });
     else set({ status: 'signed-out', session: null });
   },
-  async signIn(userName, pin) {
+  async signIn(userName, pin, newPin) {
     if (get().busy) return false;
     set({ busy: true, error: null });
-    const r = await api().signIn({ userName: userName.trim(), pin });
+    const r = await api().signIn({ userName: userName.trim(), pin, ...(newPin !== undefined ? { newPin } : {}) });
     if (r.ok) {
       set({ busy: false, status: 'signed-in', session: r.value, lockReason: null, error: null });
       return true;

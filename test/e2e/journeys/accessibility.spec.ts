@@ -12,7 +12,7 @@ test('cashier screens: sign-in, scan, review, amount, approval, outcomes', async
   await page.getByTestId('signin-submit').click();
   await expect(page.getByTestId('signin-error')).toBeVisible();
   await expectAccessible(page, 'sign-in (error)');
-  await signIn(page, 'alice', '1111');
+  await signIn(page, 'alice', '1470');
 
   await expect(page.getByTestId('screen-scan')).toBeVisible();
   await expect(page.getByTestId('recent-refunds-empty')).toBeVisible();
@@ -43,7 +43,7 @@ test('cashier screens: sign-in, scan, review, amount, approval, outcomes', async
   await expect(page.getByTestId('approval-dialog')).toBeVisible();
   await expectAccessible(page, 'approval');
   await page.getByTestId('approval-manager').fill('maria');
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approval-reason').fill('not today');
   await page.getByTestId('decline-button').click();
   await expect(page.getByTestId('outcome-declined')).toBeVisible();
@@ -56,7 +56,7 @@ test('cashier screens: sign-in, scan, review, amount, approval, outcomes', async
 
 test('manager screens: dashboard, policy, users, audit', async ({ page, host }, testInfo) => {
   await page.goto(host.url);
-  await signIn(page, 'maria', '2468');
+  await signIn(page, 'maria', '246813');
   await page.getByTestId('nav-dashboard').click();
   await expect(page.getByTestId('screen-dashboard')).toBeVisible();
   await expectAccessible(page, 'manager dashboard');
@@ -75,7 +75,7 @@ test('manager screens: dashboard, policy, users, audit', async ({ page, host }, 
 
 test('technician screens: pairing, diagnostics, Antom', async ({ page, host }, testInfo) => {
   await page.goto(host.url);
-  await signIn(page, 'tom', '1357');
+  await signIn(page, 'tom', '135792');
   await page.getByTestId('nav-pairing').click();
   await expect(page.getByTestId('screen-pairing')).toBeVisible();
   await expect(page.getByTestId('device').first()).toBeVisible();

@@ -5,7 +5,7 @@ import { expectAccessible, finalShot, lookUp, openAs } from '../helpers/journey'
 const PAYMENT = 'DEMO-SGD-ALIPAY-0001'; // SGD 125.50, over the default SGD 100.00 limit
 
 test('approval required, then granted by the manager', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, PAYMENT);
   await expect(page.getByTestId('confirm-summary')).toContainText('125.50');
   await page.getByTestId('confirm-refund').click();
@@ -23,7 +23,7 @@ test('approval required, then granted by the manager', async ({ page, host }, te
   await expect(page.getByTestId('approval-error')).toBeVisible();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
 
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approve-button').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('refund-amount')).toContainText('125.50');
@@ -34,21 +34,21 @@ test('approval required, then granted by the manager', async ({ page, host }, te
 });
 
 test('approval declined shows the manager and the reason', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, PAYMENT);
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
 
   // A cashier cannot approve.
   await page.getByTestId('approval-manager').fill('alice');
-  await page.getByTestId('approval-pin').fill('1111');
+  await page.getByTestId('approval-pin').fill('1470');
   await page.getByTestId('approval-reason').fill('self approval');
   await page.getByTestId('decline-button').click();
   await expect(page.getByTestId('approval-error')).toBeVisible();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
 
   await page.getByTestId('approval-manager').fill('maria');
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approval-reason').fill('Receipt does not match the goods');
   await page.getByTestId('decline-button').click();
 

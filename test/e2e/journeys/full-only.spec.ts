@@ -3,7 +3,7 @@ import { expect, test } from '../fixtures';
 import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('partial refund not supported: clear failed screen with the plain-language message and next action', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-SGD-GCASH-FULLONLY-0004');
   await expect(page.getByTestId('payment-refundable')).toContainText('50.00');
   await page.getByTestId('refund-partial').click();

@@ -25,7 +25,7 @@ test('keyboard-only full refund: sign in, scan + Enter, Enter, Enter', async ({ 
   await type('alice');
   await press('Tab');
   await expect(page.getByTestId('signin-pin')).toBeFocused();
-  await type('1111');
+  await type('1470');
   await press('Enter');
   await expect(page.getByTestId('signed-in-user')).toContainText('alice');
 

@@ -3,7 +3,7 @@ import { expect, test } from '../fixtures';
 import { expectAccessible, finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('language switch changes headings, the DEMO banner and formats, and back', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   const heading = page.getByTestId('screen-scan').getByRole('heading', { level: 1 });
   await expect(heading).toHaveText('Start a refund');
   await expect(page.getByTestId('demo-banner')).toContainText('DEMO — no real money');

@@ -8,7 +8,7 @@ import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('manager: report, approve from the dashboard, change the policy, audit verified', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-JPY-ALIPAYHK-0002');
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible();
@@ -20,7 +20,7 @@ test('manager: report, approve from the dashboard, change the policy, audit veri
   await expect(page.getByTestId('pending-refunds').getByTestId('refund-row')).toHaveCount(1);
   await page.getByTestId('sign-out').click();
 
-  await signIn(page, 'maria', '2468');
+  await signIn(page, 'maria', '246813');
   await page.getByTestId('nav-dashboard').click();
   await expect(page.getByTestId('screen-dashboard')).toBeVisible();
   const jpy = page.getByTestId('report-totals').locator('tbody tr', { hasText: 'JPY' });
@@ -35,7 +35,7 @@ test('manager: report, approve from the dashboard, change the policy, audit veri
 
   await expect(page.getByTestId('approval-dialog')).toBeVisible();
   await page.getByTestId('approval-manager').fill('maria');
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approval-reason').fill('Checked the goods at the counter');
   await page.getByTestId('approve-button').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });
@@ -54,7 +54,7 @@ test('manager: report, approve from the dashboard, change the policy, audit veri
   await page.getByTestId('sign-out').click();
 
   // The next cashier refund follows the new rule.
-  await signIn(page, 'alice', '1111');
+  await signIn(page, 'alice', '1470');
   await lookUp(page, 'DEMO-KWD-ALIPAY-0003');
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();

@@ -9,7 +9,7 @@ import { expect, test } from '../fixtures';
 import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('amount over the refundable balance: blocked in the UI, then refused by Antom', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
 
   // 1. Over what the terminal knows: blocked before anything is sent.
   await lookUp(page, 'DEMO-JPY-ALIPAYHK-0002');

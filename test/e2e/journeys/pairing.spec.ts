@@ -8,7 +8,7 @@ import { expect, test } from '../fixtures';
 import { expectAccessible, finalShot, openAs, pairingCodesFromLog } from '../helpers/journey';
 
 test('pairing wizard: device, code, ping test, done', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'tom', '1357');
+  await openAs(page, host, 'tom', '135792');
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
   await page.getByTestId('nav-pairing').click();
   await expect(page.getByTestId('screen-pairing')).toBeVisible();

@@ -3,7 +3,7 @@ import { expect, test } from '../fixtures';
 import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('partial refund of 1.250 KWD keeps three decimals everywhere', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-KWD-ALIPAY-0003');
   await expect(page.getByTestId('payment-refundable')).toContainText('12.345');
   await page.getByTestId('refund-partial').click();

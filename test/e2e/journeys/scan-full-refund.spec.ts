@@ -3,7 +3,7 @@ import { demoControl, expect, test } from '../fixtures';
 import { finalShot, openAs, wedgeScan } from '../helpers/journey';
 
 test('full refund by keyboard-wedge scan and by the terminal scanner', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
 
   // Keyboard wedge: fast typing + Enter, focus wherever it is.

@@ -12,7 +12,7 @@ const PAYMENT = 'DEMO-JPY-ALIPAYHK-0002';
 
 test('terminal unplugged mid-refund: clear error, replug, completed once', async ({ page, host }, testInfo) => {
   test.setTimeout(180_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
   await demoControl(host, 'terminal/faults', { faults: { vanish: 'silent', vanishOn: 'refund.reference' } });
 
@@ -41,7 +41,7 @@ test('terminal unplugged mid-refund: clear error, replug, completed once', async
   await page.screenshot({ path: testInfo.outputPath('unplugged.png'), fullPage: true });
   // The cashier leaves the screen (here: the page is reloaded); the refund is listed as open, and reopens.
   await page.reload();
-  if (await page.getByTestId('screen-sign-in').isVisible()) await signIn(page, 'alice', '1111');
+  if (await page.getByTestId('screen-sign-in').isVisible()) await signIn(page, 'alice', '1470');
   const open = page.getByTestId('pending-refunds').getByTestId('refund-row');
   await expect(open).toHaveCount(1);
   await expect(open).toHaveAttribute('data-state', 'REFERENCE_REQUESTED');

@@ -11,7 +11,7 @@ const PAYMENT = 'DEMO-JPY-ALIPAYHK-0002';
 
 test('unknown outcome is resolved by inquiry, without a second refund', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await demoControl(host, 'antom/fault', { fault: { kind: 'drop-after-processing', api: 'refund', paymentId: PAYMENT, times: 'always' } });
   await demoControl(host, 'antom/fault', { fault: { kind: 'http-5xx', api: 'inquiryRefund', times: 'always', httpStatus: 503 } });
 

@@ -137,6 +137,19 @@ describe('Electron main process', () => {
     expect(h.dispatched.length).toBe(before);
   });
 
+  it('rate limits PIN-bearing calls per window in front of the lockout', async () => {
+    const win = h.windows[0]!;
+    const handler = h.ipcHandlers.get(operations.signIn.channel)!;
+    const codes: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = (await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, { userName: 'ghost', pin: '9182' })) as { ok: boolean; error?: { code: string } };
+      codes.push(r.ok ? 'OK' : (r.error?.code ?? '?'));
+    }
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(10);
+    // Operations without a PIN are not limited.
+    await expect(h.ipcHandlers.get(operations.getAppInfo.channel)!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {})).resolves.toMatchObject({ ok: true });
+  });
+
   it('locks navigation, redirects, webviews and new windows on every web contents', () => {
     const created = h.appEvents.get('web-contents-created')!;
     const contents = new (class {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host';
 import { createSilentLogger } from '../../../main/logging/logger';
-import { createApiHandlers, type HandlerDeps } from '../../../main/services/api-handlers';
+import { authorizeOperation, createApiHandlers, type HandlerDeps } from '../../../main/services/api-handlers';
 import { ApiEventBus } from '../../../main/services/event-bus';
 import { CounterSession } from '../../../main/services/session';
 
@@ -52,7 +52,7 @@ describe('browser host', () => {
     request(host, 'POST', '/api/app:info', { Host: new URL(host.origin).host, Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json', ...extra }, body);
 
   beforeAll(async () => {
-    host = await startBrowserHost({ port: 0, rendererDir, handlers: createApiHandlers(deps), events: new ApiEventBus(), log: createSilentLogger(), token: 'test-token-0123456789' });
+    host = await startBrowserHost({ port: 0, rendererDir, handlers: createApiHandlers(deps), authorize: (name) => authorizeOperation(deps.session, name), events: new ApiEventBus(), log: createSilentLogger(), token: 'test-token-0123456789' });
     const swap = await request(host, 'GET', `/?token=${host.token}`, { Host: new URL(host.origin).host });
     expect(swap.status).toBe(303);
     const setCookie = swap.headers['set-cookie']?.[0] ?? '';

@@ -8,6 +8,7 @@ import { journalCommand } from '../../../main/cli/commands/journal';
 import { makeRecoverCommand } from '../../../main/cli/commands/recover';
 import { usersCommand } from '../../../main/cli/commands/users';
 import { openLedger } from '../../../main/ledger/ledger';
+import { openDataLedger } from '../../../main/services/data-ledger';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { FakeAntom, FakeTerminal } from '../refunds/fakes';
 import { newRefund, seedPayment, tempDir } from './helpers';
@@ -31,9 +32,9 @@ function ctx(env: Record<string, string> = {}, stdinText?: string): { ctx: CliCo
 
 describe('CLI: users, audit, journal, recover', () => {
   it('users add (PIN from env or stdin), list, disable', async () => {
-    const c = ctx({ REFUND_TERMINAL_PIN: '4321' });
+    const c = ctx({ REFUND_TERMINAL_PIN: '482917' });
     expect(await usersCommand.run(['add', 'bob', '--role', 'manager'], c.ctx)).toBe(0);
-    const c2 = { ...c.ctx, env: {}, stdin: (() => { const s = new PassThrough(); s.end('5678\n'); return s; })() };
+    const c2 = { ...c.ctx, env: {}, stdin: (() => { const s = new PassThrough(); s.end('5829\n'); return s; })() };
     expect(await usersCommand.run(['add', 'carol', '--role', 'cashier'], c2)).toBe(0);
     expect(await usersCommand.run(['add', 'dave', '--role', 'chef'], c.ctx)).toBe(1);
     expect(await usersCommand.run(['disable', 'carol'], c.ctx)).toBe(0);
@@ -41,15 +42,16 @@ describe('CLI: users, audit, journal, recover', () => {
     expect(await usersCommand.run(['list'], c.ctx)).toBe(0);
     expect(c.out()).toMatch(/bob\s+manager/);
     expect(c.out()).toMatch(/carol\s+cashier\s+disabled/);
-    expect(c.out() + c.errText()).not.toContain('4321');
-    const l = openLedger(path.join(c.dir, 'ledger.sqlite'));
-    expect((await l.verifyPin('carol', '5678')).ok).toBe(false);
-    expect((await l.verifyPin('bob', '4321')).ok).toBe(true);
+    expect(c.out() + c.errText()).not.toContain('482917');
+    // The CLI keyed the hashes with the pepper from the data folder's secret store.
+    const { ledger: l } = await openDataLedger(c.dir);
+    expect((await l.verifyPin('carol', '5829')).ok).toBe(false);
+    expect((await l.verifyPin('bob', '482917')).ok).toBe(true);
     l.close();
   });
 
   it('audit verify exits 0 when intact and 1 with the first broken link', async () => {
-    const c = ctx({ REFUND_TERMINAL_PIN: '4321' });
+    const c = ctx({ REFUND_TERMINAL_PIN: '482917' });
     await usersCommand.run(['add', 'bob', '--role', 'manager'], c.ctx);
     await usersCommand.run(['disable', 'bob'], c.ctx);
     expect(await auditCommand.run(['verify'], c.ctx)).toBe(0);

@@ -84,7 +84,8 @@ describe('daily report', () => {
     expect(ledger.dailyReport('2026-11-25', 'America/Los_Angeles').totals.find((x) => x.currency === 'JPY')?.count).toBe(2);
 
     const csv = ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
-    expect(csv).toHaveLength(6);
+    expect(csv).toHaveLength(7);
+    expect(csv[6]).toBe(`audit_head,${ledger.audit.head().seq}:${ledger.audit.head().hash}`);
     expect(csv[0]).toBe('created_at,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo');
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
   });

@@ -20,11 +20,11 @@ describe('manager approval', () => {
     expect(s.ok && s.value.approvalReasons[0]).toMatch(/approval limit of 100.00 SGD/);
     expect(r.terminal.references).toHaveLength(0);
     const id = s.ok ? s.value.refundRequestId : '';
-    const a = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'receipt checked' });
+    const a = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'receipt checked' });
     expect(a.ok && a.value).toMatchObject({ state: 'SUCCEEDED', approvals: [{ manager: 'maria', decision: 'APPROVED', reason: 'receipt checked', at: '2026-11-25T12:00:00.000Z' }] });
     expect(r.antom.refundCalls).toHaveLength(1);
     expect(r.ledger.audit.list({ limit: 100 }).some((e) => e.kind === 'refund.approved' && e.actor === 'maria')).toBe(true);
-    const again = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'x' });
+    const again = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'x' });
     expect(again.ok ? null : again.error.code).toBe('NOT_AWAITING_APPROVAL');
   });
 
@@ -32,7 +32,7 @@ describe('manager approval', () => {
     const r = await make();
     const s = await r.engine.submit(big);
     const id = s.ok ? s.value.refundRequestId : '';
-    const d = await r.engine.decline({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'no receipt' });
+    const d = await r.engine.decline({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'no receipt' });
     expect(d.ok && d.value).toMatchObject({ state: 'DECLINED', status: 'DECLINED', nextAction: 'NONE' });
     expect(r.antom.refundCalls).toHaveLength(0);
     const bal = await r.engine.lookupPayment('BIG');
@@ -49,28 +49,28 @@ describe('manager approval', () => {
       const x = await r.engine.approve({ refundRequestId: rid, manager, pin, reason: 'ok' });
       return x.ok ? 'OK' : x.error.code;
     };
-    expect(await code('alice', '1111')).toBe('NOT_A_MANAGER');
+    expect(await code('alice', '1470')).toBe('NOT_A_MANAGER');
     expect(await code('ghost', '1234')).toBe('PIN_INVALID');
-    expect(await code('maria', '2468', 'RR999')).toBe('NOT_FOUND');
+    expect(await code('maria', '246813', 'RR999')).toBe('NOT_FOUND');
     for (let i = 0; i < 5; i += 1) expect(await code('maria', '0000')).toBe('PIN_INVALID');
-    expect(await code('maria', '2468')).toBe('USER_LOCKED');
+    expect(await code('maria', '246813')).toBe('USER_LOCKED');
     r.clock.advance(5 * 60_000 + 1);
-    expect(await code('maria', '2468')).toBe('OK');
+    expect(await code('maria', '246813')).toBe('OK');
   });
 
   it('a manager can change the policy with their PIN; cashiers cannot', async () => {
     const r = await make();
     const policy = { amountThresholds: {}, approveAnyPartial: true, paymentOlderThanDays: null, cashierDailyTotals: {} };
-    const no = await r.engine.setPolicy({ manager: 'alice', pin: '1111', policy });
+    const no = await r.engine.setPolicy({ manager: 'alice', pin: '1470', policy });
     expect(no.ok ? null : no.error.code).toBe('NOT_A_MANAGER');
-    expect((await r.engine.setPolicy({ manager: 'maria', pin: '2468', policy })).ok).toBe(true);
+    expect((await r.engine.setPolicy({ manager: 'maria', pin: '246813', policy })).ok).toBe(true);
     const s = await r.engine.submit({ intentId: 'p-intent', paymentId: 'BIG', mode: 'PARTIAL', amount: { value: 1, currency: 'SGD' }, cashier: 'alice' });
     expect(s.ok && s.value.state).toBe('AWAITING_APPROVAL');
   });
 
   it("counts a cashier's refunds today against the daily total", async () => {
     const r = await make();
-    await r.engine.setPolicy({ manager: 'maria', pin: '2468', policy: { amountThresholds: {}, approveAnyPartial: false, paymentOlderThanDays: null, cashierDailyTotals: { SGD: 6_000 } } });
+    await r.engine.setPolicy({ manager: 'maria', pin: '246813', policy: { amountThresholds: {}, approveAnyPartial: false, paymentOlderThanDays: null, cashierDailyTotals: { SGD: 6_000 } } });
     const a = await r.engine.submit({ intentId: 'd-1', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
     expect(a.ok && a.value.state).toBe('SUCCEEDED');
     const b = await r.engine.submit({ intentId: 'd-2', paymentId: 'BIG', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' });

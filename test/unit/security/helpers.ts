@@ -26,7 +26,7 @@ export async function startHarness(prefix = 'rt-sec-'): Promise<Harness> {
   return {
     dataDir,
     services,
-    call: (name, payload) => dispatch(services.handlers, name, payload, services.log),
+    call: (name, payload) => dispatch(services.handlers, name, payload, services.log, services.authorize),
     async close() {
       await services.close();
       // Give pino's async file stream a moment before the folder goes.

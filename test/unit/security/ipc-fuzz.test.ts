@@ -22,15 +22,15 @@ const OP_NAMES = Object.keys(operations) as OperationName[];
 const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   getAppInfo: {},
   getSession: {},
-  signIn: { userName: 'maria', pin: '2468' },
+  signIn: { userName: 'maria', pin: '246813' },
   signOut: {},
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
   submitRefund: { intentId: 'fuzz-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' }, memo: 'fuzz' },
   getRefund: { refundRequestId: 'RR-FUZZ-1' },
   listRefunds: { date: '2026-01-01', states: ['SUCCEEDED'] },
-  approveRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },
-  declineRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },
+  approveRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '246813', reason: 'fuzz' },
+  declineRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '246813', reason: 'fuzz' },
   retryRefundAsNew: { refundRequestId: 'RR-FUZZ-1' },
   getTerminalStatus: {},
   listTerminalDevices: {},
@@ -47,6 +47,10 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   listUsers: {},
   addUser: { name: 'zed', role: 'cashier', pin: '9999' },
   disableUser: { name: 'alice' },
+  enableUser: { name: 'alice' },
+  unlockUser: { name: 'alice' },
+  resetUserPin: { name: 'alice' },
+  setUserRole: { name: 'alice', role: 'manager' },
   getAntomConfig: {},
   setAntomConfig: { baseUrl: 'https://open-sea-global.alipay.com', clientId: 'FUZZ_CLIENT', keyVersion: 1 },
   addAntomPublicKey: { keyVersion: 2, pem: '-----BEGIN PUBLIC KEY-----' },
@@ -178,7 +182,7 @@ function casesFor(name: OperationName): Case[] {
     cases.push(
       { label: 'pin 3 digits', payload: { ...base, pin: '123' }, mustReject: true },
       { label: 'pin letters', payload: { ...base, pin: 'abcd' }, mustReject: true },
-      { label: 'pin number', payload: { ...base, pin: 2468 }, mustReject: true },
+      { label: 'pin number', payload: { ...base, pin: 246813 }, mustReject: true },
       { label: 'user name SQL', payload: { ...base, [userField]: "maria' --" }, mustReject: true },
       { label: 'user name 41 chars', payload: { ...base, [userField]: 'm'.repeat(41) }, mustReject: true },
       { label: 'user name control chars', payload: { ...base, [userField]: 'maria\u0000' }, mustReject: true },
@@ -225,7 +229,7 @@ describe('IPC fuzzing through dispatch() with the real handlers', () => {
   beforeAll(async () => {
     h = await startHarness('rt-fuzz-');
     await waitForTerminal(h);
-    await signInAs(h, 'maria', '2468');
+    await signInAs(h, 'maria', '246813');
     before = snapshot(h.dataDir);
   });
   afterAll(async () => h?.close());
@@ -358,7 +362,12 @@ describe('browser-host twin over HTTP (sample)', () => {
         (res) => {
           let data = '';
           res.on('data', (d: Buffer) => (data += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+          res.on('end', () => {
+            // Sign-in and sign-out rotate the session cookie: keep the new one.
+            const rotated = res.headers['set-cookie']?.[0]?.split(';')[0];
+            if (rotated !== undefined) cookie = rotated;
+            resolve({ status: res.statusCode ?? 0, body: data });
+          });
         },
       );
       req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve({ status: 413, body: '' }) : reject(e)));
@@ -369,14 +378,14 @@ describe('browser-host twin over HTTP (sample)', () => {
   beforeAll(async () => {
     h = await startHarness('rt-fuzz-http-');
     await waitForTerminal(h);
-    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, events: h.services.events, log: h.services.log });
+    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
     const url = new URL(host.url);
     const swap = await new Promise<http.IncomingMessage>((resolve, reject) => {
       http.get({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Host: url.host }, agent: false }, resolve).on('error', reject);
     });
     cookie = (swap.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
     expect(cookie).toMatch(/^rt_session=/);
-    const signIn = await post(operations.signIn.channel, JSON.stringify({ userName: 'maria', pin: '2468' }));
+    const signIn = await post(operations.signIn.channel, JSON.stringify({ userName: 'maria', pin: '246813' }));
     expect(JSON.parse(signIn.body)).toMatchObject({ ok: true });
     before = snapshot(h.dataDir);
   });

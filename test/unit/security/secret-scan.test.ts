@@ -79,7 +79,7 @@ describe('secret scan after a real demo refund', () => {
     await waitForTerminal(h);
 
     // The browser host too: its launch token must never reach a log.
-    const host = await startBrowserHost({ port: 0, rendererDir: RENDERER_DIST, handlers: h.services.handlers, events: h.services.events, log: h.services.log });
+    const host = await startBrowserHost({ port: 0, rendererDir: RENDERER_DIST, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
     launchToken = host.token;
     const url = new URL(host.url);
     for (const token of [host.token, `${host.token}x`]) {
@@ -94,13 +94,13 @@ describe('secret scan after a real demo refund', () => {
 
     // A wrong PIN first (must not be logged either), then the cashier.
     expect((await call('signIn', { userName: 'maria', pin: '8642' })).ok).toBe(false);
-    expect((await call('signIn', { userName: 'alice', pin: '1111' })).ok).toBe(true);
+    expect((await call('signIn', { userName: 'alice', pin: '1470' })).ok).toBe(true);
     await call('lookupPayment', { paymentId: 'DEMO-SGD-ALIPAY-0001' });
     const submitted = await call('submitRefund', { intentId: 'secret-scan-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'FULL' });
     if (!submitted.ok) throw new Error(`submit failed: ${submitted.error.message}`);
     let id = submitted.value.refundRequestId;
     if (submitted.value.status === 'AWAITING_APPROVAL') {
-      const approved = await call('approveRefund', { refundRequestId: id, manager: 'maria', pin: '2468', reason: 'customer returned the goods' });
+      const approved = await call('approveRefund', { refundRequestId: id, manager: 'maria', pin: '246813', reason: 'customer returned the goods' });
       if (!approved.ok) throw new Error(`approve failed: ${approved.error.message}`);
       id = approved.value.refundRequestId;
     }
@@ -114,7 +114,7 @@ describe('secret scan after a real demo refund', () => {
     }
     await call('listRefunds', {});
     // Manager screens.
-    expect((await call('signIn', { userName: 'maria', pin: '2468' })).ok).toBe(true);
+    expect((await call('signIn', { userName: 'maria', pin: '246813' })).ok).toBe(true);
     const today = new Date().toISOString().slice(0, 10);
     await call('getDailyReport', { date: today });
     await call('exportDailyReportCsv', { date: today });
@@ -122,7 +122,7 @@ describe('secret scan after a real demo refund', () => {
     await call('verifyAudit', {});
     await call('listUsers', {});
     // Technician screens: Antom settings, diagnostics bundle, terminal.
-    expect((await call('signIn', { userName: 'tom', pin: '1357' })).ok).toBe(true);
+    expect((await call('signIn', { userName: 'tom', pin: '135792' })).ok).toBe(true);
     await call('getAntomConfig', {});
     await call('testAntomConnection', {});
     await call('getDiagnosticsBundle', {});
@@ -186,7 +186,7 @@ describe('secret scan after a real demo refund', () => {
     expect(findLeaks('logs', text, needles)).toEqual([]);
     expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
     // PINs typed in this session: as standalone tokens (hex digests may contain the digits).
-    for (const pin of ['2468', '1111', '1357', '8642']) {
+    for (const pin of ['246813', '1470', '135792', '8642']) {
       const hits = text.split('\n').filter((line) => new RegExp(`(^|[^0-9A-Za-z])${pin}([^0-9A-Za-z]|$)`).test(line));
       expect(hits, `PIN ${pin} in a log line`).toEqual([]);
     }

@@ -24,9 +24,9 @@ describe('Antom setup from the technician screen', () => {
   beforeAll(async () => {
     sandbox = await startAntomSandbox({ clientId: 'SHOP-TEST-1', merchantPublicKeyPem: merchant.publicKeyPem, seed: 'demo' });
     app = await startAppServices({ dataDir, hostKind: 'browser', env: { REFUND_TERMINAL_DEMO: '0' }, log: createSilentLogger() });
-    const added = await app.core.ledger.users.add({ name: 'tom', role: 'technician', pin: '1357' }, 'test');
+    const added = await app.core.ledger.users.add({ name: 'tom', role: 'technician', pin: '135792' }, 'test');
     expect(added.ok).toBe(true);
-    expect(await call('signIn', { userName: 'tom', pin: '1357' })).toMatchObject({ ok: true });
+    expect(await call('signIn', { userName: 'tom', pin: '135792' })).toMatchObject({ ok: true });
   });
   afterAll(async () => {
     await app?.close();

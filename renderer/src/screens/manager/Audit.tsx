@@ -21,13 +21,23 @@ export function AuditScreen() {
       <ErrorNotice error={verify.error} />
       {v ? (
         v.ok ? (
-          <p className="verify-ok" role="status" data-testid="audit-verify" data-verified="true">
-            ✓ {t('audit.verified', { entries: v.count })}
-          </p>
+          <div className="verify-ok" role="status" data-testid="audit-verify" data-verified="true">
+            <p>✓ {t('audit.verified', { entries: v.count })}</p>
+            <p className="notice-detail" data-testid="audit-head">
+              {t('audit.head', { head: `${v.head.seq}:${v.head.hash}` })}
+            </p>
+          </div>
         ) : (
           <div className="verify-bad" role="alert" data-testid="audit-verify" data-verified="false">
             <p>✗ {t('audit.broken', { seq: v.firstBrokenSeq, entries: v.count })}</p>
             <p className="notice-detail">{t('audit.brokenReason', { reason: v.reason })}</p>
+            {v.refundProblems.length > 0 ? (
+              <ul data-testid="audit-refund-problems">
+                {v.refundProblems.map((p) => (
+                  <li key={p.refundRequestId}>{t('audit.refundProblem', { id: p.refundRequestId, problem: p.problem })}</li>
+                ))}
+              </ul>
+            ) : null}
             <p className="notice-detail">{t('audit.brokenWhat')}</p>
           </div>
         )

@@ -59,6 +59,11 @@ export function ManagerDashboard() {
       <ErrorNotice error={csvError} />
       <ErrorNotice error={report.error} />
       {report.data ? <Totals report={report.data} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
+      {report.data?.auditHead ? (
+        <p className="muted" data-testid="dashboard-audit-head">
+          {t('audit.head', { head: `${report.data.auditHead.seq}:${report.data.auditHead.hash}` })}
+        </p>
+      ) : null}
       {report.data ? (
         <section aria-labelledby="pending-title">
           <h2 id="pending-title">{t('dashboard.pending')}</h2>

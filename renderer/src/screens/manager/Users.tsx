@@ -18,11 +18,30 @@ export function UsersScreen() {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiFailure | null>(null);
 
+  const [notice, setNotice] = useState<string | null>(null);
   const disable = async (name: string): Promise<void> => {
     setActionError(null);
+    setNotice(null);
     const r = await api().disableUser({ name });
     setConfirming(null);
     if (!r.ok) return setActionError(r.error);
+    users.reload();
+  };
+  /** Unlock, enable, change role: each audited by main with the signed-in manager as actor. */
+  const act = async (name: string, run: () => Promise<{ ok: true } | { ok: false; error: ApiFailure }>): Promise<void> => {
+    setActionError(null);
+    setNotice(null);
+    const r = await run();
+    if (!r.ok) return setActionError(r.error);
+    setNotice(t('users.done', { name }));
+    users.reload();
+  };
+  const resetPin = async (name: string): Promise<void> => {
+    setActionError(null);
+    setNotice(null);
+    const r = await api().resetUserPin({ name });
+    if (!r.ok) return setActionError(r.error);
+    setNotice(t('users.oneTimePin', { name, pin: r.value.oneTimePin }));
     users.reload();
   };
 
@@ -30,6 +49,11 @@ export function UsersScreen() {
     <Screen title={t('users.title')} testId="screen-users">
       <ErrorNotice error={users.error} />
       <ErrorNotice error={actionError} />
+      {notice ? (
+        <p className="notice notice-info" role="status" data-testid="users-notice">
+          {notice}
+        </p>
+      ) : null}
       {users.data ? (
         <div className="table-wrap">
           <table data-testid="users-table">
@@ -56,22 +80,56 @@ export function UsersScreen() {
                         : t('users.active')}
                   </td>
                   <td>
-                    {!u.disabled && u.name !== me ? (
-                      confirming === u.name ? (
-                        <span className="actions">
-                          <button type="button" className="btn btn-danger" onClick={() => void disable(u.name)} data-testid={`confirm-disable-${u.name}`}>
-                            {t('users.confirmDisable', { name: u.name })}
-                          </button>
-                          <button type="button" className="btn" onClick={() => setConfirming(null)}>
-                            {t('common.cancel')}
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" className="btn" onClick={() => setConfirming(u.name)} data-testid={`disable-${u.name}`}>
-                          {t('users.disable', { name: u.name })}
+                    <span className="actions">
+                      {u.lockedUntil && new Date(u.lockedUntil).getTime() > Date.now() ? (
+                        <button type="button" className="btn" onClick={() => void act(u.name, () => api().unlockUser({ name: u.name }))} data-testid={`unlock-${u.name}`}>
+                          {t('users.unlock', { name: u.name })}
                         </button>
-                      )
-                    ) : null}
+                      ) : null}
+                      {u.disabled ? (
+                        <button type="button" className="btn" onClick={() => void act(u.name, () => api().enableUser({ name: u.name }))} data-testid={`enable-${u.name}`}>
+                          {t('users.enable', { name: u.name })}
+                        </button>
+                      ) : null}
+                      {u.name !== me ? (
+                        <>
+                          <button type="button" className="btn" onClick={() => void resetPin(u.name)} data-testid={`reset-pin-${u.name}`}>
+                            {t('users.resetPin', { name: u.name })}
+                          </button>
+                          <label className="visually-hidden" htmlFor={`role-${u.name}`}>
+                            {t('users.roleFor', { name: u.name })}
+                          </label>
+                          <select
+                            id={`role-${u.name}`}
+                            value={u.role}
+                            data-testid={`role-${u.name}`}
+                            onChange={(e) => void act(u.name, () => api().setUserRole({ name: u.name, role: e.target.value as Role }))}
+                          >
+                            {ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {t(`roles.${r}`)}
+                              </option>
+                            ))}
+                          </select>
+                        </>
+                      ) : null}
+                      {!u.disabled && u.name !== me ? (
+                        confirming === u.name ? (
+                          <>
+                            <button type="button" className="btn btn-danger" onClick={() => void disable(u.name)} data-testid={`confirm-disable-${u.name}`}>
+                              {t('users.confirmDisable', { name: u.name })}
+                            </button>
+                            <button type="button" className="btn" onClick={() => setConfirming(null)}>
+                              {t('common.cancel')}
+                            </button>
+                          </>
+                        ) : (
+                          <button type="button" className="btn" onClick={() => setConfirming(u.name)} data-testid={`disable-${u.name}`}>
+                            {t('users.disable', { name: u.name })}
+                          </button>
+                        )
+                      ) : null}
+                    </span>
                   </td>
                 </tr>
               ))}

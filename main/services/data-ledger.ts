@@ -1,0 +1,45 @@
+/**
+ * Opens the ledger of a data folder the way every production path must: the
+ * folder tightened to 0700/0600 first, the audit key and PIN pepper read from
+ * the secret store, the shop's PIN policy applied. Shared by the core services
+ * and the CLI commands that only need the ledger (users, audit, journal, doctor).
+ */
+import path from 'node:path';
+import type { AppConfig } from '../config/app-config';
+import { openLedger, type Ledger } from '../ledger';
+import { LEDGER_FILE } from '../ledger/paths';
+import { loadLedgerKeys } from '../secrets/ledger-keys';
+import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
+import { secureDataDir, type LooseFile } from '../security/file-modes';
+
+export interface DataLedger {
+  readonly ledger: Ledger;
+  readonly secrets: SecretStore;
+  /** Files and folders that were readable by others before this open (now tightened). */
+  readonly loosened: readonly LooseFile[];
+}
+
+export async function openDataLedger(
+  dataDir: string,
+  opts: { config?: Pick<AppConfig, 'timeZone' | 'cashierPinLength'>; secrets?: SecretStore; keyProtector?: KeyProtector; timeZone?: string } = {},
+): Promise<DataLedger> {
+  const loosened = secureDataDir(dataDir);
+  const secrets = opts.secrets ?? (await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector));
+  const { keys, auditKeyCreated } = await loadLedgerKeys(secrets);
+  const timeZone = opts.timeZone ?? opts.config?.timeZone;
+  const ledger = openLedger(path.join(dataDir, LEDGER_FILE), {
+    keys,
+    adoptUnsignedAudit: auditKeyCreated,
+    ...(timeZone !== undefined ? { timeZone } : {}),
+    ...(opts.config ? { pinPolicy: { cashierMinLength: opts.config.cashierPinLength } } : {}),
+  });
+  // secrets.json / data-key.bin may have been written just now: tighten again (cheap).
+  secureDataDir(dataDir);
+  return { ledger, secrets, loosened };
+}
+
+export function describeLoosened(loosened: readonly LooseFile[]): string | null {
+  if (loosened.length === 0) return null;
+  const list = loosened.slice(0, 5).map((f) => `${f.path} (${f.mode})`).join(', ');
+  return `Data folder permissions were wider than owner-only and have been tightened: ${list}${loosened.length > 5 ? `, and ${loosened.length - 5} more` : ''}. Anyone else on this PC may have copied them before.`;
+}

@@ -1,0 +1,30 @@
+/**
+ * Every production open of the ledger passes the keys from the secret store:
+ * without them a ledger falls back to PUBLIC test keys, which would sign the
+ * audit with a key anyone knows and hash PINs with a pepper in the source.
+ * This reads main/ and fails on any `openLedger(` outside the one place that
+ * loads the keys (main/services/data-ledger.ts) and the definition itself.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = path.resolve(__dirname, '..', '..', '..', 'main');
+const ALLOWED = new Set(['services/data-ledger.ts', 'ledger/ledger.ts', 'ledger/index.ts']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('ledger keys in production code', () => {
+  it('only data-ledger.ts opens a ledger (with keys from the secret store)', () => {
+    const offenders = files(MAIN)
+      .map((f) => path.relative(MAIN, f).split(path.sep).join('/'))
+      .filter((rel) => !ALLOWED.has(rel) && /\bopenLedger\s*\(/.test(readFileSync(path.join(MAIN, rel), 'utf8')));
+    expect(offenders).toEqual([]);
+    expect(readFileSync(path.join(MAIN, 'services', 'data-ledger.ts'), 'utf8')).toMatch(/openLedger\(path\.join\(dataDir, LEDGER_FILE\), \{\s*keys,/);
+  });
+});
