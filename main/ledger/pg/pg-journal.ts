@@ -363,7 +363,8 @@ export class PgJournal implements RefundJournal {
     let prev = GENESIS_HASH;
     let expected = 1;
     for (const raw of r.rows as Record<string, unknown>[]) {
-      const row = AuditRowSchema.safeParse({ ...raw, seq: int(raw['seq']) });
+      // The store chain is not MAC-keyed yet (the SQLite chain is, see docs/security.md): mac is absent here.
+      const row = AuditRowSchema.safeParse({ ...raw, seq: int(raw['seq']), mac: null });
       if (!row.success || row.data.seq !== expected || row.data.prev_hash !== prev || entryHash(prev, row.data) !== row.data.hash) {
         return { intact: false, entries: expected - 1, brokenAt: expected };
       }

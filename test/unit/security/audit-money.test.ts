@@ -117,7 +117,7 @@ describe('the audit covers the refunds table', () => {
     const db = new BetterSqlite3(dbPath);
     const m0 = db.prepare("SELECT * FROM refunds WHERE refund_request_id = 'M0'").get() as Record<string, unknown>;
     const cols = Object.keys(m0);
-    db.prepare(`INSERT INTO refunds (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run({ ...m0, refund_request_id: 'M9', intent_id: 'intent-M9', state: 'SUCCEEDED', payment_id: 'PAY1' });
+    db.prepare(`INSERT INTO refunds (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run({ ...m0, refund_request_id: 'M9', intent_id: 'intent-M9', state: 'SUCCEEDED', payment_id: 'PAY1', original_merchant_refund_id: m0['original_merchant_refund_id'] === null ? null : 'REF-M9' });
     db.close();
 
     const l2 = openLedger(dbPath, { keys: k, adoptUnsignedAudit: false, clock: () => NOW });

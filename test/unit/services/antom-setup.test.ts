@@ -100,12 +100,12 @@ describe('Antom setup from the technician screen', () => {
       await call('setAntomConfig', { baseUrl: strict.origin, clientId: 'SHOP-TEST-1', keyVersion: 1, antomPublicKeyPem: strict.gatewayPublicKeyPem, inquiryPaymentKey: 'paymentId' });
       const t = await call('testAntomConnection', {});
       expect(t).toMatchObject({ ok: true, value: { reachable: true, lookupOk: false } });
-      await app.core.ledger.users.add({ name: 'mia', role: 'manager', pin: '2468' }, 'test');
-      expect(await call('signIn', { userName: 'mia', pin: '2468' })).toMatchObject({ ok: true });
+      await app.core.ledger.users.add({ name: 'mia', role: 'manager', pin: '246813' }, 'test');
+      expect(await call('signIn', { userName: 'mia', pin: '246813' })).toMatchObject({ ok: true });
       const looked = await call('lookupPayment', { paymentId: 'DEMO-SGD-ALIPAY-0001' });
       expect(looked).toMatchObject({ ok: false, error: { code: 'LOOKUP_MISCONFIGURED' } });
       if (!looked.ok) expect(looked.error.message).toMatch(/technician/);
-      expect(await call('signIn', { userName: 'tom', pin: '1357' })).toMatchObject({ ok: true });
+      expect(await call('signIn', { userName: 'tom', pin: '135792' })).toMatchObject({ ok: true });
       // The technician switches the key the endpoint expects; the view says which one is in use.
       const fixed = await call('setAntomConfig', { baseUrl: strict.origin, clientId: 'SHOP-TEST-1', keyVersion: 1, inquiryPaymentKey: 'both' });
       expect(fixed).toMatchObject({ ok: true, value: { inquiryPaymentKey: 'both' } });
