@@ -153,7 +153,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     antom: {
       // Reads the current gateway on every call, so new settings apply without a restart.
       refund: (req) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).refund(req),
-      inquireRefund: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquireRefund(id),
+      inquireRefund: (id, asked) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquireRefund(id, asked),
       inquirePayment: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquirePayment(id),
     },
     log,
