@@ -118,10 +118,8 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
         pairing = true;
         void (async () => {
           try {
-            const begun = await link.pairBegin();
-            const code = terminal.currentPairingCode();
-            if (!begun.ok || code === null) throw new Error(begun.ok ? 'no pairing code shown' : begun.error.message);
-            const confirmed = await link.pairConfirm(code);
+            // Reads the code off the virtual screen, as a technician would; starts over if line noise ate the confirmation.
+            const confirmed = await link.pairWithCode(async () => terminal.currentPairingCode());
             if (!confirmed.ok) throw new Error(confirmed.error.message);
             opts.log.info({ serial: confirmed.value.serial }, 'demo: paired with the virtual terminal');
           } catch (e) {
