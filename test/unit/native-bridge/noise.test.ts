@@ -306,3 +306,29 @@ describe('every terminal message has a size cap', () => {
     expect(r.hostWire()?.frames.length).toBe(before);
   });
 });
+
+describe('a refund over a 0.5% noisy line completes', () => {
+  it('10 refunds through the real engine and TerminalLink (fake Antom) all end SUCCEEDED with one reference each', async () => {
+    const { rig: engineRig } = await import('../refunds/engine-helpers');
+    const r = rig({ seed: 21, share: 0.005 });
+    r.link.start();
+    await waitFor(r.link, (s) => s.state === 'unpaired', 20_000);
+    expect((await r.link.pairWithCode(async () => r.vt.currentPairingCode())).ok).toBe(true);
+    await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
+    const e = engineRig({ terminal: r.link, resultNoticeTimeoutMs: 5_000 });
+    try {
+      for (let i = 0; i < 10; i++) e.antom.addPayment(`NOISY-${i}`, { amount: { value: 1_000 + i, currency: 'SGD' } });
+      const states: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await e.engine.submit({ intentId: `noisy-intent-${i}`, paymentId: `NOISY-${i}`, mode: 'FULL', cashier: 'alice' });
+        states.push(res.ok ? `${res.value.state}${res.value.resultCode ? `/${res.value.resultCode}` : ''}` : res.error.code);
+      }
+      const st = r.link.stats();
+      console.log(`[0.5% noise] 10 engine refunds: ${states.join(', ')}; reasked=${st.reasked} noisyLinkDowns=${st.noisyLinkDowns}`);
+      expect(states.every((s) => s.startsWith('SUCCEEDED'))).toBe(true);
+      expect(new Set(e.antom.refundCalls.map((c) => c.originalMerchantRefundId)).size).toBe(10);
+    } finally {
+      e.cleanup();
+    }
+  }, 120_000);
+});
