@@ -118,10 +118,19 @@ function endOrphanSocat(stale: DemoLockContent): void {
   if (stale.socatPid === undefined || stale.host !== hostname() || !HAVE_PROC) return;
   try {
     const cmd = readFileSync(`/proc/${stale.socatPid}/cmdline`, 'utf8');
-    if (/(^|\/)socat\0/.test(cmd)) process.kill(stale.socatPid, 'SIGTERM');
+    if (!/(^|\/)socat\0/.test(cmd)) return;
+    process.kill(stale.socatPid, 'SIGTERM');
   } catch {
-    // gone already
+    return; // gone already
   }
+  // socat removes its link files as it exits: wait for that before the new
+  // owner creates links under the same names, or they would go with it.
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const running = (pid: number): boolean => {
+    const st = procStat(pid);
+    return st !== null && st.state !== 'Z' && st.state !== 'X';
+  };
+  for (let waited = 0; waited < 2_000 && running(stale.socatPid); waited += 20) Atomics.wait(sleeper, 0, 0, 20);
 }
 
 /**

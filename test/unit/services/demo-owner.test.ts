@@ -138,3 +138,20 @@ describe('the demo lock', () => {
     expect(acquireDemoLock(d).kind).toBe('owner');
   });
 });
+
+describe.skipIf(!socatAvailable())('taking over from a dead owner whose socat outlived it', () => {
+  it('ends the orphan socat (and waits for it to go) before the new owner makes its links', async () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), 'rt-demo-orphan-'));
+    const { createPtyPair } = await import('../../../native-bridge');
+    const orphan = await createPtyPair({ hostLink: path.join(d, 'demo-terminal-host.pty'), terminalLink: path.join(d, 'demo-terminal-device.pty') });
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(path.join(d, DEMO_LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout), procStart: '1', host: os.hostname(), createdAt: new Date().toISOString(), socatPid: orphan.pid }));
+    const r = acquireDemoLock(d);
+    expect(r.kind).toBe('owner');
+    // Gone or a zombie (here the test process is its parent and has not reaped it yet).
+    expect(demoLockOwnerAlive({ pid: orphan.pid, procStart: null, host: os.hostname(), createdAt: '' })).toBe(false);
+    expect(existsSync(path.join(d, 'demo-terminal-host.pty'))).toBe(false);
+    if (r.kind === 'owner') r.lock.release();
+    await orphan.close();
+  });
+});
