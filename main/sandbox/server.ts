@@ -120,7 +120,8 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 /** 413 and hang up: the unread rest of an oversized body is never drained. */
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.writeHead(413, { 'content-type': 'application/json; charset=UTF-8', connection: 'close' });
-  res.end(JSON.stringify({ error: `body larger than ${MAX_BODY_BYTES} bytes` }), () => req.socket.destroy());
+  const sock = req.socket;
+  res.end(JSON.stringify({ error: `body larger than ${MAX_BODY_BYTES} bytes` }), () => sock?.destroy());
 }
 
 export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise<AntomSandbox> {

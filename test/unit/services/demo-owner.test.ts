@@ -155,3 +155,25 @@ describe.skipIf(!socatAvailable())('taking over from a dead owner whose socat ou
     await orphan.close();
   });
 });
+
+describe('the demo control endpoint reads request bodies up to a cap', () => {
+  it('a 1 MB body is refused with 413 before any action runs', async () => {
+    const { startDemoControl } = await import('../../../main/demo/demo-control');
+    let cleared = 0;
+    const fakeDemo = { sandbox: { faults: { clear: () => void cleared++ } } } as unknown as Parameters<typeof startDemoControl>[0];
+    const control = await startDemoControl(fakeDemo, 'tok', createSilentLogger());
+    try {
+      const big = await fetch(`${control.url}/antom/clear`, { method: 'POST', headers: { authorization: 'Bearer tok' }, body: `{"x":"${'y'.repeat(1024 * 1024)}"}` }).then(
+        (r) => r.status,
+        () => 'connection closed',
+      );
+      expect([413, 'connection closed']).toContain(big);
+      expect(cleared).toBe(0);
+      const small = await fetch(`${control.url}/antom/clear`, { method: 'POST', headers: { authorization: 'Bearer tok' }, body: '{}' });
+      expect(small.status).toBe(200);
+      expect(cleared).toBe(1);
+    } finally {
+      await control.close();
+    }
+  });
+});
