@@ -558,7 +558,7 @@ export class TerminalLink implements TerminalPort {
       }
       if (deadline - Date.now() < MIN_ATTEMPT_MS) {
         this.log('warn', `line noise: ${t} lost its reply ${attempt} times within ${this.budgetMs} ms; giving up`, { t, code, attempt });
-        return err(code, `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`);
+        return err('LINE_NOISE', `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`);
       }
       this.counters.reasked++;
       this.log('info', `line noise, retrying ${t} as a new frame`, { t, code, attempt });
@@ -641,7 +641,7 @@ export class TerminalLink implements TerminalPort {
       if (code === null) return err('BAD_REQUEST', 'No pairing code entered.');
       const confirmed = await this.pairConfirm(code);
       if (confirmed.ok) return ok({ ...confirmed.value, rounds: round });
-      if (confirmed.error.code !== 'LINK_DOWN' && confirmed.error.code !== 'TIMEOUT') return confirmed;
+      if (confirmed.error.code !== 'LINK_DOWN' && confirmed.error.code !== 'TIMEOUT' && confirmed.error.code !== 'LINE_NOISE') return confirmed;
       this.log('warn', 'line noise: the pair.confirm reply was lost; pairing starts over with a new code', { round });
       last = confirmed;
     }

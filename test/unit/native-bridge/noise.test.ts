@@ -166,6 +166,25 @@ describe('a lost reply is asked again as a new frame', () => {
     expect(second.link.stats()).toMatchObject({ reconnects: 0, reaskedOk: 1 });
   });
 
+  it('when every reply keeps arriving damaged, the request gives up at its budget with LINE_NOISE (not "not answering")', async () => {
+    let arm = false;
+    const r = rig({ seed: 5, requestTimeoutMs: 1_000, terminalWire: (t) => damageWrites(t, '"refund.reference.ok"', 10_000, () => arm) });
+    r.link.start();
+    await waitFor(r.link, (s) => s.state === 'unpaired');
+    expect((await r.link.pairWithCode(async () => r.vt.currentPairingCode())).ok).toBe(true);
+    await waitFor(r.link, (s) => s.state === 'authenticated');
+    arm = true;
+    const t0 = Date.now();
+    const res = await r.link.requestRefundReference({ paymentId: 'P', refundRequestId: 'RR-NOISY-FOREVER' });
+    expect(res.ok ? 'ok' : res.error.code).toBe('LINE_NOISE');
+    // Default budget: 3 x the request timeout.
+    expect(Date.now() - t0).toBeLessThan(3 * 1_000 + 1_500);
+    expect(r.link.stats().reasked).toBeGreaterThan(0);
+    expect(r.link.stats().notAnswering).toBe(0);
+    const { terminalErrorMessage } = await import('../../../main/refunds/messages');
+    expect(terminalErrorMessage('LINE_NOISE').message).toMatch(/noisy/);
+  });
+
   it('a silent terminal on a clean line is "not answering" at once: not re-asked, counted apart from noise', async () => {
     const r = rig({ seed: 4, requestTimeoutMs: 400 });
     r.link.start();
