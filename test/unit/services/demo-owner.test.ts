@@ -61,6 +61,9 @@ describe.skipIf(!socatAvailable())('a second process on a running demo data fold
     expect(journal.code).toBe(0);
     const recover = await cli(dataDir, ['recover']);
     expect(recover.out).toMatch(/Examined 0 unfinished/);
+    const refund = await cli(dataDir, ['refund', '--payment', DEMO_PAYMENTS.SGD_ALIPAY.paymentId, '--amount', '1.00', '--currency', 'SGD']);
+    expect(refund.code).toBe(1);
+    expect(refund.out).toMatch(/belongs to process \d+ \(the running app\).*Nothing was sent/);
     // Give the owner's serial presence poll (250 ms) time to notice a stolen or deleted link.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(existsSync(hostLink)).toBe(true);
