@@ -350,7 +350,6 @@ export class TerminalLink implements TerminalPort {
       return;
     }
     s.recovering = back;
-    this.counters.reconnects++;
     if (this.noiseMark() > s.noiseAtLastFrame) {
       // Damaged bytes since the last good frame: line noise, not an outage.
       // The session stays as it is (requests in flight are asked again by
@@ -358,6 +357,7 @@ export class TerminalLink implements TerminalPort {
       this.counters.noisyLinkDowns++;
       this.log('info', 'line noise, retrying: link down on an open port with damaged frames; probing the same session', { reason });
     } else {
+      this.counters.reconnects++;
       this.setStatus({ state: 'down', reason, port: s.transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
     }
     for (let i = 0; i < LINK_DOWN_PROBES && !s.isEnded(); i++) {
