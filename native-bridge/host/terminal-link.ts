@@ -80,7 +80,7 @@ interface Session {
   refusal: { code: TerminalErrorCode; message: string } | null;
   /** Status to return to when a link-down probe succeeds; null when not recovering. */
   recovering: LinkStatus | null;
-  /** True while the hello/auth exchange runs (a link down then ends the session). */
+  /** True while the hello/auth exchange runs (a link down is then left to the handshake: asked again after noise, else the session ends). */
   handshaking: boolean;
   /** noiseMark() when the last good frame arrived: more noise since then means the line, not the terminal, is the problem. */
   noiseAtLastFrame: number;
