@@ -8,7 +8,45 @@ import { describeResultCode, isKnownResultCode, normalizeResultCode } from '../.
 import type { AntomOutcome } from '../refunds/ports';
 import type { InquiryRefundResponseBody, RefundResponseBody } from './wire';
 
-export type TransportFault = 'TIMEOUT' | 'NETWORK_ERROR' | 'HTTP_5XX' | 'BAD_SIGNATURE' | 'MALFORMED_RESPONSE';
+export type TransportFault = 'TIMEOUT' | 'NETWORK_ERROR' | 'HTTP_5XX' | 'HTTP_4XX' | 'BAD_SIGNATURE' | 'MALFORMED_RESPONSE' | 'RESPONSE_TOO_LARGE';
+
+/**
+ * What an answer must repeat back to be believed: the journaled request.
+ * `refundAmount` is absent for a FULL refund (nothing was asked, so Antom's
+ * figure is recorded as given); `refundId` is known once an earlier answer
+ * carried it.
+ */
+export interface RefundExpectation {
+  readonly refundRequestId: string;
+  readonly paymentId?: string;
+  readonly refundAmount?: Money;
+  readonly refundId?: string;
+}
+
+function sameMoney(a: Money, b: { value: number; currency: string }): boolean {
+  return a.value === b.value && a.currency === b.currency;
+}
+
+/**
+ * Why the answer is not about the refund we asked for, or null when it is.
+ * Fields Antom left out are not held against it (except the refund's identity,
+ * checked by the callers), fields it sent must equal what we asked.
+ */
+function mismatch(
+  body: { paymentId?: string | null | undefined; refundAmount?: { value: number; currency: string } | null | undefined; refundId?: string | null | undefined },
+  expected: RefundExpectation,
+): string | null {
+  if (expected.paymentId !== undefined && body.paymentId != null && body.paymentId !== expected.paymentId) {
+    return `Answer names paymentId ${body.paymentId}, not ${expected.paymentId}.`;
+  }
+  if (expected.refundAmount !== undefined && body.refundAmount != null && !sameMoney(expected.refundAmount, body.refundAmount)) {
+    return `Answer names refundAmount ${body.refundAmount.value} ${body.refundAmount.currency}, not ${expected.refundAmount.value} ${expected.refundAmount.currency}.`;
+  }
+  if (expected.refundId !== undefined && body.refundId != null && body.refundId !== expected.refundId) {
+    return `Answer names refundId ${body.refundId}, not ${expected.refundId}.`;
+  }
+  return null;
+}
 
 interface Extra {
   resultMessage?: string;
@@ -37,19 +75,34 @@ export function outcomeFor(code: string, extra: Extra = {}, override?: Partial<P
   };
 }
 
+/** An answer about some other request than ours: PENDING, resolved with the same id. */
+function mismatched(detail: string): AntomOutcome {
+  return outcomeFor('RESPONSE_MISMATCH', { resultMessage: detail });
+}
+
 export function transportOutcome(fault: TransportFault, detail: string): AntomOutcome {
   return outcomeFor(fault, { resultMessage: detail });
 }
 
 /**
- * Classifies a verified, schema-valid refund response. `sentRequestId` guards
- * against an answer that belongs to another request.
+ * Classifies a verified, schema-valid refund response. An answer is only
+ * acted on when it is about the request we sent: it must name our
+ * refundRequestId (the reference marks it required) and, where it names them,
+ * our paymentId and refundAmount. Anything else is RESPONSE_MISMATCH, PENDING
+ * and resolved with the same id: believing a stray SUCCESS would record money
+ * that never moved, believing a stray F would invite a second refund.
  */
-export function classifyRefundResponse(body: RefundResponseBody, sentRequestId: string): AntomOutcome {
+export function classifyRefundResponse(body: RefundResponseBody, expected: RefundExpectation | string): AntomOutcome {
+  const want: RefundExpectation = typeof expected === 'string' ? { refundRequestId: expected } : expected;
   const { result } = body;
-  if (body.refundRequestId !== undefined && body.refundRequestId !== sentRequestId) {
-    return transportOutcome('MALFORMED_RESPONSE', `Answer is for refundRequestId ${body.refundRequestId}, not ${sentRequestId}.`);
+  if (body.refundRequestId === undefined) {
+    return mismatched(`Answer (${result.resultStatus}) names no refundRequestId; expected ${want.refundRequestId}.`);
   }
+  if (body.refundRequestId !== want.refundRequestId) {
+    return mismatched(`Answer is for refundRequestId ${body.refundRequestId}, not ${want.refundRequestId}.`);
+  }
+  const off = mismatch(body, want);
+  if (off !== null) return mismatched(off);
   const code = result.resultCode === undefined ? '' : normalizeResultCode(result.resultCode);
   const extra: Extra = {
     resultMessage: result.resultMessage ?? '',
@@ -78,7 +131,9 @@ export function classifyRefundResponse(body: RefundResponseBody, sentRequestId: 
  * inquiryRefund: `result` only says whether the INQUIRY worked; refundStatus
  * is the refund's state. A failed inquiry never makes the refund FAILED.
  */
-export function classifyInquiryRefundResponse(body: InquiryRefundResponseBody, refundRequestId: string): AntomOutcome {
+export function classifyInquiryRefundResponse(body: InquiryRefundResponseBody, expected: RefundExpectation | string): AntomOutcome {
+  const want: RefundExpectation = typeof expected === 'string' ? { refundRequestId: expected } : expected;
+  const { refundRequestId } = want;
   const { result } = body;
   const code = result.resultCode === undefined ? '' : normalizeResultCode(result.resultCode);
   if (result.resultStatus !== 'S') {
@@ -87,9 +142,18 @@ export function classifyInquiryRefundResponse(body: InquiryRefundResponseBody, r
     }
     return outcomeFor('INQUIRY_FAILED', { resultMessage: `${result.resultStatus}/${code}: ${result.resultMessage ?? ''}` });
   }
-  if (body.refundRequestId && body.refundRequestId !== refundRequestId) {
-    return transportOutcome('MALFORMED_RESPONSE', `Inquiry answer is for ${body.refundRequestId}, not ${refundRequestId}.`);
+  // The v2 page documents refundId (not refundRequestId) in the answer, so
+  // either identifies the refund; an answer naming neither, or another one, is
+  // about no refund we can vouch for.
+  if (body.refundRequestId != null && body.refundRequestId !== refundRequestId) {
+    return mismatched(`Inquiry answer is for ${body.refundRequestId}, not ${refundRequestId}.`);
   }
+  const identified = body.refundRequestId === refundRequestId || (want.refundId !== undefined && body.refundId === want.refundId);
+  if (!identified) {
+    return mismatched(`Inquiry answer names neither refundRequestId ${refundRequestId}${want.refundId ? ` nor refundId ${want.refundId}` : ''}.`);
+  }
+  const off = mismatch(body, want);
+  if (off !== null) return mismatched(off);
   const extra: Extra = {
     refundId: body.refundId ?? null,
     refundTime: body.refundTime ?? null,

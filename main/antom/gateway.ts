@@ -7,7 +7,7 @@ import type { Money } from '../../preload/contract/money';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { normalizeResultCode } from '../../preload/contract/result-codes';
 import type { AntomGatewayPort, AntomOutcome, AntomPaymentInfo, AntomRefundRequest } from '../refunds/ports';
-import { classifyInquiryRefundResponse, classifyRefundResponse, outcomeFor, transportOutcome } from './classify';
+import { classifyInquiryRefundResponse, classifyRefundResponse, outcomeFor, transportOutcome, type RefundExpectation } from './classify';
 import type { AntomClientConfig } from './config';
 import { antomApiPrefix } from '../../preload/contract/antom-endpoint';
 import { importPrivateKey, importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from './signing';
@@ -51,9 +51,16 @@ export interface AntomVerification {
   readonly path: string;
 }
 
+export interface InquiryOptions {
+  /** Added to the inquiry when known (the in-store v2 page documents it as the key). */
+  readonly refundId?: string;
+  /** What the refund asked for; the answer must not name another payment or amount. */
+  readonly paymentId?: string;
+  readonly refundAmount?: Money;
+}
+
 export interface AntomGateway extends AntomGatewayPort {
-  /** `refundId` is added to the inquiry when known (the in-store v2 page documents it as the key). */
-  inquireRefund(refundRequestId: string, opts?: { refundId?: string }): Promise<AntomOutcome>;
+  inquireRefund(refundRequestId: string, opts?: InquiryOptions): Promise<AntomOutcome>;
   /** The exact URL a call goes to: origin + /ams/api (or /ams/sandbox/api for SANDBOX_ ids) + API path. */
   endpoint(api: AntomApi): string;
   lastVerification(): AntomVerification | null;
@@ -122,21 +129,40 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     }
     return ex;
   }
+  /** What each refund sent in this process asked for, so a later inquiry is checked against it too. */
+  const asked = new Map<string, { paymentId: string; refundAmount?: Money }>();
 
   function remember(refundRequestId: string, outcome: AntomOutcome): AntomOutcome {
     if (outcome.refundId) knownRefundIds.set(refundRequestId, outcome.refundId);
     return outcome;
   }
 
-  function refundOutcomeOf(ex: Exchange, refundRequestId: string): AntomOutcome {
+  function refundOutcomeOf(ex: Exchange, expected: RefundExpectation): AntomOutcome {
     if (ex.kind === 'fault') return transportOutcome(ex.fault, ex.detail);
     const parsed = RefundResponseBody.safeParse(ex.json);
     if (!parsed.success) return transportOutcome('MALFORMED_RESPONSE', `HTTP ${ex.httpStatus}: body does not match the refund response schema.`);
-    return classifyRefundResponse(parsed.data, refundRequestId);
+    return classifyRefundResponse(parsed.data, expected);
   }
 
-  async function inquireRefund(refundRequestId: string, o: { refundId?: string } = {}): Promise<AntomOutcome> {
+  function warnIfMismatch(refundRequestId: string, outcome: AntomOutcome, api: string): void {
+    if (outcome.resultCode === 'RESPONSE_MISMATCH' || outcome.resultCode === 'HTTP_4XX' || outcome.resultCode === 'RESPONSE_TOO_LARGE') {
+      // Alarm for the technician's log: Antom (or something in between) answered
+      // something other than our question. The refund stays PENDING.
+      log.warn({ refundRequestId, api, resultCode: outcome.resultCode, detail: outcome.resultMessage }, 'antom answer not trusted');
+    }
+  }
+
+  async function inquireRefund(refundRequestId: string, o: InquiryOptions = {}): Promise<AntomOutcome> {
     const refundId = o.refundId ?? knownRefundIds.get(refundRequestId);
+    const sent = asked.get(refundRequestId);
+    const paymentId = o.paymentId ?? sent?.paymentId;
+    const refundAmount = o.refundAmount ?? sent?.refundAmount;
+    const expected: RefundExpectation = {
+      refundRequestId,
+      ...(paymentId !== undefined ? { paymentId } : {}),
+      ...(refundAmount !== undefined ? { refundAmount } : {}),
+      ...(refundId !== undefined ? { refundId } : {}),
+    };
     const req: InquiryRefundRequestBody = refundId ? { refundRequestId, refundId } : { refundRequestId };
     const ex = await post('inquiryRefund', JSON.stringify(req), config.inquiryTimeoutMs);
     let outcome: AntomOutcome;
@@ -145,9 +171,10 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     } else {
       const parsed = InquiryRefundResponseBody.safeParse(ex.json);
       outcome = parsed.success
-        ? classifyInquiryRefundResponse(parsed.data, refundRequestId)
+        ? classifyInquiryRefundResponse(parsed.data, expected)
         : transportOutcome('MALFORMED_RESPONSE', 'Inquiry answer does not match the inquiryRefund schema.');
     }
+    warnIfMismatch(refundRequestId, outcome, 'inquiryRefund');
     log.info({ refundRequestId, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs }, 'antom inquiryRefund');
     return remember(refundRequestId, outcome);
   }
@@ -169,11 +196,18 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
       ...(r.memo !== undefined ? { memo: r.memo } : {}),
     };
     const body = JSON.stringify(wire);
+    const expected: RefundExpectation = {
+      refundRequestId: r.refundRequestId,
+      paymentId: r.paymentId,
+      ...(r.refundAmount ? { refundAmount: { value: r.refundAmount.value, currency: r.refundAmount.currency } } : {}),
+    };
+    asked.set(r.refundRequestId, { paymentId: r.paymentId, ...(expected.refundAmount ? { refundAmount: expected.refundAmount } : {}) });
 
     let outcome: AntomOutcome = transportOutcome('NETWORK_ERROR', 'Not sent.');
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const ex = await post('refund', body, config.requestTimeoutMs);
-      outcome = remember(r.refundRequestId, refundOutcomeOf(ex, r.refundRequestId));
+      outcome = remember(r.refundRequestId, refundOutcomeOf(ex, expected));
+      warnIfMismatch(r.refundRequestId, outcome, 'refund');
       log.info(
         { refundRequestId: r.refundRequestId, paymentId: r.paymentId, attempt, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs },
         'antom refund attempt',

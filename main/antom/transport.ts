@@ -7,11 +7,56 @@ import type { KeyObject } from 'node:crypto';
 import { signatureHeaderFor, verifySignatureHeaderWithKeys, type VersionedPublicKey } from './signing';
 import type { TransportFault } from './classify';
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal; redirect: 'manual' },
+) => Promise<{
   status: number;
   headers: { get(name: string): string | null };
-  text(): Promise<string>;
+  /** Read as a stream so an oversized answer is cut off at the cap, never buffered whole. */
+  body: ReadableStream<Uint8Array> | null;
 }>;
+
+/**
+ * Largest answer read from Antom. Real answers are a few hundred bytes (the
+ * biggest documented one is under 2 KB); 256 KiB leaves room for anything
+ * legitimate while a hostile or broken endpoint can cost at most this much
+ * memory. A larger answer is a transport fault (PENDING), never parsed.
+ */
+export const MAX_ANSWER_BYTES = 256 * 1024;
+
+type Capped = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly bytesRead: number };
+
+/**
+ * Reads at most `cap` bytes. A declared Content-Length over the cap is
+ * refused before reading; a body that grows past it (chunked, or lying about
+ * its length) is cancelled at the first chunk that crosses it, and the
+ * request aborted so the connection is dropped instead of drained.
+ */
+async function readCapped(res: Awaited<ReturnType<FetchLike>>, cap: number, controller: AbortController): Promise<Capped> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel().catch(() => undefined);
+    controller.abort();
+    return { ok: false, bytesRead: 0 };
+  }
+  if (!res.body) return { ok: true, text: '' };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel().catch(() => undefined);
+      controller.abort();
+      return { ok: false, bytesRead: total };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
 
 export interface TransportDeps {
   readonly baseUrl: string;
@@ -29,7 +74,7 @@ export type Exchange =
   | { readonly kind: 'fault'; readonly fault: TransportFault; readonly detail: string; readonly httpStatus?: number; readonly elapsedMs: number };
 
 /** `body` is sent byte-for-byte as given, so retries can reuse it exactly. */
-export async function postSigned(deps: TransportDeps, apiPath: string, body: string, timeoutMs: number): Promise<Exchange> {
+export async function postSigned(deps: TransportDeps, apiPath: string, body: string, timeoutMs: number, maxAnswerBytes: number = MAX_ANSWER_BYTES): Promise<Exchange> {
   const url = `${deps.baseUrl}${apiPath}`;
   const uriPath = new URL(url).pathname;
   const requestTime = String(deps.now());
@@ -45,6 +90,8 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
     let res: Awaited<ReturnType<FetchLike>>;
     let text: string;
     try {
+      // redirect 'manual': a signed answer comes from the configured endpoint
+      // or not at all; a 3xx is a non-2xx answer like any other.
       res = await deps.fetchImpl(url, {
         method: 'POST',
         headers: {
@@ -55,8 +102,19 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
         },
         body,
         signal: controller.signal,
+        redirect: 'manual',
       });
-      text = await res.text();
+      const read = await readCapped(res, maxAnswerBytes, controller);
+      if (!read.ok) {
+        return {
+          kind: 'fault',
+          fault: 'RESPONSE_TOO_LARGE',
+          detail: `Answer larger than ${maxAnswerBytes} bytes (HTTP ${res.status}); reading stopped${read.bytesRead > 0 ? ` after ${read.bytesRead} bytes` : ' (declared length)'}.`,
+          httpStatus: res.status,
+          elapsedMs: elapsed(),
+        };
+      }
+      text = read.text;
     } catch (e) {
       if (controller.signal.aborted) return { kind: 'fault', fault: 'TIMEOUT', detail: `No answer within ${timeoutMs} ms.`, elapsedMs: elapsed() };
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
@@ -64,6 +122,13 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
     }
     if (res.status >= 500) {
       return { kind: 'fault', fault: 'HTTP_5XX', detail: `HTTP ${res.status}.`, httpStatus: res.status, elapsedMs: elapsed() };
+    }
+    if (res.status < 200 || res.status > 299) {
+      // However well signed, an error status is not an answer to act on: a
+      // proxy, a gateway or Antom's own front door may have produced it, and
+      // a 4xx F body would otherwise be taken as "refund failed" while the
+      // request may have been processed. The refund stays PENDING.
+      return { kind: 'fault', fault: 'HTTP_4XX', detail: `HTTP ${res.status}${describeErrorBody(text)}.`, httpStatus: res.status, elapsedMs: elapsed() };
     }
     const responseTime = res.headers.get('response-time');
     if (!responseTime) {
@@ -91,4 +156,16 @@ export async function postSigned(deps: TransportDeps, apiPath: string, body: str
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** For the log and the technician: the resultCode an error answer carried, if it is readable. */
+function describeErrorBody(text: string): string {
+  try {
+    const v: unknown = JSON.parse(text);
+    const r = (v as { result?: { resultStatus?: unknown; resultCode?: unknown } } | null)?.result;
+    if (r && typeof r.resultCode === 'string') return ` (${String(r.resultStatus)}/${r.resultCode.slice(0, 64)})`;
+  } catch {
+    // not JSON: the status alone says enough
+  }
+  return '';
 }

@@ -24,6 +24,9 @@ const Actions = {
 } as const;
 type Action = keyof typeof Actions;
 
+/** Largest control request read (the biggest, a fault spec, is well under 1 KB). */
+const MAX_CONTROL_BODY_BYTES = 16 * 1024;
+
 export interface DemoControl {
   readonly url: string;
   close(): Promise<void>;
@@ -66,7 +69,17 @@ export async function startDemoControl(demo: DemoEnvironment, token: string, log
         return;
       }
       const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > MAX_CONTROL_BODY_BYTES) {
+          // Every action's body is a few hundred bytes: stop reading and hang up.
+          const sock = req.socket;
+          res.writeHead(413, { Connection: 'close' }).end('body too large', () => sock?.destroy());
+          return;
+        }
+        chunks.push(c as Buffer);
+      }
       const parsed = schema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
       if (!parsed.success) {
         res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: parsed.error.issues }));

@@ -16,6 +16,7 @@ import { AntomClientConfig } from '../antom';
 import type { Logger } from '../logging/logger';
 import { DEMO_USERS } from '../ledger/demo-seed';
 import { DEMO_PAYMENTS, ensureDemoCredentials, startAntomSandbox, type AntomSandbox } from '../sandbox';
+import type { DemoLock, DemoLockContent } from './demo-lock';
 
 export const DEMO_TERMINAL_SERIAL = 'AT-PX-DEMO1';
 
@@ -42,10 +43,38 @@ export interface DemoOptions {
   readonly adminToken?: string;
   /** Forces the in-process link even when socat exists. */
   readonly inProcessTerminal?: boolean;
+  /** The data folder's demo lock (main/demo/demo-lock.ts), held by this process; updated with the sandbox URL and socat pid, released on close. */
+  readonly lock?: DemoLock;
+}
+
+/**
+ * For a process that does NOT own the folder's demo environment: the owner's
+ * sandbox, reached over HTTP with the folder's demo keys, so inquiries and
+ * `status --refresh` still work. null when the owner has not published it.
+ */
+export function demoAntomConfigOf(dataDir: string, owner: DemoLockContent): AntomClientConfig | null {
+  if (owner.sandboxUrl === undefined) return null;
+  const creds = ensureDemoCredentials(dataDir);
+  const parsed = AntomClientConfig.safeParse({
+    baseUrl: owner.sandboxUrl,
+    clientId: creds.clientId,
+    merchantPrivateKeyPem: creds.merchant.privateKeyPem,
+    antomPublicKeyPem: creds.gateway.publicKeyPem,
+  });
+  return parsed.success ? parsed.data : null;
 }
 
 export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvironment> {
   const creds = ensureDemoCredentials(opts.dataDir);
+  try {
+    return await startOwned(opts, creds);
+  } catch (e) {
+    opts.lock?.release();
+    throw e;
+  }
+}
+
+async function startOwned(opts: DemoOptions, creds: ReturnType<typeof ensureDemoCredentials>): Promise<DemoEnvironment> {
   const sandbox = await startAntomSandbox({
     clientId: creds.clientId,
     merchantPublicKeyPem: creds.merchant.publicKeyPem,
@@ -53,6 +82,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
     seed: 'demo',
     ...(opts.adminToken ? { adminToken: opts.adminToken } : {}),
   });
+  opts.lock?.update({ sandboxUrl: sandbox.baseUrl });
   const antomConfig = AntomClientConfig.parse({
     // Domain only, as a technician would type it; SANDBOX_ client id -> /ams/sandbox/api paths.
     baseUrl: sandbox.origin,
@@ -78,6 +108,7 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
   const plugIn = async (): Promise<void> => {
     if (usePty) {
       pty = await createPtyPair({ hostLink: links.host, terminalLink: links.terminal });
+      opts.lock?.update({ socatPid: pty.pid });
       running = await startVirtualTerminalOnPort(pty.terminalPath, { terminal });
     } else {
       const [hostEnd, terminalEnd] = createMemoryTransportPair();
@@ -127,10 +158,8 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
         pairing = true;
         void (async () => {
           try {
-            const begun = await link.pairBegin();
-            const code = terminal.currentPairingCode();
-            if (!begun.ok || code === null) throw new Error(begun.ok ? 'no pairing code shown' : begun.error.message);
-            const confirmed = await link.pairConfirm(code);
+            // Reads the code off the virtual screen, as a technician would; starts over if line noise ate the confirmation.
+            const confirmed = await link.pairWithCode(async () => terminal.currentPairingCode());
             if (!confirmed.ok) throw new Error(confirmed.error.message);
             opts.log.info({ serial: confirmed.value.serial }, 'demo: paired with the virtual terminal');
           } catch (e) {
@@ -147,9 +176,13 @@ export async function startDemoEnvironment(opts: DemoOptions): Promise<DemoEnvir
       appLink?.reconnectNow();
     },
     async close() {
-      await pullOut();
-      await terminal.stop();
-      await sandbox.stop();
+      try {
+        await pullOut();
+        await terminal.stop();
+        await sandbox.stop();
+      } finally {
+        opts.lock?.release();
+      }
     },
   };
 }

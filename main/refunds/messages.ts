@@ -33,6 +33,8 @@ export function terminalErrorMessage(code: TerminalErrorCode): { message: string
   switch (code) {
     case 'LINK_DOWN':
       return { message: `The terminal stopped answering (check its cable and power). ${nothingSent} The refund continues with the same reference once it is back.`, nextAction: 'RETRY_SAME_REQUEST' };
+    case 'LINE_NOISE':
+      return { message: `The terminal answers, but the cable is too noisy: its answers kept arriving damaged (check or replace the cable). ${nothingSent} The refund will ask it again with the same reference.`, nextAction: 'RETRY_SAME_REQUEST' };
     case 'TIMEOUT':
       return { message: `The terminal did not answer in time. ${nothingSent} The refund will ask it again with the same reference.`, nextAction: 'RETRY_SAME_REQUEST' };
     case 'NOT_CONNECTED':

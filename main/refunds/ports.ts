@@ -58,8 +58,12 @@ export interface AntomPaymentInfo {
 export interface AntomGatewayPort {
   /** Sends the refund, retrying unknown outcomes with the SAME id and identical body (bounded). */
   refund(req: AntomRefundRequest): Promise<AntomOutcome>;
-  /** inquiryRefund by refundRequestId. PENDING when still processing or when the inquiry itself failed. */
-  inquireRefund(refundRequestId: string): Promise<AntomOutcome>;
+  /**
+   * inquiryRefund by refundRequestId. PENDING when still processing, when the
+   * inquiry itself failed, or when the answer names another payment or amount
+   * than `asked` (the journaled request; refundAmount only for a partial refund).
+   */
+  inquireRefund(refundRequestId: string, asked?: { readonly paymentId: string; readonly refundAmount?: Money }): Promise<AntomOutcome>;
   /**
    * Looks up the original payment (amount, method) for the cashier's screen and the balance check.
    * LOOKUP_MISCONFIGURED: Antom answered but refused the lookup's parameters (a technician's fix, not an outage).

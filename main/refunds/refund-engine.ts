@@ -882,7 +882,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
   private async inquire(row: RefundRow): Promise<AntomOutcome> {
     try {
-      return await this.antom.inquireRefund(row.refund_request_id);
+      return await this.antom.inquireRefund(row.refund_request_id, {
+        paymentId: row.payment_id,
+        ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+      });
     } catch (e) {
       this.log.warn({ refundRequestId: row.refund_request_id, err: String(e) }, 'gateway inquiry threw');
       return unknownOutcome('INQUIRY_EXCEPTION', MSG.inquiryPending);
@@ -906,7 +909,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       this.journaled(u.value);
       return u.value;
     }
-    const moved = this.move(row, to, patch);
+    // A FULL refund asked for no amount: what Antom says it refunded is kept in the journal's transition record.
+    const detail = o.refundAmount !== undefined ? { antomRefundAmount: { value: o.refundAmount.value, currency: o.refundAmount.currency } } : undefined;
+    const moved = this.move(row, to, patch, detail);
     if (moved === null) return this.mustGet(row.refund_request_id);
     if (isFinal(to) || row.state === 'SUBMITTING') await this.noticeTerminal(moved, o);
     return moved;
@@ -934,8 +939,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Journals a transition (CAS). null = someone else moved it first. */
-  private move(row: RefundRow, to: RefundState, patch: RefundPatch): RefundRow | null {
-    const t = this.ledger.refunds.transition(row.refund_request_id, row.state, to, { actor: SYSTEM, patch });
+  private move(row: RefundRow, to: RefundState, patch: RefundPatch, detail?: Record<string, unknown>): RefundRow | null {
+    const t = this.ledger.refunds.transition(row.refund_request_id, row.state, to, { actor: SYSTEM, patch, ...(detail ? { detail } : {}) });
     if (!t.ok) {
       this.log.warn({ refundRequestId: row.refund_request_id, from: row.state, to, code: t.error.code }, 'transition not applied');
       return null;

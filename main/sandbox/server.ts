@@ -77,7 +77,12 @@ export interface AntomSandbox {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Largest request body the sandbox reads (real refund bodies are < 1 KB).
+ * Reading stops at the cap: the rest is never read, the caller gets 413 and
+ * the connection is closed, so a huge upload costs neither memory nor time.
+ */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map(
   (Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]),
@@ -118,20 +123,36 @@ function sameSecret(a: string, b: string): boolean {
 
 function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+      req.pause();
+      resolve(null);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading here; the 413 answer closes the connection.
+        req.off('data', onData);
+        req.pause();
         resolve(null);
-        req.resume();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** 413 and hang up: the unread rest of an oversized body is never drained. */
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(413, { 'content-type': 'application/json; charset=UTF-8', connection: 'close' });
+  const sock = req.socket;
+  res.end(JSON.stringify({ error: `body larger than ${MAX_BODY_BYTES} bytes` }), () => sock?.destroy());
 }
 
 export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise<AntomSandbox> {
@@ -306,7 +327,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     const pathname = target.pathname;
     const uriPath = `${target.pathname}${target.search}`;
     const raw = await readBody(req);
-    if (raw === null) return sendJson(res, 413, { error: 'body too large' });
+    if (raw === null) return refuseTooLarge(req, res);
     if (pathname.startsWith('/__sandbox/')) return handleAdmin(req, res, pathname, raw);
 
     const api = apiFor(pathname, req.headers['client-id']);

@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
 import { AntomPublicKeyEntry, MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
-import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
+import { demoAntomConfigOf, startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
+import { acquireDemoLock, type DemoLockContent } from '../demo/demo-lock';
 import type { Ledger } from '../ledger';
 import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
@@ -39,6 +40,12 @@ export interface CoreServices {
   readonly dataDir: string;
   readonly config: AppConfig;
   readonly demo: DemoEnvironment | null;
+  /**
+   * Demo mode, but another live process owns this data folder's demo
+   * environment (virtual terminal + sandbox): this one uses the journal and
+   * the owner's sandbox only, and never starts or touches a terminal.
+   */
+  readonly demoOwner: DemoLockContent | null;
   readonly log: Logger;
   readonly secrets: SecretStore;
   readonly ledger: Ledger;
@@ -128,32 +135,47 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
 
   const demoMode = isDemoMode(config, env);
-  const demo = demoMode
-    ? await startDemoEnvironment({ dataDir, log, ...(env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN ? { adminToken: env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN } : {}) })
-    : null;
+  // One owner per data folder: a second process (a CLI `status` beside the
+  // running app) must not start a second virtual terminal on the same pty
+  // names, nor delete the owner's links when it exits.
+  const demoLock = demoMode ? acquireDemoLock(dataDir) : null;
+  if (demoLock?.kind === 'owner' && demoLock.tookOverFrom) {
+    log.warn({ stalePid: demoLock.tookOverFrom.pid }, 'took over the demo environment of a process that is gone');
+  }
+  const demoOwner = demoLock?.kind === 'held' ? demoLock.owner : null;
+  if (demoOwner) log.info({ ownerPid: demoOwner.pid }, 'demo environment belongs to another process; using the journal only');
+  const demo =
+    demoLock?.kind === 'owner'
+      ? await startDemoEnvironment({ dataDir, log, lock: demoLock.lock, ...(env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN ? { adminToken: env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN } : {}) })
+      : null;
   if (demo) await seedDemoUsers(ledger);
 
   let antom: AntomGateway | null = null;
   let antomProblem: string | null = null;
   if (demo) {
     antom = createAntomGateway(demo.antomConfig, { log });
+  } else if (demoOwner) {
+    const cfg = demoAntomConfigOf(dataDir, demoOwner);
+    if (cfg) antom = createAntomGateway(cfg, { log });
+    else antomProblem = `The demo sandbox belongs to process ${demoOwner.pid}, which has not published its address yet.`;
   } else {
     const resolved = await resolveAntomConfig(config, secrets, env);
     if (resolved.ok) antom = createAntomGateway(resolved.value, { log });
     else antomProblem = resolved.error.message;
   }
 
-  const terminalPort = demo ? demo.terminalPort : (resolveTerminalPort(opts.terminalPort, env, config)?.port ?? null);
+  const terminalPort = demo ? demo.terminalPort : demoOwner ? null : (resolveTerminalPort(opts.terminalPort, env, config)?.port ?? null);
   const hostId = await hostIdOf(secrets);
   const openTransport = async (): Promise<Transport> => {
     if (demo) return demo.openTerminalTransport();
+    if (demoOwner) throw new Error(`The virtual terminal of this data folder belongs to process ${demoOwner.pid} (the running app); this command uses the journal only.`);
     if (!terminalPort) throw new Error('No terminal port is configured: pair a terminal on the technician screen.');
     return SerialPortTransport.open(terminalPort);
   };
   // USB hotplug tells the link about a pulled cable at once (the serial port's own
   // presence check is the fallback). Not in demo mode: the virtual terminal has no USB side.
   let usb: UsbBackend | null = null;
-  if (!demo) {
+  if (!demo && !demoOwner) {
     const made = createNodeUsbBackend();
     usb = made.backend;
     if (made.problem) log.warn({ problem: made.problem }, 'USB hotplug unavailable; unplugs are noticed by the serial port check');
@@ -181,7 +203,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     antom: {
       // Reads the current gateway on every call, so new settings apply without a restart.
       refund: (req) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).refund(req),
-      inquireRefund: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquireRefund(id),
+      inquireRefund: (id, asked) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquireRefund(id, asked),
       inquirePayment: (id) => (antom ?? unconfiguredGateway(antomProblem ?? 'Antom is not configured')).inquirePayment(id),
     },
     log,
@@ -209,6 +231,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     dataDir,
     config,
     demo,
+    demoOwner,
     log,
     secrets,
     ledger,

@@ -40,6 +40,12 @@ export interface TerminalLinkOptions {
   readonly host: { readonly app: string; readonly version: string; readonly hostId: string; readonly hostName: string };
   /** Per-request reply timeout; default 5000 ms (spec section 4). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Total time a re-askable request (hello, auth, ping, info, refund.reference,
+   * pair.begin) may take when line noise costs its reply and it is asked
+   * again; each attempt still waits at most requestTimeoutMs. Default 3 × requestTimeoutMs.
+   */
+  readonly requestBudgetMs?: number;
   /** Idle time before a heartbeat ping; default 3000 ms; 0 disables. */
   readonly heartbeatMs?: number;
   /** First reconnect delay; doubles per failed attempt up to maxReconnectDelayMs. Default 500 ms. */
@@ -74,12 +80,27 @@ interface Session {
   refusal: { code: TerminalErrorCode; message: string } | null;
   /** Status to return to when a link-down probe succeeds; null when not recovering. */
   recovering: LinkStatus | null;
-  /** True while the hello/auth exchange runs (a link down then ends the session). */
+  /** True while the hello/auth exchange runs (a link down is then left to the handshake: asked again after noise, else the session ends). */
   handshaking: boolean;
+  /** noiseMark() when the last good frame arrived: more noise since then means the line, not the terminal, is the problem. */
+  noiseAtLastFrame: number;
 }
 
 /** Probes (pings) tried on the still-open port after a link down before reopening it. */
 const LINK_DOWN_PROBES = 2;
+
+/**
+ * Requests asked again, as a new frame (new id, next SEQ), when line noise
+ * cost the reply (spec section 3 lists hello, auth, ping, info and
+ * refund.reference as safe). pair.begin is added (docs/terminal-link.md): it
+ * only puts a code on the terminal's screen, replacing any earlier one, and
+ * is asked before the technician has read anything. pair.confirm,
+ * refund.result and unpair are never asked again.
+ */
+const REASKABLE: ReadonlySet<string> = new Set(['hello', 'auth', 'ping', 'info', 'refund.reference', 'pair.begin']);
+
+/** Below this much budget left a re-ask could not get an answer in time anyway. */
+const MIN_ATTEMPT_MS = 50;
 
 type Events = {
   status: [LinkStatus];
@@ -99,6 +120,7 @@ export class TerminalLink implements TerminalPort {
   private readonly counters: LinkStats = createLinkStats();
   private readonly log: Logger;
   private readonly timeoutMs: number;
+  private readonly budgetMs: number;
   private readonly heartbeatMs: number;
   private readonly baseDelay: number;
   private readonly maxDelay: number;
@@ -106,6 +128,7 @@ export class TerminalLink implements TerminalPort {
   constructor(private readonly opts: TerminalLinkOptions) {
     this.log = opts.log ?? (() => undefined);
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.budgetMs = Math.max(this.timeoutMs, opts.requestBudgetMs ?? 3 * this.timeoutMs);
     this.heartbeatMs = opts.heartbeatMs ?? 3000;
     this.baseDelay = opts.reconnectDelayMs ?? 500;
     this.maxDelay = opts.maxReconnectDelayMs ?? 10_000;
@@ -267,6 +290,7 @@ export class TerminalLink implements TerminalPort {
       refusal: null,
       recovering: null,
       handshaking: false,
+      noiseAtLastFrame: this.noiseMark(),
       end: (reason) => {
         if (ended) return;
         ended = true;
@@ -282,7 +306,14 @@ export class TerminalLink implements TerminalPort {
     };
     transport.onClose((e) => s.end(`port closed${e ? ` (${e.message})` : ''}`));
     link.onDown((e) => {
-      if (e.kind === 'closed' || !transport.isOpen || s.handshaking || !s.hello) s.end(e.message);
+      if (e.kind === 'closed' || !transport.isOpen) {
+        s.end(e.message);
+        return;
+      }
+      // During hello/auth the failed request is asked again by the handshake
+      // when the line was noisy, and the handshake ends the session otherwise.
+      if (s.handshaking) return;
+      if (!s.hello) s.end(e.message);
       else void this.recoverLinkDown(s, e.message);
     });
     link.onPeerGaveUp((seq) => {
@@ -292,7 +323,10 @@ export class TerminalLink implements TerminalPort {
       }
     });
     link.onVersionMismatch((v) => this.log('warn', `terminal sent a TLP frame with version ${v}; this host speaks 1`));
-    link.onFrame(() => (s.lastActivity = Date.now()));
+    link.onFrame(() => {
+      s.lastActivity = Date.now();
+      s.noiseAtLastFrame = this.noiseMark();
+    });
     endpoint.onEvent((m) => this.onEvent(m));
     this.setStatus({ state: 'connecting', port: transport.description });
     return s;
@@ -316,8 +350,16 @@ export class TerminalLink implements TerminalPort {
       return;
     }
     s.recovering = back;
-    this.counters.reconnects++;
-    this.setStatus({ state: 'down', reason, port: s.transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
+    if (this.noiseMark() > s.noiseAtLastFrame) {
+      // Damaged bytes since the last good frame: line noise, not an outage.
+      // The session stays as it is (requests in flight are asked again by
+      // call()); only if the probes fail too is the terminal reported down.
+      this.counters.noisyLinkDowns++;
+      this.log('info', 'line noise, retrying: link down on an open port with damaged frames; probing the same session', { reason });
+    } else {
+      this.counters.reconnects++;
+      this.setStatus({ state: 'down', reason, port: s.transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
+    }
     for (let i = 0; i < LINK_DOWN_PROBES && !s.isEnded(); i++) {
       const r = await s.endpoint.request('ping', {}, PingOk);
       if (s.isEnded()) return;
@@ -328,6 +370,7 @@ export class TerminalLink implements TerminalPort {
       }
     }
     s.recovering = null;
+    this.log('warn', 'terminal not answering: link-down probes failed on the open port; reopening it', { reason });
     s.end(`${reason}; the terminal did not answer on the open port`);
   }
 
@@ -344,7 +387,7 @@ export class TerminalLink implements TerminalPort {
   private async handshakeSteps(s: Session): Promise<boolean> {
     s.refusal = null;
     const hostNonce = newNonce();
-    const hello = await s.endpoint.request('hello', { proto: 1, host: { app: this.opts.host.app, version: this.opts.host.version }, hostNonce }, HelloOk);
+    const hello = await this.ask(s, 'hello', { proto: 1, host: { app: this.opts.host.app, version: this.opts.host.version }, hostNonce }, HelloOk);
     if (s.isEnded()) return false;
     if (!hello.ok) {
       s.end(`hello failed: ${hello.error.message}`);
@@ -375,7 +418,7 @@ export class TerminalLink implements TerminalPort {
     if (!proofsEqual(terminalProof(pairing.pairingKey, h.terminal.serial, hostNonce, h.terminalNonce), h.proof)) {
       return refuse(`terminal ${h.terminal.serial} failed its identity proof (wrong pairing key: swapped, reset or re-paired elsewhere).`);
     }
-    const auth = await s.endpoint.request('auth', { proof: hostProof(pairing.pairingKey, h.terminal.serial, h.terminalNonce, hostNonce) }, EmptyOk);
+    const auth = await this.ask(s, 'auth', { proof: hostProof(pairing.pairingKey, h.terminal.serial, h.terminalNonce, hostNonce) }, EmptyOk);
     if (s.isEnded()) return false;
     if (!auth.ok) {
       if (auth.error.code === 'AUTH_FAILED' || auth.error.code === 'NOT_PAIRED') {
@@ -466,12 +509,60 @@ export class TerminalLink implements TerminalPort {
     const u = this.usable(kind);
     if (!u.ok) return err(u.e.code, u.e.message);
     u.s.lastActivity = Date.now();
-    const r = await u.s.endpoint.request(t, fields, schema);
+    const r = await this.ask(u.s, t, fields, schema);
     if (!r.ok && r.error.code === 'NOT_AUTHENTICATED' && this.session === u.s && !u.s.isEnded()) {
       // The terminal lost our session (it restarted or saw another hello): start over.
       u.s.end('terminal no longer recognises the session');
     }
     return r as Result<T, TerminalErrorCode>;
+  }
+
+  /** Sum of the counters that only move when damaged or stray bytes arrive. */
+  private noiseMark(): number {
+    const c = this.counters;
+    return c.crcErrors + c.framingErrors + c.bytesDiscarded + c.naksReceived + c.versionMismatches;
+  }
+
+  /**
+   * One request on session `s`. A re-askable request whose reply was lost to
+   * line noise (LINK_DOWN or TIMEOUT with damaged bytes seen during the
+   * attempt, port still open, session not ended) is asked again as a new
+   * frame until it is answered or its budget is spent. A loss on a clean line
+   * is "terminal not answering" and is returned at once: waiting longer would
+   * only hide an unplugged or dead terminal.
+   */
+  private async ask<S extends import('zod').ZodType>(
+    s: Session,
+    t: string,
+    fields: Record<string, unknown>,
+    schema: S,
+  ): Promise<Result<import('zod').infer<S>, TerminalErrorCode>> {
+    const reaskable = REASKABLE.has(t);
+    const deadline = Date.now() + this.budgetMs;
+    for (let attempt = 1; ; attempt++) {
+      const mark = this.noiseMark();
+      const left = deadline - Date.now();
+      const r = await s.endpoint.request(t, fields, schema, reaskable ? Math.max(MIN_ATTEMPT_MS, Math.min(this.timeoutMs, left)) : undefined);
+      if (r.ok) {
+        if (attempt > 1) this.counters.reaskedOk++;
+        return r;
+      }
+      const code = r.error.code;
+      if (!reaskable || (code !== 'LINK_DOWN' && code !== 'TIMEOUT')) return r;
+      // The port closed or the session was torn down: an outage, not noise.
+      if (s.isEnded() || !s.transport.isOpen || this.session !== s) return r;
+      if (this.noiseMark() === mark) {
+        this.counters.notAnswering++;
+        this.log('warn', `terminal not answering: ${t} got no reply on a clean line`, { t, code, attempt });
+        return r;
+      }
+      if (deadline - Date.now() < MIN_ATTEMPT_MS) {
+        this.log('warn', `line noise: ${t} lost its reply ${attempt} times within ${this.budgetMs} ms; giving up`, { t, code, attempt });
+        return err('LINE_NOISE', `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`);
+      }
+      this.counters.reasked++;
+      this.log('info', `line noise, retrying ${t} as a new frame`, { t, code, attempt });
+    }
   }
 
   requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>> {
@@ -528,6 +619,33 @@ export class TerminalLink implements TerminalPort {
     }
     if (!s.isEnded()) await this.handshake(s);
     return ok({ serial: pairing.serial, model: pairing.model });
+  }
+
+  /**
+   * The whole pairing in one go: pair.begin, the code (from `readCode`: a
+   * technician typing it, or the demo reading the virtual screen), pair.confirm.
+   * pair.confirm is never asked again (spec section 3); when its reply was
+   * lost on the line (LINK_DOWN / TIMEOUT) pairing starts over with a new
+   * pair.begin and a new code, up to `rounds` times. Any other refusal
+   * (wrong code, locked, swapped) is returned as it is.
+   */
+  async pairWithCode(
+    readCode: (round: number) => Promise<string | null>,
+    rounds = 3,
+  ): Promise<Result<{ serial: string; model: string; rounds: number }, TerminalErrorCode>> {
+    let last: Result<never, TerminalErrorCode> = err('NOT_CONNECTED', TERMINAL_ERROR_MESSAGES.NOT_CONNECTED);
+    for (let round = 1; round <= Math.max(1, rounds); round++) {
+      const begun = await this.pairBegin();
+      if (!begun.ok) return begun;
+      const code = await readCode(round);
+      if (code === null) return err('BAD_REQUEST', 'No pairing code entered.');
+      const confirmed = await this.pairConfirm(code);
+      if (confirmed.ok) return ok({ ...confirmed.value, rounds: round });
+      if (confirmed.error.code !== 'LINK_DOWN' && confirmed.error.code !== 'TIMEOUT' && confirmed.error.code !== 'LINE_NOISE') return confirmed;
+      this.log('warn', 'line noise: the pair.confirm reply was lost; pairing starts over with a new code', { round });
+      last = confirmed;
+    }
+    return last;
   }
 
   /** Unpairs on the terminal when the session is authenticated, and always forgets the pairing locally. */

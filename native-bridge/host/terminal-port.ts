@@ -11,6 +11,7 @@ export type TerminalErrorCode =
   | 'LINK_DOWN' // no ACK after 3 retransmissions, cable pulled, port closed
   | 'NOT_CONNECTED' // no terminal connected / not authenticated yet
   | 'TIMEOUT' // no reply within the request timeout
+  | 'LINE_NOISE' // replies kept arriving damaged: asked again until the request's budget ran out (the terminal is there)
   | 'TERMINAL_SWAPPED' // serial differs from the paired one, or its proof failed
   | 'BAD_REQUEST'
   | 'UNSUPPORTED'

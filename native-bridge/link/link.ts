@@ -60,7 +60,8 @@ export class LinkLayer {
   private ackTimer: NodeJS.Timeout | null = null;
   private ibtTimer: NodeJS.Timeout | null = null;
   private nextSeq: number;
-  private lastDelivered: { seq: number; crc: number; len: number } | null = null;
+  /** The last frame passed up, kept whole (≤ 4096 bytes) so a retransmission is recognised by its bytes, not by a CRC that can collide. */
+  private lastDelivered: { seq: number; payload: Buffer } | null = null;
   private disposed = false;
   private readonly unsubs: Array<() => void> = [];
   private readonly frameListeners = new Set<(payload: Buffer) => void>();
@@ -250,7 +251,7 @@ export class LinkLayer {
         if (ev.count >= 8) this.damaged(-1);
         return;
       case 'frame':
-        this.onGoodFrame(ev.seq, ev.payload, ev.crc);
+        this.onGoodFrame(ev.seq, ev.payload);
         return;
     }
   }
@@ -270,7 +271,7 @@ export class LinkLayer {
     if (this.damagedRun === this.maxRetx + 1) for (const l of [...this.peerGaveUpListeners]) l(seq);
   }
 
-  private onGoodFrame(seq: number, payload: Buffer, crc: number): void {
+  private onGoodFrame(seq: number, payload: Buffer): void {
     this.stats.framesReceived++;
     const decision = this.opts.ackPolicy?.(seq) ?? { action: 'ack' };
     this.damagedRun = 0;
@@ -284,14 +285,15 @@ export class LinkLayer {
       if (decision.delayMs && decision.delayMs > 0) setTimeout(() => this.transport.write(ack), decision.delayMs);
       else this.transport.write(ack);
     }
-    // A retransmission is byte-identical (same SEQ, LEN and CRC): ACK again, deliver once.
-    // A different frame that merely reuses the SEQ (peer restarted its counter) is new.
+    // A retransmission is byte-identical (same SEQ and payload): ACK again, deliver once.
+    // A different payload that merely reuses the SEQ (peer restarted its counter) is new,
+    // even when its CRC happens to equal the last one's (1 in 65,536 for CRC-16).
     const last = this.lastDelivered;
-    if (last && last.seq === seq && last.crc === crc && last.len === payload.length) {
+    if (last && last.seq === seq && last.payload.equals(payload)) {
       this.stats.duplicatesSuppressed++;
       return;
     }
-    this.lastDelivered = { seq, crc, len: payload.length };
+    this.lastDelivered = { seq, payload: Buffer.from(payload) };
     for (const l of [...this.frameListeners]) l(payload);
   }
 }

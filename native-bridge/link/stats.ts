@@ -14,6 +14,14 @@ export interface LinkStats {
   linkDowns: number;
   requestTimeouts: number;
   reconnects: number;
+  /** Idempotent requests asked again (as a new frame) after line noise cost their reply. */
+  reasked: number;
+  /** Requests that succeeded only after being asked again. */
+  reaskedOk: number;
+  /** Requests given up because the terminal did not answer on a clean line (not noise). */
+  notAnswering: number;
+  /** Link downs on an open port with line noise seen: the session was kept and probed, not shown as down. */
+  noisyLinkDowns: number;
   /** Most recent request round-trip times in ms, newest last (bounded). */
   lastRttsMs: number[];
 }
@@ -34,6 +42,10 @@ export function createLinkStats(): LinkStats {
     linkDowns: 0,
     requestTimeouts: 0,
     reconnects: 0,
+    reasked: 0,
+    reaskedOk: 0,
+    notAnswering: 0,
+    noisyLinkDowns: 0,
     lastRttsMs: [],
   };
 }

@@ -13,6 +13,7 @@ export const TERMINAL_ERROR_MESSAGES: Readonly<Record<TerminalErrorCode, string>
   LINK_DOWN: 'The payment terminal stopped answering (cable unplugged or link lost). Nothing was assumed; check the cable and try again.',
   NOT_CONNECTED: 'No authenticated payment terminal is connected.',
   TIMEOUT: 'The payment terminal did not answer in time.',
+  LINE_NOISE: 'The cable to the payment terminal is noisy: its answers kept arriving damaged, so the request was asked again until its time ran out. Nothing was assumed; check or replace the cable.',
   TERMINAL_SWAPPED: 'This is not the paired payment terminal (different serial number or failed identity check). Re-pair it if it was replaced on purpose.',
   BAD_REQUEST: 'The payment terminal rejected the request as invalid.',
   UNSUPPORTED: 'The payment terminal does not support this request.',

@@ -213,6 +213,20 @@ const LOCAL_CODES = {
     'The answer from Antom could not be read. Do not refund again; the terminal will check.',
     '无法读取 Antom 的返回结果。请勿重复退款，终端会自动核查。',
   ),
+  HTTP_4XX: LOCAL_PENDING(
+    'Antom answered with an HTTP error, so the answer was not trusted. The refund may or may not have gone through. Do not refund again; the terminal will check. If it keeps happening, ask your administrator to check the Antom settings.',
+    'Antom 返回了 HTTP 错误，结果不可信。退款可能已成功也可能未成功。请勿重复退款，终端会自动核查。如反复出现，请管理员检查 Antom 设置。',
+    'CALL_SUPPORT',
+  ),
+  RESPONSE_MISMATCH: LOCAL_PENDING(
+    'Antom\'s answer does not match this refund (other refund number, payment or amount), so it was not trusted. Do not refund again; the terminal will check.',
+    'Antom 的返回结果与本笔退款不符（退款单号、支付单号或金额不同），结果不可信。请勿重复退款，终端会自动核查。',
+    'INQUIRE',
+  ),
+  RESPONSE_TOO_LARGE: LOCAL_PENDING(
+    'The answer from Antom was too large to be a real answer and was not read. The refund may or may not have gone through. Do not refund again; the terminal will check.',
+    'Antom 的返回内容过大，不像真实结果，未读取。退款可能已成功也可能未成功。请勿重复退款，终端会自动核查。',
+  ),
   UNKNOWN_RESULT_CODE: LOCAL_PENDING(
     'Antom answered with a code this terminal does not know. Do not refund again; the terminal will check.',
     'Antom 返回了本终端无法识别的结果码。请勿重复退款，终端会自动核查。',

@@ -47,20 +47,22 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
       return 1;
     }
     ctx.stdout.write(`Terminal ${status.terminal.serial} (${status.terminal.model}, firmware ${status.terminal.firmware}) on ${port}.\n`);
-    const begun = await link.pairBegin();
-    if (!begun.ok) {
-      ctx.stderr.write(`Pairing refused: ${begun.error.code}: ${begun.error.message}\n`);
-      return 1;
-    }
-    let code = v.code ?? null;
-    if (code === null) {
-      code = await askLine(ctx, 'Type the 6-digit code shown on the terminal screen: ');
-      if (code === null) {
-        ctx.stderr.write('No code entered.\n');
-        return 1;
+    // One command even on a noisy cable: if the terminal's confirmation is
+    // lost, pairing starts over and the terminal shows a new code, which is
+    // asked for again (a --code given on the command line can only be used once).
+    const confirmed = await link.pairWithCode(async (round) => {
+      if (round > 1) {
+        ctx.stdout.write('The terminal\'s answer was lost on the cable (line noise); pairing starts over and the terminal shows a new code.\n');
+        if (v.code !== undefined) return null;
       }
-    } else ctx.stdout.write('The terminal shows a pairing code now.\n');
-    const confirmed = await link.pairConfirm(code);
+      if (v.code !== undefined) {
+        ctx.stdout.write('The terminal shows a pairing code now.\n');
+        return v.code;
+      }
+      const typed = await askLine(ctx, 'Type the 6-digit code shown on the terminal screen: ');
+      if (typed === null) ctx.stderr.write('No code entered.\n');
+      return typed;
+    });
     if (!confirmed.ok) {
       ctx.stderr.write(`Pairing failed: ${confirmed.error.code}: ${confirmed.error.message}\n`);
       return 1;

@@ -54,6 +54,8 @@ export async function runPing(args: readonly string[], ctx: CliContext): Promise
       ctx.stdout.write(`rtt min/avg/max = ${min.toFixed(2)}/${avg.toFixed(2)}/${max.toFixed(2)} ms\n`);
     }
     ctx.stdout.write(`link: retransmissions=${st.retransmissions} NAKs sent/received=${st.naksSent}/${st.naksReceived} CRC errors=${st.crcErrors} ACK timeouts=${st.ackTimeouts}\n`);
+    // Line noise (damaged frames, asked again) is told apart from a terminal that does not answer.
+    ctx.stdout.write(`line noise: ${st.reasked} asked again (${st.reaskedOk} then answered), ${st.noisyLinkDowns} noisy link downs kept up; terminal not answering: ${st.notAnswering}\n`);
     return rtts.length === count ? 0 : 1;
   } finally {
     await link.stop();

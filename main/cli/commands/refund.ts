@@ -92,6 +92,11 @@ export const refundCommand: CliCommand = {
         ctx.stderr.write(`${core.antomProblem ?? 'Antom is not configured.'}\n`);
         return 1;
       }
+      if (core.demoOwner) {
+        // The running app owns this folder's virtual terminal; a second one would break its link.
+        ctx.stderr.write(`The demo terminal of ${ctx.dataDir} belongs to process ${core.demoOwner.pid} (the running app). Refund there, or stop it first. Nothing was sent.\n`);
+        return 1;
+      }
       if (!(await waitForAuthenticated(core.link, 15_000))) {
         const s = core.link.status();
         ctx.stderr.write(`The terminal is not ready (${s.state}${s.reason ? `: ${s.reason}` : ''}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);

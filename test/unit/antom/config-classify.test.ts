@@ -72,19 +72,19 @@ describe('classifyRefundResponse: every reference code', () => {
   }
   it('success without refundId, or for another request id, is not success', () => {
     expect(classifyRefundResponse({ refundRequestId: 'R-1', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({ status: 'PENDING', resultCode: 'MALFORMED_RESPONSE' });
-    expect(classifyRefundResponse({ refundRequestId: 'R-2', refundId: 'X', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({ status: 'PENDING', resultCode: 'MALFORMED_RESPONSE' });
+    expect(classifyRefundResponse({ refundRequestId: 'R-2', refundId: 'X', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({ status: 'PENDING', resultCode: 'RESPONSE_MISMATCH' });
   });
 });
 
 describe('classifyInquiryRefundResponse', () => {
   const ok = { resultStatus: 'S' as const, resultCode: 'SUCCESS' };
   it('maps refundStatus (v2 and v1 spellings)', () => {
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'SUCCESS', refundId: 'RF' }, 'R')).toMatchObject({ status: 'SUCCESS', refundId: 'RF' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'FAILED' }, 'R')).toMatchObject({ status: 'FAILED', resultCode: 'REFUND_FAILED' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'FAIL' }, 'R')).toMatchObject({ status: 'FAILED' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'PENDING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'PROCESSING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundStatus: 'WEIRD' }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'UNKNOWN_RESULT_CODE' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'SUCCESS', refundId: 'RF' }, 'R')).toMatchObject({ status: 'SUCCESS', refundId: 'RF' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'FAILED' }, 'R')).toMatchObject({ status: 'FAILED', resultCode: 'REFUND_FAILED' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'FAIL' }, 'R')).toMatchObject({ status: 'FAILED' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PENDING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PROCESSING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'WEIRD' }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'UNKNOWN_RESULT_CODE' });
   });
   it('a failed inquiry never fails the refund', () => {
     expect(classifyInquiryRefundResponse({ result: { resultStatus: 'F', resultCode: 'DPOS_SYSTEM_ ERROR' } }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'INQUIRY_FAILED' });

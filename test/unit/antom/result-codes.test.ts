@@ -36,7 +36,7 @@ describe('result-code catalogue', () => {
   it('covers exactly the reference codes plus the local ones', () => {
     expect(ANTOM_RESULT_CODES).toHaveLength(Object.keys(REFERENCE).length);
     expect([...LOCAL_RESULT_CODES].sort()).toEqual(
-      ['BAD_SIGNATURE', 'HTTP_5XX', 'INQUIRY_FAILED', 'INVALID_REQUEST', 'MALFORMED_RESPONSE', 'NETWORK_ERROR', 'REFUND_FAILED', 'REFUND_NOT_FOUND', 'TERMINAL_REFERENCE_REUSED', 'TIMEOUT', 'UNKNOWN_RESULT_CODE'].sort(),
+      ['BAD_SIGNATURE', 'HTTP_4XX', 'HTTP_5XX', 'INQUIRY_FAILED', 'RESPONSE_MISMATCH', 'RESPONSE_TOO_LARGE', 'INVALID_REQUEST', 'MALFORMED_RESPONSE', 'NETWORK_ERROR', 'REFUND_FAILED', 'REFUND_NOT_FOUND', 'TERMINAL_REFERENCE_REUSED', 'TIMEOUT', 'UNKNOWN_RESULT_CODE'].sort(),
     );
   });
 

@@ -182,6 +182,41 @@ d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
     150_000,
   );
 
+  it(
+    '0.5% corruption both ways: pairing in one pairWithCode call, then 300 pings and 60 refund.reference with no caller retry all answered',
+    async () => {
+      const r = await rig({ hostCorruption: 0.005, seed: 5, requestTimeoutMs: 2000 });
+      r.vt.setFaults({ corruptShare: 0.005 });
+      r.link.start();
+      await waitFor(r.link, (s) => s.state === 'unpaired', 20_000);
+      const paired = await r.link.pairWithCode(async () => r.vt.currentPairingCode());
+      expect(paired.ok ? 'ok' : paired.error.message).toBe('ok');
+      await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
+      const t0 = Date.now();
+      let pingLoss = 0;
+      let refFailures = 0;
+      const issued = new Map<string, string>();
+      for (let i = 0; i < 300; i++) {
+        if (!(await r.link.ping()).ok) pingLoss++;
+        if (i % 5 === 0) {
+          const k = (i / 5) % 30;
+          const res = await r.link.requestRefundReference({ paymentId: `P-${k}`, refundRequestId: `RR-H-${k}`, refundAmount: { value: 200 + k, currency: 'SGD' } });
+          if (!res.ok) refFailures++;
+          else if (issued.has(`RR-H-${k}`)) expect(res.value.originalMerchantRefundId).toBe(issued.get(`RR-H-${k}`));
+          else issued.set(`RR-H-${k}`, res.value.originalMerchantRefundId);
+        }
+      }
+      const st = r.link.stats();
+      console.log(
+        `[0.5% corruption, pty] pairing rounds=${paired.ok ? paired.value.rounds : '-'}; 300 pings + 60 refund.reference in ${Date.now() - t0} ms: pingLoss=${pingLoss} refFailures=${refFailures} reasked=${st.reasked} reaskedOk=${st.reaskedOk} noisyLinkDowns=${st.noisyLinkDowns} notAnswering=${st.notAnswering} retransmissions=${st.retransmissions} linkDowns=${st.linkDowns} reconnects=${st.reconnects}`,
+      );
+      expect(pingLoss).toBe(0);
+      expect(refFailures).toBe(0);
+      expect(issued.size).toBe(30);
+    },
+    150_000,
+  );
+
   it('pty closed mid-request: that request fails once with a link error, then the link re-authenticates by itself', async () => {
     const r = await rig({ links: true });
     r.link.start();
