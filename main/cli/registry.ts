@@ -16,11 +16,12 @@ import { statusCommand } from './commands/status';
 import { unpairCommand } from './commands/unpair';
 import { usersCommand } from './commands/users';
 import { openCliCore } from './engine-session';
+import { CliFailure } from './exit-codes';
 
 const recoverCommand = makeRecoverCommand({
   async openEngine(ctx) {
     const opened = await openCliCore(ctx);
-    if (!opened.ok) throw new Error(opened.message);
+    if (!opened.ok) throw new CliFailure(opened.message, opened.exitCode);
     return { engine: opened.core.engine, close: () => opened.core.close() };
   },
 });

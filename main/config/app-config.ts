@@ -34,6 +34,13 @@ export const AppConfigSchema = z
     idleLockSeconds: z.number().int().min(30).max(86_400).default(300),
     /** IANA time zone of the shop for "today" and the daily report. */
     timeZone: z.string().min(1).max(64).default('UTC'),
+    journal: z
+      .object({
+        /** Free space (MB) the journal's disk must have for a new refund to start (docs/ledger.md, "Low disk"). Default 64. */
+        minFreeMb: z.number().min(0).max(1_048_576).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof AppConfigSchema>;

@@ -16,6 +16,8 @@ export const MSG = {
   declined: (reason: string): string => `A manager declined this refund: ${reason}`,
   gatewayThrew: 'We could not tell whether Antom received the refund. It will be checked again automatically; do not refund another way.',
   inquiryPending: 'The refund is still being checked with Antom. It will update automatically.',
+  outcomeNotRecorded:
+    "Antom answered, but this PC could not save the answer (its disk is full or failing). Treat the refund as PENDING: do not refund again or another way. It is saved automatically once the disk works; call your technician.",
 } as const;
 
 /** Terminal errors that prove the terminal refused the request (nothing reached Antom). */

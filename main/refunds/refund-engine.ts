@@ -24,6 +24,8 @@ import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
 import { leaseOwnerAlive, newLeaseOwner } from './lease-owner';
 import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages';
+import { lowDiskMessage } from '../ledger/disk-space';
+import { OutcomeRecorder } from './outcome-recorder';
 import { DEFAULT_POLL_POLICY, nextDelayMs, type PollPolicy } from './poll-policy';
 import type { AntomGatewayPort, AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
 
@@ -41,7 +43,8 @@ export type RefundErrorCode =
   | 'USER_LOCKED'
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'JOURNAL_LOW_DISK';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -103,6 +106,10 @@ export interface RefundEngineDeps {
   readonly resultNoticeTimeoutMs?: number;
   /** How long a drive lease lasts without renewal (renewed at every step). Default 5 min. */
   readonly leaseTtlMs?: number;
+  /** Holds Antom answers the journal could not record (outcome-recorder.ts). Default: one with no alarm sink. */
+  readonly outcomeRecorder?: OutcomeRecorder;
+  /** How long `stop()` keeps trying to write held answers before giving up (bounded; default 5 s). */
+  readonly outcomeFlushMs?: number;
 }
 
 interface DriveResult {
@@ -167,6 +174,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private timer: NodeJS.Timeout | null = null;
   private tickRunning: Promise<void> | null = null;
   private stopped = false;
+  /** Antom answers the journal could not record yet (an alarm while non-empty). */
+  readonly outcomes: OutcomeRecorder;
 
   constructor(deps: RefundEngineDeps) {
     super();
@@ -178,6 +187,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.newId = deps.newRefundRequestId ?? defaultRefundRequestId(this.clock);
     this.log = deps.log ?? NOOP_LOG;
     this.poll = { ...DEFAULT_POLL_POLICY, ...(deps.pollPolicy ?? {}) };
+    this.outcomes = deps.outcomeRecorder ?? new OutcomeRecorder({ log: this.log });
   }
 
   // ------------------------------------------------------------ payments
@@ -264,6 +274,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
     const existing = this.ledger.refunds.getByIntent(input.intentId);
     if (existing !== null) return ok(this.view(await this.settleExisting(existing)));
+    // A new refund only while the journal has room to record every step of it (disk-space.ts).
+    const space = this.ledger.space();
+    if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
@@ -360,6 +373,12 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const inProcess = this.driving.get(row.refund_request_id);
     if (inProcess !== undefined) return (await inProcess).row;
     if (row.state === 'APPROVED') return this.drive(row.refund_request_id, false);
+    // A re-run of the same intent (the CLI's --intent after an unclear exit) picks up
+    // a refund nobody is driving and resolves it by inquiry, never by a new request.
+    if (!isFinal(row.state) && row.state !== 'AWAITING_APPROVAL') {
+      const r = await this.driveWithLease(row.refund_request_id, true);
+      if (!r.busyElsewhere) return r.row;
+    }
     return this.waitUntilSettled(row.refund_request_id);
   }
 
@@ -447,6 +466,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const payment = this.ledger.payments.get(old.payment_id);
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
+    const space = this.ledger.space();
+    if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
     const amount: Money = { value: old.amount_value, currency: old.currency };
     const now = this.clock();
     const reasons = evaluatePolicy(this.ledger.getPolicy(), {
@@ -580,6 +601,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.timer = null;
     await this.tickRunning;
     await Promise.allSettled([...this.driving.values()]);
+    // Bounded: a last try at answers the journal could not record, then no more timers.
+    await this.outcomes.flush(this.deps.outcomeFlushMs ?? 5_000);
+    this.outcomes.stop();
   }
 
   // ------------------------------------------------------------ the driver
@@ -609,7 +633,13 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       try {
         return { row: await this.advance(refundRequestId, resume), busyElsewhere: false };
       } finally {
-        this.ledger.refunds.releaseLease(refundRequestId, this.leaseOwner);
+        try {
+          this.ledger.refunds.releaseLease(refundRequestId, this.leaseOwner);
+        } catch (e) {
+          // A full disk fails this write too. The lease expires by itself (leaseTtlMs) and a
+          // dead owner's lease is taken over; throwing here would hide the refund's real outcome.
+          this.log.error({ refundRequestId, err: String(e) }, 'could not release the drive lease; it expires by itself');
+        }
       }
     })().finally(() => this.driving.delete(refundRequestId));
     this.driving.set(refundRequestId, p);
@@ -665,7 +695,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
             outcome = await this.sendToAntom(row);
           }
           this.deps.afterGatewayReply?.(row, outcome);
-          return this.applyOutcome(row, outcome);
+          return this.recordOutcome(row, outcome);
         }
         case 'PENDING_IN_PROCESS':
         case 'PENDING_UNKNOWN': {
@@ -687,7 +717,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
             resume = false;
             continue;
           }
-          return this.applyOutcome(row, outcome);
+          return this.recordOutcome(row, outcome);
         }
         default:
           // Final, or waiting for a manager.
@@ -763,6 +793,35 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     } catch (e) {
       this.log.warn({ refundRequestId: row.refund_request_id, err: String(e) }, 'gateway inquiry threw');
       return unknownOutcome('INQUIRY_EXCEPTION', MSG.inquiryPending);
+    }
+  }
+
+  /**
+   * Journals Antom's answer. If the write fails (disk full, I/O error), the answer
+   * is held in memory and retried (outcome-recorder.ts) and the refund is reported
+   * as it stands in the journal, pending, with a message saying why: never FAILED.
+   */
+  private async recordOutcome(row: RefundRow, o: AntomOutcome): Promise<RefundRow> {
+    const id = row.refund_request_id;
+    try {
+      const written = await this.applyOutcome(row, o);
+      this.outcomes.recorded(id);
+      return written;
+    } catch (e) {
+      this.log.error({ refundRequestId: id, state: row.state, resultCode: o.resultCode, err: String(e) }, "Antom's answer could not be journaled");
+      this.outcomes.hold({ refundRequestId: id, state: row.state, outcome: o, error: String(e) }, async () => {
+        const current = this.ledger.refunds.get(id);
+        if (current === null || current.state !== row.state) return 'SUPERSEDED';
+        await this.applyOutcome(current, o);
+        return 'RECORDED';
+      });
+      const held: RefundRow = { ...row, message: MSG.outcomeNotRecorded, next_action: 'CALL_SUPPORT' };
+      try {
+        this.emit('updated', this.view(held));
+      } catch (err2) {
+        this.log.error({ err: String(err2) }, 'updated listener threw');
+      }
+      return held;
     }
   }
 

@@ -14,6 +14,7 @@ import type {
   AuditVerifyView,
   DailyReportView,
   DiagnosticsBundle,
+  JournalHealthView,
   PolicyView,
   Role,
   UserView,
@@ -25,6 +26,7 @@ type Res<T> = Promise<Result<T, ApiErrorCode>>;
 
 export interface HandlerDeps {
   info(): AppInfo;
+  journalHealth(): JournalHealthView;
   readonly session: CounterSession;
   readonly users: {
     verifyPin(name: string, pin: string): Res<SignedInUser>;
@@ -90,6 +92,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
   const handlers: { [N in OperationName]: (req: ValidRequestOf<N>) => Promise<ResponseOf<N>> } = {
     getAppInfo: async () => ok(deps.info()),
+    // No sign-in needed: the alarm is shown on every screen, the sign-in screen included.
+    getJournalHealth: async () => ok(deps.journalHealth()),
     getSession: async () => ok(deps.session.view()),
     signIn: async ({ userName, pin }) => {
       const verified = await deps.users.verifyPin(userName, pin);

@@ -5,7 +5,6 @@
  * real. Nothing here imports electron.
  */
 import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '../../native-bridge';
 import { createNodeUsbBackend, SerialPortTransport, TerminalLink, type UsbBackend } from '../../native-bridge';
@@ -14,7 +13,12 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
 import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
-import { openLedger, type Ledger } from '../ledger';
+import type { Ledger } from '../ledger';
+import { resolveMinFreeBytes } from '../ledger/disk-space';
+import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
+import { JournalUnavailableError, openJournal } from '../ledger/journal-file';
+import type { JournalHealthView } from '../../preload/contract/views';
+import { OutcomeRecorder } from '../refunds/outcome-recorder';
 import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
 import type { AntomGatewayPort } from '../refunds/ports';
@@ -46,6 +50,8 @@ export interface CoreServices {
   readonly link: TerminalLink;
   readonly terminalPort: string | null;
   readonly engine: RefundEngine;
+  /** Low disk and Antom answers not journaled yet (this process's and, from journal-alarm.json, earlier ones'). */
+  journalHealth(): JournalHealthView;
   close(): Promise<void>;
 }
 
@@ -93,13 +99,30 @@ function unconfiguredGateway(problem: string): AntomGatewayPort {
   };
 }
 
-export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID'>> {
+export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE'>> {
   const { dataDir, env, log } = opts;
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
   const config = loaded.value;
-  const secrets = await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector);
-  const ledger = openLedger(path.join(dataDir, 'ledger.sqlite'), { timeZone: config.timeZone });
+  // The journal first: it refuses a missing or empty file in a folder that has
+  // secrets, and on a new folder it exists before the first secret is written.
+  let ledger: Ledger;
+  try {
+    ledger = openJournal(dataDir, { timeZone: config.timeZone, minFreeBytes: resolveMinFreeBytes(env, config.journal.minFreeMb) });
+  } catch (e) {
+    if (e instanceof JournalUnavailableError) {
+      log.error({ journal: e.journalPath, problem: e.problem }, 'refund journal unavailable; not starting');
+      return err('JOURNAL_UNAVAILABLE', e.message, { path: e.journalPath, problem: e.problem });
+    }
+    throw e;
+  }
+  let secrets: SecretStore;
+  try {
+    secrets = await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector);
+  } catch (e) {
+    ledger.close();
+    throw e;
+  }
 
   const demoMode = isDemoMode(config, env);
   const demo = demoMode
@@ -147,8 +170,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   if (demo) demo.autoPair(link);
   link.start();
 
+  // Allocated now, while there is room, so that a full disk can still record the alarm.
+  prepareAlarmFile(dataDir);
+  const outcomeRecorder = new OutcomeRecorder({ log, onChange: (held) => writeAlarmEntries(dataDir, held) });
   const engine = new RefundEngine({
     ledger,
+    outcomeRecorder,
     terminal: link,
     antom: {
       // Reads the current gateway on every call, so new settings apply without a restart.
@@ -199,6 +226,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     link,
     terminalPort,
     engine,
+    journalHealth: () => journalHealth(dataDir, ledger, outcomeRecorder.list()),
     async close() {
       await engine.stop();
       await link.stop();

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, JournalHealthView } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -33,7 +33,8 @@ export type ApiErrorCode =
   | 'NOT_RETRYABLE'
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'JOURNAL_LOW_DISK'; // the journal's disk is below its free-space floor: nothing was journaled or sent
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -54,6 +55,8 @@ const Reason = z.string().trim().min(1).max(256);
 
 export const operations = {
   getAppInfo: op<AppInfo>()('app:info', Empty),
+  /** Low disk and Antom answers not yet journaled: the alarm banner on every screen polls this. */
+  getJournalHealth: op<JournalHealthView>()('journal:health', Empty),
 
   getSession: op<SessionView | null>()('session:get', Empty),
   signIn: op<SessionView>()('session:sign-in', z.object({ userName: UserName, pin: Pin }).strict()),

@@ -1,8 +1,7 @@
 /** `audit verify` (non-zero exit and the first broken link when the chain is broken), `audit list`. */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
+import { openJournal } from '../../ledger/journal-file';
 
 const USAGE = ['Usage: refund-terminal [--data-dir DIR] audit <verify|list> [--json] [--limit N]', '  audit verify   exit 0 if the hash chain is intact, 1 otherwise', '  audit list     newest entries first (default 50)'].join('\n');
 
@@ -17,7 +16,7 @@ export const auditCommand: CliCommand = {
       allowPositionals: true,
       strict: true,
     });
-    const ledger = openLedger(ledgerPath(ctx.dataDir));
+    const ledger = openJournal(ctx.dataDir);
     try {
       switch (positionals[0]) {
         case 'verify': {

@@ -12,8 +12,7 @@ import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
 import { createAntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
+import { inspectJournalFile, journalProblemMessage, openJournal } from '../../ledger/journal-file';
 import { openSecretStore } from '../../secrets/secret-store';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openPairingStore, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
@@ -87,8 +86,16 @@ export const doctorCommand: CliCommand = {
       }
     }
 
-    if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-      const ledger = openLedger(ledgerPath(ctx.dataDir));
+    const journal = inspectJournalFile(ctx.dataDir);
+    const journalOk = journal.state === 'PRESENT' || journal.state === 'NEW';
+    checks.push(
+      journalOk
+        ? { id: 'journal', ok: true, summary: journal.state === 'NEW' ? `No journal yet in ${ctx.dataDir}: a new one is made at the first start.` : `Refund journal present in ${ctx.dataDir}.` }
+        : { id: 'journal', ok: false, summary: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n')[0] as string, fix: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n').slice(1).join(' ') },
+    );
+
+    if (journalOk && loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
+      const ledger = openJournal(ctx.dataDir);
       try {
         const active = ledger.users.list().filter((u) => !u.disabled);
         const managers = active.filter((u) => u.role === 'manager').length;

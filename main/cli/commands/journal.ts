@@ -2,9 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { toMajorString } from '../../../preload/contract/money';
-import { openLedger } from '../../ledger/ledger';
+import { openJournal } from '../../ledger/journal-file';
 import { IsoDateRegex, isValidTimeZone, localDate } from '../../ledger/local-date';
-import { ledgerPath } from '../../ledger/paths';
 
 const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default UTC)';
 
@@ -27,7 +26,7 @@ export const journalCommand: CliCommand = {
       ctx.stderr.write('--date must be YYYY-MM-DD.\n');
       return 1;
     }
-    const ledger = openLedger(ledgerPath(ctx.dataDir), { timeZone: values.tz });
+    const ledger = openJournal(ctx.dataDir, { timeZone: values.tz });
     try {
       if (values.csv) {
         ctx.stdout.write(ledger.dailyReportCsv(date));

@@ -1,6 +1,7 @@
 /** `pair`: pairs this register with the terminal on --port (the technician types the code the terminal shows). */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { ensureJournal } from '../../ledger/journal-file';
 import { openPairingStore } from '../../terminal/cli-link';
 import { openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand, CliContext } from '../command';
@@ -40,6 +41,8 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
     ctx.stderr.write(`No terminal port: pass --port PATH or set TERMINAL_PORT (see: refund-terminal devices).\n`);
     return 2;
   }
+  // The journal exists before the pairing does: a folder with secrets but no journal reads as a lost journal.
+  ensureJournal(ctx.dataDir);
   const store = await openPairingStore(ctx.dataDir);
   const { link, status } = await openTerminalLinkForCli(port, store);
   try {

@@ -27,7 +27,7 @@ export const statusCommand: CliCommand = {
     const opened = await openCliCore(ctx);
     if (!opened.ok) {
       ctx.stderr.write(`${opened.message}\n`);
-      return 1;
+      return opened.exitCode;
     }
     const { core } = opened;
     try {

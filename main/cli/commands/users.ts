@@ -5,8 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliContext } from '../command';
-import { openLedger } from '../../ledger/ledger';
-import { ledgerPath } from '../../ledger/paths';
+import { openJournal } from '../../ledger/journal-file';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] users <add|list|disable> ...',
@@ -56,7 +55,7 @@ export const usersCommand: CliCommand = {
       strict: true,
     });
     const [sub, name] = positionals;
-    const ledger = openLedger(ledgerPath(ctx.dataDir));
+    const ledger = openJournal(ctx.dataDir);
     try {
       switch (sub) {
         case 'list': {
