@@ -7,7 +7,7 @@ import { journalCommand } from './commands/journal';
 import { pairCommand } from './commands/pair';
 import { pingCommand } from './commands/ping';
 import { makeRecoverCommand } from './commands/recover';
-import { refundCommand } from './commands/refund';
+import { makeRefundCommand } from './commands/refund';
 import { serveCommand } from './commands/serve';
 import { simAntomCommand } from './commands/sim-antom';
 import { simTerminalCommand } from './commands/sim-terminal';
@@ -15,7 +15,7 @@ import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { unpairCommand } from './commands/unpair';
 import { usersCommand } from './commands/users';
-import { openCliCore } from './engine-session';
+import { openCliCore, waitForAuthenticated } from './engine-session';
 import { CliFailure } from './exit-codes';
 
 const recoverCommand = makeRecoverCommand({
@@ -23,6 +23,28 @@ const recoverCommand = makeRecoverCommand({
     const opened = await openCliCore(ctx);
     if (!opened.ok) throw new CliFailure(opened.message, opened.exitCode);
     return { engine: opened.core.engine, close: () => opened.core.close() };
+  },
+});
+
+const refundCommand = makeRefundCommand({
+  async open(ctx, opts) {
+    const opened = await openCliCore(ctx, opts);
+    if (!opened.ok) return opened;
+    const { core } = opened;
+    return {
+      ok: true,
+      session: {
+        engine: core.engine,
+        ledger: core.ledger,
+        antomProblem: core.antom ? null : (core.antomProblem ?? 'Antom is not configured.'),
+        async terminalReady(timeoutMs) {
+          if (await waitForAuthenticated(core.link, timeoutMs)) return { ready: true };
+          const s = core.link.status();
+          return { ready: false, detail: `${s.state}${s.reason ? `: ${s.reason}` : ''}` };
+        },
+        close: () => core.close(),
+      },
+    };
   },
 });
 

@@ -31,7 +31,12 @@ export function createLogger(opts: { dataDir?: string; level?: string; toStderr?
   if (opts.dataDir) {
     const logDir = path.join(opts.dataDir, 'logs');
     fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    streams.push({ level: level as pino.Level, stream: pino.destination({ dest: path.join(logDir, 'refund-terminal.log'), mkdir: true, sync: false }) });
+    const dest = pino.destination({ dest: path.join(logDir, 'refund-terminal.log'), mkdir: true, sync: false });
+    // A log that cannot be written (disk full, folder removed) must never crash the
+    // process: an unhandled 'error' here would kill a refund between Antom's answer
+    // and its journal write. The lines are lost; the journal and the alarm stay the record.
+    dest.on('error', () => undefined);
+    streams.push({ level: level as pino.Level, stream: dest });
   }
   if (opts.toStderr) streams.push({ level: 'warn', stream: process.stderr });
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'refund-terminal' } }, pino.multistream(streams));
