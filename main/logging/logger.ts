@@ -6,6 +6,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import pino from 'pino';
+import { FileLogStream } from './file-stream';
 
 export type Logger = pino.Logger;
 
@@ -31,11 +32,8 @@ export function createLogger(opts: { dataDir?: string; level?: string; toStderr?
   if (opts.dataDir) {
     const logDir = path.join(opts.dataDir, 'logs');
     fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    const dest = pino.destination({ dest: path.join(logDir, 'refund-terminal.log'), mkdir: true, sync: false });
-    // A log that cannot be written (disk full, folder removed) must never crash the
-    // process: an unhandled 'error' here would kill a refund between Antom's answer
-    // and its journal write. The lines are lost; the journal and the alarm stay the record.
-    dest.on('error', () => undefined);
+    // Not pino.destination: see file-stream.ts (a full disk must neither hang the exit nor crash the process).
+    const dest = new FileLogStream(path.join(logDir, 'refund-terminal.log'));
     streams.push({ level: level as pino.Level, stream: dest });
   }
   if (opts.toStderr) streams.push({ level: 'warn', stream: process.stderr });

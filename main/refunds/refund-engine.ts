@@ -108,7 +108,7 @@ export interface RefundEngineDeps {
   readonly leaseTtlMs?: number;
   /** Holds Antom answers the journal could not record (outcome-recorder.ts). Default: one with no alarm sink. */
   readonly outcomeRecorder?: OutcomeRecorder;
-  /** How long `stop()` keeps trying to write held answers before giving up (bounded; default 5 s). */
+  /** How long `stop()` keeps trying to write held answers before giving up (bounded; default 2 s). */
   readonly outcomeFlushMs?: number;
 }
 
@@ -602,7 +602,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     await this.tickRunning;
     await Promise.allSettled([...this.driving.values()]);
     // Bounded: a last try at answers the journal could not record, then no more timers.
-    await this.outcomes.flush(this.deps.outcomeFlushMs ?? 5_000);
+    await this.outcomes.flush(this.deps.outcomeFlushMs ?? 2_000);
     this.outcomes.stop();
   }
 

@@ -158,12 +158,20 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
       /** Exit 4 with what is known: the refund is (or may be) journaled, so it is never "bad input". */
       function unknownOutcome(e: unknown): number {
         let row: RefundRow | null = null;
+        let readable = true;
         try {
           row = session.ledger.refunds.getByIntent(intentId);
         } catch {
-          row = null;
+          readable = false;
         }
         const message = e instanceof Error ? e.message : String(e);
+        if (readable && row === null) {
+          // The journal says this intent was never journaled, so nothing was sent (the engine journals first).
+          const journalFault = typeof (e as { code?: unknown }).code === 'string' && ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC');
+          if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: journalFault ? 'JOURNAL_UNAVAILABLE' : 'INTERNAL', message })}\n`);
+          ctx.stderr.write(`Not started: ${message}. Nothing was journaled and nothing was sent. ${journalFault ? 'Free disk space (refund-terminal doctor), then run' : 'Run'} the same command again with --intent ${intentId}.\n`);
+          return journalFault ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
+        }
         const id = row?.refund_request_id ?? null;
         if (values.json) {
           ctx.stdout.write(`${JSON.stringify({ status: 'UNKNOWN', intentId, refundRequestId: id, state: row?.state ?? null, error: message })}\n`);
@@ -173,7 +181,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             (id
               ? `The refund ${id} is in the journal (${row?.state ?? '?'}); it may have reached Antom. Do not refund again or another way.\n` +
                 `Next: refund-terminal status ${id} --refresh   (or run this same command with --intent ${intentId})\n`
-              : `This refund may be in the journal. Next: run this same command with --intent ${intentId}, or refund-terminal recover.\n`),
+              : `The journal could not be read to tell whether this refund was started. Do not refund another way. Next: run this same command with --intent ${intentId} once the journal works (refund-terminal doctor).\n`),
         );
         return EXIT.OUTCOME_UNKNOWN;
       }
@@ -247,7 +255,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           }
           // An answer the journal could not take yet: a bounded last try before reporting.
           if (engine.outcomes.get(view.refundRequestId) !== undefined) {
-            await engine.outcomes.flush(deps.outcomeFlushMs ?? 5_000);
+            await engine.outcomes.flush(deps.outcomeFlushMs ?? 3_000);
             const now = engine.outcomes.get(view.refundRequestId) === undefined ? engine.get(view.refundRequestId) : null;
             if (now?.ok) view = now.value;
           }
