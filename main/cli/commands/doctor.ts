@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
 import { createAntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
+import { resolveMinFreeBytes } from '../../ledger/disk-space';
+import { journalHealth } from '../../ledger/journal-alarm-file';
 import { inspectJournalFile, journalProblemMessage, openJournal } from '../../ledger/journal-file';
 import { openSecretStore } from '../../secrets/secret-store';
 import { resolveAntomConfig } from '../../services/core-services';
@@ -94,21 +96,48 @@ export const doctorCommand: CliCommand = {
         : { id: 'journal', ok: false, summary: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n')[0] as string, fix: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n').slice(1).join(' ') },
     );
 
-    if (journalOk && loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-      const ledger = openJournal(ctx.dataDir);
+    const floor = resolveMinFreeBytes(ctx.env, loaded.ok ? loaded.value.journal.minFreeMb : undefined);
+    if (journalOk) {
+      const ledger = openJournal(ctx.dataDir, { minFreeBytes: floor });
       try {
-        const active = ledger.users.list().filter((u) => !u.disabled);
-        const managers = active.filter((u) => u.role === 'manager').length;
+        // Free space against the floor below which no new refund starts.
+        const health = journalHealth(ctx.dataDir, ledger, []);
+        const freeText = health.freeBytes === null ? 'unknown' : `${Math.floor(health.freeBytes / (1024 * 1024))} MB`;
         checks.push(
-          managers > 0
-            ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
-            : {
-                id: 'users',
+          health.lowDisk
+            ? {
+                id: 'journal-disk',
                 ok: false,
-                summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
-                fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
-              },
+                summary: `The journal's disk has ${freeText} free, below the ${Math.round(floor / (1024 * 1024))} MB floor: new refunds are refused.`,
+                fix: `Free disk space on the drive of ${ctx.dataDir} (old logs, downloads), or move the data folder to a larger drive.`,
+              }
+            : { id: 'journal-disk', ok: true, summary: `The journal's disk has ${freeText} free (floor ${Math.round(floor / (1024 * 1024))} MB).` },
         );
+        // Antom answers a process could not journal (journal-alarm.json), still not final in the journal.
+        checks.push(
+          health.unrecorded.length > 0
+            ? {
+                id: 'journal-alarm',
+                ok: false,
+                summary: `Antom answered ${health.unrecorded.map((u) => `${u.refundRequestId} (${u.answer}, since ${u.since})`).join(', ')} but the journal could not record it (${health.unrecorded[0]?.lastError ?? ''}). Treat these refunds as pending; do not refund them again.`,
+                fix: 'Free disk space (or fix the disk), then run `refund-terminal recover`: it asks Antom about the same refundRequestId and records the answer; nothing is sent twice.',
+              }
+            : { id: 'journal-alarm', ok: true, summary: 'Every Antom answer is recorded in the journal.' },
+        );
+        if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
+          const active = ledger.users.list().filter((u) => !u.disabled);
+          const managers = active.filter((u) => u.role === 'manager').length;
+          checks.push(
+            managers > 0
+              ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
+              : {
+                  id: 'users',
+                  ok: false,
+                  summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
+                  fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
+                },
+          );
+        }
       } finally {
         ledger.close();
       }
