@@ -12,6 +12,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { measureJournalSpace } from './disk-space';
 import { openLedger, type Ledger, type LedgerOptions } from './ledger';
 import { LEDGER_FILE, ledgerPath } from './paths';
 
@@ -115,6 +116,16 @@ export function openJournal(dataDir: string, opts: LedgerOptions = {}): Ledger {
   try {
     return openLedger(file, opts);
   } catch (e) {
+    // A full disk makes SQLite fail to open its -wal / -shm files: say so, not "restore a backup".
+    const code = String((e as { code?: unknown }).code ?? '');
+    const space = measureJournalSpace(dataDir, 1024 * 1024);
+    if ((code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') && space.low) {
+      throw new JournalUnavailableError(
+        'UNREADABLE',
+        file,
+        `The refund journal ${file} cannot be opened: its disk is full (${space.freeBytes ?? 0} bytes free; SQLite: ${(e as Error).message}). Nothing was journaled or sent. Free disk space on this PC, then try again.`,
+      );
+    }
     // e.g. "file is not a database", "database disk image is malformed", or a schema newer than this app.
     throw new JournalUnavailableError('UNREADABLE', file, journalProblemMessage('UNREADABLE', file, (e as Error).message));
   }

@@ -125,4 +125,21 @@ describe.skipIf(!mountable)(`journal on a full tmpfs${mountable ? '' : ' (skippe
       ledger.close();
     }
   });
+
+  it('opening the journal on a full disk says the disk is full, not "restore a backup"', async () => {
+    const filler = fillDisk(mnt);
+    try {
+      let message = '';
+      try {
+        openJournal(dataDir).close();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      // SQLite cannot create the -shm file it needs (the last close removed it).
+      expect(message).toMatch(/its disk is full/);
+      expect(message).not.toMatch(/restore/);
+    } finally {
+      rmSync(filler);
+    }
+  });
 });
