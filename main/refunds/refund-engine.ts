@@ -559,14 +559,19 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       refunds: out,
     };
     if (rows.length > 0) {
-      this.ledger.audit.append(SYSTEM, 'recovery.run', {
-        examined: summary.examined,
-        final: summary.final,
-        pending: summary.pending,
-        busyElsewhere: summary.busyElsewhere,
-        stuck: summary.stuck,
-        errors: summary.errors,
-      });
+      try {
+        this.ledger.audit.append(SYSTEM, 'recovery.run', {
+          examined: summary.examined,
+          final: summary.final,
+          pending: summary.pending,
+          busyElsewhere: summary.busyElsewhere,
+          stuck: summary.stuck,
+          errors: summary.errors,
+        });
+      } catch (e) {
+        // A full disk fails this note too; the summary (and any held answer) must still reach the caller.
+        this.log.error({ err: String(e) }, 'could not audit the recovery run');
+      }
     }
     return summary;
   }

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../../main/cli/command';
 import { makeRefundCommand, type RefundSession } from '../../../main/cli/commands/refund';
+import { makeRecoverCommand } from '../../../main/cli/commands/recover';
 import { EXIT } from '../../../main/cli/exit-codes';
 import { openLedger, type Ledger } from '../../../main/ledger/ledger';
 import { OutcomeRecorder } from '../../../main/refunds/outcome-recorder';
@@ -180,5 +181,45 @@ describe('refund: honest exits and intent keys', () => {
     expect(r.stderr).toMatch(/Outcome unknown: disk I\/O error/);
     expect(r.stderr).toMatch(/The refund RR\S+ is in the journal \(APPROVED\)/);
     expect(w.antom.refundCalls).toHaveLength(0);
+  });
+
+  it('recover exits 4 (not 3 "waiting for the terminal") when Antom answers but the journal still cannot record it', async () => {
+    const w = world();
+    w.diskFullAfterAntom = true;
+    expect((await w.run([...PARTIAL, '--intent', 'till3-recover-0001'])).code).toBe(EXIT.OUTCOME_UNKNOWN);
+    w.clock.advance(6 * 60_000);
+    let stillFull = true;
+    const recover = makeRecoverCommand({
+      async openEngine() {
+        const ledger = openLedger(w.dbPath, { clock: w.clock.now });
+        const faults = injectWriteFaults(ledger.db);
+        const gateway = {
+          refund: (req: Parameters<FakeAntom['refund']>[0]) => w.antom.refund(req),
+          inquireRefund: async (id: string) => {
+            const o = await w.antom.inquireRefund(id);
+            if (stillFull) faults.failWrites();
+            return o;
+          },
+          inquirePayment: (id: string) => w.antom.inquirePayment(id),
+        };
+        const engine = new RefundEngine({ ledger, terminal: new FakeTerminal(), antom: gateway, clock: w.clock.now, outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }), outcomeFlushMs: 100 });
+        return { engine, close: () => ledger.close() };
+      },
+    });
+    const io = () => {
+      let err = '';
+      const stderr = new PassThrough();
+      stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const stdin = new PassThrough();
+      stdin.end();
+      return { ctx: { dataDir: path.dirname(w.dbPath), env: {}, stdout: new PassThrough(), stderr, stdin } as CliContext, err: () => err };
+    };
+    const a = io();
+    expect(await recover.run([], a.ctx)).toBe(EXIT.OUTCOME_UNKNOWN);
+    expect(a.err()).toMatch(/Outcome unknown: Antom answered SUCCESS/);
+    stillFull = false;
+    w.clock.advance(6 * 60_000);
+    expect(await recover.run([], io().ctx)).toBe(EXIT.SUCCESS);
+    expect(w.antom.refundCalls).toHaveLength(1);
   });
 });

@@ -119,6 +119,28 @@ describe('journal write failure after Antom answered', () => {
   });
 });
 
+describe('recover finishes a refund whose answer was never journaled', () => {
+  it('a new process’s recover() asks Antom about the same id and records SUCCEEDED, with one refund', async () => {
+    const r = make();
+    diskFullAfterAntom(r);
+    const first = await r.engine.submit({ intentId: 'intent-recover-1', ...PARTIAL });
+    if (!first.ok) throw new Error('submit failed');
+    await r.engine.stop();
+    r.faults.heal();
+    r.clock.advance(6 * 60_000); // the lease the full disk kept has expired
+    const ledger2 = openLedger(r.dbPath, { clock: r.clock.now });
+    const engine2 = new RefundEngine({ ledger: ledger2, terminal: r.terminal, antom: r.antom, clock: r.clock.now });
+    try {
+      const s = await engine2.recover();
+      expect(s.refunds).toContainEqual(expect.objectContaining({ refundRequestId: first.value.refundRequestId, from: 'SUBMITTING', to: 'SUCCEEDED' }));
+      expect(r.antom.refundCalls).toHaveLength(1);
+    } finally {
+      await engine2.stop();
+      ledger2.close();
+    }
+  });
+});
+
 describe('low-disk floor', () => {
   it('refuses a new refund before journaling or sending anything, and still lets a journaled one finish', async () => {
     let free = 10 * 1024 * 1024;
