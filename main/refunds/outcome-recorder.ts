@@ -72,6 +72,8 @@ export class OutcomeRecorder {
       attempts: (prev?.held.attempts ?? 0) + 1,
       lastError: h.error,
     };
+    // A hold after stop() (a drive that ended during shutdown) still retries: the timers are unref'd.
+    this.stopped = false;
     const entry: Entry = { held, write, timer: null, running: null };
     this.entries.set(h.refundRequestId, entry);
     this.opts.log?.warn({ refundRequestId: h.refundRequestId, resultCode: h.outcome.resultCode, err: h.error }, "Antom's answer could not be journaled; holding it and retrying");
@@ -114,7 +116,7 @@ export class OutcomeRecorder {
     return this.entries.size;
   }
 
-  /** No more timers (the held answers stay listed; the journal's own state is what recovery resolves). */
+  /** Cancels the pending retries (the held answers stay listed; the journal's own state is what recovery resolves). */
   stop(): void {
     this.stopped = true;
     for (const e of this.entries.values()) {
