@@ -8,8 +8,12 @@ import type { RefundView } from '../../preload/contract/refunds';
 import { createLogger } from '../logging/logger';
 import { openCoreServices, type CoreServices } from '../services/core-services';
 import type { CliContext } from './command';
+import { EXIT } from './exit-codes';
 
-export async function openCliCore(ctx: CliContext, opts: { terminalPort?: string; background?: boolean } = {}): Promise<{ ok: true; core: CoreServices } | { ok: false; message: string }> {
+export async function openCliCore(
+  ctx: CliContext,
+  opts: { terminalPort?: string; background?: boolean } = {},
+): Promise<{ ok: true; core: CoreServices } | { ok: false; message: string; exitCode: number }> {
   const log = createLogger({ dataDir: ctx.dataDir });
   const opened = await openCoreServices({
     dataDir: ctx.dataDir,
@@ -18,7 +22,7 @@ export async function openCliCore(ctx: CliContext, opts: { terminalPort?: string
     background: opts.background ?? false,
     ...(opts.terminalPort ? { terminalPort: opts.terminalPort } : {}),
   });
-  if (!opened.ok) return { ok: false, message: opened.error.message };
+  if (!opened.ok) return { ok: false, message: opened.error.message, exitCode: opened.error.code === 'JOURNAL_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT };
   return { ok: true, core: opened.value };
 }
 

@@ -5,6 +5,8 @@
  */
 import type { CliCommand, CliContext } from './command';
 import { resolveDataDir } from '../config/data-dir';
+import { JournalUnavailableError } from '../ledger/journal-file';
+import { CliFailure, EXIT } from './exit-codes';
 import { commandRegistry } from './registry';
 
 function usage(commands: readonly CliCommand[]): string {
@@ -76,6 +78,6 @@ export async function main(argv: readonly string[], io: Partial<CliContext> = {}
   } catch (e) {
     // Commands report expected problems themselves; this is the last guard.
     stderr.write(`refund-terminal ${fullName}: ${(e as Error).message ?? String(e)}\n`);
-    return 1;
+    return e instanceof CliFailure ? e.exitCode : e instanceof JournalUnavailableError ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
   }
 }

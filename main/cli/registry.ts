@@ -7,7 +7,7 @@ import { journalCommand } from './commands/journal';
 import { pairCommand } from './commands/pair';
 import { pingCommand } from './commands/ping';
 import { makeRecoverCommand } from './commands/recover';
-import { refundCommand } from './commands/refund';
+import { makeRefundCommand } from './commands/refund';
 import { serveCommand } from './commands/serve';
 import { simAntomCommand } from './commands/sim-antom';
 import { simTerminalCommand } from './commands/sim-terminal';
@@ -16,11 +16,12 @@ import { statusCommand } from './commands/status';
 import { unpairCommand } from './commands/unpair';
 import { usersCommand } from './commands/users';
 import { openCliCore, waitForAuthenticated } from './engine-session';
+import { CliFailure } from './exit-codes';
 
 const recoverCommand = makeRecoverCommand({
   async openEngine(ctx) {
     const opened = await openCliCore(ctx);
-    if (!opened.ok) throw new Error(opened.message);
+    if (!opened.ok) throw new CliFailure(opened.message, opened.exitCode);
     const { core } = opened;
     return {
       engine: core.engine,
@@ -29,6 +30,29 @@ const recoverCommand = makeRecoverCommand({
       terminalState: () => {
         const st = core.link.status();
         return st.reason ? `${st.state}: ${st.reason}` : st.state;
+      },
+    };
+  },
+});
+
+export const refundCommand = makeRefundCommand({
+  async open(ctx, opts) {
+    const opened = await openCliCore(ctx, opts);
+    if (!opened.ok) return opened;
+    const { core } = opened;
+    return {
+      ok: true,
+      session: {
+        engine: core.engine,
+        ledger: core.ledger,
+        antomProblem: core.antom ? null : (core.antomProblem ?? 'Antom is not configured.'),
+        demoOwnerPid: core.demoOwner?.pid ?? null,
+        async terminalReady(timeoutMs) {
+          if (await waitForAuthenticated(core.link, timeoutMs)) return { ready: true };
+          const s = core.link.status();
+          return { ready: false, detail: `${s.state}${s.reason ? `: ${s.reason}` : ''}` };
+        },
+        close: () => core.close(),
       },
     };
   },

@@ -44,6 +44,13 @@ export const AppConfigSchema = z
     timeZone: z.string().min(1).max(64).default('UTC'),
     /** Minimum digits of a cashier's PIN; managers and technicians always need at least 6. */
     cashierPinLength: z.number().int().min(4).max(8).default(4),
+    journal: z
+      .object({
+        /** Free space (MB) the journal's disk must have for a new refund to start (docs/ledger.md, "Low disk"). Default 64. */
+        minFreeMb: z.number().min(0).max(1_048_576).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof AppConfigSchema>;

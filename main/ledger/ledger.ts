@@ -4,12 +4,14 @@
  * (journal, payments cache, users, policy, audit, reports) to one connection.
  */
 import type { Database } from 'better-sqlite3';
+import path from 'node:path';
 import type { Money } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { AuditVerifyView, DailyReportView } from '../../preload/contract/views';
 import { AuditLog } from './audit';
 import { openDatabase } from './db';
+import { DEFAULT_MIN_FREE_BYTES, measureJournalSpace, type JournalSpace, type StatFs } from './disk-space';
 import { localDate } from './local-date';
 import { migrate, schemaVersion } from './migrations';
 import { PaymentCache } from './payment-cache';
@@ -42,6 +44,10 @@ export interface LedgerOptions {
    */
   readonly adoptUnsignedAudit?: boolean;
   readonly pinPolicy?: PinPolicy;
+  /** Free-space floor of the journal's filesystem below which no new refund starts (disk-space.ts). */
+  readonly minFreeBytes?: number;
+  /** Free-space probe; tests inject a full disk. Default fs.statfsSync. */
+  readonly statfs?: StatFs;
 }
 
 export interface Ledger {
@@ -66,6 +72,8 @@ export interface Ledger {
   dailyReport(date: string, tz?: string): DailyReportView;
   dailyReportCsv(date: string, tz?: string): string;
   listRefunds(filter?: RefundFilter): RefundRow[];
+  /** Free space on the journal's filesystem against the floor (measured now). */
+  space(): JournalSpace;
   close(): void;
 }
 
@@ -147,6 +155,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     dailyReport: (date, tz) => ({ ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view), auditHead: audit.head() }),
     dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), audit.head()),
     listRefunds: (filter) => refunds.list(filter),
+    space: () => measureJournalSpace(path.dirname(path.resolve(dbPath)), opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, opts.statfs),
     close: () => {
       if (db.open) db.close();
     },

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import pino from 'pino';
+import { FileLogStream } from './file-stream';
 
 export type Logger = pino.Logger;
 
@@ -35,7 +36,9 @@ export function createLogger(opts: { dataDir?: string; level?: string; toStderr?
   if (opts.dataDir) {
     const logDir = path.join(opts.dataDir, 'logs');
     fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    streams.push({ level: level as pino.Level, stream: pino.destination({ dest: path.join(logDir, 'refund-terminal.log'), mkdir: true, sync: false }) });
+    // Not pino.destination: see file-stream.ts (a full disk must neither hang the exit nor crash the process).
+    const dest = new FileLogStream(path.join(logDir, 'refund-terminal.log'));
+    streams.push({ level: level as pino.Level, stream: dest });
   }
   if (opts.toStderr) streams.push({ level: 'warn', stream: process.stderr });
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'refund-terminal' } }, pino.multistream(streams));

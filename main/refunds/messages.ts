@@ -19,6 +19,8 @@ export const MSG = {
   terminalDown: 'The payment terminal is not connected, so the refund was not started and nothing was saved or sent. Connect the terminal (cable, power) and confirm again',
   referenceReused:
     'The terminal gave a refund reference it had already given to another refund, so this refund was stopped. Nothing has been sent to Antom; no money moved. Call your technician (the terminal may be faulty).',
+  outcomeNotRecorded:
+    "Antom answered, but this PC could not save the answer (its disk is full or failing). Treat the refund as PENDING: do not refund again or another way. It is saved automatically once the disk works; call your technician.",
 } as const;
 
 /** Terminal errors that prove the terminal refused the request (nothing reached Antom). */

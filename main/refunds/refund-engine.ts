@@ -24,6 +24,8 @@ import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
 import { leaseOwnerAlive, newLeaseOwner } from './lease-owner';
 import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages';
+import { lowDiskMessage } from '../ledger/disk-space';
+import { OutcomeRecorder } from './outcome-recorder';
 import { DEFAULT_POLL_POLICY, nextDelayMs, type PollPolicy } from './poll-policy';
 import type { AntomGatewayPort, AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
 
@@ -43,7 +45,8 @@ export type RefundErrorCode =
   | 'NOT_RETRYABLE'
   | 'UNAVAILABLE'
   | 'LOOKUP_MISCONFIGURED'
-  | 'TERMINAL_DOWN';
+  | 'TERMINAL_DOWN'
+  | 'JOURNAL_LOW_DISK';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -111,6 +114,10 @@ export interface RefundEngineDeps {
    * journaled (TERMINAL_DOWN); refunds already journaled are not affected.
    */
   readonly terminalDownReason?: () => string | null;
+  /** Holds Antom answers the journal could not record (outcome-recorder.ts). Default: one with no alarm sink. */
+  readonly outcomeRecorder?: OutcomeRecorder;
+  /** How long `stop()` keeps trying to write held answers before giving up (bounded; default 2 s). */
+  readonly outcomeFlushMs?: number;
 }
 
 interface DriveResult {
@@ -178,6 +185,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private timer: NodeJS.Timeout | null = null;
   private tickRunning: Promise<void> | null = null;
   private stopped = false;
+  /** Antom answers the journal could not record yet (an alarm while non-empty). */
+  readonly outcomes: OutcomeRecorder;
 
   constructor(deps: RefundEngineDeps) {
     super();
@@ -189,6 +198,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.newId = deps.newRefundRequestId ?? defaultRefundRequestId(this.clock);
     this.log = deps.log ?? NOOP_LOG;
     this.poll = { ...DEFAULT_POLL_POLICY, ...(deps.pollPolicy ?? {}) };
+    this.outcomes = deps.outcomeRecorder ?? new OutcomeRecorder({ log: this.log });
   }
 
   // ------------------------------------------------------------ payments
@@ -279,6 +289,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     if (existing !== null) return ok(this.view(await this.settleExisting(existing)));
     const down = this.deps.terminalDownReason?.() ?? null;
     if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
+    // A new refund only while the journal has room to record every step of it (disk-space.ts).
+    const space = this.ledger.space();
+    if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
@@ -375,6 +388,12 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const inProcess = this.driving.get(row.refund_request_id);
     if (inProcess !== undefined) return (await inProcess).row;
     if (row.state === 'APPROVED') return this.drive(row.refund_request_id, false);
+    // A re-run of the same intent (the CLI's --intent after an unclear exit) picks up
+    // a refund nobody is driving and resolves it by inquiry, never by a new request.
+    if (!isFinal(row.state) && row.state !== 'AWAITING_APPROVAL') {
+      const r = await this.driveWithLease(row.refund_request_id, true);
+      if (!r.busyElsewhere) return r.row;
+    }
     return this.waitUntilSettled(row.refund_request_id);
   }
 
@@ -464,6 +483,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
     const down = this.deps.terminalDownReason?.() ?? null;
     if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
+    const space = this.ledger.space();
+    if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
     const amount: Money = { value: old.amount_value, currency: old.currency };
     const now = this.clock();
     const reasons = evaluatePolicy(this.ledger.getPolicy(), {
@@ -556,14 +577,19 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       refunds: out,
     };
     if (rows.length > 0) {
-      this.ledger.audit.append(SYSTEM, 'recovery.run', {
-        examined: summary.examined,
-        final: summary.final,
-        pending: summary.pending,
-        busyElsewhere: summary.busyElsewhere,
-        stuck: summary.stuck,
-        errors: summary.errors,
-      });
+      try {
+        this.ledger.audit.append(SYSTEM, 'recovery.run', {
+          examined: summary.examined,
+          final: summary.final,
+          pending: summary.pending,
+          busyElsewhere: summary.busyElsewhere,
+          stuck: summary.stuck,
+          errors: summary.errors,
+        });
+      } catch (e) {
+        // A full disk fails this note too; the summary (and any held answer) must still reach the caller.
+        this.log.error({ err: String(e) }, 'could not audit the recovery run');
+      }
     }
     return summary;
   }
@@ -667,6 +693,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.timer = null;
     await this.tickRunning;
     await Promise.allSettled([...this.driving.values()]);
+    // Bounded: a last try at answers the journal could not record, then no more timers.
+    await this.outcomes.flush(this.deps.outcomeFlushMs ?? 2_000);
+    this.outcomes.stop();
   }
 
   // ------------------------------------------------------------ the driver
@@ -696,7 +725,13 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       try {
         return { row: await this.advance(refundRequestId, resume), busyElsewhere: false };
       } finally {
-        this.ledger.refunds.releaseLease(refundRequestId, this.leaseOwner);
+        try {
+          this.ledger.refunds.releaseLease(refundRequestId, this.leaseOwner);
+        } catch (e) {
+          // A full disk fails this write too. The lease expires by itself (leaseTtlMs) and a
+          // dead owner's lease is taken over; throwing here would hide the refund's real outcome.
+          this.log.error({ refundRequestId, err: String(e) }, 'could not release the drive lease; it expires by itself');
+        }
       }
     })().finally(() => this.driving.delete(refundRequestId));
     this.driving.set(refundRequestId, p);
@@ -752,7 +787,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
             outcome = await this.sendToAntom(row);
           }
           this.deps.afterGatewayReply?.(row, outcome);
-          return this.applyOutcome(row, outcome);
+          return this.recordOutcome(row, outcome);
         }
         case 'PENDING_IN_PROCESS':
         case 'PENDING_UNKNOWN': {
@@ -774,7 +809,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
             resume = false;
             continue;
           }
-          return this.applyOutcome(row, outcome);
+          return this.recordOutcome(row, outcome);
         }
         case 'AWAITING_APPROVAL':
         case 'DECLINED':
@@ -889,6 +924,35 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     } catch (e) {
       this.log.warn({ refundRequestId: row.refund_request_id, err: String(e) }, 'gateway inquiry threw');
       return unknownOutcome('INQUIRY_EXCEPTION', MSG.inquiryPending);
+    }
+  }
+
+  /**
+   * Journals Antom's answer. If the write fails (disk full, I/O error), the answer
+   * is held in memory and retried (outcome-recorder.ts) and the refund is reported
+   * as it stands in the journal, pending, with a message saying why: never FAILED.
+   */
+  private async recordOutcome(row: RefundRow, o: AntomOutcome): Promise<RefundRow> {
+    const id = row.refund_request_id;
+    try {
+      const written = await this.applyOutcome(row, o);
+      this.outcomes.recorded(id);
+      return written;
+    } catch (e) {
+      this.log.error({ refundRequestId: id, state: row.state, resultCode: o.resultCode, err: String(e) }, "Antom's answer could not be journaled");
+      this.outcomes.hold({ refundRequestId: id, state: row.state, outcome: o, error: String(e) }, async () => {
+        const current = this.ledger.refunds.get(id);
+        if (current === null || current.state !== row.state) return 'SUPERSEDED';
+        await this.applyOutcome(current, o);
+        return 'RECORDED';
+      });
+      const held: RefundRow = { ...row, message: MSG.outcomeNotRecorded, next_action: 'CALL_SUPPORT' };
+      try {
+        this.emit('updated', this.view(held));
+      } catch (err2) {
+        this.log.error({ err: String(err2) }, 'updated listener threw');
+      }
+      return held;
     }
   }
 

@@ -15,6 +15,7 @@ import type {
   AuditVerifyView,
   DailyReportView,
   DiagnosticsBundle,
+  JournalHealthView,
   PolicyView,
   Role,
   UserView,
@@ -26,6 +27,7 @@ type Res<T> = Promise<Result<T, ApiErrorCode>>;
 
 export interface HandlerDeps {
   info(): AppInfo;
+  journalHealth(): JournalHealthView;
   readonly session: CounterSession;
   readonly users: {
     verifyPin(name: string, pin: string, newPin?: string): Res<SignedInUser>;
@@ -105,6 +107,8 @@ export const OPERATION_ACCESS: { readonly [N in OperationName]: 'public' | reado
   declineRefund: counter,
   retryRefundAsNew: counter,
   getTerminalStatus: 'public',
+  // The journal alarm shows on every screen, the sign-in screen included.
+  getJournalHealth: 'public',
   listTerminalDevices: tech,
   beginPairing: tech,
   confirmPairing: tech,
@@ -154,6 +158,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
   const handlers: { [N in OperationName]: (req: ValidRequestOf<N>) => Promise<ResponseOf<N>> } = {
     getAppInfo: async () => ok(deps.info()),
+    // No sign-in needed: the alarm is shown on every screen, the sign-in screen included.
+    getJournalHealth: async () => ok(deps.journalHealth()),
     getSession: async () => ok(deps.session.view()),
     signIn: async ({ userName, pin, newPin }) => {
       const verified = await deps.users.verifyPin(userName, pin, newPin);

@@ -245,6 +245,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
 
   const deps: HandlerDeps = {
     info,
+    journalHealth: () => core.journalHealth(),
     session,
     users: {
       verifyPin: async (name, pin, newPin) => {

@@ -18,6 +18,11 @@ import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config'
 import { demoAntomConfigOf, startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
 import { acquireDemoLock, type DemoLockContent } from '../demo/demo-lock';
 import type { Ledger } from '../ledger';
+import { resolveMinFreeBytes } from '../ledger/disk-space';
+import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
+import { JournalUnavailableError } from '../ledger/journal-file';
+import type { JournalHealthView } from '../../preload/contract/views';
+import { OutcomeRecorder } from '../refunds/outcome-recorder';
 import { seedDemoUsers } from '../ledger/demo-seed';
 import type { Logger } from '../logging/logger';
 import type { AntomGatewayPort } from '../refunds/ports';
@@ -60,6 +65,8 @@ export interface CoreServices {
   readonly link: TerminalLink;
   readonly terminalPort: string | null;
   readonly engine: RefundEngine;
+  /** Low disk and Antom answers not journaled yet (this process's and, from journal-alarm.json, earlier ones'). */
+  journalHealth(): JournalHealthView;
   close(): Promise<void>;
 }
 
@@ -125,12 +132,24 @@ function unconfiguredGateway(problem: string): AntomGatewayPort {
   };
 }
 
-export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID'>> {
+export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE'>> {
   const { dataDir, env, log } = opts;
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
   const config = loaded.value;
-  const { ledger, secrets, loosened } = await openDataLedger(dataDir, { config, keyProtector: opts.keyProtector ?? fileKeyProtector });
+  // The journal first (inside openDataLedger): it refuses a missing or empty file in a folder
+  // that has secrets, and on a new folder it exists before the first secret is written.
+  let opened: Awaited<ReturnType<typeof openDataLedger>>;
+  try {
+    opened = await openDataLedger(dataDir, { config, keyProtector: opts.keyProtector ?? fileKeyProtector, minFreeBytes: resolveMinFreeBytes(env, config.journal.minFreeMb) });
+  } catch (e) {
+    if (e instanceof JournalUnavailableError) {
+      log.error({ journal: e.journalPath, problem: e.problem }, 'refund journal unavailable; not starting');
+      return err('JOURNAL_UNAVAILABLE', e.message, { path: e.journalPath, problem: e.problem });
+    }
+    throw e;
+  }
+  const { ledger, secrets, loosened } = opened;
   const loose = describeLoosened(loosened);
   if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
 
@@ -196,8 +215,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   // the engine exists by the time the link can first authenticate (that takes I/O).
   let resumeOnReconnect: () => void = () => undefined;
   const availability = watchTerminalAvailability(link, () => resumeOnReconnect());
+  // Allocated now, while there is room, so that a full disk can still record the alarm.
+  prepareAlarmFile(dataDir);
+  const outcomeRecorder = new OutcomeRecorder({ log, onChange: (held) => writeAlarmEntries(dataDir, held) });
   const engine = new RefundEngine({
     ledger,
+    outcomeRecorder,
     terminal: link,
     terminalDownReason: availability.downReason,
     antom: {
@@ -258,6 +281,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     link,
     terminalPort,
     engine,
+    journalHealth: () => journalHealth(dataDir, ledger, outcomeRecorder.list()),
     async close() {
       availability.stop();
       await engine.stop();

@@ -4,10 +4,9 @@
  * the secret store, the shop's PIN policy applied. Shared by the core services
  * and the CLI commands that only need the ledger (users, audit, journal, doctor).
  */
-import path from 'node:path';
 import type { AppConfig } from '../config/app-config';
-import { openLedger, type Ledger } from '../ledger';
-import { LEDGER_FILE } from '../ledger/paths';
+import type { Ledger } from '../ledger';
+import { assertJournalUsable, openJournal } from '../ledger/journal-file';
 import { loadLedgerKeys } from '../secrets/ledger-keys';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 import { secureDataDir, type LooseFile } from '../security/file-modes';
@@ -21,21 +20,31 @@ export interface DataLedger {
 
 export async function openDataLedger(
   dataDir: string,
-  opts: { config?: Pick<AppConfig, 'timeZone' | 'cashierPinLength'>; secrets?: SecretStore; keyProtector?: KeyProtector; timeZone?: string } = {},
+  opts: { config?: Pick<AppConfig, 'timeZone' | 'cashierPinLength'>; secrets?: SecretStore; keyProtector?: KeyProtector; timeZone?: string; minFreeBytes?: number } = {},
 ): Promise<DataLedger> {
   const loosened = secureDataDir(dataDir);
+  // Before the secret store is opened (which may create secrets.json, the mark of
+  // an installed folder): a missing, empty or unreadable journal is refused here,
+  // and only a genuinely new folder gets a new journal (journal-file.ts).
+  assertJournalUsable(dataDir);
   const secrets = opts.secrets ?? (await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector));
   const { keys, auditKeyCreated } = await loadLedgerKeys(secrets);
   const timeZone = opts.timeZone ?? opts.config?.timeZone;
-  const ledger = openLedger(path.join(dataDir, LEDGER_FILE), {
+  const ledger = openJournal(dataDir, {
     keys,
     adoptUnsignedAudit: auditKeyCreated,
+    ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}),
     ...(timeZone !== undefined ? { timeZone } : {}),
     ...(opts.config ? { pinPolicy: { cashierMinLength: opts.config.cashierPinLength } } : {}),
   });
   // secrets.json / data-key.bin may have been written just now: tighten again (cheap).
   secureDataDir(dataDir);
   return { ledger, secrets, loosened };
+}
+
+/** Creates the journal of a new data folder before anything else (secrets, pairing) is written there. */
+export async function ensureDataLedger(dataDir: string): Promise<void> {
+  (await openDataLedger(dataDir)).ledger.close();
 }
 
 export function describeLoosened(loosened: readonly LooseFile[]): string | null {

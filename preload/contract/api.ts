@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -37,7 +37,8 @@ export type ApiErrorCode =
   | 'TERMINAL_DOWN' // the paired terminal is known to be down: a new refund was not started
   | 'CONFIG_INVALID'
   | 'RATE_LIMITED' // too many PIN attempts at once: wait a moment
-  | 'PIN_CHANGE_REQUIRED'; // the PIN was right but is one-time (or too weak now): sign in again with `newPin`
+  | 'PIN_CHANGE_REQUIRED' // the PIN was right but is one-time (or too weak now): sign in again with `newPin`
+  | 'JOURNAL_LOW_DISK'; // the journal's disk is below its free-space floor: nothing was journaled or sent
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -58,6 +59,8 @@ const Reason = z.string().trim().min(1).max(256);
 
 export const operations = {
   getAppInfo: op<AppInfo>()('app:info', Empty),
+  /** Low disk and Antom answers not yet journaled: the alarm banner on every screen polls this. */
+  getJournalHealth: op<JournalHealthView>()('journal:health', Empty),
 
   getSession: op<SessionView | null>()('session:get', Empty),
   /** `newPin` replaces a one-time PIN (or one the policy no longer accepts) after PIN_CHANGE_REQUIRED. */

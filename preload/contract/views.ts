@@ -17,6 +17,18 @@ export interface AppInfo {
   readonly demoHints: { readonly payments: readonly { id: string; label: string }[]; readonly users: readonly { name: string; role: Role; pin: string }[] } | null;
 }
 
+/** The journal's alarms (docs/ledger.md, "Low disk"). Shown on every screen while `alarm` is true. */
+export interface JournalHealthView {
+  /** True while the disk is below the floor or an Antom answer is not in the journal yet. */
+  readonly alarm: boolean;
+  /** Bytes free on the journal's disk (null: unknown) and the floor below which no new refund starts. */
+  readonly freeBytes: number | null;
+  readonly floorBytes: number;
+  readonly lowDisk: boolean;
+  /** Refunds Antom answered whose answer could not be journaled yet (this process or an earlier one). */
+  readonly unrecorded: readonly { readonly refundRequestId: string; readonly answer: 'SUCCESS' | 'FAILED' | 'PENDING'; readonly since: string; readonly lastError: string }[];
+}
+
 export interface SessionView {
   readonly userName: string;
   readonly role: Role;

@@ -10,6 +10,8 @@ import { useIdle } from './hooks/idle';
 import { useT } from './hooks/i18n';
 import { parseScan } from './lib/scan';
 import { DemoBanner, SecretWarning } from './components/DemoBanner';
+import { JournalAlarm } from './components/JournalAlarm';
+import { useJournal } from './stores/journal';
 import { Header } from './components/Header';
 import { SignIn } from './screens/SignIn';
 import { CashierFlow } from './screens/cashier/CashierFlow';
@@ -25,7 +27,11 @@ function useLiveEvents(): void {
   useEffect(() => {
     const offs = [
       api().on('terminalStatus', (s) => useTerminal.getState().setStatus(s)),
-      api().on('refundUpdated', (r) => useCashier.getState().refundUpdated(r)),
+      api().on('refundUpdated', (r) => {
+        useCashier.getState().refundUpdated(r);
+        // A refund that changed may have raised or cleared a journal alarm.
+        void useJournal.getState().refresh();
+      }),
       api().on('terminalScan', (scan) => {
         const session = useSession.getState().session;
         if (!session || !areasFor(session.role).includes('cashier')) return;
@@ -87,10 +93,13 @@ export function App() {
   // stream was connected (e.g. the demo's automatic pairing at start) or while it was
   // reconnecting is never replayed, so the indicator would stay stale without this.
   usePoll(() => void useTerminal.getState().refresh(), 3000, true);
+  // The journal alarm (low disk, an Antom answer not saved) has no event of its own: polled like the status.
+  usePoll(() => void useJournal.getState().refresh(), 3000, true);
   useEffect(() => {
     void useSettings.getState().loadAppInfo();
     void useSession.getState().load();
     void useTerminal.getState().refresh();
+    void useJournal.getState().refresh();
   }, []);
 
   // A new person (or the same after a lock) starts from a clean flow on their home screen.
@@ -112,6 +121,7 @@ export function App() {
       </a>
       <DemoBanner />
       <SecretWarning />
+      <JournalAlarm />
       <Header />
       <main id="main" className="app-main">
         {status === 'unknown' ? <p className="muted">{t('common.loading')}</p> : status === 'signed-out' ? <SignIn /> : <Content />}

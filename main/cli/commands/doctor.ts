@@ -14,6 +14,9 @@ import { describePortError, listTerminalCandidates } from '../../../native-bridg
 import { createAntomGateway, type AntomGateway } from '../../antom';
 import { isDemoMode, loadAppConfig } from '../../config/app-config';
 import type { RefundRow } from '../../ledger/rows';
+import { resolveMinFreeBytes } from '../../ledger/disk-space';
+import { journalHealth } from '../../ledger/journal-alarm-file';
+import { inspectJournalFile, journalProblemMessage } from '../../ledger/journal-file';
 import { openSecretStore } from '../../secrets/secret-store';
 import { looseDataFiles, secureDataDir } from '../../security/file-modes';
 import { openDataLedger } from '../../services/data-ledger';
@@ -186,22 +189,57 @@ export const doctorCommand: CliCommand = {
       }
     }
 
-    if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-      const { ledger } = await openDataLedger(ctx.dataDir, { config: loaded.value });
+    const journal = inspectJournalFile(ctx.dataDir);
+    const journalOk = journal.state === 'PRESENT' || journal.state === 'NEW';
+    checks.push(
+      journalOk
+        ? { id: 'journal', ok: true, summary: journal.state === 'NEW' ? `No journal yet in ${ctx.dataDir}: a new one is made at the first start.` : `Refund journal present in ${ctx.dataDir}.` }
+        : { id: 'journal', ok: false, summary: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n')[0] as string, fix: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n').slice(1).join(' ') },
+    );
+
+    const floor = resolveMinFreeBytes(ctx.env, loaded.ok ? loaded.value.journal.minFreeMb : undefined);
+    if (journalOk) {
+      const { ledger } = await openDataLedger(ctx.dataDir, { ...(loaded.ok ? { config: loaded.value } : {}), minFreeBytes: floor });
       try {
-        const active = ledger.users.list().filter((u) => !u.disabled);
-        const managers = active.filter((u) => u.role === 'manager').length;
+        // Free space against the floor below which no new refund starts.
+        const health = journalHealth(ctx.dataDir, ledger, []);
+        const freeText = health.freeBytes === null ? 'unknown' : `${Math.floor(health.freeBytes / (1024 * 1024))} MB`;
         checks.push(
-          managers > 0
-            ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
-            : {
-                id: 'users',
+          health.lowDisk
+            ? {
+                id: 'journal-disk',
                 ok: false,
-                summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
-                fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
-              },
+                summary: `The journal's disk has ${freeText} free, below the ${Math.round(floor / (1024 * 1024))} MB floor: new refunds are refused.`,
+                fix: `Free disk space on the drive of ${ctx.dataDir} (old logs, downloads), or move the data folder to a larger drive.`,
+              }
+            : { id: 'journal-disk', ok: true, summary: `The journal's disk has ${freeText} free (floor ${Math.round(floor / (1024 * 1024))} MB).` },
         );
-        checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+        // Antom answers a process could not journal (journal-alarm.json), still not final in the journal.
+        checks.push(
+          health.unrecorded.length > 0
+            ? {
+                id: 'journal-alarm',
+                ok: false,
+                summary: `Antom answered ${health.unrecorded.map((u) => `${u.refundRequestId} (${u.answer}, since ${u.since})`).join(', ')} but the journal could not record it (${health.unrecorded[0]?.lastError ?? ''}). Treat these refunds as pending; do not refund them again.`,
+                fix: 'Free disk space (or fix the disk), then run `refund-terminal recover`: it asks Antom about the same refundRequestId and records the answer; nothing is sent twice.',
+              }
+            : { id: 'journal-alarm', ok: true, summary: 'Every Antom answer is recorded in the journal.' },
+        );
+        if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
+          const active = ledger.users.list().filter((u) => !u.disabled);
+          const managers = active.filter((u) => u.role === 'manager').length;
+          checks.push(
+            managers > 0
+              ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
+              : {
+                  id: 'users',
+                  ok: false,
+                  summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
+                  fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
+                },
+          );
+          checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+        }
       } finally {
         ledger.close();
       }

@@ -1,8 +1,8 @@
 /** `pair`: pairs this register with the terminal on --port (the technician types the code the terminal shows). */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPortIn } from '../../terminal';
-import { rememberTerminalPort } from '../../terminal';
+import { openTerminalIdentity, openTerminalLinkForCli, rememberTerminalPort, resolveTerminalPortIn } from '../../terminal';
+import { ensureDataLedger } from '../../services/data-ledger';
 import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
@@ -40,6 +40,8 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
     ctx.stderr.write('No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n');
     return 2;
   }
+  // The journal exists before the pairing does: a folder with secrets but no journal reads as a lost journal.
+  await ensureDataLedger(ctx.dataDir);
   const { link, status } = await openTerminalLinkForCli(port, await openTerminalIdentity(ctx.dataDir));
   try {
     if (!status.terminal) {

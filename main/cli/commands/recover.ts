@@ -2,7 +2,8 @@
  * `recover [--json]`: resumes every refund the journal shows as not final
  * (same refundRequestId every time; see docs/ledger.md). It needs the real
  * terminal and Antom gateway, so whoever registers it passes a factory.
- * Exit: 0 all final or pending; 3 some still waiting on the terminal; 1 errors.
+ * Exit: 0 all final or pending; 3 some still waiting on the terminal; 1 errors;
+ * 4 an Antom answer could not be journaled (outcome unknown: run it again once the disk works).
  *
  * The terminal link connects in the background when the engine opens, so when
  * a refund needs the terminal (APPROVED, REFERENCE_REQUESTED) recover first
@@ -12,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliContext } from '../command';
 import { waitsOnTerminal, type RefundEngine } from '../../refunds/refund-engine';
+import { EXIT } from '../exit-codes';
 
 /** Upper bound on waiting for the terminal link before recovering (documented in the usage text and docs/ledger.md). */
 export const RECOVER_TERMINAL_WAIT_MS = 10_000;
@@ -36,7 +38,7 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
     usage:
       'Usage: refund-terminal [--data-dir DIR] recover [--json]\n' +
       `  waits up to ${RECOVER_TERMINAL_WAIT_MS / 1000} s for the terminal when a refund needs it\n` +
-      '  exit 0: every refund final or pending; 3: some wait for the terminal; 1: errors',
+      '  exit 0: every refund final or pending; 3: some wait for the terminal; 1: errors; 4: an answer could not be journaled (disk full)',
     async run(args, ctx) {
       const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
       const { engine, close, terminalReady, terminalState } = await deps.openEngine(ctx);
@@ -66,7 +68,12 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
             ctx.stdout.write(`  ${r.refundRequestId}  ${r.from} -> ${r.to}${note}\n`);
           }
         }
-        return s.errors > 0 ? 1 : s.stuck > 0 ? 3 : 0;
+        // Antom answered but the journal could not take it (disk full): outcome unknown, never "stuck".
+        const held = engine.outcomes.list();
+        for (const h of held) {
+          ctx.stderr.write(`Outcome unknown: Antom answered ${h.outcome.status} for ${h.refundRequestId} but the journal could not record it (${h.lastError}). Free disk space and run recover again; do not refund it again.\n`);
+        }
+        return held.length > 0 ? EXIT.OUTCOME_UNKNOWN : s.errors > 0 ? 1 : s.stuck > 0 ? 3 : 0;
       } finally {
         await engine.stop();
         await close();

@@ -1,140 +1,287 @@
 /**
- * `refund --payment ID [--terminal PATH] [--amount 10.50 --currency SGD] [--memo TEXT]
+ * `refund --payment ID [--intent KEY] [--terminal PATH] [--amount 10.50 --currency SGD] [--memo TEXT]
  *         [--cashier NAME] [--approver NAME] [--json]`
- * Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration.
+ *
+ * Honest exits (main/cli/exit-codes.ts): 1 only while nothing is journaled.
+ * Once the intent is in the journal, an error never reads as "bad input": it
+ * exits 4 with the refundRequestId, and `status ID --refresh` / `recover`
+ * finish the refund. Every run prints its intent key; running again with
+ * `--intent KEY` is the same refund (from any process), never a second one.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseMajorAmount } from '../../../preload/contract/money';
-import type { CliCommand } from '../command';
-import { describeRefund, exitCodeFor, openCliCore, readPin, refundJson, waitForAuthenticated } from '../engine-session';
+import { parseMajorAmount, type Money } from '../../../preload/contract/money';
+import type { RefundView } from '../../../preload/contract/refunds';
+import type { Ledger } from '../../ledger/ledger';
+import type { RefundRow } from '../../ledger/rows';
+import type { RefundEngine } from '../../refunds/refund-engine';
+import type { CliCommand, CliContext } from '../command';
+import { EXIT } from '../exit-codes';
+import { describeRefund, exitCodeFor, readPin, refundJson } from '../engine-session';
 
 const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [options]
   --payment ID        Antom paymentId of the original payment (required)
+  --intent KEY        this refund's idempotency key (8-64 of A-Z a-z 0-9 . _ : -); every run prints
+                      the key it uses: run again with the same key and it is the same refund, never a second
   --amount 10.50      partial refund amount in major units (needs --currency); omit for a full refund
   --currency SGD      ISO-4217 currency of the payment
   --memo TEXT         note (up to 256 characters)
   --terminal PATH     serial device of the terminal (else TERMINAL_PORT, config, or the demo's virtual terminal)
-  --cashier NAME      who is refunding: an active cashier or manager of this terminal (default: the OS user, as cli:<user>)
+  --cashier NAME      who is refunding (default: the OS user)
   --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin)
   --json              print the result as JSON
-Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration.`;
+Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration (nothing journaled, nothing sent),
+  4 outcome unknown: journaled but this run stopped on an error (run \`status ID --refresh\`; never refund again),
+  5 journal unavailable or its disk below the free-space floor (nothing journaled, nothing sent).`;
 
-export const refundCommand: CliCommand = {
-  name: 'refund',
-  summary: 'Refund a payment fully or partly (terminal reference + signed Antom call)',
-  usage: USAGE,
-  async run(args, ctx) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        options: {
-          payment: { type: 'string' },
-          amount: { type: 'string' },
-          currency: { type: 'string' },
-          memo: { type: 'string' },
-          terminal: { type: 'string' },
-          cashier: { type: 'string' },
-          approver: { type: 'string' },
-          json: { type: 'boolean', default: false },
-        },
-        strict: true,
-      }));
-    } catch (e) {
-      ctx.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-      return 1;
-    }
-    if (!values.payment) {
-      ctx.stderr.write(`--payment is required.\n\n${USAGE}\n`);
-      return 1;
-    }
-    let amount: { value: number; currency: string } | undefined;
-    if (values.amount !== undefined || values.currency !== undefined) {
-      if (values.amount === undefined || values.currency === undefined) {
-        ctx.stderr.write('A partial refund needs both --amount and --currency (omit both for a full refund).\n');
-        return 1;
-      }
-      const currency = values.currency.toUpperCase();
-      const parsed = parseMajorAmount(values.amount, currency);
-      if (!parsed.ok) {
-        const why: Record<string, string> = {
-          EMPTY: 'is empty',
-          NOT_A_NUMBER: 'is not a number',
-          TOO_MANY_DECIMALS: `has more decimals than ${currency} allows`,
-          NOT_POSITIVE: 'must be more than zero',
-          TOO_LARGE: 'is too large',
-          UNKNOWN_CURRENCY: `uses an unknown currency ${currency}`,
-        };
-        ctx.stderr.write(`The amount "${values.amount}" ${why[parsed.code] ?? 'is not valid'}.\n`);
-        return 1;
-      }
-      amount = { value: parsed.value, currency };
-    }
+/** Same alphabet as the engine's intent ids; long enough that a typo does not hit another refund's key. */
+export const INTENT_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 
-    const opened = await openCliCore(ctx, values.terminal ? { terminalPort: values.terminal } : {});
-    if (!opened.ok) {
-      ctx.stderr.write(`${opened.message}\n`);
-      return 1;
-    }
-    const { core } = opened;
-    try {
-      // A named cashier must be a real, active person at the counter: the name lands in reports and daily limits.
-      if (values.cashier !== undefined) {
-        const who = core.ledger.users.get(values.cashier);
-        if (who === null || who.disabled || (who.role !== 'cashier' && who.role !== 'manager')) {
-          ctx.stderr.write(`--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`);
-          return 1;
+/** What `refund` needs from the opened services (a narrow port so tests can inject faults). */
+export interface RefundSession {
+  readonly engine: RefundEngine;
+  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit'>;
+  /** Why Antom cannot be called (not configured), or null. */
+  readonly antomProblem: string | null;
+  /** The process that owns this data folder's demo terminal, when it is not us (a second terminal would break its link). */
+  readonly demoOwnerPid: number | null;
+  /** Resolves once the terminal link is usable, or with why not after `timeoutMs`. */
+  terminalReady(timeoutMs: number): Promise<{ ready: true } | { ready: false; detail: string }>;
+  close(): Promise<void>;
+}
+
+export interface RefundDeps {
+  open(ctx: CliContext, opts: { terminalPort?: string }): Promise<{ ok: true; session: RefundSession } | { ok: false; message: string; exitCode: number }>;
+  /** How long to wait for the terminal before refusing (new refunds) or carrying on (re-runs). */
+  readonly terminalWaitMs?: number;
+  /** How long, at most, to keep retrying a journal write that failed after Antom answered. */
+  readonly outcomeFlushMs?: number;
+}
+
+interface Request {
+  readonly paymentId: string;
+  readonly mode: 'FULL' | 'PARTIAL';
+  readonly amount?: Money;
+}
+
+/** Why a journaled intent does not match this command line, or null when it does. */
+function mismatch(row: RefundRow, req: Request): string | null {
+  if (row.payment_id !== req.paymentId) return `payment ${row.payment_id}`;
+  if (row.mode !== req.mode) return `a ${row.mode.toLowerCase()} refund`;
+  if (req.amount && (row.amount_value !== req.amount.value || row.currency !== req.amount.currency)) return `another amount (${row.amount_value} minor units ${row.currency})`;
+  return null;
+}
+
+const OPTIONS = {
+  payment: { type: 'string' },
+  intent: { type: 'string' },
+  amount: { type: 'string' },
+  currency: { type: 'string' },
+  memo: { type: 'string' },
+  terminal: { type: 'string' },
+  cashier: { type: 'string' },
+  approver: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+
+export function makeRefundCommand(deps: RefundDeps): CliCommand {
+  return {
+    name: 'refund',
+    summary: 'Refund a payment fully or partly (terminal reference + signed Antom call)',
+    usage: USAGE,
+    async run(args, ctx) {
+      let values: ParsedValues;
+      try {
+        ({ values } = parseArgs({
+          args: [...args],
+          options: OPTIONS,
+          strict: true,
+        }));
+      } catch (e) {
+        ctx.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+        return EXIT.BAD_INPUT;
+      }
+      if (!values.payment) {
+        ctx.stderr.write(`--payment is required.\n\n${USAGE}\n`);
+        return EXIT.BAD_INPUT;
+      }
+      if (values.intent !== undefined && !INTENT_KEY.test(values.intent)) {
+        ctx.stderr.write('--intent must be 8 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-" (use the key an earlier run printed).\n');
+        return EXIT.BAD_INPUT;
+      }
+      let amount: Money | undefined;
+      if (values.amount !== undefined || values.currency !== undefined) {
+        if (values.amount === undefined || values.currency === undefined) {
+          ctx.stderr.write('A partial refund needs both --amount and --currency (omit both for a full refund).\n');
+          return EXIT.BAD_INPUT;
+        }
+        const currency = values.currency.toUpperCase();
+        const parsed = parseMajorAmount(values.amount, currency);
+        if (!parsed.ok) {
+          const why: Record<string, string> = {
+            EMPTY: 'is empty',
+            NOT_A_NUMBER: 'is not a number',
+            TOO_MANY_DECIMALS: `has more decimals than ${currency} allows`,
+            NOT_POSITIVE: 'must be more than zero',
+            TOO_LARGE: 'is too large',
+            UNKNOWN_CURRENCY: `uses an unknown currency ${currency}`,
+          };
+          ctx.stderr.write(`The amount "${values.amount}" ${why[parsed.code] ?? 'is not valid'}.\n`);
+          return EXIT.BAD_INPUT;
+        }
+        amount = { value: parsed.value, currency };
+      }
+      const req: Request = { paymentId: values.payment, mode: amount ? 'PARTIAL' : 'FULL', ...(amount ? { amount } : {}) };
+      const intentId = values.intent ?? `cli-${randomUUID()}`;
+      // Printed before anything can go wrong, so even a killed run leaves the key to re-run with.
+      ctx.stderr.write(`Intent ${intentId}: if this run ends unclearly, run the same command with --intent ${intentId} (it is the same refund, never a second one).\n`);
+
+      const opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
+      if (!opened.ok) {
+        ctx.stderr.write(`${opened.message}\n`);
+        return opened.exitCode;
+      }
+      const { session } = opened;
+      const { engine } = session;
+      let exitCode: number = EXIT.OUTCOME_UNKNOWN;
+      try {
+        exitCode = await drive();
+      } finally {
+        try {
+          await session.close();
+        } catch (e) {
+          ctx.stderr.write(`Closing the services failed: ${(e as Error).message}\n`);
         }
       }
-      if (!core.antom) {
-        ctx.stderr.write(`${core.antomProblem ?? 'Antom is not configured.'}\n`);
-        return 1;
+      return exitCode;
+
+      /** Exit 4 with what is known: the refund is (or may be) journaled, so it is never "bad input". */
+      function unknownOutcome(e: unknown): number {
+        let row: RefundRow | null = null;
+        let readable = true;
+        try {
+          row = session.ledger.refunds.getByIntent(intentId);
+        } catch {
+          readable = false;
+        }
+        const message = e instanceof Error ? e.message : String(e);
+        if (readable && row === null) {
+          // The journal says this intent was never journaled, so nothing was sent (the engine journals first).
+          const journalFault = typeof (e as { code?: unknown }).code === 'string' && ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC');
+          if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: journalFault ? 'JOURNAL_UNAVAILABLE' : 'INTERNAL', message })}\n`);
+          ctx.stderr.write(`Not started: ${message}. Nothing was journaled and nothing was sent. ${journalFault ? 'Free disk space (refund-terminal doctor), then run' : 'Run'} the same command again with --intent ${intentId}.\n`);
+          return journalFault ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
+        }
+        const id = row?.refund_request_id ?? null;
+        if (values.json) {
+          ctx.stdout.write(`${JSON.stringify({ status: 'UNKNOWN', intentId, refundRequestId: id, state: row?.state ?? null, error: message })}\n`);
+        }
+        ctx.stderr.write(
+          `Outcome unknown: ${message}\n` +
+            (id
+              ? `The refund ${id} is in the journal (${row?.state ?? '?'}); it may have reached Antom. Do not refund again or another way.\n` +
+                `Next: refund-terminal status ${id} --refresh   (or run this same command with --intent ${intentId})\n`
+              : `The journal could not be read to tell whether this refund was started. Do not refund another way. Next: run this same command with --intent ${intentId} once the journal works (refund-terminal doctor).\n`),
+        );
+        return EXIT.OUTCOME_UNKNOWN;
       }
-      if (core.demoOwner) {
-        // The running app owns this folder's virtual terminal; a second one would break its link.
-        ctx.stderr.write(`The demo terminal of ${ctx.dataDir} belongs to process ${core.demoOwner.pid} (the running app). Refund there, or stop it first. Nothing was sent.\n`);
-        return 1;
+
+      function report(view: RefundView): number {
+        const held = engine.outcomes.get(view.refundRequestId);
+        if (held !== undefined) {
+          if (values.json) ctx.stdout.write(`${JSON.stringify({ ...refundJson(view), status: 'UNKNOWN', intentId, antomAnswer: held.outcome.status, journalError: held.lastError })}\n`);
+          else ctx.stdout.write(`${describeRefund(view)}\n`);
+          ctx.stderr.write(
+            `Outcome unknown: Antom answered ${held.outcome.status} (${held.outcome.resultCode}) but the journal could not record it: ${held.lastError}\n` +
+              `Do not refund again. Free disk space, then: refund-terminal status ${view.refundRequestId} --refresh   (asks Antom about this same refund)\n`,
+          );
+          return EXIT.OUTCOME_UNKNOWN;
+        }
+        ctx.stdout.write(values.json ? `${JSON.stringify({ ...refundJson(view), intentId })}\n` : `${describeRefund(view)}\n`);
+        return exitCodeFor(view);
       }
-      if (!(await waitForAuthenticated(core.link, 15_000))) {
-        const s = core.link.status();
-        ctx.stderr.write(`The terminal is not ready (${s.state}${s.reason ? `: ${s.reason}` : ''}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);
-        return 1;
-      }
-      // Who ran the command, whatever --cashier says: journaled before anything is sent.
-      const intentId = randomUUID();
-      const osUser = os.userInfo().username;
-      const cashier = values.cashier ?? `cli:${osUser}`;
-      core.ledger.audit.append(`cli:${osUser}`, 'cli.refund', { intentId, paymentId: values.payment, cashier, osUser, host: os.hostname(), pid: process.pid });
-      const submitted = await core.engine.submit({
-        intentId,
-        paymentId: values.payment,
-        mode: amount ? 'PARTIAL' : 'FULL',
-        ...(amount ? { amount } : {}),
-        ...(values.memo !== undefined ? { memo: values.memo } : {}),
-        cashier,
-      });
-      if (!submitted.ok) {
-        if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', code: submitted.error.code, message: submitted.error.message })}\n`);
-        else ctx.stderr.write(`${submitted.error.message}\n`);
-        return 1;
-      }
-      let view = submitted.value;
-      if (view.state === 'AWAITING_APPROVAL' && values.approver) {
-        const pin = await readPin(ctx);
-        if (!pin) {
-          ctx.stderr.write('No PIN given for the approver (set REFUND_TERMINAL_PIN or type it on stdin). The refund waits for approval.\n');
+
+      async function drive(): Promise<number> {
+        let existing: RefundRow | null;
+        try {
+          existing = session.ledger.refunds.getByIntent(intentId);
+        } catch (e) {
+          return unknownOutcome(e);
+        }
+        if (existing !== null) {
+          const differs = mismatch(existing, req);
+          if (differs !== null) {
+            ctx.stderr.write(`Intent ${intentId} is refund ${existing.refund_request_id}, which is for ${differs}. Nothing was done. Use the same command as before, or leave out --intent for a new refund.\n`);
+            return EXIT.BAD_INPUT;
+          }
+          ctx.stderr.write(`Intent ${intentId} is already journaled as refund ${existing.refund_request_id} (${existing.state}): continuing that refund.\n`);
         } else {
-          const approved = await core.engine.approve({ refundRequestId: view.refundRequestId, manager: values.approver, pin, reason: 'approved at the command line' });
-          if (!approved.ok) ctx.stderr.write(`Approval refused: ${approved.error.message}\n`);
-          else view = approved.value;
+          if (session.antomProblem !== null) {
+            ctx.stderr.write(`${session.antomProblem}\n`);
+            return EXIT.BAD_INPUT;
+          }
+          if (session.demoOwnerPid !== null) {
+            ctx.stderr.write(`The demo terminal of ${ctx.dataDir} belongs to process ${session.demoOwnerPid} (the running app). Refund there, or stop it first. Nothing was sent.\n`);
+            return EXIT.BAD_INPUT;
+          }
+          // A named cashier must be a real, active person at the counter: the name lands in reports and daily limits.
+          if (values.cashier !== undefined) {
+            const who = session.ledger.users.get(values.cashier);
+            if (who === null || who.disabled || (who.role !== 'cashier' && who.role !== 'manager')) {
+              ctx.stderr.write(`--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`);
+              return EXIT.BAD_INPUT;
+            }
+          }
         }
+        const ready = await session.terminalReady(deps.terminalWaitMs ?? 15_000);
+        if (!ready.ready && existing === null) {
+          ctx.stderr.write(`The terminal is not ready (${ready.detail}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);
+          return EXIT.BAD_INPUT;
+        }
+        let view: RefundView;
+        const osUser = os.userInfo().username;
+        const cashier = values.cashier ?? `cli:${osUser}`;
+        try {
+          // Who ran the command, whatever --cashier says: journaled before anything is sent.
+          session.ledger.audit.append(`cli:${osUser}`, 'cli.refund', { intentId, paymentId: req.paymentId, cashier, osUser, host: os.hostname(), pid: process.pid });
+          const submitted = await engine.submit({
+            intentId,
+            paymentId: req.paymentId,
+            mode: req.mode,
+            ...(req.amount ? { amount: req.amount } : {}),
+            ...(values.memo !== undefined ? { memo: values.memo } : {}),
+            cashier,
+          });
+          if (!submitted.ok) {
+            // Refused before journaling (validation, balance, another refund in flight, low disk): nothing was sent.
+            if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: submitted.error.code, message: submitted.error.message })}\n`);
+            else ctx.stderr.write(`${submitted.error.message}\n`);
+            return submitted.error.code === 'JOURNAL_LOW_DISK' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
+          }
+          view = submitted.value;
+          if (view.state === 'AWAITING_APPROVAL' && values.approver) {
+            const pin = await readPin(ctx);
+            if (!pin) {
+              ctx.stderr.write('No PIN given for the approver (set REFUND_TERMINAL_PIN or type it on stdin). The refund waits for approval.\n');
+            } else {
+              const approved = await engine.approve({ refundRequestId: view.refundRequestId, manager: values.approver, pin, reason: 'approved at the command line' });
+              if (!approved.ok) ctx.stderr.write(`Approval refused: ${approved.error.message}\n`);
+              else view = approved.value;
+            }
+          }
+          // An answer the journal could not take yet: a bounded last try before reporting.
+          if (engine.outcomes.get(view.refundRequestId) !== undefined) {
+            await engine.outcomes.flush(deps.outcomeFlushMs ?? 3_000);
+            const now = engine.outcomes.get(view.refundRequestId) === undefined ? engine.get(view.refundRequestId) : null;
+            if (now?.ok) view = now.value;
+          }
+        } catch (e) {
+          return unknownOutcome(e);
+        }
+        return report(view);
       }
-      ctx.stdout.write(values.json ? `${JSON.stringify(refundJson(view))}\n` : `${describeRefund(view)}\n`);
-      return exitCodeFor(view);
-    } finally {
-      await core.close();
-    }
-  },
-};
+    },
+  };
+}

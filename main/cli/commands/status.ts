@@ -2,10 +2,12 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { describeRefund, exitCodeFor, openCliCore, refundJson } from '../engine-session';
+import { EXIT } from '../exit-codes';
 
 const USAGE = `Usage: refund-terminal [--data-dir DIR] status REFUND_REQUEST_ID [--json] [--refresh]
   --refresh   first resolve pending refunds with Antom (inquiryRefund), then report
-Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 unknown id or bad input.`;
+Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 unknown id or bad input, 4 outcome unknown (--refresh got Antom's answer
+  but the journal could not record it), 5 journal unavailable.`;
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -27,7 +29,7 @@ export const statusCommand: CliCommand = {
     const opened = await openCliCore(ctx);
     if (!opened.ok) {
       ctx.stderr.write(`${opened.message}\n`);
-      return 1;
+      return opened.exitCode;
     }
     const { core } = opened;
     try {
@@ -38,6 +40,11 @@ export const statusCommand: CliCommand = {
         return 1;
       }
       ctx.stdout.write(parsed.values.json ? `${JSON.stringify(refundJson(found.value))}\n` : `${describeRefund(found.value)}\n`);
+      const held = core.engine.outcomes.get(id);
+      if (held !== undefined) {
+        ctx.stderr.write(`Outcome unknown: Antom answered ${held.outcome.status} but the journal could not record it (${held.lastError}). Free disk space and run this again; do not refund it again.\n`);
+        return EXIT.OUTCOME_UNKNOWN;
+      }
       return exitCodeFor(found.value);
     } finally {
       await core.close();

@@ -84,10 +84,17 @@ describe.skipIf(!built || !socatAvailable())('refund-terminal CLI against sim an
 
   it('refunds partly with env-only configuration and reports SUCCESS with exit 0', () => {
     const r = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '10.50', '--currency', 'SGD', '--json'], env);
-    expect(r.stderr).toBe('');
+    // stderr says only which intent key this run used (to re-run it safely).
+    expect(r.stderr).toMatch(/^Intent (cli-[0-9a-f-]{36}): .*--intent \1 .*\n$/);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({ paymentId: 'DEMO-SGD-ALIPAY-0001', status: 'SUCCESS', resultCode: 'SUCCESS' });
+    expect(out.intentId).toMatch(/^cli-/);
+
+    // The same command with the printed intent is the same refund: no second one at Antom.
+    const again = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '10.50', '--currency', 'SGD', '--json', '--intent', out.intentId as string], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ refundRequestId: out.refundRequestId, status: 'SUCCESS', intentId: out.intentId });
     expect(out.originalMerchantRefundId).toMatch(/^AT-PX-DEMO1-/);
     expect(typeof out.refundId).toBe('string');
 

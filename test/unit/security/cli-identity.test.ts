@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../../main/cli/command';
-import { refundCommand } from '../../../main/cli/commands/refund';
+import { refundCommand } from '../../../main/cli/registry';
 import { openDataLedger } from '../../../main/services/data-ledger';
 
 let dir: string;

@@ -21,6 +21,7 @@ const OP_NAMES = Object.keys(operations) as OperationName[];
 /** One schema-valid request per operation (never dispatched: only mutated). The type makes it exhaustive. */
 const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   getAppInfo: {},
+  getJournalHealth: {},
   getSession: {},
   signIn: { userName: 'maria', pin: '246813' },
   signOut: {},

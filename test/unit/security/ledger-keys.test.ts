@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = path.resolve(__dirname, '..', '..', '..', 'main');
-const ALLOWED = new Set(['services/data-ledger.ts', 'ledger/ledger.ts', 'ledger/index.ts']);
+const ALLOWED = new Set(['services/data-ledger.ts', 'ledger/ledger.ts', 'ledger/index.ts', 'ledger/journal-file.ts']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -23,8 +23,9 @@ describe('ledger keys in production code', () => {
   it('only data-ledger.ts opens a ledger (with keys from the secret store)', () => {
     const offenders = files(MAIN)
       .map((f) => path.relative(MAIN, f).split(path.sep).join('/'))
-      .filter((rel) => !ALLOWED.has(rel) && /\bopenLedger\s*\(/.test(readFileSync(path.join(MAIN, rel), 'utf8')));
+      .filter((rel) => !ALLOWED.has(rel) && /\b(openLedger|openJournal)\s*\(/.test(readFileSync(path.join(MAIN, rel), 'utf8')));
     expect(offenders).toEqual([]);
-    expect(readFileSync(path.join(MAIN, 'services', 'data-ledger.ts'), 'utf8')).toMatch(/openLedger\(path\.join\(dataDir, LEDGER_FILE\), \{\s*keys,/);
+    // journal-file.ts is the file guard (missing/empty journal); data-ledger.ts is the only production caller, with keys.
+    expect(readFileSync(path.join(MAIN, 'services', 'data-ledger.ts'), 'utf8')).toMatch(/openJournal\(dataDir, \{\s*keys,/);
   });
 });

@@ -1,0 +1,24 @@
+import { useJournal } from '../stores/journal';
+import { useT } from '../hooks/i18n';
+
+function megabytes(bytes: number | null): string {
+  if (bytes === null) return '?';
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
+}
+
+/** Shown above every screen while the journal's disk is low or an Antom answer is not saved yet. */
+export function JournalAlarm() {
+  const { t } = useT();
+  const health = useJournal((s) => s.health);
+  if (!health || !health.alarm) return null;
+  const ids = health.unrecorded.map((u) => u.refundRequestId);
+  return (
+    <div className="journal-alarm" role="alert" data-testid="journal-alarm">
+      <strong>{t('shell.journalAlarmTitle')}</strong>{' '}
+      {health.unrecorded.length > 0 ? (
+        <span data-testid="journal-alarm-unrecorded">{t('shell.journalUnrecorded', { count: ids.length, ids: ids.join(', ') })}</span>
+      ) : null}{' '}
+      {health.lowDisk ? <span data-testid="journal-alarm-low-disk">{t('shell.journalLowDisk', { free: megabytes(health.freeBytes), floor: megabytes(health.floorBytes) })}</span> : null}
+    </div>
+  );
+}
