@@ -113,6 +113,16 @@ export function assertJournalUsable(dataDir: string): void {
  */
 export function openJournal(dataDir: string, opts: LedgerOptions = {}): Ledger {
   assertJournalUsable(dataDir);
+  return openCheckedJournal(dataDir, opts);
+}
+
+/**
+ * Opens a journal whose file `assertJournalUsable` already accepted. For a
+ * caller that must write other files (the secret store) between the check and
+ * the open: checking again then would take the new secrets.json for the mark of
+ * an installed folder whose journal is missing.
+ */
+export function openCheckedJournal(dataDir: string, opts: LedgerOptions = {}): Ledger {
   const file = ledgerPath(dataDir);
   try {
     return openLedger(file, opts);

@@ -6,7 +6,7 @@
  */
 import type { AppConfig } from '../config/app-config';
 import type { Ledger } from '../ledger';
-import { assertJournalUsable, openJournal } from '../ledger/journal-file';
+import { assertJournalUsable, openCheckedJournal } from '../ledger/journal-file';
 import { loadLedgerKeys } from '../secrets/ledger-keys';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 import { secureDataDir, type LooseFile } from '../security/file-modes';
@@ -30,7 +30,7 @@ export async function openDataLedger(
   const secrets = opts.secrets ?? (await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector));
   const { keys, auditKeyCreated } = await loadLedgerKeys(secrets);
   const timeZone = opts.timeZone ?? opts.config?.timeZone;
-  const ledger = openJournal(dataDir, {
+  const ledger = openCheckedJournal(dataDir, {
     keys,
     adoptUnsignedAudit: auditKeyCreated,
     ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}),

@@ -33,12 +33,16 @@ function world() {
   const runs: { ledger: Ledger; faults: WriteFaults; engine: RefundEngine }[] = [];
   /** Arm the fault for the next run: the disk fills the moment Antom answers. */
   let diskFullAfterAntom = false;
+  /** Arm the fault for the next run: every write after the intent is journaled fails with an I/O error. */
+  let ioErrorAfterIntent = false;
 
   const command = makeRefundCommand({
     terminalWaitMs: 50,
     outcomeFlushMs: 200,
     async open(): Promise<{ ok: true; session: RefundSession }> {
       const ledger = openLedger(dbPath, { clock: clock.now });
+      // --cashier must name an active cashier of this terminal (issue #14).
+      if (ledger.users.get('alice') === null) await ledger.users.add({ name: 'alice', role: 'cashier', pin: '1470' }, 'test');
       const faults = injectWriteFaults(ledger.db);
       const gateway = {
         refund: async (req: Parameters<FakeAntom['refund']>[0]) => {
@@ -49,7 +53,9 @@ function world() {
         inquireRefund: (id: string) => antom.inquireRefund(id),
         inquirePayment: (id: string) => antom.inquirePayment(id),
       };
-      const engine = new RefundEngine({ ledger, terminal, antom: gateway, clock: clock.now, settleWaitMs: 1_000, outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }), outcomeFlushMs: 200 });
+      const engine = new RefundEngine({ ledger, terminal, antom: gateway, clock: clock.now, settleWaitMs: 1_000, afterJournal: (state) => {
+          if (ioErrorAfterIntent && state === 'APPROVED') faults.failWrites({ code: 'SQLITE_IOERR' });
+        }, outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }), outcomeFlushMs: 200 });
       runs.push({ ledger, faults, engine });
       return {
         ok: true,
@@ -57,7 +63,7 @@ function world() {
           engine,
           ledger,
           antomProblem: null,
-        demoOwnerPid: null,
+          demoOwnerPid: null,
           terminalReady: async () => ({ ready: true }),
           close: async () => {
             await engine.stop();
@@ -90,6 +96,9 @@ function world() {
     runs,
     set diskFullAfterAntom(v: boolean) {
       diskFullAfterAntom = v;
+    },
+    set ioErrorAfterIntent(v: boolean) {
+      ioErrorAfterIntent = v;
     },
   };
 }
@@ -169,14 +178,9 @@ describe('refund: honest exits and intent keys', () => {
 
   it('an exception thrown by the engine after journaling exits 4, not 1, and names the refund', async () => {
     const w = world();
-    // Every write after the intent insert fails with an I/O error: the REFERENCE_REQUESTED move throws out of submit.
+    // Every write after the intent is journaled fails with an I/O error: the REFERENCE_REQUESTED move throws out of submit.
+    w.ioErrorAfterIntent = true;
     const runP = w.run([...PARTIAL, '--intent', 'till3-ioerr-0001']);
-    // Arm the fault right after the intent is journaled: the run's ledger exists once open() ran.
-    const wait = async () => {
-      for (let i = 0; i < 200 && w.runs.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
-    };
-    await wait();
-    w.runs[0]?.faults.failWrites({ after: 4, code: 'SQLITE_IOERR' }); // payment cache upsert + the intent (refund, transition, audit rows) pass
     const r = await runP;
     expect(r.code).toBe(EXIT.OUTCOME_UNKNOWN);
     expect(r.stderr).toMatch(/Outcome unknown: disk I\/O error/);

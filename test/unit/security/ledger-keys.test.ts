@@ -23,9 +23,9 @@ describe('ledger keys in production code', () => {
   it('only data-ledger.ts opens a ledger (with keys from the secret store)', () => {
     const offenders = files(MAIN)
       .map((f) => path.relative(MAIN, f).split(path.sep).join('/'))
-      .filter((rel) => !ALLOWED.has(rel) && /\b(openLedger|openJournal)\s*\(/.test(readFileSync(path.join(MAIN, rel), 'utf8')));
+      .filter((rel) => !ALLOWED.has(rel) && /\b(openLedger|openJournal|openCheckedJournal)\s*\(/.test(readFileSync(path.join(MAIN, rel), 'utf8')));
     expect(offenders).toEqual([]);
     // journal-file.ts is the file guard (missing/empty journal); data-ledger.ts is the only production caller, with keys.
-    expect(readFileSync(path.join(MAIN, 'services', 'data-ledger.ts'), 'utf8')).toMatch(/openJournal\(dataDir, \{\s*keys,/);
+    expect(readFileSync(path.join(MAIN, 'services', 'data-ledger.ts'), 'utf8')).toMatch(/openCheckedJournal\(dataDir, \{\s*keys,/);
   });
 });
