@@ -85,6 +85,22 @@ export function transportOutcome(fault: TransportFault, detail: string): AntomOu
 }
 
 /**
+ * Result codes that mean the request was refused for its shape or for this
+ * terminal's set-up, not because Antom is down; such a lookup fails the same
+ * way on every try, so it is a technician's problem, not a cashier's:
+ *  - parameters: PARAM_ILLEGAL and its kin (the AMS catalogue) -> the lookup key;
+ *  - path: an API Antom does not serve here (DPOS_REFUND_NO_INTERFACE_DEF) -> the base URL;
+ *  - credentials: client id / key not accepted.
+ */
+export type SetupRejection = 'parameters' | 'path' | 'credentials';
+export function setupRejectionOf(code: string): SetupRejection | null {
+  if (/NO_INTERFACE_DEF|INVALID_API/.test(code)) return 'path';
+  if (/KEY_NOT_FOUND|ACCESS_DENIED|INVALID_SIGNATURE|INVALID_CLIENT/.test(code)) return 'credentials';
+  if (/PARAM|ILLEGAL/.test(code)) return 'parameters';
+  return null;
+}
+
+/**
  * Classifies a verified, schema-valid refund response. An answer is only
  * acted on when it is about the request we sent: it must name our
  * refundRequestId (the reference marks it required) and, where it names them,
@@ -95,6 +111,14 @@ export function transportOutcome(fault: TransportFault, detail: string): AntomOu
 export function classifyRefundResponse(body: RefundResponseBody, expected: RefundExpectation | string): AntomOutcome {
   const want: RefundExpectation = typeof expected === 'string' ? { refundRequestId: expected } : expected;
   const { result } = body;
+  if (body.refundRequestId === undefined && body.paymentId === undefined && result.resultStatus === 'F') {
+    // Antom's gateway refuses a request it could not authenticate or route
+    // before any refund exists, answering with `result` alone (HTTP 200,
+    // signed). Such an F is about the request as sent, not another refund,
+    // and nothing was processed: FAILED is the truth, and the fix is the setup.
+    const code = result.resultCode === undefined ? '' : normalizeResultCode(result.resultCode);
+    if (setupRejectionOf(code) !== null && isKnownResultCode(code)) return outcomeFor(code, { resultMessage: result.resultMessage ?? '' });
+  }
   if (body.refundRequestId === undefined) {
     return mismatched(`Answer (${result.resultStatus}) names no refundRequestId; expected ${want.refundRequestId}.`);
   }

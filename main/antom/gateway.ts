@@ -66,21 +66,8 @@ export interface AntomGateway extends AntomGatewayPort {
   lastVerification(): AntomVerification | null;
 }
 
-/**
- * Result codes that mean the request was refused for its shape or for this
- * terminal's set-up, not because Antom is down; such a lookup fails the same
- * way on every try, so it is a technician's problem, not a cashier's:
- *  - parameters: PARAM_ILLEGAL and its kin (the AMS catalogue) -> the lookup key;
- *  - path: an API Antom does not serve here (DPOS_REFUND_NO_INTERFACE_DEF) -> the base URL;
- *  - credentials: client id / key not accepted.
- */
-export type SetupRejection = 'parameters' | 'path' | 'credentials';
-export function setupRejectionOf(code: string): SetupRejection | null {
-  if (/NO_INTERFACE_DEF|INVALID_API/.test(code)) return 'path';
-  if (/KEY_NOT_FOUND|ACCESS_DENIED|INVALID_SIGNATURE|INVALID_CLIENT/.test(code)) return 'credentials';
-  if (/PARAM|ILLEGAL/.test(code)) return 'parameters';
-  return null;
-}
+import { setupRejectionOf } from './classify';
+export { setupRejectionOf, type SetupRejection } from './classify';
 
 const DEFAULT_RETRY = { maxAttempts: 3, baseDelayMs: 1_000 };
 const SILENT: AntomLog = { info: () => undefined, warn: () => undefined };

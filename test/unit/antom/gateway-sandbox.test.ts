@@ -53,14 +53,11 @@ describe('gateway.refund happy paths', () => {
     expect(sandbox.requestLog()).toHaveLength(0);
   });
 
-  it('a terminal with the wrong client id or key gets a signed HTTP 401: PENDING HTTP_4XX (never FAILED), with the code in the detail', async () => {
-    // However well signed, a non-2xx answer is not acted on (issue 12 item 5).
+  it('a terminal with the wrong client id or key gets a verified, final FAILED answer (HTTP 200, signed result, as Antom answers)', async () => {
     const wrongId = gatewayFor(sandbox, { clientId: 'WRONG_CLIENT' }).gateway;
-    const a = await wrongId.refund(req());
-    expect(a).toMatchObject({ status: 'PENDING', resultCode: 'HTTP_4XX', nextAction: 'CALL_SUPPORT' });
-    expect(a.resultMessage).toMatch(/HTTP 401.*DPOS_REFUND_KEY_NOT_FOUND/);
+    expect(await wrongId.refund(req())).toMatchObject({ status: 'FAILED', resultCode: 'DPOS_REFUND_KEY_NOT_FOUND', nextAction: 'CALL_SUPPORT' });
     const wrongKey = gatewayFor(sandbox, { merchantPrivateKeyPem: testKeys().gateway.privateKeyPem }).gateway;
-    expect(await wrongKey.refund(req())).toMatchObject({ status: 'PENDING', resultCode: 'HTTP_4XX' });
+    expect(await wrongKey.refund(req())).toMatchObject({ status: 'FAILED', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED' });
     expect(sandbox.refunds().filter((r) => r.paymentId === SGD)).toHaveLength(0);
   });
 
