@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseMajorAmount } from '../../../preload/contract/money';
+import { parseAmount } from '../../../preload/contract/money';
 import type { CliCommand } from '../command';
 import { describeRefund, exitCodeFor, openCliCore, readPin, refundJson, waitForAuthenticated } from '../engine-session';
 
@@ -57,17 +57,11 @@ export const refundCommand: CliCommand = {
         return 1;
       }
       const currency = values.currency.toUpperCase();
-      const parsed = parseMajorAmount(values.amount, currency);
+      // The same parser as the cashier's screen (English separators: 1,234.50 or 1,50).
+      const parsed = parseAmount(values.amount, currency);
       if (!parsed.ok) {
-        const why: Record<string, string> = {
-          EMPTY: 'is empty',
-          NOT_A_NUMBER: 'is not a number',
-          TOO_MANY_DECIMALS: `has more decimals than ${currency} allows`,
-          NOT_POSITIVE: 'must be more than zero',
-          TOO_LARGE: 'is too large',
-          UNKNOWN_CURRENCY: `uses an unknown currency ${currency}`,
-        };
-        ctx.stderr.write(`The amount "${values.amount}" ${why[parsed.code] ?? 'is not valid'}.\n`);
+        ctx.stderr.write(`The amount is not valid: ${parsed.message}
+`);
         return 1;
       }
       amount = { value: parsed.value, currency };

@@ -7,12 +7,13 @@
  * re-sends the same intentId, which the engine treats idempotently.
  */
 import { create } from 'zustand';
-import type { Money } from '../../../preload/contract/money';
+import type { Money, ParseAmountDetails } from '../../../preload/contract/money';
 import type { PaymentView, RefundView } from '../../../preload/contract/refunds';
 import { api, type ApiFailure } from '../api/client';
 import { checkRefundAmount, memoTooLong, type AmountError } from '../lib/amount';
 import { newer, outcomeOf } from '../lib/refund-state';
 import { parseScan } from '../lib/scan';
+import { useSettings } from './settings';
 
 export type CashierStep = 'scan' | 'review' | 'amount' | 'progress' | 'outcome';
 export type RefundMode = 'FULL' | 'PARTIAL';
@@ -35,6 +36,7 @@ interface CashierState {
   readonly mode: RefundMode;
   readonly amountText: string;
   readonly amountError: AmountError | null;
+  readonly amountErrorDetails: ParseAmountDetails | null;
   readonly partialAmount: Money | null;
   readonly memo: string;
   readonly intent: RefundIntent | null;
@@ -73,6 +75,7 @@ const initial = {
   mode: 'FULL' as RefundMode,
   amountText: '',
   amountError: null,
+  amountErrorDetails: null,
   partialAmount: null,
   memo: '',
   intent: null,
@@ -176,14 +179,15 @@ export const useCashier = create<CashierState>((set, get) => {
       set({ mode: 'PARTIAL', step: 'amount', amountError: null });
     },
     setAmountText(text) {
-      set({ amountText: text, amountError: null });
+      set({ amountText: text, amountError: null, amountErrorDetails: null });
     },
     reviewPartial() {
       const s = get();
       if (!s.payment) return false;
-      const check = checkRefundAmount(s.amountText, s.payment.refundable);
+      // The display language decides which mark is the decimal one.
+      const check = checkRefundAmount(s.amountText, s.payment.refundable, useSettings.getState().language);
       if (!check.ok) {
-        set({ amountError: check.code });
+        set({ amountError: check.code, amountErrorDetails: check.details ?? null });
         return false;
       }
       set({ mode: 'PARTIAL', partialAmount: check.amount, amountError: null, step: 'review' });

@@ -6,7 +6,8 @@ import { useT } from '../../hooks/i18n';
 import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { parseThreshold } from '../../lib/amount';
+import { amountErrorParams, parseThreshold } from '../../lib/amount';
+import type { Language } from '../../lib/format';
 
 interface Row {
   readonly key: number;
@@ -25,7 +26,7 @@ function toRows(record: Record<string, number>): Row[] {
 type RowErrors = Record<number, string>;
 
 /** Rows -> exact minor units per currency; errors keyed by row. */
-function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknown>) => string): { record: Record<string, number>; errors: RowErrors } {
+function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknown>) => string, lang: Language): { record: Record<string, number>; errors: RowErrors } {
   const record: Record<string, number> = {};
   const errors: RowErrors = {};
   for (const row of rows) {
@@ -33,15 +34,16 @@ function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknow
       errors[row.key] = t('policy.duplicateCurrency', { currency: row.currency });
       continue;
     }
-    const r = parseThreshold(row.text, row.currency);
+    // The same parser as the cashier's amount field: "5,00" is five, never five hundred.
+    const r = parseThreshold(row.text, row.currency, lang);
     if (r.ok) record[row.currency] = r.minor;
-    else errors[row.key] = t(`amount.error.${r.code}`, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0, max: '' });
+    else errors[row.key] = t(`amount.error.${r.code}`, amountErrorParams(r.details, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0 }));
   }
   return { record, errors };
 }
 
 export function PolicySettings() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const loaded = useLoad(() => api().getPolicy({}), []);
   const [amountRows, setAmountRows] = useState<Row[]>([]);
   const [dailyRows, setDailyRows] = useState<Row[]>([]);
@@ -67,8 +69,8 @@ export function PolicySettings() {
     e.preventDefault();
     setSaved(false);
     setSaveError(null);
-    const a = toRecord(amountRows, t);
-    const d = toRecord(dailyRows, t);
+    const a = toRecord(amountRows, t, lang);
+    const d = toRecord(dailyRows, t, lang);
     const allErrors = { ...a.errors, ...d.errors };
     let days: number | null = null;
     let dayError: string | null = null;
