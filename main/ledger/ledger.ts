@@ -9,6 +9,8 @@ import type { RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { AuditVerifyView, DailyReportView } from '../../preload/contract/views';
 import { AuditLog } from './audit';
+import { computeBalance, type Balance } from './balance';
+import { MethodCapabilities } from './method-capabilities';
 import { openDatabase } from './db';
 import { localDate } from './local-date';
 import { migrate, schemaVersion } from './migrations';
@@ -38,8 +40,11 @@ export interface Ledger {
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
   verifyPin(name: string, pin: string): Promise<Result<User, VerifyPinError>>;
-  /** Original amount minus SUCCEEDED and in-flight refunds; null if the payment was never looked up. */
+  /** What can still be refunded (this journal and what Antom reported); null if the payment was never looked up. */
   refundableBalance(paymentId: string): Money | null;
+  /** The balance with where it comes from; null if the payment was never looked up. */
+  balance(paymentId: string): Balance | null;
+  readonly capabilities: MethodCapabilities;
   view(row: RefundRow): RefundView;
   getPolicy(): Policy;
   setPolicy(policy: unknown, actor: string): Result<Policy, 'INVALID_INPUT'>;
@@ -64,6 +69,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const refunds = new RefundStore(db, audit, clock, timeZone);
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock);
+  const capabilities = new MethodCapabilities(db, clock);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -83,10 +89,13 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     verifyPin: (name, pin) => users.verifyPin(name, pin),
     refundableBalance(paymentId) {
-      const p = payments.get(paymentId);
-      if (p === null) return null;
-      return { value: Math.max(0, p.amount.value - refunds.committedAmount(paymentId)), currency: p.amount.currency };
+      return ledger.balance(paymentId)?.refundable ?? null;
     },
+    balance(paymentId) {
+      const p = payments.row(paymentId);
+      return p === null ? null : computeBalance(p, refunds.list({ paymentId }));
+    },
+    capabilities,
     view: (row) => toRefundView(row, refunds.approvals(row.refund_request_id)),
     getPolicy() {
       const raw = db.prepare('SELECT body FROM policy WHERE id = 1').get();

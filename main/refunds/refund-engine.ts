@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import type { Money } from '../../preload/contract/money';
+import { hostname } from 'node:os';
+import { toMajorString, type Money } from '../../preload/contract/money';
 import { MoneySchema, PaymentId, RefundRequestId, type NextAction, type PaymentView, type RefundState, type RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
@@ -218,6 +219,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           paidAt: p.paidAt,
           status: p.status,
           supportsPartialRefund: p.supportsPartialRefund,
+          antomRefunds: p.antomRefunds ?? null,
         }),
       );
     }
@@ -235,16 +237,121 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   private paymentView(p: PaymentRecord): PaymentView {
-    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const balance = this.ledger.balance(p.paymentId);
+    const currency = p.amount.currency;
+    const money = (value: number): Money => ({ value, currency });
+    const rows = this.ledger.refunds.list({ paymentId: p.paymentId });
+    const here = rows.map((r) => ({
+      refundRequestId: r.refund_request_id,
+      at: r.created_at,
+      who: r.cashier,
+      where: 'THIS_TERMINAL' as const,
+      amount: money(r.amount_value),
+      status: this.ledger.view(r).status,
+    }));
+    const elsewhere = (balance?.elsewhere ?? []).map((a) => ({
+      refundRequestId: a.refundRequestId,
+      at: a.at,
+      who: null,
+      where: 'ELSEWHERE' as const,
+      amount: money(a.value),
+      status: a.status,
+    }));
+    const history = [...here, ...elsewhere].sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
+    const cap = this.ledger.capabilities.get(p.paymentMethod);
+    const paid = Date.parse(p.paidAt);
+    const windowEnds = cap.windowDays !== null && !Number.isNaN(paid) ? new Date(paid + cap.windowDays * 86_400_000) : null;
+    const expired = p.refundClosedCode !== null || (windowEnds !== null && windowEnds.getTime() < this.clock().getTime());
+    const partialRefused = cap.partialSupported === false ? false : null;
+    const flying = rows.find((r) => !isFinal(r.state));
     return {
       paymentId: p.paymentId,
       amount: p.amount,
       paymentMethod: p.paymentMethod,
       paidAt: p.paidAt,
       status: p.status,
-      refundable,
-      supportsPartialRefund: p.supportsPartialRefund,
+      refundable: balance?.refundable ?? p.amount,
+      // The payment's own answer first, then what Antom taught us about the method.
+      supportsPartialRefund: p.supportsPartialRefund ?? partialRefused,
+      balanceSource: balance?.source ?? 'THIS_TERMINAL',
+      refundedHere: money(balance?.localCommitted ?? 0),
+      refundedAtAntom: balance?.antomRefunded === null || balance === null ? null : money(balance.antomRefunded),
+      refusedAt: balance?.refusedAt === null || balance === null ? null : money(balance.refusedAt),
+      history,
+      refundWindowDays: cap.windowDays,
+      refundWindowEndsAt: windowEnds === null ? null : windowEnds.toISOString(),
+      refundWindowExpired: expired,
+      refundClosedCode: p.refundClosedCode,
+      syncRefund: cap.sync,
+      inFlight:
+        flying === undefined
+          ? null
+          : {
+              refundRequestId: flying.refund_request_id,
+              cashier: flying.cashier,
+              state: flying.state,
+              startedAt: flying.created_at,
+              amount: money(flying.amount_value),
+              where: flying.lease_owner?.split(':')[0] ?? hostname(),
+            },
+      lookedUpAt: p.fetchedAt,
     };
+  }
+
+  /** The payment as the cashier should now see it (cache + journal, no Antom call). */
+  currentPaymentView(paymentId: string): PaymentView | null {
+    const p = this.ledger.payments.get(paymentId);
+    return p === null ? null : this.paymentView(p);
+  }
+
+  /**
+   * What Antom's final answer teaches about the payment (admission side of the
+   * engine): the amount Antom actually refunded, a balance known to be lower,
+   * a method that refuses partial refunds, a window that is over.
+   */
+  private async learnFromOutcome(row: RefundRow, o: AntomOutcome): Promise<RefundRow> {
+    const code = o.resultCode;
+    if (row.state === 'SUCCEEDED') {
+      let current = row;
+      const reported = o.refundAmount;
+      if (reported !== undefined && reported !== null && reported.currency === row.currency && reported.value > 0 && reported.value !== row.amount_value) {
+        const u = this.ledger.refunds.recordAntomAmount(row.refund_request_id, reported.value, SYSTEM);
+        if (u.ok) current = u.value;
+      }
+      this.ledger.payments.lowerRefusedBound(row.payment_id, current.amount_value);
+      return current;
+    }
+    if (row.state !== 'FAILED') return row;
+    const payment = this.ledger.payments.get(row.payment_id);
+    if (code === 'DPOS_REFUND_REFUND_AMOUNT_EXCEED') {
+      // Antom has less left than we asked for: mark it, ask Antom again, say so.
+      this.ledger.payments.markRefusedAt(row.payment_id, row.amount_value);
+      const fresh = await this.fetchPayment(row.payment_id);
+      const left = this.ledger.refundableBalance(row.payment_id);
+      const asked = `${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency}`;
+      const now = left === null ? '' : ` Looked up again: ${toMajorString(left)} ${left.currency} can still be refunded.`;
+      const message = `Antom has less left on this payment than ${asked}: part of it was refunded elsewhere (another counter or the Antom Dashboard). No money was refunded.${fresh.ok ? now : ' Antom could not be asked again just now; look the payment up again.'}`;
+      return this.patchFinal(row, { message });
+    }
+    if (code === 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED' && payment !== null) {
+      this.ledger.payments.markPartialRefused(row.payment_id);
+      this.ledger.capabilities.learnPartialRefused(payment.paymentMethod, code);
+      return row;
+    }
+    if (code === 'DPOS_REFUND_REFUND_WINDOW_EXCEED' && payment !== null) {
+      this.ledger.payments.markClosed(row.payment_id, code);
+      const age = (this.clock().getTime() - Date.parse(payment.paidAt)) / 86_400_000;
+      if (Number.isFinite(age)) this.ledger.capabilities.learnWindowExceeded(payment.paymentMethod, age, code);
+      return row;
+    }
+    return row;
+  }
+
+  private patchFinal(row: RefundRow, patch: RefundPatch): RefundRow {
+    const u = this.ledger.refunds.update(row.refund_request_id, row.state, patch);
+    if (!u.ok) return row;
+    this.journaled(u.value);
+    return u.value;
   }
 
   // ------------------------------------------------------------ submit
@@ -290,19 +397,24 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
     let amount: Money;
+    // FULL = "refund the rest". With nothing refunded anywhere the amount is
+    // omitted on the wire (Antom's documented full refund, also accepted by
+    // full-only methods); after any refund, here or elsewhere, the remainder is
+    // sent explicitly (docs/antom-client.md says why).
+    let sendAmount = input.mode === 'PARTIAL';
     if (input.mode === 'FULL') {
-      // A FULL refund (no amount sent to Antom) only makes sense while nothing was refunded yet.
-      if (refundable.value !== p.amount.value) {
-        return err('AMOUNT_EXCEEDS_REFUNDABLE', 'Part of this payment was already refunded. Refund the rest as a partial refund.', {
-          refundable,
-        });
-      }
-      amount = p.amount;
+      amount = refundable;
+      sendAmount = refundable.value !== p.amount.value;
     } else {
       amount = input.amount ?? p.amount;
     }
     if (amount.value <= 0 || amount.value > refundable.value) {
-      return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+      const left = `${toMajorString(refundable)} ${refundable.currency}`;
+      return err(
+        'AMOUNT_EXCEEDS_REFUNDABLE',
+        refundable.value === 0 ? 'Nothing is left to refund on this payment.' : `The amount is more than what is left to refund on this payment (${left}).`,
+        { refundable, payment: this.paymentView(p) },
+      );
     }
 
     const now = this.clock();
@@ -327,6 +439,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         message: needsApproval ? MSG.awaitingApproval : MSG.approved,
         nextAction: 'WAIT',
         approvalReasons: reasons,
+        sendAmount,
       },
       input.cashier,
     );
@@ -474,6 +587,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           message: needsApproval ? MSG.awaitingApproval : MSG.approved,
           nextAction: 'WAIT',
           approvalReasons: reasons,
+          sendAmount: old.send_amount === 1,
         },
         actor,
       );
@@ -703,7 +817,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       res = await this.terminal.requestRefundReference({
         paymentId: row.payment_id,
         refundRequestId: row.refund_request_id,
-        ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+        ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       });
     } catch (e) {
       this.log.error({ refundRequestId: row.refund_request_id, err: String(e) }, 'terminal port threw');
@@ -743,7 +857,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       refundRequestId: row.refund_request_id,
       paymentId: row.payment_id,
       originalMerchantRefundId: row.original_merchant_refund_id,
-      ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+      ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       ...(row.memo !== null ? { memo: row.memo } : {}),
     };
   }
@@ -783,8 +897,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       this.journaled(u.value);
       return u.value;
     }
-    const moved = this.move(row, to, patch);
+    let moved = this.move(row, to, patch);
     if (moved === null) return this.mustGet(row.refund_request_id);
+    if (isFinal(to)) moved = await this.learnFromOutcome(moved, o);
     if (isFinal(to) || row.state === 'SUBMITTING') await this.noticeTerminal(moved, o);
     return moved;
   }

@@ -59,6 +59,8 @@ export interface AntomSandbox {
   readonly faults: FaultController;
   payments(): SandboxPayment[];
   refunds(): SandboxRefund[];
+  /** Records a refund Antom knows and this install does not (Dashboard, another counter). */
+  refundElsewhere(paymentId: string, value: number): SandboxRefund | { error: string };
   requestLog(): SandboxLogEntry[];
   stop(): Promise<void>;
 }
@@ -311,6 +313,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     faults,
     payments: () => ledger.paymentList(),
     refunds: () => ledger.refundList(),
+    refundElsewhere: (paymentId, value) => ledger.refundElsewhere(paymentId, value),
     requestLog: () => log.map((e) => ({ ...e })),
     stop: async () => {
       for (const t of timers) clearTimeout(t);

@@ -18,6 +18,13 @@ export function PaymentDetails(props: { payment: PaymentView }) {
         <dd className="num big" data-testid="payment-refundable">
           {fmtMoney(p.refundable, lang)}
         </dd>
+        <dd className="hint" data-testid="balance-source" data-source={p.balanceSource}>
+          {p.refusedAt
+            ? t('payment.balanceRefused', { refused: fmtMoney(p.refusedAt, lang) })
+            : p.balanceSource === 'ANTOM' && p.refundedAtAntom
+              ? t('payment.balanceFromAntom', { antom: fmtMoney(p.refundedAtAntom, lang), here: fmtMoney(p.refundedHere, lang) })
+              : t('payment.balanceFromHere', { here: fmtMoney(p.refundedHere, lang) })}
+        </dd>
       </div>
       <div>
         <dt>{t('payment.method')}</dt>

@@ -62,6 +62,8 @@ interface CashierState {
   approve(manager: string, pin: string, reason: string): Promise<boolean>;
   decline(manager: string, pin: string, reason: string): Promise<boolean>;
   retryAsNew(): Promise<void>;
+  /** After a refusal that a new amount can fix: the payment again, freshly looked up, "refund the rest" preselected. */
+  backToPayment(): void;
   reset(): void;
 }
 
@@ -123,6 +125,13 @@ export const useCashier = create<CashierState>((set, get) => {
     const merged = newer(get().refund, view);
     const outcome = outcomeOf(merged.state);
     set({ refund: merged, step: outcome === 'in-progress' ? 'progress' : 'outcome' });
+    if (outcome === 'failed' && merged.nextAction === 'FIX_INPUT') void refreshPayment(merged.paymentId);
+  };
+
+  /** The payment as main now knows it (Antom asked again), without leaving the current screen. */
+  const refreshPayment = async (paymentId: string): Promise<void> => {
+    const r = await api().lookupPayment({ paymentId });
+    if (r.ok && (get().payment === null || get().payment?.paymentId === paymentId || get().refund?.paymentId === paymentId)) set({ payment: r.value });
   };
 
   const decide = async (kind: 'approve' | 'decline', manager: string, pin: string, reason: string): Promise<boolean> => {
@@ -273,6 +282,12 @@ export const useCashier = create<CashierState>((set, get) => {
       }
       set({ actionBusy: false, refund: null });
       afterRefund(r.value);
+    },
+    backToPayment() {
+      const s = get();
+      if (!s.payment) return;
+      set({ ...initial, payment: s.payment, step: 'review' });
+      ensureIntent();
     },
     reset() {
       set({ ...initial });

@@ -13,6 +13,18 @@ const payment: PaymentView = {
   status: 'SUCCESS',
   refundable: { value: 2500, currency: 'SGD' },
   supportsPartialRefund: true,
+  balanceSource: 'THIS_TERMINAL',
+  refundedHere: { value: 0, currency: 'SGD' },
+  refundedAtAntom: null,
+  refusedAt: null,
+  history: [],
+  refundWindowDays: 365,
+  refundWindowEndsAt: null,
+  refundWindowExpired: false,
+  refundClosedCode: null,
+  syncRefund: true,
+  inFlight: null,
+  lookedUpAt: '2026-11-25T10:00:00Z',
 };
 
 function refund(over: Partial<RefundView>): RefundView {

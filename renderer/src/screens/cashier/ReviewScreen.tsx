@@ -5,6 +5,7 @@ import { useEscape } from '../../hooks/focus';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PaymentDetails } from '../../components/PaymentDetails';
+import { RefundHistory } from '../../components/RefundHistory';
 import { fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
 
@@ -41,7 +42,9 @@ export function ReviewScreen() {
       <PaymentDetails payment={payment} />
       <div className="mode-switch" role="group" aria-label={t('review.mode')}>
         <button type="button" className="btn btn-large" aria-pressed={s.mode === 'FULL'} data-testid="refund-full" onClick={s.chooseFull} disabled={nothingLeft}>
-          {t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
+          {payment.refundable.value < payment.amount.value
+            ? t('review.rest', { amount: fmtMoney(payment.refundable, lang) })
+            : t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
         </button>
         <button type="button" className="btn btn-large" aria-pressed={s.mode === 'PARTIAL'} data-testid="refund-partial" onClick={s.choosePartial} disabled={!partialAllowed}>
           {s.mode === 'PARTIAL' && s.partialAmount ? t('review.changeAmount') : t('review.partial')}
@@ -58,6 +61,7 @@ export function ReviewScreen() {
           {t('review.nothingLeft')}
         </p>
       ) : null}
+      <RefundHistory payment={payment} />
       <div className="field">
         <label htmlFor="memo-input">{t('review.memo')}</label>
         <input
