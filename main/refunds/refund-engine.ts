@@ -19,7 +19,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
 import { localDate } from '../ledger/local-date';
 import type { PaymentRecord } from '../ledger/payment-cache';
-import { evaluatePolicy, type Policy } from '../ledger/policy';
+import { evaluatePolicy, type ApprovalReason, type Policy } from '../ledger/policy';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
@@ -42,6 +42,7 @@ export type RefundErrorCode =
   | 'USER_LOCKED'
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
+  | 'SELF_APPROVAL'
   | 'UNAVAILABLE';
 
 export interface SubmitInput {
@@ -354,6 +355,43 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return u.value;
   }
 
+  /**
+   * Would this refund need a manager, and why? The same rules submit applies,
+   * asked before the button so the review screen can say so (refunds:evaluate).
+   */
+  async evaluate(input: {
+    paymentId: string;
+    mode: 'FULL' | 'PARTIAL';
+    amount?: Money;
+    cashier: string;
+  }): Promise<Result<{ needsApproval: boolean; reasons: ApprovalReason[]; amount: Money; refundable: Money; selfApprovalAllowed: boolean }, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'AMOUNT_EXCEEDS_REFUNDABLE'>> {
+    const id = PaymentId.safeParse(input.paymentId);
+    if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
+    const payment = this.freshCachedPayment(id.data) ?? (await this.fetchPayment(id.data));
+    if (!payment.ok) return payment;
+    const p = payment.value;
+    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const amount = input.mode === 'FULL' ? refundable : input.amount;
+    if (amount === undefined || amount.currency !== p.amount.currency) return err('INVALID_INPUT', 'A partial refund needs an amount in the payment currency.');
+    if (amount.value <= 0 || amount.value > refundable.value) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+    const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
+    return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: this.ledger.getPolicy().allowSelfApproval });
+  }
+
+  private approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): ApprovalReason[] {
+    const now = this.clock();
+    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    return evaluatePolicy(this.ledger.getPolicy(), {
+      amount,
+      mode,
+      paidAt: p.paidAt,
+      now,
+      cashierTotalToday: this.ledger.refunds.cashierTotalOn(cashier, amount.currency, localDate(now, this.ledger.timeZone)),
+      // Refunded here and elsewhere before this one: splitting a refund does not escape the limit.
+      paymentRefundedBefore: Math.max(0, p.amount.value - refundable.value),
+    });
+  }
+
   // ------------------------------------------------------------ submit
 
   /** Idempotent per intentId: a repeat (even concurrent, even from another process) returns the same refund. */
@@ -417,14 +455,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       );
     }
 
-    const now = this.clock();
-    const reasons = evaluatePolicy(this.ledger.getPolicy(), {
-      amount,
-      mode: input.mode,
-      paidAt: p.paidAt,
-      now,
-      cashierTotalToday: this.ledger.refunds.cashierTotalOn(input.cashier, amount.currency, localDate(now, this.ledger.timeZone)),
-    });
+    const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
     const needsApproval = reasons.length > 0;
     const inserted = this.ledger.refunds.insert(
       {
@@ -499,6 +530,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       return err('PIN_INVALID', who.error.message);
     }
     if (who.value.role !== 'manager') return err('NOT_A_MANAGER', 'Only a manager can approve or decline refunds.');
+    const selfDecision = who.value.name === row.cashier;
+    if (selfDecision && decision === 'APPROVED' && !this.ledger.getPolicy().allowSelfApproval) {
+      return err('SELF_APPROVAL', 'Another manager must approve this refund: the person who asked for it cannot approve it too.');
+    }
 
     const moved = this.ledger.transaction(() => {
       const t = this.ledger.refunds.transition(refundRequestId, 'AWAITING_APPROVAL', decision, {
@@ -507,6 +542,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         patch: decision === 'APPROVED' ? { message: MSG.approved, nextAction: 'WAIT' } : { message: MSG.declined(reason), nextAction: 'NONE' },
       });
       if (t.ok) this.ledger.refunds.recordApproval({ refundRequestId, manager: who.value.name, decision, reason });
+      // The policy allowed it; it is still worth a line of its own in the audit trail.
+      if (t.ok && selfDecision && decision === 'APPROVED') this.ledger.audit.append(who.value.name, 'refund.self_approved', { refundRequestId, reason });
       return t;
     });
     if (!moved.ok) return err('NOT_AWAITING_APPROVAL', 'This refund is no longer waiting for approval.');
@@ -561,14 +598,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const payment = this.ledger.payments.get(old.payment_id);
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
     const amount: Money = { value: old.amount_value, currency: old.currency };
-    const now = this.clock();
-    const reasons = evaluatePolicy(this.ledger.getPolicy(), {
-      amount,
-      mode: old.mode,
-      paidAt: payment.paidAt,
-      now,
-      cashierTotalToday: this.ledger.refunds.cashierTotalOn(actor, amount.currency, localDate(now, this.ledger.timeZone)),
-    });
+    const reasons = this.approvalReasons(payment, amount, old.mode, actor);
     const needsApproval = reasons.length > 0;
     const intentId = `${root}.r${this.ledger.refunds.lineageSize(root)}`;
     const inserted = this.ledger.transaction(() => {

@@ -15,6 +15,7 @@ import type {
   DailyReportView,
   DiagnosticsBundle,
   PolicyView,
+  RefundEvaluationView,
   Role,
   UserView,
 } from '../../preload/contract/views';
@@ -36,6 +37,7 @@ export interface HandlerDeps {
     lookupPayment(paymentId: string): Res<PaymentView>;
     recentPayments(): Res<PaymentView[]>;
     submit(input: ValidRequestOf<'submitRefund'> & { cashier: string }): Res<RefundView>;
+    evaluate(input: ValidRequestOf<'evaluateRefund'> & { cashier: string }): Res<RefundEvaluationView>;
     get(refundRequestId: string): Res<RefundView>;
     list(filter: { date?: string; states?: string[] }): Res<RefundView[]>;
     approve(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
@@ -110,7 +112,14 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
     listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),
     // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
-    approveRefund: (req) => as(counter, () => deps.refunds.approve(req)),
+    evaluateRefund: (req) => as(counter, (user) => deps.refunds.evaluate({ ...req, cashier: user.name })),
+    approveRefund: (req) =>
+      as(counter, (user) => {
+        // No name typed: the manager signed in at this counter approves with their PIN alone.
+        const manager = req.manager ?? (user.role === 'manager' ? user.name : null);
+        if (manager === null) return Promise.resolve(err<ApiErrorCode>('INVALID_INPUT', 'Type the approving manager\'s name and PIN.'));
+        return deps.refunds.approve({ refundRequestId: req.refundRequestId, manager, pin: req.pin, reason: req.reason ?? 'Approved at the counter.' });
+      }),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
 

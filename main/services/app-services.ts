@@ -155,6 +155,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       lookupPayment: (paymentId) => engine.lookupPayment(paymentId),
       recentPayments,
       submit: (input) => engine.submit(input),
+      evaluate: (input) => engine.evaluate(input),
       get: async (id) => engine.get(id),
       list: async (filter) => ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),
       approve: (input) => engine.approve(input),

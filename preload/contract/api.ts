@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, RefundEvaluationView } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -33,7 +33,8 @@ export type ApiErrorCode =
   | 'NOT_RETRYABLE'
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'SELF_APPROVAL'; // the manager approving is the cashier who asked (policy forbids it)
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -78,6 +79,14 @@ export const operations = {
         message: 'a partial refund needs an amount; a full refund takes none',
       }),
   ),
+  /** Before the button: would this refund need a manager, and why (the rules submit applies). */
+  evaluateRefund: op<RefundEvaluationView>()(
+    'refunds:evaluate',
+    z
+      .object({ paymentId: PaymentId, mode: z.enum(['FULL', 'PARTIAL']), amount: MoneySchema.optional() })
+      .strict()
+      .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' }),
+  ),
   getRefund: op<RefundView>()('refunds:get', z.object({ refundRequestId: RefundRequestId }).strict()),
   listRefunds: op<RefundView[]>()(
     'refunds:list',
@@ -85,7 +94,8 @@ export const operations = {
   ),
   approveRefund: op<RefundView>()(
     'refunds:approve',
-    z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict(),
+    // manager omitted = the manager signed in at the counter (PIN only); reason optional for an approval.
+    z.object({ refundRequestId: RefundRequestId, manager: UserName.optional(), pin: Pin, reason: Reason.optional() }).strict(),
   ),
   declineRefund: op<RefundView>()(
     'refunds:decline',

@@ -50,9 +50,28 @@ export const PolicySchema = z
     paymentOlderThanDays: z.number().int().min(0).max(3650).nullable(),
     /** A cashier's refund total today above which a manager approves, per currency. */
     cashierDailyTotals: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)),
+    /**
+     * All refunds of one payment together, at or above which a manager approves,
+     * per currency. A currency not listed uses its single-refund threshold, so
+     * splitting one payment's refund (99.99 + 99.99 + 0.02) does not escape it.
+     */
+    paymentTotals: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)).default({}),
+    /** May a manager approve a refund they asked for themselves? Off by default; every such approval is audited. */
+    allowSelfApproval: z.boolean().default(false),
   })
   .strict();
 export type PolicyView = z.infer<typeof PolicySchema>;
+
+/** What `refunds:evaluate` answers: whether a manager is needed before the button is pressed, and why. */
+export interface RefundEvaluationView {
+  readonly needsApproval: boolean;
+  readonly reasons: readonly { readonly code: string; readonly text: string; readonly params?: Readonly<Record<string, string>> }[];
+  /** The amount the refund would be for (for a full refund: what is left). */
+  readonly amount: Money;
+  readonly refundable: Money;
+  /** Policy switch: may the cashier, if a manager, approve their own refund. */
+  readonly selfApprovalAllowed: boolean;
+}
 
 export interface UserView {
   readonly name: string;

@@ -9,6 +9,7 @@
 import { create } from 'zustand';
 import type { Money, ParseAmountDetails } from '../../../preload/contract/money';
 import type { PaymentView, RefundView } from '../../../preload/contract/refunds';
+import type { RefundEvaluationView } from '../../../preload/contract/views';
 import { api, type ApiFailure } from '../api/client';
 import { checkRefundAmount, memoTooLong, type AmountError } from '../lib/amount';
 import { newer, outcomeOf } from '../lib/refund-state';
@@ -40,6 +41,9 @@ interface CashierState {
   readonly partialAmount: Money | null;
   readonly memo: string;
   readonly intent: RefundIntent | null;
+  /** Whether the refund on screen needs a manager, and why (refunds:evaluate), for `evaluationFor`. */
+  readonly evaluation: RefundEvaluationView | null;
+  readonly evaluationFor: string | null;
   readonly submitting: boolean;
   readonly submitError: ApiFailure | null;
   readonly refund: RefundView | null;
@@ -81,6 +85,8 @@ const initial = {
   partialAmount: null,
   memo: '',
   intent: null,
+  evaluation: null,
+  evaluationFor: null,
   submitting: false,
   submitError: null,
   refund: null,
@@ -118,8 +124,19 @@ export const useCashier = create<CashierState>((set, get) => {
     if (s.mode === 'PARTIAL' && amount === undefined) return;
     const memo = s.memo.trim() === '' ? undefined : s.memo.trim();
     if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo)) return;
-    set({ intent: { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo }, submitError: null });
+    const intent = { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo };
+    set({ intent, submitError: null, evaluation: null, evaluationFor: null });
+    void evaluate(intent);
   };
+
+  /** Asks main whether this refund needs a manager before the cashier presses Refund. */
+  const evaluate = async (intent: RefundIntent): Promise<void> => {
+    if (get().payment?.refundable.value === 0) return;
+    const r = await api().evaluateRefund({ paymentId: intent.paymentId, mode: intent.mode, ...(intent.amount ? { amount: intent.amount } : {}) });
+    // Only if the screen still shows this very refund.
+    if (r.ok && get().intent?.intentId === intent.intentId) set({ evaluation: r.value, evaluationFor: intent.intentId });
+  };
+
 
   const afterRefund = (view: RefundView): void => {
     const merged = newer(get().refund, view);
@@ -139,7 +156,16 @@ export const useCashier = create<CashierState>((set, get) => {
     if (!s.refund || s.actionBusy) return false;
     set({ actionBusy: true, actionError: null });
     const request = { refundRequestId: s.refund.refundRequestId, manager: manager.trim(), pin, reason: reason.trim() };
-    const r = kind === 'approve' ? await api().approveRefund(request) : await api().declineRefund(request);
+    // An approval may leave out the name (the manager signed in at the counter) and the reason.
+    const r =
+      kind === 'approve'
+        ? await api().approveRefund({
+            refundRequestId: request.refundRequestId,
+            pin,
+            ...(request.manager !== '' ? { manager: request.manager } : {}),
+            ...(request.reason !== '' ? { reason: request.reason } : {}),
+          })
+        : await api().declineRefund(request);
     set({ actionBusy: false });
     if (!r.ok) {
       set({ actionError: r.error });

@@ -6,7 +6,7 @@ import { newRefund, seedPayment, tempLedger } from './helpers';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-const base: Policy = { amountThresholds: { SGD: 10_000 }, approveAnyPartial: false, paymentOlderThanDays: 30, cashierDailyTotals: { SGD: 50_000 } };
+const base: Policy = { amountThresholds: { SGD: 10_000 }, approveAnyPartial: false, paymentOlderThanDays: 30, cashierDailyTotals: { SGD: 50_000 }, paymentTotals: {}, allowSelfApproval: false };
 const now = new Date('2026-11-25T12:00:00Z');
 const input = { amount: { value: 1_000, currency: 'SGD' }, mode: 'FULL' as 'FULL' | 'PARTIAL', paidAt: '2026-11-20T00:00:00Z', now, cashierTotalToday: 0 };
 const codes = (p: Policy, over: Partial<typeof input> = {}) => evaluatePolicy(p, { ...input, ...over }).map((r) => r.code);
@@ -87,5 +87,35 @@ describe('daily report', () => {
     expect(csv).toHaveLength(6);
     expect(csv[0]).toBe('created_at,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo');
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
+  });
+});
+
+describe('per-payment cumulative limit (issue #13 item 5)', () => {
+  it('defaults to the single-refund threshold, so 99.99 + 99.99 + 0.02 cannot escape a 100.00 limit', () => {
+    const p = { ...base, cashierDailyTotals: {} };
+    const c = (value: number, before: number) => codes(p, { amount: { value, currency: 'SGD' }, paymentRefundedBefore: before } as Partial<typeof input>);
+    expect(c(9_999, 0)).toEqual([]);
+    expect(c(9_999, 9_999)).toEqual(['PAYMENT_TOTAL_AT_OR_OVER_LIMIT']);
+    expect(c(2, 19_998)).toEqual(['PAYMENT_TOTAL_AT_OR_OVER_LIMIT']);
+    expect(c(1, 9_998)).toEqual([]);
+    expect(c(1, 9_999)).toEqual(['PAYMENT_TOTAL_AT_OR_OVER_LIMIT']);
+  });
+  it('uses its own per-currency limit when set', () => {
+    const p = { ...base, cashierDailyTotals: {}, paymentTotals: { SGD: 30_000 } };
+    const c = (value: number, before: number) => codes(p, { amount: { value, currency: 'SGD' }, paymentRefundedBefore: before } as Partial<typeof input>);
+    expect(c(9_999, 19_000)).toEqual([]);
+    expect(c(9_999, 20_001)).toEqual(['PAYMENT_TOTAL_AT_OR_OVER_LIMIT']);
+    expect(evaluatePolicy(p, { ...input, amount: { value: 9_999, currency: 'SGD' }, paymentRefundedBefore: 20_001 })[0]?.params).toEqual({
+      before: '200.01 SGD',
+      total: '300.00 SGD',
+      limit: '300.00 SGD',
+    });
+  });
+  it('a stored policy without the new fields still reads (defaults: cumulative = threshold, no self-approval)', () => {
+    const t = tempLedger();
+    cleanups.push(t.cleanup);
+    const { paymentTotals: _p, allowSelfApproval: _a, ...old } = base;
+    expect(t.ledger.setPolicy(old, 'maria').ok).toBe(true);
+    expect(t.ledger.getPolicy()).toMatchObject({ paymentTotals: {}, allowSelfApproval: false });
   });
 });

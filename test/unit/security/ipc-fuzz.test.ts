@@ -27,6 +27,7 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
   submitRefund: { intentId: 'fuzz-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' }, memo: 'fuzz' },
+  evaluateRefund: { paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' } },
   getRefund: { refundRequestId: 'RR-FUZZ-1' },
   listRefunds: { date: '2026-01-01', states: ['SUCCEEDED'] },
   approveRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },

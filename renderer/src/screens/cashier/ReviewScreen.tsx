@@ -87,6 +87,24 @@ export function ReviewScreen() {
           })}
         </p>
       ) : null}
+      {amount && !nothingLeft && s.evaluation && s.evaluationFor === s.intent?.intentId ? (
+        s.evaluation.needsApproval ? (
+          <div className="notice notice-info" role="status" data-testid="approval-needed">
+            <p>{t('review.approvalNeeded')}</p>
+            <ul className="reasons">
+              {s.evaluation.reasons.map((r) => (
+                <li key={r.code} data-testid="approval-reason" data-code={r.code}>
+                  {lang === 'en' ? r.text : t(`approvalReason.${r.code}`, { ...(r.params ?? {}), defaultValue: r.text })}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <p className="hint" data-testid="approval-not-needed">
+            {t('review.noApprovalNeeded')}
+          </p>
+        )
+      ) : null}
       <ErrorNotice error={s.submitError} testId="submit-error" />
       {s.submitError && RETRYABLE_ERRORS.has(s.submitError.code) ? <p className="hint">{t('review.retrySafe')}</p> : null}
       <div className="actions">

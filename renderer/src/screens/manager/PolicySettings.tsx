@@ -47,6 +47,8 @@ export function PolicySettings() {
   const loaded = useLoad(() => api().getPolicy({}), []);
   const [amountRows, setAmountRows] = useState<Row[]>([]);
   const [dailyRows, setDailyRows] = useState<Row[]>([]);
+  const [totalRows, setTotalRows] = useState<Row[]>([]);
+  const [selfApproval, setSelfApproval] = useState(false);
   const [anyPartial, setAnyPartial] = useState(false);
   const [olderThan, setOlderThan] = useState('');
   const [errors, setErrors] = useState<RowErrors>({});
@@ -58,6 +60,8 @@ export function PolicySettings() {
   const apply = (p: PolicyView): void => {
     setAmountRows(toRows(p.amountThresholds));
     setDailyRows(toRows(p.cashierDailyTotals));
+    setTotalRows(toRows(p.paymentTotals));
+    setSelfApproval(p.allowSelfApproval);
     setAnyPartial(p.approveAnyPartial);
     setOlderThan(p.paymentOlderThanDays === null ? '' : String(p.paymentOlderThanDays));
   };
@@ -71,7 +75,8 @@ export function PolicySettings() {
     setSaveError(null);
     const a = toRecord(amountRows, t, lang);
     const d = toRecord(dailyRows, t, lang);
-    const allErrors = { ...a.errors, ...d.errors };
+    const pt = toRecord(totalRows, t, lang);
+    const allErrors = { ...a.errors, ...d.errors, ...pt.errors };
     let days: number | null = null;
     let dayError: string | null = null;
     if (olderThan.trim() !== '') {
@@ -82,7 +87,14 @@ export function PolicySettings() {
     setOlderError(dayError);
     if (Object.keys(allErrors).length > 0 || dayError) return;
     setBusy(true);
-    const r = await api().setPolicy({ amountThresholds: a.record, cashierDailyTotals: d.record, approveAnyPartial: anyPartial, paymentOlderThanDays: days });
+    const r = await api().setPolicy({
+      amountThresholds: a.record,
+      cashierDailyTotals: d.record,
+      paymentTotals: pt.record,
+      allowSelfApproval: selfApproval,
+      approveAnyPartial: anyPartial,
+      paymentOlderThanDays: days,
+    });
     setBusy(false);
     if (!r.ok) return setSaveError(r.error);
     apply(r.value);
@@ -96,12 +108,17 @@ export function PolicySettings() {
       {loaded.data ? (
         <form onSubmit={(e) => void onSubmit(e)} noValidate>
           <ThresholdRows title={t('policy.amountThresholds')} hint={t('policy.amountHint')} rows={amountRows} setRows={setAmountRows} errors={errors} testId="policy-amount" />
+          <ThresholdRows title={t('policy.paymentTotals')} hint={t('policy.paymentTotalsHint')} rows={totalRows} setRows={setTotalRows} errors={errors} testId="policy-payment-total" />
           <ThresholdRows title={t('policy.dailyTotals')} hint={t('policy.dailyHint')} rows={dailyRows} setRows={setDailyRows} errors={errors} testId="policy-daily" />
           <fieldset className="stack">
             <legend>{t('policy.other')}</legend>
             <label className="checkbox">
               <input type="checkbox" checked={anyPartial} onChange={(e) => setAnyPartial(e.target.checked)} data-testid="policy-any-partial" />
               {t('policy.anyPartial')}
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={selfApproval} onChange={(e) => setSelfApproval(e.target.checked)} data-testid="policy-self-approval" />
+              {t('policy.selfApproval')}
             </label>
             <div className="field">
               <label htmlFor="policy-days">{t('policy.olderThan')}</label>
