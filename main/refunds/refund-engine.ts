@@ -421,8 +421,16 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     if (NOT_REFUNDABLE_PAYMENT_STATUSES.has(p.status.toUpperCase())) {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
-    if (input.mode === 'PARTIAL' && p.supportsPartialRefund === false) {
+    // The payment's own answer first, then what Antom taught us about the method (capabilities table).
+    const cap = this.ledger.capabilities.get(p.paymentMethod);
+    if (input.mode === 'PARTIAL' && (p.supportsPartialRefund ?? cap.partialSupported) === false) {
       return err('INVALID_INPUT', 'This payment method does not allow partial refunds. Refund the full amount instead.');
+    }
+    if (p.refundClosedCode !== null) {
+      // Antom already said no for this payment (e.g. the refund window is over): asking again cannot change it.
+      return err('INVALID_INPUT', 'Antom no longer accepts refunds for this payment: its refund period is over. Refund the customer another way.', {
+        resultCode: p.refundClosedCode,
+      });
     }
     if (input.amount !== undefined && input.amount.currency !== p.amount.currency) {
       return err('INVALID_INPUT', `The payment is in ${p.amount.currency}, not ${input.amount.currency}.`);

@@ -29,6 +29,17 @@ export function PaymentDetails(props: { payment: PaymentView }) {
       <div>
         <dt>{t('payment.method')}</dt>
         <dd data-testid="payment-method">{p.paymentMethod}</dd>
+        <dd className="hint" data-testid="method-capability">
+          {[
+            p.refundWindowDays !== null && p.refundWindowEndsAt !== null
+              ? t('payment.window', { days: p.refundWindowDays, until: fmtDateTime(p.refundWindowEndsAt, lang) })
+              : t('payment.windowUnknown'),
+            p.syncRefund === true ? t('payment.sync') : p.syncRefund === false ? t('payment.async') : '',
+            p.supportsPartialRefund === false ? t('payment.fullOnly') : '',
+          ]
+            .filter((x) => x !== '')
+            .join(' ')}
+        </dd>
       </div>
       <div>
         <dt>{t('payment.paidAt')}</dt>

@@ -6,7 +6,7 @@ import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PaymentDetails } from '../../components/PaymentDetails';
 import { RefundHistory } from '../../components/RefundHistory';
-import { fmtMoney } from '../../lib/format';
+import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
 
 /** Antom payment states that can never be refunded (the engine refuses them too). */
@@ -34,7 +34,8 @@ export function ReviewScreen() {
   const nothingLeft = payment.refundable.value === 0;
   const notCompleted = NOT_REFUNDABLE_STATUSES.has(payment.status.toUpperCase());
   const memoTooLong = s.memo.length > MEMO_MAX;
-  const canConfirm = !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
+  const windowClosed = payment.refundClosedCode !== null;
+  const canConfirm = !windowClosed && !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
   const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft && !notCompleted;
 
   return (
@@ -54,6 +55,13 @@ export function ReviewScreen() {
       {notCompleted ? (
         <p className="notice notice-error" role="alert" data-testid="payment-not-refundable">
           {t('review.notCompleted', { status: payment.status })}
+        </p>
+      ) : null}
+      {payment.refundWindowExpired ? (
+        <p className={`notice ${windowClosed ? 'notice-error' : 'notice-warn'}`} role="alert" data-testid="window-expired">
+          {windowClosed
+            ? t('review.windowClosed')
+            : t('review.windowExpired', { days: payment.refundWindowDays ?? '', until: fmtDateTime(payment.refundWindowEndsAt, lang) })}
         </p>
       ) : null}
       {nothingLeft ? (
