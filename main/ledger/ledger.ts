@@ -12,7 +12,7 @@ import { AuditLog } from './audit';
 import { computeBalance, type Balance } from './balance';
 import { MethodCapabilities } from './method-capabilities';
 import { openDatabase } from './db';
-import { localDate } from './local-date';
+import { isValidTimeZone, localDate } from './local-date';
 import { migrate, schemaVersion } from './migrations';
 import { PaymentCache } from './payment-cache';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
@@ -31,7 +31,9 @@ export interface LedgerOptions {
 export interface Ledger {
   readonly db: Database;
   readonly clock: () => Date;
+  /** The shop's IANA zone for "today", daily reports and CSV dates (changeable: setTimeZone). */
   readonly timeZone: string;
+  setTimeZone(tz: string, actor: string): Result<string, 'INVALID_INPUT'>;
   readonly refunds: RefundStore;
   readonly payments: PaymentCache;
   readonly users: UserStore;
@@ -57,7 +59,7 @@ export interface Ledger {
 
 export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const clock = opts.clock ?? (() => new Date());
-  const timeZone = opts.timeZone ?? 'UTC';
+  let timeZone = opts.timeZone ?? 'UTC';
   const db = openDatabase(dbPath);
   try {
     migrate(db);
@@ -66,7 +68,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     throw e;
   }
   const audit = new AuditLog(db, clock);
-  const refunds = new RefundStore(db, audit, clock, timeZone);
+  const refunds = new RefundStore(db, audit, clock, () => timeZone);
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock);
   const capabilities = new MethodCapabilities(db, clock);
@@ -77,7 +79,16 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const ledger: Ledger = {
     db,
     clock,
-    timeZone,
+    get timeZone() {
+      return timeZone;
+    },
+    setTimeZone(tz, actor) {
+      if (!isValidTimeZone(tz)) return err('INVALID_INPUT', `${tz} is not a time zone. Use an IANA name such as Asia/Singapore.`);
+      const before = timeZone;
+      timeZone = tz;
+      if (before !== tz) audit.append(actor, 'config.time_zone', { before, after: tz });
+      return ok(tz);
+    },
     refunds,
     payments,
     users,
@@ -125,7 +136,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     verifyAudit: () => audit.verify(),
     dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view),
-    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone)),
+    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), tz ?? timeZone),
     listRefunds: (filter) => refunds.list(filter),
     close: () => {
       if (db.open) db.close();

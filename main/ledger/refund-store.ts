@@ -73,8 +73,13 @@ export class RefundStore {
     private readonly db: Database,
     private readonly audit: AuditLog,
     private readonly clock: () => Date,
-    private readonly timeZone: string,
+    /** The shop's zone; a function because a manager can change it while the app runs. */
+    private readonly zone: string | (() => string),
   ) {}
+
+  private get timeZone(): string {
+    return typeof this.zone === 'string' ? this.zone : this.zone();
+  }
 
   get(refundRequestId: string): RefundRow | null {
     const raw = this.db.prepare('SELECT * FROM refunds WHERE refund_request_id = ?').get(refundRequestId);

@@ -17,6 +17,7 @@ import type {
   PolicyView,
   RefundEvaluationView,
   Role,
+  StoreSettingsView,
   UserView,
 } from '../../preload/contract/views';
 import type { ApiHandlers, ValidRequestOf } from './api-dispatch';
@@ -60,6 +61,10 @@ export interface HandlerDeps {
     list(limit: number): Res<AuditEntryView[]>;
     verify(): Res<AuditVerifyView>;
     record(actor: string, kind: string, detail: Record<string, unknown>): void;
+  };
+  readonly storeSettings: {
+    get(): Res<StoreSettingsView>;
+    setTimeZone(timeZone: string, actor: string): Res<StoreSettingsView>;
   };
   readonly policy: {
     get(): Res<PolicyView>;
@@ -135,6 +140,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listAudit: ({ limit }) => as(managers, () => deps.audit.list(limit)),
     verifyAudit: () => as(managers, () => deps.audit.verify()),
 
+    getStoreSettings: () => as(anyone, () => deps.storeSettings.get()),
+    setTimeZone: ({ timeZone }) => as(managers, (user) => deps.storeSettings.setTimeZone(timeZone, user.name)),
     getPolicy: () => as(anyone, () => deps.policy.get()),
     setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
     listUsers: () => as(managers, () => deps.users.list()),

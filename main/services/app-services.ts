@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { LinkStatusView, PingView } from '../../preload/contract/terminal';
 import type { AntomConfigView, AppInfo } from '../../preload/contract/views';
 import { importPrivateKey, importPublicKey } from '../antom';
-import { loadAppConfig, saveAppConfig } from '../config/app-config';
+import { loadAppConfig, saveAppConfig, systemTimeZone } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
@@ -81,13 +81,14 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     secretProtection: secrets.protection,
     secretWarning: secrets.warning,
     demoHints: core.demo ? core.demo.hints() : null,
+    timeZone: ledger.timeZone,
   });
 
   const recentPayments = async (): Res<PaymentView[]> => {
     // Demo: the sandbox's seeded payments. Real: payments refunded or looked up today on this terminal.
     const ids = core.demo
       ? core.demo.hints().payments.map((p) => p.id)
-      : [...new Set(engine.list({ date: localDate(new Date(), core.config.timeZone) }).map((r) => r.paymentId))];
+      : [...new Set(engine.list({ date: localDate(new Date(), ledger.timeZone) }).map((r) => r.paymentId))];
     const views: PaymentView[] = [];
     for (const id of ids) {
       const looked = await engine.lookupPayment(id);
@@ -206,6 +207,22 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       list: async (limit) => ok(ledger.audit.list({ limit })),
       verify: async () => ok(ledger.verifyAudit()),
       record: (actor, kind, detail) => void ledger.audit.append(actor, kind, detail),
+    },
+    storeSettings: {
+      get: async () => {
+        const saved = await loadAppConfig(core.dataDir);
+        const configured = saved.ok ? (saved.value.timeZone ?? null) : (core.config.timeZone ?? null);
+        return ok({ timeZone: ledger.timeZone, configured, systemTimeZone: systemTimeZone() });
+      },
+      setTimeZone: async (timeZone, actor) => {
+        const applied = ledger.setTimeZone(timeZone, actor);
+        if (!applied.ok) return err('INVALID_INPUT', applied.error.message);
+        // Kept in config.json so the next start (and the CLI's journal) uses it too.
+        const current = await loadAppConfig(core.dataDir);
+        const base = current.ok ? current.value : core.config;
+        await saveAppConfig(core.dataDir, { ...base, timeZone });
+        return ok({ timeZone: ledger.timeZone, configured: timeZone, systemTimeZone: systemTimeZone() });
+      },
     },
     policy: {
       get: async () => ok(ledger.getPolicy()),

@@ -12,7 +12,7 @@ import { createNodeUsbBackend, SerialPortTransport, TerminalLink, type UsbBacken
 import { createSecretStorePairingStore } from '../terminal';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { AntomClientConfig, createAntomGateway, loadAntomConfigFromEnv, type AntomGateway } from '../antom';
-import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config';
+import { isDemoMode, loadAppConfig, type AppConfig, effectiveTimeZone } from '../config/app-config';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
 import { openLedger, type Ledger } from '../ledger';
 import { seedDemoUsers } from '../ledger/demo-seed';
@@ -99,7 +99,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   if (!loaded.ok) return loaded;
   const config = loaded.value;
   const secrets = await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector);
-  const ledger = openLedger(path.join(dataDir, 'ledger.sqlite'), { timeZone: config.timeZone });
+  const ledger = openLedger(path.join(dataDir, 'ledger.sqlite'), { timeZone: effectiveTimeZone(config) });
 
   const demoMode = isDemoMode(config, env);
   const demo = demoMode

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, RefundEvaluationView } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, RefundEvaluationView, StoreSettingsView } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -115,6 +115,9 @@ export const operations = {
   listAudit: op<AuditEntryView[]>()('audit:list', z.object({ limit: z.number().int().min(1).max(1000) }).strict()),
   verifyAudit: op<AuditVerifyView>()('audit:verify', Empty),
 
+  getStoreSettings: op<StoreSettingsView>()('settings:get', Empty),
+  /** IANA zone such as Asia/Singapore; main checks it is one it knows. */
+  setTimeZone: op<StoreSettingsView>()('settings:time-zone', z.object({ timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name') }).strict()),
   getPolicy: op<PolicyView>()('policy:get', Empty),
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
   listUsers: op<UserView[]>()('users:list', Empty),

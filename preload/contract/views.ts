@@ -14,6 +14,8 @@ export interface AppInfo {
   /** Shown on every screen when secrets are not protected by the OS keychain. */
   readonly secretWarning: string | null;
   /** Demo only: which seeded payments exist and the demo users' names (never PINs of real users). */
+  /** The shop's IANA time zone: "today", daily reports and CSV dates use it. */
+  readonly timeZone: string;
   readonly demoHints: { readonly payments: readonly { id: string; label: string }[]; readonly users: readonly { name: string; role: Role; pin: string }[] } | null;
 }
 
@@ -61,6 +63,14 @@ export const PolicySchema = z
   })
   .strict();
 export type PolicyView = z.infer<typeof PolicySchema>;
+
+export interface StoreSettingsView {
+  /** In use now. */
+  readonly timeZone: string;
+  /** Saved in config.json; null = none saved, the PC's zone is used. */
+  readonly configured: string | null;
+  readonly systemTimeZone: string;
+}
 
 /** What `refunds:evaluate` answers: whether a manager is needed before the button is pressed, and why. */
 export interface RefundEvaluationView {

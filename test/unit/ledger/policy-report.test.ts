@@ -85,8 +85,11 @@ describe('daily report', () => {
 
     const csv = ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
     expect(csv).toHaveLength(6);
-    expect(csv[0]).toBe('created_at,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo');
+    expect(csv[0]).toBe('created_at,local_date,local_time,time_zone,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo');
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
+    // CSV dates in the shop's zone (issue #13 item 6): 09:00Z is 17:00 in Singapore.
+    const sg = ledger.dailyReportCsv('2026-11-25', 'Asia/Singapore').trim().split('\r\n');
+    expect(sg.some((l) => /^2026-11-25T09:00:00\.000Z,2026-11-25,17:00:00,Asia\/Singapore,/.test(l))).toBe(true);
   });
 });
 
@@ -117,5 +120,25 @@ describe('per-payment cumulative limit (issue #13 item 5)', () => {
     const { paymentTotals: _p, allowSelfApproval: _a, ...old } = base;
     expect(t.ledger.setPolicy(old, 'maria').ok).toBe(true);
     expect(t.ledger.getPolicy()).toMatchObject({ paymentTotals: {}, allowSelfApproval: false });
+  });
+});
+
+describe('store time zone (issue #13 item 6)', () => {
+  it('a refund made at 00:10 Singapore time is in Singapore\'s today, and the zone can change at run time (audited)', () => {
+    // 2026-11-25T16:10Z = 2026-11-26 00:10 in Asia/Singapore: a UTC day would put it on the 25th.
+    const clock = new TestClock(Date.parse('2026-11-25T16:10:00Z'));
+    const t = tempLedger(clock.now);
+    cleanups.push(t.cleanup);
+    const { ledger } = t;
+    seedPayment(ledger, 'P1', 100_000, 'SGD');
+    expect(ledger.refunds.insert(newRefund({ refundRequestId: 'R1', paymentId: 'P1', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' }), 'alice').ok).toBe(true);
+    expect(ledger.refunds.list({ date: '2026-11-26' })).toHaveLength(0); // UTC
+    expect(ledger.setTimeZone('Asia/Singapore', 'maria').ok).toBe(true);
+    expect(ledger.timeZone).toBe('Asia/Singapore');
+    expect(ledger.refunds.list({ date: '2026-11-26' }).map((r) => r.refund_request_id)).toEqual(['R1']);
+    expect(ledger.dailyReport('2026-11-26').totals[0]?.count).toBe(1);
+    expect(ledger.refunds.cashierTotalOn('alice', 'SGD', '2026-11-26')).toBe(1_000);
+    expect(ledger.setTimeZone('Mars/Olympus', 'maria').ok).toBe(false);
+    expect(ledger.audit.list({ limit: 5 }).some((e) => e.kind === 'config.time_zone' && e.actor === 'maria')).toBe(true);
   });
 });

@@ -43,6 +43,8 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   exportDailyReportCsv: { date: '2026-01-01' },
   listAudit: { limit: 10 },
   verifyAudit: {},
+  getStoreSettings: {},
+  setTimeZone: { timeZone: 'Asia/Singapore' },
   getPolicy: {},
   setPolicy: { amountThresholds: { SGD: 10_000 }, approveAnyPartial: false, paymentOlderThanDays: 30, cashierDailyTotals: { SGD: 50_000 } },
   listUsers: {},

@@ -7,6 +7,7 @@ import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { amountErrorParams, parseThreshold } from '../../lib/amount';
+import { TimeZoneSetting } from './TimeZoneSetting';
 import type { Language } from '../../lib/format';
 
 interface Row {
@@ -103,6 +104,7 @@ export function PolicySettings() {
 
   return (
     <Screen title={t('policy.title')} testId="screen-policy">
+      <TimeZoneSetting />
       <p className="hint">{t('policy.explain')}</p>
       <ErrorNotice error={loaded.error} />
       {loaded.data ? (
