@@ -43,6 +43,7 @@ export type RefundErrorCode =
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
   | 'SELF_APPROVAL'
+  | 'BALANCE_CHANGED'
   | 'UNAVAILABLE';
 
 export interface SubmitInput {
@@ -50,6 +51,8 @@ export interface SubmitInput {
   readonly paymentId: string;
   readonly mode: 'FULL' | 'PARTIAL';
   readonly amount?: Money;
+  /** FULL only: the remainder the cashier saw on the button; a different balance now is BALANCE_CHANGED. */
+  readonly expectedAmount?: Money;
   readonly memo?: string;
   readonly cashier: string;
 }
@@ -130,6 +133,7 @@ const SubmitSchema = z
     paymentId: PaymentId,
     mode: z.enum(['FULL', 'PARTIAL']),
     amount: MoneySchema.optional(),
+    expectedAmount: MoneySchema.optional(),
     memo: z.string().max(256).optional(),
     cashier: z.string().trim().min(1).max(40),
   })
@@ -299,6 +303,11 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     };
   }
 
+  private inFlightSentence(row: RefundRow): string {
+    const where = row.lease_owner?.split(':')[0] ?? hostname();
+    return `${row.cashier} is refunding ${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency} of this payment right now (started ${row.created_at}, on ${where}). Wait for it to finish; nothing was refunded twice.`;
+  }
+
   /** The payment as the cashier should now see it (cache + journal, no Antom call). */
   currentPaymentView(paymentId: string): PaymentView | null {
     const p = this.ledger.payments.get(paymentId);
@@ -437,9 +446,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const inFlight = this.ledger.refunds.inFlightFor(p.paymentId);
     if (inFlight !== null) {
-      return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress. Finish or resolve it first.', {
-        refundRequestId: inFlight.refund_request_id,
-      });
+      // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
+      return err('REFUND_IN_FLIGHT', this.inFlightSentence(inFlight), { refundRequestId: inFlight.refund_request_id, payment: this.paymentView(p) });
     }
     const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
     let amount: Money;
@@ -451,6 +459,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     if (input.mode === 'FULL') {
       amount = refundable;
       sendAmount = refundable.value !== p.amount.value;
+      // The cashier confirmed a figure; if someone refunded part of it meanwhile, say so instead of refunding a different amount.
+      if (input.expectedAmount !== undefined && (input.expectedAmount.value !== refundable.value || input.expectedAmount.currency !== refundable.currency)) {
+        return err(
+          'BALANCE_CHANGED',
+          `What is left to refund changed while this screen was open: now ${toMajorString(refundable)} ${refundable.currency}. Nothing was refunded; check the amount and confirm again.`,
+          { refundable, payment: this.paymentView(p) },
+        );
+      }
     } else {
       amount = input.amount ?? p.amount;
     }
@@ -490,10 +506,19 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           if (dup === null) return err('UNAVAILABLE', 'The refund journal changed unexpectedly. Try again.');
           return ok(this.view(await this.settleExisting(dup)));
         }
-        case 'REFUND_IN_FLIGHT':
-          return err('REFUND_IN_FLIGHT', inserted.error.message, inserted.error.details);
-        case 'AMOUNT_EXCEEDS_REFUNDABLE':
-          return err('AMOUNT_EXCEEDS_REFUNDABLE', inserted.error.message, inserted.error.details);
+        case 'REFUND_IN_FLIGHT': {
+          // Lost the race inside the write lock: same answer as the check above.
+          const other = this.ledger.refunds.inFlightFor(p.paymentId);
+          const view = this.currentPaymentView(p.paymentId);
+          return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.inFlightSentence(other), { ...inserted.error.details, ...(view ? { payment: view } : {}) });
+        }
+        case 'AMOUNT_EXCEEDS_REFUNDABLE': {
+          const view = this.currentPaymentView(p.paymentId);
+          return err('BALANCE_CHANGED', 'What is left to refund changed while this screen was open. Nothing was refunded; check the amount and confirm again.', {
+            ...inserted.error.details,
+            ...(view ? { payment: view } : {}),
+          });
+        }
         case 'PAYMENT_NOT_FOUND':
           return err('PAYMENT_NOT_FOUND', inserted.error.message);
         default:

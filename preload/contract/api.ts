@@ -34,7 +34,8 @@ export type ApiErrorCode =
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
   | 'CONFIG_INVALID'
-  | 'SELF_APPROVAL'; // the manager approving is the cashier who asked (policy forbids it)
+  | 'SELF_APPROVAL' // the manager approving is the cashier who asked (policy forbids it)
+  | 'BALANCE_CHANGED'; // what is left changed since the screen showed it (details.payment = the payment now)
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -72,12 +73,15 @@ export const operations = {
         paymentId: PaymentId,
         mode: z.enum(['FULL', 'PARTIAL']),
         amount: MoneySchema.optional(),
+        /** FULL only: the remainder shown on the button; main refuses with BALANCE_CHANGED if it moved. */
+        expectedAmount: MoneySchema.optional(),
         memo: z.string().max(256).optional(),
       })
       .strict()
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), {
         message: 'a partial refund needs an amount; a full refund takes none',
-      }),
+      })
+      .refine((r) => r.mode === 'FULL' || r.expectedAmount === undefined, { message: 'expectedAmount is for a full refund only' }),
   ),
   /** Before the button: would this refund need a manager, and why (the rules submit applies). */
   evaluateRefund: op<RefundEvaluationView>()(

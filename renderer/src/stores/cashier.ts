@@ -8,7 +8,7 @@
  */
 import { create } from 'zustand';
 import type { Money, ParseAmountDetails } from '../../../preload/contract/money';
-import type { PaymentView, RefundView } from '../../../preload/contract/refunds';
+import { PaymentView as PaymentViewSchema, type PaymentView, type RefundView } from '../../../preload/contract/refunds';
 import type { RefundEvaluationView } from '../../../preload/contract/views';
 import { api, type ApiFailure } from '../api/client';
 import { checkRefundAmount, memoTooLong, type AmountError } from '../lib/amount';
@@ -68,6 +68,8 @@ interface CashierState {
   retryAsNew(): Promise<void>;
   /** After a refusal that a new amount can fix: the payment again, freshly looked up, "refund the rest" preselected. */
   backToPayment(): void;
+  /** Looks the payment on screen up again (while another refund of it is running). */
+  refreshShownPayment(): Promise<void>;
   reset(): void;
 }
 
@@ -93,6 +95,9 @@ const initial = {
   actionBusy: false,
   actionError: null,
 };
+
+/** Submit answers that mean "the payment changed under you": refresh it on this screen. */
+const BALANCE_ERRORS: ReadonlySet<string> = new Set(['REFUND_IN_FLIGHT', 'BALANCE_CHANGED', 'AMOUNT_EXCEEDS_REFUNDABLE']);
 
 export function newIntentId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -259,9 +264,21 @@ export const useCashier = create<CashierState>((set, get) => {
         paymentId: intent.paymentId,
         mode: intent.mode,
         ...(intent.amount ? { amount: intent.amount } : {}),
+        // A full refund carries the remainder the cashier saw: main refuses if it moved meanwhile.
+        ...(intent.mode === 'FULL' ? { expectedAmount: s.payment.refundable } : {}),
         ...(intent.memo ? { memo: intent.memo } : {}),
       });
       if (!r.ok) {
+        if (BALANCE_ERRORS.has(r.error.code)) {
+          // Lost a race (another tab, counter or the Dashboard): show the payment as it is now, never the stale one.
+          const fresh = PaymentViewSchema.safeParse(r.error.details?.['payment']);
+          set({ submitting: false, submitError: r.error, step: 'review', ...(fresh.success ? { payment: fresh.data, intent: null, mode: 'FULL' as RefundMode, partialAmount: null } : {}) });
+          if (fresh.success) {
+            ensureIntent(); // a new intent for what is now on screen...
+            set({ submitError: r.error }); // ...and the sentence saying why it changed
+          } else void refreshPayment(intent.paymentId);
+          return;
+        }
         // Back to review with the SAME intent: confirming again is safe.
         set({ submitting: false, submitError: r.error, step: 'review' });
         return;
@@ -271,6 +288,8 @@ export const useCashier = create<CashierState>((set, get) => {
     },
     refundUpdated(view) {
       const s = get();
+      // Another tab or counter moved a refund of the payment on this review screen: show the truth.
+      if (s.step === 'review' && !s.submitting && s.payment?.paymentId === view.paymentId && s.refund === null) void get().refreshShownPayment();
       const mine =
         (s.refund !== null && s.refund.refundRequestId === view.refundRequestId) ||
         (s.refund === null && s.submitting && s.intent !== null && s.intent.intentId === view.intentId);
@@ -308,6 +327,16 @@ export const useCashier = create<CashierState>((set, get) => {
       }
       set({ actionBusy: false, refund: null });
       afterRefund(r.value);
+    },
+    async refreshShownPayment() {
+      const s = get();
+      if (!s.payment || s.submitting || s.step !== 'review') return;
+      const r = await api().lookupPayment({ paymentId: s.payment.paymentId });
+      const now = get();
+      if (!r.ok || now.payment?.paymentId !== r.value.paymentId || now.step !== 'review') return;
+      const wasBusy = now.payment.inFlight !== null;
+      set({ payment: r.value, ...(wasBusy && r.value.inFlight === null ? { submitError: null } : {}) });
+      ensureIntent();
     },
     backToPayment() {
       const s = get();

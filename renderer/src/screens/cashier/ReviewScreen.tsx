@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useCashier } from '../../stores/cashier';
 import { useT } from '../../hooks/i18n';
 import { useEscape } from '../../hooks/focus';
+import { usePoll } from '../../hooks/poll';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PaymentDetails } from '../../components/PaymentDetails';
@@ -23,6 +24,8 @@ export function ReviewScreen() {
   const s = useCashier();
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEscape(s.submitting ? null : s.back);
+  // While another refund of this payment runs (another tab or counter), keep the screen true.
+  usePoll(() => void s.refreshShownPayment(), 3000, s.payment?.inFlight != null && !s.submitting);
 
   const payment = s.payment;
   useEffect(() => {
@@ -35,7 +38,8 @@ export function ReviewScreen() {
   const notCompleted = NOT_REFUNDABLE_STATUSES.has(payment.status.toUpperCase());
   const memoTooLong = s.memo.length > MEMO_MAX;
   const windowClosed = payment.refundClosedCode !== null;
-  const canConfirm = !windowClosed && !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
+  const busyElsewhere = payment.inFlight !== null;
+  const canConfirm = !busyElsewhere && !windowClosed && !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
   const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft && !notCompleted;
 
   return (
@@ -55,6 +59,16 @@ export function ReviewScreen() {
       {notCompleted ? (
         <p className="notice notice-error" role="alert" data-testid="payment-not-refundable">
           {t('review.notCompleted', { status: payment.status })}
+        </p>
+      ) : null}
+      {payment.inFlight ? (
+        <p className="notice notice-warn" role="status" data-testid="in-flight-notice">
+          {t('review.inFlight', {
+            cashier: payment.inFlight.cashier,
+            amount: fmtMoney(payment.inFlight.amount, lang),
+            at: fmtDateTime(payment.inFlight.startedAt, lang),
+            where: payment.inFlight.where,
+          })}
         </p>
       ) : null}
       {payment.refundWindowExpired ? (
