@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { hostname } from 'node:os';
 import { toMajorString, type Money } from '../../preload/contract/money';
 import { MoneySchema, PaymentId, RefundRequestId, type NextAction, type PaymentView, type RefundState, type RefundView } from '../../preload/contract/refunds';
+import { normalizePaymentId } from '../../preload/contract/payment-id';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
 import { localDate } from '../ledger/local-date';
@@ -189,7 +190,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ payments
 
   async lookupPayment(paymentId: string): Promise<Result<PaymentView, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE'>> {
-    const id = PaymentId.safeParse(paymentId);
+    // Spaces, letter case, scanner prefixes: read the ID as the scan field does.
+    const normalized = normalizePaymentId(paymentId);
+    const id = PaymentId.safeParse(normalized.ok ? normalized.paymentId : paymentId);
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
     const fetched = await this.fetchPayment(id.data);
     if (!fetched.ok) return fetched;
@@ -405,7 +408,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
   /** Idempotent per intentId: a repeat (even concurrent, even from another process) returns the same refund. */
   submit(input: SubmitInput): Promise<Result<RefundView, RefundErrorCode>> {
-    const parsed = SubmitSchema.safeParse(input);
+    const normalized = typeof input?.paymentId === 'string' ? normalizePaymentId(input.paymentId) : null;
+    const parsed = SubmitSchema.safeParse(normalized?.ok ? { ...input, paymentId: normalized.paymentId } : input);
     if (!parsed.success) return Promise.resolve(err('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'invalid refund request'));
     const key = parsed.data.intentId;
     const running = this.submitting.get(key);

@@ -191,7 +191,8 @@ export const useCashier = create<CashierState>((set, get) => {
         set({ scanError: parsed.reason, lookupError: null });
         return;
       }
-      set({ scanText: '', scanError: null });
+      // What was typed stays in the field until the payment is found, so a typo can be corrected.
+      set({ scanError: null });
       await get().lookup(parsed.paymentId);
     },
     async lookup(paymentId) {
