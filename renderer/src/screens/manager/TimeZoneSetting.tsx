@@ -24,7 +24,8 @@ export function TimeZoneSetting() {
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (loaded.data) setZone(loaded.data.timeZone);
+    // Never overwrite what the manager has started typing.
+    if (loaded.data) setZone((typed) => (typed === '' ? (loaded.data?.timeZone ?? '') : typed));
   }, [loaded.data]);
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
