@@ -23,7 +23,9 @@ export const DEFAULT_POLICY: Policy = {
   amountThresholds: { SGD: 10_000, JPY: 10_000, KWD: 30_000 },
   approveAnyPartial: false,
   paymentOlderThanDays: 30,
-  cashierDailyTotals: {},
+  // A cashier's refunds in one (store) day beyond ten single-refund limits need a manager.
+  cashierDailyTotals: { SGD: 100_000, JPY: 100_000, KWD: 300_000 },
+  // Empty = each currency's single-refund threshold (see paymentTotalLimit).
   paymentTotals: {},
   allowSelfApproval: false,
 };
