@@ -338,6 +338,9 @@ export const useCashier = create<CashierState>((set, get) => {
       const wasBusy = now.payment.inFlight !== null;
       set({ payment: r.value, ...(wasBusy && r.value.inFlight === null ? { submitError: null } : {}) });
       ensureIntent();
+      // A full refund's amount (and so whether it needs a manager) moved with the balance: ask again.
+      const intent = get().intent;
+      if (intent !== null) void evaluate(intent);
     },
     backToPayment() {
       const s = get();

@@ -123,3 +123,15 @@ test('item 4: a full-only method stops offering partial after Antom refuses it, 
   await expect(page.getByTestId('method-capability')).toContainText('within 365 days');
   await finalShot(page, testInfo);
 });
+
+test('item 3 in Chinese: the same parser, the sentence in Chinese', async ({ page, host }, testInfo) => {
+  await openAs(page, host, 'alice', '1111');
+  await page.getByTestId('lang-zh').click();
+  await lookUp(page, SGD);
+  await partial(page, '1,234');
+  await expect(page.getByTestId('amount-error')).toContainText('含义不明');
+  await page.getByTestId('amount-input').fill('０，５０'); // full-width, from a Chinese IME
+  await page.getByTestId('amount-input').press('Enter');
+  await expect(page.getByTestId('confirm-summary')).toContainText('0.50');
+  await finalShot(page, testInfo);
+});
