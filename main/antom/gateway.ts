@@ -22,7 +22,9 @@ import {
   type InquiryPaymentRequestBody,
   type InquiryRefundRequestBody,
   type RefundRequestBody,
+  type WireTransaction,
 } from './wire';
+import type { AntomKnownRefund } from '../ledger/balance';
 
 /** Structural subset of pino's logger, so tests can pass a spy. */
 export interface AntomLog {
@@ -246,6 +248,7 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
     if (!b.paymentAmount || !b.paymentId) return err('UNAVAILABLE', 'Antom sent an incomplete payment answer. Try again.', { cause: 'MALFORMED_RESPONSE' });
     const amount: Money = { value: b.paymentAmount.value, currency: b.paymentAmount.currency };
     return ok({
+      antomRefunds: refundsOf(b.transactions, amount.currency),
       paymentId: b.paymentId,
       amount,
       paymentMethod: b.paymentMethod ?? 'UNKNOWN',
@@ -257,4 +260,21 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
   }
 
   return { refund, inquireRefund, inquirePayment, endpoint: (api) => `${config.baseUrl}${pathOf(api)}`, lastVerification: () => lastVerified };
+}
+
+/**
+ * The REFUND entries of inquiryPayment's transactions list, in the payment's
+ * currency. No list at all => null ("Antom did not say"), never "no refunds".
+ */
+function refundsOf(transactions: readonly WireTransaction[] | null | undefined, currency: string): AntomKnownRefund[] | null {
+  if (transactions === null || transactions === undefined) return null;
+  const out: AntomKnownRefund[] = [];
+  for (const t of transactions) {
+    if (t.transactionType.toUpperCase() !== 'REFUND' || !t.transactionAmount || t.transactionAmount.currency !== currency) continue;
+    const st = (t.transactionStatus ?? '').toUpperCase();
+    // Anything not clearly failed is counted: a refund in process holds its amount at Antom.
+    const status = st === 'SUCCESS' ? 'SUCCESS' : st === 'FAIL' || st === 'FAILED' ? 'FAIL' : 'PROCESSING';
+    out.push({ refundRequestId: t.transactionRequestId ?? null, refundId: t.transactionId ?? null, value: t.transactionAmount.value, status, at: t.transactionTime ?? null });
+  }
+  return out;
 }

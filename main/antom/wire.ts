@@ -92,6 +92,21 @@ export const InquiryPaymentRequestBody = z
   .refine((b) => b.paymentId !== undefined || b.paymentRequestId !== undefined, 'paymentId or paymentRequestId is required');
 export type InquiryPaymentRequestBody = z.infer<typeof InquiryPaymentRequestBody>;
 
+/**
+ * One entry of inquiryPayment's `transactions` list (Antom lists the payment's
+ * refunds, captures and cancels there). Only REFUND entries are used: they are
+ * how refunds made elsewhere (another counter, the Antom Dashboard) become known.
+ */
+export const WireTransaction = z.object({
+  transactionType: z.string().max(32),
+  transactionStatus: z.string().max(32).nullish(),
+  transactionAmount: WireAmountIn.nullish(),
+  transactionRequestId: z.string().max(64).nullish(),
+  transactionId: z.string().max(64).nullish(),
+  transactionTime: z.string().max(64).nullish(),
+});
+export type WireTransaction = z.infer<typeof WireTransaction>;
+
 export const InquiryPaymentResponseBody = z.object({
   result: WireResult,
   paymentId: z.string().nullish(),
@@ -101,5 +116,6 @@ export const InquiryPaymentResponseBody = z.object({
   paymentMethod: z.string().nullish(),
   paymentTime: z.string().nullish(),
   paymentCreateTime: z.string().nullish(),
+  transactions: z.array(WireTransaction).max(500).nullish(),
 });
 export type InquiryPaymentResponseBody = z.infer<typeof InquiryPaymentResponseBody>;

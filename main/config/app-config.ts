@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../preload/contract/result';
+import { isValidTimeZone } from '../ledger/local-date';
 
 const UsbId = z.object({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff), label: z.string().max(80).optional() }).strict();
 
@@ -40,8 +41,11 @@ export const AppConfigSchema = z
       .strict()
       .default({}),
     idleLockSeconds: z.number().int().min(30).max(86_400).default(300),
-    /** IANA time zone of the shop for "today" and the daily report. */
-    timeZone: z.string().min(1).max(64).default('UTC'),
+    /**
+     * IANA time zone of the shop for "today", the daily report and CSV dates.
+     * Absent = the PC's own zone (see effectiveTimeZone). Set on the manager screen.
+     */
+    timeZone: z.string().min(1).max(64).refine(isValidTimeZone, 'not an IANA time zone (e.g. Asia/Singapore)').optional(),
     /** Minimum digits of a cashier's PIN; managers and technicians always need at least 6. */
     cashierPinLength: z.number().int().min(4).max(8).default(4),
     journal: z
@@ -92,4 +96,15 @@ export function isDemoMode(config: AppConfig, env: NodeJS.ProcessEnv): boolean {
   if (env.REFUND_TERMINAL_DEMO === '1') return true;
   if (env.REFUND_TERMINAL_DEMO === '0') return false;
   return config.antom === undefined && !env.ANTOM_BASE_URL;
+}
+
+/** The PC's own IANA zone (a till's clock is set to the shop's time), else UTC. */
+export function systemTimeZone(): string {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return typeof tz === 'string' && tz !== '' && isValidTimeZone(tz) ? tz : 'UTC';
+}
+
+/** The shop's time zone: the configured one, else the PC's. */
+export function effectiveTimeZone(config: AppConfig): string {
+  return config.timeZone ?? systemTimeZone();
 }

@@ -17,6 +17,7 @@ import type { DemoEnvironment } from './demo-environment';
 const Actions = {
   'antom/fault': z.object({ fault: FaultSpec }).strict(),
   'antom/clear': z.object({}).strict(),
+  'antom/refund-elsewhere': z.object({ paymentId: z.string().min(1).max(64), value: z.number().int().min(1).max(2_147_483_647) }).strict(),
   'terminal/faults': z.object({ faults: FaultSwitchesSchema.partial() }).strict(),
   'terminal/unplug': z.object({}).strict(),
   'terminal/replug': z.object({}).strict(),
@@ -38,6 +39,10 @@ export async function startDemoControl(demo: DemoEnvironment, token: string, log
     switch (action) {
       case 'antom/fault':
         return { id: demo.sandbox.faults.add((body as { fault: z.input<typeof FaultSpec> }).fault) };
+      case 'antom/refund-elsewhere': {
+        const b = body as { paymentId: string; value: number };
+        return demo.sandbox.refundElsewhere(b.paymentId, b.value);
+      }
       case 'antom/clear':
         demo.sandbox.faults.clear();
         return {};

@@ -20,6 +20,7 @@
 import type { Money } from '../../preload/contract/money';
 import type { RefundState } from '../../preload/contract/refunds';
 import type { Result } from '../../preload/contract/result';
+import type { AntomPaymentInfo } from '../refunds/ports';
 import type { PaymentRecord } from './payment-cache';
 import type { InsertRefundError, NewRefund, RefundPatch, TransitionError } from './refund-store';
 import type { RefundRow, TransitionRow } from './rows';
@@ -32,7 +33,7 @@ export interface JournalRefund extends NewRefund {
 export interface RefundJournal {
   readonly engine: 'sqlite' | 'postgres';
   /** Records (or refreshes) a looked-up payment; the balance check reads it. */
-  upsertPayment(p: Omit<PaymentRecord, 'fetchedAt'>): Promise<void>;
+  upsertPayment(p: AntomPaymentInfo): Promise<void>;
   getPayment(paymentId: string): Promise<PaymentRecord | null>;
   get(refundRequestId: string): Promise<RefundRow | null>;
   getByIntent(intentId: string): Promise<RefundRow | null>;

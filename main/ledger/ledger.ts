@@ -10,9 +10,11 @@ import type { RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { AuditVerifyView, DailyReportView } from '../../preload/contract/views';
 import { AuditLog } from './audit';
+import { computeBalance, type Balance } from './balance';
+import { MethodCapabilities } from './method-capabilities';
 import { openDatabase } from './db';
 import { DEFAULT_MIN_FREE_BYTES, measureJournalSpace, type JournalSpace, type StatFs } from './disk-space';
-import { localDate } from './local-date';
+import { isValidTimeZone, localDate } from './local-date';
 import { migrate, schemaVersion } from './migrations';
 import { PaymentCache } from './payment-cache';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
@@ -53,7 +55,9 @@ export interface LedgerOptions {
 export interface Ledger {
   readonly db: Database;
   readonly clock: () => Date;
+  /** The shop's IANA zone for "today", daily reports and CSV dates (changeable: setTimeZone). */
   readonly timeZone: string;
+  setTimeZone(tz: string, actor: string): Result<string, 'INVALID_INPUT'>;
   readonly refunds: RefundStore;
   readonly payments: PaymentCache;
   readonly users: UserStore;
@@ -62,8 +66,11 @@ export interface Ledger {
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
   verifyPin(name: string, pin: string, opts?: { newPin?: string }): Promise<Result<User, VerifyPinError>>;
-  /** Original amount minus SUCCEEDED and in-flight refunds; null if the payment was never looked up. */
+  /** What can still be refunded (this journal and what Antom reported); null if the payment was never looked up. */
   refundableBalance(paymentId: string): Money | null;
+  /** The balance with where it comes from; null if the payment was never looked up. */
+  balance(paymentId: string): Balance | null;
+  readonly capabilities: MethodCapabilities;
   view(row: RefundRow): RefundView;
   getPolicy(): Policy;
   setPolicy(policy: unknown, actor: string): Result<Policy, 'INVALID_INPUT'>;
@@ -79,7 +86,7 @@ export interface Ledger {
 
 export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const clock = opts.clock ?? (() => new Date());
-  const timeZone = opts.timeZone ?? 'UTC';
+  let timeZone = opts.timeZone ?? 'UTC';
   const keys = opts.keys ?? PUBLIC_TEST_KEYS;
   // The file is created 0600 before SQLite opens it, so its -wal and -shm inherit that mode.
   secureLedgerFiles(dbPath);
@@ -93,9 +100,10 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     throw e;
   }
   secureLedgerFiles(dbPath);
-  const refunds = new RefundStore(db, audit, clock, timeZone);
+  const refunds = new RefundStore(db, audit, clock, () => timeZone);
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy);
+  const capabilities = new MethodCapabilities(db, clock);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -103,7 +111,16 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const ledger: Ledger = {
     db,
     clock,
-    timeZone,
+    get timeZone() {
+      return timeZone;
+    },
+    setTimeZone(tz, actor) {
+      if (!isValidTimeZone(tz)) return err('INVALID_INPUT', `${tz} is not a time zone. Use an IANA name such as Asia/Singapore.`);
+      const before = timeZone;
+      timeZone = tz;
+      if (before !== tz) audit.append(actor, 'config.time_zone', { before, after: tz });
+      return ok(tz);
+    },
     refunds,
     payments,
     users,
@@ -115,10 +132,13 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     verifyPin: (name, pin, o) => users.verifyPin(name, pin, o),
     refundableBalance(paymentId) {
-      const p = payments.get(paymentId);
-      if (p === null) return null;
-      return { value: Math.max(0, p.amount.value - refunds.committedAmount(paymentId)), currency: p.amount.currency };
+      return ledger.balance(paymentId)?.refundable ?? null;
     },
+    balance(paymentId) {
+      const p = payments.row(paymentId);
+      return p === null ? null : computeBalance(p, refunds.list({ paymentId }));
+    },
+    capabilities,
     view: (row) => toRefundView(row, refunds.approvals(row.refund_request_id)),
     getPolicy() {
       const raw = db.prepare('SELECT body FROM policy WHERE id = 1').get();
@@ -153,7 +173,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
       return audit.verify({ expectedHead });
     },
     dailyReport: (date, tz) => ({ ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view), auditHead: audit.head() }),
-    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), audit.head()),
+    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), tz ?? timeZone, audit.head()),
     listRefunds: (filter) => refunds.list(filter),
     space: () => measureJournalSpace(path.dirname(path.resolve(dbPath)), opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, opts.statfs),
     close: () => {

@@ -153,8 +153,34 @@ ALTER TABLE users ADD COLUMN pin_keyed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN must_change_pin INTEGER NOT NULL DEFAULT 0;
 `;
 
-// Order is the schema version (PRAGMA user_version): v4 references, v5 security.
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14];
+// Issue #13 (amounts and balances a cashier can trust). Lead: renumber at merge.
+const V_ISSUE13 = `
+-- What Antom reported about a payment's refunds on the last lookup: the total
+-- (NULL = Antom did not say) and the refunds it listed (JSON), so refunds made
+-- elsewhere (another counter, the Antom Dashboard, an earlier install) count.
+ALTER TABLE payments ADD COLUMN antom_refunded INTEGER;
+ALTER TABLE payments ADD COLUMN antom_refunds TEXT NOT NULL DEFAULT '[]';
+-- After DPOS_REFUND_REFUND_AMOUNT_EXCEED for X: Antom has less than X left.
+ALTER TABLE payments ADD COLUMN refundable_below INTEGER;
+-- A refusal Antom gave that closes this payment for refunds (e.g. REFUND_WINDOW_EXCEED).
+ALTER TABLE payments ADD COLUMN refund_closed_code TEXT;
+-- 1 = the refund call carries refundAmount (partials, and "refund the rest"
+-- after earlier refunds); 0 = omitted, Antom's documented full refund.
+ALTER TABLE refunds ADD COLUMN send_amount INTEGER NOT NULL DEFAULT 0;
+UPDATE refunds SET send_amount = 1 WHERE mode = 'PARTIAL';
+-- Refund capabilities per payment method as Antom's answers corrected them
+-- (the seed from the integration guide lives in code: main/ledger/method-capabilities.ts).
+CREATE TABLE method_capabilities (
+  payment_method     TEXT PRIMARY KEY,
+  partial_supported  INTEGER,
+  window_days        INTEGER,
+  learned_from       TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+);
+`;
+
+// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances.
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

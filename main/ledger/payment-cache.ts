@@ -1,11 +1,16 @@
 /** Payments as last seen from Antom, cached so balance checks and reports work offline. */
 import type { Database } from 'better-sqlite3';
 import type { AntomPaymentInfo } from '../refunds/ports';
+import { parseAntomRefunds } from './balance';
 import { parseRow, parseRows, PaymentRowSchema, type PaymentRow } from './rows';
 
-/** A payment as Antom described it, plus when this terminal last asked. */
+/** A payment as Antom described it, plus when this terminal last asked and what Antom refused. */
 export interface PaymentRecord extends AntomPaymentInfo {
   readonly fetchedAt: string;
+  /** Antom refused this many minor units as more than is left (AMOUNT_EXCEED); null = never. */
+  readonly refundableBelow: number | null;
+  /** An Antom refusal that closes the payment for refunds (e.g. DPOS_REFUND_REFUND_WINDOW_EXCEED). */
+  readonly refundClosedCode: string | null;
 }
 
 export class PaymentCache {
@@ -14,15 +19,23 @@ export class PaymentCache {
     private readonly clock: () => Date,
   ) {}
 
-  upsert(p: Omit<PaymentRecord, 'fetchedAt'>): PaymentRecord {
+  upsert(p: AntomPaymentInfo): PaymentRecord {
     const fetchedAt = this.clock().toISOString();
+    const reported = p.antomRefunds ?? null;
+    const refunded = reported === null ? null : reported.filter((r) => r.status !== 'FAIL').reduce((s, r) => s + r.value, 0);
+    // A lookup that says nothing about refunds keeps what an earlier one said;
+    // one that does replaces it and supersedes an earlier "less than X" refusal.
+    // A partial refusal learnt from Antom is never overwritten by "unknown".
     this.db
       .prepare(
-        `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
-         VALUES (@id, @value, @currency, @method, @paidAt, @status, @partial, @fetchedAt)
+        `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at, antom_refunded, antom_refunds)
+         VALUES (@id, @value, @currency, @method, @paidAt, @status, @partial, @fetchedAt, @refunded, @refunds)
          ON CONFLICT(payment_id) DO UPDATE SET amount_value = excluded.amount_value, currency = excluded.currency,
            payment_method = excluded.payment_method, paid_at = excluded.paid_at, status = excluded.status,
-           supports_partial = excluded.supports_partial, fetched_at = excluded.fetched_at`,
+           supports_partial = COALESCE(excluded.supports_partial, payments.supports_partial), fetched_at = excluded.fetched_at,
+           antom_refunded = COALESCE(excluded.antom_refunded, payments.antom_refunded),
+           antom_refunds = CASE WHEN excluded.antom_refunded IS NULL THEN payments.antom_refunds ELSE excluded.antom_refunds END,
+           refundable_below = CASE WHEN excluded.antom_refunded IS NULL THEN payments.refundable_below ELSE NULL END`,
       )
       .run({
         id: p.paymentId,
@@ -33,8 +46,40 @@ export class PaymentCache {
         status: p.status,
         partial: p.supportsPartialRefund === null ? null : p.supportsPartialRefund ? 1 : 0,
         fetchedAt,
+        refunded,
+        refunds: JSON.stringify(reported ?? []),
       });
-    return { ...p, fetchedAt };
+    const row = this.get(p.paymentId);
+    if (row === null) throw new Error('payment vanished after upsert');
+    return row;
+  }
+
+  /** The journal row (balance computation needs the raw columns). */
+  row(paymentId: string): PaymentRow | null {
+    const raw = this.db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(paymentId);
+    return raw === undefined ? null : parseRow(PaymentRowSchema, raw, 'payment');
+  }
+
+  /** Antom answered AMOUNT_EXCEED for `value`: what is left there is less than that. */
+  markRefusedAt(paymentId: string, value: number): void {
+    this.db
+      .prepare('UPDATE payments SET refundable_below = MIN(COALESCE(refundable_below, ?), ?) WHERE payment_id = ?')
+      .run(value, value, paymentId);
+  }
+
+  /** A refund of ours succeeded: an earlier "less than X" bound moves down with it. */
+  lowerRefusedBound(paymentId: string, by: number): void {
+    this.db
+      .prepare('UPDATE payments SET refundable_below = MAX(0, refundable_below - ?) WHERE payment_id = ? AND refundable_below IS NOT NULL')
+      .run(by, paymentId);
+  }
+
+  markPartialRefused(paymentId: string): void {
+    this.db.prepare('UPDATE payments SET supports_partial = 0 WHERE payment_id = ?').run(paymentId);
+  }
+
+  markClosed(paymentId: string, resultCode: string): void {
+    this.db.prepare('UPDATE payments SET refund_closed_code = ? WHERE payment_id = ?').run(resultCode, paymentId);
   }
 
   get(paymentId: string): PaymentRecord | null {
@@ -58,5 +103,8 @@ function toRecord(r: PaymentRow): PaymentRecord {
     status: r.status,
     supportsPartialRefund: r.supports_partial === null ? null : r.supports_partial !== 0,
     fetchedAt: r.fetched_at,
+    antomRefunds: r.antom_refunded === null ? null : parseAntomRefunds(r.antom_refunds),
+    refundableBelow: r.refundable_below,
+    refundClosedCode: r.refund_closed_code,
   };
 }

@@ -9,6 +9,7 @@ import type { Money } from '../../preload/contract/money';
 import type { NextAction, RefundState } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { refundAuditContent, type AuditLog } from './audit';
+import { computeBalance } from './balance';
 import { localDate, widenedUtcBounds } from './local-date';
 import type { ApprovalReason } from './policy';
 import { ApprovalRowSchema, CountSchema, PaymentRowSchema, SumSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
@@ -29,6 +30,8 @@ export interface NewRefund {
   readonly message: string;
   readonly nextAction: NextAction;
   readonly approvalReasons: readonly ApprovalReason[];
+  /** Send refundAmount to Antom (partials, and "refund the rest" after earlier refunds). Default: mode === 'PARTIAL'. */
+  readonly sendAmount?: boolean;
 }
 
 export type InsertRefundError = 'DUPLICATE_INTENT' | 'REFUND_IN_FLIGHT' | 'AMOUNT_EXCEEDS_REFUNDABLE' | 'PAYMENT_NOT_FOUND' | 'CURRENCY_MISMATCH';
@@ -72,8 +75,13 @@ export class RefundStore {
     private readonly db: Database,
     private readonly audit: AuditLog,
     private readonly clock: () => Date,
-    private readonly timeZone: string,
+    /** The shop's zone; a function because a manager can change it while the app runs. */
+    private readonly zone: string | (() => string),
   ) {}
+
+  private get timeZone(): string {
+    return typeof this.zone === 'string' ? this.zone : this.zone();
+  }
 
   get(refundRequestId: string): RefundRow | null {
     const raw = this.db.prepare('SELECT * FROM refunds WHERE refund_request_id = ?').get(refundRequestId);
@@ -127,15 +135,16 @@ export class RefundStore {
       if (inFlight !== null) {
         return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress.', { refundRequestId: inFlight.refund_request_id });
       }
-      const refundable = payment.amount_value - this.committedAmount(n.paymentId);
+      // The same balance the screen shows: this journal and what Antom reported.
+      const refundable = computeBalance(payment, this.list({ paymentId: n.paymentId })).refundable.value;
       if (n.amount.value > refundable) {
         return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
       }
       this.db
         .prepare(
           `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo,
-             state, message, next_action, cashier, approval_reasons, attempts, next_check_at, created_at, updated_at)
-           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now)`,
+             state, message, next_action, cashier, approval_reasons, attempts, next_check_at, created_at, updated_at, send_amount)
+           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now, @sendAmount)`,
         )
         .run({
           id: n.refundRequestId,
@@ -153,6 +162,7 @@ export class RefundStore {
           cashier: n.cashier,
           reasons: JSON.stringify(n.approvalReasons),
           now,
+          sendAmount: (n.sendAmount ?? n.mode === 'PARTIAL') ? 1 : 0,
         });
       this.insertTransition(n.refundRequestId, now, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode });
       const row = this.get(n.refundRequestId);
@@ -361,6 +371,25 @@ export class RefundStore {
       if (localDate(r.created_at, this.timeZone) === date) total += r.amount_value;
     }
     return total;
+  }
+
+  /**
+   * Antom's answer said how much it actually refunded (a full refund with the
+   * amount omitted): the journal keeps Antom's figure, not our estimate.
+   */
+  recordAntomAmount(refundRequestId: string, value: number, actor: string): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> {
+    const run = this.db.transaction((): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> => {
+      const before = this.get(refundRequestId);
+      if (before === null) return err('NOT_FOUND', 'No such refund.');
+      if (before.state !== 'SUCCEEDED') return err('STALE_STATE', `The refund is ${before.state}.`);
+      if (before.amount_value === value) return ok(before);
+      this.db.prepare('UPDATE refunds SET amount_value = ?, updated_at = ? WHERE refund_request_id = ?').run(value, this.clock().toISOString(), refundRequestId);
+      this.audit.append(actor, 'refund.amount_from_antom', { refundRequestId, journaled: before.amount_value, antomRefunded: value });
+      const row = this.get(refundRequestId);
+      if (row === null) throw new Error('refund vanished after update');
+      return ok(row);
+    });
+    return run.immediate();
   }
 
   recordApproval(a: { refundRequestId: string; manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }): void {

@@ -1,4 +1,5 @@
 /** End-of-day report: totals per currency and state, per cashier, and what is still pending. */
+import { localDate } from './local-date';
 import { toMajorString } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import type { DailyReportView } from '../../preload/contract/views';
@@ -43,7 +44,7 @@ export function buildDailyReport(date: string, rows: readonly RefundRow[], view:
   };
 }
 
-const CSV_HEADER = ['created_at', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo'];
+const CSV_HEADER = ['created_at', 'local_date', 'local_time', 'time_zone', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo'];
 
 function csvCell(v: string): string {
   // Quote everything that could break a row; prefix formula-looking text so spreadsheets do not execute it.
@@ -51,18 +52,29 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** Wall-clock date and time of an instant in the shop's zone, for people reading the CSV. */
+function localParts(iso: string, tz: string): { date: string; time: string } {
+  const d = new Date(iso);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(d);
+  return { date: localDate(d, tz), time };
+}
+
+
 /**
  * `auditHead`: the audit chain's head when the report was made, as a last
  * `audit_head,SEQ:HASH` line: a printed or mailed CSV is then a written-down
  * head that `audit verify --head` can later check the ledger against.
  */
-export function buildDailyCsv(rows: readonly RefundRow[], auditHead?: { seq: number; hash: string }): string {
+export function buildDailyCsv(rows: readonly RefundRow[], timeZone = 'UTC', auditHead?: { seq: number; hash: string }): string {
   const lines = [CSV_HEADER.join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
     lines.push(
       [
         r.created_at,
+        localParts(r.created_at, timeZone).date,
+        localParts(r.created_at, timeZone).time,
+        timeZone,
         r.refund_request_id,
         r.payment_id,
         r.cashier,

@@ -29,6 +29,7 @@ export const RefundRowSchema = z.object({
   next_check_at: z.string().nullable(),
   lease_owner: z.string().nullable(),
   lease_until: z.string().nullable(),
+  send_amount: z.number().int().min(0).max(1),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -43,6 +44,10 @@ export const PaymentRowSchema = z.object({
   status: z.string(),
   supports_partial: z.number().int().nullable(),
   fetched_at: z.string(),
+  antom_refunded: z.number().int().min(0).nullable(),
+  antom_refunds: z.string(),
+  refundable_below: z.number().int().min(0).nullable(),
+  refund_closed_code: z.string().nullable(),
 });
 export type PaymentRow = z.infer<typeof PaymentRowSchema>;
 

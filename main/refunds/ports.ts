@@ -7,6 +7,7 @@
 import type { Money } from '../../preload/contract/money';
 import type { NextAction } from '../../preload/contract/refunds';
 import type { Result } from '../../preload/contract/result';
+import type { AntomKnownRefund } from '../ledger/balance';
 
 // ---------------------------------------------------------------- terminal
 
@@ -53,6 +54,11 @@ export interface AntomPaymentInfo {
   readonly paidAt: string;
   readonly status: string;
   readonly supportsPartialRefund: boolean | null;
+  /**
+   * The payment's refunds as Antom lists them on inquiryPayment (made here or
+   * elsewhere); null/absent = the answer did not say, which is not "none".
+   */
+  readonly antomRefunds?: readonly AntomKnownRefund[] | null;
 }
 
 export interface AntomGatewayPort {

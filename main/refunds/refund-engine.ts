@@ -12,13 +12,15 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import type { Money } from '../../preload/contract/money';
+import { hostname } from 'node:os';
+import { toMajorString, type Money } from '../../preload/contract/money';
 import { MoneySchema, PaymentId, RefundRequestId, type NextAction, type PaymentView, type RefundState, type RefundView } from '../../preload/contract/refunds';
+import { normalizePaymentId } from '../../preload/contract/payment-id';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
 import { localDate } from '../ledger/local-date';
 import type { PaymentRecord } from '../ledger/payment-cache';
-import { evaluatePolicy, type Policy } from '../ledger/policy';
+import { evaluatePolicy, type ApprovalReason, type Policy } from '../ledger/policy';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
@@ -43,6 +45,8 @@ export type RefundErrorCode =
   | 'USER_LOCKED'
   | 'NOT_A_MANAGER'
   | 'NOT_RETRYABLE'
+  | 'SELF_APPROVAL'
+  | 'BALANCE_CHANGED'
   | 'UNAVAILABLE'
   | 'LOOKUP_MISCONFIGURED'
   | 'TERMINAL_DOWN'
@@ -53,6 +57,8 @@ export interface SubmitInput {
   readonly paymentId: string;
   readonly mode: 'FULL' | 'PARTIAL';
   readonly amount?: Money;
+  /** FULL only: the remainder the cashier saw on the button; a different balance now is BALANCE_CHANGED. */
+  readonly expectedAmount?: Money;
   readonly memo?: string;
   readonly cashier: string;
 }
@@ -146,6 +152,7 @@ const SubmitSchema = z
     paymentId: PaymentId,
     mode: z.enum(['FULL', 'PARTIAL']),
     amount: MoneySchema.optional(),
+    expectedAmount: MoneySchema.optional(),
     memo: z.string().max(256).optional(),
     cashier: z.string().trim().min(1).max(40),
   })
@@ -204,7 +211,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ payments
 
   async lookupPayment(paymentId: string): Promise<Result<PaymentView, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED'>> {
-    const id = PaymentId.safeParse(paymentId);
+    // Spaces, letter case, scanner prefixes: read the ID as the scan field does.
+    const normalized = normalizePaymentId(paymentId);
+    const id = PaymentId.safeParse(normalized.ok ? normalized.paymentId : paymentId);
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
     const fetched = await this.fetchPayment(id.data);
     if (!fetched.ok) return fetched;
@@ -239,6 +248,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           paidAt: p.paidAt,
           status: p.status,
           supportsPartialRefund: p.supportsPartialRefund,
+          antomRefunds: p.antomRefunds ?? null,
         }),
       );
     }
@@ -258,23 +268,171 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   private paymentView(p: PaymentRecord): PaymentView {
-    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const balance = this.ledger.balance(p.paymentId);
+    const currency = p.amount.currency;
+    const money = (value: number): Money => ({ value, currency });
+    const rows = this.ledger.refunds.list({ paymentId: p.paymentId });
+    const here = rows.map((r) => ({
+      refundRequestId: r.refund_request_id,
+      at: r.created_at,
+      who: r.cashier,
+      where: 'THIS_TERMINAL' as const,
+      amount: money(r.amount_value),
+      status: this.ledger.view(r).status,
+    }));
+    const elsewhere = (balance?.elsewhere ?? []).map((a) => ({
+      refundRequestId: a.refundRequestId,
+      at: a.at,
+      who: null,
+      where: 'ELSEWHERE' as const,
+      amount: money(a.value),
+      status: a.status,
+    }));
+    const history = [...here, ...elsewhere].sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
+    const cap = this.ledger.capabilities.get(p.paymentMethod);
+    const paid = Date.parse(p.paidAt);
+    const windowEnds = cap.windowDays !== null && !Number.isNaN(paid) ? new Date(paid + cap.windowDays * 86_400_000) : null;
+    const expired = p.refundClosedCode !== null || (windowEnds !== null && windowEnds.getTime() < this.clock().getTime());
+    const partialRefused = cap.partialSupported === false ? false : null;
+    const flying = rows.find((r) => !isFinal(r.state));
     return {
       paymentId: p.paymentId,
       amount: p.amount,
       paymentMethod: p.paymentMethod,
       paidAt: p.paidAt,
       status: p.status,
-      refundable,
-      supportsPartialRefund: p.supportsPartialRefund,
+      refundable: balance?.refundable ?? p.amount,
+      // The payment's own answer first, then what Antom taught us about the method.
+      supportsPartialRefund: p.supportsPartialRefund ?? partialRefused,
+      balanceSource: balance?.source ?? 'THIS_TERMINAL',
+      refundedHere: money(balance?.localCommitted ?? 0),
+      refundedAtAntom: balance?.antomRefunded === null || balance === null ? null : money(balance.antomRefunded),
+      refusedAt: balance?.refusedAt === null || balance === null ? null : money(balance.refusedAt),
+      history,
+      refundWindowDays: cap.windowDays,
+      refundWindowEndsAt: windowEnds === null ? null : windowEnds.toISOString(),
+      refundWindowExpired: expired,
+      refundClosedCode: p.refundClosedCode,
+      syncRefund: cap.sync,
+      inFlight:
+        flying === undefined
+          ? null
+          : {
+              refundRequestId: flying.refund_request_id,
+              cashier: flying.cashier,
+              state: flying.state,
+              startedAt: flying.created_at,
+              amount: money(flying.amount_value),
+              where: flying.lease_owner?.split(':')[0] ?? hostname(),
+            },
+      lookedUpAt: p.fetchedAt,
     };
+  }
+
+  private inFlightSentence(row: RefundRow): string {
+    const where = row.lease_owner?.split(':')[0] ?? hostname();
+    return `${row.cashier} is refunding ${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency} of this payment right now (started ${row.created_at}, on ${where}). Wait for it to finish; nothing was refunded twice.`;
+  }
+
+  /** The payment as the cashier should now see it (cache + journal, no Antom call). */
+  currentPaymentView(paymentId: string): PaymentView | null {
+    const p = this.ledger.payments.get(paymentId);
+    return p === null ? null : this.paymentView(p);
+  }
+
+  /**
+   * What Antom's final answer teaches about the payment (admission side of the
+   * engine): the amount Antom actually refunded, a balance known to be lower,
+   * a method that refuses partial refunds, a window that is over.
+   */
+  private async learnFromOutcome(row: RefundRow, o: AntomOutcome): Promise<RefundRow> {
+    const code = o.resultCode;
+    if (row.state === 'SUCCEEDED') {
+      let current = row;
+      const reported = o.refundAmount;
+      if (reported !== undefined && reported !== null && reported.currency === row.currency && reported.value > 0 && reported.value !== row.amount_value) {
+        const u = this.ledger.refunds.recordAntomAmount(row.refund_request_id, reported.value, SYSTEM);
+        if (u.ok) current = u.value;
+      }
+      this.ledger.payments.lowerRefusedBound(row.payment_id, current.amount_value);
+      return current;
+    }
+    if (row.state !== 'FAILED') return row;
+    const payment = this.ledger.payments.get(row.payment_id);
+    if (code === 'DPOS_REFUND_REFUND_AMOUNT_EXCEED') {
+      // Antom has less left than we asked for: mark it, ask Antom again, say so.
+      this.ledger.payments.markRefusedAt(row.payment_id, row.amount_value);
+      const fresh = await this.fetchPayment(row.payment_id);
+      const left = this.ledger.refundableBalance(row.payment_id);
+      const asked = `${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency}`;
+      const now = left === null ? '' : ` Looked up again: ${toMajorString(left)} ${left.currency} can still be refunded.`;
+      const message = `Antom has less left on this payment than ${asked}: part of it was refunded elsewhere (another counter or the Antom Dashboard). No money was refunded.${fresh.ok ? now : ' Antom could not be asked again just now; look the payment up again.'}`;
+      return this.patchFinal(row, { message });
+    }
+    if (code === 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED' && payment !== null) {
+      this.ledger.payments.markPartialRefused(row.payment_id);
+      this.ledger.capabilities.learnPartialRefused(payment.paymentMethod, code);
+      return row;
+    }
+    if (code === 'DPOS_REFUND_REFUND_WINDOW_EXCEED' && payment !== null) {
+      this.ledger.payments.markClosed(row.payment_id, code);
+      const age = (this.clock().getTime() - Date.parse(payment.paidAt)) / 86_400_000;
+      if (Number.isFinite(age)) this.ledger.capabilities.learnWindowExceeded(payment.paymentMethod, age, code);
+      return row;
+    }
+    return row;
+  }
+
+  private patchFinal(row: RefundRow, patch: RefundPatch): RefundRow {
+    const u = this.ledger.refunds.update(row.refund_request_id, row.state, patch);
+    if (!u.ok) return row;
+    this.journaled(u.value);
+    return u.value;
+  }
+
+  /**
+   * Would this refund need a manager, and why? The same rules submit applies,
+   * asked before the button so the review screen can say so (refunds:evaluate).
+   */
+  async evaluate(input: {
+    paymentId: string;
+    mode: 'FULL' | 'PARTIAL';
+    amount?: Money;
+    cashier: string;
+  }): Promise<Result<{ needsApproval: boolean; reasons: ApprovalReason[]; amount: Money; refundable: Money; selfApprovalAllowed: boolean }, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED' | 'AMOUNT_EXCEEDS_REFUNDABLE'>> {
+    const id = PaymentId.safeParse(input.paymentId);
+    if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
+    const payment = this.freshCachedPayment(id.data) ?? (await this.fetchPayment(id.data));
+    if (!payment.ok) return payment;
+    const p = payment.value;
+    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const amount = input.mode === 'FULL' ? refundable : input.amount;
+    if (amount === undefined || amount.currency !== p.amount.currency) return err('INVALID_INPUT', 'A partial refund needs an amount in the payment currency.');
+    if (amount.value <= 0 || amount.value > refundable.value) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+    const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
+    return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: this.ledger.getPolicy().allowSelfApproval });
+  }
+
+  private approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): ApprovalReason[] {
+    const now = this.clock();
+    const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    return evaluatePolicy(this.ledger.getPolicy(), {
+      amount,
+      mode,
+      paidAt: p.paidAt,
+      now,
+      cashierTotalToday: this.ledger.refunds.cashierTotalOn(cashier, amount.currency, localDate(now, this.ledger.timeZone)),
+      // Refunded here and elsewhere before this one: splitting a refund does not escape the limit.
+      paymentRefundedBefore: Math.max(0, p.amount.value - refundable.value),
+    });
   }
 
   // ------------------------------------------------------------ submit
 
   /** Idempotent per intentId: a repeat (even concurrent, even from another process) returns the same refund. */
   submit(input: SubmitInput): Promise<Result<RefundView, RefundErrorCode>> {
-    const parsed = SubmitSchema.safeParse(input);
+    const normalized = typeof input?.paymentId === 'string' ? normalizePaymentId(input.paymentId) : null;
+    const parsed = SubmitSchema.safeParse(normalized?.ok ? { ...input, paymentId: normalized.paymentId } : input);
     if (!parsed.success) return Promise.resolve(err('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'invalid refund request'));
     const key = parsed.data.intentId;
     const running = this.submitting.get(key);
@@ -304,43 +462,56 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     if (NOT_REFUNDABLE_PAYMENT_STATUSES.has(p.status.toUpperCase())) {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
-    if (input.mode === 'PARTIAL' && p.supportsPartialRefund === false) {
+    // The payment's own answer first, then what Antom taught us about the method (capabilities table).
+    const cap = this.ledger.capabilities.get(p.paymentMethod);
+    if (input.mode === 'PARTIAL' && (p.supportsPartialRefund ?? cap.partialSupported) === false) {
       return err('INVALID_INPUT', 'This payment method does not allow partial refunds. Refund the full amount instead.');
+    }
+    if (p.refundClosedCode !== null) {
+      // Antom already said no for this payment (e.g. the refund window is over): asking again cannot change it.
+      return err('INVALID_INPUT', 'Antom no longer accepts refunds for this payment: its refund period is over. Refund the customer another way.', {
+        resultCode: p.refundClosedCode,
+      });
     }
     if (input.amount !== undefined && input.amount.currency !== p.amount.currency) {
       return err('INVALID_INPUT', `The payment is in ${p.amount.currency}, not ${input.amount.currency}.`);
     }
     const inFlight = this.ledger.refunds.inFlightFor(p.paymentId);
     if (inFlight !== null) {
-      return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress. Finish or resolve it first.', {
-        refundRequestId: inFlight.refund_request_id,
-      });
+      // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
+      return err('REFUND_IN_FLIGHT', this.inFlightSentence(inFlight), { refundRequestId: inFlight.refund_request_id, payment: this.paymentView(p) });
     }
     const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
     let amount: Money;
+    // FULL = "refund the rest". With nothing refunded anywhere the amount is
+    // omitted on the wire (Antom's documented full refund, also accepted by
+    // full-only methods); after any refund, here or elsewhere, the remainder is
+    // sent explicitly (docs/antom-client.md says why).
+    let sendAmount = input.mode === 'PARTIAL';
     if (input.mode === 'FULL') {
-      // A FULL refund (no amount sent to Antom) only makes sense while nothing was refunded yet.
-      if (refundable.value !== p.amount.value) {
-        return err('AMOUNT_EXCEEDS_REFUNDABLE', 'Part of this payment was already refunded. Refund the rest as a partial refund.', {
-          refundable,
-        });
+      amount = refundable;
+      sendAmount = refundable.value !== p.amount.value;
+      // The cashier confirmed a figure; if someone refunded part of it meanwhile, say so instead of refunding a different amount.
+      if (input.expectedAmount !== undefined && (input.expectedAmount.value !== refundable.value || input.expectedAmount.currency !== refundable.currency)) {
+        return err(
+          'BALANCE_CHANGED',
+          `What is left to refund changed while this screen was open: now ${toMajorString(refundable)} ${refundable.currency}. Nothing was refunded; check the amount and confirm again.`,
+          { refundable, payment: this.paymentView(p) },
+        );
       }
-      amount = p.amount;
     } else {
       amount = input.amount ?? p.amount;
     }
     if (amount.value <= 0 || amount.value > refundable.value) {
-      return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+      const left = `${toMajorString(refundable)} ${refundable.currency}`;
+      return err(
+        'AMOUNT_EXCEEDS_REFUNDABLE',
+        refundable.value === 0 ? 'Nothing is left to refund on this payment.' : `The amount is more than what is left to refund on this payment (${left}).`,
+        { refundable, payment: this.paymentView(p) },
+      );
     }
 
-    const now = this.clock();
-    const reasons = evaluatePolicy(this.ledger.getPolicy(), {
-      amount,
-      mode: input.mode,
-      paidAt: p.paidAt,
-      now,
-      cashierTotalToday: this.ledger.refunds.cashierTotalOn(input.cashier, amount.currency, localDate(now, this.ledger.timeZone)),
-    });
+    const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
     const needsApproval = reasons.length > 0;
     const inserted = this.ledger.refunds.insert(
       {
@@ -355,6 +526,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         message: needsApproval ? MSG.awaitingApproval : MSG.approved,
         nextAction: 'WAIT',
         approvalReasons: reasons,
+        sendAmount,
       },
       input.cashier,
     );
@@ -366,10 +538,19 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           if (dup === null) return err('UNAVAILABLE', 'The refund journal changed unexpectedly. Try again.');
           return ok(this.view(await this.settleExisting(dup)));
         }
-        case 'REFUND_IN_FLIGHT':
-          return err('REFUND_IN_FLIGHT', inserted.error.message, inserted.error.details);
-        case 'AMOUNT_EXCEEDS_REFUNDABLE':
-          return err('AMOUNT_EXCEEDS_REFUNDABLE', inserted.error.message, inserted.error.details);
+        case 'REFUND_IN_FLIGHT': {
+          // Lost the race inside the write lock: same answer as the check above.
+          const other = this.ledger.refunds.inFlightFor(p.paymentId);
+          const view = this.currentPaymentView(p.paymentId);
+          return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.inFlightSentence(other), { ...inserted.error.details, ...(view ? { payment: view } : {}) });
+        }
+        case 'AMOUNT_EXCEEDS_REFUNDABLE': {
+          const view = this.currentPaymentView(p.paymentId);
+          return err('BALANCE_CHANGED', 'What is left to refund changed while this screen was open. Nothing was refunded; check the amount and confirm again.', {
+            ...inserted.error.details,
+            ...(view ? { payment: view } : {}),
+          });
+        }
         case 'PAYMENT_NOT_FOUND':
           return err('PAYMENT_NOT_FOUND', inserted.error.message);
         default:
@@ -420,6 +601,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       return err('PIN_INVALID', who.error.message);
     }
     if (who.value.role !== 'manager') return err('NOT_A_MANAGER', 'Only a manager can approve or decline refunds.');
+    const selfDecision = who.value.name === row.cashier;
+    if (selfDecision && decision === 'APPROVED' && !this.ledger.getPolicy().allowSelfApproval) {
+      return err('SELF_APPROVAL', 'Another manager must approve this refund: the person who asked for it cannot approve it too.');
+    }
 
     const moved = this.ledger.transaction(() => {
       const t = this.ledger.refunds.transition(refundRequestId, 'AWAITING_APPROVAL', decision, {
@@ -428,6 +613,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         patch: decision === 'APPROVED' ? { message: MSG.approved, nextAction: 'WAIT' } : { message: MSG.declined(reason), nextAction: 'NONE' },
       });
       if (t.ok) this.ledger.refunds.recordApproval({ refundRequestId, manager: who.value.name, decision, reason });
+      // The policy allowed it; it is still worth a line of its own in the audit trail.
+      if (t.ok && selfDecision && decision === 'APPROVED') this.ledger.audit.append(who.value.name, 'refund.self_approved', { refundRequestId, reason });
       return t;
     });
     if (!moved.ok) return err('NOT_AWAITING_APPROVAL', 'This refund is no longer waiting for approval.');
@@ -486,14 +673,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const space = this.ledger.space();
     if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
     const amount: Money = { value: old.amount_value, currency: old.currency };
-    const now = this.clock();
-    const reasons = evaluatePolicy(this.ledger.getPolicy(), {
-      amount,
-      mode: old.mode,
-      paidAt: payment.paidAt,
-      now,
-      cashierTotalToday: this.ledger.refunds.cashierTotalOn(actor, amount.currency, localDate(now, this.ledger.timeZone)),
-    });
+    const reasons = this.approvalReasons(payment, amount, old.mode, actor);
     const needsApproval = reasons.length > 0;
     const intentId = `${root}.r${this.ledger.refunds.lineageSize(root)}`;
     const inserted = this.ledger.transaction(() => {
@@ -512,6 +692,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           message: needsApproval ? MSG.awaitingApproval : MSG.approved,
           nextAction: 'WAIT',
           approvalReasons: reasons,
+          sendAmount: old.send_amount === 1,
         },
         actor,
       );
@@ -830,7 +1011,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       res = await this.terminal.requestRefundReference({
         paymentId: row.payment_id,
         refundRequestId: row.refund_request_id,
-        ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+        ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       });
     } catch (e) {
       this.log.error({ refundRequestId: row.refund_request_id, err: String(e) }, 'terminal port threw');
@@ -901,7 +1082,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       refundRequestId: row.refund_request_id,
       paymentId: row.payment_id,
       originalMerchantRefundId: row.original_merchant_refund_id,
-      ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+      ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       ...(row.memo !== null ? { memo: row.memo } : {}),
     };
   }
@@ -975,8 +1156,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     // A FULL refund asked for no amount: what Antom says it refunded is kept in the journal's transition record.
     const detail = o.refundAmount !== undefined ? { antomRefundAmount: { value: o.refundAmount.value, currency: o.refundAmount.currency } } : undefined;
-    const moved = this.move(row, to, patch, detail);
+    let moved = this.move(row, to, patch, detail);
     if (moved === null) return this.mustGet(row.refund_request_id);
+    if (isFinal(to)) moved = await this.learnFromOutcome(moved, o);
     if (isFinal(to) || row.state === 'SUBMITTING') await this.noticeTerminal(moved, o);
     return moved;
   }

@@ -234,7 +234,46 @@ export class SandboxLedger {
       paymentMethod: p.paymentMethod,
       paymentCreateTime: p.paidAt,
       ...(p.status === 'SUCCESS' ? { paymentTime: p.paidAt } : {}),
+      // Like Antom: the payment's refunds, whoever made them (seeded "elsewhere" ones included).
+      transactions: [...this.refunds.values()]
+        .filter((r) => r.paymentId === p.paymentId)
+        .map((r) => ({
+          transactionType: 'REFUND',
+          transactionStatus: r.status,
+          transactionAmount: { ...r.amount },
+          transactionRequestId: r.refundRequestId,
+          transactionId: r.refundId,
+          transactionTime: r.settledAt ?? r.requestedAt,
+        })),
     };
+  }
+
+  /**
+   * A refund made outside this install (another counter, the Antom Dashboard):
+   * Antom knows it, the terminal's journal does not. For tests and demos.
+   */
+  refundElsewhere(paymentId: string, value: number): SandboxRefund | { error: string } {
+    this.settle();
+    const payment = this.payments.get(paymentId);
+    if (!payment) return { error: 'no such payment' };
+    if (value <= 0 || value > payment.amount.value - payment.refunded) return { error: 'more than is left' };
+    const at = new Date(this.clock()).toISOString();
+    const record: MutableRefund = {
+      refundId: this.nextRefundId(),
+      refundRequestId: `ELSEWHERE-${this.counter}-${paymentId}`.slice(0, 64),
+      paymentId,
+      originalMerchantRefundId: 'DASHBOARD',
+      amount: { value, currency: payment.amount.currency },
+      memo: 'refunded elsewhere',
+      status: 'SUCCESS',
+      requestedAt: at,
+      settledAt: at,
+      settleAtMs: null,
+    };
+    payment.refunded += value;
+    this.refunds.set(record.refundRequestId, record);
+    const { settleAtMs: _s, ...out } = record;
+    return { ...out, amount: { ...out.amount } };
   }
 
   /** paymentId a request concerns, for fault scoping. */

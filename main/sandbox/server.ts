@@ -71,6 +71,8 @@ export interface AntomSandbox {
   readonly faults: FaultController;
   payments(): SandboxPayment[];
   refunds(): SandboxRefund[];
+  /** Records a refund Antom knows and this install does not (Dashboard, another counter). */
+  refundElsewhere(paymentId: string, value: number): SandboxRefund | { error: string };
   requestLog(): SandboxLogEntry[];
   /** Antom rotates its key: answers are signed from now on with this key, naming this version. */
   rotateGatewayKey(privateKeyPem: string, keyVersion: number | null): void;
@@ -397,6 +399,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     faults,
     payments: () => ledger.paymentList(),
     refunds: () => ledger.refundList(),
+    refundElsewhere: (paymentId, value) => ledger.refundElsewhere(paymentId, value),
     requestLog: () => log.map((e) => ({ ...e })),
     rotateGatewayKey: (privateKeyPem, version) => {
       const next = importPrivateKey(privateKeyPem, 'The sandbox gateway private key');

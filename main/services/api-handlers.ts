@@ -17,7 +17,9 @@ import type {
   DiagnosticsBundle,
   JournalHealthView,
   PolicyView,
+  RefundEvaluationView,
   Role,
+  StoreSettingsView,
   UserView,
 } from '../../preload/contract/views';
 import type { ApiHandlers, ValidRequestOf } from './api-dispatch';
@@ -43,6 +45,7 @@ export interface HandlerDeps {
     lookupPayment(paymentId: string): Res<PaymentView>;
     recentPayments(): Res<PaymentView[]>;
     submit(input: ValidRequestOf<'submitRefund'> & { cashier: string }): Res<RefundView>;
+    evaluate(input: ValidRequestOf<'evaluateRefund'> & { cashier: string }): Res<RefundEvaluationView>;
     get(refundRequestId: string): Res<RefundView>;
     list(filter: { date?: string; states?: string[] }): Res<RefundView[]>;
     approve(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
@@ -65,6 +68,10 @@ export interface HandlerDeps {
     list(limit: number): Res<AuditEntryView[]>;
     verify(): Res<AuditVerifyView>;
     record(actor: string, kind: string, detail: Record<string, unknown>): void;
+  };
+  readonly storeSettings: {
+    get(): Res<StoreSettingsView>;
+    setTimeZone(timeZone: string, actor: string): Res<StoreSettingsView>;
   };
   readonly policy: {
     get(): Res<PolicyView>;
@@ -109,6 +116,9 @@ export const OPERATION_ACCESS: { readonly [N in OperationName]: 'public' | reado
   getTerminalStatus: 'public',
   // The journal alarm shows on every screen, the sign-in screen included.
   getJournalHealth: 'public',
+  evaluateRefund: counter,
+  getStoreSettings: anyone,
+  setTimeZone: managers,
   listTerminalDevices: tech,
   beginPairing: tech,
   confirmPairing: tech,
@@ -179,7 +189,15 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     submitRefund: (req) => as(counter, (user) => deps.refunds.submit({ ...req, cashier: user.name })),
     getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
     listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),
-    approveRefund: (req) => as(counter, () => deps.refunds.approve(req)),
+    // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
+    evaluateRefund: (req) => as(counter, (user) => deps.refunds.evaluate({ ...req, cashier: user.name })),
+    approveRefund: (req) =>
+      as(counter, (user) => {
+        // No name typed: the manager signed in at this counter approves with their PIN alone.
+        const manager = req.manager ?? (user.role === 'manager' ? user.name : null);
+        if (manager === null) return Promise.resolve(err<ApiErrorCode>('INVALID_INPUT', 'Type the approving manager\'s name and PIN.'));
+        return deps.refunds.approve({ refundRequestId: req.refundRequestId, manager, pin: req.pin, reason: req.reason ?? 'Approved at the counter.' });
+      }),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
 
@@ -195,6 +213,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listAudit: ({ limit }) => as(managers, () => deps.audit.list(limit)),
     verifyAudit: () => as(managers, () => deps.audit.verify()),
 
+    getStoreSettings: () => as(anyone, () => deps.storeSettings.get()),
+    setTimeZone: ({ timeZone }) => as(managers, (user) => deps.storeSettings.setTimeZone(timeZone, user.name)),
     getPolicy: () => as(anyone, () => deps.policy.get()),
     setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
     listUsers: () => as(managers, () => deps.users.list()),

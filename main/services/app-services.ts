@@ -13,7 +13,7 @@ import type { User } from '../ledger';
 import { API_PATHS, importPrivateKey, importPublicKey } from '../antom';
 import { MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { antomApiPrefix, parseAntomBaseUrl } from '../../preload/contract/antom-endpoint';
-import { loadAppConfig, saveAppConfig } from '../config/app-config';
+import { loadAppConfig, saveAppConfig, systemTimeZone } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
@@ -96,13 +96,14 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     secretProtection: secrets.protection,
     secretWarning: secrets.warning,
     demoHints: core.demo ? core.demo.hints() : null,
+    timeZone: ledger.timeZone,
   });
 
   const recentPayments = async (): Res<PaymentView[]> => {
     // Demo: the sandbox's seeded payments. Real: payments refunded or looked up today on this terminal.
     const ids = core.demo
       ? core.demo.hints().payments.map((p) => p.id)
-      : [...new Set(engine.list({ date: localDate(new Date(), core.config.timeZone) }).map((r) => r.paymentId))];
+      : [...new Set(engine.list({ date: localDate(new Date(), ledger.timeZone) }).map((r) => r.paymentId))];
     const views: PaymentView[] = [];
     for (const id of ids) {
       const looked = await engine.lookupPayment(id);
@@ -282,6 +283,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       lookupPayment: (paymentId) => engine.lookupPayment(paymentId),
       recentPayments,
       submit: (input) => engine.submit(input),
+      evaluate: (input) => engine.evaluate(input),
       get: async (id) => engine.get(id),
       list: async (filter) => ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),
       approve: (input) => engine.approve(input),
@@ -334,6 +336,22 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       list: async (limit) => ok(ledger.audit.list({ limit })),
       verify: async () => ok(ledger.verifyAudit()),
       record: (actor, kind, detail) => void ledger.audit.append(actor, kind, detail),
+    },
+    storeSettings: {
+      get: async () => {
+        const saved = await loadAppConfig(core.dataDir);
+        const configured = saved.ok ? (saved.value.timeZone ?? null) : (core.config.timeZone ?? null);
+        return ok({ timeZone: ledger.timeZone, configured, systemTimeZone: systemTimeZone() });
+      },
+      setTimeZone: async (timeZone, actor) => {
+        const applied = ledger.setTimeZone(timeZone, actor);
+        if (!applied.ok) return err('INVALID_INPUT', applied.error.message);
+        // Kept in config.json so the next start (and the CLI's journal) uses it too.
+        const current = await loadAppConfig(core.dataDir);
+        const base = current.ok ? current.value : core.config;
+        await saveAppConfig(core.dataDir, { ...base, timeZone });
+        return ok({ timeZone: ledger.timeZone, configured: timeZone, systemTimeZone: systemTimeZone() });
+      },
     },
     policy: {
       get: async () => ok(ledger.getPolicy()),

@@ -4,7 +4,7 @@
  * the secret store, the shop's PIN policy applied. Shared by the core services
  * and the CLI commands that only need the ledger (users, audit, journal, doctor).
  */
-import type { AppConfig } from '../config/app-config';
+import { systemTimeZone, type AppConfig } from '../config/app-config';
 import type { Ledger } from '../ledger';
 import { assertJournalUsable, openCheckedJournal } from '../ledger/journal-file';
 import { loadLedgerKeys } from '../secrets/ledger-keys';
@@ -29,7 +29,8 @@ export async function openDataLedger(
   assertJournalUsable(dataDir);
   const secrets = opts.secrets ?? (await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector));
   const { keys, auditKeyCreated } = await loadLedgerKeys(secrets);
-  const timeZone = opts.timeZone ?? opts.config?.timeZone;
+  // The store's zone, else this PC's own (never UTC by accident: issue #13).
+  const timeZone = opts.timeZone ?? (opts.config ? (opts.config.timeZone ?? systemTimeZone()) : undefined);
   const ledger = openCheckedJournal(dataDir, {
     keys,
     adoptUnsignedAudit: auditKeyCreated,

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView, RefundEvaluationView, StoreSettingsView } from './views';
 import { PolicySchema, Role } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -38,6 +38,8 @@ export type ApiErrorCode =
   | 'CONFIG_INVALID'
   | 'RATE_LIMITED' // too many PIN attempts at once: wait a moment
   | 'PIN_CHANGE_REQUIRED' // the PIN was right but is one-time (or too weak now): sign in again with `newPin`
+  | 'SELF_APPROVAL' // the manager approving is the cashier who asked (policy forbids it)
+  | 'BALANCE_CHANGED' // what is left changed since the screen showed it (details.payment = the payment now)
   | 'JOURNAL_LOW_DISK'; // the journal's disk is below its free-space floor: nothing was journaled or sent
 
 // A phantom marker carrying the success type of an operation.
@@ -79,12 +81,23 @@ export const operations = {
         paymentId: PaymentId,
         mode: z.enum(['FULL', 'PARTIAL']),
         amount: MoneySchema.optional(),
+        /** FULL only: the remainder shown on the button; main refuses with BALANCE_CHANGED if it moved. */
+        expectedAmount: MoneySchema.optional(),
         memo: z.string().max(256).optional(),
       })
       .strict()
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), {
         message: 'a partial refund needs an amount; a full refund takes none',
-      }),
+      })
+      .refine((r) => r.mode === 'FULL' || r.expectedAmount === undefined, { message: 'expectedAmount is for a full refund only' }),
+  ),
+  /** Before the button: would this refund need a manager, and why (the rules submit applies). */
+  evaluateRefund: op<RefundEvaluationView>()(
+    'refunds:evaluate',
+    z
+      .object({ paymentId: PaymentId, mode: z.enum(['FULL', 'PARTIAL']), amount: MoneySchema.optional() })
+      .strict()
+      .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' }),
   ),
   getRefund: op<RefundView>()('refunds:get', z.object({ refundRequestId: RefundRequestId }).strict()),
   listRefunds: op<RefundView[]>()(
@@ -93,7 +106,8 @@ export const operations = {
   ),
   approveRefund: op<RefundView>()(
     'refunds:approve',
-    z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict(),
+    // manager omitted = the manager signed in at the counter (PIN only); reason optional for an approval.
+    z.object({ refundRequestId: RefundRequestId, manager: UserName.optional(), pin: Pin, reason: Reason.optional() }).strict(),
   ),
   declineRefund: op<RefundView>()(
     'refunds:decline',
@@ -113,6 +127,9 @@ export const operations = {
   listAudit: op<AuditEntryView[]>()('audit:list', z.object({ limit: z.number().int().min(1).max(1000) }).strict()),
   verifyAudit: op<AuditVerifyView>()('audit:verify', Empty),
 
+  getStoreSettings: op<StoreSettingsView>()('settings:get', Empty),
+  /** IANA zone such as Asia/Singapore; main checks it is one it knows. */
+  setTimeZone: op<StoreSettingsView>()('settings:time-zone', z.object({ timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name') }).strict()),
   getPolicy: op<PolicyView>()('policy:get', Empty),
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
   listUsers: op<UserView[]>()('users:list', Empty),

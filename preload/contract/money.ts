@@ -34,31 +34,147 @@ export function currencyExponent(currency: string): number {
   return exponent;
 }
 
-export type ParseAmountError = 'EMPTY' | 'NOT_A_NUMBER' | 'TOO_MANY_DECIMALS' | 'NOT_POSITIVE' | 'TOO_LARGE' | 'UNKNOWN_CURRENCY';
+/** Display languages the amount parser knows the separators of. */
+export type AmountLocale = 'en' | 'zh';
 
 /**
- * Parses an amount typed in major units ("10.5", "1,050.25", "1000") into minor
- * units for `currency`. Returns an error code rather than guessing: "10.505 SGD"
- * has too many decimals and is refused, not rounded.
+ * How a locale writes numbers: its decimal mark and its grouping mark. English
+ * and Chinese (zh-CN, zh-HK, zh-TW) both write 1,234.50.
  */
-export function parseMajorAmount(
-  text: string,
-  currency: string,
-): { ok: true; value: number } | { ok: false; code: ParseAmountError } {
-  if (!isKnownCurrency(currency)) return { ok: false, code: 'UNKNOWN_CURRENCY' };
-  const exponent = currencyExponent(currency);
-  const cleaned = text.trim().replace(/[\s,_]/g, '');
-  if (cleaned === '') return { ok: false, code: 'EMPTY' };
-  const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned);
-  if (!match) return { ok: false, code: 'NOT_A_NUMBER' };
-  const whole = match[1] ?? '0';
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
-  if (fraction.length > exponent) return { ok: false, code: 'TOO_MANY_DECIMALS' };
-  const digits = (whole + fraction.padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
-  if (digits.length > 10) return { ok: false, code: 'TOO_LARGE' };
-  const value = Number(digits);
-  if (value > MAX_MINOR_VALUE) return { ok: false, code: 'TOO_LARGE' };
-  if (value <= 0) return { ok: false, code: 'NOT_POSITIVE' };
+const LOCALE_SEPARATORS: Readonly<Record<AmountLocale, { decimal: string; group: string }>> = Object.freeze({
+  en: { decimal: '.', group: ',' },
+  zh: { decimal: '.', group: ',' },
+});
+
+export type ParseAmountError =
+  | 'EMPTY'
+  | 'NOT_A_NUMBER'
+  | 'TOO_MANY_DECIMALS'
+  /** A separator that could be a decimal mark or a grouping mark ("1,234" in SGD). */
+  | 'AMBIGUOUS_SEPARATOR'
+  /** Grouping marks not in groups of three ("12,34.50"). */
+  | 'BAD_GROUPING'
+  | 'NOT_POSITIVE'
+  | 'TOO_LARGE'
+  | 'UNKNOWN_CURRENCY';
+
+/** What a sentence about a refused amount needs (the renderer localises by `reason`). */
+export interface ParseAmountDetails {
+  readonly currency: string;
+  readonly decimals: number;
+  /** How to type an amount in this currency, e.g. "1234.50" (SGD), "1234" (JPY), "1234.500" (KWD). */
+  readonly example: string;
+  /** The text as typed (trimmed). */
+  readonly typed: string;
+}
+
+export type ParseAmountResult =
+  | { readonly ok: true; readonly value: number }
+  | { readonly ok: false; readonly reason: ParseAmountError; readonly message: string; readonly details: ParseAmountDetails };
+
+export interface ParseAmountOptions {
+  /** Display language: decides which mark is the decimal one. Default 'en'. */
+  readonly locale?: AmountLocale;
+  /** Zero is allowed (policy thresholds: "0" = always ask a manager). Default false. */
+  readonly allowZero?: boolean;
+}
+
+/** Full-width digits and marks a Chinese IME produces, folded to ASCII. */
+function foldWidth(text: string): string {
+  return text
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/[\uFF0E\u3002]/g, '.')
+    .replace(/[\uFF0C\u3001]/g, ',');
+}
+
+function exampleFor(decimals: number): string {
+  return decimals === 0 ? '1234' : `1234.${'50'.padEnd(decimals, '0')}`;
+}
+
+const EN_SENTENCES: Readonly<Record<ParseAmountError, (d: ParseAmountDetails) => string>> = {
+  EMPTY: () => 'Type an amount.',
+  NOT_A_NUMBER: (d) => `"${d.typed}" is not an amount. Type digits only, for example ${d.example}.`,
+  TOO_MANY_DECIMALS: (d) =>
+    d.decimals === 0
+      ? `${d.currency} has no decimals. Type a whole number, for example ${d.example}.`
+      : `${d.currency} has at most ${d.decimals} decimals. Type it like ${d.example}.`,
+  AMBIGUOUS_SEPARATOR: (d) =>
+    `"${d.typed}" is unclear: the comma could separate thousands or mark the decimals. Type it without commas and with a point before the decimals, for example ${d.example}.`,
+  BAD_GROUPING: (d) => `"${d.typed}" has commas in the wrong places. Type it without commas, for example ${d.example}.`,
+  NOT_POSITIVE: () => 'The amount must be more than zero.',
+  TOO_LARGE: () => 'That amount is too large.',
+  UNKNOWN_CURRENCY: (d) => `${d.currency} is not a currency this terminal knows.`,
+};
+
+/**
+ * THE parser for every amount a person types: the cashier's partial refund,
+ * the manager's policy limits and the CLI's `--amount`. Major units in, exact
+ * minor units out, never through floating point, never guessing:
+ *  - the locale's decimal mark ("1.50") always works;
+ *  - a lone comma followed by 1..decimals digits (but not 3) is a decimal comma
+ *    ("1,50" = one and a half), because it cannot be a thousands separator;
+ *  - grouping marks are accepted only where they cannot be a decimal mark:
+ *    before a decimal point ("1,234.50"), two or more of them ("1,234,567"),
+ *    or in a currency without decimals ("1,000" JPY);
+ *  - "1,234" in a currency with decimals could be either, so it is refused
+ *    with a sentence saying how to type it, as are too many decimals;
+ *    nothing is ever silently multiplied by 10^n.
+ */
+export function parseAmount(text: string, currency: string, opts: ParseAmountOptions = {}): ParseAmountResult {
+  const typed = text.trim();
+  const known = isKnownCurrency(currency);
+  const decimals = known ? currencyExponent(currency) : 0;
+  const details: ParseAmountDetails = { currency, decimals, example: exampleFor(decimals), typed };
+  const fail = (reason: ParseAmountError): ParseAmountResult => ({ ok: false, reason, message: EN_SENTENCES[reason](details), details });
+  if (!known) return fail('UNKNOWN_CURRENCY');
+  const { decimal: D, group: G } = LOCALE_SEPARATORS[opts.locale ?? 'en'];
+  // Spaces (incl. no-break and thin) are grouping too: "1 234.50".
+  const s = foldWidth(typed).replace(/[\s\u00A0\u202F\u2009]+/g, ' ');
+  if (s === '') return fail('EMPTY');
+  if (!/^[0-9., ]+$/.test(s) || !/[0-9]/.test(s)) return fail('NOT_A_NUMBER');
+
+  let intPart: string;
+  let fraction: string;
+  const dCount = s.split(D).length - 1;
+  if (dCount > 1) return fail('AMBIGUOUS_SEPARATOR'); // "1.234.567": dots as grouping in an en/zh field
+  if (dCount === 1) {
+    const at = s.indexOf(D);
+    intPart = s.slice(0, at);
+    fraction = s.slice(at + 1);
+    // "1.234,50": a grouping mark after the decimal mark is another convention.
+    if (fraction.includes(G)) return fail('AMBIGUOUS_SEPARATOR');
+  } else {
+    const groups = s.split(G).length - 1;
+    const lastTail = s.slice(s.lastIndexOf(G) + 1);
+    if (groups === 1 && lastTail.trim().length !== 3) {
+      // A lone comma not followed by exactly three digits cannot group thousands: a decimal comma.
+      const at = s.indexOf(G);
+      intPart = s.slice(0, at);
+      fraction = s.slice(at + 1);
+    } else if (groups === 1 && decimals > 0) {
+      return fail('AMBIGUOUS_SEPARATOR');
+    } else {
+      intPart = s;
+      fraction = '';
+    }
+  }
+  if (fraction.includes(' ')) return fail('NOT_A_NUMBER');
+  if (dCount === 0 && fraction === '' && s.endsWith(G)) return fail('NOT_A_NUMBER');
+  // Grouping in the whole part: first group 1..3 digits, every other exactly 3.
+  const parts = intPart.split(/[ ,]/);
+  if (intPart.includes(' ') && intPart.includes(G)) return fail('BAD_GROUPING');
+  if (parts.length > 1 && (!/^[1-9]\d{0,2}$/.test(parts[0] ?? '') || parts.slice(1).some((g) => !/^\d{3}$/.test(g)))) return fail('BAD_GROUPING');
+  const whole = parts.join('');
+  if (!/^\d*$/.test(whole) || !/^\d*$/.test(fraction)) return fail('NOT_A_NUMBER');
+  if (whole === '' && fraction === '') return fail('NOT_A_NUMBER');
+  // "10.500" SGD is 10.50: trailing zeros add no precision. "10.505" is refused, never rounded.
+  const significant = fraction.replace(/0+$/, '');
+  if (significant.length > decimals) return fail('TOO_MANY_DECIMALS');
+  const digits = (whole + significant.padEnd(decimals, '0')).replace(/^0+(?=\d)/, '');
+  if (digits.length > 10) return fail('TOO_LARGE');
+  const value = Number(digits === '' ? '0' : digits);
+  if (value > MAX_MINOR_VALUE) return fail('TOO_LARGE');
+  if (value < 0 || (value === 0 && opts.allowZero !== true)) return fail('NOT_POSITIVE');
   return { ok: true, value };
 }
 

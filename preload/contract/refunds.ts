@@ -68,14 +68,54 @@ export const RefundView = z.object({
 });
 export type RefundView = z.infer<typeof RefundView>;
 
+/** One refund of a payment, made at this terminal or elsewhere (Antom told us). */
+export const RefundHistoryEntry = z.object({
+  refundRequestId: z.string().nullable(),
+  at: z.string().nullable(),
+  /** The cashier who made it here; null when made elsewhere. */
+  who: z.string().nullable(),
+  where: z.enum(['THIS_TERMINAL', 'ELSEWHERE']),
+  amount: MoneySchema,
+  /** SUCCESS / FAILED / PENDING / IN_PROGRESS / AWAITING_APPROVAL / DECLINED (here), SUCCESS / PROCESSING (elsewhere). */
+  status: z.string(),
+});
+export type RefundHistoryEntry = z.infer<typeof RefundHistoryEntry>;
+
 export const PaymentView = z.object({
   paymentId: PaymentId,
   amount: MoneySchema,
   paymentMethod: z.string(),
   paidAt: z.string(),
   status: z.string(),
-  /** Original amount minus succeeded and pending refunds known to this terminal. */
+  /**
+   * What Antom will accept: amount minus max(refunds this terminal knows,
+   * refunds Antom reported), and below any amount Antom refused as too much.
+   */
   refundable: MoneySchema,
   supportsPartialRefund: z.boolean().nullable(),
+  /** Which side decided `refundable`. */
+  balanceSource: z.enum(['THIS_TERMINAL', 'ANTOM']),
+  /** Refunded or being refunded, as this terminal's journal has it. */
+  refundedHere: MoneySchema,
+  /** As Antom reported on the last lookup; null = Antom did not say. */
+  refundedAtAntom: MoneySchema.nullable(),
+  /** Antom refused this amount as more than is left; null = no such refusal. */
+  refusedAt: MoneySchema.nullable(),
+  history: z.array(RefundHistoryEntry),
+  /** From the method capabilities table (guide, corrected by Antom's answers). */
+  refundWindowDays: z.number().int().nullable(),
+  /** Last day a refund is accepted, ISO; null = unknown. */
+  refundWindowEndsAt: z.string().nullable(),
+  /** The window is over (by the table) or Antom said so (refundClosedCode). */
+  refundWindowExpired: z.boolean(),
+  refundClosedCode: z.string().nullable(),
+  /** Synchronous answers (true), asynchronous (false), unknown (null). */
+  syncRefund: z.boolean().nullable(),
+  /** A refund of this payment still running here: who started it, where. */
+  inFlight: z
+    .object({ refundRequestId: z.string(), cashier: z.string(), state: z.string(), startedAt: z.string(), amount: MoneySchema, where: z.string() })
+    .nullable(),
+  /** When this view was built from Antom's answer (ISO). */
+  lookedUpAt: z.string(),
 });
 export type PaymentView = z.infer<typeof PaymentView>;

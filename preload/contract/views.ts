@@ -14,6 +14,8 @@ export interface AppInfo {
   /** Shown on every screen when secrets are not protected by the OS keychain. */
   readonly secretWarning: string | null;
   /** Demo only: which seeded payments exist and the demo users' names (never PINs of real users). */
+  /** The shop's IANA time zone: "today", daily reports and CSV dates use it. */
+  readonly timeZone: string;
   readonly demoHints: { readonly payments: readonly { id: string; label: string }[]; readonly users: readonly { name: string; role: Role; pin: string }[] } | null;
 }
 
@@ -83,9 +85,36 @@ export const PolicySchema = z
     paymentOlderThanDays: z.number().int().min(0).max(3650).nullable(),
     /** A cashier's refund total today above which a manager approves, per currency. */
     cashierDailyTotals: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)),
+    /**
+     * All refunds of one payment together, at or above which a manager approves,
+     * per currency. A currency not listed uses its single-refund threshold, so
+     * splitting one payment's refund (99.99 + 99.99 + 0.02) does not escape it.
+     */
+    paymentTotals: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().min(0).max(2_147_483_647)).default({}),
+    /** May a manager approve a refund they asked for themselves? Off by default; every such approval is audited. */
+    allowSelfApproval: z.boolean().default(false),
   })
   .strict();
 export type PolicyView = z.infer<typeof PolicySchema>;
+
+export interface StoreSettingsView {
+  /** In use now. */
+  readonly timeZone: string;
+  /** Saved in config.json; null = none saved, the PC's zone is used. */
+  readonly configured: string | null;
+  readonly systemTimeZone: string;
+}
+
+/** What `refunds:evaluate` answers: whether a manager is needed before the button is pressed, and why. */
+export interface RefundEvaluationView {
+  readonly needsApproval: boolean;
+  readonly reasons: readonly { readonly code: string; readonly text: string; readonly params?: Readonly<Record<string, string>> }[];
+  /** The amount the refund would be for (for a full refund: what is left). */
+  readonly amount: Money;
+  readonly refundable: Money;
+  /** Policy switch: may the cashier, if a manager, approve their own refund. */
+  readonly selfApprovalAllowed: boolean;
+}
 
 export interface UserView {
   readonly name: string;

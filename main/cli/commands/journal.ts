@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { toMajorString } from '../../../preload/contract/money';
+import { effectiveTimeZone, loadAppConfig, systemTimeZone } from '../../config/app-config';
 import { IsoDateRegex, isValidTimeZone, localDate } from '../../ledger/local-date';
 import { openDataLedger } from '../../services/data-ledger';
 
-const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default UTC)';
+const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default: the store time zone from config.json, else this PC\'s zone)';
 
 export const journalCommand: CliCommand = {
   name: 'journal',
@@ -14,19 +15,21 @@ export const journalCommand: CliCommand = {
   async run(args, ctx) {
     const { values } = parseArgs({
       args: [...args],
-      options: { date: { type: 'string' }, tz: { type: 'string', default: 'UTC' }, csv: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      options: { date: { type: 'string' }, tz: { type: 'string' }, csv: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
       strict: true,
     });
-    if (!isValidTimeZone(values.tz)) {
-      ctx.stderr.write(`Unknown time zone ${values.tz}.\n`);
+    const config = await loadAppConfig(ctx.dataDir);
+    const tz = values.tz ?? (config.ok ? effectiveTimeZone(config.value) : systemTimeZone());
+    if (!isValidTimeZone(tz)) {
+      ctx.stderr.write(`Unknown time zone ${tz}.\n`);
       return 1;
     }
-    const date = values.date ?? localDate(new Date(), values.tz);
+    const date = values.date ?? localDate(new Date(), tz);
     if (!IsoDateRegex.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
       ctx.stderr.write('--date must be YYYY-MM-DD.\n');
       return 1;
     }
-    const { ledger } = await openDataLedger(ctx.dataDir, { timeZone: values.tz });
+    const { ledger } = await openDataLedger(ctx.dataDir, { timeZone: tz });
     try {
       if (values.csv) {
         ctx.stdout.write(ledger.dailyReportCsv(date));
@@ -38,7 +41,7 @@ export const journalCommand: CliCommand = {
         return 0;
       }
       const money = (m: { value: number; currency: string }): string => `${toMajorString(m)} ${m.currency}`;
-      ctx.stdout.write(`Refunds on ${date} (${values.tz})\n`);
+      ctx.stdout.write(`Refunds on ${date} (${tz})\n`);
       if (report.totals.length === 0) ctx.stdout.write('  none\n');
       for (const t of report.totals) ctx.stdout.write(`  ${t.status.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
       if (report.byCashier.length > 0) ctx.stdout.write('Refunded by cashier\n');

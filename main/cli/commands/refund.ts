@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseMajorAmount, type Money } from '../../../preload/contract/money';
+import { parseAmount, type Money } from '../../../preload/contract/money';
 import type { RefundView } from '../../../preload/contract/refunds';
 import type { Ledger } from '../../ledger/ledger';
 import type { RefundRow } from '../../ledger/rows';
@@ -118,17 +118,10 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           return EXIT.BAD_INPUT;
         }
         const currency = values.currency.toUpperCase();
-        const parsed = parseMajorAmount(values.amount, currency);
+        // The same parser as the cashier's screen (English separators: 1,234.50 or 1,50).
+        const parsed = parseAmount(values.amount, currency);
         if (!parsed.ok) {
-          const why: Record<string, string> = {
-            EMPTY: 'is empty',
-            NOT_A_NUMBER: 'is not a number',
-            TOO_MANY_DECIMALS: `has more decimals than ${currency} allows`,
-            NOT_POSITIVE: 'must be more than zero',
-            TOO_LARGE: 'is too large',
-            UNKNOWN_CURRENCY: `uses an unknown currency ${currency}`,
-          };
-          ctx.stderr.write(`The amount "${values.amount}" ${why[parsed.code] ?? 'is not valid'}.\n`);
+          ctx.stderr.write(`The amount is not valid: ${parsed.message}\n`);
           return EXIT.BAD_INPUT;
         }
         amount = { value: parsed.value, currency };

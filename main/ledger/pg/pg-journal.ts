@@ -28,6 +28,7 @@ import { GENESIS_HASH, entryHash } from '../audit';
 import { canonicalJson } from '../canonical-json';
 import type { JournalRefund, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
+import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
 import { AuditRowSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
@@ -85,6 +86,9 @@ function toPayment(raw: Record<string, unknown>): PaymentRecord {
     status: String(raw['status']),
     supportsPartialRefund: partial === null || partial === undefined ? null : Boolean(partial),
     fetchedAt: iso(raw['fetched_at']) ?? '',
+    // Not kept in the store ledger yet (issue #13's balance columns are SQLite-only so far).
+    refundableBelow: null,
+    refundClosedCode: null,
   };
 }
 
@@ -143,7 +147,7 @@ export class PgJournal implements RefundJournal {
     return r.rows[0] ? toRefundRow(r.rows[0] as Record<string, unknown>) : null;
   }
 
-  async upsertPayment(p: Omit<PaymentRecord, 'fetchedAt'>): Promise<void> {
+  async upsertPayment(p: AntomPaymentInfo): Promise<void> {
     await this.pool.query(
       `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())

@@ -18,10 +18,28 @@ export function PaymentDetails(props: { payment: PaymentView }) {
         <dd className="num big" data-testid="payment-refundable">
           {fmtMoney(p.refundable, lang)}
         </dd>
+        <dd className="hint" data-testid="balance-source" data-source={p.balanceSource}>
+          {p.refusedAt
+            ? t('payment.balanceRefused', { refused: fmtMoney(p.refusedAt, lang) })
+            : p.balanceSource === 'ANTOM' && p.refundedAtAntom
+              ? t('payment.balanceFromAntom', { antom: fmtMoney(p.refundedAtAntom, lang), here: fmtMoney(p.refundedHere, lang) })
+              : t('payment.balanceFromHere', { here: fmtMoney(p.refundedHere, lang) })}
+        </dd>
       </div>
       <div>
         <dt>{t('payment.method')}</dt>
         <dd data-testid="payment-method">{p.paymentMethod}</dd>
+        <dd className="hint" data-testid="method-capability">
+          {[
+            p.refundWindowDays !== null && p.refundWindowEndsAt !== null
+              ? t('payment.window', { days: p.refundWindowDays, until: fmtDateTime(p.refundWindowEndsAt, lang) })
+              : t('payment.windowUnknown'),
+            p.syncRefund === true ? t('payment.sync') : p.syncRefund === false ? t('payment.async') : '',
+            p.supportsPartialRefund === false ? t('payment.fullOnly') : '',
+          ]
+            .filter((x) => x !== '')
+            .join(' ')}
+        </dd>
       </div>
       <div>
         <dt>{t('payment.paidAt')}</dt>

@@ -2,6 +2,17 @@ import { formatMoney, isKnownCurrency, type Money } from '../../../preload/contr
 
 export type Language = 'en' | 'zh';
 
+/**
+ * The shop's time zone (AppInfo.timeZone, set on the manager screen). Every
+ * date, time and "today" on screen uses it, not the browser's zone, so Today
+ * on a till matches the daily report and the CSV.
+ */
+let displayTimeZone: string | undefined;
+export function setDisplayTimeZone(tz: string | undefined): void {
+  displayTimeZone = tz;
+}
+const zoned = (): { timeZone?: string } => (displayTimeZone ? { timeZone: displayTimeZone } : {});
+
 export function localeFor(language: Language): string {
   return language === 'zh' ? 'zh-CN' : 'en';
 }
@@ -16,14 +27,14 @@ export function fmtDateTime(iso: string | null | undefined, language: Language):
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(localeFor(language), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(localeFor(language), { dateStyle: 'medium', timeStyle: 'short', ...zoned() }).format(d);
 }
 
 export function fmtTime(iso: string | null | undefined, language: Language): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(localeFor(language), { timeStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(localeFor(language), { timeStyle: 'medium', ...zoned() }).format(d);
 }
 
 /** Time alone for today, date and time otherwise (a list of payments may reach back days). */
@@ -38,10 +49,8 @@ export function fmtNumber(n: number, language: Language, fractionDigits = 0): st
   return new Intl.NumberFormat(localeFor(language), { maximumFractionDigits: fractionDigits }).format(n);
 }
 
-/** Today's date in the terminal's local time zone, YYYY-MM-DD. */
+/** Today's date (or `now`'s) in the shop's time zone, YYYY-MM-DD. */
 export function todayIso(now: Date = new Date()): string {
-  const y = now.getFullYear().toString().padStart(4, '0');
-  const m = (now.getMonth() + 1).toString().padStart(2, '0');
-  const d = now.getDate().toString().padStart(2, '0');
-  return `${y}-${m}-${d}`;
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...zoned() }).format(now);
 }

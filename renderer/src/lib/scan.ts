@@ -1,18 +1,13 @@
 /**
  * What a scanner (keyboard wedge or the terminal's own) may send us:
- * `antom:payment:<paymentId>` from our receipts, or a bare Antom paymentId.
+ * `antom:payment:<paymentId>` from our receipts, or a bare Antom paymentId,
+ * forgiven as preload/contract/payment-id.ts explains (spaces, letter case,
+ * scanner prefixes).
  */
-export type ScanResult = { readonly ok: true; readonly paymentId: string } | { readonly ok: false; readonly reason: 'EMPTY' | 'INVALID' };
+import { normalizePaymentId, type NormalizedPaymentId } from '../../../preload/contract/payment-id';
 
-const PAYMENT_ID = /^[A-Za-z0-9_\-*]{1,64}$/;
-const PREFIX = /^antom:payment:/i;
+export type ScanResult = NormalizedPaymentId;
 
 export function parseScan(raw: string): ScanResult {
-  // Scanners may add CR/LF/TAB or other control characters around the payload.
-  // eslint-disable-next-line no-control-regex
-  const text = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  if (text === '') return { ok: false, reason: 'EMPTY' };
-  const candidate = PREFIX.test(text) ? text.replace(PREFIX, '').trim() : text;
-  if (!PAYMENT_ID.test(candidate)) return { ok: false, reason: 'INVALID' };
-  return { ok: true, paymentId: candidate };
+  return normalizePaymentId(raw);
 }

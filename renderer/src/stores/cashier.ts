@@ -7,12 +7,14 @@
  * re-sends the same intentId, which the engine treats idempotently.
  */
 import { create } from 'zustand';
-import type { Money } from '../../../preload/contract/money';
-import type { PaymentView, RefundView } from '../../../preload/contract/refunds';
+import type { Money, ParseAmountDetails } from '../../../preload/contract/money';
+import { PaymentView as PaymentViewSchema, type PaymentView, type RefundView } from '../../../preload/contract/refunds';
+import type { RefundEvaluationView } from '../../../preload/contract/views';
 import { api, type ApiFailure } from '../api/client';
 import { checkRefundAmount, memoTooLong, type AmountError } from '../lib/amount';
 import { newer, outcomeOf } from '../lib/refund-state';
 import { parseScan } from '../lib/scan';
+import { useSettings } from './settings';
 
 export type CashierStep = 'scan' | 'review' | 'amount' | 'progress' | 'outcome';
 export type RefundMode = 'FULL' | 'PARTIAL';
@@ -35,9 +37,13 @@ interface CashierState {
   readonly mode: RefundMode;
   readonly amountText: string;
   readonly amountError: AmountError | null;
+  readonly amountErrorDetails: ParseAmountDetails | null;
   readonly partialAmount: Money | null;
   readonly memo: string;
   readonly intent: RefundIntent | null;
+  /** Whether the refund on screen needs a manager, and why (refunds:evaluate), for `evaluationFor`. */
+  readonly evaluation: RefundEvaluationView | null;
+  readonly evaluationFor: string | null;
   readonly submitting: boolean;
   readonly submitError: ApiFailure | null;
   readonly refund: RefundView | null;
@@ -66,6 +72,10 @@ interface CashierState {
    * listed under Pending refunds); its late answer no longer moves this screen.
    */
   leaveProgress(): void;
+  /** After a refusal that a new amount can fix: the payment again, freshly looked up, "refund the rest" preselected. */
+  backToPayment(): void;
+  /** Looks the payment on screen up again (while another refund of it is running). */
+  refreshShownPayment(): Promise<void>;
   reset(): void;
 }
 
@@ -79,15 +89,21 @@ const initial = {
   mode: 'FULL' as RefundMode,
   amountText: '',
   amountError: null,
+  amountErrorDetails: null,
   partialAmount: null,
   memo: '',
   intent: null,
+  evaluation: null,
+  evaluationFor: null,
   submitting: false,
   submitError: null,
   refund: null,
   actionBusy: false,
   actionError: null,
 };
+
+/** Submit answers that mean "the payment changed under you": refresh it on this screen. */
+const BALANCE_ERRORS: ReadonlySet<string> = new Set(['REFUND_IN_FLIGHT', 'BALANCE_CHANGED', 'AMOUNT_EXCEEDS_REFUNDABLE']);
 
 export function newIntentId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -122,13 +138,31 @@ export const useCashier = create<CashierState>((set, get) => {
     if (s.mode === 'PARTIAL' && amount === undefined) return;
     const memo = s.memo.trim() === '' ? undefined : s.memo.trim();
     if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo)) return;
-    set({ intent: { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo }, submitError: null });
+    const intent = { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo };
+    set({ intent, submitError: null, evaluation: null, evaluationFor: null });
+    void evaluate(intent);
   };
+
+  /** Asks main whether this refund needs a manager before the cashier presses Refund. */
+  const evaluate = async (intent: RefundIntent): Promise<void> => {
+    if (get().payment?.refundable.value === 0) return;
+    const r = await api().evaluateRefund({ paymentId: intent.paymentId, mode: intent.mode, ...(intent.amount ? { amount: intent.amount } : {}) });
+    // Only if the screen still shows this very refund.
+    if (r.ok && get().intent?.intentId === intent.intentId) set({ evaluation: r.value, evaluationFor: intent.intentId });
+  };
+
 
   const afterRefund = (view: RefundView): void => {
     const merged = newer(get().refund, view);
     const outcome = outcomeOf(merged.state);
     set({ refund: merged, step: outcome === 'in-progress' ? 'progress' : 'outcome' });
+    if (outcome === 'failed' && merged.nextAction === 'FIX_INPUT') void refreshPayment(merged.paymentId);
+  };
+
+  /** The payment as main now knows it (Antom asked again), without leaving the current screen. */
+  const refreshPayment = async (paymentId: string): Promise<void> => {
+    const r = await api().lookupPayment({ paymentId });
+    if (r.ok && (get().payment === null || get().payment?.paymentId === paymentId || get().refund?.paymentId === paymentId)) set({ payment: r.value });
   };
 
   const decide = async (kind: 'approve' | 'decline', manager: string, pin: string, reason: string): Promise<boolean> => {
@@ -136,7 +170,16 @@ export const useCashier = create<CashierState>((set, get) => {
     if (!s.refund || s.actionBusy) return false;
     set({ actionBusy: true, actionError: null });
     const request = { refundRequestId: s.refund.refundRequestId, manager: manager.trim(), pin, reason: reason.trim() };
-    const r = kind === 'approve' ? await api().approveRefund(request) : await api().declineRefund(request);
+    // An approval may leave out the name (the manager signed in at the counter) and the reason.
+    const r =
+      kind === 'approve'
+        ? await api().approveRefund({
+            refundRequestId: request.refundRequestId,
+            pin,
+            ...(request.manager !== '' ? { manager: request.manager } : {}),
+            ...(request.reason !== '' ? { reason: request.reason } : {}),
+          })
+        : await api().declineRefund(request);
     set({ actionBusy: false });
     if (!r.ok) {
       set({ actionError: r.error });
@@ -157,7 +200,8 @@ export const useCashier = create<CashierState>((set, get) => {
         set({ scanError: parsed.reason, lookupError: null });
         return;
       }
-      set({ scanText: '', scanError: null });
+      // What was typed stays in the field until the payment is found, so a typo can be corrected.
+      set({ scanError: null });
       await get().lookup(parsed.paymentId);
     },
     async lookup(paymentId) {
@@ -185,14 +229,15 @@ export const useCashier = create<CashierState>((set, get) => {
       set({ mode: 'PARTIAL', step: 'amount', amountError: null });
     },
     setAmountText(text) {
-      set({ amountText: text, amountError: null });
+      set({ amountText: text, amountError: null, amountErrorDetails: null });
     },
     reviewPartial() {
       const s = get();
       if (!s.payment) return false;
-      const check = checkRefundAmount(s.amountText, s.payment.refundable);
+      // The display language decides which mark is the decimal one.
+      const check = checkRefundAmount(s.amountText, s.payment.refundable, useSettings.getState().language);
       if (!check.ok) {
-        set({ amountError: check.code });
+        set({ amountError: check.code, amountErrorDetails: check.details ?? null });
         return false;
       }
       set({ mode: 'PARTIAL', partialAmount: check.amount, amountError: null, step: 'review' });
@@ -230,10 +275,22 @@ export const useCashier = create<CashierState>((set, get) => {
         paymentId: intent.paymentId,
         mode: intent.mode,
         ...(intent.amount ? { amount: intent.amount } : {}),
+        // A full refund carries the remainder the cashier saw: main refuses if it moved meanwhile.
+        ...(intent.mode === 'FULL' ? { expectedAmount: s.payment.refundable } : {}),
         ...(intent.memo ? { memo: intent.memo } : {}),
       });
       if (myFlow !== flow) return; // the cashier went back to the counter meanwhile
       if (!r.ok) {
+        if (BALANCE_ERRORS.has(r.error.code)) {
+          // Lost a race (another tab, counter or the Dashboard): show the payment as it is now, never the stale one.
+          const fresh = PaymentViewSchema.safeParse(r.error.details?.['payment']);
+          set({ submitting: false, submitError: r.error, step: 'review', ...(fresh.success ? { payment: fresh.data, intent: null, mode: 'FULL' as RefundMode, partialAmount: null } : {}) });
+          if (fresh.success) {
+            ensureIntent(); // a new intent for what is now on screen...
+            set({ submitError: r.error }); // ...and the sentence saying why it changed
+          } else void refreshPayment(intent.paymentId);
+          return;
+        }
         // Back to review with the SAME intent: confirming again is safe.
         set({ submitting: false, submitError: r.error, step: 'review' });
         return;
@@ -243,6 +300,8 @@ export const useCashier = create<CashierState>((set, get) => {
     },
     refundUpdated(view) {
       const s = get();
+      // Another tab or counter moved a refund of the payment on this review screen: show the truth.
+      if (s.step === 'review' && !s.submitting && s.payment?.paymentId === view.paymentId && s.refund === null) void get().refreshShownPayment();
       const mine =
         (s.refund !== null && s.refund.refundRequestId === view.refundRequestId) ||
         (s.refund === null && s.submitting && s.intent !== null && s.intent.intentId === view.intentId);
@@ -285,6 +344,25 @@ export const useCashier = create<CashierState>((set, get) => {
       if (get().step !== 'progress') return;
       flow += 1;
       set({ ...initial });
+    },
+    async refreshShownPayment() {
+      const s = get();
+      if (!s.payment || s.submitting || s.step !== 'review') return;
+      const r = await api().lookupPayment({ paymentId: s.payment.paymentId });
+      const now = get();
+      if (!r.ok || now.payment?.paymentId !== r.value.paymentId || now.step !== 'review') return;
+      const wasBusy = now.payment.inFlight !== null;
+      set({ payment: r.value, ...(wasBusy && r.value.inFlight === null ? { submitError: null } : {}) });
+      ensureIntent();
+      // A full refund's amount (and so whether it needs a manager) moved with the balance: ask again.
+      const intent = get().intent;
+      if (intent !== null) void evaluate(intent);
+    },
+    backToPayment() {
+      const s = get();
+      if (!s.payment) return;
+      set({ ...initial, payment: s.payment, step: 'review' });
+      ensureIntent();
     },
     reset() {
       flow += 1;

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AppInfo } from '../../../preload/contract/views';
 import { api } from '../api/client';
 import { i18next } from '../i18n';
-import type { Language } from '../lib/format';
+import { setDisplayTimeZone, type Language } from '../lib/format';
 import type { ApiFailure } from '../api/client';
 
 interface SettingsState {
@@ -29,7 +29,10 @@ export const useSettings = create<SettingsState>((set) => ({
   },
   async loadAppInfo() {
     const r = await api().getAppInfo({});
-    if (r.ok) set({ appInfo: r.value, appInfoError: null });
+    if (r.ok) {
+      setDisplayTimeZone(r.value.timeZone);
+      set({ appInfo: r.value, appInfoError: null });
+    }
     else set({ appInfoError: r.error });
   },
 }));

@@ -1,9 +1,9 @@
 /**
  * Scenario 4: more than the refundable balance.
  * - What the terminal knows (its own journal) is checked in the UI before anything is sent.
- * - What only Antom knows (DEMO-SGD-DANA-PARTLY-0010 was partly refunded elsewhere: 60.00 of 100.00 left;
- *   inquiryPayment does not report earlier refunds, so the terminal shows 100.00) comes back as
- *   DPOS_REFUND_REFUND_AMOUNT_EXCEED with a plain-language message.
+ * - What Antom knows (DEMO-SGD-DANA-PARTLY-0010 was partly refunded elsewhere: 60.00 of 100.00 left)
+ *   is reported on inquiryPayment and counted too (issue #13): 60.01 is blocked before anything is sent.
+ *   Antom's own refusal (AMOUNT_EXCEED) is covered by trust-amounts.spec.ts.
  */
 import { expect, test } from '../fixtures';
 import { finalShot, lookUp, openAs } from '../helpers/journey';
@@ -27,30 +27,32 @@ test('amount over the refundable balance: blocked in the UI, then refused by Ant
   await expect(page.getByTestId('recent-refunds-empty')).toBeVisible();
   await expect(page.getByTestId('refund-row')).toHaveCount(0);
 
-  // 2. Over what Antom knows: 60.01 of a payment with 60.00 left.
+  // 2. Over what Antom knows: 60.01 of a payment with 60.00 left — blocked too, nothing sent.
   await lookUp(page, 'DEMO-SGD-DANA-PARTLY-0010');
   await expect(page.getByTestId('payment-amount')).toContainText('100.00');
+  await expect(page.getByTestId('payment-refundable')).toContainText('60.00');
   await page.getByTestId('refund-partial').click();
   await page.getByTestId('amount-input').fill('60.01');
   await page.getByTestId('amount-input').press('Enter');
-  await expect(page.getByTestId('confirm-summary')).toContainText('60.01');
-  await page.getByTestId('confirm-refund').click();
-  await expect(page.getByTestId('outcome-failed')).toBeVisible();
-  await expect(page.getByTestId('result-code')).toHaveText('DPOS_REFUND_REFUND_AMOUNT_EXCEED');
-  await expect(page.getByTestId('outcome-message')).toHaveText(
-    'The amount is more than what is left to refund on this payment (or below the minimum). Enter a smaller amount.',
-  );
-  await expect(page.getByTestId('next-action')).toHaveAttribute('data-next-action', 'FIX_INPUT');
-  await expect(page.getByTestId('refund-amount')).toContainText('60.01');
+  await expect(page.getByTestId('amount-error')).toContainText('The most you can refund is');
+  await expect(page.getByTestId('amount-error')).toContainText('60.00');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
 
-  // Exactly what is left goes through.
-  await page.getByTestId('done-button').click();
+  // Exactly what is left is accepted; with the 40.00 refunded elsewhere the payment's refunds reach
+  // the 100.00 per-payment limit, which the review says before the button (issue #13).
   await lookUp(page, 'DEMO-SGD-DANA-PARTLY-0010');
   await page.getByTestId('refund-partial').click();
   await page.getByTestId('amount-input').fill('60.00');
   await page.getByTestId('amount-input').press('Enter');
+  await expect(page.getByTestId('approval-reason').first()).toHaveAttribute('data-code', 'PAYMENT_TOTAL_AT_OR_OVER_LIMIT');
   await page.getByTestId('confirm-refund').click();
-  await expect(page.getByTestId('outcome-success')).toBeVisible();
+  await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
+  await expect(page.getByTestId('refund-amount')).toContainText('60.00');
+  await page.getByTestId('approval-manager').fill('maria');
+  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approve-button').click();
+  await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('refund-amount')).toContainText('60.00');
   await finalShot(page, testInfo);
 });

@@ -110,7 +110,7 @@ describe.skipIf(!built || !socatAvailable())('refund-terminal CLI against sim an
 
     const tooPrecise = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '1.005', '--currency', 'SGD'], env);
     expect(tooPrecise.code).toBe(1);
-    expect(tooPrecise.stderr).toMatch(/more decimals than SGD allows/);
+    expect(tooPrecise.stderr).toMatch(/SGD has at most 2 decimals/);
     const noCurrency = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '1'], env);
     expect(noCurrency.code).toBe(1);
     const unknown = run(['--data-dir', hostDir, 'status', 'RR-NOPE', '--json'], env);

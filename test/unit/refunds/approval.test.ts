@@ -81,3 +81,38 @@ describe('manager approval', () => {
     expect(other.ok && other.value.state).toBe('SUCCEEDED');
   });
 });
+
+describe('approval known before the button, and not walked around (issue #13 item 5)', () => {
+  it('evaluate says what submit will do, with the same reasons', async () => {
+    const r = await make();
+    const e = await r.engine.evaluate({ paymentId: 'BIG', mode: 'FULL', cashier: 'alice' });
+    expect(e.ok && e.value).toMatchObject({ needsApproval: true, amount: { value: 50_000, currency: 'SGD' }, reasons: [{ code: 'AMOUNT_AT_OR_OVER_THRESHOLD' }] });
+    const small = await r.engine.evaluate({ paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 500, currency: 'SGD' }, cashier: 'alice' });
+    expect(small.ok && small.value.needsApproval).toBe(false);
+    expect(r.antom.refundCalls).toHaveLength(0);
+    expect(r.ledger.refunds.list()).toHaveLength(0);
+  });
+
+  it('splitting one payment into 99.99 + 99.99 + 0.02 needs a manager from the second part on', async () => {
+    const r = await make();
+    const part = (i: number, value: number) => r.engine.submit({ intentId: `split-${i}`, paymentId: 'BIG', mode: 'PARTIAL', amount: { value, currency: 'SGD' }, cashier: 'alice' });
+    const a = await part(1, 9_999);
+    expect(a.ok && a.value.state).toBe('SUCCEEDED');
+    const b = await part(2, 9_999);
+    expect(b.ok && b.value.state).toBe('AWAITING_APPROVAL');
+    expect(b.ok && b.value.approvalReasons.join(' ')).toMatch(/per-payment limit of 100.00 SGD/);
+  });
+
+  it('a manager cannot approve their own refund unless the policy allows it, and then it is audited', async () => {
+    const r = await make();
+    const s = await r.engine.submit({ ...big, cashier: 'maria' });
+    const id = s.ok ? s.value.refundRequestId : '';
+    const self = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'mine' });
+    expect(self.ok ? null : self.error.code).toBe('SELF_APPROVAL');
+    expect(r.antom.refundCalls).toHaveLength(0);
+    expect(r.ledger.setPolicy({ ...r.ledger.getPolicy(), allowSelfApproval: true }, 'maria').ok).toBe(true);
+    const allowed = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'mine' });
+    expect(allowed.ok && allowed.value.state).toBe('SUCCEEDED');
+    expect(r.ledger.audit.list({ limit: 100 }).some((e) => e.kind === 'refund.self_approved' && e.actor === 'maria')).toBe(true);
+  });
+});

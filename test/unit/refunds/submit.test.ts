@@ -109,11 +109,14 @@ describe('RefundEngine.submit', () => {
     expect(await code(r.engine.submit(full('intent-x', 'MISSING')))).toBe('PAYMENT_NOT_FOUND');
     expect(await code(r.engine.submit({ ...full('intent-x'), mode: 'PARTIAL', amount: { value: 5_001, currency: 'SGD' } }))).toBe('AMOUNT_EXCEEDS_REFUNDABLE');
     expect(await code(r.engine.submit({ ...full('intent-y'), mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' } }))).toBe('OK');
-    // FULL after a partial: refused, refund the rest as partial
-    expect(await code(r.engine.submit(full('intent-z')))).toBe('AMOUNT_EXCEEDS_REFUNDABLE');
+    // FULL after a partial = "refund the rest": the remainder goes explicitly on the wire (issue #13 item 2).
+    expect(await code(r.engine.submit(full('intent-z')))).toBe('OK');
+    expect(r.antom.refundCalls[1]?.refundAmount).toEqual({ value: 4_000, currency: 'SGD' });
+    expect(r.antom.refundCalls[0]?.refundAmount).toEqual({ value: 1_000, currency: 'SGD' });
+    expect(await code(r.engine.submit(full('intent-zz')))).toBe('AMOUNT_EXCEEDS_REFUNDABLE');
     r.antom.unavailable = true;
     expect(await code(r.engine.submit(full('intent-q', 'JPY1')))).toBe('UNAVAILABLE');
-    expect(r.antom.refundCalls).toHaveLength(1);
+    expect(r.antom.refundCalls).toHaveLength(2);
   });
 
   it('refuses a second refund while one is in flight for the payment', async () => {

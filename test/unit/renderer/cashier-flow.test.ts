@@ -13,6 +13,18 @@ const payment: PaymentView = {
   status: 'SUCCESS',
   refundable: { value: 2500, currency: 'SGD' },
   supportsPartialRefund: true,
+  balanceSource: 'THIS_TERMINAL',
+  refundedHere: { value: 0, currency: 'SGD' },
+  refundedAtAntom: null,
+  refusedAt: null,
+  history: [],
+  refundWindowDays: 365,
+  refundWindowEndsAt: null,
+  refundWindowExpired: false,
+  refundClosedCode: null,
+  syncRefund: true,
+  inFlight: null,
+  lookedUpAt: '2026-11-25T10:00:00Z',
 };
 
 function refund(over: Partial<RefundView>): RefundView {
@@ -45,6 +57,10 @@ function fakeApi(submitResults: Array<() => Promise<Awaited<ReturnType<RefundTer
   const submits: Submit[] = [];
   const api = {
     lookupPayment: async () => ({ ok: true as const, value: payment }),
+    evaluateRefund: async () => ({
+      ok: true as const,
+      value: { needsApproval: false, reasons: [], amount: payment.refundable, refundable: payment.refundable, selfApprovalAllowed: false },
+    }),
     submitRefund: async (req: Submit) => {
       submits.push(req);
       const next = submitResults.shift();
@@ -182,5 +198,18 @@ describe('refund state helpers', () => {
     const done = refund({ state: 'SUCCEEDED', updatedAt: '2026-11-25T10:00:05Z' });
     const late = refund({ state: 'SUBMITTING', updatedAt: '2026-11-25T10:00:09Z' });
     expect(newer(done, late).state).toBe('SUCCEEDED');
+  });
+
+  it('a lost race (REFUND_IN_FLIGHT / BALANCE_CHANGED) shows the payment as it is now and blocks a stale full refund', async () => {
+    const now = { ...payment, refundable: { value: 1500, currency: 'SGD' }, inFlight: { refundRequestId: 'RRX', cashier: 'bob', state: 'SUBMITTING', startedAt: '2026-11-25T10:00:00Z', amount: { value: 1000, currency: 'SGD' }, where: 'till-2' } };
+    const { submits } = fakeApi([async () => ({ ok: false as const, error: { code: 'REFUND_IN_FLIGHT' as const, message: 'bob is refunding', details: { payment: now } } })]);
+    await useCashier.getState().lookup('PAY-1');
+    await useCashier.getState().submit();
+    expect(submits[0]?.expectedAmount).toEqual({ value: 2500, currency: 'SGD' });
+    const s = useCashier.getState();
+    expect(s.step).toBe('review');
+    expect(s.submitError?.code).toBe('REFUND_IN_FLIGHT');
+    expect(s.payment?.refundable.value).toBe(1500);
+    expect(s.payment?.inFlight?.cashier).toBe('bob');
   });
 });

@@ -5,6 +5,7 @@ import { useT } from '../../hooks/i18n';
 import { useAutoFocus, useEscape } from '../../hooks/focus';
 import { Screen } from '../../components/Screen';
 import { fmtMoney } from '../../lib/format';
+import { amountErrorParams } from '../../lib/amount';
 
 export function AmountScreen() {
   const { t, lang } = useT();
@@ -46,7 +47,7 @@ export function AmountScreen() {
             {t('amount.hint', { max, decimals })}
           </p>
           <p id="amount-error" className="field-error" role="alert" data-testid="amount-error">
-            {s.amountError ? t(`amount.error.${s.amountError}`, { max, decimals, currency }) : ''}
+            {s.amountError ? t(`amount.error.${s.amountError}`, amountErrorParams(s.amountErrorDetails ?? undefined, { max, decimals, currency })) : ''}
           </p>
         </div>
         <div className="actions">

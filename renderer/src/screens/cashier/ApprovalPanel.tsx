@@ -4,23 +4,30 @@ import { useT } from '../../hooks/i18n';
 import { useAutoFocus } from '../../hooks/focus';
 import { Field } from '../../components/Field';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useSession } from '../../stores/session';
 
 /** Manager name + PIN + reason, then approve or decline. */
 export function ApprovalPanel() {
   const { t } = useT();
   const { approve, decline, actionBusy, actionError } = useCashier();
+  const session = useSession((x) => x.session);
+  // A manager signed in at this counter approves with their PIN only.
+  const signedInManager = session?.role === 'manager' ? session.userName : null;
   const [manager, setManager] = useState('');
   const [pin, setPin] = useState('');
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const managerRef = useAutoFocus<HTMLInputElement>();
+  const managerRef = useAutoFocus<HTMLInputElement>(signedInManager === null);
+  const pinRef = useAutoFocus<HTMLInputElement>(signedInManager !== null);
 
   const run = async (kind: 'approve' | 'decline'): Promise<void> => {
-    if (manager.trim() === '') return setProblem(t('approval.needManager'));
+    const who = signedInManager !== null && manager.trim() === '' ? '' : manager;
+    if (signedInManager === null && who.trim() === '') return setProblem(t('approval.needManager'));
     if (!/^\d{4,8}$/.test(pin)) return setProblem(t('approval.needPin'));
-    if (reason.trim() === '' || reason.length > 256) return setProblem(t('approval.needReason'));
+    // A reason is required to decline; an approval may go without one.
+    if ((kind === 'decline' && reason.trim() === '') || reason.length > 256) return setProblem(t('approval.needReason'));
     setProblem(null);
-    const ok = kind === 'approve' ? await approve(manager, pin, reason) : await decline(manager, pin, reason);
+    const ok = kind === 'approve' ? await approve(who, pin, reason) : await decline(who === '' ? (signedInManager ?? '') : who, pin, reason);
     if (!ok) setPin('');
   };
   const onSubmit = (e: FormEvent): void => {
@@ -31,10 +38,13 @@ export function ApprovalPanel() {
   return (
     <section className="approval-panel" role="dialog" aria-modal="false" aria-labelledby="approval-title" data-testid="approval-dialog">
       <h2 id="approval-title">{t('approval.title')}</h2>
-      <p className="hint">{t('approval.explain')}</p>
+      <p className="hint">{signedInManager !== null ? t('approval.explainSignedIn', { manager: signedInManager }) : t('approval.explain')}</p>
       <form onSubmit={onSubmit} noValidate className="stack">
-        <Field label={t('approval.manager')} inputRef={managerRef} value={manager} autoComplete="off" maxLength={40} onChange={(e) => setManager(e.target.value)} data-testid="approval-manager" />
+        {signedInManager === null ? (
+          <Field label={t('approval.manager')} inputRef={managerRef} value={manager} autoComplete="off" maxLength={40} onChange={(e) => setManager(e.target.value)} data-testid="approval-manager" />
+        ) : null}
         <Field
+          inputRef={pinRef}
           label={t('approval.pin')}
           type="password"
           inputMode="numeric"

@@ -109,23 +109,41 @@ function Success(props: { refund: RefundView }) {
 
 function Failed(props: { refund: RefundView }) {
   const { t, lang } = useT();
-  const { retryAsNew, actionBusy, actionError } = useCashier();
+  const { retryAsNew, actionBusy, actionError, backToPayment, payment } = useCashier();
   const r = props.refund;
+  const fresh = payment !== null && payment.paymentId === r.paymentId ? payment : null;
+  const lowerBalance = r.resultCode === 'DPOS_REFUND_REFUND_AMOUNT_EXCEED';
+  const fullOnly = r.resultCode === 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED';
   return (
     <Screen title={t('outcome.failed.title')} testId="outcome-failed" focusHeading={false} className="outcome outcome-bad">
       <Amount refund={r} />
       <p className="lead" data-testid="outcome-message">
         {refundMessage(r, lang) ?? t('outcome.failed.text')}
       </p>
+      {lowerBalance && fresh ? (
+        <p className="notice notice-info" role="status" data-testid="balance-lower">
+          {t('outcome.failed.lowerBalance', { left: fmtMoney(fresh.refundable, lang) })}
+        </p>
+      ) : null}
       <p className="next-action" data-testid="next-action" data-next-action={r.nextAction}>
         <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
       </p>
       <Facts refund={r} />
       <ErrorNotice error={actionError} testId="retry-error" />
       <div className="actions">
-        {r.nextAction === 'NEW_REQUEST_ID' || r.nextAction === 'FIX_INPUT' ? (
+        {r.nextAction === 'NEW_REQUEST_ID' ? (
           <button type="button" className="btn btn-large" data-testid="retry-new" disabled={actionBusy} onClick={() => void retryAsNew()}>
             {t('outcome.failed.retryNew')}
+          </button>
+        ) : null}
+        {r.nextAction === 'FIX_INPUT' && fresh && fresh.refundable.value > 0 ? (
+          // A different amount fixes it: a new refund from the freshly looked-up payment, not a "retry" of this one.
+          <button type="button" className="btn btn-large" data-testid="back-to-payment" onClick={backToPayment}>
+            {fullOnly
+              ? t('outcome.failed.fullOnly', { amount: fmtMoney(fresh.refundable, lang) })
+              : lowerBalance
+                ? t('outcome.failed.refundRest', { amount: fmtMoney(fresh.refundable, lang) })
+                : t('outcome.failed.backToPayment')}
           </button>
         ) : null}
         <DoneButton focus />

@@ -3,10 +3,12 @@ import { useCashier } from '../../stores/cashier';
 import { useTerminal } from '../../stores/terminal';
 import { useT } from '../../hooks/i18n';
 import { useEscape } from '../../hooks/focus';
+import { usePoll } from '../../hooks/poll';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { PaymentDetails } from '../../components/PaymentDetails';
-import { fmtMoney } from '../../lib/format';
+import { RefundHistory } from '../../components/RefundHistory';
+import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
 
 /** Antom payment states that can never be refunded (the engine refuses them too). */
@@ -26,6 +28,8 @@ export function ReviewScreen() {
   const terminalState = useTerminal((x) => x.status?.state ?? null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEscape(s.submitting ? null : s.back);
+  // While another refund of this payment runs (another tab or counter), keep the screen true.
+  usePoll(() => void s.refreshShownPayment(), 3000, s.payment?.inFlight != null && !s.submitting);
 
   const payment = s.payment;
   useEffect(() => {
@@ -37,7 +41,9 @@ export function ReviewScreen() {
   const nothingLeft = payment.refundable.value === 0;
   const notCompleted = NOT_REFUNDABLE_STATUSES.has(payment.status.toUpperCase());
   const memoTooLong = s.memo.length > MEMO_MAX;
-  const canConfirm = !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
+  const windowClosed = payment.refundClosedCode !== null;
+  const busyElsewhere = payment.inFlight !== null;
+  const canConfirm = !busyElsewhere && !windowClosed && !nothingLeft && !notCompleted && amount !== null && s.intent !== null && !s.submitting && !memoTooLong;
   const partialAllowed = payment.supportsPartialRefund !== false && !nothingLeft && !notCompleted;
 
   return (
@@ -45,7 +51,9 @@ export function ReviewScreen() {
       <PaymentDetails payment={payment} />
       <div className="mode-switch" role="group" aria-label={t('review.mode')}>
         <button type="button" className="btn btn-large" aria-pressed={s.mode === 'FULL'} data-testid="refund-full" onClick={s.chooseFull} disabled={nothingLeft}>
-          {t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
+          {payment.refundable.value < payment.amount.value
+            ? t('review.rest', { amount: fmtMoney(payment.refundable, lang) })
+            : t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
         </button>
         <button type="button" className="btn btn-large" aria-pressed={s.mode === 'PARTIAL'} data-testid="refund-partial" onClick={s.choosePartial} disabled={!partialAllowed}>
           {s.mode === 'PARTIAL' && s.partialAmount ? t('review.changeAmount') : t('review.partial')}
@@ -57,11 +65,29 @@ export function ReviewScreen() {
           {t('review.notCompleted', { status: payment.status })}
         </p>
       ) : null}
+      {payment.inFlight ? (
+        <p className="notice notice-warn" role="status" data-testid="in-flight-notice">
+          {t('review.inFlight', {
+            cashier: payment.inFlight.cashier,
+            amount: fmtMoney(payment.inFlight.amount, lang),
+            at: fmtDateTime(payment.inFlight.startedAt, lang),
+            where: payment.inFlight.where,
+          })}
+        </p>
+      ) : null}
+      {payment.refundWindowExpired ? (
+        <p className={`notice ${windowClosed ? 'notice-error' : 'notice-warn'}`} role="alert" data-testid="window-expired">
+          {windowClosed
+            ? t('review.windowClosed')
+            : t('review.windowExpired', { days: payment.refundWindowDays ?? '', until: fmtDateTime(payment.refundWindowEndsAt, lang) })}
+        </p>
+      ) : null}
       {nothingLeft ? (
         <p className="notice notice-info" role="status" data-testid="nothing-refundable">
           {t('review.nothingLeft')}
         </p>
       ) : null}
+      <RefundHistory payment={payment} />
       <div className="field">
         <label htmlFor="memo-input">{t('review.memo')}</label>
         <input
@@ -91,6 +117,24 @@ export function ReviewScreen() {
         <p className="notice notice-error" role="alert" data-testid="review-terminal-down" data-state={terminalState}>
           {t('review.terminalDown', { state: t(`terminal.state.${terminalState}`) })}
         </p>
+      ) : null}
+      {amount && !nothingLeft && s.evaluation && s.evaluationFor === s.intent?.intentId ? (
+        s.evaluation.needsApproval ? (
+          <div className="notice notice-info" role="status" data-testid="approval-needed">
+            <p>{t('review.approvalNeeded')}</p>
+            <ul className="reasons">
+              {s.evaluation.reasons.map((r) => (
+                <li key={r.code} data-testid="approval-reason" data-code={r.code}>
+                  {lang === 'en' ? r.text : t(`approvalReason.${r.code}`, { ...(r.params ?? {}), defaultValue: r.text })}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <p className="hint" data-testid="approval-not-needed">
+            {t('review.noApprovalNeeded')}
+          </p>
+        )
       ) : null}
       <ErrorNotice error={s.submitError} testId="submit-error" />
       {s.submitError && RETRYABLE_ERRORS.has(s.submitError.code) ? <p className="hint">{t('review.retrySafe')}</p> : null}

@@ -24,6 +24,13 @@ export function ScanScreen() {
     inputRef.current?.focus();
   }, []);
 
+  // Not found: the typed text stays, focused and selected, so it can be corrected (arrows) or replaced by a new scan.
+  useEffect(() => {
+    if (lookupError === null) return;
+    inputRef.current?.focus();
+    inputRef.current?.select();
+  }, [lookupError]);
+
   // A keyboard-wedge scanner types wherever focus is: send stray printable keys to the scan field.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

@@ -6,7 +6,9 @@ import { useT } from '../../hooks/i18n';
 import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { parseThreshold } from '../../lib/amount';
+import { amountErrorParams, parseThreshold } from '../../lib/amount';
+import { TimeZoneSetting } from './TimeZoneSetting';
+import type { Language } from '../../lib/format';
 
 interface Row {
   readonly key: number;
@@ -25,7 +27,7 @@ function toRows(record: Record<string, number>): Row[] {
 type RowErrors = Record<number, string>;
 
 /** Rows -> exact minor units per currency; errors keyed by row. */
-function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknown>) => string): { record: Record<string, number>; errors: RowErrors } {
+function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknown>) => string, lang: Language): { record: Record<string, number>; errors: RowErrors } {
   const record: Record<string, number> = {};
   const errors: RowErrors = {};
   for (const row of rows) {
@@ -33,18 +35,21 @@ function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknow
       errors[row.key] = t('policy.duplicateCurrency', { currency: row.currency });
       continue;
     }
-    const r = parseThreshold(row.text, row.currency);
+    // The same parser as the cashier's amount field: "5,00" is five, never five hundred.
+    const r = parseThreshold(row.text, row.currency, lang);
     if (r.ok) record[row.currency] = r.minor;
-    else errors[row.key] = t(`amount.error.${r.code}`, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0, max: '' });
+    else errors[row.key] = t(`amount.error.${r.code}`, amountErrorParams(r.details, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0 }));
   }
   return { record, errors };
 }
 
 export function PolicySettings() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const loaded = useLoad(() => api().getPolicy({}), []);
   const [amountRows, setAmountRows] = useState<Row[]>([]);
   const [dailyRows, setDailyRows] = useState<Row[]>([]);
+  const [totalRows, setTotalRows] = useState<Row[]>([]);
+  const [selfApproval, setSelfApproval] = useState(false);
   const [anyPartial, setAnyPartial] = useState(false);
   const [olderThan, setOlderThan] = useState('');
   const [errors, setErrors] = useState<RowErrors>({});
@@ -56,6 +61,8 @@ export function PolicySettings() {
   const apply = (p: PolicyView): void => {
     setAmountRows(toRows(p.amountThresholds));
     setDailyRows(toRows(p.cashierDailyTotals));
+    setTotalRows(toRows(p.paymentTotals));
+    setSelfApproval(p.allowSelfApproval);
     setAnyPartial(p.approveAnyPartial);
     setOlderThan(p.paymentOlderThanDays === null ? '' : String(p.paymentOlderThanDays));
   };
@@ -67,9 +74,10 @@ export function PolicySettings() {
     e.preventDefault();
     setSaved(false);
     setSaveError(null);
-    const a = toRecord(amountRows, t);
-    const d = toRecord(dailyRows, t);
-    const allErrors = { ...a.errors, ...d.errors };
+    const a = toRecord(amountRows, t, lang);
+    const d = toRecord(dailyRows, t, lang);
+    const pt = toRecord(totalRows, t, lang);
+    const allErrors = { ...a.errors, ...d.errors, ...pt.errors };
     let days: number | null = null;
     let dayError: string | null = null;
     if (olderThan.trim() !== '') {
@@ -80,7 +88,14 @@ export function PolicySettings() {
     setOlderError(dayError);
     if (Object.keys(allErrors).length > 0 || dayError) return;
     setBusy(true);
-    const r = await api().setPolicy({ amountThresholds: a.record, cashierDailyTotals: d.record, approveAnyPartial: anyPartial, paymentOlderThanDays: days });
+    const r = await api().setPolicy({
+      amountThresholds: a.record,
+      cashierDailyTotals: d.record,
+      paymentTotals: pt.record,
+      allowSelfApproval: selfApproval,
+      approveAnyPartial: anyPartial,
+      paymentOlderThanDays: days,
+    });
     setBusy(false);
     if (!r.ok) return setSaveError(r.error);
     apply(r.value);
@@ -89,17 +104,23 @@ export function PolicySettings() {
 
   return (
     <Screen title={t('policy.title')} testId="screen-policy">
+      <TimeZoneSetting />
       <p className="hint">{t('policy.explain')}</p>
       <ErrorNotice error={loaded.error} />
       {loaded.data ? (
         <form onSubmit={(e) => void onSubmit(e)} noValidate>
           <ThresholdRows title={t('policy.amountThresholds')} hint={t('policy.amountHint')} rows={amountRows} setRows={setAmountRows} errors={errors} testId="policy-amount" />
+          <ThresholdRows title={t('policy.paymentTotals')} hint={t('policy.paymentTotalsHint')} rows={totalRows} setRows={setTotalRows} errors={errors} testId="policy-payment-total" />
           <ThresholdRows title={t('policy.dailyTotals')} hint={t('policy.dailyHint')} rows={dailyRows} setRows={setDailyRows} errors={errors} testId="policy-daily" />
           <fieldset className="stack">
             <legend>{t('policy.other')}</legend>
             <label className="checkbox">
               <input type="checkbox" checked={anyPartial} onChange={(e) => setAnyPartial(e.target.checked)} data-testid="policy-any-partial" />
               {t('policy.anyPartial')}
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={selfApproval} onChange={(e) => setSelfApproval(e.target.checked)} data-testid="policy-self-approval" />
+              {t('policy.selfApproval')}
             </label>
             <div className="field">
               <label htmlFor="policy-days">{t('policy.olderThan')}</label>
