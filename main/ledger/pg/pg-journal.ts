@@ -67,6 +67,7 @@ function toRefundRow(raw: Record<string, unknown>): RefundRow {
       ...raw,
       amount_value: int(raw['amount_value']),
       attempts: int(raw['attempts']),
+      send_amount: int(raw['send_amount']),
       next_check_at: iso(raw['next_check_at']),
       lease_until: iso(raw['lease_until']),
       created_at: iso(raw['created_at']),
@@ -212,8 +213,8 @@ export class PgJournal implements RefundJournal {
         if (n.amount.value > refundable) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
         await c.query(
           `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
-             memo, state, message, next_action, cashier, approval_reasons)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+             memo, state, message, next_action, cashier, approval_reasons, send_amount)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
           [
             n.refundRequestId,
             n.intentId,
@@ -230,6 +231,7 @@ export class PgJournal implements RefundJournal {
             n.nextAction,
             n.cashier,
             JSON.stringify(n.approvalReasons),
+            (n.sendAmount ?? n.mode === 'PARTIAL') ? 1 : 0,
           ],
         );
         await this.recordChange(c, n.refundRequestId, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode }, 'refund.intent', {

@@ -81,7 +81,13 @@ BEGIN RAISE EXCEPTION 'audit is append-only'; END $$;
 CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1];
+// Parity with the SQLite journal's v6 (issue #13): whether the refund call carries refundAmount.
+const V2 = `
+ALTER TABLE refunds ADD COLUMN send_amount INTEGER NOT NULL DEFAULT 0 CHECK (send_amount IN (0, 1));
+UPDATE refunds SET send_amount = 1 WHERE mode = 'PARTIAL';
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */

@@ -29,7 +29,7 @@ const test = base.extend<{ realHost: RunningHost; sandbox: AntomSandbox; merchan
     try {
       // A real install starts with no users: the technician is created from the CLI, as the README says.
       const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', host.dataDir, 'users', 'add', 'tom', '--role', 'technician'], {
-        env: { ...process.env, REFUND_TERMINAL_PIN: '1357' },
+        env: { ...process.env, REFUND_TERMINAL_PIN: '135792' },
         encoding: 'utf8',
       });
       expect(r.status, r.stderr).toBe(0);
@@ -44,7 +44,7 @@ const pemFile = (name: string, text: string) => ({ name, mimeType: 'application/
 
 test('technician adds the next Antom key before a rotation and sees which key verified', async ({ page, realHost, sandbox, merchant }, testInfo) => {
   await page.goto(realHost.url);
-  await signIn(page, 'tom', '1357');
+  await signIn(page, 'tom', '135792');
   await page.getByTestId('nav-antom').click();
   await expect(page.getByTestId('screen-antom')).toBeVisible();
   await expect(page.getByTestId('antom-config')).toHaveAttribute('data-mode', 'unconfigured');

@@ -14,7 +14,7 @@ test('low disk: alarm banner on every screen, refund refused with nothing sent',
   try {
     await page.goto(host.url);
     await expect(page.getByTestId('journal-alarm-low-disk')).toContainText('almost full');
-    await signIn(page, 'alice', '1111');
+    await signIn(page, 'alice', '1470');
     await expect(page.getByTestId('journal-alarm')).toBeVisible();
     await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
 

@@ -50,7 +50,7 @@ test('amount over the refundable balance: blocked in the UI, then refused by Ant
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
   await expect(page.getByTestId('refund-amount')).toContainText('60.00');
   await page.getByTestId('approval-manager').fill('maria');
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approve-button').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('refund-amount')).toContainText('60.00');

@@ -12,7 +12,7 @@ const PAYMENT = 'DEMO-JPY-ALIPAYHK-0002';
 
 test('terminal outage: confirm refuses while unplugged, the cashier can leave the progress screen, replug resumes at once', async ({ page, host }, testInfo) => {
   test.setTimeout(150_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   const status = page.getByTestId('terminal-status');
   await expect(status).toHaveAttribute('data-state', 'authenticated');
 
@@ -76,7 +76,7 @@ test('terminal outage: confirm refuses while unplugged, the cashier can leave th
 });
 
 test('the progress screen offers the way back with its button too', async ({ page, host }) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated');
   await demoControl(host, 'terminal/faults', { faults: { vanish: 'silent', vanishOn: 'refund.reference' } });
   await lookUp(page, PAYMENT);

@@ -20,7 +20,7 @@ async function partial(page: import('@playwright/test').Page, text: string): Pro
 }
 
 test('item 3: one parser — "1,50" is one and a half, "1,234" is refused with how to type it, a "5,00" limit is five', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'maria', '2468');
+  await openAs(page, host, 'maria', '246813');
   await page.getByTestId('nav-refund').click();
   await lookUp(page, SGD);
   await partial(page, '1,234');
@@ -45,7 +45,7 @@ test('item 3: one parser — "1,50" is one and a half, "1,234" is refused with h
 });
 
 test('items 1, 2: the balance counts refunds made elsewhere, shows where it comes from, and "refund the rest" works', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, PARTLY);
   await expect(page.getByTestId('payment-refundable')).toContainText('60.00');
   await expect(page.getByTestId('balance-source')).toHaveAttribute('data-source', 'ANTOM');
@@ -80,7 +80,7 @@ test('items 1, 2: the balance counts refunds made elsewhere, shows where it come
 });
 
 test('item 1: AMOUNT_EXCEED after a refund on the Dashboard marks the balance lower, looks it up again, and the rest goes through', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, JPY); // 4,800 as far as anyone here knows
   await demoControl(host, 'antom/refund-elsewhere', { paymentId: JPY, value: 4_000 }); // meanwhile, on the Dashboard
   await partial(page, '1000');
@@ -102,7 +102,7 @@ test('item 1: AMOUNT_EXCEED after a refund on the Dashboard marks the balance lo
 });
 
 test('item 4: a full-only method stops offering partial after Antom refuses it, with matching wording; an expired window shows before confirming', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, FULL_ONLY);
   await partial(page, '10.00');
   await page.getByTestId('confirm-refund').click();
@@ -125,7 +125,7 @@ test('item 4: a full-only method stops offering partial after Antom refuses it, 
 });
 
 test('item 3 in Chinese: the same parser, the sentence in Chinese', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await page.getByTestId('lang-zh').click();
   await lookUp(page, SGD);
   await partial(page, '1,234');

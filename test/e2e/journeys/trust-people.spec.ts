@@ -11,7 +11,7 @@ const JPY = 'DEMO-JPY-ALIPAYHK-0002';
 const ASYNC = 'DEMO-SGD-BANKTRANSFER-ASYNC-0005';
 
 test('item 5: the review says before the button whether a manager is needed; self-approval refused; a signed-in manager approves with PIN only', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, JPY);
   await expect(page.getByTestId('approval-not-needed')).toBeVisible();
   await page.keyboard.press('Escape');
@@ -26,13 +26,13 @@ test('item 5: the review says before the button whether a manager is needed; sel
   // maria, signed in at this counter, approves alice's refund with her PIN alone.
   await expect(page.getByTestId('screen-sign-in')).toBeVisible();
   await page.getByTestId('signin-user').fill('maria');
-  await page.getByTestId('signin-pin').fill('2468');
+  await page.getByTestId('signin-pin').fill('246813');
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('nav-refund').click();
   await page.getByTestId('pending-refunds').getByTestId('refund-row').first().getByRole('button').click();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
   await expect(page.getByTestId('approval-manager')).toHaveCount(0);
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approve-button').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });
   await page.getByTestId('done-button').click();
@@ -41,7 +41,7 @@ test('item 5: the review says before the button whether a manager is needed; sel
   await lookUp(page, 'DEMO-SGD-BANKTRANSFER-ASYNC-0005');
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
-  await page.getByTestId('approval-pin').fill('2468');
+  await page.getByTestId('approval-pin').fill('246813');
   await page.getByTestId('approve-button').click();
   await expect(page.getByTestId('approval-error')).toHaveAttribute('data-error-code', 'SELF_APPROVAL');
   await expect(page.getByTestId('outcome-awaiting-approval')).toBeVisible();
@@ -49,7 +49,7 @@ test('item 5: the review says before the button whether a manager is needed; sel
 });
 
 test('item 6: the store time zone is set on the manager screen and decides "today"', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'maria', '2468');
+  await openAs(page, host, 'maria', '246813');
   await page.getByTestId('nav-policy').click();
   await expect(page.getByTestId('time-zone-input')).not.toHaveValue('');
   await page.getByTestId('time-zone-input').fill('Mars/Olympus');
@@ -74,7 +74,7 @@ test('item 6: the store time zone is set on the manager screen and decides "toda
 });
 
 test('item 7: two tabs, one payment — the losing tab shows the truth and its Refund button is off', async ({ page, host, context }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   const other = await context.newPage();
   await other.goto(host.url);
   await expect(other.getByTestId('signed-in-user')).toContainText('alice');
@@ -121,7 +121,7 @@ test('item 7: two tabs, one payment — the losing tab shows the truth and its R
 });
 
 test('item 8: lookup forgives case and spaces, and keeps the typed text on not-found', async ({ page, host }, testInfo) => {
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await page.getByTestId('scan-input').fill('  demo-jpy-alipayhk-0002 ');
   await page.getByTestId('scan-input').press('Enter');
   await expect(page.getByTestId('screen-review')).toBeVisible();

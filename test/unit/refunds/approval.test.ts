@@ -107,11 +107,11 @@ describe('approval known before the button, and not walked around (issue #13 ite
     const r = await make();
     const s = await r.engine.submit({ ...big, cashier: 'maria' });
     const id = s.ok ? s.value.refundRequestId : '';
-    const self = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'mine' });
+    const self = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'mine' });
     expect(self.ok ? null : self.error.code).toBe('SELF_APPROVAL');
     expect(r.antom.refundCalls).toHaveLength(0);
     expect(r.ledger.setPolicy({ ...r.ledger.getPolicy(), allowSelfApproval: true }, 'maria').ok).toBe(true);
-    const allowed = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'mine' });
+    const allowed = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'mine' });
     expect(allowed.ok && allowed.value.state).toBe('SUCCEEDED');
     expect(r.ledger.audit.list({ limit: 100 }).some((e) => e.kind === 'refund.self_approved' && e.actor === 'maria')).toBe(true);
   });
