@@ -28,6 +28,7 @@ export type AuditKind =
   | 'refund.declined'
   | 'refund.retry_as_new'
   | 'refund.note'
+  | 'refund.slip'
   | 'recovery.run'
   | 'terminal.pairing'
   | 'config.policy'

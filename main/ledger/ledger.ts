@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { Money } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
-import type { AuditVerifyView, DailyReportView } from '../../preload/contract/views';
+import type { AuditVerifyView, DailyReportView, ReceiptView } from '../../preload/contract/views';
 import { AuditLog } from './audit';
 import { openDatabase } from './db';
 import { localDate } from './local-date';
@@ -17,6 +17,8 @@ import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
 import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
+import { SettingsStore } from './store-settings';
+import { isFinal } from './state-machine';
 import { UserStore, type User, type VerifyPinError } from './users';
 import { toRefundView } from './views';
 
@@ -34,6 +36,7 @@ export interface Ledger {
   readonly payments: PaymentCache;
   readonly users: UserStore;
   readonly audit: AuditLog;
+  readonly settings: SettingsStore;
   schemaVersion(): number;
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
@@ -47,6 +50,8 @@ export interface Ledger {
   dailyReport(date: string, tz?: string): DailyReportView;
   dailyReportCsv(date: string, tz?: string): string;
   listRefunds(filter?: RefundFilter): RefundRow[];
+  /** What the receipt of a final refund prints; NOT_FINAL while its outcome is open. */
+  receipt(refundRequestId: string): Result<ReceiptView, 'NOT_FOUND' | 'NOT_FINAL'>;
   close(): void;
 }
 
@@ -64,6 +69,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const refunds = new RefundStore(db, audit, clock, timeZone);
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock);
+  const settings = new SettingsStore(db, audit, clock);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -76,6 +82,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     payments,
     users,
     audit,
+    settings,
     schemaVersion: () => schemaVersion(db),
     transaction<T>(fn: () => T): T {
       const t = db.transaction(fn);
@@ -118,6 +125,20 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view),
     dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone)),
     listRefunds: (filter) => refunds.list(filter),
+    receipt(refundRequestId) {
+      const row = refunds.get(refundRequestId);
+      if (row === null) return err('NOT_FOUND', 'No such refund.');
+      if (!isFinal(row.state)) return err('NOT_FINAL', 'This refund is not final yet: its receipt can be printed once the outcome is known.');
+      const p = payments.get(row.payment_id);
+      const store = settings.store();
+      return ok({
+        refund: ledger.view(row),
+        payment: p === null ? null : { amount: p.amount, paymentMethod: p.paymentMethod, paidAt: p.paidAt },
+        storeName: store.storeName,
+        register: store.register,
+        timeZone,
+      });
+    },
     close: () => {
       if (db.open) db.close();
     },

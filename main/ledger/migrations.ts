@@ -119,7 +119,20 @@ ALTER TABLE refunds ADD COLUMN lease_owner TEXT;
 ALTER TABLE refunds ADD COLUMN lease_until TEXT;
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+// Issue #17 (receipts): whether the payment terminal printed its slip, from the
+// `refund.result` reply (NULL = it never confirmed), and the store's own words
+// for its receipts (store name, register) and later its refund reasons.
+const V4_RECEIPTS = `
+ALTER TABLE refunds ADD COLUMN terminal_printed INTEGER;
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RECEIPTS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

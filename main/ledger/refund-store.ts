@@ -201,6 +201,20 @@ export class RefundStore {
     return run.immediate();
   }
 
+  /**
+   * Journals the terminal's answer to `refund.result` (slip printed or not).
+   * Not a state change: the refund is already final or pending, so no CAS on state.
+   */
+  recordSlip(refundRequestId: string, printed: boolean): RefundRow | null {
+    const run = this.db.transaction((): RefundRow | null => {
+      const info = this.db.prepare('UPDATE refunds SET terminal_printed = ? WHERE refund_request_id = ?').run(printed ? 1 : 0, refundRequestId);
+      if (info.changes === 0) return null;
+      this.audit.append('system', 'refund.slip', { refundRequestId, printed });
+      return this.get(refundRequestId);
+    });
+    return this.db.inTransaction ? run() : run.immediate();
+  }
+
   /** Changes non-state columns, only while the refund is still in `expected` (CAS). */
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'> {
     const now = this.clock().toISOString();

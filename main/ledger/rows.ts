@@ -29,6 +29,8 @@ export const RefundRowSchema = z.object({
   next_check_at: z.string().nullable(),
   lease_owner: z.string().nullable(),
   lease_until: z.string().nullable(),
+  /** 1 printed, 0 not printed (e.g. out of paper), NULL never confirmed. */
+  terminal_printed: z.number().int().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -91,6 +93,8 @@ export type AuditRow = z.infer<typeof AuditRowSchema>;
 
 export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
+
+export const SettingRowSchema = z.object({ body: z.string() });
 
 export const CountSchema = z.object({ n: z.number().int().min(0) });
 export const SumSchema = z.object({ s: z.number().int() });

@@ -48,6 +48,7 @@ export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]):
     cashier: row.cashier,
     approvals: approvals.map((a) => ({ manager: a.manager, decision: a.decision, reason: a.reason, at: a.at })),
     approvalReasons: approvalReasonTexts(row),
+    printed: row.terminal_printed === null ? null : row.terminal_printed !== 0,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

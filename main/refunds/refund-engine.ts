@@ -785,12 +785,16 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     }
     const moved = this.move(row, to, patch);
     if (moved === null) return this.mustGet(row.refund_request_id);
-    if (isFinal(to) || row.state === 'SUBMITTING') await this.noticeTerminal(moved, o);
+    if (isFinal(to) || row.state === 'SUBMITTING') return (await this.noticeTerminal(moved, o)) ?? moved;
     return moved;
   }
 
-  /** Best effort: a slip on the terminal. Failure here never changes the refund. */
-  private async noticeTerminal(row: RefundRow, o: AntomOutcome): Promise<void> {
+  /**
+   * Best effort: a slip on the terminal. Failure here never changes the refund's
+   * state; the terminal's `printed` answer is journaled so the outcome screen and
+   * the receipt can say whether the customer already has a slip.
+   */
+  private async noticeTerminal(row: RefundRow, o: AntomOutcome): Promise<RefundRow | null> {
     const status = row.state === 'SUCCEEDED' ? 'SUCCESS' : row.state === 'FAILED' ? 'FAILED' : 'PROCESSING';
     const notice = this.terminal
       .sendRefundResult({
@@ -807,7 +811,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     });
     const res = await Promise.race([notice, timeout]);
     if (timer !== undefined) clearTimeout(timer);
-    if (res === null || !res.ok) this.log.warn({ refundRequestId: row.refund_request_id }, 'terminal did not confirm the result slip');
+    if (res === null || !res.ok) {
+      this.log.warn({ refundRequestId: row.refund_request_id }, 'terminal did not confirm the result slip');
+      return null;
+    }
+    const slipped = this.ledger.refunds.recordSlip(row.refund_request_id, res.value.printed);
+    // Not a state boundary (the crash hook is not called): listeners just learn about the slip.
+    if (slipped !== null) this.emitUpdated(slipped);
+    return slipped;
   }
 
   /** Journals a transition (CAS). null = someone else moved it first. */
@@ -824,6 +835,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** After every journal write: crash hook, then tell listeners. */
   private journaled(row: RefundRow): void {
     this.deps.afterJournal?.(row.state, row);
+    this.emitUpdated(row);
+  }
+
+  private emitUpdated(row: RefundRow): void {
     try {
       this.emit('updated', this.view(row));
     } catch (e) {

@@ -15,7 +15,9 @@ import type {
   DailyReportView,
   DiagnosticsBundle,
   PolicyView,
+  ReceiptView,
   Role,
+  StoreSettingsView,
   UserView,
 } from '../../preload/contract/views';
 import type { ApiHandlers, ValidRequestOf } from './api-dispatch';
@@ -41,6 +43,11 @@ export interface HandlerDeps {
     approve(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
     decline(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
     retryAsNew(input: { refundRequestId: string; actor: string }): Res<RefundView>;
+    receipt(refundRequestId: string): Res<ReceiptView>;
+  };
+  readonly store: {
+    get(): Res<StoreSettingsView>;
+    set(settings: StoreSettingsView, actor: string): Res<StoreSettingsView>;
   };
   readonly terminal: {
     status(): LinkStatusView;
@@ -113,6 +120,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     approveRefund: (req) => as(counter, () => deps.refunds.approve(req)),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
+    getReceipt: ({ refundRequestId }) => as(counter, () => deps.refunds.receipt(refundRequestId)),
 
     getTerminalStatus: async () => ok(deps.terminal.status()),
     listTerminalDevices: () => as(tech, () => deps.terminal.devices()),
@@ -128,6 +136,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     getPolicy: () => as(anyone, () => deps.policy.get()),
     setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
+    getStoreSettings: () => as(counter, () => deps.store.get()),
+    setStoreSettings: (settings) => as(managers, (user) => deps.store.set(settings, user.name)),
     listUsers: () => as(managers, () => deps.users.list()),
     addUser: ({ name, role, pin }) => as(managers, (user) => deps.users.add(name, role, pin, user.name)),
     disableUser: ({ name }) => as(managers, (user) => deps.users.disable(name, user.name)),

@@ -160,6 +160,11 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       approve: (input) => engine.approve(input),
       decline: (input) => engine.decline(input),
       retryAsNew: (input) => engine.retryAsNew(input),
+      receipt: async (id) => ledger.receipt(id),
+    },
+    store: {
+      get: async () => ok(ledger.settings.store()),
+      set: async (settings, actor) => ok(ledger.settings.setStore(settings, actor)),
     },
     terminal: {
       status: () => toLinkStatusView(core),

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle } from './views';
-import { PolicySchema, Role } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, ReceiptView, StoreSettingsView } from './views';
+import { PolicySchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
 export type ApiErrorCode =
@@ -33,7 +33,8 @@ export type ApiErrorCode =
   | 'NOT_RETRYABLE'
   | 'INVALID_INPUT'
   | 'TERMINAL_ERROR'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'NOT_FINAL'; // a receipt is only for a refund whose outcome is final
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -92,6 +93,8 @@ export const operations = {
     z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict(),
   ),
   retryRefundAsNew: op<RefundView>()('refunds:retry-as-new', z.object({ refundRequestId: RefundRequestId }).strict()),
+  /** The receipt of a final refund (first print and every reprint). */
+  getReceipt: op<ReceiptView>()('refunds:receipt', z.object({ refundRequestId: RefundRequestId }).strict()),
 
   getTerminalStatus: op<LinkStatusView>()('terminal:status', Empty),
   listTerminalDevices: op<TerminalCandidateView[]>()('terminal:devices', Empty),
@@ -107,6 +110,8 @@ export const operations = {
 
   getPolicy: op<PolicyView>()('policy:get', Empty),
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
+  getStoreSettings: op<StoreSettingsView>()('store:get', Empty),
+  setStoreSettings: op<StoreSettingsView>()('store:set', StoreSettingsSchema),
   listUsers: op<UserView[]>()('users:list', Empty),
   addUser: op<UserView>()('users:add', z.object({ name: UserName, role: Role, pin: Pin }).strict()),
   disableUser: op<UserView>()('users:disable', z.object({ name: UserName }).strict()),

@@ -63,6 +63,8 @@ export const RefundView = z.object({
     z.object({ manager: z.string(), decision: z.enum(['APPROVED', 'DECLINED']), reason: z.string(), at: z.string() }),
   ),
   approvalReasons: z.array(z.string()),
+  /** The payment terminal's answer to `refund.result`: slip printed, not printed, or null = it never confirmed. */
+  printed: z.boolean().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

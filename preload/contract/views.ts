@@ -3,6 +3,29 @@ import { z } from 'zod';
 import type { Money } from './money';
 import type { RefundView } from './refunds';
 
+const ShortText = z.string().trim().min(1).max(60);
+
+/** What a manager sets for the store's receipts. */
+export const StoreSettingsSchema = z
+  .object({
+    storeName: ShortText.nullable(),
+    /** The checkout / register this PC is (e.g. "Counter 2"). */
+    register: ShortText.nullable(),
+  })
+  .strict();
+export type StoreSettingsView = z.infer<typeof StoreSettingsSchema>;
+
+/** Everything a refund receipt prints, read from the journal (reprints show the same facts). */
+export interface ReceiptView {
+  readonly refund: RefundView;
+  /** The original payment as this install last saw it; null if it is no longer cached. */
+  readonly payment: { readonly amount: Money; readonly paymentMethod: string; readonly paidAt: string } | null;
+  readonly storeName: string | null;
+  readonly register: string | null;
+  /** IANA zone of the store: receipt times are printed in it, whatever the PC's clock zone. */
+  readonly timeZone: string;
+}
+
 export const Role = z.enum(['cashier', 'manager', 'technician']);
 export type Role = z.infer<typeof Role>;
 

@@ -45,3 +45,24 @@ export function todayIso(now: Date = new Date()): string {
   const d = now.getDate().toString().padStart(2, '0');
   return `${y}-${m}-${d}`;
 }
+
+/** Date and time as the clock reads in `timeZone` (receipts: the store's zone, not the PC's). */
+export function fmtDateTimeIn(iso: string | null | undefined, language: Language, timeZone: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(localeFor(language), {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      // dateStyle/timeStyle cannot be combined with a zone name, hence the parts.
+      timeZoneName: 'short',
+    }).format(d);
+  } catch {
+    return fmtDateTime(iso, language);
+  }
+}

@@ -33,6 +33,7 @@ function refund(over: Partial<RefundView>): RefundView {
     cashier: 'alice',
     approvals: [],
     approvalReasons: [],
+    printed: null,
     createdAt: '2026-11-25T10:00:00Z',
     updatedAt: '2026-11-25T10:00:01Z',
     ...over,

@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { outcomeOf } from '../../lib/refund-state';
 import { refundMessage } from '../../lib/messages';
+import { ReceiptPanel, SlipNotice } from '../../components/ReceiptPanel';
 import { ApprovalPanel } from './ApprovalPanel';
 
 export function OutcomeScreen() {
@@ -99,10 +100,12 @@ function Success(props: { refund: RefundView }) {
     <Screen title={t('outcome.success.title')} testId="outcome-success" focusHeading={false} className="outcome outcome-ok">
       <Amount refund={props.refund} />
       <p className="lead">{refundMessage(props.refund, lang) ?? t('outcome.success.text')}</p>
+      <SlipNotice refund={props.refund} />
       <Facts refund={props.refund} />
       <div className="actions">
         <DoneButton focus />
       </div>
+      <ReceiptPanel refund={props.refund} />
     </Screen>
   );
 }
@@ -120,6 +123,7 @@ function Failed(props: { refund: RefundView }) {
       <p className="next-action" data-testid="next-action" data-next-action={r.nextAction}>
         <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
       </p>
+      {r.printed !== null ? <SlipNotice refund={r} /> : null}
       <Facts refund={r} />
       <ErrorNotice error={actionError} testId="retry-error" />
       <div className="actions">
@@ -130,6 +134,7 @@ function Failed(props: { refund: RefundView }) {
         ) : null}
         <DoneButton focus />
       </div>
+      <ReceiptPanel refund={r} />
     </Screen>
   );
 }
@@ -150,6 +155,7 @@ function Declined(props: { refund: RefundView }) {
       <div className="actions">
         <DoneButton focus />
       </div>
+      <ReceiptPanel refund={props.refund} />
     </Screen>
   );
 }
