@@ -123,7 +123,11 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     verifyAudit: () => audit.verify(),
     dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view),
-    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone)),
+    dailyReportCsv: (date, tz) =>
+      buildDailyCsv(rowsOn(date, tz ?? timeZone), {
+        approvals: (id) => refunds.approvals(id),
+        paymentMethod: (id) => payments.get(id)?.paymentMethod ?? null,
+      }),
     listRefunds: (filter) => refunds.list(filter),
     receipt(refundRequestId) {
       const row = refunds.get(refundRequestId);

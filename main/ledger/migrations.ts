@@ -132,7 +132,14 @@ CREATE TABLE settings (
 );
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RECEIPTS];
+// Issue #17 (reasons): the refund reason chosen at the counter, code and the
+// wording at that moment (a later rename must not rewrite old receipts and reports).
+const V5_REASONS = `
+ALTER TABLE refunds ADD COLUMN reason_code TEXT;
+ALTER TABLE refunds ADD COLUMN reason_text TEXT;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RECEIPTS, V5_REASONS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

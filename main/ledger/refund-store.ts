@@ -24,6 +24,8 @@ export interface NewRefund {
   readonly mode: 'FULL' | 'PARTIAL';
   readonly amount: Money;
   readonly memo: string | null;
+  /** The reason chosen at the counter (code + wording at the time); absent = none chosen. */
+  readonly reason?: { readonly code: string; readonly text: string } | null;
   readonly state: 'AWAITING_APPROVAL' | 'APPROVED';
   readonly cashier: string;
   readonly message: string;
@@ -131,9 +133,9 @@ export class RefundStore {
       }
       this.db
         .prepare(
-          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo,
+          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo, reason_code, reason_text,
              state, message, next_action, cashier, approval_reasons, attempts, next_check_at, created_at, updated_at)
-           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now)`,
+           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @reasonCode, @reasonText, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now)`,
         )
         .run({
           id: n.refundRequestId,
@@ -145,6 +147,8 @@ export class RefundStore {
           value: n.amount.value,
           currency: n.amount.currency,
           memo: n.memo,
+          reasonCode: n.reason?.code ?? null,
+          reasonText: n.reason?.text ?? null,
           state: n.state,
           message: n.message,
           nextAction: n.nextAction,
@@ -160,6 +164,7 @@ export class RefundStore {
         mode: n.mode,
         amount: n.amount,
         state: n.state,
+        reasonCode: n.reason?.code ?? null,
         approvalReasons: n.approvalReasons.map((r) => r.code),
         parentRefundRequestId: n.parentRefundRequestId ?? null,
       });

@@ -43,7 +43,17 @@ export function buildDailyReport(date: string, rows: readonly RefundRow[], view:
   };
 }
 
-const CSV_HEADER = ['created_at', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo'];
+// New columns go at the end so existing spreadsheets keep their column letters.
+const CSV_HEADER = [
+  'created_at', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo',
+  'reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method',
+];
+
+/** What a CSV row needs beyond the refund row itself. */
+export interface CsvLookups {
+  approvals(refundRequestId: string): readonly { manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }[];
+  paymentMethod(paymentId: string): string | null;
+}
 
 function csvCell(v: string): string {
   // Quote everything that could break a row; prefix formula-looking text so spreadsheets do not execute it.
@@ -51,10 +61,12 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function buildDailyCsv(rows: readonly RefundRow[]): string {
+export function buildDailyCsv(rows: readonly RefundRow[], lookups: CsvLookups): string {
   const lines = [CSV_HEADER.join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
+    // The manager whose decision let the refund run (or stopped it), with their words.
+    const decision = lookups.approvals(r.refund_request_id).at(-1);
     lines.push(
       [
         r.created_at,
@@ -68,6 +80,11 @@ export function buildDailyCsv(rows: readonly RefundRow[]): string {
         r.result_code ?? '',
         r.refund_id ?? '',
         r.memo ?? '',
+        r.reason_code ?? '',
+        r.reason_text ?? '',
+        decision?.manager ?? '',
+        decision?.reason ?? '',
+        lookups.paymentMethod(r.payment_id) ?? '',
       ]
         .map(csvCell)
         .join(','),

@@ -17,6 +17,8 @@ export const RefundRowSchema = z.object({
   amount_value: z.number().int().positive(),
   currency: z.string(),
   memo: z.string().nullable(),
+  reason_code: z.string().nullable(),
+  reason_text: z.string().nullable(),
   state: RefundState,
   original_merchant_refund_id: z.string().nullable(),
   refund_id: z.string().nullable(),

@@ -4,11 +4,20 @@
  * store name and register printed on receipts.
  */
 import type { Database } from 'better-sqlite3';
-import { StoreSettingsSchema, type StoreSettingsView } from '../../preload/contract/views';
+import { BUILT_IN_REASON_TEXT, RefundReasonsSchema, StoreSettingsSchema, type RefundReasonView, type StoreSettingsView } from '../../preload/contract/views';
 import type { AuditLog } from './audit';
 import { parseRow, SettingRowSchema } from './rows';
 
 export const DEFAULT_STORE_SETTINGS: StoreSettingsView = { storeName: null, register: null };
+
+
+/** What an install offers until a manager changes it. */
+export const DEFAULT_REASONS: readonly RefundReasonView[] = Object.keys(BUILT_IN_REASON_TEXT).map((code) => ({ code, label: null, active: true }));
+
+/** The wording journaled for a reason: the store's label, else the built-in English text. */
+export function reasonText(r: RefundReasonView): string {
+  return r.label ?? BUILT_IN_REASON_TEXT[r.code] ?? r.code;
+}
 
 export class SettingsStore {
   constructor(
@@ -47,6 +56,24 @@ export class SettingsStore {
   store(): StoreSettingsView {
     const parsed = StoreSettingsSchema.safeParse(this.read('store'));
     return parsed.success ? parsed.data : DEFAULT_STORE_SETTINGS;
+  }
+
+  /** The manager's list of refund reasons (a corrupted list falls back to the defaults). */
+  reasons(): RefundReasonView[] {
+    const parsed = RefundReasonsSchema.safeParse({ reasons: this.read('reasons') });
+    return parsed.success ? parsed.data.reasons : [...DEFAULT_REASONS];
+  }
+
+  setReasons(reasons: readonly RefundReasonView[], actor: string): RefundReasonView[] {
+    const valid = RefundReasonsSchema.parse({ reasons }).reasons;
+    this.write('reasons', valid, actor, 'config.reasons');
+    return valid;
+  }
+
+  /** A reason a cashier may choose now: known and still offered. */
+  activeReason(code: string): { code: string; text: string } | null {
+    const r = this.reasons().find((x) => x.code === code && x.active);
+    return r === undefined ? null : { code: r.code, text: reasonText(r) };
   }
 
   setStore(settings: StoreSettingsView, actor: string): StoreSettingsView {

@@ -38,6 +38,7 @@ export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]):
     mode: row.mode,
     amount: { value: row.amount_value, currency: row.currency },
     memo: row.memo,
+    reason: row.reason_code === null ? null : { code: row.reason_code, text: row.reason_text ?? row.reason_code },
     state: row.state,
     status: coarseStatus(row.state),
     originalMerchantRefundId: row.original_merchant_refund_id,

@@ -49,6 +49,8 @@ export interface SubmitInput {
   readonly mode: 'FULL' | 'PARTIAL';
   readonly amount?: Money;
   readonly memo?: string;
+  /** One of the store's active refund reasons. */
+  readonly reasonCode?: string;
   readonly cashier: string;
 }
 
@@ -129,6 +131,7 @@ const SubmitSchema = z
     mode: z.enum(['FULL', 'PARTIAL']),
     amount: MoneySchema.optional(),
     memo: z.string().max(256).optional(),
+    reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
     cashier: z.string().trim().min(1).max(40),
   })
   .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' })
@@ -267,6 +270,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
+    // Resolved before anything is journaled: a retired or unknown reason is refused, not dropped.
+    const reason = input.reasonCode === undefined ? null : this.ledger.settings.activeReason(input.reasonCode);
+    if (input.reasonCode !== undefined && reason === null) return err('INVALID_INPUT', 'That refund reason is no longer offered. Choose another one.');
     const payment = this.freshCachedPayment(input.paymentId) ?? (await this.fetchPayment(input.paymentId));
     if (!payment.ok) return payment;
     const p = payment.value;
@@ -322,6 +328,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         mode: input.mode,
         amount,
         memo: input.memo ?? null,
+        reason,
         state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
         cashier: input.cashier,
         message: needsApproval ? MSG.awaitingApproval : MSG.approved,
@@ -469,6 +476,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           mode: old.mode,
           amount,
           memo: old.memo,
+          reason: old.reason_code === null ? null : { code: old.reason_code, text: old.reason_text ?? old.reason_code },
           state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
           cashier: actor,
           message: needsApproval ? MSG.awaitingApproval : MSG.approved,

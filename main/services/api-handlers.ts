@@ -16,6 +16,7 @@ import type {
   DiagnosticsBundle,
   PolicyView,
   ReceiptView,
+  RefundReasonView,
   Role,
   StoreSettingsView,
   UserView,
@@ -48,6 +49,8 @@ export interface HandlerDeps {
   readonly store: {
     get(): Res<StoreSettingsView>;
     set(settings: StoreSettingsView, actor: string): Res<StoreSettingsView>;
+    reasons(): Res<RefundReasonView[]>;
+    setReasons(reasons: RefundReasonView[], actor: string): Res<RefundReasonView[]>;
   };
   readonly terminal: {
     status(): LinkStatusView;
@@ -138,6 +141,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
     getStoreSettings: () => as(counter, () => deps.store.get()),
     setStoreSettings: (settings) => as(managers, (user) => deps.store.set(settings, user.name)),
+    listRefundReasons: () => as(counter, () => deps.store.reasons()),
+    setRefundReasons: ({ reasons }) => as(managers, (user) => deps.store.setReasons(reasons, user.name)),
     listUsers: () => as(managers, () => deps.users.list()),
     addUser: ({ name, role, pin }) => as(managers, (user) => deps.users.add(name, role, pin, user.name)),
     disableUser: ({ name }) => as(managers, (user) => deps.users.disable(name, user.name)),

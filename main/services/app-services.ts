@@ -165,6 +165,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     store: {
       get: async () => ok(ledger.settings.store()),
       set: async (settings, actor) => ok(ledger.settings.setStore(settings, actor)),
+      reasons: async () => ok(ledger.settings.reasons()),
+      setReasons: async (reasons, actor) => ok(ledger.settings.setReasons(reasons, actor)),
     },
     terminal: {
       status: () => toLinkStatusView(core),

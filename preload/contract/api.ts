@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, ReceiptView, StoreSettingsView } from './views';
-import { PolicySchema, Role, StoreSettingsSchema } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, ReceiptView, RefundReasonView, StoreSettingsView } from './views';
+import { PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
 export type ApiErrorCode =
@@ -73,6 +73,8 @@ export const operations = {
         mode: z.enum(['FULL', 'PARTIAL']),
         amount: MoneySchema.optional(),
         memo: z.string().max(256).optional(),
+        /** One of the store's refund reasons (listRefundReasons). */
+        reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
       })
       .strict()
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), {
@@ -112,6 +114,8 @@ export const operations = {
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
   getStoreSettings: op<StoreSettingsView>()('store:get', Empty),
   setStoreSettings: op<StoreSettingsView>()('store:set', StoreSettingsSchema),
+  listRefundReasons: op<RefundReasonView[]>()('reasons:list', Empty),
+  setRefundReasons: op<RefundReasonView[]>()('reasons:set', RefundReasonsSchema),
   listUsers: op<UserView[]>()('users:list', Empty),
   addUser: op<UserView>()('users:add', z.object({ name: UserName, role: Role, pin: Pin }).strict()),
   disableUser: op<UserView>()('users:disable', z.object({ name: UserName }).strict()),

@@ -15,6 +15,44 @@ export const StoreSettingsSchema = z
   .strict();
 export type StoreSettingsView = z.infer<typeof StoreSettingsSchema>;
 
+/**
+ * The reasons every install starts with, and their English wording as journaled
+ * with a refund (screens show them in the reader's language by code).
+ */
+export const BUILT_IN_REASON_TEXT: Readonly<Record<string, string>> = {
+  RETURNED_GOODS: 'Returned goods',
+  WRONG_AMOUNT: 'Wrong amount charged',
+  DUPLICATE_PAYMENT: 'Duplicate payment',
+  CHANGED_MIND: 'Customer changed mind',
+  DAMAGED_ITEM: 'Damaged item',
+  OTHER: 'Other',
+};
+export const BUILT_IN_REASON_CODES: readonly string[] = Object.keys(BUILT_IN_REASON_TEXT);
+
+/** One refund reason a manager offers the cashiers. */
+export const RefundReasonSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'a reason code is 1 to 32 capital letters, digits or _'),
+    /** The store's own wording; null = the built-in wording of a built-in code, in the reader's language. */
+    label: ShortText.nullable(),
+    /** Retired reasons stay for old refunds but are no longer offered. */
+    active: z.boolean(),
+  })
+  .strict()
+  .refine((r) => r.label !== null || BUILT_IN_REASON_CODES.includes(r.code), { message: 'a reason of the store needs a label' });
+export type RefundReasonView = z.infer<typeof RefundReasonSchema>;
+
+export const RefundReasonsSchema = z
+  .object({
+    reasons: z
+      .array(RefundReasonSchema)
+      .min(1)
+      .max(20)
+      .refine((list) => new Set(list.map((r) => r.code)).size === list.length, { message: 'each reason code only once' })
+      .refine((list) => list.some((r) => r.active), { message: 'at least one reason must be offered' }),
+  })
+  .strict();
+
 /** Everything a refund receipt prints, read from the journal (reprints show the same facts). */
 export interface ReceiptView {
   readonly refund: RefundView;

@@ -1,6 +1,7 @@
 import type { ReceiptView } from '../../../preload/contract/views';
 import { useT } from '../hooks/i18n';
 import { fmtDateTimeIn, fmtMoney } from '../lib/format';
+import { journaledReasonLabel } from '../lib/reasons';
 
 /**
  * The refund receipt as printed: one narrow column that fits an 80 mm roll and
@@ -42,6 +43,7 @@ export function Receipt(props: { receipt: ReceiptView }) {
         {payment ? row(t('payment.paidAt'), fmtDateTimeIn(payment.paidAt, lang, timeZone)) : null}
         {r.refundId ? row(t('outcome.refundId'), r.refundId, 'receipt-refund-id', true) : null}
         {row(t('outcome.requestId'), r.refundRequestId, 'receipt-request-id', true)}
+        {r.reason ? row(t('receipt.reason'), journaledReasonLabel(r.reason, t), 'receipt-reason') : null}
         {approval ? row(t('receipt.approvedBy'), t('receipt.approval', { manager: approval.manager, reason: approval.reason }), 'receipt-approval') : null}
         {declined ? row(t('receipt.declinedBy'), t('receipt.approval', { manager: declined.manager, reason: declined.reason }), 'receipt-approval') : null}
         {r.memo ? row(t('receipt.note'), r.memo, 'receipt-note') : null}

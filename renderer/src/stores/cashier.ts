@@ -23,6 +23,7 @@ export interface RefundIntent {
   readonly mode: RefundMode;
   readonly amount: Money | undefined;
   readonly memo: string | undefined;
+  readonly reasonCode?: string | undefined;
 }
 
 interface CashierState {
@@ -37,6 +38,8 @@ interface CashierState {
   readonly amountError: AmountError | null;
   readonly partialAmount: Money | null;
   readonly memo: string;
+  /** The refund reason picked on the review screen (ReasonPicker). */
+  readonly reasonCode: string | null;
   readonly intent: RefundIntent | null;
   readonly submitting: boolean;
   readonly submitError: ApiFailure | null;
@@ -52,6 +55,7 @@ interface CashierState {
   setAmountText(text: string): void;
   reviewPartial(): boolean;
   setMemo(memo: string): void;
+  setReason(code: string | null): void;
   back(): void;
   submit(): Promise<void>;
   refundUpdated(view: RefundView): void;
@@ -75,6 +79,7 @@ const initial = {
   amountError: null,
   partialAmount: null,
   memo: '',
+  reasonCode: null,
   intent: null,
   submitting: false,
   submitError: null,
@@ -93,12 +98,13 @@ export function newIntentId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode, amount: Money | undefined, memo: string | undefined): boolean {
+function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode, amount: Money | undefined, memo: string | undefined, reasonCode?: string): boolean {
   return (
     a !== null &&
     a.paymentId === paymentId &&
     a.mode === mode &&
     a.memo === memo &&
+    a.reasonCode === reasonCode &&
     a.amount?.value === amount?.value &&
     a.amount?.currency === amount?.currency
   );
@@ -112,8 +118,9 @@ export const useCashier = create<CashierState>((set, get) => {
     const amount = s.mode === 'PARTIAL' ? (s.partialAmount ?? undefined) : undefined;
     if (s.mode === 'PARTIAL' && amount === undefined) return;
     const memo = s.memo.trim() === '' ? undefined : s.memo.trim();
-    if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo)) return;
-    set({ intent: { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo }, submitError: null });
+    const reasonCode = s.reasonCode ?? undefined;
+    if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo, reasonCode)) return;
+    set({ intent: { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo, reasonCode }, submitError: null });
   };
 
   const afterRefund = (view: RefundView): void => {
@@ -194,6 +201,11 @@ export const useCashier = create<CashierState>((set, get) => {
       set({ memo });
       if (!memoTooLong(memo)) ensureIntent();
     },
+    setReason(code) {
+      if (get().submitting) return;
+      set({ reasonCode: code });
+      ensureIntent();
+    },
     back() {
       const s = get();
       if (s.submitting) return;
@@ -221,6 +233,7 @@ export const useCashier = create<CashierState>((set, get) => {
         mode: intent.mode,
         ...(intent.amount ? { amount: intent.amount } : {}),
         ...(intent.memo ? { memo: intent.memo } : {}),
+        ...(intent.reasonCode ? { reasonCode: intent.reasonCode } : {}),
       });
       if (!r.ok) {
         // Back to review with the SAME intent: confirming again is safe.

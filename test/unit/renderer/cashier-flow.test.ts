@@ -23,6 +23,7 @@ function refund(over: Partial<RefundView>): RefundView {
     mode: 'FULL',
     amount: { value: 2500, currency: 'SGD' },
     memo: null,
+    reason: null,
     state: 'SUCCEEDED',
     status: 'SUCCESS',
     originalMerchantRefundId: null,

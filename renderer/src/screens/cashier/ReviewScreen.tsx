@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { PaymentDetails } from '../../components/PaymentDetails';
 import { fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
+import { ReasonPicker } from '../../components/ReasonPicker';
 
 /** Antom payment states that can never be refunded (the engine refuses them too). */
 const NOT_REFUNDABLE_STATUSES = new Set(['FAIL', 'FAILED', 'PROCESSING', 'CANCELLED', 'CLOSED', 'PENDING']);
@@ -58,6 +59,7 @@ export function ReviewScreen() {
           {t('review.nothingLeft')}
         </p>
       ) : null}
+      <ReasonPicker />
       <div className="field">
         <label htmlFor="memo-input">{t('review.memo')}</label>
         <input

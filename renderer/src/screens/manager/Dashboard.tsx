@@ -11,6 +11,7 @@ import { downloadText } from '../../lib/download';
 import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
 import type { RefundView } from '../../../../preload/contract/refunds';
+import { journaledReasonLabel } from '../../lib/reasons';
 
 export function ManagerDashboard() {
   const { t } = useT();
@@ -40,7 +41,14 @@ export function ManagerDashboard() {
       <div className="toolbar">
         <div className="field">
           <label htmlFor="report-date">{t('dashboard.date')}</label>
-          <input id="report-date" type="date" value={date} max={todayIso()} onChange={(e) => e.target.value && setDate(e.target.value)} data-testid="report-date" />
+          <input
+            id="report-date"
+            type="date"
+            value={date}
+            max={todayIso()}
+            onChange={(e) => e.target.value && setDate(e.target.value)}
+            data-testid="report-date"
+          />
         </div>
         <button
           type="button"
@@ -90,8 +98,12 @@ function Totals(props: { report: DailyReportView }) {
                 <tr>
                   <th scope="col">{t('dashboard.currency')}</th>
                   <th scope="col">{t('dashboard.status')}</th>
-                  <th scope="col" className="num">{t('dashboard.count')}</th>
-                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('dashboard.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('dashboard.amount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -118,8 +130,12 @@ function Totals(props: { report: DailyReportView }) {
               <thead>
                 <tr>
                   <th scope="col">{t('dashboard.cashier')}</th>
-                  <th scope="col" className="num">{t('dashboard.count')}</th>
-                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('dashboard.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('dashboard.amount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -149,23 +165,35 @@ function RefundTable(props: { refunds: readonly RefundView[] }) {
           <tr>
             <th scope="col">{t('dashboard.time')}</th>
             <th scope="col">{t('payment.id')}</th>
-            <th scope="col" className="num">{t('dashboard.amount')}</th>
+            <th scope="col" className="num">
+              {t('dashboard.amount')}
+            </th>
             <th scope="col">{t('dashboard.status')}</th>
             <th scope="col">{t('dashboard.cashier')}</th>
+            <th scope="col">{t('dashboard.reason')}</th>
+            <th scope="col">{t('dashboard.approvedBy')}</th>
             <th scope="col">{t('outcome.resultCode')}</th>
           </tr>
         </thead>
         <tbody>
-          {props.refunds.map((r) => (
-            <tr key={r.refundRequestId} data-state={r.state}>
-              <td>{fmtTime(r.createdAt, lang)}</td>
-              <td className="mono">{r.paymentId}</td>
-              <td className="num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</td>
-              <td>{t(`refundState.${r.state}`)}</td>
-              <td>{r.cashier}</td>
-              <td className="mono">{r.resultCode ?? ''}</td>
-            </tr>
-          ))}
+          {props.refunds.map((r) => {
+            const decision = r.approvals[r.approvals.length - 1];
+            return (
+              <tr key={r.refundRequestId} data-state={r.state} data-testid="dashboard-refund">
+                <td>{fmtTime(r.createdAt, lang)}</td>
+                <td className="mono">{r.paymentId}</td>
+                <td className="num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</td>
+                <td>{t(`refundState.${r.state}`)}</td>
+                <td>{r.cashier}</td>
+                <td data-testid="dashboard-reason">
+                  {journaledReasonLabel(r.reason, t)}
+                  {r.memo ? <span className="muted"> — {r.memo}</span> : null}
+                </td>
+                <td data-testid="dashboard-approval">{decision ? `${decision.manager}: ${decision.reason}` : ''}</td>
+                <td className="mono">{r.resultCode ?? ''}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>
