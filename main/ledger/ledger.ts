@@ -17,6 +17,7 @@ import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
 import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
+import { OtherRefundStore } from './other-refunds';
 import { SettingsStore } from './store-settings';
 import { isFinal } from './state-machine';
 import { UserStore, type User, type VerifyPinError } from './users';
@@ -37,6 +38,7 @@ export interface Ledger {
   readonly users: UserStore;
   readonly audit: AuditLog;
   readonly settings: SettingsStore;
+  readonly otherRefunds: OtherRefundStore;
   schemaVersion(): number;
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
@@ -70,6 +72,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock);
   const settings = new SettingsStore(db, audit, clock);
+  const otherRefunds = new OtherRefundStore(db, audit, refunds, clock, timeZone);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -83,6 +86,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     users,
     audit,
     settings,
+    otherRefunds,
     schemaVersion: () => schemaVersion(db),
     transaction<T>(fn: () => T): T {
       const t = db.transaction(fn);
@@ -122,12 +126,16 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
       return ok(parsed.data);
     },
     verifyAudit: () => audit.verify(),
-    dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view),
+    dailyReport: (date, tz) => buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view, otherRefunds.list({ date, tz: tz ?? timeZone })),
     dailyReportCsv: (date, tz) =>
-      buildDailyCsv(rowsOn(date, tz ?? timeZone), {
-        approvals: (id) => refunds.approvals(id),
-        paymentMethod: (id) => payments.get(id)?.paymentMethod ?? null,
-      }),
+      buildDailyCsv(
+        rowsOn(date, tz ?? timeZone),
+        {
+          approvals: (id) => refunds.approvals(id),
+          paymentMethod: (id) => payments.get(id)?.paymentMethod ?? null,
+        },
+        otherRefunds.list({ date, tz: tz ?? timeZone }),
+      ),
     listRefunds: (filter) => refunds.list(filter),
     receipt(refundRequestId) {
       const row = refunds.get(refundRequestId);

@@ -139,7 +139,26 @@ ALTER TABLE refunds ADD COLUMN reason_code TEXT;
 ALTER TABLE refunds ADD COLUMN reason_text TEXT;
 `;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RECEIPTS, V5_REASONS];
+// Issue #17 (refunds made another way): cash or store credit the store gave when
+// Antom could not refund. No money moves through Antom; the id is made by the
+// screen once per entry, so a double click cannot record it twice.
+const V6_OTHER_REFUNDS = `
+CREATE TABLE other_refunds (
+  id                        TEXT PRIMARY KEY,
+  payment_id                TEXT NOT NULL,
+  method                    TEXT NOT NULL CHECK (method IN ('CASH','STORE_CREDIT')),
+  amount_value              INTEGER NOT NULL CHECK (amount_value > 0),
+  currency                  TEXT NOT NULL,
+  note                      TEXT NOT NULL,
+  related_refund_request_id TEXT,
+  recorded_by               TEXT NOT NULL,
+  created_at                TEXT NOT NULL
+);
+CREATE INDEX other_refunds_created ON other_refunds(created_at);
+CREATE INDEX other_refunds_payment ON other_refunds(payment_id);
+`;
+
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RECEIPTS, V5_REASONS, V6_OTHER_REFUNDS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

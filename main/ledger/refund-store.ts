@@ -102,11 +102,17 @@ export class RefundStore {
     return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
   }
 
-  /** Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of the payment. */
+  /**
+   * Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of
+   * the payment, plus what the store refunded another way (cash, store credit).
+   */
   committedAmount(paymentId: string): number {
     const raw = this.db
-      .prepare(`SELECT COALESCE(SUM(amount_value), 0) AS s FROM refunds WHERE payment_id = ? AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL})`)
-      .get(paymentId);
+      .prepare(
+        `SELECT (SELECT COALESCE(SUM(amount_value), 0) FROM refunds WHERE payment_id = @p AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL}))
+              + (SELECT COALESCE(SUM(amount_value), 0) FROM other_refunds WHERE payment_id = @p) AS s`,
+      )
+      .get({ p: paymentId });
     return parseRow(SumSchema, raw, 'sum').s;
   }
 

@@ -2,10 +2,11 @@
 import { toMajorString } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import type { DailyReportView } from '../../preload/contract/views';
-import type { RefundRow } from './rows';
+import { toOtherRefundView } from './other-refunds';
+import type { OtherRefundRow, RefundRow } from './rows';
 import { isFinal } from './state-machine';
 
-export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView): DailyReportView {
+export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView, others: readonly OtherRefundRow[] = []): DailyReportView {
   const totals = new Map<string, { currency: string; status: string; count: number; value: number }>();
   const byCashier = new Map<string, { cashier: string; currency: string; count: number; value: number }>();
   for (const r of rows) {
@@ -40,14 +41,34 @@ export function buildDailyReport(date: string, rows: readonly RefundRow[], view:
       .sort((a, b) => byKey(a, b, ['cashier', 'currency']))
       .map((c) => ({ cashier: c.cashier, currency: c.currency, count: c.count, amount: { value: c.value, currency: c.currency } })),
     pending: rows.filter((r) => !isFinal(r.state)).map(view),
+    // Its own category: cash and store credit never mix with what went back through Antom.
+    otherTotals: otherTotals(others),
+    otherRefunds: others.map(toOtherRefundView),
   };
+}
+
+function otherTotals(others: readonly OtherRefundRow[]): DailyReportView['otherTotals'] {
+  const m = new Map<string, { currency: string; method: OtherRefundRow['method']; count: number; value: number }>();
+  for (const o of others) {
+    const k = `${o.currency}|${o.method}`;
+    const t = m.get(k) ?? { currency: o.currency, method: o.method, count: 0, value: 0 };
+    t.count += 1;
+    t.value += o.amount_value;
+    m.set(k, t);
+  }
+  return [...m.values()]
+    .sort((a, b) => (a.currency + a.method < b.currency + b.method ? -1 : 1))
+    .map((t) => ({ currency: t.currency, method: t.method, count: t.count, amount: { value: t.value, currency: t.currency } }));
 }
 
 // New columns go at the end so existing spreadsheets keep their column letters.
 const CSV_HEADER = [
   'created_at', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo',
-  'reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method',
+  'reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method', 'category',
 ];
+
+/** The CSV's `category`: an Antom refund, or one the store made another way (no money through Antom). */
+const CATEGORY = { ANTOM: 'ANTOM_REFUND', CASH: 'CASH_OUTSIDE_ANTOM', STORE_CREDIT: 'STORE_CREDIT_OUTSIDE_ANTOM' } as const;
 
 /** What a CSV row needs beyond the refund row itself. */
 export interface CsvLookups {
@@ -61,7 +82,7 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function buildDailyCsv(rows: readonly RefundRow[], lookups: CsvLookups): string {
+export function buildDailyCsv(rows: readonly RefundRow[], lookups: CsvLookups, others: readonly OtherRefundRow[] = []): string {
   const lines = [CSV_HEADER.join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
@@ -85,6 +106,33 @@ export function buildDailyCsv(rows: readonly RefundRow[], lookups: CsvLookups): 
         decision?.manager ?? '',
         decision?.reason ?? '',
         lookups.paymentMethod(r.payment_id) ?? '',
+        CATEGORY.ANTOM,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  // After the Antom refunds, oldest first: what the store gave in cash or credit.
+  for (const o of [...others].reverse()) {
+    lines.push(
+      [
+        o.created_at,
+        o.id,
+        o.payment_id,
+        o.recorded_by,
+        o.method,
+        'RECORDED',
+        toMajorString({ value: o.amount_value, currency: o.currency }),
+        o.currency,
+        '',
+        '',
+        o.note,
+        '',
+        '',
+        '',
+        '',
+        lookups.paymentMethod(o.payment_id) ?? '',
+        CATEGORY[o.method],
       ]
         .map(csvCell)
         .join(','),

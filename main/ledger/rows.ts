@@ -96,6 +96,19 @@ export type AuditRow = z.infer<typeof AuditRowSchema>;
 export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
 
+export const OtherRefundRowSchema = z.object({
+  id: z.string(),
+  payment_id: z.string(),
+  method: z.enum(['CASH', 'STORE_CREDIT']),
+  amount_value: z.number().int().positive(),
+  currency: z.string(),
+  note: z.string(),
+  related_refund_request_id: z.string().nullable(),
+  recorded_by: z.string(),
+  created_at: z.string(),
+});
+export type OtherRefundRow = z.infer<typeof OtherRefundRowSchema>;
+
 export const SettingRowSchema = z.object({ body: z.string() });
 
 export const CountSchema = z.object({ n: z.number().int().min(0) });

@@ -14,6 +14,7 @@ import type {
   AuditVerifyView,
   DailyReportView,
   DiagnosticsBundle,
+  OtherRefundView,
   PolicyView,
   ReceiptView,
   RefundReasonView,
@@ -45,6 +46,8 @@ export interface HandlerDeps {
     decline(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
     retryAsNew(input: { refundRequestId: string; actor: string }): Res<RefundView>;
     receipt(refundRequestId: string): Res<ReceiptView>;
+    recordOther(input: ValidRequestOf<'recordOtherRefund'>, actor: string): Res<OtherRefundView>;
+    listOther(filter: { date?: string; paymentId?: string }): Res<OtherRefundView[]>;
   };
   readonly store: {
     get(): Res<StoreSettingsView>;
@@ -124,6 +127,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
     getReceipt: ({ refundRequestId }) => as(counter, () => deps.refunds.receipt(refundRequestId)),
+    recordOtherRefund: (req) => as(managers, (user) => deps.refunds.recordOther(req, user.name)),
+    listOtherRefunds: (filter) => as(managers, () => deps.refunds.listOther(filter)),
 
     getTerminalStatus: async () => ok(deps.terminal.status()),
     listTerminalDevices: () => as(tech, () => deps.terminal.devices()),

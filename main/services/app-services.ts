@@ -12,6 +12,7 @@ import type { AntomConfigView, AppInfo } from '../../preload/contract/views';
 import { importPrivateKey, importPublicKey } from '../antom';
 import { loadAppConfig, saveAppConfig } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
+import { toOtherRefundView } from '../ledger/other-refunds';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
 import { startDemoControl } from '../demo/demo-control';
@@ -161,6 +162,21 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       decline: (input) => engine.decline(input),
       retryAsNew: (input) => engine.retryAsNew(input),
       receipt: async (id) => ledger.receipt(id),
+      recordOther: async (input, actor) => {
+        const r = ledger.otherRefunds.record(
+          {
+            id: input.entryId,
+            paymentId: input.paymentId,
+            method: input.method,
+            amount: input.amount,
+            note: input.note,
+            ...(input.relatedRefundRequestId !== undefined ? { relatedRefundRequestId: input.relatedRefundRequestId } : {}),
+          },
+          actor,
+        );
+        return r.ok ? ok(toOtherRefundView(r.value)) : err(r.error.code, r.error.message, r.error.details);
+      },
+      listOther: async (filter) => ok(ledger.otherRefunds.list(filter).map(toOtherRefundView)),
     },
     store: {
       get: async () => ok(ledger.settings.store()),

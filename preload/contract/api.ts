@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, ReceiptView, RefundReasonView, StoreSettingsView } from './views';
-import { PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, OtherRefundView, ReceiptView, RefundReasonView, StoreSettingsView } from './views';
+import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
 export type ApiErrorCode =
@@ -97,6 +97,23 @@ export const operations = {
   retryRefundAsNew: op<RefundView>()('refunds:retry-as-new', z.object({ refundRequestId: RefundRequestId }).strict()),
   /** The receipt of a final refund (first print and every reprint). */
   getReceipt: op<ReceiptView>()('refunds:receipt', z.object({ refundRequestId: RefundRequestId }).strict()),
+
+  /** A manager records a cash / store-credit refund the store gave when Antom could not refund (nothing goes to Antom). */
+  recordOtherRefund: op<OtherRefundView>()(
+    'refunds:record-other',
+    z
+      .object({
+        /** Made by the screen once per entry: a double click records it once. */
+        entryId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+        paymentId: PaymentId,
+        method: OtherRefundMethod,
+        amount: MoneySchema.refine((m) => m.value > 0, 'the amount must be more than zero'),
+        note: z.string().trim().min(1).max(256),
+        relatedRefundRequestId: RefundRequestId.optional(),
+      })
+      .strict(),
+  ),
+  listOtherRefunds: op<OtherRefundView[]>()('refunds:list-other', z.object({ date: IsoDate.optional(), paymentId: PaymentId.optional() }).strict()),
 
   getTerminalStatus: op<LinkStatusView>()('terminal:status', Empty),
   listTerminalDevices: op<TerminalCandidateView[]>()('terminal:devices', Empty),

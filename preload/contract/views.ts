@@ -90,6 +90,25 @@ export interface DailyReportView {
   readonly totals: readonly { currency: string; status: string; count: number; amount: Money }[];
   readonly byCashier: readonly { cashier: string; currency: string; count: number; amount: Money }[];
   readonly pending: readonly RefundView[];
+  /** Refunds the store made another way (cash, store credit): not Antom refunds, never in `totals`. */
+  readonly otherTotals: readonly { currency: string; method: OtherRefundMethod; count: number; amount: Money }[];
+  readonly otherRefunds: readonly OtherRefundView[];
+}
+
+export const OtherRefundMethod = z.enum(['CASH', 'STORE_CREDIT']);
+export type OtherRefundMethod = z.infer<typeof OtherRefundMethod>;
+
+/** A refund the store gave outside Antom (cash or store credit), recorded by a manager against the payment. */
+export interface OtherRefundView {
+  readonly id: string;
+  readonly paymentId: string;
+  readonly method: OtherRefundMethod;
+  readonly amount: Money;
+  readonly note: string;
+  /** The Antom refund that could not be made, when recorded from it. */
+  readonly relatedRefundRequestId: string | null;
+  readonly recordedBy: string;
+  readonly createdAt: string;
 }
 
 export interface AuditEntryView {

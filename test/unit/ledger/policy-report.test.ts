@@ -85,7 +85,7 @@ describe('daily report', () => {
 
     const csv = ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
     expect(csv).toHaveLength(6);
-    expect(csv[0]).toBe('created_at,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo,reason_code,reason,approved_by,approval_reason,payment_method');
+    expect(csv[0]).toBe('created_at,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo,reason_code,reason,approved_by,approval_reason,payment_method,category');
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
   });
 });

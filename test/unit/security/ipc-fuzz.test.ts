@@ -33,6 +33,8 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   declineRefund: { refundRequestId: 'RR-FUZZ-1', manager: 'maria', pin: '2468', reason: 'fuzz' },
   retryRefundAsNew: { refundRequestId: 'RR-FUZZ-1' },
   getReceipt: { refundRequestId: 'RR-FUZZ-1' },
+  recordOtherRefund: { entryId: 'fuzz-entry-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', method: 'CASH', amount: { value: 100, currency: 'SGD' }, note: 'fuzz' },
+  listOtherRefunds: { date: '2026-01-01', paymentId: 'DEMO-SGD-ALIPAY-0001' },
   getTerminalStatus: {},
   listTerminalDevices: {},
   beginPairing: { port: '/dev/ttyUSB0' },

@@ -1,5 +1,8 @@
 import type { RefundView } from '../../../../preload/contract/refunds';
+import { useState } from 'react';
 import { useCashier } from '../../stores/cashier';
+import { useSession } from '../../stores/session';
+import { OtherRefundForm } from '../../components/OtherRefundForm';
 import { useT } from '../../hooks/i18n';
 import { useAutoFocus, useEscape } from '../../hooks/focus';
 import { usePoll } from '../../hooks/poll';
@@ -134,9 +137,28 @@ function Failed(props: { refund: RefundView }) {
         ) : null}
         <DoneButton focus />
       </div>
+      <RecordOtherWay refund={r} />
       <ReceiptPanel refund={r} />
     </Screen>
   );
+}
+
+/** When Antom could not refund, a manager records the cash or store credit the store gave instead. */
+function RecordOtherWay(props: { refund: RefundView }) {
+  const { t } = useT();
+  const role = useSession((s) => s.session?.role);
+  const [open, setOpen] = useState(false);
+  if (role !== 'manager') return null;
+  if (!open) {
+    return (
+      <div className="actions">
+        <button type="button" className="btn" data-testid="record-other" onClick={() => setOpen(true)}>
+          {t('other.open')}
+        </button>
+      </div>
+    );
+  }
+  return <OtherRefundForm paymentId={props.refund.paymentId} relatedRefundRequestId={props.refund.refundRequestId} suggested={props.refund.amount} onCancel={() => setOpen(false)} />;
 }
 
 function Declined(props: { refund: RefundView }) {

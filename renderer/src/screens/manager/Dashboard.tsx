@@ -12,6 +12,7 @@ import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
 import type { RefundView } from '../../../../preload/contract/refunds';
 import { journaledReasonLabel } from '../../lib/reasons';
+import { OtherRefundForm } from '../../components/OtherRefundForm';
 
 export function ManagerDashboard() {
   const { t } = useT();
@@ -73,6 +74,7 @@ export function ManagerDashboard() {
           <RefundList refunds={report.data.pending} onOpen={open} testId="dashboard-pending" emptyText={t('scan.noPending')} showCashier />
         </section>
       ) : null}
+      {report.data ? <OtherRefunds report={report.data} onChange={report.reload} /> : null}
       <section aria-labelledby="all-refunds-title">
         <h2 id="all-refunds-title">{t('dashboard.refunds')}</h2>
         <ErrorNotice error={refunds.error} />
@@ -197,5 +199,71 @@ function RefundTable(props: { refunds: readonly RefundView[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Refunds the store made another way (cash, store credit): their own category, never mixed with Antom totals. */
+function OtherRefunds(props: { report: DailyReportView; onChange: () => void }) {
+  const { t, lang } = useT();
+  const [open, setOpen] = useState(false);
+  const { otherTotals, otherRefunds } = props.report;
+  return (
+    <section aria-labelledby="other-refunds-title" data-testid="other-refunds">
+      <h2 id="other-refunds-title">{t('other.sectionTitle')}</h2>
+      <p className="hint">{t('other.sectionHint')}</p>
+      {otherRefunds.length === 0 ? (
+        <p className="muted">{t('other.none')}</p>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="other-refunds-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('dashboard.time')}</th>
+                <th scope="col">{t('payment.id')}</th>
+                <th scope="col">{t('other.how')}</th>
+                <th scope="col" className="num">{t('dashboard.amount')}</th>
+                <th scope="col">{t('other.recordedBy')}</th>
+                <th scope="col">{t('other.note')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {otherRefunds.map((o) => (
+                <tr key={o.id} data-testid="other-refund-row">
+                  <td>{fmtTime(o.createdAt, lang)}</td>
+                  <td className="mono">{o.paymentId}</td>
+                  <td>{t(`other.method.${o.method}`)}</td>
+                  <td className="num">{fmtMoney(o.amount, lang)}</td>
+                  <td>{o.recordedBy}</td>
+                  <td>{o.note}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              {otherTotals.map((x) => (
+                <tr key={`${x.currency}-${x.method}`} data-testid="other-total">
+                  <th scope="row" colSpan={3}>
+                    {t('other.total', { method: t(`other.method.${x.method}`), count: x.count })}
+                  </th>
+                  <td className="num">{fmtMoney(x.amount, lang)}</td>
+                  <td colSpan={2} />
+                </tr>
+              ))}
+            </tfoot>
+          </table>
+        </div>
+      )}
+      {open ? (
+        <OtherRefundForm
+          onCancel={() => setOpen(false)}
+          onDone={() => {
+            props.onChange();
+          }}
+        />
+      ) : (
+        <button type="button" className="btn" data-testid="record-other-payment" onClick={() => setOpen(true)}>
+          {t('other.forPayment')}
+        </button>
+      )}
+    </section>
   );
 }
