@@ -68,7 +68,7 @@ export interface HandlerDeps {
     dailyCsv(date: string): Res<{ fileName: string; csv: string }>;
   };
   readonly audit: {
-    list(limit: number): Res<AuditEntryView[]>;
+    list(filter: ValidRequestOf<'listAudit'>): Res<AuditEntryView[]>;
     verify(): Res<AuditVerifyView>;
     record(actor: string, kind: string, detail: Record<string, unknown>): void;
   };
@@ -139,7 +139,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     getDailyReport: ({ date }) => as(managers, () => deps.reports.daily(date)),
     exportDailyReportCsv: ({ date }) => as(managers, () => deps.reports.dailyCsv(date)),
-    listAudit: ({ limit }) => as(managers, () => deps.audit.list(limit)),
+    listAudit: (filter) => as(managers, () => deps.audit.list(filter)),
     verifyAudit: () => as(managers, () => deps.audit.verify()),
 
     getPolicy: () => as(anyone, () => deps.policy.get()),

@@ -225,7 +225,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       dailyCsv: async (date) => ok({ fileName: `refunds-${date}.csv`, csv: ledger.dailyReportCsv(date) }),
     },
     audit: {
-      list: async (limit) => ok(ledger.audit.list({ limit })),
+      list: async (filter) => ok(ledger.audit.list({ ...filter, timeZone: ledger.timeZone })),
       verify: async () => ok(ledger.verifyAudit()),
       record: (actor, kind, detail) => void ledger.audit.append(actor, kind, detail),
     },

@@ -124,7 +124,20 @@ export const operations = {
 
   getDailyReport: op<DailyReportView>()('reports:daily', z.object({ date: IsoDate }).strict()),
   exportDailyReportCsv: op<{ fileName: string; csv: string }>()('reports:daily-csv', z.object({ date: IsoDate }).strict()),
-  listAudit: op<AuditEntryView[]>()('audit:list', z.object({ limit: z.number().int().min(1).max(1000) }).strict()),
+  listAudit: op<AuditEntryView[]>()(
+    'audit:list',
+    z
+      .object({
+        limit: z.number().int().min(1).max(1000),
+        /** Paging: entries older than this seq (the last one of the previous page). */
+        beforeSeq: z.number().int().min(1).max(2_147_483_647).optional(),
+        kinds: z.array(z.string().regex(/^[a-z_.]{1,40}$/)).max(30).optional(),
+        actor: UserName.optional(),
+        /** A calendar day in the store's zone. */
+        date: IsoDate.optional(),
+      })
+      .strict(),
+  ),
   verifyAudit: op<AuditVerifyView>()('audit:verify', Empty),
 
   getPolicy: op<PolicyView>()('policy:get', Empty),

@@ -66,3 +66,12 @@ export function fmtDateTimeIn(iso: string | null | undefined, language: Language
     return fmtDateTime(iso, language);
   }
 }
+
+/** A calendar day (YYYY-MM-DD) as people say it: "3 Dec" / "12月3日"; the year only when not this year. */
+export function fmtDay(isoDate: string, language: Language, now: Date = new Date()): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) return isoDate;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
+  const sameYear = d.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(localeFor(language), { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(d);
+}

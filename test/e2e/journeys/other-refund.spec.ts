@@ -34,5 +34,25 @@ test('other refund: cash recorded from a failed refund, in its own section of th
   await expect(page.getByTestId('other-total')).toContainText('10.00');
   // Not an Antom refund: the Antom totals only show the failed attempt.
   await expect(page.getByTestId('report-totals')).not.toContainText('Refunded');
+
+  // The audit log says it in a sentence, with the amount formatted, and filters by event and person.
+  await page.getByTestId('nav-audit').click();
+  await page.getByTestId('audit-filter-events').selectOption('other');
+  const sentence = page.getByTestId('audit-sentence');
+  await expect(sentence).toHaveCount(1);
+  await expect(sentence).toHaveText(/^maria recorded (SGD|S\$|\$)\s?10\.00 refunded as Cash for payment DEMO-SGD-GCASH-FULLONLY-0004 \(not through Antom\)\.$/);
+  await page.getByTestId('audit-filter-events').selectOption('signIns');
+  await page.getByTestId('audit-filter-person').selectOption('alice');
+  await expect(page.getByTestId('audit-empty')).toBeVisible();
+  await page.getByTestId('audit-filter-person').selectOption('maria');
+  await expect(page.getByTestId('audit-row').first()).toHaveAttribute('data-kind', 'auth.sign_in');
+  await expectAccessible(page, 'audit with filters');
+
+  // The dashboard's words follow the chosen day.
+  await page.getByTestId('nav-dashboard').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Today's refunds");
+  await page.getByTestId('report-date').fill('2026-01-03');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Refunds on (3 Jan|Jan 3)/);
+  await expect(page.getByTestId('totals-empty')).toHaveText(/^No refunds on (3 Jan|Jan 3)/);
   await finalShot(page, testInfo);
 });

@@ -43,7 +43,7 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   pingTerminal: { count: 1 },
   getDailyReport: { date: '2026-01-01' },
   exportDailyReportCsv: { date: '2026-01-01' },
-  listAudit: { limit: 10 },
+  listAudit: { limit: 10, beforeSeq: 100, kinds: ['refund.intent'], actor: 'maria', date: '2026-01-01' },
   verifyAudit: {},
   getPolicy: {},
   setPolicy: { amountThresholds: { SGD: 10_000 }, approveAnyPartial: false, paymentOlderThanDays: 30, cashierDailyTotals: { SGD: 50_000 } },

@@ -6,7 +6,7 @@ import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
-import { fmtMoney, fmtTime, todayIso } from '../../lib/format';
+import { fmtDay, fmtMoney, fmtTime, todayIso } from '../../lib/format';
 import { downloadText } from '../../lib/download';
 import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
@@ -15,8 +15,11 @@ import { journaledReasonLabel } from '../../lib/reasons';
 import { OtherRefundForm } from '../../components/OtherRefundForm';
 
 export function ManagerDashboard() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [date, setDate] = useState(todayIso());
+  // The wording follows the chosen day: "Today's refunds" only for today.
+  const isToday = date === todayIso();
+  const noneText = isToday ? t('scan.noRefunds') : t('dashboard.noRefundsOn', { date: fmtDay(date, lang) });
   const report = useLoad(() => api().getDailyReport({ date }), [date]);
   const refunds = useLoad(() => api().listRefunds({ date }), [date]);
   const [csvError, setCsvError] = useState<ApiFailure | null>(null);
@@ -38,7 +41,7 @@ export function ManagerDashboard() {
   };
 
   return (
-    <Screen title={t('dashboard.title')} testId="screen-dashboard">
+    <Screen title={isToday ? t('dashboard.title') : t('dashboard.titleOn', { date: fmtDay(date, lang) })} testId="screen-dashboard">
       <div className="toolbar">
         <div className="field">
           <label htmlFor="report-date">{t('dashboard.date')}</label>
@@ -67,7 +70,7 @@ export function ManagerDashboard() {
       </div>
       <ErrorNotice error={csvError} />
       <ErrorNotice error={report.error} />
-      {report.data ? <Totals report={report.data} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
+      {report.data ? <Totals report={report.data} noneText={noneText} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
       {report.data ? (
         <section aria-labelledby="pending-title">
           <h2 id="pending-title">{t('dashboard.pending')}</h2>
@@ -78,13 +81,13 @@ export function ManagerDashboard() {
       <section aria-labelledby="all-refunds-title">
         <h2 id="all-refunds-title">{t('dashboard.refunds')}</h2>
         <ErrorNotice error={refunds.error} />
-        {refunds.data ? <RefundTable refunds={refunds.data} /> : null}
+        {refunds.data ? <RefundTable refunds={refunds.data} noneText={noneText} /> : null}
       </section>
     </Screen>
   );
 }
 
-function Totals(props: { report: DailyReportView }) {
+function Totals(props: { report: DailyReportView; noneText: string }) {
   const { t, lang } = useT();
   const { totals, byCashier } = props.report;
   return (
@@ -92,7 +95,9 @@ function Totals(props: { report: DailyReportView }) {
       <section aria-labelledby="totals-title">
         <h2 id="totals-title">{t('dashboard.totals')}</h2>
         {totals.length === 0 ? (
-          <p className="muted">{t('scan.noRefunds')}</p>
+          <p className="muted" data-testid="totals-empty">
+            {props.noneText}
+          </p>
         ) : (
           <div className="table-wrap">
             <table data-testid="report-totals">
@@ -112,7 +117,8 @@ function Totals(props: { report: DailyReportView }) {
                 {totals.map((row) => (
                   <tr key={`${row.currency}-${row.status}`}>
                     <td>{row.currency}</td>
-                    <td>{t(`refundStatus.${row.status}`, { defaultValue: row.status })}</td>
+                    {/* The report's status is the journal state: one vocabulary with the refund list. */}
+                    <td>{t(`refundState.${row.status}`, { defaultValue: row.status })}</td>
                     <td className="num">{row.count}</td>
                     <td className="num big">{fmtMoney(row.amount, lang)}</td>
                   </tr>
@@ -157,9 +163,9 @@ function Totals(props: { report: DailyReportView }) {
   );
 }
 
-function RefundTable(props: { refunds: readonly RefundView[] }) {
+function RefundTable(props: { refunds: readonly RefundView[]; noneText: string }) {
   const { t, lang } = useT();
-  if (props.refunds.length === 0) return <p className="muted">{t('scan.noRefunds')}</p>;
+  if (props.refunds.length === 0) return <p className="muted">{props.noneText}</p>;
   return (
     <div className="table-wrap">
       <table data-testid="dashboard-refunds">
