@@ -17,7 +17,7 @@ import { MoneySchema, PaymentId, RefundRequestId, type NextAction, type PaymentV
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
 import { localDate } from '../ledger/local-date';
-import type { PaymentRecord } from '../ledger/payment-cache';
+import type { PaymentQuery, PaymentRecord } from '../ledger/payment-cache';
 import { evaluatePolicy, type Policy } from '../ledger/policy';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
@@ -235,6 +235,15 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** Payments looked up recently on this terminal, with their refundable balance (no Antom call). */
   listRecentPayments(limit = 20): PaymentView[] {
     return this.ledger.payments.recent(limit).map((p) => this.paymentView(p));
+  }
+
+  /**
+   * Finds payments among those this install has seen (Antom offers no search by
+   * amount or time): by amount, time range, method and the last digits of the ID.
+   */
+  searchPayments(q: PaymentQuery): { payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number } {
+    const facets = this.ledger.payments.facets();
+    return { payments: this.ledger.payments.search(q).map((p) => this.paymentView(p)), ...facets };
   }
 
   private paymentView(p: PaymentRecord): PaymentView {

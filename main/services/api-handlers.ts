@@ -15,6 +15,7 @@ import type {
   DailyReportView,
   DiagnosticsBundle,
   OtherRefundView,
+  PaymentSearchView,
   PolicyView,
   ReceiptView,
   RefundReasonView,
@@ -39,6 +40,7 @@ export interface HandlerDeps {
   readonly refunds: {
     lookupPayment(paymentId: string): Res<PaymentView>;
     recentPayments(): Res<PaymentView[]>;
+    searchPayments(q: ValidRequestOf<'searchPayments'>): Res<PaymentSearchView>;
     submit(input: ValidRequestOf<'submitRefund'> & { cashier: string }): Res<RefundView>;
     get(refundRequestId: string): Res<RefundView>;
     list(filter: { date?: string; states?: string[] }): Res<RefundView[]>;
@@ -119,6 +121,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     lookupPayment: ({ paymentId }) => as(counter, () => deps.refunds.lookupPayment(paymentId)),
     listRecentPayments: () => as(counter, () => deps.refunds.recentPayments()),
+    searchPayments: (q) => as(counter, () => deps.refunds.searchPayments(q)),
     submitRefund: (req) => as(counter, (user) => deps.refunds.submit({ ...req, cashier: user.name })),
     getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
     listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),

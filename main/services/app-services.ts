@@ -94,7 +94,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       const looked = await engine.lookupPayment(id);
       if (looked.ok) views.push(looked.value);
     }
-    return ok(views);
+    // Newest payment first, whatever order they were looked up in.
+    return ok(views.sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt)));
   };
 
   // Demo mode is chosen at start: real settings saved during a demo apply after a restart.
@@ -155,6 +156,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     refunds: {
       lookupPayment: (paymentId) => engine.lookupPayment(paymentId),
       recentPayments,
+      searchPayments: async (q) => ok(engine.searchPayments(q)),
       submit: (input) => engine.submit(input),
       get: async (id) => engine.get(id),
       list: async (filter) => ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, OtherRefundView, ReceiptView, RefundReasonView, StoreSettingsView } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, DiagnosticsBundle, OtherRefundView, PaymentSearchView, ReceiptView, RefundReasonView, StoreSettingsView } from './views';
 import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -51,6 +51,10 @@ const Empty = z.object({}).strict();
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN is 4 to 8 digits');
 const UserName = z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N}._-]+$/u, 'user name has unexpected characters');
+const IsoInstant = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'time must be ISO 8601 with a zone');
 const Reason = z.string().trim().min(1).max(256);
 
 export const operations = {
@@ -62,6 +66,20 @@ export const operations = {
 
   lookupPayment: op<PaymentView>()('payments:lookup', z.object({ paymentId: PaymentId }).strict()),
   listRecentPayments: op<PaymentView[]>()('payments:recent', Empty),
+  /** Search the payments this install has seen (never Antom: it has no search by amount or time). */
+  searchPayments: op<PaymentSearchView>()(
+    'payments:search',
+    z
+      .object({
+        amount: MoneySchema.optional(),
+        from: IsoInstant.optional(),
+        to: IsoInstant.optional(),
+        method: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+        idSuffix: z.string().regex(/^[A-Za-z0-9_\-*]{1,64}$/).optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+  ),
 
   submitRefund: op<RefundView>()(
     'refunds:submit',

@@ -1,7 +1,7 @@
 /** Views for sessions, reports, audit, policy, users and configuration. */
 import { z } from 'zod';
 import type { Money } from './money';
-import type { RefundView } from './refunds';
+import type { PaymentView, RefundView } from './refunds';
 
 const ShortText = z.string().trim().min(1).max(60);
 
@@ -52,6 +52,15 @@ export const RefundReasonsSchema = z
       .refine((list) => list.some((r) => r.active), { message: 'at least one reason must be offered' }),
   })
   .strict();
+
+/** Result of a payment search over what this install has seen, with what the filters can offer. */
+export interface PaymentSearchView {
+  readonly payments: readonly PaymentView[];
+  readonly methods: readonly string[];
+  readonly currencies: readonly string[];
+  /** How many payments this install knows at all (the search cannot find others). */
+  readonly seen: number;
+}
 
 /** Everything a refund receipt prints, read from the journal (reprints show the same facts). */
 export interface ReceiptView {

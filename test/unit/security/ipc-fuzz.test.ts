@@ -26,6 +26,7 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   signOut: {},
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
+  searchPayments: { amount: { value: 100, currency: 'SGD' }, from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00+08:00', method: 'ALIPAY_CN', idSuffix: '0001', limit: 20 },
   submitRefund: { intentId: 'fuzz-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' }, memo: 'fuzz', reasonCode: 'RETURNED_GOODS' },
   getRefund: { refundRequestId: 'RR-FUZZ-1' },
   listRefunds: { date: '2026-01-01', states: ['SUCCEEDED'] },
