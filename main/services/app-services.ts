@@ -144,7 +144,10 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       list: async () => ok(ledger.users.list()),
       add: async (name, role, pin, actor) => {
         const r = await ledger.users.add({ name, role, pin }, actor);
-        if (!r.ok) return err(r.error.code === 'USER_EXISTS' ? 'INVALID_INPUT' : r.error.code, r.error.message);
+        if (!r.ok) {
+          // The screen words a taken name as such, not as a refused refund.
+          return r.error.code === 'USER_EXISTS' ? err('INVALID_INPUT', r.error.message, { reason: 'USER_EXISTS' }) : err(r.error.code, r.error.message);
+        }
         return ok({ name: r.value.name, role: r.value.role, disabled: false, lockedUntil: null });
       },
       disable: async (name, actor) => {

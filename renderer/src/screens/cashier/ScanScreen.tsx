@@ -38,6 +38,11 @@ export function ScanScreen() {
 
   const onSubmit = (e: FormEvent): void => {
     e.preventDefault();
+    // An Enter on the empty field (say, a second Enter after Done) is not a failed scan.
+    if (scanText === '') {
+      inputRef.current?.focus();
+      return;
+    }
     void submitScan();
   };
 
