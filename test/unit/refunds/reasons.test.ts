@@ -87,7 +87,7 @@ describe('refund reasons', () => {
     if (!res.ok) return;
     await r.engine.approve({ refundRequestId: res.value.refundRequestId, manager: 'maria', pin: '2468', reason: 'Saw the goods, "boxed"' });
     const [head, line] = r.ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
-    expect(head?.split(',').slice(-5)).toEqual(['reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method']);
-    expect(line?.endsWith(',RETURNED_GOODS,Returned goods,maria,"Saw the goods, ""boxed""",ALIPAY_CN')).toBe(true);
+    expect(head?.split(',').slice(-6)).toEqual(['reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method', 'category']);
+    expect(line?.endsWith(',RETURNED_GOODS,Returned goods,maria,"Saw the goods, ""boxed""",ALIPAY_CN,ANTOM_REFUND')).toBe(true);
   });
 });
