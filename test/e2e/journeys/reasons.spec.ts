@@ -28,6 +28,12 @@ test('reasons: one key on the review screen, on the receipt and the dashboard; a
   await page.getByTestId('nav-dashboard').click();
   const row = page.getByTestId('dashboard-refund').first();
   await expect(row.getByTestId('dashboard-reason')).toHaveText('Wrong amount charged');
+  // Reprint from the day's list: the refund's own screen has the receipt.
+  await row.getByTestId('dashboard-open').click();
+  await expect(page.getByTestId('outcome-success')).toBeVisible();
+  await expect(page.getByTestId('print-80mm')).toBeEnabled();
+  await page.getByTestId('done-button').click();
+  await page.getByTestId('nav-dashboard').click();
   const download = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
   const csv = readFileSync((await (await download).path()) as string, 'utf8');

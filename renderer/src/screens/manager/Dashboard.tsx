@@ -81,7 +81,7 @@ export function ManagerDashboard() {
       <section aria-labelledby="all-refunds-title">
         <h2 id="all-refunds-title">{t('dashboard.refunds')}</h2>
         <ErrorNotice error={refunds.error} />
-        {refunds.data ? <RefundTable refunds={refunds.data} noneText={noneText} /> : null}
+        {refunds.data ? <RefundTable refunds={refunds.data} noneText={noneText} onOpen={open} /> : null}
       </section>
     </Screen>
   );
@@ -163,7 +163,7 @@ function Totals(props: { report: DailyReportView; noneText: string }) {
   );
 }
 
-function RefundTable(props: { refunds: readonly RefundView[]; noneText: string }) {
+function RefundTable(props: { refunds: readonly RefundView[]; noneText: string; onOpen: (r: RefundView) => void }) {
   const { t, lang } = useT();
   if (props.refunds.length === 0) return <p className="muted">{props.noneText}</p>;
   return (
@@ -181,6 +181,9 @@ function RefundTable(props: { refunds: readonly RefundView[]; noneText: string }
             <th scope="col">{t('dashboard.reason')}</th>
             <th scope="col">{t('dashboard.approvedBy')}</th>
             <th scope="col">{t('outcome.resultCode')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('dashboard.openRefund')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -199,6 +202,12 @@ function RefundTable(props: { refunds: readonly RefundView[]; noneText: string }
                 </td>
                 <td data-testid="dashboard-approval">{decision ? `${decision.manager}: ${decision.reason}` : ''}</td>
                 <td className="mono">{r.resultCode ?? ''}</td>
+                <td>
+                  {/* The refund's own screen: outcome, receipt reprint, and (failed) a refund made another way. */}
+                  <button type="button" className="btn btn-small" data-testid="dashboard-open" onClick={() => props.onOpen(r)}>
+                    {t('dashboard.openRefund')}
+                  </button>
+                </td>
               </tr>
             );
           })}
