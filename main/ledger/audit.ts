@@ -20,7 +20,18 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { AuditEntryView, AuditHeadView, AuditVerifyView, RefundProblemView } from '../../preload/contract/views';
 import { canonicalJson } from './canonical-json';
+import { localDate, widenedUtcBounds } from './local-date';
 import { AuditHeadSchema, AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
+
+export interface AuditListOptions {
+  readonly limit?: number;
+  readonly beforeSeq?: number;
+  readonly kinds?: readonly string[];
+  readonly actor?: string;
+  /** YYYY-MM-DD in `timeZone`. */
+  readonly date?: string;
+  readonly timeZone?: string;
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -46,10 +57,14 @@ export type AuditKind =
   | 'refund.declined'
   | 'refund.retry_as_new'
   | 'refund.note'
+  | 'refund.slip'
+  | 'refund.other_recorded'
   | 'recovery.run'
   | 'terminal.pairing'
   | 'config.policy'
   | 'config.change'
+  | 'config.store'
+  | 'config.reasons'
   | (string & {});
 
 /**
@@ -169,14 +184,47 @@ export class AuditLog {
     return raw === undefined ? { seq: 0, hash: GENESIS_HASH } : parseRow(AuditHeadSchema, raw, 'audit head');
   }
 
-  list(opts: { limit?: number; beforeSeq?: number } = {}): AuditEntryView[] {
+  /**
+   * Newest first, one page: entries before `beforeSeq` (the last seq of the
+   * previous page), optionally only some kinds, one person, one calendar day
+   * of `timeZone` (default UTC).
+   */
+  list(opts: AuditListOptions = {}): AuditEntryView[] {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 10_000);
-    const rows = parseRows(
-      AuditRowSchema,
-      this.db.prepare('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(opts.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit),
-      'audit',
-    );
-    return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, kind: r.kind, detail: parseDetail(r.detail) }));
+    const where = ['seq < @before'];
+    const params: Record<string, string | number> = { before: opts.beforeSeq ?? Number.MAX_SAFE_INTEGER };
+    if (opts.kinds !== undefined && opts.kinds.length > 0) {
+      where.push(`kind IN (${opts.kinds.map((k, i) => ((params[`k${i}`] = k), `@k${i}`)).join(',')})`);
+    }
+    if (opts.actor !== undefined) {
+      where.push('actor = @actor');
+      params['actor'] = opts.actor;
+    }
+    const date = opts.date;
+    const tz = opts.timeZone ?? 'UTC';
+    if (date !== undefined) {
+      const b = widenedUtcBounds(date);
+      where.push('at >= @from AND at < @to');
+      params['from'] = b.from;
+      params['to'] = b.to;
+    }
+    const out: AuditEntryView[] = [];
+    // The SQL day bounds are wide (any zone); the exact local day is checked here, page by page.
+    for (;;) {
+      const rows = parseRows(
+        AuditRowSchema,
+        this.db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`).all({ ...params, limit }),
+        'audit',
+      );
+      for (const r of rows) {
+        if (date !== undefined && localDate(r.at, tz) !== date) continue;
+        out.push({ seq: r.seq, at: r.at, actor: r.actor, kind: r.kind, detail: parseDetail(r.detail) });
+        if (out.length === limit) return out;
+      }
+      const last = rows.at(-1);
+      if (rows.length < limit || last === undefined) return out;
+      params['before'] = last.seq;
+    }
   }
 
   /** Latest audited content of each refund, and the seq of the entry carrying it. */

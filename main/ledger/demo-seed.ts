@@ -20,4 +20,6 @@ export async function seedDemoUsers(ledger: Ledger): Promise<void> {
   }
   const stored = ledger.db.prepare('SELECT 1 FROM policy WHERE id = 1').get();
   if (stored === undefined) ledger.setPolicy(DEFAULT_POLICY, 'demo-seed');
+  // The demo's receipts carry a store name, as a real store's would once a manager sets it.
+  if (ledger.settings.read('store') === null) ledger.settings.setStore({ storeName: 'Demo Store', register: 'Counter 1' }, 'demo-seed');
 }

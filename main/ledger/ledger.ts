@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Money } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
-import type { AuditVerifyView, DailyReportView } from '../../preload/contract/views';
+import type { AuditVerifyView, DailyReportView, ReceiptView } from '../../preload/contract/views';
 import { AuditLog } from './audit';
 import { computeBalance, type Balance } from './balance';
 import { MethodCapabilities } from './method-capabilities';
@@ -21,6 +21,9 @@ import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
 import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
+import { OtherRefundStore } from './other-refunds';
+import { SettingsStore } from './store-settings';
+import { isFinal } from './state-machine';
 import { UserStore, type User, type VerifyPinError } from './users';
 import { PinHasher } from './pin-hasher';
 import type { PinPolicy } from './pin-policy';
@@ -62,6 +65,8 @@ export interface Ledger {
   readonly payments: PaymentCache;
   readonly users: UserStore;
   readonly audit: AuditLog;
+  readonly settings: SettingsStore;
+  readonly otherRefunds: OtherRefundStore;
   schemaVersion(): number;
   /** Runs `fn` in one IMMEDIATE transaction (all-or-nothing across the parts). */
   transaction<T>(fn: () => T): T;
@@ -81,6 +86,8 @@ export interface Ledger {
   listRefunds(filter?: RefundFilter): RefundRow[];
   /** Free space on the journal's filesystem against the floor (measured now). */
   space(): JournalSpace;
+  /** What the receipt of a final refund prints; NOT_FINAL while its outcome is open. */
+  receipt(refundRequestId: string): Result<ReceiptView, 'NOT_FOUND' | 'NOT_FINAL'>;
   close(): void;
 }
 
@@ -104,6 +111,8 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy);
   const capabilities = new MethodCapabilities(db, clock);
+  const settings = new SettingsStore(db, audit, clock);
+  const otherRefunds = new OtherRefundStore(db, audit, refunds, clock, () => timeZone);
 
   const rowsOn = (date: string, tz: string): RefundRow[] =>
     tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
@@ -125,6 +134,8 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     payments,
     users,
     audit,
+    settings,
+    otherRefunds,
     schemaVersion: () => schemaVersion(db),
     transaction<T>(fn: () => T): T {
       const t = db.transaction(fn);
@@ -172,10 +183,37 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
       if (expectedHead === null) throw new RangeError('a head is SEQ:HASH (as printed by audit verify) or the 64-hex hash');
       return audit.verify({ expectedHead });
     },
-    dailyReport: (date, tz) => ({ ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view), auditHead: audit.head() }),
-    dailyReportCsv: (date, tz) => buildDailyCsv(rowsOn(date, tz ?? timeZone), tz ?? timeZone, audit.head()),
+    dailyReport: (date, tz) => ({
+      ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view, otherRefunds.list({ date, tz: tz ?? timeZone })),
+      auditHead: audit.head(),
+    }),
+    dailyReportCsv: (date, tz) =>
+      buildDailyCsv(
+        rowsOn(date, tz ?? timeZone),
+        {
+          approvals: (id) => refunds.approvals(id),
+          paymentMethod: (id) => payments.get(id)?.paymentMethod ?? null,
+        },
+        otherRefunds.list({ date, tz: tz ?? timeZone }),
+        tz ?? timeZone,
+        audit.head(),
+      ),
     listRefunds: (filter) => refunds.list(filter),
     space: () => measureJournalSpace(path.dirname(path.resolve(dbPath)), opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, opts.statfs),
+    receipt(refundRequestId) {
+      const row = refunds.get(refundRequestId);
+      if (row === null) return err('NOT_FOUND', 'No such refund.');
+      if (!isFinal(row.state)) return err('NOT_FINAL', 'This refund is not final yet: its receipt can be printed once the outcome is known.');
+      const p = payments.get(row.payment_id);
+      const store = settings.store();
+      return ok({
+        refund: ledger.view(row),
+        payment: p === null ? null : { amount: p.amount, paymentMethod: p.paymentMethod, paidAt: p.paidAt },
+        storeName: store.storeName,
+        register: store.register,
+        timeZone,
+      });
+    },
     close: () => {
       if (db.open) db.close();
     },

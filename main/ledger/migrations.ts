@@ -179,8 +179,47 @@ CREATE TABLE method_capabilities (
 );
 `;
 
-// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances.
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13];
+// Issue #17 (receipts): whether the payment terminal printed its slip, from the
+// `refund.result` reply (NULL = it never confirmed), and the store's own words
+// for its receipts (store name, register) and later its refund reasons.
+const V_RECEIPTS = `
+ALTER TABLE refunds ADD COLUMN terminal_printed INTEGER;
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+`;
+
+// Issue #17 (reasons): the refund reason chosen at the counter, code and the
+// wording at that moment (a later rename must not rewrite old receipts and reports).
+const V_REASONS = `
+ALTER TABLE refunds ADD COLUMN reason_code TEXT;
+ALTER TABLE refunds ADD COLUMN reason_text TEXT;
+`;
+
+// Issue #17 (refunds made another way): cash or store credit the store gave when
+// Antom could not refund. No money moves through Antom; the id is made by the
+// screen once per entry, so a double click cannot record it twice.
+const V_OTHER_REFUNDS = `
+CREATE TABLE other_refunds (
+  id                        TEXT PRIMARY KEY,
+  payment_id                TEXT NOT NULL,
+  method                    TEXT NOT NULL CHECK (method IN ('CASH','STORE_CREDIT')),
+  amount_value              INTEGER NOT NULL CHECK (amount_value > 0),
+  currency                  TEXT NOT NULL,
+  note                      TEXT NOT NULL,
+  related_refund_request_id TEXT,
+  recorded_by               TEXT NOT NULL,
+  created_at                TEXT NOT NULL
+);
+CREATE INDEX other_refunds_created ON other_refunds(created_at);
+CREATE INDEX other_refunds_payment ON other_refunds(payment_id);
+`;
+
+// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons, v9 other refunds.
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13, V_RECEIPTS, V_REASONS, V_OTHER_REFUNDS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

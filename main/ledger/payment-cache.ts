@@ -87,11 +87,79 @@ export class PaymentCache {
     return raw === undefined ? null : toRecord(parseRow(PaymentRowSchema, raw, 'payment'));
   }
 
+  /** Search over the payments this install has seen (looked up, listed or refunded), newest payment first. */
+  search(q: PaymentQuery): PaymentRecord[] {
+    return searchPayments(this.db, q);
+  }
+
+  facets(): PaymentSearchFacets {
+    return paymentFacets(this.db);
+  }
+
   /** Most recently looked-up payments first (the cashier's "recent" list). */
   recent(limit = 20): PaymentRecord[] {
     const n = Math.min(Math.max(Math.trunc(limit), 1), 200);
     return parseRows(PaymentRowSchema, this.db.prepare('SELECT * FROM payments ORDER BY fetched_at DESC LIMIT ?').all(n), 'payment').map(toRecord);
   }
+}
+
+/** What the cashier can search the payments this install has seen by. */
+export interface PaymentQuery {
+  readonly amount?: { readonly value: number; readonly currency: string };
+  /** ISO instants, inclusive bounds on the payment time. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly method?: string;
+  /** The last characters of the payment ID, as printed on a receipt (case-insensitive). */
+  readonly idSuffix?: string;
+  readonly limit?: number;
+}
+
+export interface PaymentSearchFacets {
+  readonly methods: string[];
+  readonly currencies: string[];
+  readonly seen: number;
+}
+
+export function searchPayments(db: Database, q: PaymentQuery): PaymentRecord[] {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (q.amount !== undefined) {
+    where.push('amount_value = @value AND currency = @currency');
+    params['value'] = q.amount.value;
+    params['currency'] = q.amount.currency;
+  }
+  // Times are compared as instants (julianday), not as text: Antom's times may carry any offset.
+  if (q.from !== undefined) {
+    where.push('julianday(paid_at) >= julianday(@from)');
+    params['from'] = q.from;
+  }
+  if (q.to !== undefined) {
+    where.push('julianday(paid_at) <= julianday(@to)');
+    params['to'] = q.to;
+  }
+  if (q.method !== undefined) {
+    where.push('payment_method = @method');
+    params['method'] = q.method;
+  }
+  if (q.idSuffix !== undefined && q.idSuffix !== '') {
+    // substr, not LIKE: '_' is a wildcard in LIKE and common in payment IDs.
+    where.push('upper(substr(payment_id, -length(@suffix))) = upper(@suffix)');
+    params['suffix'] = q.idSuffix;
+  }
+  const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 200);
+  const sql = `SELECT * FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY julianday(paid_at) DESC, payment_id LIMIT ${limit}`;
+  return parseRows(PaymentRowSchema, db.prepare(sql).all(params), 'payment').map(toRecord);
+}
+
+export function paymentFacets(db: Database): PaymentSearchFacets {
+  const col = (sql: string): string[] => (db.prepare(sql).pluck().all() as unknown[]).filter((v): v is string => typeof v === 'string');
+  const seen = db.prepare('SELECT COUNT(*) FROM payments').pluck().get();
+  return {
+    methods: col('SELECT DISTINCT payment_method FROM payments ORDER BY payment_method'),
+    currencies: col('SELECT DISTINCT currency FROM payments ORDER BY currency'),
+    seen: typeof seen === 'number' ? seen : 0,
+  };
 }
 
 function toRecord(r: PaymentRow): PaymentRecord {

@@ -25,6 +25,8 @@ export interface NewRefund {
   readonly mode: 'FULL' | 'PARTIAL';
   readonly amount: Money;
   readonly memo: string | null;
+  /** The reason chosen at the counter (code + wording at the time); absent = none chosen. */
+  readonly reason?: { readonly code: string; readonly text: string } | null;
   readonly state: 'AWAITING_APPROVAL' | 'APPROVED';
   readonly cashier: string;
   readonly message: string;
@@ -110,11 +112,17 @@ export class RefundStore {
     return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
   }
 
-  /** Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of the payment. */
+  /**
+   * Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of
+   * the payment, plus what the store refunded another way (cash, store credit).
+   */
   committedAmount(paymentId: string): number {
     const raw = this.db
-      .prepare(`SELECT COALESCE(SUM(amount_value), 0) AS s FROM refunds WHERE payment_id = ? AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL})`)
-      .get(paymentId);
+      .prepare(
+        `SELECT (SELECT COALESCE(SUM(amount_value), 0) FROM refunds WHERE payment_id = @p AND (state = 'SUCCEEDED' OR state IN ${IN_FLIGHT_SQL}))
+              + (SELECT COALESCE(SUM(amount_value), 0) FROM other_refunds WHERE payment_id = @p) AS s`,
+      )
+      .get({ p: paymentId });
     return parseRow(SumSchema, raw, 'sum').s;
   }
 
@@ -142,9 +150,9 @@ export class RefundStore {
       }
       this.db
         .prepare(
-          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo,
+          `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, mode, amount_value, currency, memo, reason_code, reason_text,
              state, message, next_action, cashier, approval_reasons, attempts, next_check_at, created_at, updated_at, send_amount)
-           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now, @sendAmount)`,
+           VALUES (@id, @intent, @root, @parent, @payment, @mode, @value, @currency, @memo, @reasonCode, @reasonText, @state, @message, @nextAction, @cashier, @reasons, 0, NULL, @now, @now, @sendAmount)`,
         )
         .run({
           id: n.refundRequestId,
@@ -156,6 +164,8 @@ export class RefundStore {
           value: n.amount.value,
           currency: n.amount.currency,
           memo: n.memo,
+          reasonCode: n.reason?.code ?? null,
+          reasonText: n.reason?.text ?? null,
           state: n.state,
           message: n.message,
           nextAction: n.nextAction,
@@ -174,6 +184,7 @@ export class RefundStore {
         mode: n.mode,
         amount: n.amount,
         state: n.state,
+        reasonCode: n.reason?.code ?? null,
         approvalReasons: n.approvalReasons.map((r) => r.code),
         parentRefundRequestId: n.parentRefundRequestId ?? null,
         // The row as journaled: `audit verify` compares the refunds table with it.
@@ -242,6 +253,20 @@ export class RefundStore {
       this.db.prepare("SELECT * FROM refunds WHERE result_code = 'TERMINAL_REFERENCE_REUSED' ORDER BY updated_at DESC, rowid DESC LIMIT ?").all(limit),
       'refund',
     );
+  }
+
+  /**
+   * Journals the terminal's answer to `refund.result` (slip printed or not).
+   * Not a state change: the refund is already final or pending, so no CAS on state.
+   */
+  recordSlip(refundRequestId: string, printed: boolean): RefundRow | null {
+    const run = this.db.transaction((): RefundRow | null => {
+      const info = this.db.prepare('UPDATE refunds SET terminal_printed = ? WHERE refund_request_id = ?').run(printed ? 1 : 0, refundRequestId);
+      if (info.changes === 0) return null;
+      this.audit.append('system', 'refund.slip', { refundRequestId, printed });
+      return this.get(refundRequestId);
+    });
+    return this.db.inTransaction ? run() : run.immediate();
   }
 
   /** Changes non-state columns, only while the refund is still in `expected` (CAS). */

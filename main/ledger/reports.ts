@@ -3,10 +3,11 @@ import { localDate } from './local-date';
 import { toMajorString } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import type { DailyReportView } from '../../preload/contract/views';
-import type { RefundRow } from './rows';
+import { toOtherRefundView } from './other-refunds';
+import type { OtherRefundRow, RefundRow } from './rows';
 import { isFinal } from './state-machine';
 
-export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView): DailyReportView {
+export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView, others: readonly OtherRefundRow[] = []): DailyReportView {
   const totals = new Map<string, { currency: string; status: string; count: number; value: number }>();
   const byCashier = new Map<string, { cashier: string; currency: string; count: number; value: number }>();
   for (const r of rows) {
@@ -41,10 +42,40 @@ export function buildDailyReport(date: string, rows: readonly RefundRow[], view:
       .sort((a, b) => byKey(a, b, ['cashier', 'currency']))
       .map((c) => ({ cashier: c.cashier, currency: c.currency, count: c.count, amount: { value: c.value, currency: c.currency } })),
     pending: rows.filter((r) => !isFinal(r.state)).map(view),
+    // Its own category: cash and store credit never mix with what went back through Antom.
+    otherTotals: otherTotals(others),
+    otherRefunds: others.map(toOtherRefundView),
   };
 }
 
-const CSV_HEADER = ['created_at', 'local_date', 'local_time', 'time_zone', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo'];
+function otherTotals(others: readonly OtherRefundRow[]): DailyReportView['otherTotals'] {
+  const m = new Map<string, { currency: string; method: OtherRefundRow['method']; count: number; value: number }>();
+  for (const o of others) {
+    const k = `${o.currency}|${o.method}`;
+    const t = m.get(k) ?? { currency: o.currency, method: o.method, count: 0, value: 0 };
+    t.count += 1;
+    t.value += o.amount_value;
+    m.set(k, t);
+  }
+  return [...m.values()]
+    .sort((a, b) => (a.currency + a.method < b.currency + b.method ? -1 : 1))
+    .map((t) => ({ currency: t.currency, method: t.method, count: t.count, amount: { value: t.value, currency: t.currency } }));
+}
+
+// New columns go at the end so existing spreadsheets keep their column letters.
+const CSV_HEADER = [
+  'created_at', 'local_date', 'local_time', 'time_zone', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo',
+  'reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method', 'category',
+];
+
+/** The CSV's `category`: an Antom refund, or one the store made another way (no money through Antom). */
+const CATEGORY = { ANTOM: 'ANTOM_REFUND', CASH: 'CASH_OUTSIDE_ANTOM', STORE_CREDIT: 'STORE_CREDIT_OUTSIDE_ANTOM' } as const;
+
+/** What a CSV row needs beyond the refund row itself. */
+export interface CsvLookups {
+  approvals(refundRequestId: string): readonly { manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }[];
+  paymentMethod(paymentId: string): string | null;
+}
 
 function csvCell(v: string): string {
   // Quote everything that could break a row; prefix formula-looking text so spreadsheets do not execute it.
@@ -59,16 +90,23 @@ function localParts(iso: string, tz: string): { date: string; time: string } {
   return { date: localDate(d, tz), time };
 }
 
-
 /**
  * `auditHead`: the audit chain's head when the report was made, as a last
  * `audit_head,SEQ:HASH` line: a printed or mailed CSV is then a written-down
  * head that `audit verify --head` can later check the ledger against.
  */
-export function buildDailyCsv(rows: readonly RefundRow[], timeZone = 'UTC', auditHead?: { seq: number; hash: string }): string {
+export function buildDailyCsv(
+  rows: readonly RefundRow[],
+  lookups: CsvLookups,
+  others: readonly OtherRefundRow[] = [],
+  timeZone = 'UTC',
+  auditHead?: { seq: number; hash: string },
+): string {
   const lines = [CSV_HEADER.join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
+    // The manager whose decision let the refund run (or stopped it), with their words.
+    const decision = lookups.approvals(r.refund_request_id).at(-1);
     lines.push(
       [
         r.created_at,
@@ -85,6 +123,41 @@ export function buildDailyCsv(rows: readonly RefundRow[], timeZone = 'UTC', audi
         r.result_code ?? '',
         r.refund_id ?? '',
         r.memo ?? '',
+        r.reason_code ?? '',
+        r.reason_text ?? '',
+        decision?.manager ?? '',
+        decision?.reason ?? '',
+        lookups.paymentMethod(r.payment_id) ?? '',
+        CATEGORY.ANTOM,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  // After the Antom refunds, oldest first: what the store gave in cash or credit.
+  for (const o of [...others].reverse()) {
+    lines.push(
+      [
+        o.created_at,
+        localParts(o.created_at, timeZone).date,
+        localParts(o.created_at, timeZone).time,
+        timeZone,
+        o.id,
+        o.payment_id,
+        o.recorded_by,
+        o.method,
+        'RECORDED',
+        toMajorString({ value: o.amount_value, currency: o.currency }),
+        o.currency,
+        '',
+        '',
+        o.note,
+        '',
+        '',
+        '',
+        '',
+        lookups.paymentMethod(o.payment_id) ?? '',
+        CATEGORY[o.method],
       ]
         .map(csvCell)
         .join(','),

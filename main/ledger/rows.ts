@@ -17,6 +17,8 @@ export const RefundRowSchema = z.object({
   amount_value: z.number().int().positive(),
   currency: z.string(),
   memo: z.string().nullable(),
+  reason_code: z.string().nullable(),
+  reason_text: z.string().nullable(),
   state: RefundState,
   original_merchant_refund_id: z.string().nullable(),
   refund_id: z.string().nullable(),
@@ -30,6 +32,8 @@ export const RefundRowSchema = z.object({
   lease_owner: z.string().nullable(),
   lease_until: z.string().nullable(),
   send_amount: z.number().int().min(0).max(1),
+  /** 1 printed, 0 not printed (e.g. out of paper), NULL never confirmed. */
+  terminal_printed: z.number().int().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -99,6 +103,21 @@ export type AuditRow = z.infer<typeof AuditRowSchema>;
 
 export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
+
+export const OtherRefundRowSchema = z.object({
+  id: z.string(),
+  payment_id: z.string(),
+  method: z.enum(['CASH', 'STORE_CREDIT']),
+  amount_value: z.number().int().positive(),
+  currency: z.string(),
+  note: z.string(),
+  related_refund_request_id: z.string().nullable(),
+  recorded_by: z.string(),
+  created_at: z.string(),
+});
+export type OtherRefundRow = z.infer<typeof OtherRefundRowSchema>;
+
+export const SettingRowSchema = z.object({ body: z.string() });
 
 export const CountSchema = z.object({ n: z.number().int().min(0) });
 export const SumSchema = z.object({ s: z.number().int() });

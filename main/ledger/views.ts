@@ -38,6 +38,7 @@ export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]):
     mode: row.mode,
     amount: { value: row.amount_value, currency: row.currency },
     memo: row.memo,
+    reason: row.reason_code === null ? null : { code: row.reason_code, text: row.reason_text ?? row.reason_code },
     state: row.state,
     status: coarseStatus(row.state),
     originalMerchantRefundId: row.original_merchant_refund_id,
@@ -48,6 +49,7 @@ export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]):
     cashier: row.cashier,
     approvals: approvals.map((a) => ({ manager: a.manager, decision: a.decision, reason: a.reason, at: a.at })),
     approvalReasons: approvalReasonTexts(row),
+    printed: row.terminal_printed === null ? null : row.terminal_printed !== 0,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

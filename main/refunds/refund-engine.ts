@@ -19,7 +19,7 @@ import { normalizePaymentId } from '../../preload/contract/payment-id';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { Ledger } from '../ledger/ledger';
 import { localDate } from '../ledger/local-date';
-import type { PaymentRecord } from '../ledger/payment-cache';
+import type { PaymentQuery, PaymentRecord } from '../ledger/payment-cache';
 import { evaluatePolicy, type ApprovalReason, type Policy } from '../ledger/policy';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
@@ -60,6 +60,8 @@ export interface SubmitInput {
   /** FULL only: the remainder the cashier saw on the button; a different balance now is BALANCE_CHANGED. */
   readonly expectedAmount?: Money;
   readonly memo?: string;
+  /** One of the store's active refund reasons. */
+  readonly reasonCode?: string;
   readonly cashier: string;
 }
 
@@ -154,6 +156,7 @@ const SubmitSchema = z
     amount: MoneySchema.optional(),
     expectedAmount: MoneySchema.optional(),
     memo: z.string().max(256).optional(),
+    reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
     cashier: z.string().trim().min(1).max(40),
   })
   .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' })
@@ -265,6 +268,15 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** Payments looked up recently on this terminal, with their refundable balance (no Antom call). */
   listRecentPayments(limit = 20): PaymentView[] {
     return this.ledger.payments.recent(limit).map((p) => this.paymentView(p));
+  }
+
+  /**
+   * Finds payments among those this install has seen (Antom offers no search by
+   * amount or time): by amount, time range, method and the last digits of the ID.
+   */
+  searchPayments(q: PaymentQuery): { payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number } {
+    const facets = this.ledger.payments.facets();
+    return { payments: this.ledger.payments.search(q).map((p) => this.paymentView(p)), ...facets };
   }
 
   private paymentView(p: PaymentRecord): PaymentView {
@@ -453,6 +465,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
+    // Resolved before anything is journaled: a retired or unknown reason is refused, not dropped.
+    const reason = input.reasonCode === undefined ? null : this.ledger.settings.activeReason(input.reasonCode);
+    if (input.reasonCode !== undefined && reason === null) return err('INVALID_INPUT', 'That refund reason is no longer offered. Choose another one.');
     const payment = this.freshCachedPayment(input.paymentId) ?? (await this.fetchPayment(input.paymentId));
     if (!payment.ok) return payment;
     const p = payment.value;
@@ -521,6 +536,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         mode: input.mode,
         amount,
         memo: input.memo ?? null,
+        reason,
         state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
         cashier: input.cashier,
         message: needsApproval ? MSG.awaitingApproval : MSG.approved,
@@ -687,6 +703,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           mode: old.mode,
           amount,
           memo: old.memo,
+          reason: old.reason_code === null ? null : { code: old.reason_code, text: old.reason_text ?? old.reason_code },
           state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
           cashier: actor,
           message: needsApproval ? MSG.awaitingApproval : MSG.approved,
@@ -1159,12 +1176,16 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     let moved = this.move(row, to, patch, detail);
     if (moved === null) return this.mustGet(row.refund_request_id);
     if (isFinal(to)) moved = await this.learnFromOutcome(moved, o);
-    if (isFinal(to) || row.state === 'SUBMITTING') await this.noticeTerminal(moved, o);
+    if (isFinal(to) || row.state === 'SUBMITTING') return (await this.noticeTerminal(moved, o)) ?? moved;
     return moved;
   }
 
-  /** Best effort: a slip on the terminal. Failure here never changes the refund. */
-  private async noticeTerminal(row: RefundRow, o: AntomOutcome): Promise<void> {
+  /**
+   * Best effort: a slip on the terminal. Failure here never changes the refund's
+   * state; the terminal's `printed` answer is journaled so the outcome screen and
+   * the receipt can say whether the customer already has a slip.
+   */
+  private async noticeTerminal(row: RefundRow, o: AntomOutcome): Promise<RefundRow | null> {
     const status = row.state === 'SUCCEEDED' ? 'SUCCESS' : row.state === 'FAILED' ? 'FAILED' : 'PROCESSING';
     const notice = this.terminal
       .sendRefundResult({
@@ -1181,7 +1202,14 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     });
     const res = await Promise.race([notice, timeout]);
     if (timer !== undefined) clearTimeout(timer);
-    if (res === null || !res.ok) this.log.warn({ refundRequestId: row.refund_request_id }, 'terminal did not confirm the result slip');
+    if (res === null || !res.ok) {
+      this.log.warn({ refundRequestId: row.refund_request_id }, 'terminal did not confirm the result slip');
+      return null;
+    }
+    const slipped = this.ledger.refunds.recordSlip(row.refund_request_id, res.value.printed);
+    // Not a state boundary (the crash hook is not called): listeners just learn about the slip.
+    if (slipped !== null) this.emitUpdated(slipped);
+    return slipped;
   }
 
   /** Journals a transition (CAS). null = someone else moved it first. */
@@ -1198,6 +1226,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** After every journal write: crash hook, then tell listeners. */
   private journaled(row: RefundRow): void {
     this.deps.afterJournal?.(row.state, row);
+    this.emitUpdated(row);
+  }
+
+  private emitUpdated(row: RefundRow): void {
     try {
       this.emit('updated', this.view(row));
     } catch (e) {

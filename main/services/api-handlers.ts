@@ -16,10 +16,15 @@ import type {
   DailyReportView,
   DiagnosticsBundle,
   JournalHealthView,
+  OtherRefundView,
+  PaymentSearchView,
   PolicyView,
+  ReceiptView,
   RefundEvaluationView,
+  RefundReasonView,
   Role,
   StoreSettingsView,
+  TimeZoneSettingView,
   UserView,
 } from '../../preload/contract/views';
 import type { ApiHandlers, ValidRequestOf } from './api-dispatch';
@@ -44,6 +49,7 @@ export interface HandlerDeps {
   readonly refunds: {
     lookupPayment(paymentId: string): Res<PaymentView>;
     recentPayments(): Res<PaymentView[]>;
+    searchPayments(q: ValidRequestOf<'searchPayments'>): Res<PaymentSearchView>;
     submit(input: ValidRequestOf<'submitRefund'> & { cashier: string }): Res<RefundView>;
     evaluate(input: ValidRequestOf<'evaluateRefund'> & { cashier: string }): Res<RefundEvaluationView>;
     get(refundRequestId: string): Res<RefundView>;
@@ -51,6 +57,15 @@ export interface HandlerDeps {
     approve(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
     decline(input: { refundRequestId: string; manager: string; pin: string; reason: string }): Res<RefundView>;
     retryAsNew(input: { refundRequestId: string; actor: string }): Res<RefundView>;
+    receipt(refundRequestId: string): Res<ReceiptView>;
+    recordOther(input: ValidRequestOf<'recordOtherRefund'>, actor: string): Res<OtherRefundView>;
+    listOther(filter: { date?: string; paymentId?: string }): Res<OtherRefundView[]>;
+  };
+  readonly store: {
+    get(): Res<StoreSettingsView>;
+    set(settings: StoreSettingsView, actor: string): Res<StoreSettingsView>;
+    reasons(): Res<RefundReasonView[]>;
+    setReasons(reasons: RefundReasonView[], actor: string): Res<RefundReasonView[]>;
   };
   readonly terminal: {
     status(): LinkStatusView;
@@ -65,13 +80,13 @@ export interface HandlerDeps {
     dailyCsv(date: string): Res<{ fileName: string; csv: string }>;
   };
   readonly audit: {
-    list(limit: number): Res<AuditEntryView[]>;
+    list(filter: ValidRequestOf<'listAudit'>): Res<AuditEntryView[]>;
     verify(): Res<AuditVerifyView>;
     record(actor: string, kind: string, detail: Record<string, unknown>): void;
   };
   readonly storeSettings: {
-    get(): Res<StoreSettingsView>;
-    setTimeZone(timeZone: string, actor: string): Res<StoreSettingsView>;
+    get(): Res<TimeZoneSettingView>;
+    setTimeZone(timeZone: string, actor: string): Res<TimeZoneSettingView>;
   };
   readonly policy: {
     get(): Res<PolicyView>;
@@ -117,7 +132,15 @@ export const OPERATION_ACCESS: { readonly [N in OperationName]: 'public' | reado
   // The journal alarm shows on every screen, the sign-in screen included.
   getJournalHealth: 'public',
   evaluateRefund: counter,
-  getStoreSettings: anyone,
+  getTimeZoneSetting: anyone,
+  searchPayments: counter,
+  getReceipt: counter,
+  recordOtherRefund: managers,
+  listOtherRefunds: managers,
+  getStoreSettings: counter,
+  setStoreSettings: managers,
+  listRefundReasons: counter,
+  setRefundReasons: managers,
   setTimeZone: managers,
   listTerminalDevices: tech,
   beginPairing: tech,
@@ -186,6 +209,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     lookupPayment: ({ paymentId }) => as(counter, () => deps.refunds.lookupPayment(paymentId)),
     listRecentPayments: () => as(counter, () => deps.refunds.recentPayments()),
+    searchPayments: (q) => as(counter, () => deps.refunds.searchPayments(q)),
     submitRefund: (req) => as(counter, (user) => deps.refunds.submit({ ...req, cashier: user.name })),
     getRefund: ({ refundRequestId }) => as(anyone, () => deps.refunds.get(refundRequestId)),
     listRefunds: (filter) => as(anyone, () => deps.refunds.list(filter)),
@@ -200,6 +224,9 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
       }),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),
     retryRefundAsNew: ({ refundRequestId }) => as(counter, (user) => deps.refunds.retryAsNew({ refundRequestId, actor: user.name })),
+    getReceipt: ({ refundRequestId }) => as(counter, () => deps.refunds.receipt(refundRequestId)),
+    recordOtherRefund: (req) => as(managers, (user) => deps.refunds.recordOther(req, user.name)),
+    listOtherRefunds: (filter) => as(managers, () => deps.refunds.listOther(filter)),
 
     getTerminalStatus: async () => ok(deps.terminal.status()),
     listTerminalDevices: () => as(tech, () => deps.terminal.devices()),
@@ -210,13 +237,17 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
 
     getDailyReport: ({ date }) => as(managers, () => deps.reports.daily(date)),
     exportDailyReportCsv: ({ date }) => as(managers, () => deps.reports.dailyCsv(date)),
-    listAudit: ({ limit }) => as(managers, () => deps.audit.list(limit)),
+    listAudit: (filter) => as(managers, () => deps.audit.list(filter)),
     verifyAudit: () => as(managers, () => deps.audit.verify()),
 
-    getStoreSettings: () => as(anyone, () => deps.storeSettings.get()),
+    getTimeZoneSetting: () => as(anyone, () => deps.storeSettings.get()),
     setTimeZone: ({ timeZone }) => as(managers, (user) => deps.storeSettings.setTimeZone(timeZone, user.name)),
     getPolicy: () => as(anyone, () => deps.policy.get()),
     setPolicy: (policy) => as(managers, (user) => deps.policy.set(policy, user.name)),
+    getStoreSettings: () => as(counter, () => deps.store.get()),
+    setStoreSettings: (settings) => as(managers, (user) => deps.store.set(settings, user.name)),
+    listRefundReasons: () => as(counter, () => deps.store.reasons()),
+    setRefundReasons: ({ reasons }) => as(managers, (user) => deps.store.setReasons(reasons, user.name)),
     listUsers: () => as(managers, () => deps.users.list()),
     addUser: ({ name, role, pin }) => as(managers, (user) => deps.users.add(name, role, pin, user.name)),
     disableUser: ({ name }) => as(managers, (user) => deps.users.disable(name, user.name)),

@@ -15,6 +15,7 @@ import { MAX_ANTOM_PUBLIC_KEYS } from '../antom/config';
 import { antomApiPrefix, parseAntomBaseUrl } from '../../preload/contract/antom-endpoint';
 import { loadAppConfig, saveAppConfig, systemTimeZone } from '../config/app-config';
 import { localDate, SIGN_IN_REFUSED } from '../ledger';
+import { toOtherRefundView } from '../ledger/other-refunds';
 import { createLogger, type Logger } from '../logging/logger';
 import type { KeyProtector } from '../secrets/secret-store';
 import { startDemoControl } from '../demo/demo-control';
@@ -109,7 +110,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       const looked = await engine.lookupPayment(id);
       if (looked.ok) views.push(looked.value);
     }
-    return ok(views);
+    // Newest payment first, whatever order they were looked up in.
+    return ok(views.sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt)));
   };
 
   // Demo mode is chosen at start: real settings saved during a demo apply after a restart.
@@ -266,7 +268,10 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       list: async () => ok(ledger.users.list()),
       add: async (name, role, pin, actor) => {
         const r = await ledger.users.add({ name, role, pin }, actor);
-        if (!r.ok) return err(r.error.code === 'USER_EXISTS' ? 'INVALID_INPUT' : r.error.code, r.error.message);
+        if (!r.ok) {
+          // The screen words a taken name as such, not as a refused refund.
+          return r.error.code === 'USER_EXISTS' ? err('INVALID_INPUT', r.error.message, { reason: 'USER_EXISTS' }) : err(r.error.code, r.error.message);
+        }
         return ok({ name: r.value.name, role: r.value.role, disabled: false, lockedUntil: null });
       },
       disable: async (name, actor) => userResult(ledger.users.disable(name, actor)),
@@ -282,6 +287,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     refunds: {
       lookupPayment: (paymentId) => engine.lookupPayment(paymentId),
       recentPayments,
+      searchPayments: async (q) => ok(engine.searchPayments(q)),
       submit: (input) => engine.submit(input),
       evaluate: (input) => engine.evaluate(input),
       get: async (id) => engine.get(id),
@@ -289,6 +295,28 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       approve: (input) => engine.approve(input),
       decline: (input) => engine.decline(input),
       retryAsNew: (input) => engine.retryAsNew(input),
+      receipt: async (id) => ledger.receipt(id),
+      recordOther: async (input, actor) => {
+        const r = ledger.otherRefunds.record(
+          {
+            id: input.entryId,
+            paymentId: input.paymentId,
+            method: input.method,
+            amount: input.amount,
+            note: input.note,
+            ...(input.relatedRefundRequestId !== undefined ? { relatedRefundRequestId: input.relatedRefundRequestId } : {}),
+          },
+          actor,
+        );
+        return r.ok ? ok(toOtherRefundView(r.value)) : err(r.error.code, r.error.message, r.error.details);
+      },
+      listOther: async (filter) => ok(ledger.otherRefunds.list(filter).map(toOtherRefundView)),
+    },
+    store: {
+      get: async () => ok(ledger.settings.store()),
+      set: async (settings, actor) => ok(ledger.settings.setStore(settings, actor)),
+      reasons: async () => ok(ledger.settings.reasons()),
+      setReasons: async (reasons, actor) => ok(ledger.settings.setReasons(reasons, actor)),
     },
     terminal: {
       status: () => toLinkStatusView(core),
@@ -333,7 +361,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       dailyCsv: async (date) => ok({ fileName: `refunds-${date}.csv`, csv: ledger.dailyReportCsv(date) }),
     },
     audit: {
-      list: async (limit) => ok(ledger.audit.list({ limit })),
+      list: async (filter) => ok(ledger.audit.list({ ...filter, timeZone: ledger.timeZone })),
       verify: async () => ok(ledger.verifyAudit()),
       record: (actor, kind, detail) => void ledger.audit.append(actor, kind, detail),
     },

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView, RefundEvaluationView, StoreSettingsView } from './views';
-import { PolicySchema, Role } from './views';
+import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView, OtherRefundView, PaymentSearchView, ReceiptView, RefundEvaluationView, RefundReasonView, StoreSettingsView, TimeZoneSettingView } from './views';
+import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
 export type ApiErrorCode =
@@ -40,7 +40,8 @@ export type ApiErrorCode =
   | 'PIN_CHANGE_REQUIRED' // the PIN was right but is one-time (or too weak now): sign in again with `newPin`
   | 'SELF_APPROVAL' // the manager approving is the cashier who asked (policy forbids it)
   | 'BALANCE_CHANGED' // what is left changed since the screen showed it (details.payment = the payment now)
-  | 'JOURNAL_LOW_DISK'; // the journal's disk is below its free-space floor: nothing was journaled or sent
+  | 'JOURNAL_LOW_DISK' // the journal's disk is below its free-space floor: nothing was journaled or sent
+  | 'NOT_FINAL'; // a receipt is only for a refund whose outcome is final
 
 // A phantom marker carrying the success type of an operation.
 declare const successType: unique symbol;
@@ -57,6 +58,10 @@ const Empty = z.object({}).strict();
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN is 4 to 8 digits');
 const UserName = z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N}._-]+$/u, 'user name has unexpected characters');
+const IsoInstant = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'time must be ISO 8601 with a zone');
 const Reason = z.string().trim().min(1).max(256);
 
 export const operations = {
@@ -71,6 +76,20 @@ export const operations = {
 
   lookupPayment: op<PaymentView>()('payments:lookup', z.object({ paymentId: PaymentId }).strict()),
   listRecentPayments: op<PaymentView[]>()('payments:recent', Empty),
+  /** Search the payments this install has seen (never Antom: it has no search by amount or time). */
+  searchPayments: op<PaymentSearchView>()(
+    'payments:search',
+    z
+      .object({
+        amount: MoneySchema.optional(),
+        from: IsoInstant.optional(),
+        to: IsoInstant.optional(),
+        method: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+        idSuffix: z.string().regex(/^[A-Za-z0-9_\-*]{1,64}$/).optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+  ),
 
   submitRefund: op<RefundView>()(
     'refunds:submit',
@@ -84,6 +103,8 @@ export const operations = {
         /** FULL only: the remainder shown on the button; main refuses with BALANCE_CHANGED if it moved. */
         expectedAmount: MoneySchema.optional(),
         memo: z.string().max(256).optional(),
+        /** One of the store's refund reasons (listRefundReasons). */
+        reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
       })
       .strict()
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), {
@@ -114,6 +135,25 @@ export const operations = {
     z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict(),
   ),
   retryRefundAsNew: op<RefundView>()('refunds:retry-as-new', z.object({ refundRequestId: RefundRequestId }).strict()),
+  /** The receipt of a final refund (first print and every reprint). */
+  getReceipt: op<ReceiptView>()('refunds:receipt', z.object({ refundRequestId: RefundRequestId }).strict()),
+
+  /** A manager records a cash / store-credit refund the store gave when Antom could not refund (nothing goes to Antom). */
+  recordOtherRefund: op<OtherRefundView>()(
+    'refunds:record-other',
+    z
+      .object({
+        /** Made by the screen once per entry: a double click records it once. */
+        entryId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+        paymentId: PaymentId,
+        method: OtherRefundMethod,
+        amount: MoneySchema.refine((m) => m.value > 0, 'the amount must be more than zero'),
+        note: z.string().trim().min(1).max(256),
+        relatedRefundRequestId: RefundRequestId.optional(),
+      })
+      .strict(),
+  ),
+  listOtherRefunds: op<OtherRefundView[]>()('refunds:list-other', z.object({ date: IsoDate.optional(), paymentId: PaymentId.optional() }).strict()),
 
   getTerminalStatus: op<LinkStatusView>()('terminal:status', Empty),
   listTerminalDevices: op<TerminalCandidateView[]>()('terminal:devices', Empty),
@@ -124,14 +164,31 @@ export const operations = {
 
   getDailyReport: op<DailyReportView>()('reports:daily', z.object({ date: IsoDate }).strict()),
   exportDailyReportCsv: op<{ fileName: string; csv: string }>()('reports:daily-csv', z.object({ date: IsoDate }).strict()),
-  listAudit: op<AuditEntryView[]>()('audit:list', z.object({ limit: z.number().int().min(1).max(1000) }).strict()),
+  listAudit: op<AuditEntryView[]>()(
+    'audit:list',
+    z
+      .object({
+        limit: z.number().int().min(1).max(1000),
+        /** Paging: entries older than this seq (the last one of the previous page). */
+        beforeSeq: z.number().int().min(1).max(2_147_483_647).optional(),
+        kinds: z.array(z.string().regex(/^[a-z_.]{1,40}$/)).max(30).optional(),
+        actor: UserName.optional(),
+        /** A calendar day in the store's zone. */
+        date: IsoDate.optional(),
+      })
+      .strict(),
+  ),
   verifyAudit: op<AuditVerifyView>()('audit:verify', Empty),
 
-  getStoreSettings: op<StoreSettingsView>()('settings:get', Empty),
+  getTimeZoneSetting: op<TimeZoneSettingView>()('settings:time-zone-get', Empty),
   /** IANA zone such as Asia/Singapore; main checks it is one it knows. */
-  setTimeZone: op<StoreSettingsView>()('settings:time-zone', z.object({ timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name') }).strict()),
+  setTimeZone: op<TimeZoneSettingView>()('settings:time-zone', z.object({ timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name') }).strict()),
   getPolicy: op<PolicyView>()('policy:get', Empty),
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
+  getStoreSettings: op<StoreSettingsView>()('store:get', Empty),
+  setStoreSettings: op<StoreSettingsView>()('store:set', StoreSettingsSchema),
+  listRefundReasons: op<RefundReasonView[]>()('reasons:list', Empty),
+  setRefundReasons: op<RefundReasonView[]>()('reasons:set', RefundReasonsSchema),
   listUsers: op<UserView[]>()('users:list', Empty),
   addUser: op<UserView>()('users:add', z.object({ name: UserName, role: Role, pin: Pin }).strict()),
   disableUser: op<UserView>()('users:disable', z.object({ name: UserName }).strict()),

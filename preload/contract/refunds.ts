@@ -49,6 +49,8 @@ export const RefundView = z.object({
   /** Requested amount; for FULL it is the payment's remaining refundable amount when known. */
   amount: MoneySchema.nullable(),
   memo: z.string().max(256).nullable(),
+  /** The reason chosen on the review screen: its code and the wording journaled at the time. */
+  reason: z.object({ code: z.string(), text: z.string() }).nullable(),
   state: RefundState,
   /** Coarse status as the CLI and Antom talk about it. */
   status: z.enum(['SUCCESS', 'FAILED', 'PENDING', 'AWAITING_APPROVAL', 'DECLINED', 'IN_PROGRESS']),
@@ -63,6 +65,8 @@ export const RefundView = z.object({
     z.object({ manager: z.string(), decision: z.enum(['APPROVED', 'DECLINED']), reason: z.string(), at: z.string() }),
   ),
   approvalReasons: z.array(z.string()),
+  /** The payment terminal's answer to `refund.result`: slip printed, not printed, or null = it never confirmed. */
+  printed: z.boolean().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,7 +1,77 @@
 /** Views for sessions, reports, audit, policy, users and configuration. */
 import { z } from 'zod';
 import type { Money } from './money';
-import type { RefundView } from './refunds';
+import type { PaymentView, RefundView } from './refunds';
+
+const ShortText = z.string().trim().min(1).max(60);
+
+/** What a manager sets for the store's receipts. */
+export const StoreSettingsSchema = z
+  .object({
+    storeName: ShortText.nullable(),
+    /** The checkout / register this PC is (e.g. "Counter 2"). */
+    register: ShortText.nullable(),
+  })
+  .strict();
+export type StoreSettingsView = z.infer<typeof StoreSettingsSchema>;
+
+/**
+ * The reasons every install starts with, and their English wording as journaled
+ * with a refund (screens show them in the reader's language by code).
+ */
+export const BUILT_IN_REASON_TEXT: Readonly<Record<string, string>> = {
+  RETURNED_GOODS: 'Returned goods',
+  WRONG_AMOUNT: 'Wrong amount charged',
+  DUPLICATE_PAYMENT: 'Duplicate payment',
+  CHANGED_MIND: 'Customer changed mind',
+  DAMAGED_ITEM: 'Damaged item',
+  OTHER: 'Other',
+};
+export const BUILT_IN_REASON_CODES: readonly string[] = Object.keys(BUILT_IN_REASON_TEXT);
+
+/** One refund reason a manager offers the cashiers. */
+export const RefundReasonSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'a reason code is 1 to 32 capital letters, digits or _'),
+    /** The store's own wording; null = the built-in wording of a built-in code, in the reader's language. */
+    label: ShortText.nullable(),
+    /** Retired reasons stay for old refunds but are no longer offered. */
+    active: z.boolean(),
+  })
+  .strict()
+  .refine((r) => r.label !== null || BUILT_IN_REASON_CODES.includes(r.code), { message: 'a reason of the store needs a label' });
+export type RefundReasonView = z.infer<typeof RefundReasonSchema>;
+
+export const RefundReasonsSchema = z
+  .object({
+    reasons: z
+      .array(RefundReasonSchema)
+      .min(1)
+      .max(20)
+      .refine((list) => new Set(list.map((r) => r.code)).size === list.length, { message: 'each reason code only once' })
+      .refine((list) => list.some((r) => r.active), { message: 'at least one reason must be offered' }),
+  })
+  .strict();
+
+/** Result of a payment search over what this install has seen, with what the filters can offer. */
+export interface PaymentSearchView {
+  readonly payments: readonly PaymentView[];
+  readonly methods: readonly string[];
+  readonly currencies: readonly string[];
+  /** How many payments this install knows at all (the search cannot find others). */
+  readonly seen: number;
+}
+
+/** Everything a refund receipt prints, read from the journal (reprints show the same facts). */
+export interface ReceiptView {
+  readonly refund: RefundView;
+  /** The original payment as this install last saw it; null if it is no longer cached. */
+  readonly payment: { readonly amount: Money; readonly paymentMethod: string; readonly paidAt: string } | null;
+  readonly storeName: string | null;
+  readonly register: string | null;
+  /** IANA zone of the store: receipt times are printed in it, whatever the PC's clock zone. */
+  readonly timeZone: string;
+}
 
 export const Role = z.enum(['cashier', 'manager', 'technician']);
 export type Role = z.infer<typeof Role>;
@@ -45,6 +115,25 @@ export interface DailyReportView {
   readonly pending: readonly RefundView[];
   /** The audit chain's head when the report was made: write it down, `audit verify --head` checks it later. */
   readonly auditHead?: AuditHeadView;
+  /** Refunds the store made another way (cash, store credit): not Antom refunds, never in `totals`. */
+  readonly otherTotals: readonly { currency: string; method: OtherRefundMethod; count: number; amount: Money }[];
+  readonly otherRefunds: readonly OtherRefundView[];
+}
+
+export const OtherRefundMethod = z.enum(['CASH', 'STORE_CREDIT']);
+export type OtherRefundMethod = z.infer<typeof OtherRefundMethod>;
+
+/** A refund the store gave outside Antom (cash or store credit), recorded by a manager against the payment. */
+export interface OtherRefundView {
+  readonly id: string;
+  readonly paymentId: string;
+  readonly method: OtherRefundMethod;
+  readonly amount: Money;
+  readonly note: string;
+  /** The Antom refund that could not be made, when recorded from it. */
+  readonly relatedRefundRequestId: string | null;
+  readonly recordedBy: string;
+  readonly createdAt: string;
 }
 
 export interface AuditEntryView {
@@ -97,7 +186,8 @@ export const PolicySchema = z
   .strict();
 export type PolicyView = z.infer<typeof PolicySchema>;
 
-export interface StoreSettingsView {
+/** The store's time zone setting (issue #13): what is in use and where it comes from. */
+export interface TimeZoneSettingView {
   /** In use now. */
   readonly timeZone: string;
   /** Saved in config.json; null = none saved, the PC's zone is used. */

@@ -17,6 +17,7 @@ import { SignIn } from './screens/SignIn';
 import { CashierFlow } from './screens/cashier/CashierFlow';
 import { ManagerDashboard } from './screens/manager/Dashboard';
 import { PolicySettings } from './screens/manager/PolicySettings';
+import { StoreSettings } from './screens/manager/StoreSettings';
 import { UsersScreen } from './screens/manager/Users';
 import { AuditScreen } from './screens/manager/Audit';
 import { PairingWizard } from './screens/technician/PairingWizard';
@@ -69,6 +70,8 @@ function Content() {
       return <ManagerDashboard />;
     case 'policy':
       return <PolicySettings />;
+    case 'store':
+      return <StoreSettings />;
     case 'users':
       return <UsersScreen />;
     case 'audit':

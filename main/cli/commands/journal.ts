@@ -46,9 +46,13 @@ export const journalCommand: CliCommand = {
       for (const t of report.totals) ctx.stdout.write(`  ${t.status.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
       if (report.byCashier.length > 0) ctx.stdout.write('Refunded by cashier\n');
       for (const c of report.byCashier) ctx.stdout.write(`  ${c.cashier.padEnd(20)} ${String(c.count).padStart(4)}  ${money(c.amount)}\n`);
+      // Its own section: no money moved through Antom for these.
+      if (report.otherRefunds.length > 0) ctx.stdout.write('Refunded another way (not through Antom)\n');
+      for (const t of report.otherTotals) ctx.stdout.write(`  ${t.method.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
+      for (const o of report.otherRefunds) ctx.stdout.write(`  ${o.createdAt}  ${o.paymentId}  ${o.method}  ${money(o.amount)}  by ${o.recordedBy}  ${o.note}\n`);
       if (report.pending.length > 0) ctx.stdout.write('Not final yet\n');
       for (const p of report.pending) {
-        ctx.stdout.write(`  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}  ${p.message}\n`);
+        ctx.stdout.write(`  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}${p.reason ? `  reason: ${p.reason.text}` : ''}  ${p.message}\n`);
       }
       if (report.auditHead) ctx.stdout.write(`Audit head: ${report.auditHead.seq}:${report.auditHead.hash}  (check later with: audit verify --head ${report.auditHead.seq}:${report.auditHead.hash})\n`);
       return 0;

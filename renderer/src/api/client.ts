@@ -11,6 +11,8 @@ declare global {
 export interface ApiFailure {
   readonly code: ApiErrorCode;
   readonly message: string;
+  /** Operation-specific facts (e.g. terminalCode, reason) that pick a more precise sentence. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 let instance: RefundTerminalApi | null = null;

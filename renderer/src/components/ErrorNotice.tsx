@@ -14,8 +14,13 @@ function safeDetail(message: string): string | null {
 export function ErrorNotice(props: { error: ApiFailure | null; testId?: string }) {
   const { t } = useT();
   if (!props.error) return null;
-  const { code, message } = props.error;
-  const key = `errors.${code}`;
+  const { code, message, details } = props.error;
+  // A precise sentence when the operation says more (the payment device's own code, a known reason).
+  const specific = [
+    typeof details?.['terminalCode'] === 'string' ? `errors.terminal.${details['terminalCode']}` : null,
+    typeof details?.['reason'] === 'string' ? `errors.reason.${details['reason']}` : null,
+  ].find((k): k is string => k !== null && t(k) !== k);
+  const key = specific ?? `errors.${code}`;
   const known = t(key) !== key;
   const detail = SHOW_DETAIL.has(code) ? safeDetail(message) : null;
   return (

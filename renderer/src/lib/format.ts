@@ -54,3 +54,33 @@ export function todayIso(now: Date = new Date()): string {
   // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...zoned() }).format(now);
 }
+
+/** Date and time as the clock reads in `timeZone` (receipts: the store's zone, not the PC's). */
+export function fmtDateTimeIn(iso: string | null | undefined, language: Language, timeZone: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(localeFor(language), {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      // dateStyle/timeStyle cannot be combined with a zone name, hence the parts.
+      timeZoneName: 'short',
+    }).format(d);
+  } catch {
+    return fmtDateTime(iso, language);
+  }
+}
+
+/** A calendar day (YYYY-MM-DD) as people say it: "3 Dec" / "12月3日"; the year only when not this year. */
+export function fmtDay(isoDate: string, language: Language, now: Date = new Date()): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) return isoDate;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
+  const sameYear = d.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(localeFor(language), { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(d);
+}

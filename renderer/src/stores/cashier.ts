@@ -25,6 +25,7 @@ export interface RefundIntent {
   readonly mode: RefundMode;
   readonly amount: Money | undefined;
   readonly memo: string | undefined;
+  readonly reasonCode?: string | undefined;
 }
 
 interface CashierState {
@@ -40,6 +41,8 @@ interface CashierState {
   readonly amountErrorDetails: ParseAmountDetails | null;
   readonly partialAmount: Money | null;
   readonly memo: string;
+  /** The refund reason picked on the review screen (ReasonPicker). */
+  readonly reasonCode: string | null;
   readonly intent: RefundIntent | null;
   /** Whether the refund on screen needs a manager, and why (refunds:evaluate), for `evaluationFor`. */
   readonly evaluation: RefundEvaluationView | null;
@@ -58,6 +61,7 @@ interface CashierState {
   setAmountText(text: string): void;
   reviewPartial(): boolean;
   setMemo(memo: string): void;
+  setReason(code: string | null): void;
   back(): void;
   submit(): Promise<void>;
   refundUpdated(view: RefundView): void;
@@ -92,6 +96,7 @@ const initial = {
   amountErrorDetails: null,
   partialAmount: null,
   memo: '',
+  reasonCode: null,
   intent: null,
   evaluation: null,
   evaluationFor: null,
@@ -115,12 +120,13 @@ export function newIntentId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode, amount: Money | undefined, memo: string | undefined): boolean {
+function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode, amount: Money | undefined, memo: string | undefined, reasonCode?: string): boolean {
   return (
     a !== null &&
     a.paymentId === paymentId &&
     a.mode === mode &&
     a.memo === memo &&
+    a.reasonCode === reasonCode &&
     a.amount?.value === amount?.value &&
     a.amount?.currency === amount?.currency
   );
@@ -137,8 +143,9 @@ export const useCashier = create<CashierState>((set, get) => {
     const amount = s.mode === 'PARTIAL' ? (s.partialAmount ?? undefined) : undefined;
     if (s.mode === 'PARTIAL' && amount === undefined) return;
     const memo = s.memo.trim() === '' ? undefined : s.memo.trim();
-    if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo)) return;
-    const intent = { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo };
+    const reasonCode = s.reasonCode ?? undefined;
+    if (sameIntent(s.intent, s.payment.paymentId, s.mode, amount, memo, reasonCode)) return;
+    const intent = { intentId: newIntentId(), paymentId: s.payment.paymentId, mode: s.mode, amount, memo, reasonCode };
     set({ intent, submitError: null, evaluation: null, evaluationFor: null });
     void evaluate(intent);
   };
@@ -248,6 +255,11 @@ export const useCashier = create<CashierState>((set, get) => {
       set({ memo });
       if (!memoTooLong(memo)) ensureIntent();
     },
+    setReason(code) {
+      if (get().submitting) return;
+      set({ reasonCode: code });
+      ensureIntent();
+    },
     back() {
       const s = get();
       if (s.submitting) return;
@@ -278,6 +290,7 @@ export const useCashier = create<CashierState>((set, get) => {
         // A full refund carries the remainder the cashier saw: main refuses if it moved meanwhile.
         ...(intent.mode === 'FULL' ? { expectedAmount: s.payment.refundable } : {}),
         ...(intent.memo ? { memo: intent.memo } : {}),
+        ...(intent.reasonCode ? { reasonCode: intent.reasonCode } : {}),
       });
       if (myFlow !== flow) return; // the cashier went back to the counter meanwhile
       if (!r.ok) {

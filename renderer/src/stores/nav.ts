@@ -2,11 +2,11 @@ import { create } from 'zustand';
 import type { Role } from '../../../preload/contract/views';
 
 export type Area = 'cashier' | 'manager' | 'technician';
-export type Tab = 'refund' | 'dashboard' | 'policy' | 'users' | 'audit' | 'pairing' | 'diagnostics' | 'antom';
+export type Tab = 'refund' | 'dashboard' | 'policy' | 'store' | 'users' | 'audit' | 'pairing' | 'diagnostics' | 'antom';
 
 export const AREA_TABS: Readonly<Record<Area, readonly Tab[]>> = {
   cashier: ['refund'],
-  manager: ['dashboard', 'policy', 'users', 'audit'],
+  manager: ['dashboard', 'policy', 'store', 'users', 'audit'],
   technician: ['pairing', 'diagnostics', 'antom'],
 };
 

@@ -35,6 +35,8 @@ test('pairing wizard: device, code, ping test, done', async ({ page, host }, tes
   await page.getByTestId('pairing-code').fill(wrong);
   await page.getByTestId('confirm-pairing').click();
   await expect(page.getByTestId('screen-pairing').getByRole('alert')).toBeVisible();
+  // Said as what it is, not as a device that "did not answer as expected".
+  await expect(page.getByTestId('screen-pairing').getByRole('alert')).toContainText('does not match');
   await expect(page.getByTestId('pairing-code')).toHaveValue('');
 
   await page.getByTestId('pairing-code').fill(code);

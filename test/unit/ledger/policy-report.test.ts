@@ -86,7 +86,7 @@ describe('daily report', () => {
     const csv = ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
     expect(csv).toHaveLength(7);
     expect(csv[6]).toBe(`audit_head,${ledger.audit.head().seq}:${ledger.audit.head().hash}`);
-    expect(csv[0]).toBe('created_at,local_date,local_time,time_zone,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo');
+    expect(csv[0]).toBe('created_at,local_date,local_time,time_zone,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo,reason_code,reason,approved_by,approval_reason,payment_method,category');
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
     // CSV dates in the shop's zone (issue #13 item 6): 09:00Z is 17:00 in Singapore.
     const sg = ledger.dailyReportCsv('2026-11-25', 'Asia/Singapore').trim().split('\r\n');

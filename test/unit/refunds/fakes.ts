@@ -34,6 +34,8 @@ export class FakeTerminal implements TerminalPort {
   /** Errors returned by the next calls, in order; then success. */
   failures: TerminalErrorCode[] = [];
   delayMs = 0;
+  /** How the terminal answers `refund.result`: printed or not, an error, or never. */
+  slipAnswer: { printed: boolean } | 'error' | 'hang' = { printed: true };
 
   async requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>> {
     this.references.push(req);
@@ -45,7 +47,9 @@ export class FakeTerminal implements TerminalPort {
 
   async sendRefundResult(notice: RefundResultNotice): Promise<Result<{ printed: boolean }, TerminalErrorCode>> {
     this.notices.push(notice);
-    return ok({ printed: true });
+    if (this.slipAnswer === 'hang') return new Promise(() => undefined);
+    if (this.slipAnswer === 'error') return err('TIMEOUT', 'terminal TIMEOUT');
+    return ok(this.slipAnswer);
   }
 }
 

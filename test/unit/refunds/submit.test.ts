@@ -42,7 +42,7 @@ describe('RefundEngine.submit', () => {
     ]);
     expect(r.antom.refundCalls).toEqual([{ refundRequestId: 'RR1', paymentId: 'PAY1', originalMerchantRefundId: 'OMR-RR1' }]);
     expect(r.terminal.notices).toHaveLength(1);
-    expect(updates.map((u) => u.state)).toEqual(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED']);
+    expect(updates.map((u) => u.state)).toEqual(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED', 'SUCCEEDED']); // the last: the terminal's slip answer (printed)
     expect(r.engine.get('RR1')).toMatchObject({ ok: true });
     expect(r.engine.list({ date: '2026-11-25' }).map((v) => v.refundRequestId)).toEqual(['RR1']);
     expect(r.engine.list({ states: ['FAILED'] })).toEqual([]);

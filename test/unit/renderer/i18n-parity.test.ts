@@ -80,8 +80,14 @@ describe('i18n resources', () => {
       'amount.error': ['EMPTY', 'NOT_A_NUMBER', 'TOO_MANY_DECIMALS', 'NOT_POSITIVE', 'TOO_LARGE', 'UNKNOWN_CURRENCY', 'OVER_REFUNDABLE'],
       'scan.error': ['EMPTY', 'INVALID'],
       roles: ['cashier', 'manager', 'technician'],
-      nav: ['refund', 'dashboard', 'policy', 'users', 'audit', 'pairing', 'diagnostics', 'antom'],
+      nav: ['refund', 'dashboard', 'policy', 'store', 'users', 'audit', 'pairing', 'diagnostics', 'antom'],
       'progress.step': ['saving', 'reference', 'antom'],
+      reasons: ['RETURNED_GOODS', 'WRONG_AMOUNT', 'DUPLICATE_PAYMENT', 'CHANGED_MIND', 'DAMAGED_ITEM', 'OTHER'],
+      'other.method': ['CASH', 'STORE_CREDIT'],
+      'audit.groups': ['default', 'refunds', 'approvals', 'other', 'people', 'signIns', 'settings', 'terminal', 'all'],
+      'auditText.pairing': ['begin', 'confirm', 'unpair'],
+      'errors.terminal': ['PAIR_CODE_MISMATCH', 'PAIR_LOCKED'],
+      'errors.reason': ['USER_EXISTS'],
     };
     for (const [prefix, values] of Object.entries(families)) for (const v of values) expect(en.has(`${prefix}.${v}`), `${prefix}.${v}`).toBe(true);
   });

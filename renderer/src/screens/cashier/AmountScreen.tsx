@@ -43,14 +43,21 @@ export function AmountScreen() {
             aria-describedby="amount-hint amount-error"
             onChange={(e) => s.setAmountText(e.target.value)}
           />
-          <p id="amount-hint" className="hint">
-            {t('amount.hint', { max, decimals })}
+          <p id="amount-hint" className="hint" data-testid="amount-hint">
+            {decimals === 0 ? t('amount.hintWhole', { max }) : t('amount.hint', { max, decimals })}
           </p>
           <p id="amount-error" className="field-error" role="alert" data-testid="amount-error">
-            {s.amountError ? t(`amount.error.${s.amountError}`, amountErrorParams(s.amountErrorDetails ?? undefined, { max, decimals, currency })) : ''}
+            {s.amountError === 'TOO_MANY_DECIMALS' && decimals === 0
+              ? t('amount.wholeOnly', { currency })
+              : s.amountError
+                ? t(`amount.error.${s.amountError}`, amountErrorParams(s.amountErrorDetails ?? undefined, { max, decimals, currency }))
+                : ''}
           </p>
         </div>
         <div className="actions">
+          <button type="button" className="btn btn-large" data-testid="amount-back" onClick={s.back}>
+            {t('common.back')}
+          </button>
           <button type="button" className="btn btn-large" data-testid="refund-full" onClick={s.chooseFull}>
             {t('amount.fullInstead')}
           </button>

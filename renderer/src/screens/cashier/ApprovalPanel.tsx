@@ -60,7 +60,8 @@ export function ApprovalPanel() {
             {problem}
           </p>
         ) : null}
-        <ErrorNotice error={actionError} testId="approval-error" />
+        {/* One message at a time: a new local problem replaces the last server answer. */}
+        {problem ? null : <ErrorNotice error={actionError} testId="approval-error" />}
         <div className="actions">
           <button type="button" className="btn btn-danger btn-large" data-testid="decline-button" disabled={actionBusy} onClick={() => void run('decline')}>
             {t('approval.decline')}

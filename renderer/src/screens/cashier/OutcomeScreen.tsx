@@ -1,5 +1,8 @@
 import type { RefundView } from '../../../../preload/contract/refunds';
+import { useState } from 'react';
 import { useCashier } from '../../stores/cashier';
+import { useSession } from '../../stores/session';
+import { OtherRefundForm } from '../../components/OtherRefundForm';
 import { useT } from '../../hooks/i18n';
 import { useAutoFocus, useEscape } from '../../hooks/focus';
 import { usePoll } from '../../hooks/poll';
@@ -8,6 +11,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { outcomeOf } from '../../lib/refund-state';
 import { refundMessage } from '../../lib/messages';
+import { ReceiptPanel, SlipNotice } from '../../components/ReceiptPanel';
 import { ApprovalPanel } from './ApprovalPanel';
 
 export function OutcomeScreen() {
@@ -99,10 +103,12 @@ function Success(props: { refund: RefundView }) {
     <Screen title={t('outcome.success.title')} testId="outcome-success" focusHeading={false} className="outcome outcome-ok">
       <Amount refund={props.refund} />
       <p className="lead">{refundMessage(props.refund, lang) ?? t('outcome.success.text')}</p>
+      <SlipNotice refund={props.refund} />
       <Facts refund={props.refund} />
       <div className="actions">
         <DoneButton focus />
       </div>
+      <ReceiptPanel refund={props.refund} />
     </Screen>
   );
 }
@@ -128,6 +134,7 @@ function Failed(props: { refund: RefundView }) {
       <p className="next-action" data-testid="next-action" data-next-action={r.nextAction}>
         <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
       </p>
+      {r.printed !== null ? <SlipNotice refund={r} /> : null}
       <Facts refund={r} />
       <ErrorNotice error={actionError} testId="retry-error" />
       <div className="actions">
@@ -148,8 +155,28 @@ function Failed(props: { refund: RefundView }) {
         ) : null}
         <DoneButton focus />
       </div>
+      <RecordOtherWay refund={r} />
+      <ReceiptPanel refund={r} />
     </Screen>
   );
+}
+
+/** When Antom could not refund, a manager records the cash or store credit the store gave instead. */
+function RecordOtherWay(props: { refund: RefundView }) {
+  const { t } = useT();
+  const role = useSession((s) => s.session?.role);
+  const [open, setOpen] = useState(false);
+  if (role !== 'manager') return null;
+  if (!open) {
+    return (
+      <div className="actions">
+        <button type="button" className="btn" data-testid="record-other" onClick={() => setOpen(true)}>
+          {t('other.open')}
+        </button>
+      </div>
+    );
+  }
+  return <OtherRefundForm paymentId={props.refund.paymentId} relatedRefundRequestId={props.refund.refundRequestId} suggested={props.refund.amount} onCancel={() => setOpen(false)} />;
 }
 
 function Declined(props: { refund: RefundView }) {
@@ -168,6 +195,7 @@ function Declined(props: { refund: RefundView }) {
       <div className="actions">
         <DoneButton focus />
       </div>
+      <ReceiptPanel refund={props.refund} />
     </Screen>
   );
 }

@@ -10,6 +10,7 @@ import { PaymentDetails } from '../../components/PaymentDetails';
 import { RefundHistory } from '../../components/RefundHistory';
 import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
+import { ReasonPicker } from '../../components/ReasonPicker';
 
 /** Antom payment states that can never be refunded (the engine refuses them too). */
 const NOT_REFUNDABLE_STATUSES = new Set(['FAIL', 'FAILED', 'PROCESSING', 'CANCELLED', 'CLOSED', 'PENDING']);
@@ -88,6 +89,7 @@ export function ReviewScreen() {
         </p>
       ) : null}
       <RefundHistory payment={payment} />
+      <ReasonPicker />
       <div className="field">
         <label htmlFor="memo-input">{t('review.memo')}</label>
         <input

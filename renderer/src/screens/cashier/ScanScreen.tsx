@@ -8,6 +8,7 @@ import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
 import { fmtMoney, fmtWhen, todayIso } from '../../lib/format';
+import { PaymentSearch } from './PaymentSearch';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
 const NO_DEMO_PAYMENTS: readonly never[] = [];
@@ -47,6 +48,11 @@ export function ScanScreen() {
 
   const onSubmit = (e: FormEvent): void => {
     e.preventDefault();
+    // An Enter on the empty field (say, a second Enter after Done) is not a failed scan.
+    if (scanText === '') {
+      inputRef.current?.focus();
+      return;
+    }
     void submitScan();
   };
 
@@ -90,6 +96,7 @@ export function ScanScreen() {
         ) : null}
         <ErrorNotice error={lookupError} testId="lookup-error" />
       </form>
+      <PaymentSearch />
       <div className="panels">
         <RecentPayments />
         <div className="panel-column">
@@ -127,7 +134,14 @@ function RecentPayments() {
       .then((r) => setPayments(r.ok ? r.value : []));
   }, []);
   useRefundsReload(load);
+  const [filter, setFilter] = useState('');
   const demoLabel = (id: string): string | undefined => demoPayments.find((p) => p.id === id)?.label;
+  // Newest payment first, then narrowed by what the cashier types (ID, amount, method).
+  const needle = filter.trim().toLowerCase();
+  const shown = (payments ?? [])
+    .slice()
+    .sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt))
+    .filter((p) => needle === '' || [p.paymentId, p.paymentMethod, fmtMoney(p.amount, lang), demoLabel(p.paymentId) ?? ''].some((x) => x.toLowerCase().includes(needle)));
   // Demo payments that are not in today's list (older ones, for example) get their own buttons.
   const otherDemo = payments === null ? [] : demoPayments.filter((d) => !payments.some((p) => p.paymentId === d.id));
   return (
@@ -138,8 +152,14 @@ function RecentPayments() {
       ) : payments.length === 0 ? (
         <p className="muted">{t('scan.noPayments')}</p>
       ) : (
+        <>
+        <div className="field">
+          <label htmlFor="recent-filter">{t('search.filterRecent')}</label>
+          <input id="recent-filter" value={filter} maxLength={64} autoComplete="off" onChange={(e) => setFilter(e.target.value)} data-testid="recent-filter" />
+        </div>
+        {shown.length === 0 ? <p className="muted">{t('search.none')}</p> : null}
         <ul className="row-list" data-testid="recent-payments">
-          {payments.map((p) => (
+          {shown.map((p) => (
             <li key={p.paymentId}>
               <button type="button" className="row-button" data-testid="recent-payment" data-payment-id={p.paymentId} onClick={() => void lookup(p.paymentId)}>
                 <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
@@ -150,6 +170,7 @@ function RecentPayments() {
             </li>
           ))}
         </ul>
+        </>
       )}
       {otherDemo.length > 0 ? <h3>{t('scan.demoPayments')}</h3> : null}
       {otherDemo.length > 0 ? (

@@ -6,15 +6,20 @@ import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
-import { fmtMoney, fmtTime, todayIso } from '../../lib/format';
+import { fmtDay, fmtMoney, fmtTime, todayIso } from '../../lib/format';
 import { downloadText } from '../../lib/download';
 import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
 import type { RefundView } from '../../../../preload/contract/refunds';
+import { journaledReasonLabel } from '../../lib/reasons';
+import { OtherRefundForm } from '../../components/OtherRefundForm';
 
 export function ManagerDashboard() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [date, setDate] = useState(todayIso());
+  // The wording follows the chosen day: "Today's refunds" only for today.
+  const isToday = date === todayIso();
+  const noneText = isToday ? t('scan.noRefunds') : t('dashboard.noRefundsOn', { date: fmtDay(date, lang) });
   const report = useLoad(() => api().getDailyReport({ date }), [date]);
   const refunds = useLoad(() => api().listRefunds({ date }), [date]);
   const [csvError, setCsvError] = useState<ApiFailure | null>(null);
@@ -36,11 +41,18 @@ export function ManagerDashboard() {
   };
 
   return (
-    <Screen title={t('dashboard.title')} testId="screen-dashboard">
+    <Screen title={isToday ? t('dashboard.title') : t('dashboard.titleOn', { date: fmtDay(date, lang) })} testId="screen-dashboard">
       <div className="toolbar">
         <div className="field">
           <label htmlFor="report-date">{t('dashboard.date')}</label>
-          <input id="report-date" type="date" value={date} max={todayIso()} onChange={(e) => e.target.value && setDate(e.target.value)} data-testid="report-date" />
+          <input
+            id="report-date"
+            type="date"
+            value={date}
+            max={todayIso()}
+            onChange={(e) => e.target.value && setDate(e.target.value)}
+            data-testid="report-date"
+          />
         </div>
         <button
           type="button"
@@ -58,7 +70,7 @@ export function ManagerDashboard() {
       </div>
       <ErrorNotice error={csvError} />
       <ErrorNotice error={report.error} />
-      {report.data ? <Totals report={report.data} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
+      {report.data ? <Totals report={report.data} noneText={noneText} /> : report.loading ? <p className="muted">{t('common.loading')}</p> : null}
       {report.data?.auditHead ? (
         <p className="muted" data-testid="dashboard-audit-head">
           {t('audit.head', { head: `${report.data.auditHead.seq}:${report.data.auditHead.hash}` })}
@@ -70,16 +82,17 @@ export function ManagerDashboard() {
           <RefundList refunds={report.data.pending} onOpen={open} testId="dashboard-pending" emptyText={t('scan.noPending')} showCashier />
         </section>
       ) : null}
+      {report.data ? <OtherRefunds report={report.data} onChange={report.reload} /> : null}
       <section aria-labelledby="all-refunds-title">
         <h2 id="all-refunds-title">{t('dashboard.refunds')}</h2>
         <ErrorNotice error={refunds.error} />
-        {refunds.data ? <RefundTable refunds={refunds.data} /> : null}
+        {refunds.data ? <RefundTable refunds={refunds.data} noneText={noneText} onOpen={open} /> : null}
       </section>
     </Screen>
   );
 }
 
-function Totals(props: { report: DailyReportView }) {
+function Totals(props: { report: DailyReportView; noneText: string }) {
   const { t, lang } = useT();
   const { totals, byCashier } = props.report;
   return (
@@ -87,7 +100,9 @@ function Totals(props: { report: DailyReportView }) {
       <section aria-labelledby="totals-title">
         <h2 id="totals-title">{t('dashboard.totals')}</h2>
         {totals.length === 0 ? (
-          <p className="muted">{t('scan.noRefunds')}</p>
+          <p className="muted" data-testid="totals-empty">
+            {props.noneText}
+          </p>
         ) : (
           <div className="table-wrap">
             <table data-testid="report-totals">
@@ -95,15 +110,20 @@ function Totals(props: { report: DailyReportView }) {
                 <tr>
                   <th scope="col">{t('dashboard.currency')}</th>
                   <th scope="col">{t('dashboard.status')}</th>
-                  <th scope="col" className="num">{t('dashboard.count')}</th>
-                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('dashboard.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('dashboard.amount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {totals.map((row) => (
                   <tr key={`${row.currency}-${row.status}`}>
                     <td>{row.currency}</td>
-                    <td>{t(`refundStatus.${row.status}`, { defaultValue: row.status })}</td>
+                    {/* The report's status is the journal state: one vocabulary with the refund list. */}
+                    <td>{t(`refundState.${row.status}`, { defaultValue: row.status })}</td>
                     <td className="num">{row.count}</td>
                     <td className="num big">{fmtMoney(row.amount, lang)}</td>
                   </tr>
@@ -123,8 +143,12 @@ function Totals(props: { report: DailyReportView }) {
               <thead>
                 <tr>
                   <th scope="col">{t('dashboard.cashier')}</th>
-                  <th scope="col" className="num">{t('dashboard.count')}</th>
-                  <th scope="col" className="num">{t('dashboard.amount')}</th>
+                  <th scope="col" className="num">
+                    {t('dashboard.count')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('dashboard.amount')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -144,9 +168,9 @@ function Totals(props: { report: DailyReportView }) {
   );
 }
 
-function RefundTable(props: { refunds: readonly RefundView[] }) {
+function RefundTable(props: { refunds: readonly RefundView[]; noneText: string; onOpen: (r: RefundView) => void }) {
   const { t, lang } = useT();
-  if (props.refunds.length === 0) return <p className="muted">{t('scan.noRefunds')}</p>;
+  if (props.refunds.length === 0) return <p className="muted">{props.noneText}</p>;
   return (
     <div className="table-wrap">
       <table data-testid="dashboard-refunds">
@@ -154,25 +178,112 @@ function RefundTable(props: { refunds: readonly RefundView[] }) {
           <tr>
             <th scope="col">{t('dashboard.time')}</th>
             <th scope="col">{t('payment.id')}</th>
-            <th scope="col" className="num">{t('dashboard.amount')}</th>
+            <th scope="col" className="num">
+              {t('dashboard.amount')}
+            </th>
             <th scope="col">{t('dashboard.status')}</th>
             <th scope="col">{t('dashboard.cashier')}</th>
+            <th scope="col">{t('dashboard.reason')}</th>
+            <th scope="col">{t('dashboard.approvedBy')}</th>
             <th scope="col">{t('outcome.resultCode')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('dashboard.openRefund')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
-          {props.refunds.map((r) => (
-            <tr key={r.refundRequestId} data-state={r.state}>
-              <td>{fmtTime(r.createdAt, lang)}</td>
-              <td className="mono">{r.paymentId}</td>
-              <td className="num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</td>
-              <td>{t(`refundState.${r.state}`)}</td>
-              <td>{r.cashier}</td>
-              <td className="mono">{r.resultCode ?? ''}</td>
-            </tr>
-          ))}
+          {props.refunds.map((r) => {
+            const decision = r.approvals[r.approvals.length - 1];
+            return (
+              <tr key={r.refundRequestId} data-state={r.state} data-testid="dashboard-refund">
+                <td>{fmtTime(r.createdAt, lang)}</td>
+                <td className="mono">{r.paymentId}</td>
+                <td className="num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</td>
+                <td>{t(`refundState.${r.state}`)}</td>
+                <td>{r.cashier}</td>
+                <td data-testid="dashboard-reason">
+                  {journaledReasonLabel(r.reason, t)}
+                  {r.memo ? <span className="muted"> — {r.memo}</span> : null}
+                </td>
+                <td data-testid="dashboard-approval">{decision ? `${decision.manager}: ${decision.reason}` : ''}</td>
+                <td className="mono">{r.resultCode ?? ''}</td>
+                <td>
+                  {/* The refund's own screen: outcome, receipt reprint, and (failed) a refund made another way. */}
+                  <button type="button" className="btn btn-small" data-testid="dashboard-open" onClick={() => props.onOpen(r)}>
+                    {t('dashboard.openRefund')}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Refunds the store made another way (cash, store credit): their own category, never mixed with Antom totals. */
+function OtherRefunds(props: { report: DailyReportView; onChange: () => void }) {
+  const { t, lang } = useT();
+  const [open, setOpen] = useState(false);
+  const { otherTotals, otherRefunds } = props.report;
+  return (
+    <section aria-labelledby="other-refunds-title" data-testid="other-refunds">
+      <h2 id="other-refunds-title">{t('other.sectionTitle')}</h2>
+      <p className="hint">{t('other.sectionHint')}</p>
+      {otherRefunds.length === 0 ? (
+        <p className="muted">{t('other.none')}</p>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="other-refunds-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('dashboard.time')}</th>
+                <th scope="col">{t('payment.id')}</th>
+                <th scope="col">{t('other.how')}</th>
+                <th scope="col" className="num">{t('dashboard.amount')}</th>
+                <th scope="col">{t('other.recordedBy')}</th>
+                <th scope="col">{t('other.note')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {otherRefunds.map((o) => (
+                <tr key={o.id} data-testid="other-refund-row">
+                  <td>{fmtTime(o.createdAt, lang)}</td>
+                  <td className="mono">{o.paymentId}</td>
+                  <td>{t(`other.method.${o.method}`)}</td>
+                  <td className="num">{fmtMoney(o.amount, lang)}</td>
+                  <td>{o.recordedBy}</td>
+                  <td>{o.note}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              {otherTotals.map((x) => (
+                <tr key={`${x.currency}-${x.method}`} data-testid="other-total">
+                  <th scope="row" colSpan={3}>
+                    {t('other.total', { method: t(`other.method.${x.method}`), count: x.count })}
+                  </th>
+                  <td className="num">{fmtMoney(x.amount, lang)}</td>
+                  <td colSpan={2} />
+                </tr>
+              ))}
+            </tfoot>
+          </table>
+        </div>
+      )}
+      {open ? (
+        <OtherRefundForm
+          onCancel={() => setOpen(false)}
+          onDone={() => {
+            props.onChange();
+          }}
+        />
+      ) : (
+        <button type="button" className="btn" data-testid="record-other-payment" onClick={() => setOpen(true)}>
+          {t('other.forPayment')}
+        </button>
+      )}
+    </section>
   );
 }

@@ -18,7 +18,7 @@ function knownZones(): string[] {
 /** The shop's time zone: decides "Today", the daily report and CSV dates. */
 export function TimeZoneSetting() {
   const { t } = useT();
-  const loaded = useLoad(() => api().getStoreSettings({}), []);
+  const loaded = useLoad(() => api().getTimeZoneSetting({}), []);
   const [zone, setZone] = useState('');
   const [error, setError] = useState<ApiFailure | null>(null);
   const [saved, setSaved] = useState(false);
