@@ -53,10 +53,15 @@ export interface Balance {
 
 const COMMITTED: ReadonlySet<RefundState> = new Set<RefundState>(['SUCCEEDED', ...NON_FINAL_STATES]);
 
-export function computeBalance(payment: PaymentRow, rows: readonly RefundRow[]): Balance {
+/**
+ * `otherRefunded`: what the store refunded another way (cash, store credit) on
+ * this payment. Antom never hears of it, so it is added on both sides: the
+ * customer has that money back and Antom must not refund it again.
+ */
+export function computeBalance(payment: PaymentRow, rows: readonly RefundRow[], otherRefunded = 0): Balance {
   const currency = payment.currency;
   const mine = rows.filter((r) => COMMITTED.has(r.state));
-  const localCommitted = mine.reduce((s, r) => s + r.amount_value, 0);
+  const localCommitted = mine.reduce((s, r) => s + r.amount_value, 0) + otherRefunded;
   const antomList = parseAntomRefunds(payment.antom_refunds);
   const allLocalIds = new Set(rows.map((r) => r.refund_request_id));
   const elsewhere = antomList.filter((a) => a.status !== 'FAIL' && (a.refundRequestId === null || !allLocalIds.has(a.refundRequestId)));
@@ -66,7 +71,7 @@ export function computeBalance(payment: PaymentRow, rows: readonly RefundRow[]):
     const seenByAntom = new Set(antomList.map((a) => a.refundRequestId).filter((x): x is string => x !== null));
     // Ours that Antom's answer could not have included yet (made after the lookup, or not sent yet).
     const notYetAtAntom = mine.filter((r) => !seenByAntom.has(r.refund_request_id)).reduce((s, r) => s + r.amount_value, 0);
-    const antomView = payment.antom_refunded + notYetAtAntom;
+    const antomView = payment.antom_refunded + notYetAtAntom + otherRefunded;
     if (antomView > committed) {
       committed = antomView;
       source = 'ANTOM';

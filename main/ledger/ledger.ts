@@ -147,7 +147,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
     balance(paymentId) {
       const p = payments.row(paymentId);
-      return p === null ? null : computeBalance(p, refunds.list({ paymentId }));
+      return p === null ? null : computeBalance(p, refunds.list({ paymentId }), refunds.otherRefundedAmount(paymentId));
     },
     capabilities,
     view: (row) => toRefundView(row, refunds.approvals(row.refund_request_id)),

@@ -6,6 +6,7 @@
  * cannot later be refunded twice, once in cash and once through Antom.
  */
 import type { Database } from 'better-sqlite3';
+import { computeBalance } from './balance';
 import type { Money } from '../../preload/contract/money';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { OtherRefundMethod, OtherRefundView } from '../../preload/contract/views';
@@ -75,7 +76,8 @@ export class OtherRefundStore {
       if (inFlight !== null) {
         return err('REFUND_IN_FLIGHT', 'An Antom refund for this payment is still open. Wait for its outcome first.', { refundRequestId: inFlight.refund_request_id });
       }
-      const refundable = payment.amount_value - this.refunds.committedAmount(n.paymentId);
+      // The same balance the counter shows (this journal, Antom's report, earlier cash/credit).
+      const refundable = computeBalance(payment, this.refunds.list({ paymentId: n.paymentId }), this.refunds.otherRefundedAmount(n.paymentId)).refundable.value;
       if (n.amount.value > refundable) {
         return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
       }

@@ -116,6 +116,11 @@ export class RefundStore {
    * Sum of SUCCEEDED plus every non-final (pending, approved, awaiting) refund of
    * the payment, plus what the store refunded another way (cash, store credit).
    */
+  /** What the store refunded another way (cash, store credit) on the payment, in minor units. */
+  otherRefundedAmount(paymentId: string): number {
+    return parseRow(SumSchema, this.db.prepare('SELECT COALESCE(SUM(amount_value), 0) AS s FROM other_refunds WHERE payment_id = ?').get(paymentId), 'sum').s;
+  }
+
   committedAmount(paymentId: string): number {
     const raw = this.db
       .prepare(
@@ -144,7 +149,7 @@ export class RefundStore {
         return err('REFUND_IN_FLIGHT', 'Another refund for this payment is still in progress.', { refundRequestId: inFlight.refund_request_id });
       }
       // The same balance the screen shows: this journal and what Antom reported.
-      const refundable = computeBalance(payment, this.list({ paymentId: n.paymentId })).refundable.value;
+      const refundable = computeBalance(payment, this.list({ paymentId: n.paymentId }), this.otherRefundedAmount(n.paymentId)).refundable.value;
       if (n.amount.value > refundable) {
         return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
       }

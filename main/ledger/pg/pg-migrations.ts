@@ -87,7 +87,14 @@ ALTER TABLE refunds ADD COLUMN send_amount INTEGER NOT NULL DEFAULT 0 CHECK (sen
 UPDATE refunds SET send_amount = 1 WHERE mode = 'PARTIAL';
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2];
+// Parity with the SQLite journal's v7/v8 (issue #17): the terminal's slip answer and the refund reason.
+const V3 = `
+ALTER TABLE refunds ADD COLUMN terminal_printed INTEGER;
+ALTER TABLE refunds ADD COLUMN reason_code TEXT;
+ALTER TABLE refunds ADD COLUMN reason_text TEXT;
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */

@@ -29,7 +29,7 @@ function dir(): string {
 async function installed(): Promise<string> {
   const d = dir();
   const ledger = openJournal(d);
-  await ledger.users.add({ name: 'maria', role: 'manager', pin: '2468' }, 'setup');
+  await ledger.users.add({ name: 'maria', role: 'manager', pin: '246813' }, 'setup');
   ledger.close();
   const secrets = await openSecretStore(d);
   await secrets.set('host.id', 'host-1');

@@ -29,7 +29,11 @@ describe('ledger schema and migrations', () => {
     const file = path.join(t.dir, 'old.sqlite');
     const raw = new BetterSqlite3(file);
     expect(migrate(raw, 1)).toBe(1);
-    raw.prepare("INSERT INTO payments VALUES ('P1', 500, 'SGD', 'ALIPAY_CN', '2026-01-01T00:00:00Z', 'SUCCESS', 1, '2026-01-01T00:00:00Z')").run();
+    raw
+      .prepare(
+        "INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at) VALUES ('P1', 500, 'SGD', 'ALIPAY_CN', '2026-01-01T00:00:00Z', 'SUCCESS', 1, '2026-01-01T00:00:00Z')",
+      )
+      .run();
     raw
       .prepare(
         `INSERT INTO refunds (refund_request_id, intent_id, payment_id, mode, amount_value, currency, memo, state, message, next_action, cashier, created_at, updated_at)
@@ -58,7 +62,11 @@ describe('ledger schema and migrations', () => {
     const file = path.join(t.dir, 'prev.sqlite');
     const raw = new BetterSqlite3(file);
     expect(migrate(raw, LATEST_VERSION - 1)).toBe(LATEST_VERSION - 1);
-    raw.prepare("INSERT INTO payments VALUES ('P1', 500, 'SGD', 'ALIPAY_CN', '2026-01-01T00:00:00Z', 'SUCCESS', 1, '2026-01-01T00:00:00Z')").run();
+    raw
+      .prepare(
+        "INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at) VALUES ('P1', 500, 'SGD', 'ALIPAY_CN', '2026-01-01T00:00:00Z', 'SUCCESS', 1, '2026-01-01T00:00:00Z')",
+      )
+      .run();
     raw
       .prepare(
         `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, payment_id, mode, amount_value, currency, memo, state, message, next_action, cashier, attempts, next_check_at, created_at, updated_at)

@@ -81,11 +81,11 @@ describe('refund reasons', () => {
 
   it('the CSV carries reason, approver, approval words and payment method', async () => {
     const r = make();
-    await r.ledger.users.add({ name: 'maria', role: 'manager', pin: '2468' }, 'test');
+    await r.ledger.users.add({ name: 'maria', role: 'manager', pin: '246813' }, 'test');
     const res = await r.engine.submit(full('why-csv', 'RETURNED_GOODS', 'BIG'));
     expect(res.ok && res.value.state).toBe('AWAITING_APPROVAL');
     if (!res.ok) return;
-    await r.engine.approve({ refundRequestId: res.value.refundRequestId, manager: 'maria', pin: '2468', reason: 'Saw the goods, "boxed"' });
+    await r.engine.approve({ refundRequestId: res.value.refundRequestId, manager: 'maria', pin: '246813', reason: 'Saw the goods, "boxed"' });
     const [head, line] = r.ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
     expect(head?.split(',').slice(-6)).toEqual(['reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method', 'category']);
     expect(line?.endsWith(',RETURNED_GOODS,Returned goods,maria,"Saw the goods, ""boxed""",ALIPAY_CN,ANTOM_REFUND')).toBe(true);

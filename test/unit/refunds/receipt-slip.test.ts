@@ -65,8 +65,8 @@ describe('receipt', () => {
     const id = res.value.refundRequestId;
     const early = r.ledger.receipt(id);
     expect(!early.ok && early.error.code).toBe('NOT_FINAL');
-    await r.ledger.users.add({ name: 'maria', role: 'manager', pin: '2468' }, 'test');
-    const approved = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '2468', reason: 'Goods checked' });
+    await r.ledger.users.add({ name: 'maria', role: 'manager', pin: '246813' }, 'test');
+    const approved = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'Goods checked' });
     expect(approved.ok && approved.value.state).toBe('SUCCEEDED');
     const receipt = r.ledger.receipt(id);
     expect(receipt.ok).toBe(true);
