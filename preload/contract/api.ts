@@ -171,7 +171,7 @@ export const operations = {
         limit: z.number().int().min(1).max(1000),
         /** Paging: entries older than this seq (the last one of the previous page). */
         beforeSeq: z.number().int().min(1).max(2_147_483_647).optional(),
-        kinds: z.array(z.string().regex(/^[a-z_.]{1,40}$/)).max(30).optional(),
+        kinds: z.array(z.string().regex(/^[a-z_.]{1,40}$/)).max(64).optional(),
         actor: UserName.optional(),
         /** A calendar day in the store's zone. */
         date: IsoDate.optional(),

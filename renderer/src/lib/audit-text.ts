@@ -11,13 +11,13 @@ type T = (key: string, options?: Record<string, unknown>) => string;
 
 /** The event filter's groups; sign-ins are hidden unless asked for. */
 export const AUDIT_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  refunds: ['refund.intent', 'refund.transition', 'refund.retry_as_new', 'refund.note', 'refund.slip', 'recovery.run'],
-  approvals: ['refund.approved', 'refund.declined'],
+  refunds: ['refund.intent', 'refund.transition', 'refund.updated', 'refund.snapshot', 'refund.amount_from_antom', 'refund.retry_as_new', 'refund.note', 'refund.slip', 'recovery.run', 'cli.refund'],
+  approvals: ['refund.approved', 'refund.declined', 'refund.self_approved'],
   other: ['refund.other_recorded'],
-  people: ['user.added', 'user.disabled', 'auth.pin_failed', 'auth.locked'],
+  people: ['user.added', 'user.disabled', 'user.enabled', 'user.unlocked', 'user.pin_reset', 'user.pin_changed', 'user.pin_rekeyed', 'user.role_changed', 'auth.pin_failed', 'auth.locked'],
   signIns: ['auth.sign_in', 'auth.sign_out'],
-  settings: ['config.policy', 'config.change', 'config.store', 'config.reasons'],
-  terminal: ['terminal.pairing'],
+  settings: ['config.policy', 'config.change', 'config.store', 'config.reasons', 'config.time_zone'],
+  terminal: ['terminal.pairing', 'terminal.reference_reused'],
 };
 /** Everything except sign-ins: the default view. */
 export const AUDIT_DEFAULT_KINDS: readonly string[] = Object.entries(AUDIT_GROUPS)

@@ -9,7 +9,7 @@ import { expectAccessible, finalShot, openAs } from '../helpers/journey';
 
 test('find a payment: newest first, filter, search by last digits, amount and method from the keyboard', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   const recent = page.getByTestId('recent-payment');
   await expect(recent.first()).toBeVisible();
   const recentOrder = await recent.evaluateAll((els) => els.map((e) => e.getAttribute('data-payment-id')));

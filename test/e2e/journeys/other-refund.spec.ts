@@ -8,7 +8,7 @@ import { expectAccessible, finalShot, lookUp, openAs } from '../helpers/journey'
 
 test('other refund: cash recorded from a failed refund, in its own section of the report', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'maria', '2468');
+  await openAs(page, host, 'maria', '246813');
   await page.getByTestId('nav-refund').click();
   await lookUp(page, 'DEMO-SGD-GCASH-FULLONLY-0004');
   await page.getByTestId('refund-partial').click();

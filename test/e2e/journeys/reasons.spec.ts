@@ -10,7 +10,7 @@ import { expectAccessible, finalShot, lookUp, openAs } from '../helpers/journey'
 
 test('reasons: one key on the review screen, on the receipt and the dashboard; a manager adds one', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-JPY-ALIPAYHK-0002');
   await expect(page.getByTestId('reason-option')).toHaveCount(6);
   await expectAccessible(page, 'review with reasons');
@@ -24,7 +24,7 @@ test('reasons: one key on the review screen, on the receipt and the dashboard; a
   await page.getByTestId('done-button').click();
   await page.getByTestId('sign-out').click();
 
-  await signIn(page, 'maria', '2468');
+  await signIn(page, 'maria', '246813');
   await page.getByTestId('nav-dashboard').click();
   const row = page.getByTestId('dashboard-refund').first();
   await expect(row.getByTestId('dashboard-reason')).toHaveText('Wrong amount charged');

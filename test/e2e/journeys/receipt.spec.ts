@@ -25,7 +25,7 @@ test('receipt: slip notice, receipt facts, print on 80 mm and A4, reprint from t
       w.__prints.push(document.documentElement.dataset.paper ?? '');
     };
   });
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-JPY-ALIPAYHK-0002');
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 30_000 });

@@ -9,7 +9,7 @@ import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 test('small items: amount Back, JPY hint, Enter after Done, approval errors, duplicate user', async ({ page, host }, testInfo) => {
   test.setTimeout(120_000);
-  await openAs(page, host, 'alice', '1111');
+  await openAs(page, host, 'alice', '1470');
   await lookUp(page, 'DEMO-JPY-ALIPAYHK-0002');
   await page.getByTestId('refund-partial').click();
   await expect(page.getByTestId('screen-amount')).toBeVisible();
@@ -47,11 +47,11 @@ test('small items: amount Back, JPY hint, Enter after Done, approval errors, dup
   await page.getByTestId('sign-out').click();
 
   // A taken user name.
-  await signIn(page, 'maria', '2468');
+  await signIn(page, 'maria', '246813');
   await page.getByTestId('nav-users').click();
   await page.getByTestId('new-user-name').fill('alice');
-  await page.getByTestId('new-user-pin').fill('4321');
-  await page.getByTestId('new-user-pin2').fill('4321');
+  await page.getByTestId('new-user-pin').fill('5820');
+  await page.getByTestId('new-user-pin2').fill('5820');
   await page.getByTestId('add-user').click();
   await expect(page.getByTestId('screen-users').getByRole('alert').first()).toContainText('already exists');
   await expect(page.getByTestId('screen-users')).not.toContainText('nothing was refunded');
