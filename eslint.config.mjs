@@ -18,17 +18,53 @@ import globals from 'globals';
  * Tests, bench and scripts may import anything.
  */
 const layers = [
-  { target: './preload/contract', from: ['./main', './native-bridge', './renderer', './preload/preload.ts', './test', './bench'], message: 'The shared kernel (preload/contract) imports nothing else of the project.' },
-  { target: './native-bridge', from: ['./main', './renderer', './preload/preload.ts', './test', './bench'], message: 'native-bridge imports only the shared kernel (preload/contract).' },
-  { target: './main', from: ['./renderer', './preload/preload.ts', './test', './bench'], message: 'main imports only the kernel (preload/contract) and native-bridge.' },
-  { target: './renderer', from: ['./main', './native-bridge', './preload/preload.ts', './test', './bench'], message: 'The renderer imports only the shared kernel (preload/contract).' },
+  {
+    target: './preload/contract',
+    from: ['./main', './native-bridge', './renderer', './preload/preload.ts', './test', './bench'],
+    message: 'The shared kernel (preload/contract) imports nothing else of the project.',
+  },
+  {
+    target: './native-bridge',
+    from: ['./main', './renderer', './preload/preload.ts', './test', './bench'],
+    message: 'native-bridge imports only the shared kernel (preload/contract).',
+  },
+  {
+    target: './main',
+    from: ['./renderer', './preload/preload.ts', './test', './bench'],
+    message: 'main imports only the kernel (preload/contract) and native-bridge.',
+  },
+  {
+    target: './renderer',
+    from: ['./main', './native-bridge', './preload/preload.ts', './test', './bench'],
+    message: 'The renderer imports only the shared kernel (preload/contract).',
+  },
   {
     // Test doubles (virtual terminal, fake transports, record/replay) are for the demo, the simulator command and tests only.
-    target: ['./main/antom', './main/config', './main/electron', './main/host', './main/ledger', './main/refunds', './main/secrets', './main/services', './main/terminal', './native-bridge/host', './native-bridge/link', './native-bridge/messages', './native-bridge/protocol', './native-bridge/session', './native-bridge/discovery'],
+    target: [
+      './main/antom',
+      './main/config',
+      './main/electron',
+      './main/host',
+      './main/ledger',
+      './main/refunds',
+      './main/secrets',
+      './main/services',
+      './main/terminal',
+      './native-bridge/host',
+      './native-bridge/link',
+      './native-bridge/messages',
+      './native-bridge/protocol',
+      './native-bridge/session',
+      './native-bridge/discovery',
+    ],
     from: ['./native-bridge/testing'],
     message: 'native-bridge/testing holds test doubles; product code uses native-bridge/index.ts.',
   },
-  { target: './preload/preload.ts', from: ['./main', './native-bridge', './renderer', './test', './bench'], message: 'The preload script imports only the shared kernel.' },
+  {
+    target: './preload/preload.ts',
+    from: ['./main', './native-bridge', './renderer', './test', './bench'],
+    message: 'The preload script imports only the shared kernel.',
+  },
 ];
 
 export default tseslint.config(

@@ -25,7 +25,11 @@ export interface BundleSize {
 }
 
 export function builtTreeProblem(): string | null {
-  const need = [path.join(ROOT, 'dist', 'main', 'cli', 'index.js'), path.join(ROOT, 'dist', 'renderer', 'index.html'), path.join(ROOT, 'dist', 'renderer', 'assets')];
+  const need = [
+    path.join(ROOT, 'dist', 'main', 'cli', 'index.js'),
+    path.join(ROOT, 'dist', 'renderer', 'index.html'),
+    path.join(ROOT, 'dist', 'renderer', 'assets'),
+  ];
   const missing = need.filter((p) => !existsSync(p));
   return missing.length === 0 ? null : `built tree missing (${missing.map((m) => path.relative(ROOT, m)).join(', ')}): run \`npm run build\` first`;
 }
@@ -60,7 +64,10 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 async function spawnHost(dataDir: string): Promise<Host> {
   const spawnedAt = now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', dataDir, 'serve', '--port', '0'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', dataDir, 'serve', '--port', '0'], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -187,7 +194,17 @@ class Counter {
   }
 
   result(flow: string, paymentId: string, outcome: string, elapsedMs: number): ActionCount {
-    return { flow, paymentId, actions: this.actions, clicks: this.clicks, keyPresses: this.keys, humanKeyPresses: this.humanKeys, steps: [...this.steps], outcome, elapsedMs };
+    return {
+      flow,
+      paymentId,
+      actions: this.actions,
+      clicks: this.clicks,
+      keyPresses: this.keys,
+      humanKeyPresses: this.humanKeys,
+      steps: [...this.steps],
+      outcome,
+      elapsedMs,
+    };
   }
 }
 

@@ -22,8 +22,22 @@ const now = (): number => performance.now();
 export interface RecoveryResult {
   readonly rows: number;
   readonly populateMs: number;
-  readonly loadAndSchedule: { readonly openMs: number; readonly listNonFinalMs: number; readonly scheduleMs: number; readonly dueQueryMs: number; readonly totalMs: number; readonly listed: number };
-  readonly engineRecover: { readonly ms: number; readonly examined: number; readonly pending: number; readonly errors: number; readonly inquiries: number; readonly perRowMs: number };
+  readonly loadAndSchedule: {
+    readonly openMs: number;
+    readonly listNonFinalMs: number;
+    readonly scheduleMs: number;
+    readonly dueQueryMs: number;
+    readonly totalMs: number;
+    readonly listed: number;
+  };
+  readonly engineRecover: {
+    readonly ms: number;
+    readonly examined: number;
+    readonly pending: number;
+    readonly errors: number;
+    readonly inquiries: number;
+    readonly perRowMs: number;
+  };
   readonly note: string;
 }
 
@@ -45,14 +59,37 @@ export function populatePending(file: string, rows: number): number {
   ledger.transaction(() => {
     for (let i = 0; i < rows; i++) {
       const paymentId = `RECOVER-SGD-${String(i).padStart(6, '0')}`;
-      ledger.payments.upsert({ paymentId, amount: { value: 5_000, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt, status: 'SUCCESS', supportsPartialRefund: true });
+      ledger.payments.upsert({
+        paymentId,
+        amount: { value: 5_000, currency: 'SGD' },
+        paymentMethod: 'ALIPAY_CN',
+        paidAt,
+        status: 'SUCCESS',
+        supportsPartialRefund: true,
+      });
       const id = `RR20260101${randomUUID().replace(/-/g, '')}`;
       const ins = ledger.refunds.insert(
-        { refundRequestId: id, intentId: `recover-${i}`, paymentId, mode: 'FULL', amount: { value: 5_000, currency: 'SGD' }, memo: null, state: 'APPROVED', cashier: 'alice', message: 'approved', nextAction: 'WAIT', approvalReasons: [] },
+        {
+          refundRequestId: id,
+          intentId: `recover-${i}`,
+          paymentId,
+          mode: 'FULL',
+          amount: { value: 5_000, currency: 'SGD' },
+          memo: null,
+          state: 'APPROVED',
+          cashier: 'alice',
+          message: 'approved',
+          nextAction: 'WAIT',
+          approvalReasons: [],
+        },
         'alice',
       );
       if (!ins.ok) throw new Error(`populate: ${ins.error.message}`);
-      const steps: [Parameters<typeof ledger.refunds.transition>[1], Parameters<typeof ledger.refunds.transition>[2], Parameters<typeof ledger.refunds.transition>[3]['patch']][] = [
+      const steps: [
+        Parameters<typeof ledger.refunds.transition>[1],
+        Parameters<typeof ledger.refunds.transition>[2],
+        Parameters<typeof ledger.refunds.transition>[3]['patch'],
+      ][] = [
         ['APPROVED', 'REFERENCE_REQUESTED', { nextAction: 'WAIT' }],
         ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { originalMerchantRefundId: `AT-PX-BENCH1-${i}` }],
         ['REFERENCE_OBTAINED', 'SUBMITTING', {}],
@@ -114,7 +151,14 @@ export async function runRecovery(dir: string, rows: number): Promise<RecoveryRe
     rows,
     populateMs,
     loadAndSchedule: { openMs: t1 - t0, listNonFinalMs: t2 - t1, scheduleMs: t3 - t2, dueQueryMs, totalMs: t3 - t0, listed: listed.length },
-    engineRecover: { ms: recoverMs, examined: summary.examined, pending: summary.pending, errors: summary.errors, inquiries, perRowMs: rows > 0 ? recoverMs / rows : 0 },
+    engineRecover: {
+      ms: recoverMs,
+      examined: summary.examined,
+      pending: summary.pending,
+      errors: summary.errors,
+      inquiries,
+      perRowMs: rows > 0 ? recoverMs / rows : 0,
+    },
     note:
       'loadAndSchedule = openLedger (pragmas + migrations) + refunds.nonFinal() + sorting by next_check_at in memory; the file was just written, so it is in the OS page cache. ' +
       'engineRecover = RefundEngine.recover() on the same rows with inquireRefund stubbed to PENDING/IN_PROCESS instantly: one sequential inquiry and one durable (fsynced) journal update per row.',

@@ -51,7 +51,24 @@ interface Marks {
 }
 
 function freshMarks(): Marks {
-  return { submit: 0, inqPayStart: 0, inqPayFetch: 0, inqPayEnd: 0, termStart: 0, termEnd: 0, refundStart: 0, refundFetch: 0, bodySent: 0, journalMs: 0, journalWrites: 0, readMs: 0, readCalls: 0, writesByMethod: {}, readMsByMethod: {}, wire: null };
+  return {
+    submit: 0,
+    inqPayStart: 0,
+    inqPayFetch: 0,
+    inqPayEnd: 0,
+    termStart: 0,
+    termEnd: 0,
+    refundStart: 0,
+    refundFetch: 0,
+    bodySent: 0,
+    journalMs: 0,
+    journalWrites: 0,
+    readMs: 0,
+    readCalls: 0,
+    writesByMethod: {},
+    readMsByMethod: {},
+    wire: null,
+  };
 }
 
 export interface RefundSample {
@@ -112,7 +129,20 @@ export const LEDGER_WRITES = {
 } as const;
 /** Ledger methods that only read. */
 export const LEDGER_READS = {
-  refunds: ['get', 'getByIntent', 'latestInLineage', 'lineageSize', 'inFlightFor', 'committedAmount', 'list', 'nonFinal', 'due', 'cashierTotalOn', 'approvals', 'transitions'],
+  refunds: [
+    'get',
+    'getByIntent',
+    'latestInLineage',
+    'lineageSize',
+    'inFlightFor',
+    'committedAmount',
+    'list',
+    'nonFinal',
+    'due',
+    'cashierTotalOn',
+    'approvals',
+    'transitions',
+  ],
   payments: ['get'],
   ledger: ['refundableBalance', 'view', 'getPolicy', 'listRefunds'],
 } as const;
@@ -166,8 +196,18 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Pr
 export async function startRig(dir: string, paymentCount: number): Promise<Rig> {
   const creds = ensureDemoCredentials(dir);
   const payments = benchPayments(paymentCount, Date.now());
-  const sandbox = await startAntomSandbox({ clientId: creds.clientId, merchantPublicKeyPem: creds.merchant.publicKeyPem, gatewayPrivateKeyPem: creds.gateway.privateKeyPem, seed: payments });
-  const config = AntomClientConfig.parse({ baseUrl: sandbox.baseUrl, clientId: creds.clientId, merchantPrivateKeyPem: creds.merchant.privateKeyPem, antomPublicKeyPem: sandbox.gatewayPublicKeyPem });
+  const sandbox = await startAntomSandbox({
+    clientId: creds.clientId,
+    merchantPublicKeyPem: creds.merchant.publicKeyPem,
+    gatewayPrivateKeyPem: creds.gateway.privateKeyPem,
+    seed: payments,
+  });
+  const config = AntomClientConfig.parse({
+    baseUrl: sandbox.baseUrl,
+    clientId: creds.clientId,
+    merchantPrivateKeyPem: creds.merchant.privateKeyPem,
+    antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+  });
 
   let marks = freshMarks();
   // The client's own paths: /ams/sandbox/api for the demo's SANDBOX_ client id, as the SDKs do.
@@ -204,7 +244,12 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
 
   // Virtual terminal on a socat pty pair; both ends opened at 115200 8N1 by SerialPortTransport.
   const pty: PtyPair = await createPtyPair();
-  const terminal = new VirtualTerminal({ serial: 'AT-PX-BENCH1', model: 'Antom Virtual P1', firmware: 'sim-1.0', stateFile: path.join(dir, 'virtual-terminal.json') });
+  const terminal = new VirtualTerminal({
+    serial: 'AT-PX-BENCH1',
+    model: 'Antom Virtual P1',
+    firmware: 'sim-1.0',
+    stateFile: path.join(dir, 'virtual-terminal.json'),
+  });
   const running: RunningVirtualTerminal = await startVirtualTerminalOnPort(pty.terminalPath, { terminal });
   const recorder = new WireRecorder();
   const link = new TerminalLink({
@@ -260,8 +305,10 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
   const objects = { refunds: ledger.refunds, payments: ledger.payments, audit: ledger.audit, ledger } as const;
   const writes: string[] = [];
   const reads: string[] = [];
-  for (const [key, names] of Object.entries(LEDGER_WRITES)) writes.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onWrite(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
-  for (const [key, names] of Object.entries(LEDGER_READS)) reads.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onRead(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
+  for (const [key, names] of Object.entries(LEDGER_WRITES))
+    writes.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onWrite(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
+  for (const [key, names] of Object.entries(LEDGER_READS))
+    reads.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onRead(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
 
   const engine = new RefundEngine({ ledger, terminal: timedTerminal, antom: timedGateway, resultNoticeTimeoutMs: 3_000 });
   const merchantKey = createPrivateKey(creds.merchant.privateKeyPem);
@@ -299,7 +346,7 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
 function sampleOf(m: Marks): RefundSample {
   const totalMs = m.bodySent - m.submit;
   const terminalMs = m.termEnd - m.termStart;
-  const signingMs = (m.refundFetch - m.refundStart) + (m.inqPayFetch - m.inqPayStart);
+  const signingMs = m.refundFetch - m.refundStart + (m.inqPayFetch - m.inqPayStart);
   const paymentInquiryMs = m.inqPayEnd - m.inqPayFetch;
   const httpSendMs = m.bodySent - m.refundFetch;
   const w = m.wire;
@@ -400,7 +447,11 @@ export function measureCommits(dir: string, count: number): number[] {
 
 /** One RSA-2048 PKCS#1 v1.5 SHA-256 signature each, with the merchant key, over a refund-sized message. */
 export function measureSignatures(key: KeyObject, clientId: string, count: number): number[] {
-  const body = JSON.stringify({ refundRequestId: `RR20260101${randomUUID().replace(/-/g, '')}`, paymentId: 'BENCH-SGD-000001', originalMerchantRefundId: 'AT-PX-BENCH1-MABCDEF-1' });
+  const body = JSON.stringify({
+    refundRequestId: `RR20260101${randomUUID().replace(/-/g, '')}`,
+    paymentId: 'BENCH-SGD-000001',
+    originalMerchantRefundId: 'AT-PX-BENCH1-MABCDEF-1',
+  });
   const content = buildContentToSign('POST', '/ams/api/v2/payments/refund', clientId, String(Date.now()), body);
   const out: number[] = [];
   for (let i = 0; i < count + 10; i++) {
@@ -517,18 +568,43 @@ export function measureJournalSequence(dir: string, count: number, synchronous: 
       c++;
       return fn();
     };
-    const upsert = (): void => void ledger.payments.upsert({ paymentId, amount: { value: 5_000, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt, status: 'SUCCESS', supportsPartialRefund: null });
+    const upsert = (): void =>
+      void ledger.payments.upsert({
+        paymentId,
+        amount: { value: 5_000, currency: 'SGD' },
+        paymentMethod: 'ALIPAY_CN',
+        paidAt,
+        status: 'SUCCESS',
+        supportsPartialRefund: null,
+      });
     const insert = (): void => {
       const ins = ledger.refunds.insert(
-        { refundRequestId: id, intentId: `seq-${i}`, paymentId, mode: 'FULL', amount: { value: 5_000, currency: 'SGD' }, memo: null, state: 'APPROVED', cashier: 'alice', message: 'Approved.', nextAction: 'WAIT', approvalReasons: [] },
+        {
+          refundRequestId: id,
+          intentId: `seq-${i}`,
+          paymentId,
+          mode: 'FULL',
+          amount: { value: 5_000, currency: 'SGD' },
+          memo: null,
+          state: 'APPROVED',
+          cashier: 'alice',
+          message: 'Approved.',
+          nextAction: 'WAIT',
+          approvalReasons: [],
+        },
         'alice',
       );
       if (!ins.ok) throw new Error(ins.error.message);
     };
     const claim = (): void => void lease?.claimLease(id, owner, ttl, () => true);
     const renew = (): void => lease?.renewLease(id, owner, ttl);
-    const toReq = (): void => void ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
-    const toObt = (): void => void ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null } });
+    const toReq = (): void =>
+      void ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
+    const toObt = (): void =>
+      void ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+        actor: 'system',
+        patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null },
+      });
     const toSub = (): void => void ledger.refunds.transition(id, 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system', patch: { nextAction: 'WAIT' } });
     const t = now();
     if (variant === 'as-shipped') {

@@ -10,7 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtTreeProblem, runBrowserBench, type BrowserResult } from './browser';
 import { runRecovery, type RecoveryResult } from './recovery';
-import { floorSamples, measureCommits, measureJournalSequence, measurePings, measurePtyEcho, measureSignatures, runRefunds, startRig, type RefundSample, type ThroughputResult } from './refund-path';
+import {
+  floorSamples,
+  measureCommits,
+  measureJournalSequence,
+  measurePings,
+  measurePtyEcho,
+  measureSignatures,
+  runRefunds,
+  startRig,
+  type RefundSample,
+  type ThroughputResult,
+} from './refund-path';
 import { LINE_BYTES_PER_S, pairedSum, percentile, ratio, round, roundedSummary, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -48,11 +59,20 @@ function machine(): Record<string, string | number> {
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   let gitHead = 'unknown';
   try {
-    gitHead = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    gitHead = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     // not a git checkout
   }
-  return { nproc: os.availableParallelism(), cpu: model, memGiB: round(os.totalmem() / 2 ** 30, 1) ?? 0, node: process.version, platform: `${os.platform()} ${os.release()}`, gitHead };
+  return {
+    nproc: os.availableParallelism(),
+    cpu: model,
+    memGiB: round(os.totalmem() / 2 ** 30, 1) ?? 0,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    gitHead,
+  };
 }
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -64,7 +84,12 @@ function parts(samples: readonly RefundSample[]): Record<string, unknown> {
   for (const k of keys) {
     const vals = samples.map((s) => s[k]);
     const sum = vals.reduce((a, b) => a + b, 0);
-    out[k] = { p50: round(percentile(vals, 50)), p99: round(percentile(vals, 99)), mean: round(sum / samples.length), shareOfMean: round(total > 0 ? sum / total : null) };
+    out[k] = {
+      p50: round(percentile(vals, 50)),
+      p99: round(percentile(vals, 99)),
+      mean: round(sum / samples.length),
+      shareOfMean: round(total > 0 ? sum / total : null),
+    };
   }
   out['journalWritesPerRefund'] = roundedSummary(summarize(samples.map((s) => s.journalWrites)), 1);
   out['ledgerReadsPerRefund'] = roundedSummary(summarize(samples.map((s) => s.ledgerReads)), 1);
@@ -80,7 +105,13 @@ function parts(samples: readonly RefundSample[]): Record<string, unknown> {
   out['writesPerRefundByMethod'] = Object.fromEntries(Object.entries(byMethod).map(([k, v]) => [k, round(v / samples.length, 2)]));
   const third = Math.floor(samples.length / 3);
   if (third > 0) {
-    const p50 = (xs: readonly RefundSample[], k: 'otherMs' | 'ledgerReadMs' | 'totalMs'): number | null => round(percentile(xs.map((x) => x[k]), 50));
+    const p50 = (xs: readonly RefundSample[], k: 'otherMs' | 'ledgerReadMs' | 'totalMs'): number | null =>
+      round(
+        percentile(
+          xs.map((x) => x[k]),
+          50,
+        ),
+      );
     const first = samples.slice(0, third);
     const last = samples.slice(samples.length - third);
     out['driftFirstVsLastThird'] = {
@@ -152,7 +183,7 @@ async function main(): Promise<number> {
       ratio: { p50: round(ratio(oSum.p50, fSum.p50)), p99: round(ratio(oSum.p99, fSum.p99)), targets: { p50: 1.5, p99: 2.0 } },
       ratioNote:
         'ratio = measured overhead on the pty / floor. A pty moves bytes instantly, so the measured overhead contains no line time while the floor does: ' +
-        'ratioAtLineRate adds each refund\'s own exchange line time to its overhead (what a real 115200 UART would add), and ratioPtyOnly compares the pty overhead with the floor minus line time. ' +
+        "ratioAtLineRate adds each refund's own exchange line time to its overhead (what a real 115200 UART would add), and ratioPtyOnly compares the pty overhead with the floor minus line time. " +
         'ratioAtLineRate is the apples-to-apples figure for a real terminal; ratioPtyOnly is the strictest.',
       overheadAtLineRateMs: roundedSummary(aSum),
       ratioAtLineRate: { p50: round(ratio(aSum.p50, fSum.p50)), p99: round(ratio(aSum.p99, fSum.p99)) },
@@ -162,7 +193,7 @@ async function main(): Promise<number> {
       instrumentedLedgerMethods: rig.instrumented,
       breakdownNote:
         'journalMs: ledger writes before the request left (see writesPerRefundByMethod; each top-level write is one durable commit); ledgerReadMs: ledger reads outside writes; terminalMs: requestRefundReference over the pty; ' +
-        'signingMs: gateway entry -> fetch() for the payment inquiry and the refund (validation, JSON, RSA signature); paymentInquiryMs: submit\'s inquiryPayment round trip to the sandbox (HTTP, sandbox verify + sign, our verify); ' +
+        "signingMs: gateway entry -> fetch() for the payment inquiry and the refund (validation, JSON, RSA signature); paymentInquiryMs: submit's inquiryPayment round trip to the sandbox (HTTP, sandbox verify + sign, our verify); " +
         'httpSendMs: fetch() -> bodySent of the refund; otherMs: the rest (engine, policy, queries, zod, events).',
       journalSequenceDiagnostic: {
         what:
@@ -171,13 +202,18 @@ async function main(): Promise<number> {
         runs: seqs.map((q) => ({ variant: q.variant, synchronous: q.synchronous, commitsPerRefund: q.commitsPerRefund, ms: roundedSummary(summarize(q.ms)) })),
       },
       terminalRoundTripMs: roundedSummary(summarize(refundRun.samples.map((s) => s.terminalMs))),
-      transport: 'socat pty pair (pty,raw,echo=0), both ends opened by serialport at 115200 8N1; a pty does not pace bytes at the baud rate, hence the computed line time',
+      transport:
+        'socat pty pair (pty,raw,echo=0), both ends opened by serialport at 115200 8N1; a pty does not pace bytes at the baud rate, hence the computed line time',
     };
     result['linkThroughput'] = {
       ...throughput,
       rttMs: roundedSummary(throughput.rttMs),
       pingsPerS: round(throughput.pingsPerS, 1),
-      payloadBytesPerS: { hostToTerminal: round(throughput.payloadBytesPerS.hostToTerminal, 0), terminalToHost: round(throughput.payloadBytesPerS.terminalToHost, 0), total: round(throughput.payloadBytesPerS.total, 0) },
+      payloadBytesPerS: {
+        hostToTerminal: round(throughput.payloadBytesPerS.hostToTerminal, 0),
+        terminalToHost: round(throughput.payloadBytesPerS.terminalToHost, 0),
+        total: round(throughput.payloadBytesPerS.total, 0),
+      },
       wireBytesPerS: { hostToTerminal: round(throughput.wireBytesPerS.hostToTerminal, 0), terminalToHost: round(throughput.wireBytesPerS.terminalToHost, 0) },
       wireUtilisation: { hostToTerminal: round(throughput.wireUtilisation.hostToTerminal), terminalToHost: round(throughput.wireUtilisation.terminalToHost) },
       bytesPerPingExchange: round(throughput.bytesPerPingExchange, 1),
@@ -206,7 +242,8 @@ async function main(): Promise<number> {
       result['browser'] = {
         browserLaunchMs: round(b.browserLaunchMs, 1),
         coldStarts: b.coldStarts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]))),
-        coldStartDefinition: 'spawn of `node bin/refund-terminal.cjs serve --port 0` -> URL printed -> page loaded, sign-in visible -> alice/1470 signed in -> scan input enabled (Chromium already running)',
+        coldStartDefinition:
+          'spawn of `node bin/refund-terminal.cjs serve --port 0` -> URL printed -> page loaded, sign-in visible -> alice/1470 signed in -> scan input enabled (Chromium already running)',
         rendererJs: { ...b.bundle, jsGzipKB: round(b.bundle.jsGzipKB, 1) },
         cashierActions: b.actions.map((a) => ({ ...a, elapsedMs: round(a.elapsedMs, 0) })),
       };
@@ -215,7 +252,11 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   result['finishedAt'] = new Date().toISOString();
-  result['loadAverage'] = { atStart: loadAtStart, atEnd: os.loadavg().map((v) => round(v, 2)), note: 'shared machine: other work running at the same time shows up here and in the p99s' };
+  result['loadAverage'] = {
+    atStart: loadAtStart,
+    atEnd: os.loadavg().map((v) => round(v, 2)),
+    note: 'shared machine: other work running at the same time shows up here and in the p99s',
+  };
 
   const json = JSON.stringify(result, null, 2);
   const outDir = path.join(ROOT, 'bench', 'out');
@@ -244,24 +285,50 @@ export function table(r: Record<string, unknown>): string {
   const o = 'refundOverhead';
   rows.push(['1 overhead p50 / p99 (ms)', `${fmt(get(r, o, 'overheadMs', 'p50'))} / ${fmt(get(r, o, 'overheadMs', 'p99'))}`, `n=${fmt(get(r, o, 'refunds'))}`]);
   rows.push(['1 floor p50 / p99 (ms)', `${fmt(get(r, o, 'floorMs', 'p50'))} / ${fmt(get(r, o, 'floorMs', 'p99'))}`, 'line+echo+commit+sign']);
-  rows.push(['1 overhead at line rate p50 / p99', `${fmt(get(r, o, 'overheadAtLineRateMs', 'p50'))} / ${fmt(get(r, o, 'overheadAtLineRateMs', 'p99'))}`, 'pty overhead + frame line time']);
+  rows.push([
+    '1 overhead at line rate p50 / p99',
+    `${fmt(get(r, o, 'overheadAtLineRateMs', 'p50'))} / ${fmt(get(r, o, 'overheadAtLineRateMs', 'p99'))}`,
+    'pty overhead + frame line time',
+  ]);
   rows.push(['1 ratio p50 / p99 (pty overhead)', `${fmt(get(r, o, 'ratio', 'p50'))} / ${fmt(get(r, o, 'ratio', 'p99'))}`, 'target <=1.5 / <=2.0']);
-  rows.push(['1 ratio at line rate p50 / p99', `${fmt(get(r, o, 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, o, 'ratioAtLineRate', 'p99'))}`, 'overhead + frame line time']);
+  rows.push([
+    '1 ratio at line rate p50 / p99',
+    `${fmt(get(r, o, 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, o, 'ratioAtLineRate', 'p99'))}`,
+    'overhead + frame line time',
+  ]);
   rows.push(['1 ratio pty-only p50 / p99', `${fmt(get(r, o, 'ratioPtyOnly', 'p50'))} / ${fmt(get(r, o, 'ratioPtyOnly', 'p99'))}`, 'floor without line time']);
   for (const k of ['journalMs', 'ledgerReadMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs']) {
     rows.push([`  part ${k} p50 (share)`, fmt(get(r, o, 'breakdown', k, 'p50')), `share ${fmt(get(r, o, 'breakdown', k, 'shareOfMean'))}`]);
   }
   rows.push(['2 pings/s', fmt(get(r, 'linkThroughput', 'pingsPerS')), `line-limited ${fmt(get(r, 'linkThroughput', 'lineLimitedPingsPerS'))}/s`]);
   rows.push(['2 payload B/s (both dirs)', fmt(get(r, 'linkThroughput', 'payloadBytesPerS', 'total')), `line 11520 B/s per direction`]);
-  rows.push(['2 wire B/s host->term', fmt(get(r, 'linkThroughput', 'wireBytesPerS', 'hostToTerminal')), `util ${fmt(get(r, 'linkThroughput', 'wireUtilisation', 'hostToTerminal'))}`]);
+  rows.push([
+    '2 wire B/s host->term',
+    fmt(get(r, 'linkThroughput', 'wireBytesPerS', 'hostToTerminal')),
+    `util ${fmt(get(r, 'linkThroughput', 'wireUtilisation', 'hostToTerminal'))}`,
+  ]);
   rows.push(['3 load+schedule (ms)', fmt(get(r, 'recovery', 'loadAndSchedule', 'totalMs')), `rows=${fmt(get(r, 'recovery', 'rows'))}, target <1000`]);
-  rows.push(['3 engine.recover stubbed (ms)', fmt(get(r, 'recovery', 'engineRecover', 'ms')), `${fmt(get(r, 'recovery', 'engineRecover', 'perRowMs'))} ms/row`]);
+  rows.push([
+    '3 engine.recover stubbed (ms)',
+    fmt(get(r, 'recovery', 'engineRecover', 'ms')),
+    `${fmt(get(r, 'recovery', 'engineRecover', 'perRowMs'))} ms/row`,
+  ]);
   const skipped = get(r, 'browser', 'skipped');
   if (skipped !== undefined) rows.push(['4/5 browser', 'skipped', fmt(skipped)]);
   else {
-    for (const i of [0, 1]) rows.push([`4 cold start ${fmt(get(r, 'browser', 'coldStarts', i, 'kind'))} (ms)`, fmt(get(r, 'browser', 'coldStarts', i, 'totalMs')), `to URL ${fmt(get(r, 'browser', 'coldStarts', i, 'processToUrlMs'))}`]);
+    for (const i of [0, 1])
+      rows.push([
+        `4 cold start ${fmt(get(r, 'browser', 'coldStarts', i, 'kind'))} (ms)`,
+        fmt(get(r, 'browser', 'coldStarts', i, 'totalMs')),
+        `to URL ${fmt(get(r, 'browser', 'coldStarts', i, 'processToUrlMs'))}`,
+      ]);
     rows.push(['4 renderer JS gzip (KB)', fmt(get(r, 'browser', 'rendererJs', 'jsGzipKB')), 'target <250']);
-    for (const i of [0, 1]) rows.push([`5 ${fmt(get(r, 'browser', 'cashierActions', i, 'flow'))}`, `${fmt(get(r, 'browser', 'cashierActions', i, 'actions'))} actions`, `${fmt(get(r, 'browser', 'cashierActions', i, 'clicks'))} clicks, ${fmt(get(r, 'browser', 'cashierActions', i, 'humanKeyPresses'))} human keys, ${fmt(get(r, 'browser', 'cashierActions', i, 'outcome'))}`]);
+    for (const i of [0, 1])
+      rows.push([
+        `5 ${fmt(get(r, 'browser', 'cashierActions', i, 'flow'))}`,
+        `${fmt(get(r, 'browser', 'cashierActions', i, 'actions'))} actions`,
+        `${fmt(get(r, 'browser', 'cashierActions', i, 'clicks'))} clicks, ${fmt(get(r, 'browser', 'cashierActions', i, 'humanKeyPresses'))} human keys, ${fmt(get(r, 'browser', 'cashierActions', i, 'outcome'))}`,
+      ]);
   }
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));

@@ -35,7 +35,6 @@ export type { TerminalLinkOptions, TerminalLinkStats, Logger, LogLevel } from '.
 export { LinkStatusSchema, parseScan } from './host/status';
 export type { LinkStatus, ScanEvent, TerminalEvent } from './host/status';
 
-
 export { describePortError } from './discovery/port-errors';
 export type { PortProblem } from './discovery/port-errors';
 export { listTerminalCandidates } from './discovery/list';

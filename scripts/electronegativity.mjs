@@ -103,7 +103,12 @@ for (const r of report.runs?.[0]?.results ?? []) {
   let file = loc?.artifactLocation?.uri ?? '';
   file = file.replace(/^file:\/\//, '');
   if (path.isAbsolute(file)) file = path.relative(stage, file);
-  findings.push({ id: String(r.ruleId ?? 'UNKNOWN'), file: file.split(path.sep).join('/'), line: loc?.region?.startLine ?? null, message: r.message?.text ?? '' });
+  findings.push({
+    id: String(r.ruleId ?? 'UNKNOWN'),
+    file: file.split(path.sep).join('/'),
+    line: loc?.region?.startLine ?? null,
+    message: r.message?.text ?? '',
+  });
 }
 
 const matches = (a, f) => a.id === f.id && (a.file === undefined || minimatch(f.file, a.file, { dot: true }));
@@ -116,7 +121,13 @@ if (unaccepted.length > 0) {
   process.stdout.write('\nNot accepted (fix them, or add an entry with a reason to docs/electronegativity-accepted.json):\n');
   for (const f of unaccepted) process.stdout.write(`  ${f.id}  ${f.file}${f.line ? `:${f.line}` : ''}  ${f.message}\n`);
   process.stdout.write('\nTemplate entries:\n');
-  process.stdout.write(`${JSON.stringify(unaccepted.map((f) => ({ id: f.id, file: f.file, reason: 'TODO: why this is safe here' })), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(
+      unaccepted.map((f) => ({ id: f.id, file: f.file, reason: 'TODO: why this is safe here' })),
+      null,
+      2,
+    )}\n`,
+  );
 }
 if (keep) process.stdout.write(`staging dir and SARIF kept at ${stage}\n`);
 else rmSync(stage, { recursive: true, force: true });

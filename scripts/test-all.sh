@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck (strict, every project)"; npm run --silent typecheck
-echo "== lint (ESLint: typescript-eslint, react-hooks, layering rule; zero warnings)"; npm run --silent lint
+echo "== lint (ESLint: typescript-eslint, react-hooks, layering rule; zero warnings) and format (Prettier)"; npm run --silent lint && npm run --silent format:check
 echo "== build (main, preload bundle, renderer)"; npm run --silent build
 echo "== unit and integration tests (Vitest)"; npx vitest run
 echo "== Electron hardening scan (electronegativity)"; node scripts/electronegativity.mjs

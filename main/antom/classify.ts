@@ -59,8 +59,7 @@ interface Extra {
 export function outcomeFor(code: string, extra: Extra = {}, override?: Partial<Pick<AntomOutcome, 'status' | 'pendingKind'>>): AntomOutcome {
   const info = describeResultCode(code);
   const status = override?.status ?? info.status;
-  const pendingKind =
-    status === 'PENDING' ? (override?.pendingKind ?? (info.code === 'DPOS_REFUND_REFUND_IN_PROCESS' ? 'IN_PROCESS' : 'UNKNOWN')) : undefined;
+  const pendingKind = status === 'PENDING' ? (override?.pendingKind ?? (info.code === 'DPOS_REFUND_REFUND_IN_PROCESS' ? 'IN_PROCESS' : 'UNKNOWN')) : undefined;
   return {
     status,
     ...(pendingKind ? { pendingKind } : {}),

@@ -45,7 +45,12 @@ export const AntomClientConfig = z
       }
       return parsed.value.origin;
     }),
-    clientId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_\-.]+$/, 'clientId has unexpected characters'),
+    clientId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_\-.]+$/, 'clientId has unexpected characters'),
     /** The merchant key's version, sent in the request signature header. */
     keyVersion: z.number().int().min(1).max(999).default(1),
     merchantPrivateKeyPem: z.string().min(1),
@@ -79,7 +84,11 @@ export const AntomClientConfig = z
       const pub = importPublicKey(k.pem, what);
       if (!pub.ok) ctx.addIssue({ code: 'custom', path: [i === 0 ? 'antomPublicKeyPem' : 'antomPublicKeys', i], message: pub.error.message });
       if (seen.has(k.keyVersion)) {
-        ctx.addIssue({ code: 'custom', path: ['antomPublicKeys', i], message: `Two Antom public keys have the same key version (${k.keyVersion ?? 'not recorded'}); each key needs its own.` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['antomPublicKeys', i],
+          message: `Two Antom public keys have the same key version (${k.keyVersion ?? 'not recorded'}); each key needs its own.`,
+        });
       }
       seen.add(k.keyVersion);
     });
@@ -89,11 +98,7 @@ export type AntomClientConfigInput = z.input<typeof AntomClientConfig>;
 
 export type ConfigError = 'CONFIG_MISSING' | 'CONFIG_INVALID' | 'KEY_FILE_UNREADABLE';
 
-const intFromEnv = z
-  .string()
-  .trim()
-  .regex(/^\d+$/, 'must be a whole number')
-  .transform(Number);
+const intFromEnv = z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number);
 
 /**
  * Reads ANTOM_BASE_URL, ANTOM_CLIENT_ID, ANTOM_KEY_VERSION (default 1),
@@ -102,10 +107,7 @@ const intFromEnv = z
  * ANTOM_KEY_ROTATION_DATE, ANTOM_REQUEST_TIMEOUT_MS, ANTOM_INQUIRY_TIMEOUT_MS. Messages name the variable and file at fault but
  * never include key contents.
  */
-export function loadAntomConfigFromEnv(
-  env: NodeJS.ProcessEnv,
-  opts: { readFile?: (path: string) => string } = {},
-): Result<AntomClientConfig, ConfigError> {
+export function loadAntomConfigFromEnv(env: NodeJS.ProcessEnv, opts: { readFile?: (path: string) => string } = {}): Result<AntomClientConfig, ConfigError> {
   const readFile = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const required = ['ANTOM_BASE_URL', 'ANTOM_CLIENT_ID', 'ANTOM_PRIVATE_KEY_FILE', 'ANTOM_PUBLIC_KEY_FILE'] as const;
   const missing = required.filter((k) => !env[k] || env[k]?.trim() === '');
@@ -182,9 +184,7 @@ export function loadAntomConfigFromEnv(
       requestTimeoutMs: 'ANTOM_REQUEST_TIMEOUT_MS',
       inquiryTimeoutMs: 'ANTOM_INQUIRY_TIMEOUT_MS',
     };
-    const message = parsed.error.issues
-      .map((i) => `${envFor[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`)
-      .join('; ');
+    const message = parsed.error.issues.map((i) => `${envFor[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('; ');
     return err('CONFIG_INVALID', message);
   }
   return ok(parsed.data);

@@ -198,7 +198,14 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
       outcome = remember(r.refundRequestId, refundOutcomeOf(ex, expected));
       warnIfMismatch(r.refundRequestId, outcome, 'refund');
       log.info(
-        { refundRequestId: r.refundRequestId, paymentId: r.paymentId, attempt, status: outcome.status, resultCode: outcome.resultCode, elapsedMs: ex.elapsedMs },
+        {
+          refundRequestId: r.refundRequestId,
+          paymentId: r.paymentId,
+          attempt,
+          status: outcome.status,
+          resultCode: outcome.resultCode,
+          elapsedMs: ex.elapsedMs,
+        },
         'antom refund attempt',
       );
       const unknown = outcome.status === 'PENDING' && outcome.pendingKind === 'UNKNOWN' && outcome.retrySameRequestId;
@@ -234,14 +241,22 @@ export function createAntomGateway(config: AntomClientConfig, opts: AntomGateway
       const rejection = setupRejectionOf(code);
       if (rejection) {
         // Antom is up and answered; it refused how we asked. Retrying will not help, a technician will.
-        const what = { parameters: `the payment lookup by ${key}`, path: `the Antom address (${pathOf('inquiryPayment')})`, credentials: 'the client id or keys' }[rejection];
+        const what = {
+          parameters: `the payment lookup by ${key}`,
+          path: `the Antom address (${pathOf('inquiryPayment')})`,
+          credentials: 'the client id or keys',
+        }[rejection];
         const said = b.result.resultMessage ? `: ${b.result.resultMessage.slice(0, 120)}` : '';
-        return err('LOOKUP_MISCONFIGURED', `The payment lookup is set up wrongly on this terminal: Antom answered ${code}${said}, which points at ${what}. Call your technician.`, {
-          resultCode: code,
-          rejection,
-          inquiryKey: key,
-          path: pathOf('inquiryPayment'),
-        });
+        return err(
+          'LOOKUP_MISCONFIGURED',
+          `The payment lookup is set up wrongly on this terminal: Antom answered ${code}${said}, which points at ${what}. Call your technician.`,
+          {
+            resultCode: code,
+            rejection,
+            inquiryKey: key,
+            path: pathOf('inquiryPayment'),
+          },
+        );
       }
       return err('UNAVAILABLE', 'Antom could not look up this payment right now. Try again.', { resultCode: code });
     }
@@ -274,7 +289,13 @@ function refundsOf(transactions: readonly WireTransaction[] | null | undefined, 
     const st = (t.transactionStatus ?? '').toUpperCase();
     // Anything not clearly failed is counted: a refund in process holds its amount at Antom.
     const status = st === 'SUCCESS' ? 'SUCCESS' : st === 'FAIL' || st === 'FAILED' ? 'FAIL' : 'PROCESSING';
-    out.push({ refundRequestId: t.transactionRequestId ?? null, refundId: t.transactionId ?? null, value: t.transactionAmount.value, status, at: t.transactionTime ?? null });
+    out.push({
+      refundRequestId: t.transactionRequestId ?? null,
+      refundId: t.transactionId ?? null,
+      value: t.transactionAmount.value,
+      status,
+      at: t.transactionTime ?? null,
+    });
   }
   return out;
 }

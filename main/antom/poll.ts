@@ -13,11 +13,7 @@ export interface PollOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function pollUntilSettled(
-  gateway: Pick<AntomGatewayPort, 'inquireRefund'>,
-  refundRequestId: string,
-  opts: PollOptions,
-): Promise<AntomOutcome> {
+export async function pollUntilSettled(gateway: Pick<AntomGatewayPort, 'inquireRefund'>, refundRequestId: string, opts: PollOptions): Promise<AntomOutcome> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let waited = 0;
   let delay = Math.max(1, opts.baseDelayMs);

@@ -70,11 +70,24 @@ export interface TransportDeps {
 }
 
 export type Exchange =
-  | { readonly kind: 'answer'; readonly httpStatus: number; readonly json: unknown; readonly elapsedMs: number; readonly verifiedBy: VersionedPublicKey; readonly namedVersion: number | null }
+  | {
+      readonly kind: 'answer';
+      readonly httpStatus: number;
+      readonly json: unknown;
+      readonly elapsedMs: number;
+      readonly verifiedBy: VersionedPublicKey;
+      readonly namedVersion: number | null;
+    }
   | { readonly kind: 'fault'; readonly fault: TransportFault; readonly detail: string; readonly httpStatus?: number; readonly elapsedMs: number };
 
 /** `body` is sent byte-for-byte as given, so retries can reuse it exactly. */
-export async function postSigned(deps: TransportDeps, apiPath: string, body: string, timeoutMs: number, maxAnswerBytes: number = MAX_ANSWER_BYTES): Promise<Exchange> {
+export async function postSigned(
+  deps: TransportDeps,
+  apiPath: string,
+  body: string,
+  timeoutMs: number,
+  maxAnswerBytes: number = MAX_ANSWER_BYTES,
+): Promise<Exchange> {
   const url = `${deps.baseUrl}${apiPath}`;
   const uriPath = new URL(url).pathname;
   const requestTime = String(deps.now());

@@ -24,7 +24,15 @@ export const WireAmountOut = z.object({
  * ("value": "1000"), so both are accepted and normalised to an integer.
  */
 export const WireAmountIn = z.object({
-  value: z.union([z.number().int(), z.string().regex(/^\d{1,10}$/).transform(Number)]).pipe(z.number().int().min(0).max(MAX_MINOR_VALUE)),
+  value: z
+    .union([
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d{1,10}$/)
+        .transform(Number),
+    ])
+    .pipe(z.number().int().min(0).max(MAX_MINOR_VALUE)),
   currency: z.string().regex(/^[A-Z]{3}$/),
 });
 

@@ -22,7 +22,8 @@ export async function openCliCore(
     background: opts.background ?? false,
     ...(opts.terminalPort ? { terminalPort: opts.terminalPort } : {}),
   });
-  if (!opened.ok) return { ok: false, message: opened.error.message, exitCode: opened.error.code === 'JOURNAL_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT };
+  if (!opened.ok)
+    return { ok: false, message: opened.error.message, exitCode: opened.error.code === 'JOURNAL_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT };
   return { ok: true, core: opened.value };
 }
 

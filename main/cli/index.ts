@@ -17,7 +17,7 @@ function usage(commands: readonly CliCommand[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `refund-terminal <command> --help` for a command\'s options.',
+    "Run `refund-terminal <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -10,7 +10,9 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { isValidTimeZone } from '../ledger/local-date';
 
-const UsbId = z.object({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff), label: z.string().max(80).optional() }).strict();
+const UsbId = z
+  .object({ vendorId: z.number().int().min(0).max(0xffff), productId: z.number().int().min(0).max(0xffff), label: z.string().max(80).optional() })
+  .strict();
 
 export const AppConfigSchema = z
   .object({
@@ -27,7 +29,10 @@ export const AppConfigSchema = z
         /** Which field inquiryPayment names the payment by (docs/antom-client.md). */
         inquiryPaymentKey: z.enum(['paymentId', 'paymentRequestId', 'both']).optional(),
         /** Announced date of Antom's next public key rotation. */
-        antomKeyRotationDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+        antomKeyRotationDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional(),
         requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
       })
       .strict()

@@ -23,4 +23,3 @@ export function findElectronRuntime(env: NodeJS.ProcessEnv, platform: NodeJS.Pla
   if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { missing: 'there is no graphical display (DISPLAY/WAYLAND_DISPLAY unset)' };
   return { path: binary };
 }
-

@@ -162,13 +162,9 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     }
     if (PIN_OPERATIONS.has(name) && !limiter.take(readCookie(req, COOKIE) ?? '')) {
       req.resume();
-      return send(
-        res,
-        429,
-        JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } }),
-        'application/json',
-        { 'Retry-After': String(Math.ceil(PIN_REFILL_MS / 1000)) },
-      );
+      return send(res, 429, JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } }), 'application/json', {
+        'Retry-After': String(Math.ceil(PIN_REFILL_MS / 1000)),
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;

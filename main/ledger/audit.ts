@@ -230,7 +230,10 @@ export class AuditLog {
   /** Latest audited content of each refund, and the seq of the entry carrying it. */
   private coverage(): Map<string, { seq: number; row: Record<string, unknown> }> {
     const out = new Map<string, { seq: number; row: Record<string, unknown> }>();
-    const it = this.db.prepare("SELECT seq, detail FROM audit WHERE detail LIKE '%\"row\":%' ORDER BY seq").iterate() as Iterable<{ seq: number; detail: string }>;
+    const it = this.db.prepare('SELECT seq, detail FROM audit WHERE detail LIKE \'%"row":%\' ORDER BY seq').iterate() as Iterable<{
+      seq: number;
+      detail: string;
+    }>;
     for (const e of it) {
       let parsed: unknown;
       try {
@@ -261,7 +264,8 @@ export class AuditLog {
       if (r.seq !== expectedSeq) {
         return { ok: false, count, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${r.seq})` };
       }
-      if (r.prev_hash !== prevHash) return { ok: false, count, firstBrokenSeq: r.seq, reason: 'link to the previous entry is broken (deleted or reordered entry)' };
+      if (r.prev_hash !== prevHash)
+        return { ok: false, count, firstBrokenSeq: r.seq, reason: 'link to the previous entry is broken (deleted or reordered entry)' };
       let recomputed: string;
       try {
         recomputed = entryHash(prevHash, r);

@@ -125,7 +125,12 @@ export function writeAlarmEntries(dataDir: string, held: readonly HeldOutcome[])
  */
 export function journalHealth(dataDir: string, ledger: Pick<Ledger, 'space' | 'refunds'>, held: readonly HeldOutcome[]): JournalHealthView {
   const space = ledger.space();
-  const unrecorded: JournalHealthView['unrecorded'][number][] = held.map((h) => ({ refundRequestId: h.refundRequestId, answer: h.outcome.status, since: h.since, lastError: h.lastError }));
+  const unrecorded: JournalHealthView['unrecorded'][number][] = held.map((h) => ({
+    refundRequestId: h.refundRequestId,
+    answer: h.outcome.status,
+    since: h.since,
+    lastError: h.lastError,
+  }));
   const seen = new Set(unrecorded.map((u) => u.refundRequestId));
   for (const e of readAlarmEntries(dataDir)) {
     if (seen.has(e.refundRequestId) || e.owner === OWNER) continue;

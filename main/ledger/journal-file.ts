@@ -22,9 +22,7 @@ export const INSTALL_MARKERS = ['secrets.json', `${LEDGER_FILE}-wal`] as const;
 export type JournalProblem = 'MISSING' | 'EMPTY' | 'UNREADABLE';
 
 export type JournalFileState =
-  | { readonly state: 'NEW' }
-  | { readonly state: 'PRESENT' }
-  | { readonly state: JournalProblem; readonly path: string; readonly detail: string };
+  { readonly state: 'NEW' } | { readonly state: 'PRESENT' } | { readonly state: JournalProblem; readonly path: string; readonly detail: string };
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\u0000', 'latin1');
 
@@ -95,7 +93,7 @@ export function journalProblemMessage(problem: JournalProblem, file: string, det
     `The refund journal ${file} ${what} (${detail}).`,
     'Refund Terminal will not start with a new, empty journal: pending refunds, users and the audit trail would be forgotten.',
     `What to do: stop the app, restore ${LEDGER_FILE} (and ${LEDGER_FILE}-wal if your backup has one) from the latest backup into ${path.dirname(file)}, then start again.`,
-    'If the journal is truly lost, call support: check this terminal\'s recent refunds in the Antom dashboard, then move the whole data folder aside and set the terminal up again.',
+    "If the journal is truly lost, call support: check this terminal's recent refunds in the Antom dashboard, then move the whole data folder aside and set the terminal up again.",
   ].join('\n');
 }
 

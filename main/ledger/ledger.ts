@@ -114,8 +114,7 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   const settings = new SettingsStore(db, audit, clock);
   const otherRefunds = new OtherRefundStore(db, audit, refunds, clock, () => timeZone);
 
-  const rowsOn = (date: string, tz: string): RefundRow[] =>
-    tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date });
+  const rowsOn = (date: string, tz: string): RefundRow[] => (tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date }));
 
   const ledger: Ledger = {
     db,

@@ -74,7 +74,9 @@ export class OtherRefundStore {
       // While an Antom refund may still move money, recording cash as well could pay the customer twice.
       const inFlight = this.refunds.inFlightFor(n.paymentId);
       if (inFlight !== null) {
-        return err('REFUND_IN_FLIGHT', 'An Antom refund for this payment is still open. Wait for its outcome first.', { refundRequestId: inFlight.refund_request_id });
+        return err('REFUND_IN_FLIGHT', 'An Antom refund for this payment is still open. Wait for its outcome first.', {
+          refundRequestId: inFlight.refund_request_id,
+        });
       }
       // The same balance the counter shows (this journal, Antom's report, earlier cash/credit).
       const refundable = computeBalance(payment, this.refunds.list({ paymentId: n.paymentId }), this.refunds.otherRefundedAmount(n.paymentId)).refundable.value;

@@ -62,9 +62,7 @@ export class PaymentCache {
 
   /** Antom answered AMOUNT_EXCEED for `value`: what is left there is less than that. */
   markRefusedAt(paymentId: string, value: number): void {
-    this.db
-      .prepare('UPDATE payments SET refundable_below = MIN(COALESCE(refundable_below, ?), ?) WHERE payment_id = ?')
-      .run(value, value, paymentId);
+    this.db.prepare('UPDATE payments SET refundable_below = MIN(COALESCE(refundable_below, ?), ?) WHERE payment_id = ?').run(value, value, paymentId);
   }
 
   /** A refund of ours succeeded: an earlier "less than X" bound moves down with it. */

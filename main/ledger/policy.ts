@@ -9,7 +9,8 @@ import { PolicySchema, type PolicyView } from '../../preload/contract/views';
 export { PolicySchema };
 export type Policy = PolicyView;
 
-export type ApprovalReasonCode = 'AMOUNT_AT_OR_OVER_THRESHOLD' | 'PARTIAL_REFUND' | 'PAYMENT_TOO_OLD' | 'CASHIER_DAILY_TOTAL_EXCEEDED' | 'PAYMENT_TOTAL_AT_OR_OVER_LIMIT';
+export type ApprovalReasonCode =
+  'AMOUNT_AT_OR_OVER_THRESHOLD' | 'PARTIAL_REFUND' | 'PAYMENT_TOO_OLD' | 'CASHIER_DAILY_TOTAL_EXCEEDED' | 'PAYMENT_TOTAL_AT_OR_OVER_LIMIT';
 export interface ApprovalReason {
   readonly code: ApprovalReasonCode;
   /** English sentence (audit, CLI); the renderer localises by code with `params`. */
@@ -80,7 +81,11 @@ export function evaluatePolicy(policy: Policy, input: PolicyInput): ApprovalReas
     // An unparseable payment time is treated as too old: ask rather than guess.
     const ageDays = Number.isNaN(paid) ? Number.POSITIVE_INFINITY : (input.now.getTime() - paid) / DAY_MS;
     if (ageDays > policy.paymentOlderThanDays) {
-      reasons.push({ code: 'PAYMENT_TOO_OLD', text: `The payment is older than ${policy.paymentOlderThanDays} days.`, params: { days: String(policy.paymentOlderThanDays) } });
+      reasons.push({
+        code: 'PAYMENT_TOO_OLD',
+        text: `The payment is older than ${policy.paymentOlderThanDays} days.`,
+        params: { days: String(policy.paymentOlderThanDays) },
+      });
     }
   }
   const dailyLimit = policy.cashierDailyTotals[cur];

@@ -12,7 +12,19 @@ import { refundAuditContent, type AuditLog } from './audit';
 import { computeBalance } from './balance';
 import { localDate, widenedUtcBounds } from './local-date';
 import type { ApprovalReason } from './policy';
-import { ApprovalRowSchema, CountSchema, PaymentRowSchema, SumSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type ApprovalRow, type RefundRow, type TransitionRow } from './rows';
+import {
+  ApprovalRowSchema,
+  CountSchema,
+  PaymentRowSchema,
+  SumSchema,
+  parseRow,
+  parseRows,
+  RefundRowSchema,
+  TransitionRowSchema,
+  type ApprovalRow,
+  type RefundRow,
+  type TransitionRow,
+} from './rows';
 import { canTransition, NON_FINAL_STATES } from './state-machine';
 
 export interface NewRefund {
@@ -97,9 +109,7 @@ export class RefundStore {
 
   /** Newest refund of a retry-as-new lineage (the one a repeated submit should show). */
   latestInLineage(rootIntentId: string): RefundRow | null {
-    const raw = this.db
-      .prepare('SELECT * FROM refunds WHERE root_intent_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
-      .get(rootIntentId);
+    const raw = this.db.prepare('SELECT * FROM refunds WHERE root_intent_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(rootIntentId);
     return raw === undefined ? null : parseRow(RefundRowSchema, raw, 'refund');
   }
 
@@ -413,7 +423,9 @@ export class RefundStore {
       if (before === null) return err('NOT_FOUND', 'No such refund.');
       if (before.state !== 'SUCCEEDED') return err('STALE_STATE', `The refund is ${before.state}.`);
       if (before.amount_value === value) return ok(before);
-      this.db.prepare('UPDATE refunds SET amount_value = ?, updated_at = ? WHERE refund_request_id = ?').run(value, this.clock().toISOString(), refundRequestId);
+      this.db
+        .prepare('UPDATE refunds SET amount_value = ?, updated_at = ? WHERE refund_request_id = ?')
+        .run(value, this.clock().toISOString(), refundRequestId);
       this.audit.append(actor, 'refund.amount_from_antom', { refundRequestId, journaled: before.amount_value, antomRefunded: value });
       const row = this.get(refundRequestId);
       if (row === null) throw new Error('refund vanished after update');
@@ -449,11 +461,7 @@ export class RefundStore {
 }
 
 function isReferenceConflict(e: unknown): boolean {
-  return (
-    e instanceof Error &&
-    (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    e.message.includes('original_merchant_refund_id')
-  );
+  return e instanceof Error && (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message.includes('original_merchant_refund_id');
 }
 
 function patchSql(patch: RefundPatch): { sets: string; params: Record<string, string | number | null> } {

@@ -7,7 +7,12 @@ import { toOtherRefundView } from './other-refunds';
 import type { OtherRefundRow, RefundRow } from './rows';
 import { isFinal } from './state-machine';
 
-export function buildDailyReport(date: string, rows: readonly RefundRow[], view: (r: RefundRow) => RefundView, others: readonly OtherRefundRow[] = []): DailyReportView {
+export function buildDailyReport(
+  date: string,
+  rows: readonly RefundRow[],
+  view: (r: RefundRow) => RefundView,
+  others: readonly OtherRefundRow[] = [],
+): DailyReportView {
   const totals = new Map<string, { currency: string; status: string; count: number; value: number }>();
   const byCashier = new Map<string, { cashier: string; currency: string; count: number; value: number }>();
   for (const r of rows) {
@@ -64,8 +69,26 @@ function otherTotals(others: readonly OtherRefundRow[]): DailyReportView['otherT
 
 // New columns go at the end so existing spreadsheets keep their column letters.
 const CSV_HEADER = [
-  'created_at', 'local_date', 'local_time', 'time_zone', 'refund_request_id', 'payment_id', 'cashier', 'mode', 'state', 'amount', 'currency', 'result_code', 'refund_id', 'memo',
-  'reason_code', 'reason', 'approved_by', 'approval_reason', 'payment_method', 'category',
+  'created_at',
+  'local_date',
+  'local_time',
+  'time_zone',
+  'refund_request_id',
+  'payment_id',
+  'cashier',
+  'mode',
+  'state',
+  'amount',
+  'currency',
+  'result_code',
+  'refund_id',
+  'memo',
+  'reason_code',
+  'reason',
+  'approved_by',
+  'approval_reason',
+  'payment_method',
+  'category',
 ];
 
 /** The CSV's `category`: an Antom refund, or one the store made another way (no money through Antom). */

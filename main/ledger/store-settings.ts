@@ -10,7 +10,6 @@ import { parseRow, SettingRowSchema } from './rows';
 
 export const DEFAULT_STORE_SETTINGS: StoreSettingsView = { storeName: null, register: null };
 
-
 /** What an install offers until a manager changes it. */
 export const DEFAULT_REASONS: readonly RefundReasonView[] = Object.keys(BUILT_IN_REASON_TEXT).map((code) => ({ code, label: null, active: true }));
 

@@ -23,7 +23,12 @@ import { CountSchema, parseRow, parseRows, UserRowSchema, type UserRow } from '.
 export const MAX_FAILED_PINS = 5;
 export const LOCKOUT_MS = 5 * 60_000;
 
-export const UserName = z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N}._-]+$/u);
+export const UserName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[\p{L}\p{N}._-]+$/u);
 /** Shape only (what a sign-in may carry); what a new PIN must satisfy is pin-policy.ts. */
 export const Pin = z.string().regex(/^\d{4,8}$/);
 
@@ -149,7 +154,11 @@ export class UserStore {
       if (cur === null) return err('USER_NOT_FOUND', `No user named ${name}.`);
       if (cur.role === role) return ok(null);
       if (cur.role === 'manager' && cur.disabled === 0) {
-        const others = parseRow(CountSchema, this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'manager' AND disabled = 0 AND name <> ?").get(name), 'count').n;
+        const others = parseRow(
+          CountSchema,
+          this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'manager' AND disabled = 0 AND name <> ?").get(name),
+          'count',
+        ).n;
         if (others === 0) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
       }
       this.db.prepare('UPDATE users SET role = ? WHERE name = ?').run(role, name);
@@ -242,21 +251,24 @@ export class UserStore {
     }
 
     // Gate and count in one write transaction, before any hashing.
-    type Gate = { kind: 'locked'; until: string } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'go'; failed: number; lockedUntil: string | null; row: UserRow };
-    const gate = this.db.transaction((): Gate => {
-      const cur = this.row(name);
-      if (cur === null) return { kind: 'gone' };
-      if (cur.locked_until !== null && Date.parse(cur.locked_until) > now.getTime()) return { kind: 'locked', until: cur.locked_until };
-      // Refused before counting: a person is not locked out by someone else's flood.
-      if (pinPoolSaturated()) return { kind: 'busy' };
-      const expired = cur.locked_until !== null;
-      const failed = (expired ? 0 : cur.failed_attempts) + 1;
-      // The attempt that reaches the limit already sets the lock, so nothing
-      // else gets evaluated while it is checked; a right PIN lifts it again.
-      const lockedUntil = failed >= MAX_FAILED_PINS ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : null;
-      this.db.prepare('UPDATE users SET failed_attempts = ?, locked_until = ? WHERE name = ?').run(failed, lockedUntil, name);
-      return { kind: 'go', failed, lockedUntil, row: cur };
-    }).immediate();
+    type Gate =
+      { kind: 'locked'; until: string } | { kind: 'busy' } | { kind: 'gone' } | { kind: 'go'; failed: number; lockedUntil: string | null; row: UserRow };
+    const gate = this.db
+      .transaction((): Gate => {
+        const cur = this.row(name);
+        if (cur === null) return { kind: 'gone' };
+        if (cur.locked_until !== null && Date.parse(cur.locked_until) > now.getTime()) return { kind: 'locked', until: cur.locked_until };
+        // Refused before counting: a person is not locked out by someone else's flood.
+        if (pinPoolSaturated()) return { kind: 'busy' };
+        const expired = cur.locked_until !== null;
+        const failed = (expired ? 0 : cur.failed_attempts) + 1;
+        // The attempt that reaches the limit already sets the lock, so nothing
+        // else gets evaluated while it is checked; a right PIN lifts it again.
+        const lockedUntil = failed >= MAX_FAILED_PINS ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : null;
+        this.db.prepare('UPDATE users SET failed_attempts = ?, locked_until = ? WHERE name = ?').run(failed, lockedUntil, name);
+        return { kind: 'go', failed, lockedUntil, row: cur };
+      })
+      .immediate();
     if (gate.kind === 'gone') return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
     if (gate.kind === 'locked') return err('USER_LOCKED', LOCKED_MESSAGE, { lockedUntil: gate.until });
     if (gate.kind === 'busy') return err('RATE_LIMITED', BUSY_MESSAGE);
@@ -268,7 +280,9 @@ export class UserStore {
       } catch (e) {
         if (!(e instanceof Busy)) throw e;
         // Counted but not evaluated: give the attempt back.
-        this.db.prepare('UPDATE users SET failed_attempts = MAX(failed_attempts - 1, 0), locked_until = NULL WHERE name = ? AND failed_attempts = ?').run(name, gate.failed);
+        this.db
+          .prepare('UPDATE users SET failed_attempts = MAX(failed_attempts - 1, 0), locked_until = NULL WHERE name = ? AND failed_attempts = ?')
+          .run(name, gate.failed);
         return err('RATE_LIMITED', BUSY_MESSAGE);
       }
     }
@@ -286,9 +300,10 @@ export class UserStore {
     const mustChange = gate.row.must_change_pin !== 0 || this.pinProblem(pin, gate.row.role) !== null;
     if (!mustChange) {
       // A hash made before PINs were keyed is replaced by a keyed one now that we know the PIN.
-      if (gate.row.pin_keyed === 0) await this.storePin(name, pin, 'system', 'user.pin_rekeyed').catch((e: unknown) => {
-        if (!(e instanceof Busy)) throw e; // busy: re-keyed at a later sign-in instead
-      });
+      if (gate.row.pin_keyed === 0)
+        await this.storePin(name, pin, 'system', 'user.pin_rekeyed').catch((e: unknown) => {
+          if (!(e instanceof Busy)) throw e; // busy: re-keyed at a later sign-in instead
+        });
       const u = this.get(name);
       return u === null ? err('USER_NOT_FOUND', SIGN_IN_REFUSED) : ok(u);
     }

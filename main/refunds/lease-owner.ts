@@ -41,7 +41,10 @@ function procStatFields(pid: number): string[] | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   // Index 0 is field 3 (state); field 22 (starttime) is index 19.
-  return text.slice(close + 1).trim().split(/\s+/);
+  return text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
 }
 
 let bootIdCache: string | null | undefined;

@@ -16,11 +16,12 @@ export const MSG = {
   declined: (reason: string): string => `A manager declined this refund: ${reason}`,
   gatewayThrew: 'We could not tell whether Antom received the refund. It will be checked again automatically; do not refund another way.',
   inquiryPending: 'The refund is still being checked with Antom. It will update automatically.',
-  terminalDown: 'The payment terminal is not connected, so the refund was not started and nothing was saved or sent. Connect the terminal (cable, power) and confirm again',
+  terminalDown:
+    'The payment terminal is not connected, so the refund was not started and nothing was saved or sent. Connect the terminal (cable, power) and confirm again',
   referenceReused:
     'The terminal gave a refund reference it had already given to another refund, so this refund was stopped. Nothing has been sent to Antom; no money moved. Call your technician (the terminal may be faulty).',
   outcomeNotRecorded:
-    "Antom answered, but this PC could not save the answer (its disk is full or failing). Treat the refund as PENDING: do not refund again or another way. It is saved automatically once the disk works; call your technician.",
+    'Antom answered, but this PC could not save the answer (its disk is full or failing). Treat the refund as PENDING: do not refund again or another way. It is saved automatically once the disk works; call your technician.',
 } as const;
 
 /** Terminal errors that prove the terminal refused the request (nothing reached Antom). */
@@ -34,14 +35,26 @@ export function terminalErrorMessage(code: TerminalErrorCode): { message: string
   const nothingSent = 'Nothing has been sent to Antom; no money moved.';
   switch (code) {
     case 'LINK_DOWN':
-      return { message: `The terminal stopped answering (check its cable and power). ${nothingSent} The refund continues with the same reference once it is back.`, nextAction: 'RETRY_SAME_REQUEST' };
+      return {
+        message: `The terminal stopped answering (check its cable and power). ${nothingSent} The refund continues with the same reference once it is back.`,
+        nextAction: 'RETRY_SAME_REQUEST',
+      };
     case 'LINE_NOISE':
-      return { message: `The terminal answers, but the cable is too noisy: its answers kept arriving damaged (check or replace the cable). ${nothingSent} The refund will ask it again with the same reference.`, nextAction: 'RETRY_SAME_REQUEST' };
+      return {
+        message: `The terminal answers, but the cable is too noisy: its answers kept arriving damaged (check or replace the cable). ${nothingSent} The refund will ask it again with the same reference.`,
+        nextAction: 'RETRY_SAME_REQUEST',
+      };
     case 'TIMEOUT':
-      return { message: `The terminal did not answer in time. ${nothingSent} The refund will ask it again with the same reference.`, nextAction: 'RETRY_SAME_REQUEST' };
+      return {
+        message: `The terminal did not answer in time. ${nothingSent} The refund will ask it again with the same reference.`,
+        nextAction: 'RETRY_SAME_REQUEST',
+      };
     case 'NOT_CONNECTED':
     case 'NOT_AUTHENTICATED':
-      return { message: `No terminal is connected. Connect the terminal; the refund continues with the same reference. ${nothingSent}`, nextAction: 'RETRY_SAME_REQUEST' };
+      return {
+        message: `No terminal is connected. Connect the terminal; the refund continues with the same reference. ${nothingSent}`,
+        nextAction: 'RETRY_SAME_REQUEST',
+      };
     case 'NOT_PAIRED':
       return { message: `No terminal is paired with this computer. Ask a technician to pair it. ${nothingSent}`, nextAction: 'CALL_SUPPORT' };
     case 'TERMINAL_SWAPPED':
@@ -53,6 +66,9 @@ export function terminalErrorMessage(code: TerminalErrorCode): { message: string
     case 'UNSUPPORTED':
       return { message: `The terminal refused this refund request. ${nothingSent}`, nextAction: 'CALL_SUPPORT' };
     default:
-      return { message: `The terminal reported a problem (${code}). ${nothingSent} The refund will ask it again with the same reference.`, nextAction: 'RETRY_SAME_REQUEST' };
+      return {
+        message: `The terminal reported a problem (${code}). ${nothingSent} The refund will ask it again with the same reference.`,
+        nextAction: 'RETRY_SAME_REQUEST',
+      };
   }
 }

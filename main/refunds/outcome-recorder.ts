@@ -76,7 +76,10 @@ export class OutcomeRecorder {
     this.stopped = false;
     const entry: Entry = { held, write, timer: null, running: null };
     this.entries.set(h.refundRequestId, entry);
-    this.opts.log?.warn({ refundRequestId: h.refundRequestId, resultCode: h.outcome.resultCode, err: h.error }, "Antom's answer could not be journaled; holding it and retrying");
+    this.opts.log?.warn(
+      { refundRequestId: h.refundRequestId, resultCode: h.outcome.resultCode, err: h.error },
+      "Antom's answer could not be journaled; holding it and retrying",
+    );
     this.changed();
     this.schedule(entry);
     return held;
@@ -131,12 +134,15 @@ export class OutcomeRecorder {
 
   private schedule(e: Entry): void {
     if (this.stopped) return;
-    e.timer = setTimeout(() => {
-      e.timer = null;
-      void this.attempt(e).then(() => {
-        if (this.entries.get(e.held.refundRequestId) === e) this.schedule(e);
-      });
-    }, this.delayFor(e.held.attempts - 1));
+    e.timer = setTimeout(
+      () => {
+        e.timer = null;
+        void this.attempt(e).then(() => {
+          if (this.entries.get(e.held.refundRequestId) === e) this.schedule(e);
+        });
+      },
+      this.delayFor(e.held.attempts - 1),
+    );
     e.timer.unref();
   }
 
@@ -147,7 +153,7 @@ export class OutcomeRecorder {
         const r = await e.write();
         if (this.entries.get(e.held.refundRequestId) !== e) return;
         this.entries.delete(e.held.refundRequestId);
-        this.opts.log?.info({ refundRequestId: e.held.refundRequestId, result: r, attempts: e.held.attempts + 1 }, "held Antom answer resolved in the journal");
+        this.opts.log?.info({ refundRequestId: e.held.refundRequestId, result: r, attempts: e.held.attempts + 1 }, 'held Antom answer resolved in the journal');
         this.changed();
       } catch (err) {
         if (this.entries.get(e.held.refundRequestId) !== e) return;

@@ -139,7 +139,13 @@ interface DriveResult {
  * exists". Only then may a SUBMITTING / PENDING_UNKNOWN refund be resubmitted
  * (same id, same body). Gateway adapters should use one of these codes.
  */
-export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['REFUND_NOT_FOUND', 'REFUND_NOT_EXIST', 'ORDER_NOT_EXIST', 'DPOS_PAYMENT_ORDER_NOT_EXIST', 'NOT_FOUND']);
+export const REFUND_NOT_FOUND_CODES: ReadonlySet<string> = new Set([
+  'REFUND_NOT_FOUND',
+  'REFUND_NOT_EXIST',
+  'ORDER_NOT_EXIST',
+  'DPOS_PAYMENT_ORDER_NOT_EXIST',
+  'NOT_FOUND',
+]);
 
 /** resultCode of a refund stopped because the terminal replayed another refund's reference. */
 export const REFERENCE_REUSED_CODE = 'TERMINAL_REFERENCE_REUSED';
@@ -150,13 +156,20 @@ export function isNotFoundOutcome(o: AntomOutcome): boolean {
 
 const SubmitSchema = z
   .object({
-    intentId: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/),
+    intentId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/),
     paymentId: PaymentId,
     mode: z.enum(['FULL', 'PARTIAL']),
     amount: MoneySchema.optional(),
     expectedAmount: MoneySchema.optional(),
     memo: z.string().max(256).optional(),
-    reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
+    reasonCode: z
+      .string()
+      .regex(/^[A-Z0-9_]{1,32}$/)
+      .optional(),
     cashier: z.string().trim().min(1).max(40),
   })
   .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' })
@@ -411,7 +424,12 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     mode: 'FULL' | 'PARTIAL';
     amount?: Money;
     cashier: string;
-  }): Promise<Result<{ needsApproval: boolean; reasons: ApprovalReason[]; amount: Money; refundable: Money; selfApprovalAllowed: boolean }, 'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED' | 'AMOUNT_EXCEEDS_REFUNDABLE'>> {
+  }): Promise<
+    Result<
+      { needsApproval: boolean; reasons: ApprovalReason[]; amount: Money; refundable: Money; selfApprovalAllowed: boolean },
+      'INVALID_INPUT' | 'PAYMENT_NOT_FOUND' | 'UNAVAILABLE' | 'LOOKUP_MISCONFIGURED' | 'AMOUNT_EXCEEDS_REFUNDABLE'
+    >
+  > {
     const id = PaymentId.safeParse(input.paymentId);
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
     const payment = this.freshCachedPayment(id.data) ?? (await this.fetchPayment(id.data));
@@ -420,7 +438,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     const refundable = this.ledger.refundableBalance(p.paymentId) ?? p.amount;
     const amount = input.mode === 'FULL' ? refundable : input.amount;
     if (amount === undefined || amount.currency !== p.amount.currency) return err('INVALID_INPUT', 'A partial refund needs an amount in the payment currency.');
-    if (amount.value <= 0 || amount.value > refundable.value) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+    if (amount.value <= 0 || amount.value > refundable.value)
+      return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
     const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
     return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: this.ledger.getPolicy().allowSelfApproval });
   }
@@ -558,14 +577,21 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
           // Lost the race inside the write lock: same answer as the check above.
           const other = this.ledger.refunds.inFlightFor(p.paymentId);
           const view = this.currentPaymentView(p.paymentId);
-          return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.inFlightSentence(other), { ...inserted.error.details, ...(view ? { payment: view } : {}) });
-        }
-        case 'AMOUNT_EXCEEDS_REFUNDABLE': {
-          const view = this.currentPaymentView(p.paymentId);
-          return err('BALANCE_CHANGED', 'What is left to refund changed while this screen was open. Nothing was refunded; check the amount and confirm again.', {
+          return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.inFlightSentence(other), {
             ...inserted.error.details,
             ...(view ? { payment: view } : {}),
           });
+        }
+        case 'AMOUNT_EXCEEDS_REFUNDABLE': {
+          const view = this.currentPaymentView(p.paymentId);
+          return err(
+            'BALANCE_CHANGED',
+            'What is left to refund changed while this screen was open. Nothing was refunded; check the amount and confirm again.',
+            {
+              ...inserted.error.details,
+              ...(view ? { payment: view } : {}),
+            },
+          );
         }
         case 'PAYMENT_NOT_FOUND':
           return err('PAYMENT_NOT_FOUND', inserted.error.message);
@@ -655,7 +681,11 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return this.ledger.getPolicy();
   }
 
-  async setPolicy(input: { manager: string; pin: string; policy: unknown }): Promise<Result<Policy, 'INVALID_INPUT' | 'PIN_INVALID' | 'USER_LOCKED' | 'NOT_A_MANAGER'>> {
+  async setPolicy(input: {
+    manager: string;
+    pin: string;
+    policy: unknown;
+  }): Promise<Result<Policy, 'INVALID_INPUT' | 'PIN_INVALID' | 'USER_LOCKED' | 'NOT_A_MANAGER'>> {
     const who = await this.ledger.verifyPin(input.manager, input.pin);
     if (!who.ok) return who.error.code === 'USER_LOCKED' ? err('USER_LOCKED', who.error.message) : err('PIN_INVALID', who.error.message);
     if (who.value.role !== 'manager') return err('NOT_A_MANAGER', 'Only a manager can change the approval policy.');
@@ -1075,7 +1105,10 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
    */
   private refuseReplayedReference(row: RefundRow, reference: string, usedBy: unknown): RefundRow | null {
     const holder = typeof usedBy === 'string' ? usedBy : null;
-    this.log.error({ refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder }, 'terminal replayed a refund reference; refund stopped, nothing sent');
+    this.log.error(
+      { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder },
+      'terminal replayed a refund reference; refund stopped, nothing sent',
+    );
     const t = this.ledger.transaction(() => {
       const moved = this.ledger.refunds.transition(row.refund_request_id, row.state, 'FAILED', {
         actor: SYSTEM,
@@ -1083,7 +1116,11 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         patch: { resultCode: REFERENCE_REUSED_CODE, message: MSG.referenceReused, nextAction: 'CALL_SUPPORT', nextCheckAt: null },
       });
       if (moved.ok) {
-        this.ledger.audit.append(SYSTEM, 'terminal.reference_reused', { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder });
+        this.ledger.audit.append(SYSTEM, 'terminal.reference_reused', {
+          refundRequestId: row.refund_request_id,
+          originalMerchantRefundId: reference,
+          usedBy: holder,
+        });
       }
       return moved;
     });

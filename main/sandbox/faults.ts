@@ -16,24 +16,26 @@ export const FaultKind = z.enum([
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 
-export const FaultSpec = z.object({
-  kind: FaultKind,
-  /** Number of matching requests to affect, or 'always'. Default 1. */
-  times: z.union([z.number().int().min(1), z.literal('always')]).default(1),
-  api: z.enum(['refund', 'inquiryRefund', 'inquiryPayment']).optional(),
-  paymentId: z.string().min(1).max(64).optional(),
-  latencyMs: z.number().int().min(0).max(120_000).default(0),
-  httpStatus: z.number().int().min(500).max(599).default(503),
-  /** For http-5xx: process the request before failing (a proxy error after the work was done). */
-  processFirst: z.boolean().default(false),
-  result: z
-    .object({
-      resultStatus: z.enum(['S', 'F', 'U']),
-      resultCode: z.string().min(1).max(64),
-      resultMessage: z.string().max(256).optional(),
-    })
-    .optional(),
-}).refine((f) => f.kind !== 'force-result' || f.result !== undefined, 'force-result needs a result');
+export const FaultSpec = z
+  .object({
+    kind: FaultKind,
+    /** Number of matching requests to affect, or 'always'. Default 1. */
+    times: z.union([z.number().int().min(1), z.literal('always')]).default(1),
+    api: z.enum(['refund', 'inquiryRefund', 'inquiryPayment']).optional(),
+    paymentId: z.string().min(1).max(64).optional(),
+    latencyMs: z.number().int().min(0).max(120_000).default(0),
+    httpStatus: z.number().int().min(500).max(599).default(503),
+    /** For http-5xx: process the request before failing (a proxy error after the work was done). */
+    processFirst: z.boolean().default(false),
+    result: z
+      .object({
+        resultStatus: z.enum(['S', 'F', 'U']),
+        resultCode: z.string().min(1).max(64),
+        resultMessage: z.string().max(256).optional(),
+      })
+      .optional(),
+  })
+  .refine((f) => f.kind !== 'force-result' || f.result !== undefined, 'force-result needs a result');
 export type FaultSpec = z.output<typeof FaultSpec>;
 export type FaultSpecInput = z.input<typeof FaultSpec>;
 

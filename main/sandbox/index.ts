@@ -2,5 +2,14 @@
 export { startAntomSandbox, type AntomSandbox, type StartAntomSandboxOptions, type SandboxLogEntry } from './server';
 export { FaultController, FaultSpec, FaultKind, type ActiveFault, type FaultSpecInput } from './faults';
 export { generateDemoKeyPair, ensureDemoCredentials, DEMO_CLIENT_ID, type DemoCredentials, type PemKeyPair } from './keys';
-export { DEMO_PAYMENTS, METHOD_RULES, demoPayments, seededRefundRequestId, type DemoPaymentKey, type SandboxPayment, type SandboxPaymentMethod, type SandboxPaymentStatus } from './seed';
+export {
+  DEMO_PAYMENTS,
+  METHOD_RULES,
+  demoPayments,
+  seededRefundRequestId,
+  type DemoPaymentKey,
+  type SandboxPayment,
+  type SandboxPaymentMethod,
+  type SandboxPaymentStatus,
+} from './seed';
 export type { SandboxRefund } from './ledger';

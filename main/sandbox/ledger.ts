@@ -143,7 +143,10 @@ export class SandboxLedger {
     // Idempotency: same id + same content => same answer; different content => inconsistent.
     const seenFp = this.fingerprints.get(body.refundRequestId);
     if (seenFp !== undefined && seenFp !== fp) {
-      return { refundRequestId: body.refundRequestId, result: fail('DPOS_PAYMENT_REPEAT_REQ_INCONSISTENT', 'The amount or currency is different from the previous request.') };
+      return {
+        refundRequestId: body.refundRequestId,
+        result: fail('DPOS_PAYMENT_REPEAT_REQ_INCONSISTENT', 'The amount or currency is different from the previous request.'),
+      };
     }
     const existing = this.refunds.get(body.refundRequestId);
     if (existing) return this.answerFor(existing);
@@ -219,9 +222,7 @@ export class SandboxLedger {
   inquiryPayment(body: InquiryPaymentRequestBody): InquiryPaymentResponseBody {
     this.settle();
     // The docs: when both are given, paymentId takes precedence.
-    const p = body.paymentId
-      ? this.payments.get(body.paymentId)
-      : [...this.payments.values()].find((x) => x.paymentRequestId === body.paymentRequestId);
+    const p = body.paymentId ? this.payments.get(body.paymentId) : [...this.payments.values()].find((x) => x.paymentRequestId === body.paymentRequestId);
     if (!p) return { result: fail('DPOS_PAYMENT_ORDER_NOT_EXIST', 'The order does not exist.') };
     // inquiryPayment's documented statuses have no CLOSED; a closed order never succeeded.
     const paymentStatus = p.status === 'CLOSED' ? 'FAIL' : p.status;

@@ -9,15 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { importPrivateKey, importPublicKey, parseSignatureHeader, signatureHeaderFor, verifySignatureHeader } from '../antom/signing';
-import {
-  API_PATHS,
-  InquiryPaymentRequestBody,
-  InquiryRefundRequestBody,
-  RefundRequestBody,
-  WireAmountIn,
-  type AntomApi,
-  type WireResult,
-} from '../antom/wire';
+import { API_PATHS, InquiryPaymentRequestBody, InquiryRefundRequestBody, RefundRequestBody, WireAmountIn, type AntomApi, type WireResult } from '../antom/wire';
 import { FaultController, FaultSpec, type FaultSpec as FaultSpecT } from './faults';
 import { generateDemoKeyPair } from './keys';
 import { SandboxLedger, type SandboxRefund } from './ledger';
@@ -86,9 +78,7 @@ export interface AntomSandbox {
  */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map(
-  (Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]),
-);
+const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map((Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]));
 
 /** The prefix Antom's SDKs use for SANDBOX_ client ids (global-open-sdk `adjust_sandbox_url`). */
 const SANDBOX_PREFIX = '/ams/sandbox/api';
@@ -203,7 +193,10 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     if (signature !== 'missing') {
       // A bad signature is a real signature over different bytes.
       const signedBody = signature === 'bad' ? `${body} ` : body;
-      const header = signatureHeaderFor({ method: 'POST', uriPath, clientId, time: responseTime, body: signedBody, keyVersion: gatewayKeyVersion ?? 1 }, gatewayPrivate);
+      const header = signatureHeaderFor(
+        { method: 'POST', uriPath, clientId, time: responseTime, body: signedBody, keyVersion: gatewayKeyVersion ?? 1 },
+        gatewayPrivate,
+      );
       headers.signature = gatewayKeyVersion === null ? header.replace(/keyVersion=\d+,/, '') : header;
     }
     res.writeHead(status, headers);
@@ -241,7 +234,11 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     if (typeof requestTime !== 'string' || !isValidRequestTime(requestTime)) {
       return { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED', resultMessage: 'request-time header missing or invalid.' };
     }
-    const verdict = verifySignatureHeader(typeof signature === 'string' ? signature : undefined, { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, merchantPublic);
+    const verdict = verifySignatureHeader(
+      typeof signature === 'string' ? signature : undefined,
+      { method: 'POST', uriPath, clientId, time: requestTime, body: raw },
+      merchantPublic,
+    );
     if (verdict !== 'OK') {
       return { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ACCESS_DENIED', resultMessage: `Signature ${verdict.toLowerCase().replace('_', ' ')}.` };
     }
@@ -349,15 +346,24 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     } catch {
       return sendResult(res, uriPath, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: 'The request body is not valid JSON.' });
     }
-    const refundRequestId = typeof (json as { refundRequestId?: unknown })?.refundRequestId === 'string' ? (json as { refundRequestId: string }).refundRequestId : null;
+    const refundRequestId =
+      typeof (json as { refundRequestId?: unknown })?.refundRequestId === 'string' ? (json as { refundRequestId: string }).refundRequestId : null;
     const parsed = schemas[api].safeParse(json);
     if (!parsed.success) {
       log.push({ path: pathname, api, refundRequestId, paymentId: null, at: new Date(clock()).toISOString() });
       // The DPOS catalogue has no parameter-error code; PROCESS_FAIL ("general business failure") is the closest.
       const message = parsed.error.issues
-        .map((i) => (i.path[0] === 'originalMerchantRefundId' ? 'originalMerchantRefundId is required in USB cable mode' : `${i.path.join('.') || 'body'}: ${i.message}`))
+        .map((i) =>
+          i.path[0] === 'originalMerchantRefundId' ? 'originalMerchantRefundId is required in USB cable mode' : `${i.path.join('.') || 'body'}: ${i.message}`,
+        )
         .join('; ');
-      return sendResult(res, uriPath, 200, { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: message.slice(0, 256) }, refundRequestId ? { refundRequestId } : {});
+      return sendResult(
+        res,
+        uriPath,
+        200,
+        { resultStatus: 'F', resultCode: 'DPOS_REFUND_PROCESS_FAIL', resultMessage: message.slice(0, 256) },
+        refundRequestId ? { refundRequestId } : {},
+      );
     }
     if (api === 'inquiryPayment') {
       const problem = inquiryKeyProblem(parsed.data as InquiryPaymentRequestBody);

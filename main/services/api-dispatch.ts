@@ -21,9 +21,7 @@ export function operationForChannel(channel: string): OperationName | undefined 
   return CHANNEL_TO_OPERATION.get(channel);
 }
 
-const CHANNEL_TO_OPERATION = new Map<string, OperationName>(
-  (Object.keys(operations) as OperationName[]).map((name) => [operations[name].channel, name]),
-);
+const CHANNEL_TO_OPERATION = new Map<string, OperationName>((Object.keys(operations) as OperationName[]).map((name) => [operations[name].channel, name]));
 
 /** The early gate: a refusal for the signed-in role, or null. See OPERATION_ACCESS in api-handlers. */
 export type Authorize = (name: OperationName) => Err<ApiErrorCode> | null;
@@ -55,6 +53,9 @@ export async function dispatch<N extends OperationName>(
     return await handler(parsed.data);
   } catch (e) {
     log.error({ operation: name, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'handler failed');
-    return err<ApiErrorCode>('INTERNAL', 'Something went wrong inside the app. Nothing was changed by this action; try again, and call support if it repeats.') as ResponseOf<N>;
+    return err<ApiErrorCode>(
+      'INTERNAL',
+      'Something went wrong inside the app. Nothing was changed by this action; try again, and call support if it repeats.',
+    ) as ResponseOf<N>;
   }
 }

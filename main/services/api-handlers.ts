@@ -219,7 +219,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
       as(counter, (user) => {
         // No name typed: the manager signed in at this counter approves with their PIN alone.
         const manager = req.manager ?? (user.role === 'manager' ? user.name : null);
-        if (manager === null) return Promise.resolve(err<ApiErrorCode>('INVALID_INPUT', 'Type the approving manager\'s name and PIN.'));
+        if (manager === null) return Promise.resolve(err<ApiErrorCode>('INVALID_INPUT', "Type the approving manager's name and PIN."));
         return deps.refunds.approve({ refundRequestId: req.refundRequestId, manager, pin: req.pin, reason: req.reason ?? 'Approved at the counter.' });
       }),
     declineRefund: (req) => as(counter, () => deps.refunds.decline(req)),

@@ -79,7 +79,13 @@ function userResult(r: Result<User, 'USER_NOT_FOUND' | 'INVALID_INPUT' | 'FORBID
 
 export async function startAppServices(opts: AppServicesOptions): Promise<AppServices> {
   const log = opts.log ?? createLogger({ dataDir: opts.dataDir });
-  const opened = await openCoreServices({ dataDir: opts.dataDir, env: opts.env, log, background: true, ...(opts.keyProtector ? { keyProtector: opts.keyProtector } : {}) });
+  const opened = await openCoreServices({
+    dataDir: opts.dataDir,
+    env: opts.env,
+    log,
+    background: true,
+    ...(opts.keyProtector ? { keyProtector: opts.keyProtector } : {}),
+  });
   if (!opened.ok) throw new Error(opened.error.message);
   const core = opened.value;
   const { engine, ledger, link, secrets } = core;
@@ -228,7 +234,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     }
     const fp = fingerprint(input.pem);
     if (keys.some((x) => fingerprint(x.pem) === fp)) return err('CONFIG_INVALID', 'This key is already stored.');
-    if (keys.length >= MAX_ANTOM_PUBLIC_KEYS) return err('CONFIG_INVALID', `At most ${MAX_ANTOM_PUBLIC_KEYS} Antom keys can be stored; remove a retired one first.`);
+    if (keys.length >= MAX_ANTOM_PUBLIC_KEYS)
+      return err('CONFIG_INVALID', `At most ${MAX_ANTOM_PUBLIC_KEYS} Antom keys can be stored; remove a retired one first.`);
     await writeAntomPublicKeys(secrets, [...keys, { keyVersion: input.keyVersion, pem: input.pem }]);
     ledger.audit.append(actor, 'config.change', { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp });
     await applyAntom();
@@ -239,7 +246,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     const keys = await readAntomPublicKeys(secrets);
     const rest = keys.filter((k) => fingerprint(k.pem) !== fp);
     if (rest.length === keys.length) return err('NOT_FOUND', 'No stored Antom key has this fingerprint.');
-    if (rest.length === 0) return err('CONFIG_INVALID', "This is the only Antom key: add the new one before removing it, or no answer from Antom could be trusted.");
+    if (rest.length === 0)
+      return err('CONFIG_INVALID', 'This is the only Antom key: add the new one before removing it, or no answer from Antom could be trusted.');
     await writeAntomPublicKeys(secrets, rest);
     ledger.audit.append(actor, 'config.change', { what: 'antom.publicKey.remove', fingerprint: fp });
     await applyAntom();
@@ -291,7 +299,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       submit: (input) => engine.submit(input),
       evaluate: (input) => engine.evaluate(input),
       get: async (id) => engine.get(id),
-      list: async (filter) => ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),
+      list: async (filter) =>
+        ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),
       approve: (input) => engine.approve(input),
       decline: (input) => engine.decline(input),
       retryAsNew: (input) => engine.retryAsNew(input),
@@ -323,7 +332,10 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       devices: async () => ok(await listDeviceCandidates(core)),
       pairBegin: async (port, actor) => {
         if (!core.demo && port !== core.terminalPort) {
-          return err('TERMINAL_ERROR', `The terminal link is set to ${core.terminalPort ?? 'no port'}; set terminal.port to ${port} in config.json (or TERMINAL_PORT) and restart, then pair.`);
+          return err(
+            'TERMINAL_ERROR',
+            `The terminal link is set to ${core.terminalPort ?? 'no port'}; set terminal.port to ${port} in config.json (or TERMINAL_PORT) and restart, then pair.`,
+          );
         }
         const r = await link.pairBegin();
         ledger.audit.append(actor, 'terminal.pairing', { step: 'begin', port, ok: r.ok });
@@ -400,7 +412,8 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
         const path = core.antom.endpoint('inquiryPayment');
         const by = core.antom.lastVerification();
         const keyNote = by ? ` (verified with Antom key ${by.keyVersion === null ? 'of unrecorded version' : `version ${by.keyVersion}`})` : '';
-        if (r.ok || r.error.code === 'PAYMENT_NOT_FOUND') return ok({ reachable: true, signatureValid: true, lookupOk: true, path, detail: `Antom answered POST ${path} with a valid signature${keyNote}.` });
+        if (r.ok || r.error.code === 'PAYMENT_NOT_FOUND')
+          return ok({ reachable: true, signatureValid: true, lookupOk: true, path, detail: `Antom answered POST ${path} with a valid signature${keyNote}.` });
         if (r.error.code === 'LOOKUP_MISCONFIGURED') return ok({ reachable: true, signatureValid: true, lookupOk: false, path, detail: r.error.message });
         return ok({ reachable: false, signatureValid: false, path, detail: r.error.message });
       },
@@ -414,12 +427,17 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
           linkStats: link.stats(),
           terminalPort: core.terminalPort,
           devices: await listDeviceCandidates(core),
-          antom: (await antomView()).ok ? (await antomView() as { ok: true; value: AntomConfigView }).value : null,
+          antom: (await antomView()).ok ? ((await antomView()) as { ok: true; value: AntomConfigView }).value : null,
           antomProblem: core.antomProblem,
           audit: ledger.verifyAudit(),
-          pendingRefunds: engine.list({}).filter((r) => r.status === 'PENDING').map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
+          pendingRefunds: engine
+            .list({})
+            .filter((r) => r.status === 'PENDING')
+            .map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
           // The terminal gave these refunds a reference it had already given another one: stopped, nothing sent.
-          terminalReferenceReplays: ledger.refunds.referenceReplays().map((r) => ({ refundRequestId: r.refund_request_id, paymentId: r.payment_id, at: r.updated_at, message: r.message })),
+          terminalReferenceReplays: ledger.refunds
+            .referenceReplays()
+            .map((r) => ({ refundRequestId: r.refund_request_id, paymentId: r.payment_id, at: r.updated_at, message: r.message })),
           platform: { os: process.platform, arch: process.arch, node: process.versions.node, electron: process.versions.electron ?? null },
         },
         null,

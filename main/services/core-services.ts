@@ -100,7 +100,11 @@ export async function writeAntomPublicKeys(secrets: SecretStore, keys: readonly 
 }
 
 /** Antom settings: env first (ANTOM_*), else config.json + PEMs from the secret store. */
-export async function resolveAntomConfig(config: AppConfig, secrets: SecretStore, env: NodeJS.ProcessEnv): Promise<Result<AntomClientConfig, 'CONFIG_MISSING' | 'CONFIG_INVALID'>> {
+export async function resolveAntomConfig(
+  config: AppConfig,
+  secrets: SecretStore,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<AntomClientConfig, 'CONFIG_MISSING' | 'CONFIG_INVALID'>> {
   if (env.ANTOM_BASE_URL || env.ANTOM_CLIENT_ID || env.ANTOM_PRIVATE_KEY_FILE || env.ANTOM_PUBLIC_KEY_FILE) {
     const fromEnv = loadAntomConfigFromEnv(env);
     if (!fromEnv.ok) return err(fromEnv.error.code === 'CONFIG_MISSING' ? 'CONFIG_MISSING' : 'CONFIG_INVALID', fromEnv.error.message);
@@ -108,7 +112,8 @@ export async function resolveAntomConfig(config: AppConfig, secrets: SecretStore
   }
   if (!config.antom) return err('CONFIG_MISSING', 'Antom is not set up: a technician enters the endpoint, client id and keys on the technician screen.');
   const [priv, pubs] = await Promise.all([secrets.get(SECRET_NAMES.merchantPrivateKey), readAntomPublicKeys(secrets)]);
-  if (!priv || pubs.length === 0) return err('CONFIG_MISSING', 'Antom keys are missing: import the merchant private key and Antom public key on the technician screen.');
+  if (!priv || pubs.length === 0)
+    return err('CONFIG_MISSING', 'Antom keys are missing: import the merchant private key and Antom public key on the technician screen.');
   const parsed = AntomClientConfig.safeParse({ ...config.antom, merchantPrivateKeyPem: priv, antomPublicKeys: pubs });
   if (!parsed.success) return err('CONFIG_INVALID', `Antom settings are not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return ok(parsed.data);
@@ -141,7 +146,11 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   // that has secrets, and on a new folder it exists before the first secret is written.
   let opened: Awaited<ReturnType<typeof openDataLedger>>;
   try {
-    opened = await openDataLedger(dataDir, { config, keyProtector: opts.keyProtector ?? fileKeyProtector, minFreeBytes: resolveMinFreeBytes(env, config.journal.minFreeMb) });
+    opened = await openDataLedger(dataDir, {
+      config,
+      keyProtector: opts.keyProtector ?? fileKeyProtector,
+      minFreeBytes: resolveMinFreeBytes(env, config.journal.minFreeMb),
+    });
   } catch (e) {
     if (e instanceof JournalUnavailableError) {
       log.error({ journal: e.journalPath, problem: e.problem }, 'refund journal unavailable; not starting');
@@ -165,7 +174,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   if (demoOwner) log.info({ ownerPid: demoOwner.pid }, 'demo environment belongs to another process; using the journal only');
   const demo =
     demoLock?.kind === 'owner'
-      ? await startDemoEnvironment({ dataDir, log, lock: demoLock.lock, ...(env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN ? { adminToken: env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN } : {}) })
+      ? await startDemoEnvironment({
+          dataDir,
+          log,
+          lock: demoLock.lock,
+          ...(env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN ? { adminToken: env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN } : {}),
+        })
       : null;
   if (demo) await seedDemoUsers(ledger);
 
@@ -187,7 +201,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const hostId = await hostIdOf(secrets);
   const openTransport = async (): Promise<Transport> => {
     if (demo) return demo.openTerminalTransport();
-    if (demoOwner) throw new Error(`The virtual terminal of this data folder belongs to process ${demoOwner.pid} (the running app); this command uses the journal only.`);
+    if (demoOwner)
+      throw new Error(`The virtual terminal of this data folder belongs to process ${demoOwner.pid} (the running app); this command uses the journal only.`);
     if (!terminalPort) throw new Error('No terminal port is configured: pair a terminal on the technician screen.');
     return SerialPortTransport.open(terminalPort);
   };

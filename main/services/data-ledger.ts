@@ -20,7 +20,13 @@ export interface DataLedger {
 
 export async function openDataLedger(
   dataDir: string,
-  opts: { config?: Pick<AppConfig, 'timeZone' | 'cashierPinLength'>; secrets?: SecretStore; keyProtector?: KeyProtector; timeZone?: string; minFreeBytes?: number } = {},
+  opts: {
+    config?: Pick<AppConfig, 'timeZone' | 'cashierPinLength'>;
+    secrets?: SecretStore;
+    keyProtector?: KeyProtector;
+    timeZone?: string;
+    minFreeBytes?: number;
+  } = {},
 ): Promise<DataLedger> {
   const loosened = secureDataDir(dataDir);
   // Before the secret store is opened (which may create secrets.json, the mark of
@@ -50,6 +56,9 @@ export async function ensureDataLedger(dataDir: string): Promise<void> {
 
 export function describeLoosened(loosened: readonly LooseFile[]): string | null {
   if (loosened.length === 0) return null;
-  const list = loosened.slice(0, 5).map((f) => `${f.path} (${f.mode})`).join(', ');
+  const list = loosened
+    .slice(0, 5)
+    .map((f) => `${f.path} (${f.mode})`)
+    .join(', ');
   return `Data folder permissions were wider than owner-only and have been tightened: ${list}${loosened.length > 5 ? `, and ${loosened.length - 5} more` : ''}. Anyone else on this PC may have copied them before.`;
 }

@@ -5,7 +5,8 @@ import type { CoreServices } from './core-services';
 
 export async function listDeviceCandidates(core: CoreServices): Promise<TerminalCandidateView[]> {
   const found: TerminalCandidateView[] = [];
-  if (core.demo) found.push({ path: core.demo.terminalPort, source: 'virtual', serialNumber: 'AT-PX-DEMO1', manufacturer: 'Virtual terminal (demo)', accessible: true });
+  if (core.demo)
+    found.push({ path: core.demo.terminalPort, source: 'virtual', serialNumber: 'AT-PX-DEMO1', manufacturer: 'Virtual terminal (demo)', accessible: true });
   const ids = core.config.terminal.usbIds?.map((u) => ({ vendorId: u.vendorId, productId: u.productId, ...(u.label ? { name: u.label } : {}) }));
   const discovered = await listTerminalCandidates(ids ? { ids } : {}).catch((e: unknown) => {
     core.log.warn({ err: (e as Error).message }, 'terminal discovery failed');

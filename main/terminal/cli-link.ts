@@ -37,7 +37,10 @@ export async function openTerminalLinkForCli(
       resolve(s);
     };
     const settled = (s: LinkStatus): boolean =>
-      s.state === 'authenticated' || s.state === 'unpaired' || (s.state === 'down' && s.terminal !== undefined) || (s.state === 'disconnected' && s.reason !== undefined);
+      s.state === 'authenticated' ||
+      s.state === 'unpaired' ||
+      (s.state === 'down' && s.terminal !== undefined) ||
+      (s.state === 'disconnected' && s.reason !== undefined);
     const onStatus = (s: LinkStatus): void => {
       if (settled(s)) done(s);
     };

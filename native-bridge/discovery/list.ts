@@ -219,7 +219,12 @@ async function groupOf(file: string, groupFile: string): Promise<string | null> 
   return null;
 }
 
-async function accessProblem(p: string, platform: NodeJS.Platform, groupFile: string, access: (p: string) => Promise<void>): Promise<CandidateProblem | undefined> {
+async function accessProblem(
+  p: string,
+  platform: NodeJS.Platform,
+  groupFile: string,
+  access: (p: string) => Promise<void>,
+): Promise<CandidateProblem | undefined> {
   if (!p.startsWith('/')) return undefined; // COMn: only opening tells
   try {
     await access(p);
@@ -315,9 +320,13 @@ export async function listTerminalCandidates(opts: DiscoveryOptions = {}): Promi
       problem = {
         code: 'NO_TTY',
         message: 'The terminal is on the USB bus but no serial port was created for it.',
-        fix: platform === 'linux' ? 'Load the CDC-ACM driver (sudo modprobe cdc_acm) and re-plug the terminal.' : 'Install the terminal\'s USB serial driver and re-plug it.',
+        fix:
+          platform === 'linux'
+            ? 'Load the CDC-ACM driver (sudo modprobe cdc_acm) and re-plug the terminal.'
+            : "Install the terminal's USB serial driver and re-plug it.",
       };
-    } else if (opts.checkAccess ?? true) problem = await accessProblem(c.path, platform, opts.groupFile ?? '/etc/group', opts.access ?? ((x) => fs.access(x, fsc.R_OK | fsc.W_OK)));
+    } else if (opts.checkAccess ?? true)
+      problem = await accessProblem(c.path, platform, opts.groupFile ?? '/etc/group', opts.access ?? ((x) => fs.access(x, fsc.R_OK | fsc.W_OK)));
     out.push({
       path: c.path,
       ...(c.stablePath ? { stablePath: c.stablePath } : {}),

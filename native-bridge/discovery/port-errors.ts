@@ -20,10 +20,18 @@ export function describePortError(e: unknown, path: string, platform: NodeJS.Pla
     return { code: 'EACCES', message: `Permission denied opening ${path}.`, fix: permissionFix(path, platform) };
   }
   if (code === 'ENOENT' || /ENOENT|No such file|cannot find/i.test(msg)) {
-    return { code: 'ENOENT', message: `${path} does not exist (terminal unplugged or wrong port).`, fix: 'Plug the terminal in, then run `refund-terminal devices` to see the detected ports.' };
+    return {
+      code: 'ENOENT',
+      message: `${path} does not exist (terminal unplugged or wrong port).`,
+      fix: 'Plug the terminal in, then run `refund-terminal devices` to see the detected ports.',
+    };
   }
   if (code === 'EBUSY' || /EBUSY|busy|Cannot lock/i.test(msg)) {
-    return { code: 'EBUSY', message: `${path} is in use by another program.`, fix: 'Close other programs using the port (another copy of this app, a serial monitor, ModemManager) and try again.' };
+    return {
+      code: 'EBUSY',
+      message: `${path} is in use by another program.`,
+      fix: 'Close other programs using the port (another copy of this app, a serial monitor, ModemManager) and try again.',
+    };
   }
   return { code: 'OTHER', message: `Could not open ${path}: ${msg}`, fix: 'Re-plug the terminal and try again; run `refund-terminal devices` for details.' };
 }

@@ -11,17 +11,7 @@ import { LinkLayer, LinkOptions } from '../link/link';
 import { createLinkStats, LinkStats } from '../link/stats';
 import { TERMINAL_ERROR_MESSAGES } from '../messages/errors';
 import { IncomingMessage, MessageEndpoint } from '../messages/endpoint';
-import {
-  EmptyOk,
-  EvtScan,
-  EvtStatus,
-  HelloOk,
-  InfoOk,
-  PairConfirmOk,
-  PingOk,
-  RefundReferenceOk,
-  RefundResultOk,
-} from '../messages/schemas';
+import { EmptyOk, EvtScan, EvtStatus, HelloOk, InfoOk, PairConfirmOk, PingOk, RefundReferenceOk, RefundResultOk } from '../messages/schemas';
 import type { Pairing, PairingStore } from '../session/pairing-store';
 import { hostProof, newNonce, proofsEqual, terminalProof } from '../session/proofs';
 import type { Transport } from '../transport/transport';
@@ -319,7 +309,10 @@ export class TerminalLink implements TerminalPort {
     link.onPeerGaveUp((seq) => {
       if (endpoint.pendingCount > 0) {
         this.log('warn', 'terminal gave up a frame after retransmissions; failing the pending request', { seq });
-        endpoint.failPending('LINK_DOWN', `The terminal's reply was lost on the link (frame ${seq} damaged ${1 + (this.opts.link?.maxRetransmissions ?? 3)} times). Nothing was assumed; ask again.`);
+        endpoint.failPending(
+          'LINK_DOWN',
+          `The terminal's reply was lost on the link (frame ${seq} damaged ${1 + (this.opts.link?.maxRetransmissions ?? 3)} times). Nothing was assumed; ask again.`,
+        );
       }
     });
     link.onVersionMismatch((v) => this.log('warn', `terminal sent a TLP frame with version ${v}; this host speaks 1`));
@@ -412,7 +405,9 @@ export class TerminalLink implements TerminalPort {
       return false;
     };
     if (h.terminal.serial !== pairing.serial) {
-      return refuse(`connected terminal ${h.terminal.serial} is not the paired terminal ${pairing.serial}. Reconnect the paired terminal, or pair this one if it replaced it.`);
+      return refuse(
+        `connected terminal ${h.terminal.serial} is not the paired terminal ${pairing.serial}. Reconnect the paired terminal, or pair this one if it replaced it.`,
+      );
     }
     if (!h.paired || !h.proof) return refuse(`terminal ${h.terminal.serial} says it is not paired (reset or swapped?). Pair it again.`);
     if (!proofsEqual(terminalProof(pairing.pairingKey, h.terminal.serial, hostNonce, h.terminalNonce), h.proof)) {
@@ -505,7 +500,12 @@ export class TerminalLink implements TerminalPort {
     return { ok: true, s };
   }
 
-  private async call<T>(kind: 'any' | 'authenticated', t: string, fields: Record<string, unknown>, schema: import('zod').ZodType<T>): Promise<Result<T, TerminalErrorCode>> {
+  private async call<T>(
+    kind: 'any' | 'authenticated',
+    t: string,
+    fields: Record<string, unknown>,
+    schema: import('zod').ZodType<T>,
+  ): Promise<Result<T, TerminalErrorCode>> {
     const u = this.usable(kind);
     if (!u.ok) return err(u.e.code, u.e.message);
     u.s.lastActivity = Date.now();
@@ -558,7 +558,10 @@ export class TerminalLink implements TerminalPort {
       }
       if (deadline - Date.now() < MIN_ATTEMPT_MS) {
         this.log('warn', `line noise: ${t} lost its reply ${attempt} times within ${this.budgetMs} ms; giving up`, { t, code, attempt });
-        return err('LINE_NOISE', `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`);
+        return err(
+          'LINE_NOISE',
+          `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`,
+        );
       }
       this.counters.reasked++;
       this.log('info', `line noise, retrying ${t} as a new frame`, { t, code, attempt });
@@ -566,21 +569,31 @@ export class TerminalLink implements TerminalPort {
   }
 
   requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>> {
-    return this.call('authenticated', 'refund.reference', {
-      paymentId: req.paymentId,
-      refundRequestId: req.refundRequestId,
-      ...(req.refundAmount ? { refundAmount: { value: req.refundAmount.value, currency: req.refundAmount.currency } } : {}),
-    }, RefundReferenceOk);
+    return this.call(
+      'authenticated',
+      'refund.reference',
+      {
+        paymentId: req.paymentId,
+        refundRequestId: req.refundRequestId,
+        ...(req.refundAmount ? { refundAmount: { value: req.refundAmount.value, currency: req.refundAmount.currency } } : {}),
+      },
+      RefundReferenceOk,
+    );
   }
 
   sendRefundResult(notice: RefundResultNotice): Promise<Result<{ printed: boolean }, TerminalErrorCode>> {
-    return this.call('authenticated', 'refund.result', {
-      refundRequestId: notice.refundRequestId,
-      ...(notice.refundId !== undefined ? { refundId: notice.refundId } : {}),
-      status: notice.status,
-      resultCode: notice.resultCode,
-      ...(notice.refundAmount ? { refundAmount: { value: notice.refundAmount.value, currency: notice.refundAmount.currency } } : {}),
-    }, RefundResultOk);
+    return this.call(
+      'authenticated',
+      'refund.result',
+      {
+        refundRequestId: notice.refundRequestId,
+        ...(notice.refundId !== undefined ? { refundId: notice.refundId } : {}),
+        status: notice.status,
+        resultCode: notice.resultCode,
+        ...(notice.refundAmount ? { refundAmount: { value: notice.refundAmount.value, currency: notice.refundAmount.currency } } : {}),
+      },
+      RefundResultOk,
+    );
   }
 
   async ping(): Promise<Result<{ rttMs: number; uptimeMs: number }, TerminalErrorCode>> {

@@ -8,7 +8,10 @@ export interface RunningVirtualTerminal {
   stop(): Promise<void>;
 }
 
-export async function startVirtualTerminalOnPort(path: string, opts: VirtualTerminalOptions & { terminal?: VirtualTerminal } = {}): Promise<RunningVirtualTerminal> {
+export async function startVirtualTerminalOnPort(
+  path: string,
+  opts: VirtualTerminalOptions & { terminal?: VirtualTerminal } = {},
+): Promise<RunningVirtualTerminal> {
   const transport = await SerialPortTransport.open(path);
   const terminal = opts.terminal ?? new VirtualTerminal(opts);
   terminal.attach(transport);

@@ -5,9 +5,7 @@ import { MoneySchema } from '../messages/schemas';
 
 export const TerminalStateSchema = z.object({
   version: z.literal(1),
-  pairing: z
-    .object({ hostId: z.string(), hostName: z.string(), pairingKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/), pairedAt: z.string() })
-    .nullable(),
+  pairing: z.object({ hostId: z.string(), hostName: z.string(), pairingKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/), pairedAt: z.string() }).nullable(),
   counter: z.number().int().min(0),
   refunds: z.record(
     z.string(),

@@ -125,13 +125,20 @@ export class VirtualTerminal {
   attach(transport: Transport): void {
     this.detachSync();
     const wire = withByteCorruption(transport, () => this.faultState.corruptShare, this.random);
-    const link = new LinkLayer(wire, { stats: this.stats, ackPolicy: (seq) => this.ackDecision(seq), failQueuedOnDown: false, ...(this.opts.log ? { log: this.opts.log } : {}) });
+    const link = new LinkLayer(wire, {
+      stats: this.stats,
+      ackPolicy: (seq) => this.ackDecision(seq),
+      failQueuedOnDown: false,
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
     const endpoint = new MessageEndpoint(link, { idPrefix: 'e', ...(this.opts.log ? { log: this.opts.log } : {}) });
     const att: Attachment = { transport, link, endpoint, hostNonce: null, terminalNonce: null, authenticated: false, silent: false, unsubs: [] };
     att.unsubs.push(endpoint.onRequest((m) => void this.handle(att, m)));
-    att.unsubs.push(transport.onClose(() => {
-      if (this.att === att) this.detachSync();
-    }));
+    att.unsubs.push(
+      transport.onClose(() => {
+        if (this.att === att) this.detachSync();
+      }),
+    );
     this.att = att;
   }
 
@@ -256,7 +263,8 @@ export class VirtualTerminal {
         return;
       }
       case 'pair.begin': {
-        if (this.lockedUntil > this.now()) return void (await fail('PAIR_LOCKED', `pairing locked for ${Math.ceil((this.lockedUntil - this.now()) / 1000)} s after 3 wrong codes`));
+        if (this.lockedUntil > this.now())
+          return void (await fail('PAIR_LOCKED', `pairing locked for ${Math.ceil((this.lockedUntil - this.now()) / 1000)} s after 3 wrong codes`));
         const p = PairBeginReq.safeParse(m.body);
         if (!p.success) return void (await bad(p.error.issues));
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -266,7 +274,8 @@ export class VirtualTerminal {
         return;
       }
       case 'pair.confirm': {
-        if (this.lockedUntil > this.now()) return void (await fail('PAIR_LOCKED', `pairing locked for ${Math.ceil((this.lockedUntil - this.now()) / 1000)} s after 3 wrong codes`));
+        if (this.lockedUntil > this.now())
+          return void (await fail('PAIR_LOCKED', `pairing locked for ${Math.ceil((this.lockedUntil - this.now()) / 1000)} s after 3 wrong codes`));
         const p = PairConfirmReq.safeParse(m.body);
         if (!p.success) return void (await bad(p.error.issues));
         if (!/^\d{6}$/.test(p.data.code)) return void (await fail('BAD_REQUEST', 'code must be 6 digits'));
@@ -285,7 +294,10 @@ export class VirtualTerminal {
         this.wrongCodes = 0;
         this.pairingCode = null;
         const pairingKey = newPairingKey();
-        this.state = { ...this.state, pairing: { hostId: pending.hostId, hostName: pending.hostName, pairingKey, pairedAt: new Date(this.now()).toISOString() } };
+        this.state = {
+          ...this.state,
+          pairing: { hostId: pending.hostId, hostName: pending.hostName, pairingKey, pairedAt: new Date(this.now()).toISOString() },
+        };
         att.authenticated = false;
         this.persist();
         await ep.reply(m, { pairingKey });
@@ -325,8 +337,11 @@ export class VirtualTerminal {
           const amount = p.data.refundAmount ?? null;
           const prior = this.state.refunds[refundRequestId];
           if (prior) {
-            const same = prior.paymentId === paymentId && JSON.stringify(prior.refundAmount) === JSON.stringify(amount && { value: amount.value, currency: amount.currency });
-            if (!same) return void (await fail('BAD_REQUEST', `refundRequestId ${refundRequestId} was already used with a different paymentId or refundAmount`));
+            const same =
+              prior.paymentId === paymentId &&
+              JSON.stringify(prior.refundAmount) === JSON.stringify(amount && { value: amount.value, currency: amount.currency });
+            if (!same)
+              return void (await fail('BAD_REQUEST', `refundRequestId ${refundRequestId} was already used with a different paymentId or refundAmount`));
             await ep.reply(m, { originalMerchantRefundId: prior.originalMerchantRefundId });
             return;
           }
@@ -336,7 +351,10 @@ export class VirtualTerminal {
           this.state = {
             ...this.state,
             counter,
-            refunds: { ...this.state.refunds, [refundRequestId]: { paymentId, refundAmount: amount && { value: amount.value, currency: amount.currency }, originalMerchantRefundId } },
+            refunds: {
+              ...this.state.refunds,
+              [refundRequestId]: { paymentId, refundAmount: amount && { value: amount.value, currency: amount.currency }, originalMerchantRefundId },
+            },
           };
           this.persist();
           await ep.reply(m, { originalMerchantRefundId });
@@ -358,4 +376,3 @@ export class VirtualTerminal {
     }
   }
 }
-

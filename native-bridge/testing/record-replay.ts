@@ -76,7 +76,8 @@ export function recordMessages(inner: Transport): MessageRecorder {
         const d = decodePayload(ev.payload);
         if (!d.ok || messages.length >= MAX_CAPTURE_MESSAGES) continue;
         if (d.msg.t === 'ping') pingIds.add(d.msg.id);
-        else if (pingIds.delete(d.msg.id)) continue; // the answer to a keep-alive
+        else if (pingIds.delete(d.msg.id))
+          continue; // the answer to a keep-alive
         else messages.push({ from, msg: d.msg.body });
       }
     };
@@ -205,7 +206,10 @@ export class ReplayTerminal {
   /** `hello.ok` with its proof made for this run's host nonce. */
   private liveHello(body: Record<string, unknown>): Record<string, unknown> {
     const terminal = body['terminal'];
-    this.serial = typeof terminal === 'object' && terminal !== null && typeof (terminal as Record<string, unknown>)['serial'] === 'string' ? String((terminal as Record<string, unknown>)['serial']) : '';
+    this.serial =
+      typeof terminal === 'object' && terminal !== null && typeof (terminal as Record<string, unknown>)['serial'] === 'string'
+        ? String((terminal as Record<string, unknown>)['serial'])
+        : '';
     this.terminalNonce = typeof body['terminalNonce'] === 'string' ? body['terminalNonce'] : null;
     const key = this.capture.pairingKey;
     if (body['proof'] === undefined || key === undefined || this.hostNonce === null || this.terminalNonce === null) return body;

@@ -44,7 +44,10 @@ export function createPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> {
     let stderr = '';
     let settled = false;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const timer = setTimeout(() => fail(new Error(`socat did not report two ptys within ${opts.timeoutMs ?? 5000} ms: ${stderr.trim()}`)), opts.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => fail(new Error(`socat did not report two ptys within ${opts.timeoutMs ?? 5000} ms: ${stderr.trim()}`)),
+      opts.timeoutMs ?? 5000,
+    );
     const fail = (e: Error): void => {
       if (settled) return;
       settled = true;

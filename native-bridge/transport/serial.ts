@@ -31,7 +31,10 @@ export class SerialPortTransport implements Transport {
       // same symlink) is a different node even if the path exists again.
       let identity: string | null = null;
       const idOf = (st: { rdev: number; ino: number }): string => `${st.rdev}:${st.ino}`;
-      fs.stat(description).then((st) => (identity = idOf(st)), () => undefined);
+      fs.stat(description).then(
+        (st) => (identity = idOf(st)),
+        () => undefined,
+      );
       this.presenceTimer = setInterval(() => {
         fs.stat(description).then(
           (st) => {
@@ -57,9 +60,18 @@ export class SerialPortTransport implements Transport {
   /** Opens `path`; rejects with the OS error (ENOENT, EACCES, EBUSY...) so callers can explain it. */
   static open(path: string, opts: SerialOpenOptions = {}): Promise<SerialPortTransport> {
     return new Promise((resolve, reject) => {
-      const port = new SerialPort(
-        { path, baudRate: opts.baudRate ?? 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: opts.lock ?? true },
-      );
+      const port = new SerialPort({
+        path,
+        baudRate: opts.baudRate ?? 115200,
+        dataBits: 8,
+        parity: 'none',
+        stopBits: 1,
+        rtscts: false,
+        xon: false,
+        xoff: false,
+        autoOpen: false,
+        lock: opts.lock ?? true,
+      });
       port.open((e) => (e ? reject(e) : resolve(new SerialPortTransport(port, path, opts.presencePollMs ?? DEFAULT_PRESENCE_POLL_MS))));
     });
   }

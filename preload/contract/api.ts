@@ -12,7 +12,26 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { MoneySchema, PaymentId, RefundRequestId, type PaymentView, type RefundView, type RefundState } from './refunds';
 import type { LinkStatusView, TerminalCandidateView, PingView } from './terminal';
-import type { AppInfo, SessionView, DailyReportView, AuditEntryView, AuditVerifyView, PolicyView, UserView, AntomConfigView, AntomTestView, DiagnosticsBundle, JournalHealthView, OtherRefundView, PaymentSearchView, ReceiptView, RefundEvaluationView, RefundReasonView, StoreSettingsView, TimeZoneSettingView } from './views';
+import type {
+  AppInfo,
+  SessionView,
+  DailyReportView,
+  AuditEntryView,
+  AuditVerifyView,
+  PolicyView,
+  UserView,
+  AntomConfigView,
+  AntomTestView,
+  DiagnosticsBundle,
+  JournalHealthView,
+  OtherRefundView,
+  PaymentSearchView,
+  ReceiptView,
+  RefundEvaluationView,
+  RefundReasonView,
+  StoreSettingsView,
+  TimeZoneSettingView,
+} from './views';
 import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
@@ -57,7 +76,12 @@ function op<Res>() {
 const Empty = z.object({}).strict();
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN is 4 to 8 digits');
-const UserName = z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N}._-]+$/u, 'user name has unexpected characters');
+const UserName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[\p{L}\p{N}._-]+$/u, 'user name has unexpected characters');
 const IsoInstant = z
   .string()
   .max(40)
@@ -84,8 +108,14 @@ export const operations = {
         amount: MoneySchema.optional(),
         from: IsoInstant.optional(),
         to: IsoInstant.optional(),
-        method: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
-        idSuffix: z.string().regex(/^[A-Za-z0-9_\-*]{1,64}$/).optional(),
+        method: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+          .optional(),
+        idSuffix: z
+          .string()
+          .regex(/^[A-Za-z0-9_\-*]{1,64}$/)
+          .optional(),
         limit: z.number().int().min(1).max(200).optional(),
       })
       .strict(),
@@ -104,7 +134,10 @@ export const operations = {
         expectedAmount: MoneySchema.optional(),
         memo: z.string().max(256).optional(),
         /** One of the store's refund reasons (listRefundReasons). */
-        reasonCode: z.string().regex(/^[A-Z0-9_]{1,32}$/).optional(),
+        reasonCode: z
+          .string()
+          .regex(/^[A-Z0-9_]{1,32}$/)
+          .optional(),
       })
       .strict()
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), {
@@ -121,19 +154,13 @@ export const operations = {
       .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' }),
   ),
   getRefund: op<RefundView>()('refunds:get', z.object({ refundRequestId: RefundRequestId }).strict()),
-  listRefunds: op<RefundView[]>()(
-    'refunds:list',
-    z.object({ date: IsoDate.optional(), states: z.array(z.string().max(32)).max(16).optional() }).strict(),
-  ),
+  listRefunds: op<RefundView[]>()('refunds:list', z.object({ date: IsoDate.optional(), states: z.array(z.string().max(32)).max(16).optional() }).strict()),
   approveRefund: op<RefundView>()(
     'refunds:approve',
     // manager omitted = the manager signed in at the counter (PIN only); reason optional for an approval.
     z.object({ refundRequestId: RefundRequestId, manager: UserName.optional(), pin: Pin, reason: Reason.optional() }).strict(),
   ),
-  declineRefund: op<RefundView>()(
-    'refunds:decline',
-    z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict(),
-  ),
+  declineRefund: op<RefundView>()('refunds:decline', z.object({ refundRequestId: RefundRequestId, manager: UserName, pin: Pin, reason: Reason }).strict()),
   retryRefundAsNew: op<RefundView>()('refunds:retry-as-new', z.object({ refundRequestId: RefundRequestId }).strict()),
   /** The receipt of a final refund (first print and every reprint). */
   getReceipt: op<ReceiptView>()('refunds:receipt', z.object({ refundRequestId: RefundRequestId }).strict()),
@@ -171,7 +198,10 @@ export const operations = {
         limit: z.number().int().min(1).max(1000),
         /** Paging: entries older than this seq (the last one of the previous page). */
         beforeSeq: z.number().int().min(1).max(2_147_483_647).optional(),
-        kinds: z.array(z.string().regex(/^[a-z_.]{1,40}$/)).max(64).optional(),
+        kinds: z
+          .array(z.string().regex(/^[a-z_.]{1,40}$/))
+          .max(64)
+          .optional(),
         actor: UserName.optional(),
         /** A calendar day in the store's zone. */
         date: IsoDate.optional(),
@@ -182,7 +212,18 @@ export const operations = {
 
   getTimeZoneSetting: op<TimeZoneSettingView>()('settings:time-zone-get', Empty),
   /** IANA zone such as Asia/Singapore; main checks it is one it knows. */
-  setTimeZone: op<TimeZoneSettingView>()('settings:time-zone', z.object({ timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name') }).strict()),
+  setTimeZone: op<TimeZoneSettingView>()(
+    'settings:time-zone',
+    z
+      .object({
+        timeZone: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[A-Za-z0-9_+\-/]+$/, 'not a time zone name'),
+      })
+      .strict(),
+  ),
   getPolicy: op<PolicyView>()('policy:get', Empty),
   setPolicy: op<PolicyView>()('policy:set', PolicySchema),
   getStoreSettings: op<StoreSettingsView>()('store:get', Empty),

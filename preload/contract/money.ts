@@ -6,12 +6,59 @@
 
 /** ISO-4217 minor-unit exponents for the currencies this product may meet. */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
-  AUD: 2, BDT: 2, BHD: 3, BRL: 2, CAD: 2, CHF: 2, CLP: 0, CNY: 2, CZK: 2, DKK: 2,
-  EUR: 2, GBP: 2, HKD: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, IQD: 3, ISK: 0, JOD: 3,
-  JPY: 0, KHR: 2, KRW: 0, KWD: 3, LAK: 2, LKR: 2, LYD: 3, MMK: 2, MNT: 2, MOP: 2,
-  MXN: 2, MYR: 2, NOK: 2, NPR: 2, NZD: 2, OMR: 3, PHP: 2, PKR: 2, PLN: 2, QAR: 2,
-  SAR: 2, SEK: 2, SGD: 2, THB: 2, TND: 3, TRY: 2, TWD: 2, UAH: 2, USD: 2, VND: 0,
-  XAF: 0, XOF: 0, ZAR: 2,
+  AUD: 2,
+  BDT: 2,
+  BHD: 3,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLP: 0,
+  CNY: 2,
+  CZK: 2,
+  DKK: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  ILS: 2,
+  INR: 2,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KHR: 2,
+  KRW: 0,
+  KWD: 3,
+  LAK: 2,
+  LKR: 2,
+  LYD: 3,
+  MMK: 2,
+  MNT: 2,
+  MOP: 2,
+  MXN: 2,
+  MYR: 2,
+  NOK: 2,
+  NPR: 2,
+  NZD: 2,
+  OMR: 3,
+  PHP: 2,
+  PKR: 2,
+  PLN: 2,
+  QAR: 2,
+  SAR: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  TWD: 2,
+  UAH: 2,
+  USD: 2,
+  VND: 0,
+  XAF: 0,
+  XOF: 0,
+  ZAR: 2,
 });
 
 /** Antom's Amount.value range. */
@@ -182,7 +229,9 @@ export function parseAmount(text: string, currency: string, opts: ParseAmountOpt
 export function toMajorString(money: Money): string {
   const exponent = currencyExponent(money.currency);
   const negative = money.value < 0;
-  const digits = Math.abs(money.value).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(money.value)
+    .toString()
+    .padStart(exponent + 1, '0');
   const whole = exponent === 0 ? digits : digits.slice(0, digits.length - exponent);
   const fraction = exponent === 0 ? '' : `.${digits.slice(digits.length - exponent)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;

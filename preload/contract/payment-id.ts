@@ -26,8 +26,11 @@ export type NormalizedPaymentId = { readonly ok: true; readonly paymentId: strin
 
 export function normalizePaymentId(raw: string): NormalizedPaymentId {
   // Scanners may add CR/LF/TAB or other control characters around the payload.
-  // eslint-disable-next-line no-control-regex
-  let text = raw.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[\u00a0\u3000]/g, ' ').trim();
+  let text = raw
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u00a0\u3000]/g, ' ')
+    .trim();
   if (text === '') return { ok: false, reason: 'EMPTY' };
   text = text.replace(SCANNER_PREFIX, '').trim();
   text = text.replace(RECEIPT_PREFIX, '').trim();

@@ -14,8 +14,17 @@ export const MoneySchema = z.object({
 });
 
 /** Antom paymentId: opaque, printable, bounded. */
-export const PaymentId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_\-*]+$/, 'paymentId has unexpected characters');
-export const RefundRequestId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const PaymentId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_\-*]+$/, 'paymentId has unexpected characters');
+export const RefundRequestId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /**
  * Journaled life of one refund. Final states: SUCCEEDED, FAILED, DECLINED.
@@ -61,9 +70,7 @@ export const RefundView = z.object({
   message: z.string(),
   nextAction: NextAction,
   cashier: z.string(),
-  approvals: z.array(
-    z.object({ manager: z.string(), decision: z.enum(['APPROVED', 'DECLINED']), reason: z.string(), at: z.string() }),
-  ),
+  approvals: z.array(z.object({ manager: z.string(), decision: z.enum(['APPROVED', 'DECLINED']), reason: z.string(), at: z.string() })),
   approvalReasons: z.array(z.string()),
   /** The payment terminal's answer to `refund.result`: slip printed, not printed, or null = it never confirmed. */
   printed: z.boolean().nullable(),

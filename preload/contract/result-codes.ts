@@ -97,23 +97,19 @@ const ANTOM_CODES = {
     '该退款被 Antom 风控拒绝，未退款。请告知顾客退款被拒。',
     'CALL_SUPPORT',
   ),
-  DPOS_PAYMENT_ORDER_IS_CANCELED: F(
-    'This payment was cancelled, so there is nothing to refund.',
-    '该笔支付已取消，无需退款。',
-    'NONE',
-  ),
+  DPOS_PAYMENT_ORDER_IS_CANCELED: F('This payment was cancelled, so there is nothing to refund.', '该笔支付已取消，无需退款。', 'NONE'),
   DPOS_SYSTEM_ERROR: F(
     'Antom reported a system error. Do not try again. Call Antom support.',
     'Antom 系统错误。请勿重试，请联系 Antom 技术支持。',
     'CALL_SUPPORT',
   ),
   DPOS_REFUND_KEY_NOT_FOUND: F(
-    'Antom does not have this terminal\'s signing key. No money was refunded. Ask your administrator to check the keys in the Antom Dashboard.',
+    "Antom does not have this terminal's signing key. No money was refunded. Ask your administrator to check the keys in the Antom Dashboard.",
     'Antom 找不到本终端的签名密钥，未退款。请管理员在 Antom Dashboard 中检查密钥。',
     'CALL_SUPPORT',
   ),
   DPOS_REFUND_MERCHANT_BALANCE_NOT_ENOUGH: F(
-    'The store\'s Antom balance is too low for this refund. No money was refunded. Try again later as a new refund.',
+    "The store's Antom balance is too low for this refund. No money was refunded. Try again later as a new refund.",
     '商户在 Antom 的余额不足，未退款。请稍后重新发起一笔新退款。',
     'NEW_REQUEST_ID',
   ),
@@ -219,7 +215,7 @@ const LOCAL_CODES = {
     'CALL_SUPPORT',
   ),
   RESPONSE_MISMATCH: LOCAL_PENDING(
-    'Antom\'s answer does not match this refund (other refund number, payment or amount), so it was not trusted. Do not refund again; the terminal will check.',
+    "Antom's answer does not match this refund (other refund number, payment or amount), so it was not trusted. Do not refund again; the terminal will check.",
     'Antom 的返回结果与本笔退款不符（退款单号、支付单号或金额不同），结果不可信。请勿重复退款，终端会自动核查。',
     'INQUIRE',
   ),

@@ -86,7 +86,10 @@ export interface AppInfo {
   /** Demo only: which seeded payments exist and the demo users' names (never PINs of real users). */
   /** The shop's IANA time zone: "today", daily reports and CSV dates use it. */
   readonly timeZone: string;
-  readonly demoHints: { readonly payments: readonly { id: string; label: string }[]; readonly users: readonly { name: string; role: Role; pin: string }[] } | null;
+  readonly demoHints: {
+    readonly payments: readonly { id: string; label: string }[];
+    readonly users: readonly { name: string; role: Role; pin: string }[];
+  } | null;
 }
 
 /** The journal's alarms (docs/ledger.md, "Low disk"). Shown on every screen while `alarm` is true. */
@@ -98,7 +101,12 @@ export interface JournalHealthView {
   readonly floorBytes: number;
   readonly lowDisk: boolean;
   /** Refunds Antom answered whose answer could not be journaled yet (this process or an earlier one). */
-  readonly unrecorded: readonly { readonly refundRequestId: string; readonly answer: 'SUCCESS' | 'FAILED' | 'PENDING'; readonly since: string; readonly lastError: string }[];
+  readonly unrecorded: readonly {
+    readonly refundRequestId: string;
+    readonly answer: 'SUCCESS' | 'FAILED' | 'PENDING';
+    readonly since: string;
+    readonly lastError: string;
+  }[];
 }
 
 export interface SessionView {

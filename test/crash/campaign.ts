@@ -68,7 +68,6 @@ export interface CampaignResult {
   violations: string[];
 }
 
-
 const CHILD = path.resolve(__dirname, 'child.ts');
 const PAYMENT_VALUE = 9_000;
 
@@ -124,7 +123,13 @@ export async function runCrashCampaign(opts: CampaignOptions): Promise<CampaignR
   };
   const recoveryTimes: number[] = [];
   // 90.00 SGD: under the default approval threshold, so refunds run without a manager.
-  const server: CounterServer = await startCounterServer({ pLost: 0.15, pAcceptedButUnknown: 0.15, maxLatencyMs: 8, random: rnd, paymentAmount: { value: PAYMENT_VALUE, currency: 'SGD' } });
+  const server: CounterServer = await startCounterServer({
+    pLost: 0.15,
+    pAcceptedButUnknown: 0.15,
+    maxLatencyMs: 8,
+    random: rnd,
+    paymentAmount: { value: PAYMENT_VALUE, currency: 'SGD' },
+  });
   try {
     for (let run = 0; run < opts.runs; run += 1) {
       const dir = mkdtempSync(path.join(tmpdir(), 'crash-run-'));
@@ -147,8 +152,7 @@ export async function runCrashCampaign(opts: CampaignOptions): Promise<CampaignR
           res.twoProcessRuns += 1;
           await Promise.all([runChild(base, null), runChild(base, null)]);
         } else {
-          const exit =
-            point === 'RANDOM' ? await runChild(base, Math.floor(rnd() * 60)) : await runChild({ ...base, crashAt: point }, null);
+          const exit = point === 'RANDOM' ? await runChild(base, Math.floor(rnd() * 60)) : await runChild({ ...base, crashAt: point }, null);
           if (exit.signal === 'SIGKILL') {
             res.killed += 1;
             res.killedByPoint[point] = (res.killedByPoint[point] ?? 0) + 1;

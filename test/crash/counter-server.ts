@@ -91,7 +91,10 @@ export async function startCounterServer(opts: CounterServerOptions = {}): Promi
             return send(res, { status: 'SUCCESS', resultCode: 'SUCCESS', refundId: `AR-${id}` });
           }
           if (rnd() < chaos.pLost) return send(res, { status: 'PENDING', pendingKind: 'UNKNOWN', resultCode: 'TIMEOUT' });
-          const amount = typeof body['refundAmount'] === 'object' && body['refundAmount'] !== null ? Number((body['refundAmount'] as { value: unknown }).value) : payment.value;
+          const amount =
+            typeof body['refundAmount'] === 'object' && body['refundAmount'] !== null
+              ? Number((body['refundAmount'] as { value: unknown }).value)
+              : payment.value;
           created.set(id, { refundRequestId: id, paymentId: String(body['paymentId']), body: text, amount });
           if (rnd() < chaos.pAcceptedButUnknown) return send(res, { status: 'PENDING', pendingKind: 'UNKNOWN', resultCode: 'TIMEOUT' });
           return send(res, { status: 'SUCCESS', resultCode: 'SUCCESS', refundId: `AR-${id}` });

@@ -72,7 +72,14 @@ export class HttpAntom implements AntomGatewayPort {
     try {
       const r = PaymentReply.safeParse(await this.post('/payment', { paymentId }));
       if (!r.success) return err('UNAVAILABLE', 'bad reply');
-      return ok({ paymentId, amount: r.data.amount, paymentMethod: 'ALIPAY_CN', paidAt: new Date().toISOString(), status: 'SUCCESS', supportsPartialRefund: true });
+      return ok({
+        paymentId,
+        amount: r.data.amount,
+        paymentMethod: 'ALIPAY_CN',
+        paidAt: new Date().toISOString(),
+        status: 'SUCCESS',
+        supportsPartialRefund: true,
+      });
     } catch {
       return err('UNAVAILABLE', 'unreachable');
     }

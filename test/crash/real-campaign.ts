@@ -76,7 +76,6 @@ export interface RealCampaignResult {
   violations: string[];
 }
 
-
 const CHILD = path.resolve(__dirname, 'real-child.ts');
 const INTENTS_PER_RUN = 4;
 const OTHER_REGISTER_PREFIX = 'OTHER-';
@@ -109,7 +108,11 @@ function paymentIdFor(tag: string, run: number, k: number): string {
   return `CR-${tag}-R${run}-K${k}`;
 }
 
-function runChild(cfg: ChildConfig, killAfterReadyMs: number | null, onSpawn?: (kill: () => void) => void): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
+function runChild(
+  cfg: ChildConfig,
+  killAfterReadyMs: number | null,
+  onSpawn?: (kill: () => void) => void,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       env: { ...process.env, CRASH_CHILD_CONFIG: JSON.stringify(cfg) },
@@ -357,10 +360,14 @@ export async function runRealCrashCampaign(opts: RealCampaignOptions): Promise<R
             createdPerPaymentIntent.set(pk, (createdPerPaymentIntent.get(pk) ?? 0) + 1);
             if (row.payment_id !== c.paymentId) violations.push(`${c.refundRequestId}: sandbox paymentId ${c.paymentId} but journal ${row.payment_id}`);
             if (c.amount.value !== row.amount_value || c.amount.currency !== row.currency) {
-              violations.push(`${c.refundRequestId}: sandbox refunded ${c.amount.value} ${c.amount.currency}, journal says ${row.amount_value} ${row.currency}`);
+              violations.push(
+                `${c.refundRequestId}: sandbox refunded ${c.amount.value} ${c.amount.currency}, journal says ${row.amount_value} ${row.currency}`,
+              );
             }
             if (c.originalMerchantRefundId !== row.original_merchant_refund_id) {
-              violations.push(`${c.refundRequestId}: terminal reference at the sandbox ${c.originalMerchantRefundId}, journal ${String(row.original_merchant_refund_id)}`);
+              violations.push(
+                `${c.refundRequestId}: terminal reference at the sandbox ${c.originalMerchantRefundId}, journal ${String(row.original_merchant_refund_id)}`,
+              );
             }
             if (c.status === 'SUCCESS' && row.state !== 'SUCCEEDED') violations.push(`${c.refundRequestId}: sandbox SUCCESS but journal ${row.state}`);
           }

@@ -166,7 +166,12 @@ export async function startRealEnvironment(opts: StartRealOptions): Promise<Real
   let pty: PtyPair | null = null;
   let wire: Transport | null = null;
   let referenceHook: (() => void) | null = null;
-  const terminal = new VirtualTerminal({ serial: TERMINAL_SERIAL, model: 'Antom Virtual P1', firmware: 'sim-1.0', stateFile: path.join(opts.dir, 'virtual-terminal.json') });
+  const terminal = new VirtualTerminal({
+    serial: TERMINAL_SERIAL,
+    model: 'Antom Virtual P1',
+    firmware: 'sim-1.0',
+    stateFile: path.join(opts.dir, 'virtual-terminal.json'),
+  });
   const close = async (): Promise<void> => {
     await terminal.stop().catch(() => undefined);
     await wire?.close().catch(() => undefined);
@@ -280,7 +285,11 @@ export async function openHostSide(cfg: HostConfig, opts: { handshakeTimeoutMs?:
   const t0 = performance.now();
   link.start();
   try {
-    await waitFor(() => link.status().state === 'authenticated', opts.handshakeTimeoutMs ?? 10_000, `an authenticated terminal session (last: ${JSON.stringify(link.status())})`);
+    await waitFor(
+      () => link.status().state === 'authenticated',
+      opts.handshakeTimeoutMs ?? 10_000,
+      `an authenticated terminal session (last: ${JSON.stringify(link.status())})`,
+    );
   } catch (e) {
     await link.stop();
     throw e;

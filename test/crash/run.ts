@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   const res = process.argv.includes('--real')
-    ? await runRealCrashCampaign({ runs, seed: arg('seed', 20261125), asyncSettleMs: arg('async-settle-ms', 300), otherRegisterEvery: arg('other-register-every', 0) || undefined, log })
+    ? await runRealCrashCampaign({
+        runs,
+        seed: arg('seed', 20261125),
+        asyncSettleMs: arg('async-settle-ms', 300),
+        otherRegisterEvery: arg('other-register-every', 0) || undefined,
+        log,
+      })
     : await runCrashCampaign({
         runs,
         seed: arg('seed', 20261125),

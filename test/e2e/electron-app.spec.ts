@@ -32,7 +32,11 @@ test.describe('Electron window', () => {
 
   test('opens sandboxed, shows DEMO, and refunds through IPC', async ({}, testInfo) => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rt-electron-'));
-    const app = await electron.launch({ executablePath: binary as string, args: [ROOT, '--data-dir', dataDir], env: { ...process.env } as Record<string, string> });
+    const app = await electron.launch({
+      executablePath: binary as string,
+      args: [ROOT, '--data-dir', dataDir],
+      env: { ...process.env } as Record<string, string>,
+    });
     try {
       const page = await app.firstWindow();
       await expect(page.getByTestId('demo-banner')).toContainText('DEMO');

@@ -44,7 +44,9 @@ async function violations(page: Page): Promise<Violation[]> {
 
 async function expectViolation(page: Page, directive: RegExp, blocked?: RegExp): Promise<void> {
   await expect
-    .poll(async () => (await violations(page)).some((v) => directive.test(v.directive) && (blocked === undefined || blocked.test(v.blocked))), { timeout: 5_000 })
+    .poll(async () => (await violations(page)).some((v) => directive.test(v.directive) && (blocked === undefined || blocked.test(v.blocked))), {
+      timeout: 5_000,
+    })
     .toBe(true);
 }
 
@@ -184,7 +186,11 @@ test.describe('CSP in Chromium (browser host)', () => {
     const appOrigin = new URL(host.url).origin;
     const attacker = 'http://127.0.0.1:1/attacker.html';
     await page.route(attacker, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><title>attacker</title><iframe id="victim" src="${appOrigin}/" width="800" height="600"></iframe>` }),
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<!doctype html><title>attacker</title><iframe id="victim" src="${appOrigin}/" width="800" height="600"></iframe>`,
+      }),
     );
     const framed = async (): Promise<{ url: string; rendered: boolean }> => {
       await page.goto(attacker);

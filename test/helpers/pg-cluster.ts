@@ -26,7 +26,7 @@ function pgBinDir(): string | null {
 export const PG_BIN = pgBinDir();
 export const pgAvailable = PG_BIN !== null;
 if (!pgAvailable && process.env['CI'] === 'true') {
-  throw new Error('PostgreSQL binaries are missing on CI: scripts/install-deps.sh tests installs Debian\'s postgresql.');
+  throw new Error("PostgreSQL binaries are missing on CI: scripts/install-deps.sh tests installs Debian's postgresql.");
 }
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -73,7 +73,26 @@ export async function startPgCluster(): Promise<PgCluster> {
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const child = run('postgres', ['-D', data, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'synchronous_commit=on', '-c', 'max_connections=200'], { detached: true }) as ChildProcess;
+  const child = run(
+    'postgres',
+    [
+      '-D',
+      data,
+      '-k',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
+      '-c',
+      'max_connections=200',
+    ],
+    { detached: true },
+  ) as ChildProcess;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;

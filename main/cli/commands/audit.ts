@@ -38,7 +38,10 @@ export const auditCommand: CliCommand = {
           const v = ledger.verifyAudit(values.head !== undefined ? { expectedHead: values.head } : {});
           const headText = `${v.head.seq}:${v.head.hash}`;
           if (values.json) ctx.stdout.write(`${JSON.stringify(v)}\n`);
-          else if (v.ok) ctx.stdout.write(`Audit trail intact: ${v.count} entries, every refund row matches.${values.head !== undefined ? ' The head given is in the chain.' : ''}\nHead (write it down): ${headText}\n`);
+          else if (v.ok)
+            ctx.stdout.write(
+              `Audit trail intact: ${v.count} entries, every refund row matches.${values.head !== undefined ? ' The head given is in the chain.' : ''}\nHead (write it down): ${headText}\n`,
+            );
           else {
             ctx.stdout.write(`AUDIT TRAIL BROKEN at entry ${v.firstBrokenSeq}: ${v.reason}. ${v.count} entries verify.\n`);
             for (const p of v.refundProblems) ctx.stdout.write(`  refund ${p.refundRequestId}: ${p.problem}\n`);
@@ -54,7 +57,9 @@ export const auditCommand: CliCommand = {
           }
           const entries = ledger.audit.list({ limit });
           if (values.json) ctx.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-          else for (const e of entries) ctx.stdout.write(`${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(12)} ${e.kind.padEnd(18)} ${JSON.stringify(e.detail)}\n`);
+          else
+            for (const e of entries)
+              ctx.stdout.write(`${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(12)} ${e.kind.padEnd(18)} ${JSON.stringify(e.detail)}\n`);
           return 0;
         }
         default:

@@ -79,14 +79,24 @@ export const ROTATION_WARNING_DAYS = 30;
  */
 export function antomKeyCheck(keys: readonly { keyVersion: number | null }[], rotationDate: string | null, now: Date): DoctorCheck {
   const names = keys.map((k) => (k.keyVersion === null ? 'version not recorded' : `version ${k.keyVersion}`)).join(', ');
-  const fix = 'Add Antom\'s next public key (with its key version) on the technician screen, or ANTOM_PUBLIC_KEY_FILES=VERSION=FILE, before Antom switches.';
+  const fix = "Add Antom's next public key (with its key version) on the technician screen, or ANTOM_PUBLIC_KEY_FILES=VERSION=FILE, before Antom switches.";
   if (keys.length > 1) return { id: 'antom-keys', ok: true, summary: `${keys.length} Antom public keys configured (${names}): a key rotation is covered.` };
   if (rotationDate === null) {
-    return { id: 'antom-keys', ok: true, warning: true, summary: `Only one Antom public key is configured (${names}); when Antom rotates its key, answers will not verify and refunds stay pending.`, fix };
+    return {
+      id: 'antom-keys',
+      ok: true,
+      warning: true,
+      summary: `Only one Antom public key is configured (${names}); when Antom rotates its key, answers will not verify and refunds stay pending.`,
+      fix,
+    };
   }
   const days = Math.ceil((Date.parse(`${rotationDate}T00:00:00Z`) - now.getTime()) / 86_400_000);
   if (days > ROTATION_WARNING_DAYS) {
-    return { id: 'antom-keys', ok: true, summary: `One Antom public key configured (${names}); the announced key rotation on ${rotationDate} is ${days} days away.` };
+    return {
+      id: 'antom-keys',
+      ok: true,
+      summary: `One Antom public key configured (${names}); the announced key rotation on ${rotationDate} is ${days} days away.`,
+    };
   }
   return {
     id: 'antom-keys',
@@ -117,7 +127,17 @@ export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: strin
     ];
   }
   if (r.error.code === 'LOOKUP_MISCONFIGURED' && r.error.details?.rejection !== 'parameters') {
-    return [{ id: 'antom-online', ok: false, summary: `POST ${url}: ${r.error.message}`, fix: r.error.details?.rejection === 'path' ? 'Pick the region from the list (the base URL is the domain only; the terminal adds /ams/api/...).' : 'Check the client id and that the merchant key registered with Antom matches this terminal\'s private key.' }];
+    return [
+      {
+        id: 'antom-online',
+        ok: false,
+        summary: `POST ${url}: ${r.error.message}`,
+        fix:
+          r.error.details?.rejection === 'path'
+            ? 'Pick the region from the list (the base URL is the domain only; the terminal adds /ams/api/...).'
+            : "Check the client id and that the merchant key registered with Antom matches this terminal's private key.",
+      },
+    ];
   }
   if (r.error.code === 'LOOKUP_MISCONFIGURED') {
     return [
@@ -130,7 +150,14 @@ export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: strin
       },
     ];
   }
-  return [{ id: 'antom-online', ok: false, summary: `POST ${url}: ${r.error.message}`, fix: 'Check the network, the endpoint region and that the Antom public key matches your client id.' }];
+  return [
+    {
+      id: 'antom-online',
+      ok: false,
+      summary: `POST ${url}: ${r.error.message}`,
+      fix: 'Check the network, the endpoint region and that the Antom public key matches your client id.',
+    },
+  ];
 }
 
 /** Replays older than this are history (a warning), newer ones a problem to act on. */
@@ -155,9 +182,14 @@ export function referenceReplayCheck(replays: readonly RefundRow[], now: Date): 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'Check this PC, the terminal and the Antom setup; prints a fix for each problem',
-  usage: 'Usage: refund-terminal [--data-dir DIR] doctor [--port PATH] [--json] [--online]\n  --online   also call Antom (a harmless payment inquiry) to prove reachability and signatures\nExit code 0 when every check passes, 1 otherwise.',
+  usage:
+    'Usage: refund-terminal [--data-dir DIR] doctor [--port PATH] [--json] [--online]\n  --online   also call Antom (a harmless payment inquiry) to prove reachability and signatures\nExit code 0 when every check passes, 1 otherwise.',
   async run(args, ctx) {
-    const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, online: { type: 'boolean', default: false }, port: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean', default: false }, online: { type: 'boolean', default: false }, port: { type: 'string' } },
+      strict: true,
+    });
     const checks: DoctorCheck[] = [];
 
     // Before anything below creates or opens a file in the folder.
@@ -167,11 +199,18 @@ export const doctorCommand: CliCommand = {
       checks.push({
         id: 'file-modes',
         ok: false,
-        summary: `The data folder was readable by others: ${loose.slice(0, 5).map((f) => `${f.path} (${f.mode})`).join(', ')}${loose.length > 5 ? ` and ${loose.length - 5} more` : ''}. Tightened now to 0700/0600.`,
+        summary: `The data folder was readable by others: ${loose
+          .slice(0, 5)
+          .map((f) => `${f.path} (${f.mode})`)
+          .join(', ')}${loose.length > 5 ? ` and ${loose.length - 5} more` : ''}. Tightened now to 0700/0600.`,
         fix: 'Nothing more to change (every start tightens them too), but anyone else on this PC may have copied the journal or the key file: treat them as exposed.',
       });
     } else {
-      checks.push({ id: 'file-modes', ok: true, summary: process.platform === 'win32' ? 'Data folder protected by the user profile ACL.' : 'Data folder is 0700 and every file in it 0600.' });
+      checks.push({
+        id: 'file-modes',
+        ok: true,
+        summary: process.platform === 'win32' ? 'Data folder protected by the user profile ACL.' : 'Data folder is 0700 and every file in it 0600.',
+      });
     }
 
     const loaded = await loadAppConfig(ctx.dataDir);
@@ -193,8 +232,18 @@ export const doctorCommand: CliCommand = {
     const journalOk = journal.state === 'PRESENT' || journal.state === 'NEW';
     checks.push(
       journalOk
-        ? { id: 'journal', ok: true, summary: journal.state === 'NEW' ? `No journal yet in ${ctx.dataDir}: a new one is made at the first start.` : `Refund journal present in ${ctx.dataDir}.` }
-        : { id: 'journal', ok: false, summary: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n')[0] as string, fix: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n').slice(1).join(' ') },
+        ? {
+            id: 'journal',
+            ok: true,
+            summary:
+              journal.state === 'NEW' ? `No journal yet in ${ctx.dataDir}: a new one is made at the first start.` : `Refund journal present in ${ctx.dataDir}.`,
+          }
+        : {
+            id: 'journal',
+            ok: false,
+            summary: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n')[0] as string,
+            fix: journalProblemMessage(journal.state, journal.path, journal.detail).split('\n').slice(1).join(' '),
+          },
     );
 
     const floor = resolveMinFreeBytes(ctx.env, loaded.ok ? loaded.value.journal.minFreeMb : undefined);
@@ -248,16 +297,31 @@ export const doctorCommand: CliCommand = {
     const secrets = await openSecretStore(ctx.dataDir);
     checks.push(
       secrets.warning
-        ? { id: 'secrets', ok: true, warning: true, summary: secrets.warning, fix: 'Run the Electron app (OS keychain) rather than the browser host, or restrict access to the data folder.' }
+        ? {
+            id: 'secrets',
+            ok: true,
+            warning: true,
+            summary: secrets.warning,
+            fix: 'Run the Electron app (OS keychain) rather than the browser host, or restrict access to the data folder.',
+          }
         : { id: 'secrets', ok: true, summary: 'Secrets are protected by the OS keychain.' },
     );
 
     if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
       const antom = await resolveAntomConfig(loaded.value, secrets, ctx.env);
       if (!antom.ok) {
-        checks.push({ id: 'antom-config', ok: false, summary: antom.error.message, fix: 'Enter the Antom endpoint, client id and both keys on the technician screen.' });
+        checks.push({
+          id: 'antom-config',
+          ok: false,
+          summary: antom.error.message,
+          fix: 'Enter the Antom endpoint, client id and both keys on the technician screen.',
+        });
       } else {
-        checks.push({ id: 'antom-config', ok: true, summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}); payments looked up by ${antom.value.inquiryPaymentKey}.` });
+        checks.push({
+          id: 'antom-config',
+          ok: true,
+          summary: `Antom endpoint ${antom.value.baseUrl} with client id ${antom.value.clientId} (key version ${antom.value.keyVersion}); payments looked up by ${antom.value.inquiryPaymentKey}.`,
+        });
         checks.push(antomKeyCheck(antom.value.antomPublicKeys, antom.value.antomKeyRotationDate ?? null, new Date()));
         if (values.online) checks.push(...(await antomOnlineChecks(createAntomGateway(antom.value), antom.value.inquiryPaymentKey)));
       }
@@ -272,7 +336,13 @@ export const doctorCommand: CliCommand = {
       checks.push(
         hasRule
           ? { id: 'udev-rule', ok: true, summary: `udev rule installed (${UDEV_RULE}).` }
-          : { id: 'udev-rule', ok: true, warning: true, summary: 'The terminal udev rule is not installed (device permissions and stable names depend on it).', fix: `sudo cp resources/udev/99-antom-terminal.rules ${UDEV_RULE} && sudo udevadm control --reload-rules && sudo udevadm trigger` },
+          : {
+              id: 'udev-rule',
+              ok: true,
+              warning: true,
+              summary: 'The terminal udev rule is not installed (device permissions and stable names depend on it).',
+              fix: `sudo cp resources/udev/99-antom-terminal.rules ${UDEV_RULE} && sudo udevadm control --reload-rules && sudo udevadm trigger`,
+            },
       );
     }
     if (!port) {
@@ -280,7 +350,9 @@ export const doctorCommand: CliCommand = {
       checks.push({
         id: 'terminal-port',
         ok: false,
-        summary: candidates.length ? `No terminal port is configured; candidates: ${candidates.map((c) => c.path).join(', ')}.` : 'No terminal port is configured and no USB terminal was found.',
+        summary: candidates.length
+          ? `No terminal port is configured; candidates: ${candidates.map((c) => c.path).join(', ')}.`
+          : 'No terminal port is configured and no USB terminal was found.',
         fix: 'Plug the terminal in, run `refund-terminal devices`, then `refund-terminal pair --port PATH` (the port is remembered).',
       });
     } else {
@@ -291,11 +363,25 @@ export const doctorCommand: CliCommand = {
         try {
           if (status.state === 'authenticated') {
             const ping = await link.ping();
-            checks.push({ id: 'terminal-link', ok: true, summary: `Terminal ${status.terminal?.serial ?? ''} is paired and authenticated${ping.ok ? ` (ping ${ping.value.rttMs.toFixed(1)} ms)` : ''}.` });
+            checks.push({
+              id: 'terminal-link',
+              ok: true,
+              summary: `Terminal ${status.terminal?.serial ?? ''} is paired and authenticated${ping.ok ? ` (ping ${ping.value.rttMs.toFixed(1)} ms)` : ''}.`,
+            });
           } else if (status.state === 'unpaired') {
-            checks.push({ id: 'terminal-link', ok: false, summary: 'The terminal answers but is not paired with this PC.', fix: `refund-terminal pair --port ${port}` });
+            checks.push({
+              id: 'terminal-link',
+              ok: false,
+              summary: 'The terminal answers but is not paired with this PC.',
+              fix: `refund-terminal pair --port ${port}`,
+            });
           } else {
-            checks.push({ id: 'terminal-link', ok: false, summary: `The terminal is not usable: ${status.state}${status.reason ? ` (${status.reason})` : ''}.`, fix: 'Check the USB cable and that the terminal is on; if it was replaced, unpair and pair the new one.' });
+            checks.push({
+              id: 'terminal-link',
+              ok: false,
+              summary: `The terminal is not usable: ${status.state}${status.reason ? ` (${status.reason})` : ''}.`,
+              fix: 'Check the USB cable and that the terminal is on; if it was replaced, unpair and pair the new one.',
+            });
           }
         } finally {
           await link.stop();

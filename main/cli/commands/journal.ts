@@ -6,7 +6,8 @@ import { effectiveTimeZone, loadAppConfig, systemTimeZone } from '../../config/a
 import { IsoDateRegex, isValidTimeZone, localDate } from '../../ledger/local-date';
 import { openDataLedger } from '../../services/data-ledger';
 
-const USAGE = 'Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default: the store time zone from config.json, else this PC\'s zone)';
+const USAGE =
+  "Usage: refund-terminal [--data-dir DIR] journal [--date YYYY-MM-DD] [--tz ZONE] [--csv | --json]\n  default: today in ZONE (default: the store time zone from config.json, else this PC's zone)";
 
 export const journalCommand: CliCommand = {
   name: 'journal',
@@ -49,12 +50,18 @@ export const journalCommand: CliCommand = {
       // Its own section: no money moved through Antom for these.
       if (report.otherRefunds.length > 0) ctx.stdout.write('Refunded another way (not through Antom)\n');
       for (const t of report.otherTotals) ctx.stdout.write(`  ${t.method.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
-      for (const o of report.otherRefunds) ctx.stdout.write(`  ${o.createdAt}  ${o.paymentId}  ${o.method}  ${money(o.amount)}  by ${o.recordedBy}  ${o.note}\n`);
+      for (const o of report.otherRefunds)
+        ctx.stdout.write(`  ${o.createdAt}  ${o.paymentId}  ${o.method}  ${money(o.amount)}  by ${o.recordedBy}  ${o.note}\n`);
       if (report.pending.length > 0) ctx.stdout.write('Not final yet\n');
       for (const p of report.pending) {
-        ctx.stdout.write(`  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}${p.reason ? `  reason: ${p.reason.text}` : ''}  ${p.message}\n`);
+        ctx.stdout.write(
+          `  ${p.refundRequestId}  ${p.paymentId}  ${p.amount ? money(p.amount) : ''}  ${p.state}  next: ${p.nextAction}${p.reason ? `  reason: ${p.reason.text}` : ''}  ${p.message}\n`,
+        );
       }
-      if (report.auditHead) ctx.stdout.write(`Audit head: ${report.auditHead.seq}:${report.auditHead.hash}  (check later with: audit verify --head ${report.auditHead.seq}:${report.auditHead.hash})\n`);
+      if (report.auditHead)
+        ctx.stdout.write(
+          `Audit head: ${report.auditHead.seq}:${report.auditHead.hash}  (check later with: audit verify --head ${report.auditHead.seq}:${report.auditHead.hash})\n`,
+        );
       return 0;
     } finally {
       ledger.close();

@@ -7,7 +7,7 @@ import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] pair [--port PATH] [--code NNNNNN]',
-  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
+  "  --port PATH   the terminal's serial port (default: TERMINAL_PORT, else the port it was paired on)",
   '  --code CODE   the 6-digit code shown on the terminal (asked on stdin when omitted)',
 ].join('\n');
 
@@ -37,7 +37,9 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
   }
   const port = (await resolveTerminalPortIn(ctx.dataDir, v.port, ctx.env))?.port ?? null;
   if (!port) {
-    ctx.stderr.write('No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n');
+    ctx.stderr.write(
+      'No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n',
+    );
     return 2;
   }
   // The journal exists before the pairing does: a folder with secrets but no journal reads as a lost journal.
@@ -54,7 +56,7 @@ export async function runPair(args: readonly string[], ctx: CliContext): Promise
     // asked for again (a --code given on the command line can only be used once).
     const confirmed = await link.pairWithCode(async (round) => {
       if (round > 1) {
-        ctx.stdout.write('The terminal\'s answer was lost on the cable (line noise); pairing starts over and the terminal shows a new code.\n');
+        ctx.stdout.write("The terminal's answer was lost on the cable (line noise); pairing starts over and the terminal shows a new code.\n");
         if (v.code !== undefined) return null;
       }
       if (v.code !== undefined) {

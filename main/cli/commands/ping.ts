@@ -5,7 +5,7 @@ import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] ping [--port PATH] [--count N] [--interval MS]',
-  '  --port PATH     the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
+  "  --port PATH     the terminal's serial port (default: TERMINAL_PORT, else the port it was paired on)",
   '  --count N       number of pings (default 4)',
   '  --interval MS   pause between pings (default 200)',
 ].join('\n');
@@ -26,7 +26,9 @@ export async function runPing(args: readonly string[], ctx: CliContext): Promise
   }
   const port = (await resolveTerminalPortIn(ctx.dataDir, v.port, ctx.env))?.port ?? null;
   if (!port) {
-    ctx.stderr.write('No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n');
+    ctx.stderr.write(
+      'No terminal port: pass --port PATH, set TERMINAL_PORT, or pair once (the port is then remembered in config.json; see: refund-terminal devices).\n',
+    );
     return 2;
   }
   const { link, status } = await openTerminalLinkForCli(port, await openTerminalIdentity(ctx.dataDir));
@@ -53,9 +55,13 @@ export async function runPing(args: readonly string[], ctx: CliContext): Promise
       const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
       ctx.stdout.write(`rtt min/avg/max = ${min.toFixed(2)}/${avg.toFixed(2)}/${max.toFixed(2)} ms\n`);
     }
-    ctx.stdout.write(`link: retransmissions=${st.retransmissions} NAKs sent/received=${st.naksSent}/${st.naksReceived} CRC errors=${st.crcErrors} ACK timeouts=${st.ackTimeouts}\n`);
+    ctx.stdout.write(
+      `link: retransmissions=${st.retransmissions} NAKs sent/received=${st.naksSent}/${st.naksReceived} CRC errors=${st.crcErrors} ACK timeouts=${st.ackTimeouts}\n`,
+    );
     // Line noise (damaged frames, asked again) is told apart from a terminal that does not answer.
-    ctx.stdout.write(`line noise: ${st.reasked} asked again (${st.reaskedOk} then answered), ${st.noisyLinkDowns} noisy link downs kept up; terminal not answering: ${st.notAnswering}\n`);
+    ctx.stdout.write(
+      `line noise: ${st.reasked} asked again (${st.reaskedOk} then answered), ${st.noisyLinkDowns} noisy link downs kept up; terminal not answering: ${st.notAnswering}\n`,
+    );
     return rtts.length === count ? 0 : 1;
   } finally {
     await link.stop();

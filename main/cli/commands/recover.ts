@@ -50,7 +50,8 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
           const ready = await terminalReady(deps.terminalWaitMs ?? RECOVER_TERMINAL_WAIT_MS);
           const waitedMs = Date.now() - waitStarted;
           terminal = ready ? { ready, waitedMs } : { ready, waitedMs, state: terminalState?.() ?? 'not connected' };
-          if (!ready) terminalNote = ` The terminal was not ready after ${(waitedMs / 1000).toFixed(1)} s (${terminal.state}); check it with \`refund-terminal ping\` and run recover again.`;
+          if (!ready)
+            terminalNote = ` The terminal was not ready after ${(waitedMs / 1000).toFixed(1)} s (${terminal.state}); check it with \`refund-terminal ping\` and run recover again.`;
         }
         const s = await engine.recover();
         if (values.json) {
@@ -71,7 +72,9 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
         // Antom answered but the journal could not take it (disk full): outcome unknown, never "stuck".
         const held = engine.outcomes.list();
         for (const h of held) {
-          ctx.stderr.write(`Outcome unknown: Antom answered ${h.outcome.status} for ${h.refundRequestId} but the journal could not record it (${h.lastError}). Free disk space and run recover again; do not refund it again.\n`);
+          ctx.stderr.write(
+            `Outcome unknown: Antom answered ${h.outcome.status} for ${h.refundRequestId} but the journal could not record it (${h.lastError}). Free disk space and run recover again; do not refund it again.\n`,
+          );
         }
         return held.length > 0 ? EXIT.OUTCOME_UNKNOWN : s.errors > 0 ? 1 : s.stuck > 0 ? 3 : 0;
       } finally {

@@ -69,7 +69,8 @@ interface Request {
 function mismatch(row: RefundRow, req: Request): string | null {
   if (row.payment_id !== req.paymentId) return `payment ${row.payment_id}`;
   if (row.mode !== req.mode) return `a ${row.mode.toLowerCase()} refund`;
-  if (req.amount && (row.amount_value !== req.amount.value || row.currency !== req.amount.currency)) return `another amount (${row.amount_value} minor units ${row.currency})`;
+  if (req.amount && (row.amount_value !== req.amount.value || row.currency !== req.amount.currency))
+    return `another amount (${row.amount_value} minor units ${row.currency})`;
   return null;
 }
 
@@ -129,7 +130,9 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
       const req: Request = { paymentId: values.payment, mode: amount ? 'PARTIAL' : 'FULL', ...(amount ? { amount } : {}) };
       const intentId = values.intent ?? `cli-${randomUUID()}`;
       // Printed before anything can go wrong, so even a killed run leaves the key to re-run with.
-      ctx.stderr.write(`Intent ${intentId}: if this run ends unclearly, run the same command with --intent ${intentId} (it is the same refund, never a second one).\n`);
+      ctx.stderr.write(
+        `Intent ${intentId}: if this run ends unclearly, run the same command with --intent ${intentId} (it is the same refund, never a second one).\n`,
+      );
 
       const opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
       if (!opened.ok) {
@@ -162,9 +165,14 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         const message = e instanceof Error ? e.message : String(e);
         if (readable && row === null) {
           // The journal says this intent was never journaled, so nothing was sent (the engine journals first).
-          const journalFault = typeof (e as { code?: unknown }).code === 'string' && ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC');
-          if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: journalFault ? 'JOURNAL_UNAVAILABLE' : 'INTERNAL', message })}\n`);
-          ctx.stderr.write(`Not started: ${message}. Nothing was journaled and nothing was sent. ${journalFault ? 'Free disk space (refund-terminal doctor), then run' : 'Run'} the same command again with --intent ${intentId}.\n`);
+          const journalFault =
+            typeof (e as { code?: unknown }).code === 'string' &&
+            ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC');
+          if (values.json)
+            ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: journalFault ? 'JOURNAL_UNAVAILABLE' : 'INTERNAL', message })}\n`);
+          ctx.stderr.write(
+            `Not started: ${message}. Nothing was journaled and nothing was sent. ${journalFault ? 'Free disk space (refund-terminal doctor), then run' : 'Run'} the same command again with --intent ${intentId}.\n`,
+          );
           return journalFault ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
         }
         const id = row?.refund_request_id ?? null;
@@ -184,7 +192,10 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
       function report(view: RefundView): number {
         const held = engine.outcomes.get(view.refundRequestId);
         if (held !== undefined) {
-          if (values.json) ctx.stdout.write(`${JSON.stringify({ ...refundJson(view), status: 'UNKNOWN', intentId, antomAnswer: held.outcome.status, journalError: held.lastError })}\n`);
+          if (values.json)
+            ctx.stdout.write(
+              `${JSON.stringify({ ...refundJson(view), status: 'UNKNOWN', intentId, antomAnswer: held.outcome.status, journalError: held.lastError })}\n`,
+            );
           else ctx.stdout.write(`${describeRefund(view)}\n`);
           ctx.stderr.write(
             `Outcome unknown: Antom answered ${held.outcome.status} (${held.outcome.resultCode}) but the journal could not record it: ${held.lastError}\n` +
@@ -206,7 +217,9 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         if (existing !== null) {
           const differs = mismatch(existing, req);
           if (differs !== null) {
-            ctx.stderr.write(`Intent ${intentId} is refund ${existing.refund_request_id}, which is for ${differs}. Nothing was done. Use the same command as before, or leave out --intent for a new refund.\n`);
+            ctx.stderr.write(
+              `Intent ${intentId} is refund ${existing.refund_request_id}, which is for ${differs}. Nothing was done. Use the same command as before, or leave out --intent for a new refund.\n`,
+            );
             return EXIT.BAD_INPUT;
           }
           ctx.stderr.write(`Intent ${intentId} is already journaled as refund ${existing.refund_request_id} (${existing.state}): continuing that refund.\n`);
@@ -216,14 +229,18 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             return EXIT.BAD_INPUT;
           }
           if (session.demoOwnerPid !== null) {
-            ctx.stderr.write(`The demo terminal of ${ctx.dataDir} belongs to process ${session.demoOwnerPid} (the running app). Refund there, or stop it first. Nothing was sent.\n`);
+            ctx.stderr.write(
+              `The demo terminal of ${ctx.dataDir} belongs to process ${session.demoOwnerPid} (the running app). Refund there, or stop it first. Nothing was sent.\n`,
+            );
             return EXIT.BAD_INPUT;
           }
           // A named cashier must be a real, active person at the counter: the name lands in reports and daily limits.
           if (values.cashier !== undefined) {
             const who = session.ledger.users.get(values.cashier);
             if (who === null || who.disabled || (who.role !== 'cashier' && who.role !== 'manager')) {
-              ctx.stderr.write(`--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`);
+              ctx.stderr.write(
+                `--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`,
+              );
               return EXIT.BAD_INPUT;
             }
           }
@@ -238,7 +255,14 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         const cashier = values.cashier ?? `cli:${osUser}`;
         try {
           // Who ran the command, whatever --cashier says: journaled before anything is sent.
-          session.ledger.audit.append(`cli:${osUser}`, 'cli.refund', { intentId, paymentId: req.paymentId, cashier, osUser, host: os.hostname(), pid: process.pid });
+          session.ledger.audit.append(`cli:${osUser}`, 'cli.refund', {
+            intentId,
+            paymentId: req.paymentId,
+            cashier,
+            osUser,
+            host: os.hostname(),
+            pid: process.pid,
+          });
           const submitted = await engine.submit({
             intentId,
             paymentId: req.paymentId,
@@ -249,7 +273,8 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           });
           if (!submitted.ok) {
             // Refused before journaling (validation, balance, another refund in flight, low disk): nothing was sent.
-            if (values.json) ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: submitted.error.code, message: submitted.error.message })}\n`);
+            if (values.json)
+              ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: submitted.error.code, message: submitted.error.message })}\n`);
             else ctx.stderr.write(`${submitted.error.message}\n`);
             return submitted.error.code === 'JOURNAL_LOW_DISK' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
           }
@@ -259,7 +284,12 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             if (!pin) {
               ctx.stderr.write('No PIN given for the approver (set REFUND_TERMINAL_PIN or type it on stdin). The refund waits for approval.\n');
             } else {
-              const approved = await engine.approve({ refundRequestId: view.refundRequestId, manager: values.approver, pin, reason: 'approved at the command line' });
+              const approved = await engine.approve({
+                refundRequestId: view.refundRequestId,
+                manager: values.approver,
+                pin,
+                reason: 'approved at the command line',
+              });
               if (!approved.ok) ctx.stderr.write(`Approval refused: ${approved.error.message}\n`);
               else view = approved.value;
             }

@@ -12,7 +12,14 @@ export const RENDERER_DIST = path.join(__dirname, '..', '..', '..', 'renderer');
 
 export async function runBrowserHost(ctx: CliContext, port: number, why?: string): Promise<number> {
   const services = await startAppServices({ dataDir: ctx.dataDir, hostKind: 'browser', env: ctx.env });
-  const host = await startBrowserHost({ port, rendererDir: RENDERER_DIST, handlers: services.handlers, authorize: services.authorize, events: services.events, log: services.log });
+  const host = await startBrowserHost({
+    port,
+    rendererDir: RENDERER_DIST,
+    handlers: services.handlers,
+    authorize: services.authorize,
+    events: services.events,
+    log: services.log,
+  });
   const info = services.info();
   const lines = [
     why ? `${why}` : null,

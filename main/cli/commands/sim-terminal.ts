@@ -5,7 +5,15 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPtyPair, socatAvailable, startVirtualTerminalOnPort, VirtualTerminal, FaultSwitchesSchema, type PtyPair, type FaultSwitchesInput } from '../../../native-bridge/testing';
+import {
+  createPtyPair,
+  socatAvailable,
+  startVirtualTerminalOnPort,
+  VirtualTerminal,
+  FaultSwitchesSchema,
+  type PtyPair,
+  type FaultSwitchesInput,
+} from '../../../native-bridge/testing';
 import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [

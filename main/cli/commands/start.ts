@@ -14,9 +14,14 @@ const APP_ROOT = path.join(__dirname, '..', '..', '..', '..');
 export const startCommand: CliCommand = {
   name: 'start',
   summary: 'Start the app (Electron if installed, else the browser host)',
-  usage: 'Usage: refund-terminal [--data-dir DIR] start [--browser] [--port N]\n  --browser  always use the browser host\n  --port N   browser-host port (default 4780)',
+  usage:
+    'Usage: refund-terminal [--data-dir DIR] start [--browser] [--port N]\n  --browser  always use the browser host\n  --port N   browser-host port (default 4780)',
   async run(args, ctx) {
-    const { values } = parseArgs({ args: [...args], options: { browser: { type: 'boolean', default: false }, port: { type: 'string', default: '4780' } }, strict: true });
+    const { values } = parseArgs({
+      args: [...args],
+      options: { browser: { type: 'boolean', default: false }, port: { type: 'string', default: '4780' } },
+      strict: true,
+    });
     const runtime = values.browser ? { missing: 'you asked for the browser host (--browser)' } : findElectronRuntime(ctx.env);
     if ('path' in runtime) {
       ctx.stdout.write(`Starting the Refund Terminal window (Electron at ${runtime.path}).\n`);

@@ -16,7 +16,12 @@ export const statusCommand: CliCommand = {
   async run(args, ctx) {
     let parsed;
     try {
-      parsed = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, refresh: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: [...args],
+        options: { json: { type: 'boolean', default: false }, refresh: { type: 'boolean', default: false } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (e) {
       ctx.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
       return 1;
@@ -42,7 +47,9 @@ export const statusCommand: CliCommand = {
       ctx.stdout.write(parsed.values.json ? `${JSON.stringify(refundJson(found.value))}\n` : `${describeRefund(found.value)}\n`);
       const held = core.engine.outcomes.get(id);
       if (held !== undefined) {
-        ctx.stderr.write(`Outcome unknown: Antom answered ${held.outcome.status} but the journal could not record it (${held.lastError}). Free disk space and run this again; do not refund it again.\n`);
+        ctx.stderr.write(
+          `Outcome unknown: Antom answered ${held.outcome.status} but the journal could not record it (${held.lastError}). Free disk space and run this again; do not refund it again.\n`,
+        );
         return EXIT.OUTCOME_UNKNOWN;
       }
       return exitCodeFor(found.value);

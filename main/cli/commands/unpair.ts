@@ -5,7 +5,7 @@ import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] unpair [--port PATH] [--local]',
-  '  --port PATH   the terminal\'s serial port (default: TERMINAL_PORT, else the port it was paired on)',
+  "  --port PATH   the terminal's serial port (default: TERMINAL_PORT, else the port it was paired on)",
   '  --local       only forget the pairing on this register (terminal absent)',
 ].join('\n');
 

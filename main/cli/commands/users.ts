@@ -77,7 +77,10 @@ export const usersCommand: CliCommand = {
           else if (users.length === 0) ctx.stdout.write('No users.\n');
           else
             for (const u of users) {
-              const flags = [u.disabled ? 'disabled' : '', u.lockedUntil !== null && Date.parse(u.lockedUntil) > Date.now() ? `locked until ${u.lockedUntil}` : '']
+              const flags = [
+                u.disabled ? 'disabled' : '',
+                u.lockedUntil !== null && Date.parse(u.lockedUntil) > Date.now() ? `locked until ${u.lockedUntil}` : '',
+              ]
                 .filter(Boolean)
                 .join(', ');
               ctx.stdout.write(`${u.name.padEnd(20)} ${u.role.padEnd(11)} ${flags}\n`);
@@ -105,7 +108,8 @@ export const usersCommand: CliCommand = {
             ctx.stderr.write(`${USAGE}\n`);
             return 1;
           }
-          const r = sub === 'disable' ? ledger.users.disable(name, actor) : sub === 'enable' ? ledger.users.enable(name, actor) : ledger.users.unlock(name, actor);
+          const r =
+            sub === 'disable' ? ledger.users.disable(name, actor) : sub === 'enable' ? ledger.users.enable(name, actor) : ledger.users.unlock(name, actor);
           if (!r.ok) {
             ctx.stderr.write(`No user named ${name}.\n`);
             return 1;

@@ -39,7 +39,6 @@ const CHANNEL = 'refund_changed';
 const AUDIT_LOCK = 0x52544144;
 const IN_FLIGHT = NON_FINAL_STATES;
 
-
 export interface PgJournalOptions {
   /** postgres://… of the store ledger. */
   readonly url: string;
@@ -210,7 +209,8 @@ export class PgJournal implements RefundJournal {
           });
         }
         const refundable = payment.amount.value - (await this.committedAmount(n.paymentId, c));
-        if (n.amount.value > refundable) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+        if (n.amount.value > refundable)
+          return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
         await c.query(
           `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
              memo, state, message, next_action, cashier, approval_reasons, send_amount)
@@ -271,10 +271,17 @@ export class PgJournal implements RefundJournal {
     if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     return this.tx(async (c) => {
       const { sets, params } = patchSql(opts.patch ?? {}, 4);
-      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3 RETURNING *`, [to, id, from, ...params]);
+      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3 RETURNING *`, [
+        to,
+        id,
+        from,
+        ...params,
+      ]);
       if (r.rowCount === 0) {
         const cur = await c.query<{ state: string }>('SELECT state FROM refunds WHERE refund_request_id = $1', [id]);
-        return cur.rows[0] ? err('STALE_STATE', `The refund is ${cur.rows[0].state}, not ${from}.`, { state: cur.rows[0].state }) : err('NOT_FOUND', 'No such refund.');
+        return cur.rows[0]
+          ? err('STALE_STATE', `The refund is ${cur.rows[0].state}, not ${from}.`, { state: cur.rows[0].state })
+          : err('NOT_FOUND', 'No such refund.');
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
       await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
@@ -284,7 +291,11 @@ export class PgJournal implements RefundJournal {
 
   async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
     const { sets, params } = patchSql(patch, 3);
-    const r = await this.pool.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [id, expected, ...params]);
+    const r = await this.pool.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [
+      id,
+      expected,
+      ...params,
+    ]);
     if (r.rowCount === 0) {
       const cur = await this.get(id);
       return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
@@ -303,13 +314,21 @@ export class PgJournal implements RefundJournal {
       if (!row) return false;
       const free = row.lease_owner === null || row.lease_owner === owner || row.expired || !ownerAlive(row.lease_owner);
       if (!free) return false;
-      await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1`, [id, owner, ttlMs]);
+      await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1`, [
+        id,
+        owner,
+        ttlMs,
+      ]);
       return true;
     });
   }
 
   async renewLease(id: string, owner: string, ttlMs: number): Promise<void> {
-    await this.pool.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [id, owner, ttlMs]);
+    await this.pool.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [
+      id,
+      owner,
+      ttlMs,
+    ]);
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
@@ -331,7 +350,10 @@ export class PgJournal implements RefundJournal {
   }
 
   async due(): Promise<RefundRow[]> {
-    const r = await this.pool.query('SELECT * FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= now() AND state = ANY($1) ORDER BY next_check_at', [IN_FLIGHT]);
+    const r = await this.pool.query(
+      'SELECT * FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= now() AND state = ANY($1) ORDER BY next_check_at',
+      [IN_FLIGHT],
+    );
     return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
   }
 
@@ -397,7 +419,13 @@ export class PgJournal implements RefundJournal {
     kind: string,
     auditDetail: Record<string, unknown>,
   ): Promise<void> {
-    await c.query('INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)', [id, actor, from, to, JSON.stringify(detail)]);
+    await c.query('INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      actor,
+      from,
+      to,
+      JSON.stringify(detail),
+    ]);
     await appendAudit(c, actor, kind, auditDetail);
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
   }
@@ -412,7 +440,15 @@ async function appendAudit(c: pg.PoolClient, actor: string, kind: string, detail
   const at = new Date().toISOString();
   const detailText = canonicalJson(detail);
   const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
-  await c.query('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [seq, at, actor, kind, detailText, prevHash, hash]);
+  await c.query('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    seq,
+    at,
+    actor,
+    kind,
+    detailText,
+    prevHash,
+    hash,
+  ]);
 }
 
 function patchSql(patch: RefundPatch, firstParam: number): { sets: string; params: unknown[] } {

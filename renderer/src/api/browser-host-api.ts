@@ -11,7 +11,10 @@ export interface ResponseLike {
   readonly status: number;
   json(): Promise<unknown>;
 }
-export type FetchLike = (url: string, init: { method: string; credentials: 'same-origin'; headers: Record<string, string>; body: string }) => Promise<ResponseLike>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; credentials: 'same-origin'; headers: Record<string, string>; body: string },
+) => Promise<ResponseLike>;
 
 export interface MessageEventLike {
   readonly data: unknown;

@@ -6,7 +6,12 @@ const hex = (n: number | undefined): string => (n === undefined ? '—' : n.toSt
 /** Candidate terminals with their problem and its fix; `onPick` adds a pairing button. */
 export function DeviceList(props: { devices: readonly TerminalCandidateView[]; onPick?: (d: TerminalCandidateView) => void; busy?: boolean }) {
   const { t } = useT();
-  if (props.devices.length === 0) return <p className="notice notice-info" data-testid="no-devices">{t('pairing.noDevices')}</p>;
+  if (props.devices.length === 0)
+    return (
+      <p className="notice notice-info" data-testid="no-devices">
+        {t('pairing.noDevices')}
+      </p>
+    );
   return (
     <ul className="row-list" data-testid="device-list">
       {props.devices.map((d) => (
@@ -30,7 +35,13 @@ export function DeviceList(props: { devices: readonly TerminalCandidateView[]; o
           ) : null}
           {props.onPick ? (
             <div className="actions">
-              <button type="button" className="btn btn-primary" disabled={!d.accessible || props.busy} onClick={() => props.onPick?.(d)} data-testid="pair-device">
+              <button
+                type="button"
+                className="btn btn-primary"
+                disabled={!d.accessible || props.busy}
+                onClick={() => props.onPick?.(d)}
+                data-testid="pair-device"
+              >
                 {t('pairing.pickThis')}
               </button>
               {!d.accessible ? <span className="hint">{t('pairing.fixFirst')}</span> : null}

@@ -1,7 +1,16 @@
 import type { ApiFailure } from '../api/client';
 import { useT } from '../hooks/i18n';
 
-const SHOW_DETAIL = new Set(['INVALID_INPUT', 'INVALID_REQUEST', 'CONFIG_INVALID', 'TERMINAL_ERROR', 'TERMINAL_DOWN', 'UNAVAILABLE', 'LOOKUP_MISCONFIGURED', 'FORBIDDEN']);
+const SHOW_DETAIL = new Set([
+  'INVALID_INPUT',
+  'INVALID_REQUEST',
+  'CONFIG_INVALID',
+  'TERMINAL_ERROR',
+  'TERMINAL_DOWN',
+  'UNAVAILABLE',
+  'LOOKUP_MISCONFIGURED',
+  'FORBIDDEN',
+]);
 
 /** Only short, single-line, non-technical looking server sentences are shown as details. */
 function safeDetail(message: string): string | null {

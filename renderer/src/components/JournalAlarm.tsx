@@ -18,7 +18,11 @@ export function JournalAlarm() {
       {health.unrecorded.length > 0 ? (
         <span data-testid="journal-alarm-unrecorded">{t('shell.journalUnrecorded', { count: ids.length, ids: ids.join(', ') })}</span>
       ) : null}{' '}
-      {health.lowDisk ? <span data-testid="journal-alarm-low-disk">{t('shell.journalLowDisk', { free: megabytes(health.freeBytes), floor: megabytes(health.floorBytes) })}</span> : null}
+      {health.lowDisk ? (
+        <span data-testid="journal-alarm-low-disk">
+          {t('shell.journalLowDisk', { free: megabytes(health.freeBytes), floor: megabytes(health.floorBytes) })}
+        </span>
+      ) : null}
     </div>
   );
 }

@@ -39,7 +39,9 @@ export function PingResult(props: { ping: PingView }) {
             <thead>
               <tr>
                 <th scope="col">{t('diagnostics.counter')}</th>
-                <th scope="col" className="num">{t('diagnostics.value')}</th>
+                <th scope="col" className="num">
+                  {t('diagnostics.value')}
+                </th>
               </tr>
             </thead>
             <tbody>

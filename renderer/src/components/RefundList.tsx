@@ -4,9 +4,20 @@ import { fmtMoney, fmtTime } from '../lib/format';
 import { outcomeOf } from '../lib/refund-state';
 
 /** A compact list of refunds; rows are buttons when `onOpen` is given. */
-export function RefundList(props: { refunds: readonly RefundView[]; onOpen?: (r: RefundView) => void; testId: string; emptyText: string; showCashier?: boolean }) {
+export function RefundList(props: {
+  refunds: readonly RefundView[];
+  onOpen?: (r: RefundView) => void;
+  testId: string;
+  emptyText: string;
+  showCashier?: boolean;
+}) {
   const { t, lang } = useT();
-  if (props.refunds.length === 0) return <p className="muted" data-testid={`${props.testId}-empty`}>{props.emptyText}</p>;
+  if (props.refunds.length === 0)
+    return (
+      <p className="muted" data-testid={`${props.testId}-empty`}>
+        {props.emptyText}
+      </p>
+    );
   return (
     <ul className="row-list" data-testid={props.testId}>
       {props.refunds.map((r) => {

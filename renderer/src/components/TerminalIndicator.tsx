@@ -14,7 +14,12 @@ export function TerminalIndicator() {
       <span>
         {t('terminal.label')}: <strong>{label}</strong>
         {status?.virtual ? <span className="muted"> ({t('terminal.virtual')})</span> : null}
-        {status?.terminal ? <span className="muted"> · {status.terminal.model} {status.terminal.serial}</span> : null}
+        {status?.terminal ? (
+          <span className="muted">
+            {' '}
+            · {status.terminal.model} {status.terminal.serial}
+          </span>
+        ) : null}
         {status?.reason && tone !== 'ok' ? <span className="terminal-reason"> — {status.reason}</span> : null}
       </span>
     </div>

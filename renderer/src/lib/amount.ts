@@ -3,8 +3,7 @@ import { parseAmount, type AmountLocale, type Money, type ParseAmountDetails, ty
 
 export type AmountError = ParseAmountError | 'OVER_REFUNDABLE';
 export type AmountCheck =
-  | { readonly ok: true; readonly amount: Money }
-  | { readonly ok: false; readonly code: AmountError; readonly details?: ParseAmountDetails };
+  { readonly ok: true; readonly amount: Money } | { readonly ok: false; readonly code: AmountError; readonly details?: ParseAmountDetails };
 
 /** A partial refund amount: positive, at most the currency's decimals, not above the refundable balance. */
 export function checkRefundAmount(text: string, refundable: Money, locale: AmountLocale = 'en'): AmountCheck {
@@ -15,8 +14,7 @@ export function checkRefundAmount(text: string, refundable: Money, locale: Amoun
 }
 
 export type ThresholdCheck =
-  | { readonly ok: true; readonly minor: number }
-  | { readonly ok: false; readonly code: ParseAmountError; readonly details: ParseAmountDetails };
+  { readonly ok: true; readonly minor: number } | { readonly ok: false; readonly code: ParseAmountError; readonly details: ParseAmountDetails };
 
 /** A policy threshold typed in major units; zero is allowed ("always ask a manager"). Same parser as the cashier's. */
 export function parseThreshold(text: string, currency: string, locale: AmountLocale = 'en'): ThresholdCheck {
@@ -26,7 +24,10 @@ export function parseThreshold(text: string, currency: string, locale: AmountLoc
 }
 
 /** i18n parameters for an amount error sentence (`amount.error.<code>`). */
-export function amountErrorParams(details: ParseAmountDetails | undefined, fallback: { currency: string; decimals: number; max?: string }): Record<string, unknown> {
+export function amountErrorParams(
+  details: ParseAmountDetails | undefined,
+  fallback: { currency: string; decimals: number; max?: string },
+): Record<string, unknown> {
   return {
     currency: details?.currency ?? fallback.currency,
     decimals: details?.decimals ?? fallback.decimals,

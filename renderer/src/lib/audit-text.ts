@@ -11,10 +11,32 @@ type T = (key: string, options?: Record<string, unknown>) => string;
 
 /** The event filter's groups; sign-ins are hidden unless asked for. */
 export const AUDIT_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  refunds: ['refund.intent', 'refund.transition', 'refund.updated', 'refund.snapshot', 'refund.amount_from_antom', 'refund.retry_as_new', 'refund.note', 'refund.slip', 'recovery.run', 'cli.refund'],
+  refunds: [
+    'refund.intent',
+    'refund.transition',
+    'refund.updated',
+    'refund.snapshot',
+    'refund.amount_from_antom',
+    'refund.retry_as_new',
+    'refund.note',
+    'refund.slip',
+    'recovery.run',
+    'cli.refund',
+  ],
   approvals: ['refund.approved', 'refund.declined', 'refund.self_approved'],
   other: ['refund.other_recorded'],
-  people: ['user.added', 'user.disabled', 'user.enabled', 'user.unlocked', 'user.pin_reset', 'user.pin_changed', 'user.pin_rekeyed', 'user.role_changed', 'auth.pin_failed', 'auth.locked'],
+  people: [
+    'user.added',
+    'user.disabled',
+    'user.enabled',
+    'user.unlocked',
+    'user.pin_reset',
+    'user.pin_changed',
+    'user.pin_rekeyed',
+    'user.role_changed',
+    'auth.pin_failed',
+    'auth.locked',
+  ],
   signIns: ['auth.sign_in', 'auth.sign_out'],
   settings: ['config.policy', 'config.change', 'config.store', 'config.reasons', 'config.time_zone'],
   terminal: ['terminal.pairing', 'terminal.reference_reused'],
@@ -77,7 +99,10 @@ export function auditSentence(e: AuditEntryView, t: T, lang: Language): string {
     case 'recovery.run':
       return t('auditText.recovery', { ...p, examined: str(d['examined']), final: str(d['final']), pending: str(d['pending']) });
     case 'terminal.pairing':
-      return t(`auditText.pairing.${str(d['step']) || 'begin'}`, { ...p, defaultValue: t('auditText.pairing.begin', p) }) + (d['ok'] === false ? ` ${t('auditText.failedSuffix')}` : '');
+      return (
+        t(`auditText.pairing.${str(d['step']) || 'begin'}`, { ...p, defaultValue: t('auditText.pairing.begin', p) }) +
+        (d['ok'] === false ? ` ${t('auditText.failedSuffix')}` : '')
+      );
     case 'config.policy':
       return t('auditText.policy', p);
     case 'config.change':

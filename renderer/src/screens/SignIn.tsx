@@ -134,11 +134,7 @@ export function SignIn() {
             />
           </div>
         ) : null}
-        <PinPad
-          onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))}
-          onBackspace={() => setPin((p) => p.slice(0, -1))}
-          onClear={() => setPin('')}
-        />
+        <PinPad onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))} onBackspace={() => setPin((p) => p.slice(0, -1))} onClear={() => setPin('')} />
         {localError ? (
           <p className="field-error" role="alert">
             {localError}

@@ -120,7 +120,14 @@ export function newIntentId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function sameIntent(a: RefundIntent | null, paymentId: string, mode: RefundMode, amount: Money | undefined, memo: string | undefined, reasonCode?: string): boolean {
+function sameIntent(
+  a: RefundIntent | null,
+  paymentId: string,
+  mode: RefundMode,
+  amount: Money | undefined,
+  memo: string | undefined,
+  reasonCode?: string,
+): boolean {
   return (
     a !== null &&
     a.paymentId === paymentId &&
@@ -157,7 +164,6 @@ export const useCashier = create<CashierState>((set, get) => {
     // Only if the screen still shows this very refund.
     if (r.ok && get().intent?.intentId === intent.intentId) set({ evaluation: r.value, evaluationFor: intent.intentId });
   };
-
 
   const afterRefund = (view: RefundView): void => {
     const merged = newer(get().refund, view);
@@ -297,7 +303,12 @@ export const useCashier = create<CashierState>((set, get) => {
         if (BALANCE_ERRORS.has(r.error.code)) {
           // Lost a race (another tab, counter or the Dashboard): show the payment as it is now, never the stale one.
           const fresh = PaymentViewSchema.safeParse(r.error.details?.['payment']);
-          set({ submitting: false, submitError: r.error, step: 'review', ...(fresh.success ? { payment: fresh.data, intent: null, mode: 'FULL' as RefundMode, partialAmount: null } : {}) });
+          set({
+            submitting: false,
+            submitError: r.error,
+            step: 'review',
+            ...(fresh.success ? { payment: fresh.data, intent: null, mode: 'FULL' as RefundMode, partialAmount: null } : {}),
+          });
           if (fresh.success) {
             ensureIntent(); // a new intent for what is now on screen...
             set({ submitError: r.error }); // ...and the sentence saying why it changed

@@ -32,7 +32,6 @@ export const useSettings = create<SettingsState>((set) => ({
     if (r.ok) {
       setDisplayTimeZone(r.value.timeZone);
       set({ appInfo: r.value, appInfoError: null });
-    }
-    else set({ appInfoError: r.error });
+    } else set({ appInfoError: r.error });
   },
 }));

@@ -28,10 +28,14 @@ const test = base.extend<{ realHost: RunningHost; sandbox: AntomSandbox; merchan
     const { host, child } = await startHost({ REFUND_TERMINAL_DEMO: '0' });
     try {
       // A real install starts with no users: the technician is created from the CLI, as the README says.
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', host.dataDir, 'users', 'add', 'tom', '--role', 'technician'], {
-        env: { ...process.env, REFUND_TERMINAL_PIN: '135792' },
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', host.dataDir, 'users', 'add', 'tom', '--role', 'technician'],
+        {
+          env: { ...process.env, REFUND_TERMINAL_PIN: '135792' },
+          encoding: 'utf8',
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       await use(host);
     } finally {

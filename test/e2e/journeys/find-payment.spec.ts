@@ -55,7 +55,10 @@ test('find a payment: newest first, filter, search by last digits, amount and me
   await page.getByTestId('search-submit').click();
   const results = page.getByTestId('search-result');
   await expect(results).toHaveCount(2);
-  expect(await results.evaluateAll((els) => els.map((e) => e.getAttribute('data-payment-id')))).toEqual(['DEMO-SGD-BANKTRANSFER-ASYNC-0005', 'DEMO-SGD-BANKTRANSFER-EXPIRED-0007']);
+  expect(await results.evaluateAll((els) => els.map((e) => e.getAttribute('data-payment-id')))).toEqual([
+    'DEMO-SGD-BANKTRANSFER-ASYNC-0005',
+    'DEMO-SGD-BANKTRANSFER-EXPIRED-0007',
+  ]);
   await results.first().focus();
   await page.keyboard.press('ArrowDown');
   await expect(results.nth(1)).toBeFocused();

@@ -24,11 +24,16 @@ test('pairing wizard: device, code, ping test, done', async ({ page, host }, tes
 
   // A wrong code is refused.
   let code = '';
-  await expect.poll(() => {
-    const codes = pairingCodesFromLog(host);
-    code = codes.length > before ? (codes[0] ?? '') : '';
-    return code;
-  }, { timeout: 15_000 }).toMatch(/^\d{6}$/);
+  await expect
+    .poll(
+      () => {
+        const codes = pairingCodesFromLog(host);
+        code = codes.length > before ? (codes[0] ?? '') : '';
+        return code;
+      },
+      { timeout: 15_000 },
+    )
+    .toMatch(/^\d{6}$/);
   // In demo the wizard also shows what the virtual terminal's screen would: the same code.
   await expect(page.getByTestId('virtual-pairing-code')).toContainText(code);
   const wrong = code === '000000' ? '000001' : '000000';

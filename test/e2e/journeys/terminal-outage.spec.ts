@@ -10,7 +10,10 @@ import { finalShot, lookUp, openAs } from '../helpers/journey';
 
 const PAYMENT = 'DEMO-JPY-ALIPAYHK-0002';
 
-test('terminal outage: confirm refuses while unplugged, the cashier can leave the progress screen, replug resumes at once', async ({ page, host }, testInfo) => {
+test('terminal outage: confirm refuses while unplugged, the cashier can leave the progress screen, replug resumes at once', async ({
+  page,
+  host,
+}, testInfo) => {
   test.setTimeout(150_000);
   await openAs(page, host, 'alice', '1470');
   const status = page.getByTestId('terminal-status');

@@ -79,7 +79,10 @@ test('items 1, 2: the balance counts refunds made elsewhere, shows where it come
   await finalShot(page, testInfo);
 });
 
-test('item 1: AMOUNT_EXCEED after a refund on the Dashboard marks the balance lower, looks it up again, and the rest goes through', async ({ page, host }, testInfo) => {
+test('item 1: AMOUNT_EXCEED after a refund on the Dashboard marks the balance lower, looks it up again, and the rest goes through', async ({
+  page,
+  host,
+}, testInfo) => {
   await openAs(page, host, 'alice', '1470');
   await lookUp(page, JPY); // 4,800 as far as anyone here knows
   await demoControl(host, 'antom/refund-elsewhere', { paymentId: JPY, value: 4_000 }); // meanwhile, on the Dashboard
@@ -101,7 +104,10 @@ test('item 1: AMOUNT_EXCEED after a refund on the Dashboard marks the balance lo
   await finalShot(page, testInfo);
 });
 
-test('item 4: a full-only method stops offering partial after Antom refuses it, with matching wording; an expired window shows before confirming', async ({ page, host }, testInfo) => {
+test('item 4: a full-only method stops offering partial after Antom refuses it, with matching wording; an expired window shows before confirming', async ({
+  page,
+  host,
+}, testInfo) => {
   await openAs(page, host, 'alice', '1470');
   await lookUp(page, FULL_ONLY);
   await partial(page, '10.00');

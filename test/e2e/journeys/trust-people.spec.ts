@@ -10,7 +10,10 @@ const SGD = 'DEMO-SGD-ALIPAY-0001'; // SGD 125.50: over the default 100.00 limit
 const JPY = 'DEMO-JPY-ALIPAYHK-0002';
 const ASYNC = 'DEMO-SGD-BANKTRANSFER-ASYNC-0005';
 
-test('item 5: the review says before the button whether a manager is needed; self-approval refused; a signed-in manager approves with PIN only', async ({ page, host }, testInfo) => {
+test('item 5: the review says before the button whether a manager is needed; self-approval refused; a signed-in manager approves with PIN only', async ({
+  page,
+  host,
+}, testInfo) => {
   await openAs(page, host, 'alice', '1470');
   await lookUp(page, JPY);
   await expect(page.getByTestId('approval-not-needed')).toBeVisible();
@@ -58,7 +61,9 @@ test('item 6: the store time zone is set on the manager screen and decides "toda
   await page.getByTestId('time-zone-input').fill('Pacific/Kiritimati'); // UTC+14: its "today" is often not UTC's
   await page.getByTestId('time-zone-save').click();
   await expect(page.getByTestId('time-zone-saved')).toBeVisible();
-  const kiribatiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Pacific/Kiritimati', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const kiribatiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Pacific/Kiritimati', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(),
+  );
   await page.getByTestId('nav-dashboard').click();
   await expect(page.getByTestId('report-date')).toHaveValue(kiribatiToday);
   // A refund made now is in that day's report and in the cashier's Today.
@@ -107,7 +112,12 @@ test('item 7: two tabs, one payment — the losing tab shows the truth and its R
   await page.getByTestId('amount-input').press('Enter');
   await page.getByTestId('confirm-refund').click();
   await expect(page.getByTestId('outcome-pending').or(page.getByTestId('outcome-success'))).toBeVisible();
-  await expect(other.getByTestId('in-flight-notice').or(other.getByTestId('history-row').filter({ hasText: '10.00' })).first()).toBeVisible();
+  await expect(
+    other
+      .getByTestId('in-flight-notice')
+      .or(other.getByTestId('history-row').filter({ hasText: '10.00' }))
+      .first(),
+  ).toBeVisible();
   if (await other.getByTestId('in-flight-notice').isVisible()) {
     await expect(other.getByTestId('in-flight-notice')).toContainText('alice is refunding SGD 10.00');
     await expect(other.getByTestId('confirm-refund')).toBeDisabled();

@@ -135,7 +135,13 @@ function answer(api: 'refund' | 'inquiryRefund', body: Record<string, unknown>, 
 }
 
 describe('refund answers must match the question', () => {
-  const good = { refundRequestId: PARTIAL.refundRequestId, refundId: 'RF-1', paymentId: PARTIAL.paymentId, refundAmount: { value: 1050, currency: 'SGD' }, result: SUCCESS };
+  const good = {
+    refundRequestId: PARTIAL.refundRequestId,
+    refundId: 'RF-1',
+    paymentId: PARTIAL.paymentId,
+    refundAmount: { value: 1050, currency: 'SGD' },
+    result: SUCCESS,
+  };
 
   it('the matching answer is SUCCESS (the fake endpoint itself is trusted)', async () => {
     answer('refund', good);
@@ -166,7 +172,13 @@ describe('refund answers must match the question', () => {
   });
 
   it("a FULL refund asked for no amount: Antom's refundAmount is taken as the amount refunded", async () => {
-    answer('refund', { refundRequestId: FULL.refundRequestId, refundId: 'RF-2', paymentId: FULL.paymentId, refundAmount: { value: '4800', currency: 'JPY' }, result: SUCCESS });
+    answer('refund', {
+      refundRequestId: FULL.refundRequestId,
+      refundId: 'RF-2',
+      paymentId: FULL.paymentId,
+      refundAmount: { value: '4800', currency: 'JPY' },
+      result: SUCCESS,
+    });
     expect(await gateway.refund(FULL)).toMatchObject({ status: 'SUCCESS', refundId: 'RF-2', refundAmount: { value: 4800, currency: 'JPY' } });
   });
 
@@ -184,7 +196,14 @@ describe('refund answers must match the question', () => {
 
 describe('inquiry answers must match the question', () => {
   const asked = { paymentId: PARTIAL.paymentId, refundAmount: { value: 1050, currency: 'SGD' } };
-  const good = { result: SUCCESS, refundRequestId: PARTIAL.refundRequestId, refundId: 'RF-1', paymentId: PARTIAL.paymentId, refundStatus: 'SUCCESS', refundAmount: { value: 1050, currency: 'SGD' } };
+  const good = {
+    result: SUCCESS,
+    refundRequestId: PARTIAL.refundRequestId,
+    refundId: 'RF-1',
+    paymentId: PARTIAL.paymentId,
+    refundStatus: 'SUCCESS',
+    refundAmount: { value: 1050, currency: 'SGD' },
+  };
 
   it('the matching inquiry is SUCCESS; naming only the known refundId also identifies it', async () => {
     answer('inquiryRefund', good);
@@ -235,7 +254,9 @@ describe('answers are read up to a cap', () => {
     await new Promise((r) => setTimeout(r, 200));
     // Bytes handed to the server socket include what sits in the kernel's
     // loopback buffers, so the bound is loose; reading the whole body would be 400 MB.
-    console.log(`[answer cap] 400 MB answer: ${fake.bytesServed} bytes handed to the socket before the client hung up; heap +${process.memoryUsage().heapUsed - heapBefore} bytes`);
+    console.log(
+      `[answer cap] 400 MB answer: ${fake.bytesServed} bytes handed to the socket before the client hung up; heap +${process.memoryUsage().heapUsed - heapBefore} bytes`,
+    );
     expect(fake.bytesServed).toBeLessThan(16 * 1024 * 1024);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
   });

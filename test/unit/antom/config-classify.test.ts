@@ -21,7 +21,13 @@ describe('loadAntomConfigFromEnv', () => {
     const r = loadAntomConfigFromEnv(base);
     expect(r.ok).toBe(true);
     if (r.ok) {
-      expect(r.value).toMatchObject({ baseUrl: 'https://open-sea-global.alipay.com', keyVersion: 1, requestTimeoutMs: 15_000, inquiryTimeoutMs: 10_000, inquiryPaymentKey: 'paymentId' });
+      expect(r.value).toMatchObject({
+        baseUrl: 'https://open-sea-global.alipay.com',
+        keyVersion: 1,
+        requestTimeoutMs: 15_000,
+        inquiryTimeoutMs: 10_000,
+        inquiryPaymentKey: 'paymentId',
+      });
       expect(r.value.antomPublicKeys).toEqual([{ keyVersion: null, pem: keys.gateway.publicKeyPem }]);
     }
   });
@@ -71,23 +77,50 @@ describe('classifyRefundResponse: every reference code', () => {
     });
   }
   it('success without refundId, or for another request id, is not success', () => {
-    expect(classifyRefundResponse({ refundRequestId: 'R-1', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({ status: 'PENDING', resultCode: 'MALFORMED_RESPONSE' });
-    expect(classifyRefundResponse({ refundRequestId: 'R-2', refundId: 'X', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({ status: 'PENDING', resultCode: 'RESPONSE_MISMATCH' });
+    expect(classifyRefundResponse({ refundRequestId: 'R-1', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({
+      status: 'PENDING',
+      resultCode: 'MALFORMED_RESPONSE',
+    });
+    expect(classifyRefundResponse({ refundRequestId: 'R-2', refundId: 'X', result: { resultStatus: 'S', resultCode: 'SUCCESS' } }, 'R-1')).toMatchObject({
+      status: 'PENDING',
+      resultCode: 'RESPONSE_MISMATCH',
+    });
   });
 });
 
 describe('classifyInquiryRefundResponse', () => {
   const ok = { resultStatus: 'S' as const, resultCode: 'SUCCESS' };
   it('maps refundStatus (v2 and v1 spellings)', () => {
-    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'SUCCESS', refundId: 'RF' }, 'R')).toMatchObject({ status: 'SUCCESS', refundId: 'RF' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'FAILED' }, 'R')).toMatchObject({ status: 'FAILED', resultCode: 'REFUND_FAILED' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'SUCCESS', refundId: 'RF' }, 'R')).toMatchObject({
+      status: 'SUCCESS',
+      refundId: 'RF',
+    });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'FAILED' }, 'R')).toMatchObject({
+      status: 'FAILED',
+      resultCode: 'REFUND_FAILED',
+    });
     expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'FAIL' }, 'R')).toMatchObject({ status: 'FAILED' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PENDING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PROCESSING' }, 'R')).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
-    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'WEIRD' }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'UNKNOWN_RESULT_CODE' });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PENDING' }, 'R')).toMatchObject({
+      status: 'PENDING',
+      pendingKind: 'IN_PROCESS',
+    });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'PROCESSING' }, 'R')).toMatchObject({
+      status: 'PENDING',
+      pendingKind: 'IN_PROCESS',
+    });
+    expect(classifyInquiryRefundResponse({ result: ok, refundRequestId: 'R', refundStatus: 'WEIRD' }, 'R')).toMatchObject({
+      status: 'PENDING',
+      resultCode: 'UNKNOWN_RESULT_CODE',
+    });
   });
   it('a failed inquiry never fails the refund', () => {
-    expect(classifyInquiryRefundResponse({ result: { resultStatus: 'F', resultCode: 'DPOS_SYSTEM_ ERROR' } }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'INQUIRY_FAILED' });
-    expect(classifyInquiryRefundResponse({ result: { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ORDER_NOT_EXIST' } }, 'R')).toMatchObject({ status: 'PENDING', resultCode: 'REFUND_NOT_FOUND' });
+    expect(classifyInquiryRefundResponse({ result: { resultStatus: 'F', resultCode: 'DPOS_SYSTEM_ ERROR' } }, 'R')).toMatchObject({
+      status: 'PENDING',
+      resultCode: 'INQUIRY_FAILED',
+    });
+    expect(classifyInquiryRefundResponse({ result: { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ORDER_NOT_EXIST' } }, 'R')).toMatchObject({
+      status: 'PENDING',
+      resultCode: 'REFUND_NOT_FOUND',
+    });
   });
 });

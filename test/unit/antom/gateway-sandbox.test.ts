@@ -122,7 +122,11 @@ describe('gateway.refund unknown outcomes are retried with the same id and bytes
     ['malformed JSON', { kind: 'malformed-json' } as const, 'MALFORMED_RESPONSE'],
     ['bad signature', { kind: 'bad-signature' } as const, 'BAD_SIGNATURE'],
     ['missing signature', { kind: 'missing-signature' } as const, 'BAD_SIGNATURE'],
-    ['DPOS_REFUND_UNKNOWN_EXCEPTION', { kind: 'force-result', result: { resultStatus: 'U', resultCode: 'DPOS_REFUND_UNKNOWN_EXCEPTION' } } as const, 'DPOS_REFUND_UNKNOWN_EXCEPTION'],
+    [
+      'DPOS_REFUND_UNKNOWN_EXCEPTION',
+      { kind: 'force-result', result: { resultStatus: 'U', resultCode: 'DPOS_REFUND_UNKNOWN_EXCEPTION' } } as const,
+      'DPOS_REFUND_UNKNOWN_EXCEPTION',
+    ],
     ['an unknown result code', { kind: 'force-result', result: { resultStatus: 'F', resultCode: 'DPOS_BRAND_NEW_CODE' } } as const, 'UNKNOWN_RESULT_CODE'],
   ] as const) {
     it(`${name}: retried once with identical body, then SUCCESS; always: PENDING ${code}`, async () => {
@@ -174,7 +178,13 @@ describe('async refunds: IN_PROCESS then inquiry settles', () => {
     const { gateway, sleeps } = gatewayFor(sandbox);
     const r = req(DEMO_PAYMENTS.SGD_ASYNC_BANKTRANSFER.paymentId, { refundAmount: { value: 5_000, currency: 'SGD' } });
     const out = await gateway.refund(r);
-    expect(out).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS', resultCode: 'DPOS_REFUND_REFUND_IN_PROCESS', nextAction: 'INQUIRE', retrySameRequestId: false });
+    expect(out).toMatchObject({
+      status: 'PENDING',
+      pendingKind: 'IN_PROCESS',
+      resultCode: 'DPOS_REFUND_REFUND_IN_PROCESS',
+      nextAction: 'INQUIRE',
+      retrySameRequestId: false,
+    });
     expect(attemptsFor(r.refundRequestId)).toBe(1);
     expect(sleeps).toEqual([]);
 
@@ -207,7 +217,12 @@ describe('async refunds: IN_PROCESS then inquiry settles', () => {
     const r = req(DEMO_PAYMENTS.SGD_ASYNC_BANKTRANSFER.paymentId);
     await gateway.refund(r);
     const slept: number[] = [];
-    const out = await pollUntilSettled(gateway, r.refundRequestId, { deadlineMs: 1_000, baseDelayMs: 100, maxDelayMs: 400, sleep: async (ms) => void slept.push(ms) });
+    const out = await pollUntilSettled(gateway, r.refundRequestId, {
+      deadlineMs: 1_000,
+      baseDelayMs: 100,
+      maxDelayMs: 400,
+      sleep: async (ms) => void slept.push(ms),
+    });
     expect(out).toMatchObject({ status: 'PENDING', pendingKind: 'IN_PROCESS' });
     expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1_000);
   });
@@ -233,7 +248,10 @@ describe('gateway.inquirePayment', () => {
   it('returns amount, method, time and status', async () => {
     const { gateway } = gatewayFor(sandbox);
     const r = await gateway.inquirePayment(DEMO_PAYMENTS.KWD_ALIPAY.paymentId);
-    expect(r).toMatchObject({ ok: true, value: { paymentId: DEMO_PAYMENTS.KWD_ALIPAY.paymentId, amount: { value: 12_345, currency: 'KWD' }, paymentMethod: 'ALIPAY_CN', status: 'SUCCESS' } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { paymentId: DEMO_PAYMENTS.KWD_ALIPAY.paymentId, amount: { value: 12_345, currency: 'KWD' }, paymentMethod: 'ALIPAY_CN', status: 'SUCCESS' },
+    });
     if (r.ok) expect(Number.isNaN(Date.parse(r.value.paidAt))).toBe(false);
   });
   it('reports not found and unavailable distinctly', async () => {

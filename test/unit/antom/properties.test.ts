@@ -1,7 +1,15 @@
 /** Property tests: signing round-trips, validation never throws, ledger invariants. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildContentToSign, importPrivateKey, importPublicKey, signContent, verifyContent, formatSignatureHeader, parseSignatureHeader } from '../../../main/antom/signing';
+import {
+  buildContentToSign,
+  importPrivateKey,
+  importPublicKey,
+  signContent,
+  verifyContent,
+  formatSignatureHeader,
+  parseSignatureHeader,
+} from '../../../main/antom/signing';
 import { validateRefundRequest } from '../../../main/antom/validate';
 import { SandboxLedger } from '../../../main/sandbox/ledger';
 import { demoPayments, DEMO_PAYMENTS } from '../../../main/sandbox/seed';
@@ -40,7 +48,12 @@ describe('properties', () => {
   });
 
   it('ledger: any sequence of refunds (with repeats) never over-refunds nor duplicates an id', () => {
-    const paymentIds = [DEMO_PAYMENTS.SGD_ALIPAY.paymentId, DEMO_PAYMENTS.SGD_PARTLY_REFUNDED.paymentId, DEMO_PAYMENTS.SGD_FULL_ONLY.paymentId, DEMO_PAYMENTS.SGD_ASYNC_BANKTRANSFER.paymentId];
+    const paymentIds = [
+      DEMO_PAYMENTS.SGD_ALIPAY.paymentId,
+      DEMO_PAYMENTS.SGD_PARTLY_REFUNDED.paymentId,
+      DEMO_PAYMENTS.SGD_FULL_ONLY.paymentId,
+      DEMO_PAYMENTS.SGD_ASYNC_BANKTRANSFER.paymentId,
+    ];
     const op = fc.record({
       id: fc.integer({ min: 1, max: 8 }),
       payment: fc.constantFrom(...paymentIds),

@@ -36,7 +36,22 @@ describe('result-code catalogue', () => {
   it('covers exactly the reference codes plus the local ones', () => {
     expect(ANTOM_RESULT_CODES).toHaveLength(Object.keys(REFERENCE).length);
     expect([...LOCAL_RESULT_CODES].sort()).toEqual(
-      ['BAD_SIGNATURE', 'HTTP_4XX', 'HTTP_5XX', 'INQUIRY_FAILED', 'RESPONSE_MISMATCH', 'RESPONSE_TOO_LARGE', 'INVALID_REQUEST', 'MALFORMED_RESPONSE', 'NETWORK_ERROR', 'REFUND_FAILED', 'REFUND_NOT_FOUND', 'TERMINAL_REFERENCE_REUSED', 'TIMEOUT', 'UNKNOWN_RESULT_CODE'].sort(),
+      [
+        'BAD_SIGNATURE',
+        'HTTP_4XX',
+        'HTTP_5XX',
+        'INQUIRY_FAILED',
+        'RESPONSE_MISMATCH',
+        'RESPONSE_TOO_LARGE',
+        'INVALID_REQUEST',
+        'MALFORMED_RESPONSE',
+        'NETWORK_ERROR',
+        'REFUND_FAILED',
+        'REFUND_NOT_FOUND',
+        'TERMINAL_REFERENCE_REUSED',
+        'TIMEOUT',
+        'UNKNOWN_RESULT_CODE',
+      ].sort(),
     );
   });
 
@@ -58,7 +73,11 @@ describe('result-code catalogue', () => {
 
   it('IN_PROCESS is pending and must not be resent; UNKNOWN_EXCEPTION is resent with the same id', () => {
     expect(describeResultCode('DPOS_REFUND_REFUND_IN_PROCESS')).toMatchObject({ status: 'PENDING', nextAction: 'INQUIRE', retrySameRequestId: false });
-    expect(describeResultCode('DPOS_REFUND_UNKNOWN_EXCEPTION')).toMatchObject({ status: 'PENDING', nextAction: 'RETRY_SAME_REQUEST', retrySameRequestId: true });
+    expect(describeResultCode('DPOS_REFUND_UNKNOWN_EXCEPTION')).toMatchObject({
+      status: 'PENDING',
+      nextAction: 'RETRY_SAME_REQUEST',
+      retrySameRequestId: true,
+    });
   });
 
   it('local transport codes are pending and resent with the same id', () => {

@@ -64,34 +64,71 @@ describe('Antom key rotation', () => {
     const sandbox = await sandboxWith();
     const other = generateDemoKeyPair();
     // Version 2 is configured but holds the wrong key; version 1 holds the key that really signed.
-    const gw = gateway(sandbox, { antomPublicKeys: [{ keyVersion: 1, pem: testKeys().gateway.publicKeyPem }, { keyVersion: 2, pem: other.publicKeyPem }] });
+    const gw = gateway(sandbox, {
+      antomPublicKeys: [
+        { keyVersion: 1, pem: testKeys().gateway.publicKeyPem },
+        { keyVersion: 2, pem: other.publicKeyPem },
+      ],
+    });
     sandbox.rotateGatewayKey(testKeys().gateway.privateKeyPem, 2);
     expect((await gw.refund(refundOf(DEMO_PAYMENTS.SGD_ALIPAY.paymentId))).resultCode).toBe('BAD_SIGNATURE');
   });
 
   it('with no keyVersion in the answer, each configured key is tried', async () => {
     const sandbox = await sandboxWith({ gatewayKeyVersion: null });
-    const gw = gateway(sandbox, { antomPublicKeys: [{ keyVersion: 5, pem: generateDemoKeyPair().publicKeyPem }, { keyVersion: 6, pem: testKeys().gateway.publicKeyPem }] });
+    const gw = gateway(sandbox, {
+      antomPublicKeys: [
+        { keyVersion: 5, pem: generateDemoKeyPair().publicKeyPem },
+        { keyVersion: 6, pem: testKeys().gateway.publicKeyPem },
+      ],
+    });
     expect((await gw.refund(refundOf(DEMO_PAYMENTS.SGD_ALIPAY.paymentId))).status).toBe('SUCCESS');
     expect(gw.lastVerification()).toMatchObject({ keyVersion: 6, namedVersion: null });
   });
 
   it('refuses two keys with the same version', () => {
     const pem = testKeys().gateway.publicKeyPem;
-    const r = AntomClientConfig.safeParse({ baseUrl: 'https://open-sea-global.alipay.com', clientId: 'C1', merchantPrivateKeyPem: testKeys().merchant.privateKeyPem, antomPublicKeys: [{ keyVersion: 1, pem }, { keyVersion: 1, pem: generateDemoKeyPair().publicKeyPem }] });
+    const r = AntomClientConfig.safeParse({
+      baseUrl: 'https://open-sea-global.alipay.com',
+      clientId: 'C1',
+      merchantPrivateKeyPem: testKeys().merchant.privateKeyPem,
+      antomPublicKeys: [
+        { keyVersion: 1, pem },
+        { keyVersion: 1, pem: generateDemoKeyPair().publicKeyPem },
+      ],
+    });
     expect(r.success).toBe(false);
   });
 });
 
 describe('base URL that cannot be wrong', () => {
   it('domain only is the form; the old …/ams/api suffix is dropped; other paths, http to a real host, credentials are refused', () => {
-    expect(parseAntomBaseUrl('https://open-sea-global.alipay.com')).toMatchObject({ ok: true, value: { origin: 'https://open-sea-global.alipay.com', region: 'sea', droppedPrefix: null } });
-    expect(parseAntomBaseUrl('https://open-na-global.alipay.com/ams/api/')).toMatchObject({ ok: true, value: { origin: 'https://open-na-global.alipay.com', region: 'na', droppedPrefix: '/ams/api' } });
+    expect(parseAntomBaseUrl('https://open-sea-global.alipay.com')).toMatchObject({
+      ok: true,
+      value: { origin: 'https://open-sea-global.alipay.com', region: 'sea', droppedPrefix: null },
+    });
+    expect(parseAntomBaseUrl('https://open-na-global.alipay.com/ams/api/')).toMatchObject({
+      ok: true,
+      value: { origin: 'https://open-na-global.alipay.com', region: 'na', droppedPrefix: '/ams/api' },
+    });
     expect(parseAntomBaseUrl('http://127.0.0.1:4790/ams/sandbox/api')).toMatchObject({ ok: true, value: { origin: 'http://127.0.0.1:4790', region: null } });
-    for (const bad of ['https://open-sea-global.alipay.com/v2', 'https://open-sea-global.alipay.com/ams', 'http://open-sea-global.alipay.com', 'https://open-sea-global', 'https://u:p@open-sea-global.alipay.com', 'https://open-sea-global.alipay.com?x=1', 'ftp://open-sea-global.alipay.com', 'open-sea-global.alipay.com']) {
+    for (const bad of [
+      'https://open-sea-global.alipay.com/v2',
+      'https://open-sea-global.alipay.com/ams',
+      'http://open-sea-global.alipay.com',
+      'https://open-sea-global',
+      'https://u:p@open-sea-global.alipay.com',
+      'https://open-sea-global.alipay.com?x=1',
+      'ftp://open-sea-global.alipay.com',
+      'open-sea-global.alipay.com',
+    ]) {
       expect(parseAntomBaseUrl(bad).ok, bad).toBe(false);
     }
-    expect(ANTOM_REGIONS.map((r) => r.domain)).toEqual(['https://open-sea-global.alipay.com', 'https://open-na-global.alipay.com', 'https://open-de-global.alipay.com']);
+    expect(ANTOM_REGIONS.map((r) => r.domain)).toEqual([
+      'https://open-sea-global.alipay.com',
+      'https://open-na-global.alipay.com',
+      'https://open-de-global.alipay.com',
+    ]);
   });
 
   it('the old form and the domain form send to the same path; a SANDBOX_ id goes to /ams/sandbox/api', async () => {
@@ -111,7 +148,14 @@ describe('base URL that cannot be wrong', () => {
   });
 
   it('a base URL with another path never reaches the wire', () => {
-    expect(AntomClientConfig.safeParse({ baseUrl: 'https://open-sea-global.alipay.com/api', clientId: 'C1', merchantPrivateKeyPem: testKeys().merchant.privateKeyPem, antomPublicKeyPem: testKeys().gateway.publicKeyPem }).success).toBe(false);
+    expect(
+      AntomClientConfig.safeParse({
+        baseUrl: 'https://open-sea-global.alipay.com/api',
+        clientId: 'C1',
+        merchantPrivateKeyPem: testKeys().merchant.privateKeyPem,
+        antomPublicKeyPem: testKeys().gateway.publicKeyPem,
+      }).success,
+    ).toBe(false);
   });
 });
 
@@ -121,7 +165,10 @@ describe('payment lookup key', () => {
   it('a lookup Antom refuses for its parameters says "set up wrongly", not "Antom is down"', async () => {
     const sandbox = await sandboxWith({ inquiryPaymentKey: 'paymentRequestId' });
     const r = await gateway(sandbox, { ...key, inquiryPaymentKey: 'paymentId' }).inquirePayment(DEMO_PAYMENTS.SGD_ALIPAY.paymentId);
-    expect(r).toMatchObject({ ok: false, error: { code: 'LOOKUP_MISCONFIGURED', details: { resultCode: 'PARAM_ILLEGAL', rejection: 'parameters', inquiryKey: 'paymentId' } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'LOOKUP_MISCONFIGURED', details: { resultCode: 'PARAM_ILLEGAL', rejection: 'parameters', inquiryKey: 'paymentId' } },
+    });
     if (!r.ok) {
       expect(r.error.message).toMatch(/set up wrongly.*technician/i);
       expect(r.error.message).not.toMatch(/right now|could not be reached/);

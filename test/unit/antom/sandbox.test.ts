@@ -43,14 +43,25 @@ async function raw(api: AntomApi, body: unknown, o: RawOpts = {}) {
   if (!k.ok) throw new Error('key');
   const headers: Record<string, string> = { 'content-type': 'application/json', 'client-id': clientId, 'request-time': time };
   if (o.signature !== 'missing') {
-    headers.signature = signatureHeaderFor({ method: 'POST', uriPath, clientId, time, body: o.signature === 'tampered' ? `${text} ` : text, keyVersion: o.keyVersion ?? 1 }, k.value);
+    headers.signature = signatureHeaderFor(
+      { method: 'POST', uriPath, clientId, time, body: o.signature === 'tampered' ? `${text} ` : text, keyVersion: o.keyVersion ?? 1 },
+      k.value,
+    );
   }
   const res = await fetch(url, { method: 'POST', headers, body: text });
   const resText = await res.text();
   const pub = importPublicKey(sandbox.gatewayPublicKeyPem);
   if (!pub.ok) throw new Error('pub');
-  const verified = verifySignatureHeader(res.headers.get('signature'), { method: 'POST', uriPath, clientId: CLIENT_ID, time: res.headers.get('response-time') ?? '', body: resText }, pub.value);
-  return { status: res.status, verified, json: JSON.parse(resText) as { result: { resultStatus: string; resultCode: string; resultMessage?: string }; [k: string]: unknown } };
+  const verified = verifySignatureHeader(
+    res.headers.get('signature'),
+    { method: 'POST', uriPath, clientId: CLIENT_ID, time: res.headers.get('response-time') ?? '', body: resText },
+    pub.value,
+  );
+  return {
+    status: res.status,
+    verified,
+    json: JSON.parse(resText) as { result: { resultStatus: string; resultCode: string; resultMessage?: string }; [k: string]: unknown },
+  };
 }
 
 function refundBody(paymentId: string, extra: Record<string, unknown> = {}) {
@@ -141,10 +152,20 @@ describe('refund business rules', () => {
     await sandbox.stop();
     const day = 86_400_000;
     const mk = (paymentId: string, method: SandboxPayment['paymentMethod'], daysAgo: number): SandboxPayment => ({
-      paymentId, paymentRequestId: `PR-${paymentId}`, paymentMethod: method, amount: { value: 100, currency: 'SGD' },
-      paidAt: new Date(T0 - daysAgo * day).toISOString(), status: 'SUCCESS', refunded: 0, supportsPartialRefund: true, refundSupported: true,
+      paymentId,
+      paymentRequestId: `PR-${paymentId}`,
+      paymentMethod: method,
+      amount: { value: 100, currency: 'SGD' },
+      paidAt: new Date(T0 - daysAgo * day).toISOString(),
+      status: 'SUCCESS',
+      refunded: 0,
+      supportsPartialRefund: true,
+      refundSupported: true,
     });
-    sandbox = await startTestSandbox({ clock, seed: [mk('W365', 'GCASH', 365), mk('W366', 'GCASH', 366), mk('B180', 'EXPRESS_BANKTRANSFER', 180), mk('B181', 'EXPRESS_BANKTRANSFER', 181)] });
+    sandbox = await startTestSandbox({
+      clock,
+      seed: [mk('W365', 'GCASH', 365), mk('W366', 'GCASH', 366), mk('B180', 'EXPRESS_BANKTRANSFER', 180), mk('B181', 'EXPRESS_BANKTRANSFER', 181)],
+    });
     expect(code(await raw('refund', refundBody('W365')))).toBe('SUCCESS');
     expect(code(await raw('refund', refundBody('W366')))).toBe('DPOS_REFUND_REFUND_WINDOW_EXCEED');
     expect(code(await raw('refund', refundBody('B180')))).toBe('DPOS_REFUND_REFUND_IN_PROCESS');
@@ -160,7 +181,9 @@ describe('refund business rules', () => {
   });
 
   it('currency must match the payment', async () => {
-    expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.JPY_ALIPAYHK.paymentId, { refundAmount: { value: 100, currency: 'SGD' } })))).toBe('DPOS_PAYMENT_CURRENCY_NOT_SUPPORT');
+    expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.JPY_ALIPAYHK.paymentId, { refundAmount: { value: 100, currency: 'SGD' } })))).toBe(
+      'DPOS_PAYMENT_CURRENCY_NOT_SUPPORT',
+    );
   });
 
   it('async: IN_PROCESS, one refund in process per payment, settles after asyncSettleMs', async () => {
@@ -182,12 +205,19 @@ describe('refund business rules', () => {
   });
 
   it('inquiryRefund of an unknown refund: F DPOS_PAYMENT_ORDER_NOT_EXIST', async () => {
-    expect((await raw('inquiryRefund', { refundRequestId: 'NOPE' })).json.result).toMatchObject({ resultStatus: 'F', resultCode: 'DPOS_PAYMENT_ORDER_NOT_EXIST' });
+    expect((await raw('inquiryRefund', { refundRequestId: 'NOPE' })).json.result).toMatchObject({
+      resultStatus: 'F',
+      resultCode: 'DPOS_PAYMENT_ORDER_NOT_EXIST',
+    });
   });
 
   it('inquiryPayment by paymentId or paymentRequestId; closed shows as FAIL', async () => {
     const p = DEMO_PAYMENTS.JPY_ALIPAYHK.paymentId;
-    expect((await raw('inquiryPayment', { paymentId: p })).json).toMatchObject({ paymentStatus: 'SUCCESS', paymentAmount: { value: 4_800, currency: 'JPY' }, paymentMethod: 'ALIPAY_HK' });
+    expect((await raw('inquiryPayment', { paymentId: p })).json).toMatchObject({
+      paymentStatus: 'SUCCESS',
+      paymentAmount: { value: 4_800, currency: 'JPY' },
+      paymentMethod: 'ALIPAY_HK',
+    });
     expect((await raw('inquiryPayment', { paymentRequestId: `PR-${p}` })).json).toMatchObject({ paymentId: p });
     expect((await raw('inquiryPayment', { paymentId: DEMO_PAYMENTS.SGD_CLOSED.paymentId })).json).toMatchObject({ paymentStatus: 'FAIL' });
     expect((await raw('inquiryPayment', { paymentId: DEMO_PAYMENTS.SGD_CANCELLED.paymentId })).json).toMatchObject({ paymentStatus: 'CANCELLED' });
@@ -203,7 +233,12 @@ describe('faults and admin endpoint', () => {
   });
 
   it('faults can be scoped to a paymentId and counted', async () => {
-    sandbox.faults.add({ kind: 'force-result', times: 2, paymentId: DEMO_PAYMENTS.KWD_ALIPAY.paymentId, result: { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_RISK_REJECT' } });
+    sandbox.faults.add({
+      kind: 'force-result',
+      times: 2,
+      paymentId: DEMO_PAYMENTS.KWD_ALIPAY.paymentId,
+      result: { resultStatus: 'F', resultCode: 'DPOS_PAYMENT_RISK_REJECT' },
+    });
     expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.JPY_ALIPAYHK.paymentId)))).toBe('SUCCESS');
     expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.KWD_ALIPAY.paymentId)))).toBe('DPOS_PAYMENT_RISK_REJECT');
     expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.KWD_ALIPAY.paymentId)))).toBe('DPOS_PAYMENT_RISK_REJECT');
@@ -216,7 +251,9 @@ describe('faults and admin endpoint', () => {
     const add = { action: 'add', fault: { kind: 'force-result', result: { resultStatus: 'U', resultCode: 'DPOS_REFUND_UNKNOWN_EXCEPTION' } } };
     expect((await fetch(url, { method: 'POST', body: JSON.stringify(add) })).status).toBe(403);
     expect((await fetch(url, { method: 'POST', headers: { 'x-sandbox-admin-token': 'wrong-secret' }, body: JSON.stringify(add) })).status).toBe(403);
-    expect((await fetch(url, { method: 'POST', headers: { 'x-sandbox-admin-token': 'admin-secret' }, body: '{"action":"add","fault":{"kind":"nope"}}' })).status).toBe(400);
+    expect(
+      (await fetch(url, { method: 'POST', headers: { 'x-sandbox-admin-token': 'admin-secret' }, body: '{"action":"add","fault":{"kind":"nope"}}' })).status,
+    ).toBe(400);
     const ok = await fetch(url, { method: 'POST', headers: { 'x-sandbox-admin-token': 'admin-secret' }, body: JSON.stringify(add) });
     expect(ok.status).toBe(200);
     expect(code(await raw('refund', refundBody(DEMO_PAYMENTS.SGD_ALIPAY.paymentId)))).toBe('DPOS_REFUND_UNKNOWN_EXCEPTION');

@@ -77,7 +77,12 @@ function sdkExecute(sandbox: AntomSandbox, apiPath: string, request: Record<stri
 describe('a client written like Antom SDKs against the sandbox', () => {
   let sandbox: AntomSandbox;
   beforeAll(async () => {
-    sandbox = await startAntomSandbox({ clientId: CLIENT_ID, merchantPublicKeyPem: testKeys().merchant.publicKeyPem, gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem, seed: 'demo' });
+    sandbox = await startAntomSandbox({
+      clientId: CLIENT_ID,
+      merchantPublicKeyPem: testKeys().merchant.publicKeyPem,
+      gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem,
+      seed: 'demo',
+    });
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -92,7 +97,11 @@ describe('a client written like Antom SDKs against the sandbox', () => {
       refundAmount: { currency: 'SGD', value: '1000' },
       refundReason: 'sdk style',
     });
-    expect(refund).toMatchObject({ status: 200, verified: true, json: { refundRequestId: 'SDK-STYLE-1', result: { resultStatus: 'S', resultCode: 'SUCCESS' } } });
+    expect(refund).toMatchObject({
+      status: 200,
+      verified: true,
+      json: { refundRequestId: 'SDK-STYLE-1', result: { resultStatus: 'S', resultCode: 'SUCCESS' } },
+    });
     expect(sandbox.refunds().find((r) => r.refundRequestId === 'SDK-STYLE-1')).toMatchObject({ amount: { value: 1000, currency: 'SGD' } });
     expect(sandbox.requestLog().at(-1)?.path).toBe('/ams/sandbox/api/v2/payments/refund');
 
@@ -115,7 +124,11 @@ describe('a client written like Antom SDKs against the sandbox', () => {
   it('a refused request is HTTP 200 with a signed result, never a bare 401/404', async () => {
     const wrongPath = await sdkExecute(sandbox, '/ams/api/v2/payments/refundd', {});
     expect(wrongPath).toMatchObject({ status: 200, verified: true, json: { result: { resultStatus: 'F', resultCode: 'DPOS_REFUND_NO_INTERFACE_DEF' } } });
-    const other = await startAntomSandbox({ clientId: CLIENT_ID, merchantPublicKeyPem: testKeys().gateway.publicKeyPem, gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem });
+    const other = await startAntomSandbox({
+      clientId: CLIENT_ID,
+      merchantPublicKeyPem: testKeys().gateway.publicKeyPem,
+      gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem,
+    });
     try {
       // Signed with a key this sandbox does not hold for the client id.
       const denied = await sdkExecute(other, '/ams/api/v2/payments/inquiryPayment', { paymentId: 'X' });
@@ -126,9 +139,17 @@ describe('a client written like Antom SDKs against the sandbox', () => {
   });
 
   it('/ams/sandbox/api is only for SANDBOX_ client ids', async () => {
-    const live = await startAntomSandbox({ clientId: 'LIVE_CLIENT_1', merchantPublicKeyPem: testKeys().merchant.publicKeyPem, gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem });
+    const live = await startAntomSandbox({
+      clientId: 'LIVE_CLIENT_1',
+      merchantPublicKeyPem: testKeys().merchant.publicKeyPem,
+      gatewayPrivateKeyPem: testKeys().gateway.privateKeyPem,
+    });
     try {
-      const res = await fetch(`${live.origin}/ams/sandbox/api/v2/payments/inquiryPayment`, { method: 'POST', headers: { 'client-id': 'LIVE_CLIENT_1' }, body: '{}' });
+      const res = await fetch(`${live.origin}/ams/sandbox/api/v2/payments/inquiryPayment`, {
+        method: 'POST',
+        headers: { 'client-id': 'LIVE_CLIENT_1' },
+        body: '{}',
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as SdkAnswer['json']).result.resultCode).toBe('DPOS_REFUND_NO_INTERFACE_DEF');
     } finally {

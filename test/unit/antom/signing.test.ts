@@ -128,14 +128,28 @@ describe('key import', () => {
     }
   });
   it('refuses non-RSA, short, empty, encrypted and garbage keys', () => {
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     expect(importPrivateKey(ec.privateKey)).toMatchObject({ ok: false, error: { code: 'KEY_NOT_RSA' } });
     expect(importPublicKey(ec.publicKey)).toMatchObject({ ok: false, error: { code: 'KEY_NOT_RSA' } });
-    const short = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const short = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     expect(importPrivateKey(short.privateKey)).toMatchObject({ ok: false, error: { code: 'KEY_TOO_SHORT' } });
     expect(importPrivateKey('  ')).toMatchObject({ ok: false, error: { code: 'KEY_EMPTY' } });
-    expect(importPrivateKey('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----')).toMatchObject({ ok: false, error: { code: 'KEY_UNREADABLE' } });
-    expect(importPrivateKey('-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----')).toMatchObject({ ok: false, error: { code: 'KEY_UNREADABLE' } });
+    expect(importPrivateKey('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----')).toMatchObject({
+      ok: false,
+      error: { code: 'KEY_UNREADABLE' },
+    });
+    expect(importPrivateKey('-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----')).toMatchObject({
+      ok: false,
+      error: { code: 'KEY_UNREADABLE' },
+    });
     expect(importPublicKey('hello')).toMatchObject({ ok: false, error: { code: 'KEY_UNREADABLE' } });
   });
 });

@@ -27,7 +27,11 @@ describe('sim antom command', () => {
     const running = runSimAntom(['--port', '0'], io.c, until);
     while (!io.out().includes('Press Ctrl+C')) await new Promise((r) => setTimeout(r, 10));
     const env = Object.fromEntries(
-      io.out().split('\n').filter((l) => /^ANTOM_[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      io
+        .out()
+        .split('\n')
+        .filter((l) => /^ANTOM_[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     const cfg = loadAntomConfigFromEnv(env);
     expect(cfg.ok).toBe(true);

@@ -33,7 +33,12 @@ function sourceFiles(dir: string): string[] {
 /** Every module specifier in import/export-from/require/dynamic import. */
 export function importsOf(source: string): string[] {
   const specs: string[] = [];
-  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s+['"]([^'"]+)['"]/gm];
+  const patterns = [
+    /\bfrom\s+['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /^\s*import\s+['"]([^'"]+)['"]/gm,
+  ];
   for (const re of patterns) for (const m of source.matchAll(re)) specs.push(m[1] as string);
   return specs;
 }
@@ -46,7 +51,9 @@ function resolvesInto(file: string, spec: string, folder: string): boolean {
 
 describe('layer boundaries', () => {
   it('the import scanner sees every import form (guards the guard)', () => {
-    const specs = importsOf(`import a from 'x1';\nimport type { B } from "x2";\nexport { c } from 'x3';\nconst d = require('x4');\nawait import('x5');\nimport 'x6';`);
+    const specs = importsOf(
+      `import a from 'x1';\nimport type { B } from "x2";\nexport { c } from 'x3';\nconst d = require('x4');\nawait import('x5');\nimport 'x6';`,
+    );
     expect(specs.sort()).toEqual(['x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
   });
 

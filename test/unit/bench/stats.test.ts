@@ -74,7 +74,15 @@ describe('bench stats', () => {
   });
 
   it('pairedSum adds index-paired samples and truncates to the shortest series', () => {
-    expect(stats.pairedSum([[1, 2, 3], [10, 20, 30, 40]], 0.5)).toEqual([11.5, 22.5, 33.5]);
+    expect(
+      stats.pairedSum(
+        [
+          [1, 2, 3],
+          [10, 20, 30, 40],
+        ],
+        0.5,
+      ),
+    ).toEqual([11.5, 22.5, 33.5]);
     expect(stats.pairedSum([])).toEqual([]);
   });
 

@@ -92,7 +92,23 @@ describe.skipIf(!built || !socatAvailable())('refund-terminal CLI against sim an
     expect(out.intentId).toMatch(/^cli-/);
 
     // The same command with the printed intent is the same refund: no second one at Antom.
-    const again = run(['--data-dir', hostDir, 'refund', '--payment', 'DEMO-SGD-ALIPAY-0001', '--amount', '10.50', '--currency', 'SGD', '--json', '--intent', out.intentId as string], env);
+    const again = run(
+      [
+        '--data-dir',
+        hostDir,
+        'refund',
+        '--payment',
+        'DEMO-SGD-ALIPAY-0001',
+        '--amount',
+        '10.50',
+        '--currency',
+        'SGD',
+        '--json',
+        '--intent',
+        out.intentId as string,
+      ],
+      env,
+    );
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ refundRequestId: out.refundRequestId, status: 'SUCCESS', intentId: out.intentId });
     expect(out.originalMerchantRefundId).toMatch(/^AT-PX-DEMO1-/);

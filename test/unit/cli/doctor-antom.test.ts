@@ -38,7 +38,14 @@ function envFor(sandbox: AntomSandbox, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-doctor-keys-'));
   const pub = path.join(dir, 'antom.pem');
   writeFileSync(pub, testKeys().gateway.publicKeyPem);
-  return { ANTOM_BASE_URL: sandbox.origin, ANTOM_CLIENT_ID: CLIENT_ID, ANTOM_PRIVATE_KEY_FILE: testKeys().merchantPrivateFile, ANTOM_PUBLIC_KEY_FILE: pub, ANTOM_PUBLIC_KEY_VERSION: '1', ...extra };
+  return {
+    ANTOM_BASE_URL: sandbox.origin,
+    ANTOM_CLIENT_ID: CLIENT_ID,
+    ANTOM_PRIVATE_KEY_FILE: testKeys().merchantPrivateFile,
+    ANTOM_PUBLIC_KEY_FILE: pub,
+    ANTOM_PUBLIC_KEY_VERSION: '1',
+    ...extra,
+  };
 }
 
 describe('doctor: Antom keys and the online check', () => {
@@ -46,7 +53,10 @@ describe('doctor: Antom keys and the online check', () => {
     const sandbox = await startTestSandbox();
     sandboxes.push(sandbox);
     const checks = await doctor(envFor(sandbox));
-    expect(checks.find((c) => c.id === 'antom-online')).toMatchObject({ ok: true, summary: `Antom answered POST ${sandbox.origin}/ams/api/v2/payments/inquiryPayment with a valid signature (Antom key version 1).` });
+    expect(checks.find((c) => c.id === 'antom-online')).toMatchObject({
+      ok: true,
+      summary: `Antom answered POST ${sandbox.origin}/ams/api/v2/payments/inquiryPayment with a valid signature (Antom key version 1).`,
+    });
     expect(checks.find((c) => c.id === 'antom-lookup')).toMatchObject({ ok: true });
     expect(checks.find((c) => c.id === 'antom-keys')).toMatchObject({ ok: true, warning: true });
     expect(sandbox.requestLog().at(-1)).toMatchObject({ api: 'inquiryPayment', path: '/ams/api/v2/payments/inquiryPayment' });

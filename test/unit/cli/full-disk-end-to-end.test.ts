@@ -93,7 +93,11 @@ describe.skipIf(!ready)(`refund CLI on a full disk${ready ? '' : ' (skipped: nee
   let admin: string;
 
   const sandbox = async (body: unknown, what = 'faults'): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${admin}/__sandbox/${what}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-admin-token': adminToken }, body: JSON.stringify(body) });
+    const res = await fetch(`${admin}/__sandbox/${what}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sandbox-admin-token': adminToken },
+      body: JSON.stringify(body),
+    });
     return (await res.json()) as Record<string, unknown>;
   };
 

@@ -53,9 +53,18 @@ function world() {
         inquireRefund: (id: string) => antom.inquireRefund(id),
         inquirePayment: (id: string) => antom.inquirePayment(id),
       };
-      const engine = new RefundEngine({ ledger, terminal, antom: gateway, clock: clock.now, settleWaitMs: 1_000, afterJournal: (state) => {
+      const engine = new RefundEngine({
+        ledger,
+        terminal,
+        antom: gateway,
+        clock: clock.now,
+        settleWaitMs: 1_000,
+        afterJournal: (state) => {
           if (ioErrorAfterIntent && state === 'APPROVED') faults.failWrites({ code: 'SQLITE_IOERR' });
-        }, outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }), outcomeFlushMs: 200 });
+        },
+        outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }),
+        outcomeFlushMs: 200,
+      });
       runs.push({ ledger, faults, engine });
       return {
         ok: true,
@@ -207,7 +216,14 @@ describe('refund: honest exits and intent keys', () => {
           },
           inquirePayment: (id: string) => w.antom.inquirePayment(id),
         };
-        const engine = new RefundEngine({ ledger, terminal: new FakeTerminal(), antom: gateway, clock: w.clock.now, outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }), outcomeFlushMs: 100 });
+        const engine = new RefundEngine({
+          ledger,
+          terminal: new FakeTerminal(),
+          antom: gateway,
+          clock: w.clock.now,
+          outcomeRecorder: new OutcomeRecorder({ delaysMs: [20] }),
+          outcomeFlushMs: 100,
+        });
         return { engine, close: () => ledger.close() };
       },
     });

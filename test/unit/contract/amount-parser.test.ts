@@ -99,21 +99,28 @@ describe('parseAmount: properties over locales and exponents 0, 2, 3', () => {
   });
   it('a decimal comma means the same as a decimal point wherever it is accepted', () => {
     fc.assert(
-      fc.property(currencyArb, localeArb, fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 1, max: 3 }), fc.nat(999), (currency, locale, whole, k, frac) => {
-        const fraction = String(frac % 10 ** k).padStart(k, '0');
-        const withComma = ok(`${whole},${fraction}`, currency, locale);
-        const withPoint = ok(`${whole}.${fraction}`, currency, locale);
-        if (k === 3) {
-          // Three digits after a lone comma: thousands in JPY, unclear elsewhere. Never read as a decimal.
-          if (exponentOf(currency) === 0 && whole >= 1 && whole <= 999) expect(withComma).toEqual({ ok: true, value: whole * 1000 + Number(fraction) });
-          else if (exponentOf(currency) === 0) expect(withComma.ok).toBe(false);
-          else expect(withComma.ok ? 'ok' : withComma.reason).toBe('AMBIGUOUS_SEPARATOR');
-        } else if (withPoint.ok) {
-          expect(withComma).toEqual(withPoint);
-        } else {
-          expect(withComma.ok).toBe(false);
-        }
-      }),
+      fc.property(
+        currencyArb,
+        localeArb,
+        fc.integer({ min: 0, max: 99_999 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.nat(999),
+        (currency, locale, whole, k, frac) => {
+          const fraction = String(frac % 10 ** k).padStart(k, '0');
+          const withComma = ok(`${whole},${fraction}`, currency, locale);
+          const withPoint = ok(`${whole}.${fraction}`, currency, locale);
+          if (k === 3) {
+            // Three digits after a lone comma: thousands in JPY, unclear elsewhere. Never read as a decimal.
+            if (exponentOf(currency) === 0 && whole >= 1 && whole <= 999) expect(withComma).toEqual({ ok: true, value: whole * 1000 + Number(fraction) });
+            else if (exponentOf(currency) === 0) expect(withComma.ok).toBe(false);
+            else expect(withComma.ok ? 'ok' : withComma.reason).toBe('AMBIGUOUS_SEPARATOR');
+          } else if (withPoint.ok) {
+            expect(withComma).toEqual(withPoint);
+          } else {
+            expect(withComma.ok).toBe(false);
+          }
+        },
+      ),
     );
   });
   it('never scales silently: whatever one separator is read as, the result is one of its two readings, and never a guess between them', () => {
@@ -127,7 +134,8 @@ describe('parseAmount: properties over locales and exponents 0, 2, 3', () => {
         const e = exponentOf(currency);
         const asGrouping = Number(digits) * 10 ** e;
         const frac = digits.slice(cut);
-        const asDecimal = Number(digits.slice(0, cut)) * 10 ** e + Number(frac.replace(/0+$/, '').padEnd(e, '0') || '0') * (frac.replace(/0+$/, '').length <= e ? 1 : NaN);
+        const asDecimal =
+          Number(digits.slice(0, cut)) * 10 ** e + Number(frac.replace(/0+$/, '').padEnd(e, '0') || '0') * (frac.replace(/0+$/, '').length <= e ? 1 : NaN);
         expect([asGrouping, asDecimal]).toContain(r.value);
         // Both readings possible and different => it must have been refused.
         const groupingPossible = sep === ',' && frac.length === 3;
@@ -138,12 +146,19 @@ describe('parseAmount: properties over locales and exponents 0, 2, 3', () => {
   });
   it('more decimals than the currency has are always refused', () => {
     fc.assert(
-      fc.property(currencyArb, localeArb, fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), (currency, locale, whole, extra, last) => {
-        const e = exponentOf(currency);
-        const fraction = `${'0'.repeat(e + extra - 1)}${last}`;
-        const r = ok(`${whole}.${fraction}`, currency, locale);
-        expect(r.ok ? 'ok' : r.reason).toBe('TOO_MANY_DECIMALS');
-      }),
+      fc.property(
+        currencyArb,
+        localeArb,
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 9 }),
+        (currency, locale, whole, extra, last) => {
+          const e = exponentOf(currency);
+          const fraction = `${'0'.repeat(e + extra - 1)}${last}`;
+          const r = ok(`${whole}.${fraction}`, currency, locale);
+          expect(r.ok ? 'ok' : r.reason).toBe('TOO_MANY_DECIMALS');
+        },
+      ),
     );
   });
   it('every refusal carries a sentence', () => {

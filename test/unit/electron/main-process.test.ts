@@ -73,7 +73,12 @@ vi.mock('electron', () => {
     },
   };
   const ipcMain = { handle: (channel: string, fn: Handler) => h.ipcHandlers.set(channel, fn) };
-  const safeStorage = { isEncryptionAvailable: () => true, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString(), getSelectedStorageBackend: () => 'gnome_libsecret' };
+  const safeStorage = {
+    isEncryptionAvailable: () => true,
+    encryptString: (s: string) => Buffer.from(s),
+    decryptString: (b: Buffer) => b.toString(),
+    getSelectedStorageBackend: () => 'gnome_libsecret',
+  };
   return { app, BrowserWindow, ipcMain, session, safeStorage, default: { app, BrowserWindow, ipcMain, session, safeStorage } };
 });
 
@@ -102,14 +107,28 @@ describe('Electron main process', () => {
 
   it('creates one window with contextIsolation, sandbox, no nodeIntegration, webSecurity on', () => {
     const prefs = h.windows[0]?.options.webPreferences;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, devTools: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      devTools: false,
+    });
     expect(String(prefs.preload)).toMatch(/preload\.bundle\.js$/);
     expect(h.sandboxEnabled).toBe(true);
     expect(h.windows[0]?.loaded).toMatch(/renderer[/\\]index\.html$/);
   });
 
   it('registers exactly one IPC channel per contract operation', () => {
-    expect([...h.ipcHandlers.keys()].sort()).toEqual(Object.values(operations).map((o) => o.channel).sort());
+    expect([...h.ipcHandlers.keys()].sort()).toEqual(
+      Object.values(operations)
+        .map((o) => o.channel)
+        .sort(),
+    );
   });
 
   it('refuses IPC from any sender but its own window top frame on its own page', async () => {
@@ -118,7 +137,10 @@ describe('Electron main process', () => {
     const good = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
     await expect(handler(good, {})).resolves.toMatchObject({ ok: true });
     const otherContents = { mainFrame: { url: win.webContents.mainFrame.url } };
-    await expect(handler({ sender: otherContents, senderFrame: otherContents.mainFrame }, {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await expect(handler({ sender: otherContents, senderFrame: otherContents.mainFrame }, {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     const subFrame = { url: win.webContents.mainFrame.url };
     await expect(handler({ sender: win.webContents, senderFrame: subFrame }, {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const navigated = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
@@ -142,12 +164,17 @@ describe('Electron main process', () => {
     const handler = h.ipcHandlers.get(operations.signIn.channel)!;
     const codes: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const r = (await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, { userName: 'ghost', pin: '9182' })) as { ok: boolean; error?: { code: string } };
+      const r = (await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, { userName: 'ghost', pin: '9182' })) as {
+        ok: boolean;
+        error?: { code: string };
+      };
       codes.push(r.ok ? 'OK' : (r.error?.code ?? '?'));
     }
     expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(10);
     // Operations without a PIN are not limited.
-    await expect(h.ipcHandlers.get(operations.getAppInfo.channel)!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {})).resolves.toMatchObject({ ok: true });
+    await expect(
+      h.ipcHandlers.get(operations.getAppInfo.channel)!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, {}),
+    ).resolves.toMatchObject({ ok: true });
   });
 
   it('locks navigation, redirects, webviews and new windows on every web contents', () => {

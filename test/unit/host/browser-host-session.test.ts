@@ -41,7 +41,12 @@ const cookieOf = (r: Reply): string | null => {
 };
 
 function call(cookie: string, name: OperationName, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  return request('POST', `/api/${operations[name].channel}`, { Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json', ...headers }, typeof body === 'string' ? body : JSON.stringify(body));
+  return request(
+    'POST',
+    `/api/${operations[name].channel}`,
+    { Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json', ...headers },
+    typeof body === 'string' ? body : JSON.stringify(body),
+  );
 }
 
 const parsed = (r: Reply) => JSON.parse(r.body) as { ok: boolean; error?: { code: string; message: string } };
@@ -51,7 +56,14 @@ describe('browser host launch token and session cookie', () => {
 
   beforeAll(async () => {
     h = await startHarness('rt-host-session-');
-    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
+    host = await startBrowserHost({
+      port: 0,
+      rendererDir: h.dataDir,
+      handlers: h.services.handlers,
+      authorize: h.services.authorize,
+      events: h.services.events,
+      log: h.services.log,
+    });
     const swap = await request('GET', `/?token=${host.token}`);
     expect(swap.status).toBe(303);
     cookie = cookieOf(swap) ?? '';

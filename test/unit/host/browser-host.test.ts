@@ -49,10 +49,24 @@ describe('browser host', () => {
   let host: BrowserHost;
   let cookie: string;
   const api = (extra: Record<string, string> = {}, body = '{}') =>
-    request(host, 'POST', '/api/app:info', { Host: new URL(host.origin).host, Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json', ...extra }, body);
+    request(
+      host,
+      'POST',
+      '/api/app:info',
+      { Host: new URL(host.origin).host, Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json', ...extra },
+      body,
+    );
 
   beforeAll(async () => {
-    host = await startBrowserHost({ port: 0, rendererDir, handlers: createApiHandlers(deps), authorize: (name) => authorizeOperation(deps.session, name), events: new ApiEventBus(), log: createSilentLogger(), token: 'test-token-0123456789' });
+    host = await startBrowserHost({
+      port: 0,
+      rendererDir,
+      handlers: createApiHandlers(deps),
+      authorize: (name) => authorizeOperation(deps.session, name),
+      events: new ApiEventBus(),
+      log: createSilentLogger(),
+      token: 'test-token-0123456789',
+    });
     const swap = await request(host, 'GET', `/?token=${host.token}`, { Host: new URL(host.origin).host });
     expect(swap.status).toBe(303);
     const setCookie = swap.headers['set-cookie']?.[0] ?? '';
@@ -106,11 +120,19 @@ describe('browser host', () => {
   });
 
   it('rejects unknown operations, non-JSON and oversized bodies with typed errors', async () => {
-    const unknown = await request(host, 'POST', '/api/not:an-operation', { Host: new URL(host.origin).host, Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json' }, '{}');
+    const unknown = await request(
+      host,
+      'POST',
+      '/api/not:an-operation',
+      { Host: new URL(host.origin).host, Cookie: cookie, 'X-Refund-Terminal': '1', 'Content-Type': 'application/json' },
+      '{}',
+    );
     expect(unknown.status).toBe(404);
     const notJson = await api({}, '{nope');
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
-    const huge = await api({}, JSON.stringify({ x: 'a'.repeat(400_000) })).catch((e: NodeJS.ErrnoException) => ({ status: e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 413 : 0 }));
+    const huge = await api({}, JSON.stringify({ x: 'a'.repeat(400_000) })).catch((e: NodeJS.ErrnoException) => ({
+      status: e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 413 : 0,
+    }));
     expect(huge.status).toBe(413);
   });
 

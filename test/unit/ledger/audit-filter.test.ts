@@ -39,6 +39,11 @@ describe('audit list filters and paging', () => {
     const sg = a.list({ limit: 1000, date: '2026-11-26', timeZone: 'Asia/Singapore' });
     expect(sg).toHaveLength(30);
     // A small page of a filtered day is still full (the exact-day check pages through the wide SQL bounds).
-    expect(a.list({ limit: 3, date: '2026-11-26' }).map((e) => e.seq)).toEqual(all.filter((e) => e.at.startsWith('2026-11-26')).slice(0, 3).map((e) => e.seq));
+    expect(a.list({ limit: 3, date: '2026-11-26' }).map((e) => e.seq)).toEqual(
+      all
+        .filter((e) => e.at.startsWith('2026-11-26'))
+        .slice(0, 3)
+        .map((e) => e.seq),
+    );
   });
 });

@@ -34,7 +34,15 @@ describe('CLI: users, audit, journal, recover', () => {
   it('users add (PIN from env or stdin), list, disable', async () => {
     const c = ctx({ REFUND_TERMINAL_PIN: '482917' });
     expect(await usersCommand.run(['add', 'bob', '--role', 'manager'], c.ctx)).toBe(0);
-    const c2 = { ...c.ctx, env: {}, stdin: (() => { const s = new PassThrough(); s.end('5829\n'); return s; })() };
+    const c2 = {
+      ...c.ctx,
+      env: {},
+      stdin: (() => {
+        const s = new PassThrough();
+        s.end('5829\n');
+        return s;
+      })(),
+    };
     expect(await usersCommand.run(['add', 'carol', '--role', 'cashier'], c2)).toBe(0);
     expect(await usersCommand.run(['add', 'dave', '--role', 'chef'], c.ctx)).toBe(1);
     expect(await usersCommand.run(['disable', 'carol'], c.ctx)).toBe(0);

@@ -28,7 +28,14 @@ function dir(): string {
   return t.dir;
 }
 
-const held = (id: string): HeldOutcome => ({ refundRequestId: id, state: 'SUBMITTING', outcome: outcome('SUCCESS'), since: '2026-11-25T12:00:00.000Z', attempts: 3, lastError: 'SqliteError: database or disk is full' });
+const held = (id: string): HeldOutcome => ({
+  refundRequestId: id,
+  state: 'SUBMITTING',
+  outcome: outcome('SUCCESS'),
+  since: '2026-11-25T12:00:00.000Z',
+  attempts: 3,
+  lastError: 'SqliteError: database or disk is full',
+});
 
 async function doctor(d: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; checks: { id: string; ok: boolean; summary: string; fix?: string }[] }> {
   let out = '';
@@ -46,7 +53,10 @@ describe('journal alarm file', () => {
     const d = dir();
     prepareAlarmFile(d);
     expect(statSync(path.join(d, ALARM_FILE)).size).toBe(ALARM_FILE_BYTES);
-    writeAlarmEntries(d, Array.from({ length: 200 }, (_, i) => held(`RR${i}`)));
+    writeAlarmEntries(
+      d,
+      Array.from({ length: 200 }, (_, i) => held(`RR${i}`)),
+    );
     expect(statSync(path.join(d, ALARM_FILE)).size).toBe(ALARM_FILE_BYTES);
     const entries = readAlarmEntries(d);
     // The newest entries are kept when they do not all fit.
@@ -64,7 +74,18 @@ describe('journal alarm file', () => {
     expect(ins.ok).toBe(true);
     prepareAlarmFile(d);
     // Written as an earlier CLI run (another pid) would have left it.
-    const text = JSON.stringify({ entries: [{ refundRequestId: 'RR-HELD-1', answer: 'SUCCESS', resultCode: 'SUCCESS', since: '2026-11-25T12:00:00.000Z', lastError: 'SqliteError: database or disk is full', owner: 'till-3:99999' }] });
+    const text = JSON.stringify({
+      entries: [
+        {
+          refundRequestId: 'RR-HELD-1',
+          answer: 'SUCCESS',
+          resultCode: 'SUCCESS',
+          since: '2026-11-25T12:00:00.000Z',
+          lastError: 'SqliteError: database or disk is full',
+          owner: 'till-3:99999',
+        },
+      ],
+    });
     const buf = Buffer.alloc(ALARM_FILE_BYTES, 0x20);
     buf.write(text);
     writeFileSync(path.join(d, ALARM_FILE), buf);
@@ -83,7 +104,10 @@ describe('journal alarm file', () => {
     // Recovery resolves it: the alarm is stale and no longer shown.
     for (const to of ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED'] as const) {
       const cur = ledger.refunds.get('RR-HELD-1');
-      const t = ledger.refunds.transition('RR-HELD-1', cur?.state ?? 'APPROVED', to, { actor: 'system', ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'OMR-1' } } : {}) });
+      const t = ledger.refunds.transition('RR-HELD-1', cur?.state ?? 'APPROVED', to, {
+        actor: 'system',
+        ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'OMR-1' } } : {}),
+      });
       expect(t.ok).toBe(true);
     }
     expect(journalHealth(d, ledger, []).alarm).toBe(false);

@@ -77,20 +77,46 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
     const url = await freshDb();
     const a = await PgJournal.open({ url, register: 'counter-1' });
     const b = await PgJournal.open({ url, register: 'counter-2' });
-    await a.upsertPayment({ paymentId: 'PX', amount: { value: 500, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt: '2026-12-01T08:00:00Z', status: 'SUCCESS', supportsPartialRefund: true });
-    const base = { mode: 'PARTIAL' as const, amount: { value: 10, currency: 'SGD' }, memo: null, state: 'APPROVED' as const, cashier: 'bob', message: 'm', nextAction: 'WAIT' as const, approvalReasons: [] };
+    await a.upsertPayment({
+      paymentId: 'PX',
+      amount: { value: 500, currency: 'SGD' },
+      paymentMethod: 'ALIPAY_CN',
+      paidAt: '2026-12-01T08:00:00Z',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    });
+    const base = {
+      mode: 'PARTIAL' as const,
+      amount: { value: 10, currency: 'SGD' },
+      memo: null,
+      state: 'APPROVED' as const,
+      cashier: 'bob',
+      message: 'm',
+      nextAction: 'WAIT' as const,
+      approvalReasons: [],
+    };
     const first = await a.insert({ ...base, refundRequestId: 'RR-PX-1', intentId: 'i-px-1', paymentId: 'PX' }, 'bob');
     expect(first.ok).toBe(true);
     await a.transition('RR-PX-1', 'APPROVED', 'DECLINED', { actor: 'maria' }).catch(() => undefined);
     // APPROVED cannot go to DECLINED: finish it properly from the other counter.
-    for (const [f, t] of [['APPROVED', 'REFERENCE_REQUESTED'], ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'], ['REFERENCE_OBTAINED', 'SUBMITTING'], ['SUBMITTING', 'FAILED']] as const) {
-      expect((await b.transition('RR-PX-1', f, t, { actor: 'system', ...(t === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'REF-PX-1' } } : {}) })).ok).toBe(true);
+    for (const [f, t] of [
+      ['APPROVED', 'REFERENCE_REQUESTED'],
+      ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+      ['REFERENCE_OBTAINED', 'SUBMITTING'],
+      ['SUBMITTING', 'FAILED'],
+    ] as const) {
+      expect(
+        (await b.transition('RR-PX-1', f, t, { actor: 'system', ...(t === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'REF-PX-1' } } : {}) }))
+          .ok,
+      ).toBe(true);
     }
     const second = await b.insert({ ...base, refundRequestId: 'RR-PX-2', intentId: 'i-px-2', paymentId: 'PX' }, 'bob');
     expect(second.ok).toBe(true);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const regs = await client.query<{ refund_request_id: string; register: string }>('SELECT refund_request_id, register FROM refunds ORDER BY refund_request_id');
+    const regs = await client.query<{ refund_request_id: string; register: string }>(
+      'SELECT refund_request_id, register FROM refunds ORDER BY refund_request_id',
+    );
     expect(regs.rows).toEqual([
       { refund_request_id: 'RR-PX-1', register: 'counter-1' },
       { refund_request_id: 'RR-PX-2', register: 'counter-2' },
@@ -98,7 +124,9 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
     // The reference is single-use store-wide, enforced by the database.
     const reuse = await b.transition('RR-PX-2', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
     expect(reuse.ok).toBe(true);
-    await expect(b.transition('RR-PX-2', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'REF-PX-1' } })).rejects.toThrow(/refunds_reference_once/);
+    await expect(
+      b.transition('RR-PX-2', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'REF-PX-1' } }),
+    ).rejects.toThrow(/refunds_reference_once/);
     // One chain for both counters, and the database refuses to rewrite it.
     expect(await a.verifyAudit()).toMatchObject({ intact: true, entries: 7 });
     await expect(client.query("UPDATE audit SET actor = 'mallory' WHERE seq = 1")).rejects.toThrow(/append-only/);

@@ -33,7 +33,14 @@ function refund(paymentId: string, value: number, over: Partial<JournalRefund> =
 }
 
 async function pay(j: RefundJournal, paymentId: string, value = 10_000): Promise<void> {
-  await j.upsertPayment({ paymentId, amount: { value, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt: '2026-12-01T08:00:00Z', status: 'SUCCESS', supportsPartialRefund: true });
+  await j.upsertPayment({
+    paymentId,
+    amount: { value, currency: 'SGD' },
+    paymentMethod: 'ALIPAY_CN',
+    paidAt: '2026-12-01T08:00:00Z',
+    status: 'SUCCESS',
+    supportsPartialRefund: true,
+  });
 }
 
 /** Drives an APPROVED refund straight to SUCCEEDED through legal, journaled steps. */
@@ -44,7 +51,10 @@ async function succeed(j: RefundJournal, id: string): Promise<void> {
     ['REFERENCE_OBTAINED', 'SUBMITTING'],
     ['SUBMITTING', 'SUCCEEDED'],
   ] as const) {
-    const r = await j.transition(id, from, to, { actor: 'system', ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: `REF-${id}` } } : {}) });
+    const r = await j.transition(id, from, to, {
+      actor: 'system',
+      ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: `REF-${id}` } } : {}),
+    });
     if (!r.ok) throw new Error(`${from}->${to}: ${r.error.message}`);
   }
 }

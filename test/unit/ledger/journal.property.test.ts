@@ -4,10 +4,26 @@ import type { RefundState } from '../../../preload/contract/refunds';
 import { canTransition, isFinal } from '../../../main/ledger/state-machine';
 import { newRefund, seedPayment, tempLedger } from './helpers';
 
-const STATES: RefundState[] = ['AWAITING_APPROVAL', 'APPROVED', 'DECLINED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED', 'FAILED', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN'];
+const STATES: RefundState[] = [
+  'AWAITING_APPROVAL',
+  'APPROVED',
+  'DECLINED',
+  'REFERENCE_REQUESTED',
+  'REFERENCE_OBTAINED',
+  'SUBMITTING',
+  'SUCCEEDED',
+  'FAILED',
+  'PENDING_IN_PROCESS',
+  'PENDING_UNKNOWN',
+];
 
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), payment: fc.integer({ min: 0, max: 1 }), amount: fc.integer({ min: 1, max: 6_000 }), awaiting: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    payment: fc.integer({ min: 0, max: 1 }),
+    amount: fc.integer({ min: 1, max: 6_000 }),
+    awaiting: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), to: fc.constantFrom(...STATES) }),
 );
 
@@ -26,7 +42,13 @@ describe('journal invariants under random operations', () => {
             if (o.kind === 'insert') {
               n += 1;
               const r = ledger.refunds.insert(
-                newRefund({ refundRequestId: `X${n}`, intentId: `x-${n}`, paymentId: `P${o.payment}`, amount: { value: o.amount, currency: 'SGD' }, state: o.awaiting ? 'AWAITING_APPROVAL' : 'APPROVED' }),
+                newRefund({
+                  refundRequestId: `X${n}`,
+                  intentId: `x-${n}`,
+                  paymentId: `P${o.payment}`,
+                  amount: { value: o.amount, currency: 'SGD' },
+                  state: o.awaiting ? 'AWAITING_APPROVAL' : 'APPROVED',
+                }),
                 'prop',
               );
               if (r.ok) ids.push(r.value.refund_request_id);
@@ -37,7 +59,10 @@ describe('journal invariants under random operations', () => {
               const r = ledger.refunds.transition(id, before.state, o.to, { actor: 'prop' });
               expect(r.ok).toBe(canTransition(before.state, o.to));
             }
-            for (const [pid, amount] of [['P0', 10_000], ['P1', 5_000]] as const) {
+            for (const [pid, amount] of [
+              ['P0', 10_000],
+              ['P1', 5_000],
+            ] as const) {
               expect(ledger.refunds.committedAmount(pid)).toBeLessThanOrEqual(amount);
               const inFlight = ledger.refunds.list({ paymentId: pid }).filter((r) => !isFinal(r.state));
               expect(inFlight.length).toBeLessThanOrEqual(1);

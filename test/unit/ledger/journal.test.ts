@@ -13,7 +13,18 @@ function setup() {
   return t;
 }
 
-const ALL: RefundState[] = ['AWAITING_APPROVAL', 'APPROVED', 'DECLINED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED', 'FAILED', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN'];
+const ALL: RefundState[] = [
+  'AWAITING_APPROVAL',
+  'APPROVED',
+  'DECLINED',
+  'REFERENCE_REQUESTED',
+  'REFERENCE_OBTAINED',
+  'SUBMITTING',
+  'SUCCEEDED',
+  'FAILED',
+  'PENDING_IN_PROCESS',
+  'PENDING_UNKNOWN',
+];
 
 describe('state machine', () => {
   it('allows the documented moves and refuses the rest', () => {

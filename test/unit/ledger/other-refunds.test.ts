@@ -31,8 +31,18 @@ describe('refunds made another way', () => {
     const ledger = make();
     expect(ledger.refunds.insert(newRefund({ refundRequestId: 'RA', amount: { value: 1_000, currency: 'SGD' } }), 'alice').ok).toBe(true);
     // Through the journal's own moves: a raw UPDATE would be (rightly) reported by audit verify as tampering.
-    for (const [from, to] of [['APPROVED', 'REFERENCE_REQUESTED'], ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'], ['REFERENCE_OBTAINED', 'SUBMITTING'], ['SUBMITTING', 'SUCCEEDED']] as const) {
-      expect(ledger.refunds.transition('RA', from, to, { actor: 'system', ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'REF-RA' } } : {}) }).ok).toBe(true);
+    for (const [from, to] of [
+      ['APPROVED', 'REFERENCE_REQUESTED'],
+      ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+      ['REFERENCE_OBTAINED', 'SUBMITTING'],
+      ['SUBMITTING', 'SUCCEEDED'],
+    ] as const) {
+      expect(
+        ledger.refunds.transition('RA', from, to, {
+          actor: 'system',
+          ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'REF-RA' } } : {}),
+        }).ok,
+      ).toBe(true);
     }
     expect(ledger.otherRefunds.record(cash(), 'maria').ok).toBe(true);
     expect(ledger.otherRefunds.record(cash({ id: 'entry-0002', method: 'STORE_CREDIT', amount: { value: 500, currency: 'SGD' } }), 'maria').ok).toBe(true);

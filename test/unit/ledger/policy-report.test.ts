@@ -6,7 +6,14 @@ import { newRefund, seedPayment, tempLedger } from './helpers';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-const base: Policy = { amountThresholds: { SGD: 10_000 }, approveAnyPartial: false, paymentOlderThanDays: 30, cashierDailyTotals: { SGD: 50_000 }, paymentTotals: {}, allowSelfApproval: false };
+const base: Policy = {
+  amountThresholds: { SGD: 10_000 },
+  approveAnyPartial: false,
+  paymentOlderThanDays: 30,
+  cashierDailyTotals: { SGD: 50_000 },
+  paymentTotals: {},
+  allowSelfApproval: false,
+};
 const now = new Date('2026-11-25T12:00:00Z');
 const input = { amount: { value: 1_000, currency: 'SGD' }, mode: 'FULL' as 'FULL' | 'PARTIAL', paidAt: '2026-11-20T00:00:00Z', now, cashierTotalToday: 0 };
 const codes = (p: Policy, over: Partial<typeof input> = {}) => evaluatePolicy(p, { ...input, ...over }).map((r) => r.code);
@@ -86,7 +93,9 @@ describe('daily report', () => {
     const csv = ledger.dailyReportCsv('2026-11-25').trim().split('\r\n');
     expect(csv).toHaveLength(7);
     expect(csv[6]).toBe(`audit_head,${ledger.audit.head().seq}:${ledger.audit.head().hash}`);
-    expect(csv[0]).toBe('created_at,local_date,local_time,time_zone,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo,reason_code,reason,approved_by,approval_reason,payment_method,category');
+    expect(csv[0]).toBe(
+      'created_at,local_date,local_time,time_zone,refund_request_id,payment_id,cashier,mode,state,amount,currency,result_code,refund_id,memo,reason_code,reason,approved_by,approval_reason,payment_method,category',
+    );
     expect(csv[2]).toContain(',R2,P1,alice,PARTIAL,SUCCEEDED,20.50,SGD,');
     // CSV dates in the shop's zone (issue #13 item 6): 09:00Z is 17:00 in Singapore.
     const sg = ledger.dailyReportCsv('2026-11-25', 'Asia/Singapore').trim().split('\r\n');
@@ -125,14 +134,16 @@ describe('per-payment cumulative limit (issue #13 item 5)', () => {
 });
 
 describe('store time zone (issue #13 item 6)', () => {
-  it('a refund made at 00:10 Singapore time is in Singapore\'s today, and the zone can change at run time (audited)', () => {
+  it("a refund made at 00:10 Singapore time is in Singapore's today, and the zone can change at run time (audited)", () => {
     // 2026-11-25T16:10Z = 2026-11-26 00:10 in Asia/Singapore: a UTC day would put it on the 25th.
     const clock = new TestClock(Date.parse('2026-11-25T16:10:00Z'));
     const t = tempLedger(clock.now);
     cleanups.push(t.cleanup);
     const { ledger } = t;
     seedPayment(ledger, 'P1', 100_000, 'SGD');
-    expect(ledger.refunds.insert(newRefund({ refundRequestId: 'R1', paymentId: 'P1', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' }), 'alice').ok).toBe(true);
+    expect(
+      ledger.refunds.insert(newRefund({ refundRequestId: 'R1', paymentId: 'P1', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' }), 'alice').ok,
+    ).toBe(true);
     expect(ledger.refunds.list({ date: '2026-11-26' })).toHaveLength(0); // UTC
     expect(ledger.setTimeZone('Asia/Singapore', 'maria').ok).toBe(true);
     expect(ledger.timeZone).toBe('Asia/Singapore');

@@ -104,7 +104,13 @@ describe.skipIf(!mountable)(`journal on a full tmpfs${mountable ? '' : ' (skippe
     };
     try {
       const started = Date.now();
-      const r = await engine.submit({ intentId: 'tmpfs-full-1', paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' });
+      const r = await engine.submit({
+        intentId: 'tmpfs-full-1',
+        paymentId: 'PAY1',
+        mode: 'PARTIAL',
+        amount: { value: 1_000, currency: 'SGD' },
+        cashier: 'alice',
+      });
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(r.ok).toBe(true);
       if (!r.ok) return;

@@ -79,12 +79,27 @@ describe('discovery from recorded descriptors (linux-register.json)', () => {
 
   it('works with sysfs alone (no usb module, no serialport) and can hide unknown ports', async () => {
     const m = materialise('linux-register.json');
-    const list = await listTerminalCandidates({ platform: 'linux', sysRoot: m.sysRoot, devRoot: m.devRoot, usb: null, serialportList: null, includeUnknown: false });
+    const list = await listTerminalCandidates({
+      platform: 'linux',
+      sysRoot: m.sysRoot,
+      devRoot: m.devRoot,
+      usb: null,
+      serialportList: null,
+      includeUnknown: false,
+    });
     expect(list.map((c) => [path.basename(c.path), c.source])).toEqual([
       ['ttyACM0', 'sysfs'],
       ['ttyUSB0', 'sysfs'],
     ]);
-    const only = await listTerminalCandidates({ platform: 'linux', sysRoot: m.sysRoot, devRoot: m.devRoot, usb: null, serialportList: null, ids: [{ vendorId: 0x2341, productId: 0x0043 }], includeUnknown: false });
+    const only = await listTerminalCandidates({
+      platform: 'linux',
+      sysRoot: m.sysRoot,
+      devRoot: m.devRoot,
+      usb: null,
+      serialportList: null,
+      ids: [{ vendorId: 0x2341, productId: 0x0043 }],
+      includeUnknown: false,
+    });
     expect(only.map((c) => path.basename(c.path))).toEqual(['ttyACM1']);
   });
 
@@ -114,10 +129,7 @@ describe('discovery from recorded descriptors (linux-register.json)', () => {
     const list = await listTerminalCandidates({
       platform: 'win32',
       usb: null,
-      serialportList: async () => [
-        { path: 'COM3', vendorId: '2CA3', productId: '0101', serialNumber: 'AT-PX-00042', manufacturer: 'Antom' },
-        { path: 'COM1' },
-      ],
+      serialportList: async () => [{ path: 'COM3', vendorId: '2CA3', productId: '0101', serialNumber: 'AT-PX-00042', manufacturer: 'Antom' }, { path: 'COM1' }],
     });
     expect(list[0]).toMatchObject({ path: 'COM3', known: true, source: 'serialport', accessible: true });
     expect(list[1]).toMatchObject({ path: 'COM1', known: false });

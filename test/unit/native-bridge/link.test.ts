@@ -76,8 +76,14 @@ describe('LinkLayer (in-memory pair)', () => {
     const downs: LinkDownError[] = [];
     link.onDown((e) => downs.push(e));
     const t0 = Date.now();
-    const first = link.send(p('{"t":"ping","id":"a"}')).then(() => 'acked', (e: unknown) => e);
-    const second = link.send(p('{"t":"ping","id":"b"}')).then(() => 'acked', (e: unknown) => e);
+    const first = link.send(p('{"t":"ping","id":"a"}')).then(
+      () => 'acked',
+      (e: unknown) => e,
+    );
+    const second = link.send(p('{"t":"ping","id":"b"}')).then(
+      () => 'acked',
+      (e: unknown) => e,
+    );
     const r = await first;
     expect(r).toBeInstanceOf(LinkDownError);
     expect(await second).toBeInstanceOf(LinkDownError);

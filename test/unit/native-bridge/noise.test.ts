@@ -87,7 +87,14 @@ afterEach(async () => {
  * Host and virtual terminal over in-memory pairs. `share` of the bytes is
  * corrupted in each direction (seeded); `terminalWire` may wrap the terminal's end.
  */
-function rig(o: { seed: number; share?: number; terminalWire?: (t: Transport) => Transport; requestTimeoutMs?: number; vt?: VirtualTerminal; store?: ReturnType<typeof createMemoryPairingStore> }): Rig {
+function rig(o: {
+  seed: number;
+  share?: number;
+  terminalWire?: (t: Transport) => Transport;
+  requestTimeoutMs?: number;
+  vt?: VirtualTerminal;
+  store?: ReturnType<typeof createMemoryPairingStore>;
+}): Rig {
   const vt = o.vt ?? new VirtualTerminal({ serial: 'AT-PX-NOISE', random: mulberry32(o.seed) });
   if (o.share) vt.setFaults({ corruptShare: o.share });
   const hostRandom = mulberry32(o.seed + 1000);

@@ -21,7 +21,6 @@ const HAVE_SOCAT = socatAvailable();
 if (!HAVE_SOCAT) console.warn('SKIPPING pty tests: /usr/bin/socat is not installed (apt-get install socat).');
 const d = HAVE_SOCAT ? describe : describe.skip;
 
-
 d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -108,9 +107,15 @@ d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
     cleanups.push(() => pair.close());
     const a = await SerialPortTransport.open(pair.hostPath);
     cleanups.push(() => a.close());
-    const second = await SerialPortTransport.open(pair.hostPath).then(() => null, (e: unknown) => e);
+    const second = await SerialPortTransport.open(pair.hostPath).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(describePortError(second, pair.hostPath).code).toBe('EBUSY');
-    const missing = await SerialPortTransport.open('/dev/ttyACM-does-not-exist').then(() => null, (e: unknown) => e);
+    const missing = await SerialPortTransport.open('/dev/ttyACM-does-not-exist').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(describePortError(missing, '/dev/ttyACM-does-not-exist').code).toBe('ENOENT');
   });
 
@@ -132,90 +137,86 @@ d('TLP/1 over a socat pty pair (real serialport bindings)', () => {
     expect(other.isAuthenticated).toBe(false);
   });
 
-  it(
-    '1,000 sequential requests with 1% of bytes corrupted in both directions all complete correctly',
-    async () => {
-      const r = await rig({ hostCorruption: 0.01, seed: 42, requestTimeoutMs: 1000 });
-      r.link.start();
-      await pairIt(r.link, r.vt);
-      r.vt.setFaults({ corruptShare: 0.01 });
-      const t0 = Date.now();
-      const issued = new Map<string, string>();
-      let retried = 0;
-      let maxAttempts = 0;
-      for (let i = 0; i < 1000; i++) {
-        // Mostly pings (small frames); every 25th a refund.reference (20 ids, each asked twice) checked for idempotency.
-        const isRef = i % 25 === 0;
-        const k = (i / 25) % 20;
-        const rr = `RR-${k}`;
-        const call = () =>
-          isRef ? r.link.requestRefundReference({ paymentId: `P-${k}`, refundRequestId: rr, refundAmount: { value: 100 + k, currency: 'SGD' } }) : r.link.ping();
-        // Both are idempotent, so a request lost to the link (LINK_DOWN / TIMEOUT /
-        // NOT_CONNECTED while re-authenticating) is safely asked again.
-        let attempts = 1;
-        let res = await call();
-        while (!res.ok && ['LINK_DOWN', 'TIMEOUT', 'NOT_CONNECTED'].includes(res.error.code) && attempts < 30) {
-          retried++;
-          attempts++;
-          await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
-          res = await call();
-        }
-        maxAttempts = Math.max(maxAttempts, attempts);
-        expect(res.ok).toBe(true);
-        if (!res.ok) return;
-        if (isRef) {
-          const id = (res.value as { originalMerchantRefundId: string }).originalMerchantRefundId;
-          const prev = issued.get(rr);
-          if (prev) expect(id).toBe(prev);
-          else issued.set(rr, id);
-        } else expect(typeof (res.value as { uptimeMs: number }).uptimeMs).toBe('number');
+  it('1,000 sequential requests with 1% of bytes corrupted in both directions all complete correctly', async () => {
+    const r = await rig({ hostCorruption: 0.01, seed: 42, requestTimeoutMs: 1000 });
+    r.link.start();
+    await pairIt(r.link, r.vt);
+    r.vt.setFaults({ corruptShare: 0.01 });
+    const t0 = Date.now();
+    const issued = new Map<string, string>();
+    let retried = 0;
+    let maxAttempts = 0;
+    for (let i = 0; i < 1000; i++) {
+      // Mostly pings (small frames); every 25th a refund.reference (20 ids, each asked twice) checked for idempotency.
+      const isRef = i % 25 === 0;
+      const k = (i / 25) % 20;
+      const rr = `RR-${k}`;
+      const call = () =>
+        isRef ? r.link.requestRefundReference({ paymentId: `P-${k}`, refundRequestId: rr, refundAmount: { value: 100 + k, currency: 'SGD' } }) : r.link.ping();
+      // Both are idempotent, so a request lost to the link (LINK_DOWN / TIMEOUT /
+      // NOT_CONNECTED while re-authenticating) is safely asked again.
+      let attempts = 1;
+      let res = await call();
+      while (!res.ok && ['LINK_DOWN', 'TIMEOUT', 'NOT_CONNECTED'].includes(res.error.code) && attempts < 30) {
+        retried++;
+        attempts++;
+        await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
+        res = await call();
       }
-      const ms = Date.now() - t0;
-      const st = r.link.stats();
-      console.log(
-        `[1% corruption] 1000 requests in ${ms} ms; requests re-asked after a link error: ${retried} (max attempts ${maxAttempts}); host: frames=${st.framesSent} retransmissions=${st.retransmissions} naksSent=${st.naksSent} crcErrors=${st.crcErrors} ackTimeouts=${st.ackTimeouts} linkDowns=${st.linkDowns} requestTimeouts=${st.requestTimeouts} reconnects=${st.reconnects}; terminal: frames=${r.vt.stats.framesSent} retransmissions=${r.vt.stats.retransmissions} linkDowns=${r.vt.stats.linkDowns}`,
-      );
-      expect(issued.size).toBe(20);
-      expect(new Set(issued.values()).size).toBe(20);
-      expect(ms).toBeLessThan(90_000);
-    },
-    150_000,
-  );
+      maxAttempts = Math.max(maxAttempts, attempts);
+      expect(res.ok).toBe(true);
+      if (!res.ok) return;
+      if (isRef) {
+        const id = (res.value as { originalMerchantRefundId: string }).originalMerchantRefundId;
+        const prev = issued.get(rr);
+        if (prev) expect(id).toBe(prev);
+        else issued.set(rr, id);
+      } else expect(typeof (res.value as { uptimeMs: number }).uptimeMs).toBe('number');
+    }
+    const ms = Date.now() - t0;
+    const st = r.link.stats();
+    console.log(
+      `[1% corruption] 1000 requests in ${ms} ms; requests re-asked after a link error: ${retried} (max attempts ${maxAttempts}); host: frames=${st.framesSent} retransmissions=${st.retransmissions} naksSent=${st.naksSent} crcErrors=${st.crcErrors} ackTimeouts=${st.ackTimeouts} linkDowns=${st.linkDowns} requestTimeouts=${st.requestTimeouts} reconnects=${st.reconnects}; terminal: frames=${r.vt.stats.framesSent} retransmissions=${r.vt.stats.retransmissions} linkDowns=${r.vt.stats.linkDowns}`,
+    );
+    expect(issued.size).toBe(20);
+    expect(new Set(issued.values()).size).toBe(20);
+    expect(ms).toBeLessThan(90_000);
+  }, 150_000);
 
-  it(
-    '0.5% corruption both ways: pairing in one pairWithCode call, then 300 pings and 60 refund.reference with no caller retry all answered',
-    async () => {
-      const r = await rig({ hostCorruption: 0.005, seed: 5, requestTimeoutMs: 2000 });
-      r.vt.setFaults({ corruptShare: 0.005 });
-      r.link.start();
-      await waitFor(r.link, (s) => s.state === 'unpaired', 20_000);
-      const paired = await r.link.pairWithCode(async () => r.vt.currentPairingCode());
-      expect(paired.ok ? 'ok' : paired.error.message).toBe('ok');
-      await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
-      const t0 = Date.now();
-      let pingLoss = 0;
-      let refFailures = 0;
-      const issued = new Map<string, string>();
-      for (let i = 0; i < 300; i++) {
-        if (!(await r.link.ping()).ok) pingLoss++;
-        if (i % 5 === 0) {
-          const k = (i / 5) % 30;
-          const res = await r.link.requestRefundReference({ paymentId: `P-${k}`, refundRequestId: `RR-H-${k}`, refundAmount: { value: 200 + k, currency: 'SGD' } });
-          if (!res.ok) refFailures++;
-          else if (issued.has(`RR-H-${k}`)) expect(res.value.originalMerchantRefundId).toBe(issued.get(`RR-H-${k}`));
-          else issued.set(`RR-H-${k}`, res.value.originalMerchantRefundId);
-        }
+  it('0.5% corruption both ways: pairing in one pairWithCode call, then 300 pings and 60 refund.reference with no caller retry all answered', async () => {
+    const r = await rig({ hostCorruption: 0.005, seed: 5, requestTimeoutMs: 2000 });
+    r.vt.setFaults({ corruptShare: 0.005 });
+    r.link.start();
+    await waitFor(r.link, (s) => s.state === 'unpaired', 20_000);
+    const paired = await r.link.pairWithCode(async () => r.vt.currentPairingCode());
+    expect(paired.ok ? 'ok' : paired.error.message).toBe('ok');
+    await waitFor(r.link, (s) => s.state === 'authenticated', 20_000);
+    const t0 = Date.now();
+    let pingLoss = 0;
+    let refFailures = 0;
+    const issued = new Map<string, string>();
+    for (let i = 0; i < 300; i++) {
+      if (!(await r.link.ping()).ok) pingLoss++;
+      if (i % 5 === 0) {
+        const k = (i / 5) % 30;
+        const res = await r.link.requestRefundReference({
+          paymentId: `P-${k}`,
+          refundRequestId: `RR-H-${k}`,
+          refundAmount: { value: 200 + k, currency: 'SGD' },
+        });
+        if (!res.ok) refFailures++;
+        else if (issued.has(`RR-H-${k}`)) expect(res.value.originalMerchantRefundId).toBe(issued.get(`RR-H-${k}`));
+        else issued.set(`RR-H-${k}`, res.value.originalMerchantRefundId);
       }
-      const st = r.link.stats();
-      console.log(
-        `[0.5% corruption, pty] pairing rounds=${paired.ok ? paired.value.rounds : '-'}; 300 pings + 60 refund.reference in ${Date.now() - t0} ms: pingLoss=${pingLoss} refFailures=${refFailures} reasked=${st.reasked} reaskedOk=${st.reaskedOk} noisyLinkDowns=${st.noisyLinkDowns} notAnswering=${st.notAnswering} retransmissions=${st.retransmissions} linkDowns=${st.linkDowns} reconnects=${st.reconnects}`,
-      );
-      expect(pingLoss).toBe(0);
-      expect(refFailures).toBe(0);
-      expect(issued.size).toBe(30);
-    },
-    150_000,
-  );
+    }
+    const st = r.link.stats();
+    console.log(
+      `[0.5% corruption, pty] pairing rounds=${paired.ok ? paired.value.rounds : '-'}; 300 pings + 60 refund.reference in ${Date.now() - t0} ms: pingLoss=${pingLoss} refFailures=${refFailures} reasked=${st.reasked} reaskedOk=${st.reaskedOk} noisyLinkDowns=${st.noisyLinkDowns} notAnswering=${st.notAnswering} retransmissions=${st.retransmissions} linkDowns=${st.linkDowns} reconnects=${st.reconnects}`,
+    );
+    expect(pingLoss).toBe(0);
+    expect(refFailures).toBe(0);
+    expect(issued.size).toBe(30);
+  }, 150_000);
 
   it('pty closed mid-request: that request fails once with a link error, then the link re-authenticates by itself', async () => {
     const r = await rig({ links: true });

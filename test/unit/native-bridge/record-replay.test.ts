@@ -122,6 +122,12 @@ describe('message-level record/replay', () => {
 
   it('refuses a capture that is not one (schema, size cap)', () => {
     expect(() => ReplayTerminal.fromJson('{"format":"other","messages":[]}')).toThrow();
-    expect(() => new ReplayTerminal({ format: 'tlp1-capture/1', messages: Array.from({ length: 10_001 }, () => ({ from: 'host' as const, msg: { t: 'ping', id: 'h1' } })) })).toThrow();
+    expect(
+      () =>
+        new ReplayTerminal({
+          format: 'tlp1-capture/1',
+          messages: Array.from({ length: 10_001 }, () => ({ from: 'host' as const, msg: { t: 'ping', id: 'h1' } })),
+        }),
+    ).toThrow();
   });
 });

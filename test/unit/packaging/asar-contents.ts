@@ -32,9 +32,28 @@ interface FileMatcherModule {
   FileMatcher: new (from: string, to: string, macroExpander: (p: string) => string, patterns?: string[]) => FileMatcherLike;
   excludedNames: string;
   excludedExts: string;
-  getMainFileMatchers(appDir: string, destination: string, macroExpander: (p: string) => string, platformSpecific: object, platformPackager: object, outDir: string, isElectronCompile: boolean): FileMatcherLike[];
-  getNodeModuleFileMatcher(appDir: string, destination: string, macroExpander: (p: string) => string, platformSpecific: object, packager: object): FileMatcherLike;
-  getFileMatchers(config: object, name: 'asarUnpack' | 'files' | 'extraResources', destination: string, options: { macroExpander: (p: string) => string; customBuildOptions: object; globalOutDir: string; defaultSrc: string }): FileMatcherLike[] | null;
+  getMainFileMatchers(
+    appDir: string,
+    destination: string,
+    macroExpander: (p: string) => string,
+    platformSpecific: object,
+    platformPackager: object,
+    outDir: string,
+    isElectronCompile: boolean,
+  ): FileMatcherLike[];
+  getNodeModuleFileMatcher(
+    appDir: string,
+    destination: string,
+    macroExpander: (p: string) => string,
+    platformSpecific: object,
+    packager: object,
+  ): FileMatcherLike;
+  getFileMatchers(
+    config: object,
+    name: 'asarUnpack' | 'files' | 'extraResources',
+    destination: string,
+    options: { macroExpander: (p: string) => string; customBuildOptions: object; globalOutDir: string; defaultSrc: string },
+  ): FileMatcherLike[] | null;
 }
 
 export interface BuilderConfig {
@@ -144,7 +163,10 @@ export interface ProductionDependency {
 export function productionDependencies(): ProductionDependency[] {
   const found = new Map<string, ProductionDependency>();
   const readPkg = (dir: string) =>
-    JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
   const resolveFrom = (fromDir: string, name: string): string | null => {
     for (let dir = fromDir; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, 'node_modules', name);
@@ -167,17 +189,49 @@ export function productionDependencies(): ProductionDependency[] {
     }
   };
   const root = readPkg(ROOT);
-  visit(ROOT, new Set(Object.keys(root.optionalDependencies ?? {})), [...Object.keys(root.dependencies ?? {}), ...Object.keys(root.optionalDependencies ?? {})]);
+  visit(ROOT, new Set(Object.keys(root.optionalDependencies ?? {})), [
+    ...Object.keys(root.dependencies ?? {}),
+    ...Object.keys(root.optionalDependencies ?? {}),
+  ]);
   return [...found.values()].sort((a, b) => a.relative.localeCompare(b.relative));
 }
 
 // NodeModuleCopyHelper's fixed exclusions (app-builder-lib/out/util/NodeModuleCopyHelper.js).
-const TOP_LEVEL_EXCLUDED = new Set(['karma.conf.js', '.coveralls.yml', 'README.md', 'readme.markdown', 'README', 'readme.md', 'Readme.md', 'Readme', 'readme', 'test', 'tests', '__tests__', 'powered-test', 'example', 'examples', '.bin']);
+const TOP_LEVEL_EXCLUDED = new Set([
+  'karma.conf.js',
+  '.coveralls.yml',
+  'README.md',
+  'readme.markdown',
+  'README',
+  'readme.md',
+  'Readme.md',
+  'Readme',
+  'readme',
+  'test',
+  'tests',
+  '__tests__',
+  'powered-test',
+  'example',
+  'examples',
+  '.bin',
+]);
 
 /** Files of the production dependencies that land in the asar (or next to it, when unpacked). */
 export function dependencyFiles(config: BuilderConfig, deps: readonly ProductionDependency[]): PackagedFile[] {
   const nodeModuleMatcher = fileMatcher.getNodeModuleFileMatcher(ROOT, '/asar', identity, config.linux ?? {}, fakePackager(config));
-  const excludedNames = new Set(['.DS_Store', 'node_modules', 'CHANGELOG.md', 'ChangeLog', 'changelog.md', 'Changelog.md', 'Changelog', 'binding.gyp', '.npmignore', 'node_gyp_bins', ...fileMatcher.excludedNames.split(',')]);
+  const excludedNames = new Set([
+    '.DS_Store',
+    'node_modules',
+    'CHANGELOG.md',
+    'ChangeLog',
+    'changelog.md',
+    'Changelog.md',
+    'Changelog',
+    'binding.gyp',
+    '.npmignore',
+    'node_gyp_bins',
+    ...fileMatcher.excludedNames.split(','),
+  ]);
   // Linux build: .dll/.exe are dropped too (getNodeModuleExcludedExts).
   const excludedExts = ['.o', '.obj', ...fileMatcher.excludedExts.split(',').map((e) => `.${e}`), '.pdb', '.dll', '.exe'];
   const out: PackagedFile[] = [];
@@ -190,7 +244,11 @@ export function dependencyFiles(config: BuilderConfig, deps: readonly Production
         if (excludedNames.has(name) || name.startsWith('._')) continue;
         if (excludedExts.some((e) => name.endsWith(e))) continue;
         if (isTopLevel && TOP_LEVEL_EXCLUDED.has(name)) continue;
-        if (dir.endsWith('build') && (name === 'gyp-mac-tool' || name === 'Makefile' || name.endsWith('.mk') || name.endsWith('.gypi') || name.endsWith('.Makefile'))) continue;
+        if (
+          dir.endsWith('build') &&
+          (name === 'gyp-mac-tool' || name === 'Makefile' || name.endsWith('.mk') || name.endsWith('.gypi') || name.endsWith('.Makefile'))
+        )
+          continue;
         if (dir.endsWith('Release') && (name === '.deps' || name === 'obj.target')) continue;
         const full = path.join(dir, name);
         const stat = lstatSync(full) as FilterStat;
@@ -211,6 +269,11 @@ export function dependencyFiles(config: BuilderConfig, deps: readonly Production
 /** The packager's asarUnpack filter. */
 export function asarUnpackFilter(config: BuilderConfig): Filter | null {
   const outDir = path.resolve(ROOT, config.directories?.output ?? 'dist');
-  const matchers = fileMatcher.getFileMatchers(config, 'asarUnpack', '/asar', { macroExpander: identity, customBuildOptions: config.linux ?? {}, globalOutDir: outDir, defaultSrc: ROOT });
+  const matchers = fileMatcher.getFileMatchers(config, 'asarUnpack', '/asar', {
+    macroExpander: identity,
+    customBuildOptions: config.linux ?? {},
+    globalOutDir: outDir,
+    defaultSrc: ROOT,
+  });
   return matchers?.[0]?.createFilter() ?? null;
 }

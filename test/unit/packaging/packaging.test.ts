@@ -32,7 +32,24 @@ interface PackageJson {
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 
 /** Tools that must never be in the package, whatever the dependency graph says. */
-const NEVER_SHIPPED = ['electron', 'electron-builder', 'app-builder-lib', 'vite', 'vitest', 'playwright', 'playwright-core', '@playwright/test', 'typescript', 'esbuild', 'tsx', 'fast-check', '@vitejs/plugin-react', '@axe-core/playwright', '@electron/rebuild', '@electron/fuses'];
+const NEVER_SHIPPED = [
+  'electron',
+  'electron-builder',
+  'app-builder-lib',
+  'vite',
+  'vitest',
+  'playwright',
+  'playwright-core',
+  '@playwright/test',
+  'typescript',
+  'esbuild',
+  'tsx',
+  'fast-check',
+  '@vitejs/plugin-react',
+  '@axe-core/playwright',
+  '@electron/rebuild',
+  '@electron/fuses',
+];
 /** Native addons and where their binary lives (usb 3 is napi-rs: the binary is a per-platform @node-usb/* package). */
 const NATIVE_ADDONS: readonly [string, RegExp][] = [
   ['better-sqlite3', /^better-sqlite3$/],
@@ -45,7 +62,8 @@ const NATIVE_ADDONS: readonly [string, RegExp][] = [
 // One base64 line per repetition, each ending in a newline: linear to match. (An earlier
 // `(?:[A-Za-z0-9+/=]{16,}\s*){3,}` backtracked exponentially whenever a key's last line
 // was shorter than 16 characters, and hung the test run at random.)
-const PEM_PRIVATE_KEY_BLOCK = /-----BEGIN ((RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?(?:[A-Za-z0-9+/=]+\r?\n){3,}-----END/;
+const PEM_PRIVATE_KEY_BLOCK =
+  /-----BEGIN ((RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?(?:[A-Za-z0-9+/=]+\r?\n){3,}-----END/;
 
 describe('packaging: asar contents from electron-builder.yml', () => {
   let config: BuilderConfig;
@@ -76,31 +94,48 @@ describe('packaging: asar contents from electron-builder.yml', () => {
   });
 
   it('ships no sources: no TypeScript (nor .d.ts), no C/C++ or gyp files', () => {
-    const offenders = all.filter((f) => /\.(ts|tsx|mts|cts)$/.test(f.asarPath) || /\.(c|cc|cpp|cxx|h|hh|hpp|gyp|gypi)$/.test(f.asarPath)).map((f) => f.asarPath);
+    const offenders = all
+      .filter((f) => /\.(ts|tsx|mts|cts)$/.test(f.asarPath) || /\.(c|cc|cpp|cxx|h|hh|hpp|gyp|gypi)$/.test(f.asarPath))
+      .map((f) => f.asarPath);
     expect(offenders).toEqual([]);
   });
 
   it('ships no tests, fixtures, benchmarks or test binaries', () => {
     const offenders = all
       .map((f) => f.asarPath)
-      .filter((p) => /(^|\/)(test|tests|__tests__|__mocks__|fixtures|spec|specs|benchmark|benchmarks|e2e)\//.test(p) || /\.(test|spec|bench)\.[cm]?js$/.test(p) || /(^|\/)test_[^/]*\.node$/.test(p));
+      .filter(
+        (p) =>
+          /(^|\/)(test|tests|__tests__|__mocks__|fixtures|spec|specs|benchmark|benchmarks|e2e)\//.test(p) ||
+          /\.(test|spec|bench)\.[cm]?js$/.test(p) ||
+          /(^|\/)test_[^/]*\.node$/.test(p),
+      );
     expect(offenders).toEqual([]);
     expect(app.some((f) => f.asarPath.startsWith('test/'))).toBe(false);
   });
 
   it('ships no keys or certificates, and no file holds a PEM private key', () => {
-    const byName = all.filter((f) => /\.(pem|key|p8|p12|pfx|der|crt|cer|jks|keystore)$/i.test(f.asarPath) || /(^|\/)(id_rsa|id_ed25519|\.env)[^/]*$/.test(f.asarPath));
+    const byName = all.filter(
+      (f) => /\.(pem|key|p8|p12|pfx|der|crt|cer|jks|keystore)$/i.test(f.asarPath) || /(^|\/)(id_rsa|id_ed25519|\.env)[^/]*$/.test(f.asarPath),
+    );
     expect(byName.map((f) => f.asarPath)).toEqual([]);
     // (a file may vanish if someone rebuilds dist/ meanwhile: only existing files are read)
     const withKey = all.filter((f) => f.stat.size < 2_000_000 && existsSync(f.source) && PEM_PRIVATE_KEY_BLOCK.test(readFileSync(f.source, 'latin1')));
     expect(withKey.map((f) => f.asarPath)).toEqual([]);
     // The detector is not vacuous: it recognises a real key.
     for (let i = 0; i < 20; i++) {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 1024,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
       expect(PEM_PRIVATE_KEY_BLOCK.test(privateKey)).toBe(true);
     }
     // A last line of a few characters (where the old pattern hung) still matches, at once.
-    expect(PEM_PRIVATE_KEY_BLOCK.test(`-----BEGIN PRIVATE KEY-----\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\nQUI=\n-----END PRIVATE KEY-----\n`)).toBe(true);
+    expect(
+      PEM_PRIVATE_KEY_BLOCK.test(
+        `-----BEGIN PRIVATE KEY-----\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\n${'QUJD'.repeat(16)}\nQUI=\n-----END PRIVATE KEY-----\n`,
+      ),
+    ).toBe(true);
   });
 
   it('ships no source maps and no build metadata', () => {
@@ -189,9 +224,7 @@ describe('packaging: electron-builder.yml is valid and sets every fuse', () => {
   });
 
   it('ships the files extraResources points at (the deb post-install needs the udev rule)', () => {
-    const missing = (config.extraResources ?? [])
-      .map((r) => (typeof r === 'string' ? r : r.from))
-      .filter((from) => !existsSync(path.join(ROOT, from)));
+    const missing = (config.extraResources ?? []).map((r) => (typeof r === 'string' ? r : r.from)).filter((from) => !existsSync(path.join(ROOT, from)));
     expect(missing).toEqual([]);
   });
 

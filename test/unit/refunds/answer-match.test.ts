@@ -33,7 +33,13 @@ describe('engine: answers matched to the journaled request', () => {
       return inner(id);
     };
     r.antom.refundScript.push(outcome('PENDING'));
-    const res = await r.engine.submit({ intentId: 'i-part-1', paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_250, currency: 'SGD' }, cashier: 'alice' });
+    const res = await r.engine.submit({
+      intentId: 'i-part-1',
+      paymentId: 'PAY1',
+      mode: 'PARTIAL',
+      amount: { value: 1_250, currency: 'SGD' },
+      cashier: 'alice',
+    });
     expect(res.ok && res.value.state).toBe('PENDING_UNKNOWN');
     if (!res.ok) return;
     await r.engine.recover();

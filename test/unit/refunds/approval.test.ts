@@ -21,7 +21,10 @@ describe('manager approval', () => {
     expect(r.terminal.references).toHaveLength(0);
     const id = s.ok ? s.value.refundRequestId : '';
     const a = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'receipt checked' });
-    expect(a.ok && a.value).toMatchObject({ state: 'SUCCEEDED', approvals: [{ manager: 'maria', decision: 'APPROVED', reason: 'receipt checked', at: '2026-11-25T12:00:00.000Z' }] });
+    expect(a.ok && a.value).toMatchObject({
+      state: 'SUCCEEDED',
+      approvals: [{ manager: 'maria', decision: 'APPROVED', reason: 'receipt checked', at: '2026-11-25T12:00:00.000Z' }],
+    });
     expect(r.antom.refundCalls).toHaveLength(1);
     expect(r.ledger.audit.list({ limit: 100 }).some((e) => e.kind === 'refund.approved' && e.actor === 'maria')).toBe(true);
     const again = await r.engine.approve({ refundRequestId: id, manager: 'maria', pin: '246813', reason: 'x' });
@@ -70,7 +73,11 @@ describe('manager approval', () => {
 
   it("counts a cashier's refunds today against the daily total", async () => {
     const r = await make();
-    await r.engine.setPolicy({ manager: 'maria', pin: '246813', policy: { amountThresholds: {}, approveAnyPartial: false, paymentOlderThanDays: null, cashierDailyTotals: { SGD: 6_000 } } });
+    await r.engine.setPolicy({
+      manager: 'maria',
+      pin: '246813',
+      policy: { amountThresholds: {}, approveAnyPartial: false, paymentOlderThanDays: null, cashierDailyTotals: { SGD: 6_000 } },
+    });
     const a = await r.engine.submit({ intentId: 'd-1', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
     expect(a.ok && a.value.state).toBe('SUCCEEDED');
     const b = await r.engine.submit({ intentId: 'd-2', paymentId: 'BIG', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' });
@@ -86,7 +93,11 @@ describe('approval known before the button, and not walked around (issue #13 ite
   it('evaluate says what submit will do, with the same reasons', async () => {
     const r = await make();
     const e = await r.engine.evaluate({ paymentId: 'BIG', mode: 'FULL', cashier: 'alice' });
-    expect(e.ok && e.value).toMatchObject({ needsApproval: true, amount: { value: 50_000, currency: 'SGD' }, reasons: [{ code: 'AMOUNT_AT_OR_OVER_THRESHOLD' }] });
+    expect(e.ok && e.value).toMatchObject({
+      needsApproval: true,
+      amount: { value: 50_000, currency: 'SGD' },
+      reasons: [{ code: 'AMOUNT_AT_OR_OVER_THRESHOLD' }],
+    });
     const small = await r.engine.evaluate({ paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 500, currency: 'SGD' }, cashier: 'alice' });
     expect(small.ok && small.value.needsApproval).toBe(false);
     expect(r.antom.refundCalls).toHaveLength(0);
@@ -95,7 +106,8 @@ describe('approval known before the button, and not walked around (issue #13 ite
 
   it('splitting one payment into 99.99 + 99.99 + 0.02 needs a manager from the second part on', async () => {
     const r = await make();
-    const part = (i: number, value: number) => r.engine.submit({ intentId: `split-${i}`, paymentId: 'BIG', mode: 'PARTIAL', amount: { value, currency: 'SGD' }, cashier: 'alice' });
+    const part = (i: number, value: number) =>
+      r.engine.submit({ intentId: `split-${i}`, paymentId: 'BIG', mode: 'PARTIAL', amount: { value, currency: 'SGD' }, cashier: 'alice' });
     const a = await part(1, 9_999);
     expect(a.ok && a.value.state).toBe('SUCCEEDED');
     const b = await part(2, 9_999);

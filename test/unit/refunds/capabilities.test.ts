@@ -32,7 +32,13 @@ afterEach(async () => {
 });
 
 const submit = (paymentId: string, amount?: number) =>
-  engine.submit({ intentId: `cap-${++n}`, paymentId, mode: amount === undefined ? 'FULL' : 'PARTIAL', ...(amount === undefined ? {} : { amount: { value: amount, currency: 'SGD' } }), cashier: 'alice' });
+  engine.submit({
+    intentId: `cap-${++n}`,
+    paymentId,
+    mode: amount === undefined ? 'FULL' : 'PARTIAL',
+    ...(amount === undefined ? {} : { amount: { value: amount, currency: 'SGD' } }),
+    cashier: 'alice',
+  });
 
 describe('method capabilities', () => {
   it('are seeded from the integration guide: 365 days sync for Alipay+ wallets, 180 days async for Express Banktransfer', () => {
@@ -55,7 +61,11 @@ describe('method capabilities', () => {
     expect(r.ok && r.value).toMatchObject({ state: 'FAILED', resultCode: 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED', nextAction: 'FIX_INPUT' });
     const after = await engine.lookupPayment(id);
     expect(after.ok && after.value.supportsPartialRefund).toBe(false);
-    expect(ledger.capabilities.get('GCASH')).toMatchObject({ partialSupported: false, source: 'ANTOM', learnedFrom: 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED' });
+    expect(ledger.capabilities.get('GCASH')).toMatchObject({
+      partialSupported: false,
+      source: 'ANTOM',
+      learnedFrom: 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED',
+    });
     const again = await submit(id, 1_000);
     expect(again.ok ? null : again.error.code).toBe('INVALID_INPUT');
     // The full refund still works.

@@ -4,24 +4,20 @@ import { CRASH_POINTS, runCrashCampaign } from '../../crash/campaign';
 import { REAL_CRASH_POINTS, runRealCrashCampaign } from '../../crash/real-campaign';
 
 describe('crash harness (bounded)', () => {
-  it(
-    'SIGKILL at every state boundary and at random moments never makes a second refund or loses one',
-    async () => {
-      const runs = 30;
-      const res = await runCrashCampaign({ runs, seed: 7, intentsPerRun: 4, twoProcessEvery: 10, resolverEvery: 2 });
-      expect(res.violations).toEqual([]);
-      expect(res.runs).toBe(runs);
-      expect(res.twoProcessRuns).toBe(3);
-      // half the restarts were finished by the background resolver alone (issue #12 item 2)
-      expect(res.resolverRuns).toBe(15);
-      expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
-      // every boundary was actually hit at least once
-      for (const p of CRASH_POINTS.filter((x) => x !== 'PENDING_UNKNOWN')) expect(res.killedByPoint[p] ?? 0).toBeGreaterThan(0);
-      expect(res.gatewayRefundsCreated).toBe(res.intents);
-      expect(res.finalAfterRecovery).toBe(res.intents);
-    },
-    240_000,
-  );
+  it('SIGKILL at every state boundary and at random moments never makes a second refund or loses one', async () => {
+    const runs = 30;
+    const res = await runCrashCampaign({ runs, seed: 7, intentsPerRun: 4, twoProcessEvery: 10, resolverEvery: 2 });
+    expect(res.violations).toEqual([]);
+    expect(res.runs).toBe(runs);
+    expect(res.twoProcessRuns).toBe(3);
+    // half the restarts were finished by the background resolver alone (issue #12 item 2)
+    expect(res.resolverRuns).toBe(15);
+    expect(res.maxCreatedPerIntent).toBeLessThanOrEqual(1);
+    // every boundary was actually hit at least once
+    for (const p of CRASH_POINTS.filter((x) => x !== 'PENDING_UNKNOWN')) expect(res.killedByPoint[p] ?? 0).toBeGreaterThan(0);
+    expect(res.gatewayRefundsCreated).toBe(res.intents);
+    expect(res.finalAfterRecovery).toBe(res.intents);
+  }, 240_000);
 
   // The real thing: the local Antom sandbox (signed HTTP, createAntomGateway) and the
   // VirtualTerminal over a socat pty pair (serialport bindings, TerminalLink).

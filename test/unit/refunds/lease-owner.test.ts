@@ -83,19 +83,32 @@ describe.skipIf(!linux)('leaseOwnerAlive on Linux', () => {
     const r = rig();
     rigs.push(r);
     await r.engine.lookupPayment('PAY1');
-    const ins = r.ledger.refunds.insert(newRefund({ refundRequestId: 'RZ1', intentId: 'intent-RZ1', paymentId: 'PAY1', mode: 'FULL', amount: { value: 5_000, currency: 'SGD' } }), 'alice');
+    const ins = r.ledger.refunds.insert(
+      newRefund({ refundRequestId: 'RZ1', intentId: 'intent-RZ1', paymentId: 'PAY1', mode: 'FULL', amount: { value: 5_000, currency: 'SGD' } }),
+      'alice',
+    );
     expect(ins.ok).toBe(true);
     for (const [from, to] of [
       ['APPROVED', 'REFERENCE_REQUESTED'],
       ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
       ['REFERENCE_OBTAINED', 'SUBMITTING'],
     ] as const) {
-      expect(r.ledger.refunds.transition('RZ1', from, to, { actor: 'system', patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: 'OMR-RZ1' } : {} }).ok).toBe(true);
+      expect(
+        r.ledger.refunds.transition('RZ1', from, to, { actor: 'system', patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: 'OMR-RZ1' } : {} }).ok,
+      ).toBe(true);
     }
     const pid = await zombie();
     const owner = `${hostname()}:${pid}:${linuxProbe.startToken(pid)}:abcdef12`;
     expect(r.ledger.refunds.claimLease('RZ1', owner, 5 * 60_000, () => true)).toBe(true);
-    r.antom.accepted.set('RZ1', { status: 'SUCCESS', resultCode: 'SUCCESS', resultMessage: 'ok', cashierMessage: 'ok', nextAction: 'NONE', retrySameRequestId: false, refundId: 'AR-Z' });
+    r.antom.accepted.set('RZ1', {
+      status: 'SUCCESS',
+      resultCode: 'SUCCESS',
+      resultMessage: 'ok',
+      cashierMessage: 'ok',
+      nextAction: 'NONE',
+      retrySameRequestId: false,
+      refundId: 'AR-Z',
+    });
     const s = await r.engine.recover();
     expect(s).toMatchObject({ busyElsewhere: 0, final: 1 });
     expect(r.ledger.refunds.get('RZ1')).toMatchObject({ state: 'SUCCEEDED', lease_owner: null });

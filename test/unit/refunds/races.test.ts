@@ -20,7 +20,13 @@ describe('races end with the truth', () => {
     r.antom.refundScript = [outcome('PENDING', { pendingKind: 'IN_PROCESS', resultCode: 'REFUND_IN_PROCESS' })];
     const first = await r.engine.submit({ intentId: 'tab-a', paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' }, cashier: 'alice' });
     expect(first.ok && first.value.state).toBe('PENDING_IN_PROCESS');
-    const second = await r.engine.submit({ intentId: 'tab-b', paymentId: 'PAY1', mode: 'FULL', expectedAmount: { value: 5_000, currency: 'SGD' }, cashier: 'bob' });
+    const second = await r.engine.submit({
+      intentId: 'tab-b',
+      paymentId: 'PAY1',
+      mode: 'FULL',
+      expectedAmount: { value: 5_000, currency: 'SGD' },
+      cashier: 'bob',
+    });
     expect(second.ok).toBe(false);
     if (second.ok) return;
     expect(second.error.code).toBe('REFUND_IN_FLIGHT');
@@ -42,7 +48,13 @@ describe('races end with the truth', () => {
     if (!b.ok) expect(PaymentView.parse(b.error.details?.['payment']).refundable.value).toBe(3_000);
     expect(r.antom.refundCalls).toHaveLength(1);
     // Confirming the figure now shown works.
-    const again = await r.engine.submit({ intentId: 'tab-b2', paymentId: 'PAY1', mode: 'FULL', expectedAmount: { value: 3_000, currency: 'SGD' }, cashier: 'bob' });
+    const again = await r.engine.submit({
+      intentId: 'tab-b2',
+      paymentId: 'PAY1',
+      mode: 'FULL',
+      expectedAmount: { value: 3_000, currency: 'SGD' },
+      cashier: 'bob',
+    });
     expect(again.ok && again.value).toMatchObject({ state: 'SUCCEEDED', amount: { value: 3_000, currency: 'SGD' } });
   });
 });

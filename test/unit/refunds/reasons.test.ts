@@ -16,12 +16,25 @@ function make(): Rig {
   rigs.push(r);
   return r;
 }
-const full = (intentId: string, reasonCode?: string, paymentId = 'PAY1') => ({ intentId, paymentId, mode: 'FULL' as const, cashier: 'alice', ...(reasonCode ? { reasonCode } : {}) });
+const full = (intentId: string, reasonCode?: string, paymentId = 'PAY1') => ({
+  intentId,
+  paymentId,
+  mode: 'FULL' as const,
+  cashier: 'alice',
+  ...(reasonCode ? { reasonCode } : {}),
+});
 
 describe('refund reasons', () => {
   it('starts with the default set, all offered', () => {
     const r = make();
-    expect(r.ledger.settings.reasons().map((x) => x.code)).toEqual(['RETURNED_GOODS', 'WRONG_AMOUNT', 'DUPLICATE_PAYMENT', 'CHANGED_MIND', 'DAMAGED_ITEM', 'OTHER']);
+    expect(r.ledger.settings.reasons().map((x) => x.code)).toEqual([
+      'RETURNED_GOODS',
+      'WRONG_AMOUNT',
+      'DUPLICATE_PAYMENT',
+      'CHANGED_MIND',
+      'DAMAGED_ITEM',
+      'OTHER',
+    ]);
     expect(DEFAULT_REASONS.every((x) => x.active && x.label === null)).toBe(true);
   });
 
@@ -52,14 +65,20 @@ describe('refund reasons', () => {
     r.ledger.settings.setReasons([...r.ledger.settings.reasons(), { code: 'CUSTOM_1', label: 'Price match', active: true }], 'maria');
     const res = await r.engine.submit(full('why-custom', 'CUSTOM_1'));
     expect(res.ok && res.value.reason).toEqual({ code: 'CUSTOM_1', text: 'Price match' });
-    r.ledger.settings.setReasons(r.ledger.settings.reasons().map((x) => (x.code === 'CUSTOM_1' ? { ...x, label: 'Competitor price' } : x)), 'maria');
+    r.ledger.settings.setReasons(
+      r.ledger.settings.reasons().map((x) => (x.code === 'CUSTOM_1' ? { ...x, label: 'Competitor price' } : x)),
+      'maria',
+    );
     expect(res.ok && r.engine.get(res.value.refundRequestId)).toMatchObject({ ok: true, value: { reason: { text: 'Price match' } } });
   });
 
   it('validates the list: unique codes, one offered at least, a store reason needs wording; audits the change', () => {
     const r = make();
     const bad = [
-      [{ code: 'A', label: 'x', active: true }, { code: 'A', label: 'y', active: true }],
+      [
+        { code: 'A', label: 'x', active: true },
+        { code: 'A', label: 'y', active: true },
+      ],
       [{ code: 'A', label: 'x', active: false }],
       [{ code: 'MINE', label: null, active: true }],
       [],

@@ -16,14 +16,20 @@ function make(): Rig {
 /** Puts a refund into `state` in the journal as if a process had crashed right after writing it. */
 async function journalUpTo(r: Rig, state: RefundState, id = 'RC1'): Promise<string> {
   await r.engine.lookupPayment('PAY1');
-  const ins = r.ledger.refunds.insert(newRefund({ refundRequestId: id, intentId: `intent-${id}`, paymentId: 'PAY1', mode: 'FULL', amount: { value: 5_000, currency: 'SGD' } }), 'alice');
+  const ins = r.ledger.refunds.insert(
+    newRefund({ refundRequestId: id, intentId: `intent-${id}`, paymentId: 'PAY1', mode: 'FULL', amount: { value: 5_000, currency: 'SGD' } }),
+    'alice',
+  );
   expect(ins.ok).toBe(true);
   const path: RefundState[] = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING'];
   const target = path.indexOf(state);
   const steps = target >= 0 ? path.slice(1, target + 1) : [...path.slice(1), state];
   let from: RefundState = 'APPROVED';
   for (const to of steps) {
-    const t = r.ledger.refunds.transition(id, from, to, { actor: 'system', patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: `OMR-${id}` } : {} });
+    const t = r.ledger.refunds.transition(id, from, to, {
+      actor: 'system',
+      patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: `OMR-${id}` } : {},
+    });
     expect(t.ok).toBe(true);
     from = to;
   }
@@ -114,7 +120,12 @@ describe('recover()', () => {
     r2.antom.inquiryScript = [NOT_FOUND];
     await r2.engine.recover();
     expect(r2.antom.refundCalls.map((c) => c.refundRequestId)).toEqual([id2]);
-    expect(r2.ledger.refunds.transitions(id2).map((t) => t.to_state).slice(-3)).toEqual(['PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
+    expect(
+      r2.ledger.refunds
+        .transitions(id2)
+        .map((t) => t.to_state)
+        .slice(-3),
+    ).toEqual(['PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
   });
 
   it('PENDING_IN_PROCESS that Antom has no record of (its "in process" was about another refund of the payment) is resent with the same id, not waited on for ever', async () => {
@@ -123,7 +134,12 @@ describe('recover()', () => {
     r.antom.inquiryScript = [NOT_FOUND];
     await r.engine.recover();
     expect(r.antom.refundCalls.map((c) => c.refundRequestId)).toEqual([id]);
-    expect(r.ledger.refunds.transitions(id).map((t) => t.to_state).slice(-4)).toEqual(['PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
+    expect(
+      r.ledger.refunds
+        .transitions(id)
+        .map((t) => t.to_state)
+        .slice(-4),
+    ).toEqual(['PENDING_IN_PROCESS', 'PENDING_UNKNOWN', 'SUBMITTING', 'SUCCEEDED']);
   });
 
   it('background resolution polls pending refunds with persisted backoff', async () => {

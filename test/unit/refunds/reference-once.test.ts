@@ -83,7 +83,9 @@ describe('terminal references are single-use', () => {
     seedPayment(ledger);
     ledger.refunds.insert(newRefund({ refundRequestId: 'R1', intentId: 'i1' }), 'alice');
     ledger.refunds.transition('R1', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
-    expect(ledger.refunds.transition('R1', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'OMR-1' } }).ok).toBe(true);
+    expect(
+      ledger.refunds.transition('R1', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'OMR-1' } }).ok,
+    ).toBe(true);
     expect(ledger.refunds.update('R1', 'REFERENCE_OBTAINED', { originalMerchantRefundId: 'OMR-1' }).ok).toBe(true);
   });
 

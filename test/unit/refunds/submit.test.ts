@@ -31,7 +31,13 @@ describe('RefundEngine.submit', () => {
     const res = await r.engine.submit(full('intent-0001'));
     expect(res.ok).toBe(true);
     if (!res.ok) return;
-    expect(res.value).toMatchObject({ state: 'SUCCEEDED', status: 'SUCCESS', amount: { value: 5_000, currency: 'SGD' }, refundId: 'AR-RR1', originalMerchantRefundId: 'OMR-RR1' });
+    expect(res.value).toMatchObject({
+      state: 'SUCCEEDED',
+      status: 'SUCCESS',
+      amount: { value: 5_000, currency: 'SGD' },
+      refundId: 'AR-RR1',
+      originalMerchantRefundId: 'OMR-RR1',
+    });
     expect(intentOnDiskBeforeTerminal).toBe(true);
     expect(r.ledger.refunds.transitions(res.value.refundRequestId).map((t) => t.to_state)).toEqual([
       'APPROVED',
@@ -51,7 +57,14 @@ describe('RefundEngine.submit', () => {
 
   it('partial refunds send the amount to terminal and Antom', async () => {
     const r = make();
-    const res = await r.engine.submit({ intentId: 'intent-p', paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_250, currency: 'SGD' }, memo: 'scarf', cashier: 'alice' });
+    const res = await r.engine.submit({
+      intentId: 'intent-p',
+      paymentId: 'PAY1',
+      mode: 'PARTIAL',
+      amount: { value: 1_250, currency: 'SGD' },
+      memo: 'scarf',
+      cashier: 'alice',
+    });
     expect(res.ok && res.value.state).toBe('SUCCEEDED');
     expect(r.terminal.references[0]?.refundAmount).toEqual({ value: 1_250, currency: 'SGD' });
     expect(r.antom.refundCalls[0]).toMatchObject({ refundAmount: { value: 1_250, currency: 'SGD' }, memo: 'scarf' });
@@ -134,7 +147,13 @@ describe('RefundEngine.submit', () => {
     const r = make();
     r.antom.refundScript = [outcome('FAILED', { resultCode: 'REFUND_AMOUNT_EXCEED', cashierMessage: 'Too much.', nextAction: 'FIX_INPUT' })];
     const f = await r.engine.submit(full('i-fail'));
-    expect(f.ok && f.value).toMatchObject({ state: 'FAILED', status: 'FAILED', message: 'Too much.', nextAction: 'FIX_INPUT', resultCode: 'REFUND_AMOUNT_EXCEED' });
+    expect(f.ok && f.value).toMatchObject({
+      state: 'FAILED',
+      status: 'FAILED',
+      message: 'Too much.',
+      nextAction: 'FIX_INPUT',
+      resultCode: 'REFUND_AMOUNT_EXCEED',
+    });
     r.antom.refundScript = [outcome('PENDING', { resultCode: 'TIMEOUT', cashierMessage: 'Checking.', nextAction: 'INQUIRE' })];
     const p = await r.engine.submit(full('i-pend'));
     expect(p.ok && p.value).toMatchObject({ state: 'PENDING_UNKNOWN', status: 'PENDING', message: 'Checking.' });
@@ -156,7 +175,12 @@ describe('RefundEngine.submit', () => {
     const r = make();
     r.terminal.failures = ['LINK_DOWN'];
     const p = await r.engine.submit(full('i-term'));
-    expect(p.ok && p.value).toMatchObject({ state: 'REFERENCE_REQUESTED', status: 'IN_PROGRESS', resultCode: 'TERMINAL_LINK_DOWN', nextAction: 'RETRY_SAME_REQUEST' });
+    expect(p.ok && p.value).toMatchObject({
+      state: 'REFERENCE_REQUESTED',
+      status: 'IN_PROGRESS',
+      resultCode: 'TERMINAL_LINK_DOWN',
+      nextAction: 'RETRY_SAME_REQUEST',
+    });
     expect(p.ok && p.value.message).toMatch(/Nothing has been sent to Antom/);
     expect(r.antom.refundCalls).toHaveLength(0);
     // submitting the same intent again does not start a second run

@@ -64,7 +64,11 @@ async function setup(): Promise<{ r: Rig; c: ReturnType<typeof cable>; terminal:
   const availability = watchTerminalAvailability(c.link, () => void engine?.resumeWaitingOnTerminal());
   const r = rig({ terminal: c.link, terminalDownReason: availability.downReason });
   engine = r.engine;
-  cleanups.push(r.cleanup, () => c.link.stop(), () => availability.stop());
+  cleanups.push(
+    r.cleanup,
+    () => c.link.stop(),
+    () => availability.stop(),
+  );
   c.link.start();
   await pairIt(c.link, terminal);
   return { r, c, terminal };
@@ -140,12 +144,20 @@ describe('terminal reconnect', () => {
     const availability = watchTerminalAvailability(c.link, () => void engine?.resumeWaitingOnTerminal());
     const r = rig({ terminal: c.link, terminalDownReason: availability.downReason });
     engine = r.engine;
-    cleanups.push(r.cleanup, () => c.link.stop(), () => availability.stop());
+    cleanups.push(
+      r.cleanup,
+      () => c.link.stop(),
+      () => availability.stop(),
+    );
     await r.engine.lookupPayment('PAY1');
     r.ledger.refunds.insert(newRefund({ refundRequestId: 'RB1', intentId: 'i-b1', paymentId: 'PAY1' }), 'alice');
     r.ledger.refunds.transition('RB1', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
     // eight failed asks: next check five minutes away
-    r.ledger.refunds.update('RB1', 'REFERENCE_REQUESTED', { attempts: 8, resultCode: 'TERMINAL_NOT_CONNECTED', nextCheckAt: new Date(r.clock.now().getTime() + 5 * 60_000).toISOString() });
+    r.ledger.refunds.update('RB1', 'REFERENCE_REQUESTED', {
+      attempts: 8,
+      resultCode: 'TERMINAL_NOT_CONNECTED',
+      nextCheckAt: new Date(r.clock.now().getTime() + 5 * 60_000).toISOString(),
+    });
     c.link.start();
     await waitFor(c.link, (s) => s.state === 'disconnected');
     expect(availability.downReason()).toMatch(/^disconnected/);
@@ -159,7 +171,9 @@ describe('terminal reconnect', () => {
     let down: string | null = null;
     const r = rig({ terminalDownReason: () => down });
     cleanups.push(r.cleanup);
-    r.antom.refundScript = [{ status: 'FAILED', resultCode: 'REFUND_FAILED', resultMessage: 'no', cashierMessage: 'no', nextAction: 'NEW_REQUEST_ID', retrySameRequestId: false }];
+    r.antom.refundScript = [
+      { status: 'FAILED', resultCode: 'REFUND_FAILED', resultMessage: 'no', cashierMessage: 'no', nextAction: 'NEW_REQUEST_ID', retrySameRequestId: false },
+    ];
     const s = await r.engine.submit({ intentId: 'rt-1', paymentId: 'PAY1', mode: 'FULL', cashier: 'alice' });
     expect(s.ok && s.value.state).toBe('FAILED');
     down = 'disconnected: port missing';
@@ -175,7 +189,8 @@ describe('terminal reconnect', () => {
     const listeners: ((s: { state: 'disconnected' | 'connecting' | 'unpaired' | 'authenticated' | 'down'; reason?: string }) => void)[] = [];
     let back = 0;
     const a = watchTerminalAvailability({ on: (_e, l) => listeners.push(l), off: () => undefined }, () => (back += 1));
-    const emit = (state: 'disconnected' | 'connecting' | 'unpaired' | 'authenticated' | 'down', reason?: string) => listeners.forEach((l) => l({ state, ...(reason ? { reason } : {}) }));
+    const emit = (state: 'disconnected' | 'connecting' | 'unpaired' | 'authenticated' | 'down', reason?: string) =>
+      listeners.forEach((l) => l({ state, ...(reason ? { reason } : {}) }));
     expect(a.downReason()).toBeNull();
     emit('connecting');
     expect(a.downReason()).toBeNull();

@@ -26,12 +26,17 @@ const DEAD_OWNER = `${hostname()}:2147483646:1:abcdef12`;
 /** A refund journaled up to `state`, its lease held by `owner` (a crashed process), as a crash leaves it. */
 async function crashedAt(r: Rig, state: RefundState, id: string, owner: string | null): Promise<void> {
   await r.engine.lookupPayment('PAY1');
-  const ins = r.ledger.refunds.insert(newRefund({ refundRequestId: id, intentId: `intent-${id}`, paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' } }), 'alice');
+  const ins = r.ledger.refunds.insert(
+    newRefund({ refundRequestId: id, intentId: `intent-${id}`, paymentId: 'PAY1', mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' } }),
+    'alice',
+  );
   expect(ins.ok).toBe(true);
   const path: RefundState[] = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING'];
   let from: RefundState = 'APPROVED';
   for (const to of path.slice(1, path.indexOf(state) + 1)) {
-    expect(r.ledger.refunds.transition(id, from, to, { actor: 'system', patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: `OMR-${id}` } : {} }).ok).toBe(true);
+    expect(
+      r.ledger.refunds.transition(id, from, to, { actor: 'system', patch: to === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: `OMR-${id}` } : {} }).ok,
+    ).toBe(true);
     from = to;
   }
   if (owner !== null) expect(r.ledger.refunds.claimLease(id, owner, 5 * 60_000, () => true)).toBe(true);
@@ -61,7 +66,11 @@ describe('background resolver: every unfinished refund whose driver is gone', ()
     r.ledger.refunds.transition('O1', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
     r.ledger.refunds.transition('O1', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'OMR-O1' } });
     r.ledger.refunds.insert(newRefund({ refundRequestId: 'E1', intentId: 'intent-E1', paymentId: 'PAY3' }), 'alice');
-    for (const [f, t] of [['APPROVED', 'REFERENCE_REQUESTED'], ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'], ['REFERENCE_OBTAINED', 'SUBMITTING']] as const) {
+    for (const [f, t] of [
+      ['APPROVED', 'REFERENCE_REQUESTED'],
+      ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+      ['REFERENCE_OBTAINED', 'SUBMITTING'],
+    ] as const) {
       r.ledger.refunds.transition('E1', f, t, { actor: 'system', patch: t === 'REFERENCE_OBTAINED' ? { originalMerchantRefundId: 'OMR-E1' } : {} });
     }
     // a live owner on another host, but its lease ran out

@@ -20,7 +20,8 @@ describe('audit filter groups', () => {
   it('cover every audit kind written in main/', () => {
     const written = new Set<string>();
     for (const f of files(MAIN)) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:append|record)\(\s*[^,()]+,\s*'((?:auth|user|refund|config|terminal|cli|recovery)\.[a-z_]+)'/g)) written.add(m[1] as string);
+      for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:append|record)\(\s*[^,()]+,\s*'((?:auth|user|refund|config|terminal|cli|recovery)\.[a-z_]+)'/g))
+        written.add(m[1] as string);
     }
     // Kinds chosen by a ternary or a helper's parameter are listed where they are made.
     for (const k of ['refund.approved', 'refund.declined', 'user.enabled', 'user.unlocked', 'user.disabled']) written.add(k);

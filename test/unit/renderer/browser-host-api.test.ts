@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { operations, EVENT_CHANNELS } from '../../../preload/contract/api';
-import { createBrowserHostApi, type EventSourceLike, type FetchLike, type MessageEventLike, type ResponseLike } from '../../../renderer/src/api/browser-host-api';
+import {
+  createBrowserHostApi,
+  type EventSourceLike,
+  type FetchLike,
+  type MessageEventLike,
+  type ResponseLike,
+} from '../../../renderer/src/api/browser-host-api';
 
 interface Call {
   url: string;

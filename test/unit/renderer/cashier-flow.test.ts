@@ -203,8 +203,21 @@ describe('refund state helpers', () => {
   });
 
   it('a lost race (REFUND_IN_FLIGHT / BALANCE_CHANGED) shows the payment as it is now and blocks a stale full refund', async () => {
-    const now = { ...payment, refundable: { value: 1500, currency: 'SGD' }, inFlight: { refundRequestId: 'RRX', cashier: 'bob', state: 'SUBMITTING', startedAt: '2026-11-25T10:00:00Z', amount: { value: 1000, currency: 'SGD' }, where: 'till-2' } };
-    const { submits } = fakeApi([async () => ({ ok: false as const, error: { code: 'REFUND_IN_FLIGHT' as const, message: 'bob is refunding', details: { payment: now } } })]);
+    const now = {
+      ...payment,
+      refundable: { value: 1500, currency: 'SGD' },
+      inFlight: {
+        refundRequestId: 'RRX',
+        cashier: 'bob',
+        state: 'SUBMITTING',
+        startedAt: '2026-11-25T10:00:00Z',
+        amount: { value: 1000, currency: 'SGD' },
+        where: 'till-2',
+      },
+    };
+    const { submits } = fakeApi([
+      async () => ({ ok: false as const, error: { code: 'REFUND_IN_FLIGHT' as const, message: 'bob is refunding', details: { payment: now } } }),
+    ]);
     await useCashier.getState().lookup('PAY-1');
     await useCashier.getState().submit();
     expect(submits[0]?.expectedAmount).toEqual({ value: 2500, currency: 'SGD' });

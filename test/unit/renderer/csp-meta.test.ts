@@ -8,7 +8,9 @@ describe('CSP meta tag injected into renderer/index.html at build time', () => {
   it('is the main-process policy minus frame-ancestors', () => {
     const meta = metaContentSecurityPolicy(CONTENT_SECURITY_POLICY);
     expect(meta).not.toContain('frame-ancestors');
-    const directives = CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim()).filter((d) => !d.startsWith('frame-ancestors'));
+    const directives = CONTENT_SECURITY_POLICY.split(';')
+      .map((d) => d.trim())
+      .filter((d) => !d.startsWith('frame-ancestors'));
     expect(meta.split('; ')).toEqual(directives);
   });
 

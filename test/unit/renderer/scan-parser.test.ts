@@ -17,7 +17,16 @@ describe('parseScan', () => {
     expect(parseScan('  \r\n')).toEqual({ ok: false, reason: 'EMPTY' });
   });
   it('refuses garbage', () => {
-    for (const raw of ['https://evil.example/x', 'antom:payment:', 'antom:payment:abc def', 'pay 123', '<script>', 'x'.repeat(65), 'antom:refund:123', '{"paymentId":"1"}']) {
+    for (const raw of [
+      'https://evil.example/x',
+      'antom:payment:',
+      'antom:payment:abc def',
+      'pay 123',
+      '<script>',
+      'x'.repeat(65),
+      'antom:refund:123',
+      '{"paymentId":"1"}',
+    ]) {
       expect(parseScan(raw), raw).toEqual({ ok: false, reason: 'INVALID' });
     }
   });

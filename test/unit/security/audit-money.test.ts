@@ -41,7 +41,10 @@ function journal(ledger: Ledger): string[] {
       ['REFERENCE_OBTAINED', 'SUBMITTING'],
       ['SUBMITTING', 'SUCCEEDED'],
     ] as const) {
-      const moved = ledger.refunds.transition(`M${i}`, from, to, { actor: 'system', ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: `REF${i}` } } : {}) });
+      const moved = ledger.refunds.transition(`M${i}`, from, to, {
+        actor: 'system',
+        ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: `REF${i}` } } : {}),
+      });
       if (!moved.ok) throw new Error(moved.error.message);
     }
     ledger.refunds.update(`M${i}`, 'SUCCEEDED', { refundId: `ANTOM${i}` });
@@ -75,7 +78,15 @@ function rewriteChainToMatch(dbPath: string, mac: (hash: string) => string | nul
     }
     kept.push({ ...r, detail: canonicalJson(d) });
   }
-  for (const [id, r] of refunds) if (!seen.has(id)) kept.push({ seq: 0, at: NOW.toISOString(), actor: 'alice', kind: 'refund.intent', detail: canonicalJson({ refundRequestId: id, row: refundAuditContent(r) }) });
+  for (const [id, r] of refunds)
+    if (!seen.has(id))
+      kept.push({
+        seq: 0,
+        at: NOW.toISOString(),
+        actor: 'alice',
+        kind: 'refund.intent',
+        detail: canonicalJson({ refundRequestId: id, row: refundAuditContent(r) }),
+      });
   db.exec('DELETE FROM audit');
   let prev = GENESIS_HASH;
   const ins = db.prepare('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -117,7 +128,14 @@ describe('the audit covers the refunds table', () => {
     const db = new BetterSqlite3(dbPath);
     const m0 = db.prepare("SELECT * FROM refunds WHERE refund_request_id = 'M0'").get() as Record<string, unknown>;
     const cols = Object.keys(m0);
-    db.prepare(`INSERT INTO refunds (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run({ ...m0, refund_request_id: 'M9', intent_id: 'intent-M9', state: 'SUCCEEDED', payment_id: 'PAY1', original_merchant_refund_id: m0['original_merchant_refund_id'] === null ? null : 'REF-M9' });
+    db.prepare(`INSERT INTO refunds (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run({
+      ...m0,
+      refund_request_id: 'M9',
+      intent_id: 'intent-M9',
+      state: 'SUCCEEDED',
+      payment_id: 'PAY1',
+      original_merchant_refund_id: m0['original_merchant_refund_id'] === null ? null : 'REF-M9',
+    });
     db.close();
 
     const l2 = openLedger(dbPath, { keys: k, adoptUnsignedAudit: false, clock: () => NOW });
@@ -141,9 +159,16 @@ describe('the audit covers the refunds table', () => {
     const l = openLedger(dbPath, { keys: k, adoptUnsignedAudit: false, clock: () => NOW });
     journal(l);
     l.close();
-    raw(dbPath, "UPDATE refunds SET amount_value = 1 WHERE refund_request_id = 'M2'; DELETE FROM refund_transitions WHERE refund_request_id = 'M4'; DELETE FROM refunds WHERE refund_request_id = 'M4';");
+    raw(
+      dbPath,
+      "UPDATE refunds SET amount_value = 1 WHERE refund_request_id = 'M2'; DELETE FROM refund_transitions WHERE refund_request_id = 'M4'; DELETE FROM refunds WHERE refund_request_id = 'M4';",
+    );
 
-    for (const forge of [() => null, (h: string) => h, (h: string) => entryHash(GENESIS_HASH, { seq: 0, at: '', actor: '', kind: '', detail: JSON.stringify(h) })]) {
+    for (const forge of [
+      () => null,
+      (h: string) => h,
+      (h: string) => entryHash(GENESIS_HASH, { seq: 0, at: '', actor: '', kind: '', detail: JSON.stringify(h) }),
+    ]) {
       rewriteChainToMatch(dbPath, forge);
       const l2 = openLedger(dbPath, { keys: k, adoptUnsignedAudit: false });
       const v = l2.verifyAudit();
@@ -168,7 +193,10 @@ describe('the audit covers the refunds table', () => {
     // Cutting the end also un-does M4's last audited change, so the table no longer matches...
     expect(l2.verifyAudit().ok).toBe(false);
     // ...and the written-down head is gone, in either notation.
-    expect(l2.verifyAudit({ expectedHead: `${written.seq}:${written.hash}` })).toMatchObject({ ok: false, reason: expect.stringMatching(/written down earlier/) });
+    expect(l2.verifyAudit({ expectedHead: `${written.seq}:${written.hash}` })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/written down earlier/),
+    });
     expect(l2.verifyAudit({ expectedHead: written.hash })).toMatchObject({ ok: false, reason: expect.stringMatching(/written down earlier/) });
   });
 

@@ -32,18 +32,26 @@ function ctx(): { ctx: CliContext; out: () => string; err: () => string } {
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   const stderr = new PassThrough();
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { ctx: { dataDir: dir, env: { ...process.env, REFUND_TERMINAL_DEMO: '1' }, stdout, stderr, stdin: new PassThrough() }, out: () => out, err: () => err };
+  return {
+    ctx: { dataDir: dir, env: { ...process.env, REFUND_TERMINAL_DEMO: '1' }, stdout, stderr, stdin: new PassThrough() },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('CLI refund identity', () => {
-  it.each(['nobody', 'dave', 'tech'])('refuses --cashier %s (unknown, disabled, not a counter role) and sends nothing', async (name) => {
-    const c = ctx();
-    expect(await refundCommand.run(['--payment', 'DEMO-SGD-ALIPAY-0001', '--cashier', name], c.ctx)).toBe(1);
-    expect(c.err()).toMatch(/not an active cashier/);
-    const { ledger } = await openDataLedger(dir);
-    expect(ledger.listRefunds()).toEqual([]);
-    ledger.close();
-  }, 60_000);
+  it.each(['nobody', 'dave', 'tech'])(
+    'refuses --cashier %s (unknown, disabled, not a counter role) and sends nothing',
+    async (name) => {
+      const c = ctx();
+      expect(await refundCommand.run(['--payment', 'DEMO-SGD-ALIPAY-0001', '--cashier', name], c.ctx)).toBe(1);
+      expect(c.err()).toMatch(/not an active cashier/);
+      const { ledger } = await openDataLedger(dir);
+      expect(ledger.listRefunds()).toEqual([]);
+      ledger.close();
+    },
+    60_000,
+  );
 
   it('a refund for an active cashier carries the OS user in the audit, before the intent', async () => {
     const c = ctx();

@@ -27,8 +27,22 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   signOut: {},
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
-  searchPayments: { amount: { value: 100, currency: 'SGD' }, from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00+08:00', method: 'ALIPAY_CN', idSuffix: '0001', limit: 20 },
-  submitRefund: { intentId: 'fuzz-intent-0001', paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' }, memo: 'fuzz', reasonCode: 'RETURNED_GOODS' },
+  searchPayments: {
+    amount: { value: 100, currency: 'SGD' },
+    from: '2026-01-01T00:00:00Z',
+    to: '2026-01-02T00:00:00+08:00',
+    method: 'ALIPAY_CN',
+    idSuffix: '0001',
+    limit: 20,
+  },
+  submitRefund: {
+    intentId: 'fuzz-intent-0001',
+    paymentId: 'DEMO-SGD-ALIPAY-0001',
+    mode: 'PARTIAL',
+    amount: { value: 100, currency: 'SGD' },
+    memo: 'fuzz',
+    reasonCode: 'RETURNED_GOODS',
+  },
   evaluateRefund: { paymentId: 'DEMO-SGD-ALIPAY-0001', mode: 'PARTIAL', amount: { value: 100, currency: 'SGD' } },
   getRefund: { refundRequestId: 'RR-FUZZ-1' },
   listRefunds: { date: '2026-01-01', states: ['SUCCEEDED'] },
@@ -55,7 +69,12 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   getStoreSettings: {},
   setStoreSettings: { storeName: 'Fuzz store', register: 'Counter 1' },
   listRefundReasons: {},
-  setRefundReasons: { reasons: [{ code: 'RETURNED_GOODS', label: null, active: true }, { code: 'FUZZ', label: 'Fuzz reason', active: false }] },
+  setRefundReasons: {
+    reasons: [
+      { code: 'RETURNED_GOODS', label: null, active: true },
+      { code: 'FUZZ', label: 'Fuzz reason', active: false },
+    ],
+  },
   listUsers: {},
   addUser: { name: 'zed', role: 'cashier', pin: '9999' },
   disableUser: { name: 'alice' },
@@ -179,7 +198,8 @@ function casesFor(name: OperationName): Case[] {
         ['2^31', '{"SGD":2147483648}'],
         ['string value', '{"SGD":"1"}'],
       ];
-      for (const [label, json] of records) cases.push({ label: `${field} ${label}`, payload: { ...base, [field]: JSON.parse(json) as unknown }, mustReject: true });
+      for (const [label, json] of records)
+        cases.push({ label: `${field} ${label}`, payload: { ...base, [field]: JSON.parse(json) as unknown }, mustReject: true });
     }
   }
   if (name === 'listRefunds') {
@@ -207,7 +227,8 @@ function casesFor(name: OperationName): Case[] {
       { label: 'keyVersion 0', payload: { ...base, keyVersion: 0 }, mustReject: true },
     );
   }
-  if (name === 'pingTerminal') cases.push({ label: 'count 21', payload: { count: 21 }, mustReject: true }, { label: 'count 0', payload: { count: 0 }, mustReject: true });
+  if (name === 'pingTerminal')
+    cases.push({ label: 'count 21', payload: { count: 21 }, mustReject: true }, { label: 'count 0', payload: { count: 0 }, mustReject: true });
   if (name === 'listAudit') cases.push({ label: 'limit 1001', payload: { limit: 1001 }, mustReject: true });
   if (name === 'confirmPairing') cases.push({ label: 'code 7 digits', payload: { code: '1234567' }, mustReject: true });
   return cases;
@@ -235,7 +256,7 @@ describe('IPC fuzzing through dispatch() with the real handlers', () => {
   let before: StateSnapshot;
   const sessionOf = async () => {
     const s = await h.call('getSession', {});
-    return s.ok ? s.value?.userName ?? null : null;
+    return s.ok ? (s.value?.userName ?? null) : null;
   };
 
   beforeAll(async () => {
@@ -310,7 +331,10 @@ describe('IPC fuzzing through dispatch() with the real handlers', () => {
     // MoneySchema is not .strict(): extra keys are dropped, so they never reach a handler.
     const parsed = operations.submitRefund.request.safeParse(withOwnKeys(VALID.submitRefund, '"x":1') as object);
     expect(parsed.success).toBe(false);
-    const nested = operations.submitRefund.request.safeParse({ ...VALID.submitRefund, amount: JSON.parse('{"__proto__":{"polluted":1},"value":100,"currency":"SGD","extra":1}') as unknown });
+    const nested = operations.submitRefund.request.safeParse({
+      ...VALID.submitRefund,
+      amount: JSON.parse('{"__proto__":{"polluted":1},"value":100,"currency":"SGD","extra":1}') as unknown,
+    });
     if (nested.success) {
       expect(Object.keys(nested.data.amount ?? {}).sort()).toEqual(['currency', 'value']);
       expect(Object.prototype.hasOwnProperty.call(nested.data.amount, '__proto__')).toBe(false);
@@ -390,10 +414,19 @@ describe('browser-host twin over HTTP (sample)', () => {
   beforeAll(async () => {
     h = await startHarness('rt-fuzz-http-');
     await waitForTerminal(h);
-    host = await startBrowserHost({ port: 0, rendererDir: h.dataDir, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
+    host = await startBrowserHost({
+      port: 0,
+      rendererDir: h.dataDir,
+      handlers: h.services.handlers,
+      authorize: h.services.authorize,
+      events: h.services.events,
+      log: h.services.log,
+    });
     const url = new URL(host.url);
     const swap = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Host: url.host }, agent: false }, resolve).on('error', reject);
+      http
+        .get({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Host: url.host }, agent: false }, resolve)
+        .on('error', reject);
     });
     cookie = (swap.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
     expect(cookie).toMatch(/^rt_session=/);
@@ -406,7 +439,17 @@ describe('browser-host twin over HTTP (sample)', () => {
     await h?.close();
   });
 
-  const SAMPLE: readonly OperationName[] = ['signIn', 'submitRefund', 'approveRefund', 'setPolicy', 'addUser', 'setAntomConfig', 'unpairTerminal', 'signOut', 'listAudit'];
+  const SAMPLE: readonly OperationName[] = [
+    'signIn',
+    'submitRefund',
+    'approveRefund',
+    'setPolicy',
+    'addUser',
+    'setAntomConfig',
+    'unpairTerminal',
+    'signOut',
+    'listAudit',
+  ];
 
   it.each(SAMPLE)('%s: hostile JSON bodies are refused as INVALID_REQUEST with no side effect', async (name) => {
     const base = JSON.stringify(VALID[name]).slice(1, -1);

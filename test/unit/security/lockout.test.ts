@@ -118,7 +118,9 @@ describe('PIN lockout under concurrency', () => {
     const probeP95 = percentile(probeMs, 95);
     const bound = Math.max(250, 6 * oneHash);
     // Report the numbers the assertions are about.
-    console.log(JSON.stringify({ oneHashMs: Math.round(oneHash), lagP99Ms: Math.round(lagP99), probeP95Ms: Math.round(probeP95), probes: probeMs.length, bound }));
+    console.log(
+      JSON.stringify({ oneHashMs: Math.round(oneHash), lagP99Ms: Math.round(lagP99), probeP95Ms: Math.round(probeP95), probes: probeMs.length, bound }),
+    );
     expect(probeMs.length).toBeGreaterThan(5);
     expect(probeP95).toBeLessThan(bound);
     expect(lagP99).toBeLessThan(bound);

@@ -28,12 +28,31 @@ describe('PIN policy', () => {
   });
 
   it('refuses repeats, runs, repeated blocks and the commonest PINs for every role', () => {
-    for (const pin of ['1111', '0000', '1112', '1234', '9876', '8901', '1212', '2580', '1004', '123456', '654321', '111111', '123123', '121212', '112233', '999990', '24682468']) {
+    for (const pin of [
+      '1111',
+      '0000',
+      '1112',
+      '1234',
+      '9876',
+      '8901',
+      '1212',
+      '2580',
+      '1004',
+      '123456',
+      '654321',
+      '111111',
+      '123123',
+      '121212',
+      '112233',
+      '999990',
+      '24682468',
+    ]) {
       for (const role of ['cashier', 'manager'] as const) {
         if (pin.length >= (role === 'manager' ? 6 : 4)) expect([pin, role, pinProblem(pin, role)]).not.toEqual([pin, role, null]);
       }
     }
-    for (const pin of ['1470', '4829', '246813', '135792', '58291734']) expect([pin, pinProblem(pin, pin.length >= 6 ? 'manager' : 'cashier')]).toEqual([pin, null]);
+    for (const pin of ['1470', '4829', '246813', '135792', '58291734'])
+      expect([pin, pinProblem(pin, pin.length >= 6 ? 'manager' : 'cashier')]).toEqual([pin, null]);
   });
 
   it('users.add applies it', async () => {
@@ -83,11 +102,14 @@ describe('keyed PIN hashes', () => {
     cleanups.push(t.cleanup);
     const legacy = async (name: string, role: string, pin: string) =>
       t.ledger.db
-        .prepare("INSERT INTO users (name, role, pin_hash, disabled, failed_attempts, locked_until, created_at) VALUES (?, ?, ?, 0, 0, NULL, '2026-01-01T00:00:00Z')")
+        .prepare(
+          "INSERT INTO users (name, role, pin_hash, disabled, failed_attempts, locked_until, created_at) VALUES (?, ?, ?, 0, 0, NULL, '2026-01-01T00:00:00Z')",
+        )
         .run(name, role, await argon2.hash(pin, { type: argon2.argon2id }));
     await legacy('carol', 'cashier', '4829');
     await legacy('maria', 'manager', '2468');
-    const row = (name: string) => t.ledger.db.prepare('SELECT pin_hash, pin_keyed, must_change_pin FROM users WHERE name = ?').get(name) as { pin_hash: string; pin_keyed: number };
+    const row = (name: string) =>
+      t.ledger.db.prepare('SELECT pin_hash, pin_keyed, must_change_pin FROM users WHERE name = ?').get(name) as { pin_hash: string; pin_keyed: number };
 
     expect((await t.ledger.verifyPin('carol', '4829')).ok).toBe(true);
     expect(row('carol').pin_keyed).toBe(1);

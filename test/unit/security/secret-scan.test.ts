@@ -79,15 +79,24 @@ describe('secret scan after a real demo refund', () => {
     await waitForTerminal(h);
 
     // The browser host too: its launch token must never reach a log.
-    const host = await startBrowserHost({ port: 0, rendererDir: RENDERER_DIST, handlers: h.services.handlers, authorize: h.services.authorize, events: h.services.events, log: h.services.log });
+    const host = await startBrowserHost({
+      port: 0,
+      rendererDir: RENDERER_DIST,
+      handlers: h.services.handlers,
+      authorize: h.services.authorize,
+      events: h.services.events,
+      log: h.services.log,
+    });
     launchToken = host.token;
     const url = new URL(host.url);
     for (const token of [host.token, `${host.token}x`]) {
       await new Promise<void>((resolve, reject) => {
-        http.get({ host: url.hostname, port: url.port, path: `/?token=${encodeURIComponent(token)}`, headers: { Host: url.host }, agent: false }, (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        }).on('error', reject);
+        http
+          .get({ host: url.hostname, port: url.port, path: `/?token=${encodeURIComponent(token)}`, headers: { Host: url.host }, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          })
+          .on('error', reject);
       });
     }
     await host.close();
@@ -161,9 +170,21 @@ describe('secret scan after a real demo refund', () => {
   it('the detector itself finds a planted leak in any encoding', async () => {
     const needles = await secretNeedles();
     const pem = readFileSync(path.join(h.dataDir, 'antom-sandbox', 'merchant-private.pem'), 'utf8');
-    const der = Buffer.from(pem.split('\n').filter((l) => l && !l.startsWith('-----')).join(''), 'base64');
+    const der = Buffer.from(
+      pem
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----'))
+        .join(''),
+      'base64',
+    );
     const dataKey = readFileSync(path.join(h.dataDir, FILE_KEY_NAME));
-    for (const planted of [pem.replace(/\n/g, '\\n'), der.toString('hex').slice(100, 200), der.toString('base64url'), dataKey.toString('base64'), JSON.stringify({ msg: launchToken })]) {
+    for (const planted of [
+      pem.replace(/\n/g, '\\n'),
+      der.toString('hex').slice(100, 200),
+      der.toString('base64url'),
+      dataKey.toString('base64'),
+      JSON.stringify({ msg: launchToken }),
+    ]) {
       expect(findLeaks('planted', `{"x":"${planted}"}`, needles).length).toBeGreaterThan(0);
     }
   });
@@ -194,7 +215,10 @@ describe('secret scan after a real demo refund', () => {
 
   it('the built renderer bundle holds no key material', async () => {
     const files = filesUnder(RENDERER_DIST);
-    expect(files.some((f) => f.endsWith('.js')), 'run `npm run build` first').toBe(true);
+    expect(
+      files.some((f) => f.endsWith('.js')),
+      'run `npm run build` first',
+    ).toBe(true);
     const needles = await secretNeedles();
     for (const f of files) {
       const text = readFileSync(f, 'utf8');

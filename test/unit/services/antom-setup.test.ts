@@ -41,14 +41,29 @@ describe('Antom setup from the technician screen', () => {
   });
 
   it('refuses a public key where the private key belongs, saving nothing', async () => {
-    const r = await call('setAntomConfig', { baseUrl: sandbox.baseUrl, clientId: 'SHOP-TEST-1', keyVersion: 1, merchantPrivateKeyPem: merchant.publicKeyPem, antomPublicKeyPem: sandbox.gatewayPublicKeyPem });
+    const r = await call('setAntomConfig', {
+      baseUrl: sandbox.baseUrl,
+      clientId: 'SHOP-TEST-1',
+      keyVersion: 1,
+      merchantPrivateKeyPem: merchant.publicKeyPem,
+      antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } });
     expect((await call('getAntomConfig', {})) as unknown).toMatchObject({ ok: true, value: { mode: 'unconfigured' } });
   });
 
   it('saves valid settings, keeps the keys encrypted, and uses them at once', async () => {
-    const r = await call('setAntomConfig', { baseUrl: sandbox.baseUrl, clientId: 'SHOP-TEST-1', keyVersion: 1, merchantPrivateKeyPem: merchant.privateKeyPem, antomPublicKeyPem: sandbox.gatewayPublicKeyPem });
-    expect(r).toMatchObject({ ok: true, value: { mode: 'configured', clientId: 'SHOP-TEST-1', hasMerchantPrivateKey: true, hasAntomPublicKey: true, pending: null } });
+    const r = await call('setAntomConfig', {
+      baseUrl: sandbox.baseUrl,
+      clientId: 'SHOP-TEST-1',
+      keyVersion: 1,
+      merchantPrivateKeyPem: merchant.privateKeyPem,
+      antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { mode: 'configured', clientId: 'SHOP-TEST-1', hasMerchantPrivateKey: true, hasAntomPublicKey: true, pending: null },
+    });
     expect(JSON.stringify(r)).not.toContain('PRIVATE KEY');
     const body = merchant.privateKeyPem.split('\n')[1] as string;
     expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).not.toContain(body);
@@ -64,8 +79,17 @@ describe('Antom setup from the technician screen', () => {
   });
 
   it('the old "…/ams/api" form is saved as the domain, and the view names the exact refund URL and the key that verified', async () => {
-    const r = await call('setAntomConfig', { baseUrl: sandbox.baseUrl, clientId: 'SHOP-TEST-1', keyVersion: 1, antomPublicKeyPem: sandbox.gatewayPublicKeyPem, antomPublicKeyVersion: 1 });
-    expect(r).toMatchObject({ ok: true, value: { baseUrl: sandbox.origin, refundEndpoint: `${sandbox.origin}/ams/api/v2/payments/refund`, antomKeys: [{ keyVersion: 1 }] } });
+    const r = await call('setAntomConfig', {
+      baseUrl: sandbox.baseUrl,
+      clientId: 'SHOP-TEST-1',
+      keyVersion: 1,
+      antomPublicKeyPem: sandbox.gatewayPublicKeyPem,
+      antomPublicKeyVersion: 1,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { baseUrl: sandbox.origin, refundEndpoint: `${sandbox.origin}/ams/api/v2/payments/refund`, antomKeys: [{ keyVersion: 1 }] },
+    });
     expect(JSON.parse(readFileSync(path.join(dataDir, 'config.json'), 'utf8')).antom.baseUrl).toBe(sandbox.origin);
     const t = await call('testAntomConnection', {});
     expect(t).toMatchObject({ ok: true, value: { reachable: true, lookupOk: true, path: `${sandbox.origin}/ams/api/v2/payments/inquiryPayment` } });
@@ -77,7 +101,10 @@ describe('Antom setup from the technician screen', () => {
     const next = generateDemoKeyPair();
     const added = await call('addAntomPublicKey', { keyVersion: 2, pem: next.publicKeyPem });
     expect(added).toMatchObject({ ok: true, value: { antomKeys: [{ keyVersion: 1 }, { keyVersion: 2 }] } });
-    expect(await call('addAntomPublicKey', { keyVersion: 2, pem: generateDemoKeyPair().publicKeyPem })).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } });
+    expect(await call('addAntomPublicKey', { keyVersion: 2, pem: generateDemoKeyPair().publicKeyPem })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIG_INVALID' },
+    });
     expect(await call('addAntomPublicKey', { keyVersion: 3, pem: merchant.privateKeyPem })).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } });
 
     sandbox.rotateGatewayKey(next.privateKeyPem, 2);
@@ -95,9 +122,20 @@ describe('Antom setup from the technician screen', () => {
   });
 
   it('a lookup Antom refuses for its parameters reaches the counter as LOOKUP_MISCONFIGURED, not UNAVAILABLE', async () => {
-    const strict = await startAntomSandbox({ clientId: 'SHOP-TEST-1', merchantPublicKeyPem: merchant.publicKeyPem, seed: 'demo', inquiryPaymentKey: 'paymentRequestId' });
+    const strict = await startAntomSandbox({
+      clientId: 'SHOP-TEST-1',
+      merchantPublicKeyPem: merchant.publicKeyPem,
+      seed: 'demo',
+      inquiryPaymentKey: 'paymentRequestId',
+    });
     try {
-      await call('setAntomConfig', { baseUrl: strict.origin, clientId: 'SHOP-TEST-1', keyVersion: 1, antomPublicKeyPem: strict.gatewayPublicKeyPem, inquiryPaymentKey: 'paymentId' });
+      await call('setAntomConfig', {
+        baseUrl: strict.origin,
+        clientId: 'SHOP-TEST-1',
+        keyVersion: 1,
+        antomPublicKeyPem: strict.gatewayPublicKeyPem,
+        inquiryPaymentKey: 'paymentId',
+      });
       const t = await call('testAntomConnection', {});
       expect(t).toMatchObject({ ok: true, value: { reachable: true, lookupOk: false } });
       await app.core.ledger.users.add({ name: 'mia', role: 'manager', pin: '246813' }, 'test');

@@ -52,7 +52,7 @@ describe.skipIf(!socatAvailable())('a second process on a running demo data fold
     await core?.close();
   });
 
-  it('status, journal and recover from another process leave the owner\'s terminal link and pty links alone; the owner refunds after', async () => {
+  it("status, journal and recover from another process leave the owner's terminal link and pty links alone; the owner refunds after", async () => {
     const before = readlinkSync(hostLink);
     const status = await cli(dataDir, ['status', 'RR-NOT-THERE']);
     expect(status.out).toMatch(/No refund RR-NOT-THERE/);
@@ -70,11 +70,17 @@ describe.skipIf(!socatAvailable())('a second process on a running demo data fold
     expect(readlinkSync(hostLink)).toBe(before);
     expect(core.link.status().state).toBe('authenticated');
     expect(core.link.stats().reconnects).toBe(0);
-    const res = await core.engine.submit({ intentId: 'owner-after-cli-1', paymentId: DEMO_PAYMENTS.SGD_ALIPAY.paymentId, mode: 'PARTIAL', amount: { value: 150, currency: 'SGD' }, cashier: 'alice' });
+    const res = await core.engine.submit({
+      intentId: 'owner-after-cli-1',
+      paymentId: DEMO_PAYMENTS.SGD_ALIPAY.paymentId,
+      mode: 'PARTIAL',
+      amount: { value: 150, currency: 'SGD' },
+      cashier: 'alice',
+    });
     expect(res.ok && res.value.state).toBe('SUCCEEDED');
   }, 120_000);
 
-  it('the second process sees the refund in the journal and can ask the owner\'s sandbox about it (status --refresh)', async () => {
+  it("the second process sees the refund in the journal and can ask the owner's sandbox about it (status --refresh)", async () => {
     const rows = core.engine.list({});
     const id = rows[0]?.refundRequestId as string;
     const status = await cli(dataDir, ['status', id, '--refresh', '--json']);
@@ -113,7 +119,10 @@ describe('the demo lock', () => {
   it('is taken over when its pid now belongs to a process that started at another time (pid reuse)', () => {
     const d = dir();
     // process.ppid is alive, but it is not the process that wrote this lock.
-    writeFileSync(path.join(d, DEMO_LOCK_FILE), JSON.stringify({ pid: process.ppid, procStart: '1', host: os.hostname(), createdAt: new Date().toISOString() }));
+    writeFileSync(
+      path.join(d, DEMO_LOCK_FILE),
+      JSON.stringify({ pid: process.ppid, procStart: '1', host: os.hostname(), createdAt: new Date().toISOString() }),
+    );
     const r = acquireDemoLock(d);
     expect(r.kind).toBe('owner');
     if (r.kind === 'owner') r.lock.release();
@@ -148,7 +157,10 @@ describe.skipIf(!socatAvailable())('taking over from a dead owner whose socat ou
     const { createPtyPair } = await import('../../../native-bridge/testing');
     const orphan = await createPtyPair({ hostLink: path.join(d, 'demo-terminal-host.pty'), terminalLink: path.join(d, 'demo-terminal-device.pty') });
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(path.join(d, DEMO_LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout), procStart: '1', host: os.hostname(), createdAt: new Date().toISOString(), socatPid: orphan.pid }));
+    writeFileSync(
+      path.join(d, DEMO_LOCK_FILE),
+      JSON.stringify({ pid: Number(gone.stdout), procStart: '1', host: os.hostname(), createdAt: new Date().toISOString(), socatPid: orphan.pid }),
+    );
     const r = acquireDemoLock(d);
     expect(r.kind).toBe('owner');
     // Gone or a zombie (here the test process is its parent and has not reaped it yet).
@@ -166,7 +178,11 @@ describe('the demo control endpoint reads request bodies up to a cap', () => {
     const fakeDemo = { sandbox: { faults: { clear: () => void cleared++ } } } as unknown as Parameters<typeof startDemoControl>[0];
     const control = await startDemoControl(fakeDemo, 'tok', createSilentLogger());
     try {
-      const big = await fetch(`${control.url}/antom/clear`, { method: 'POST', headers: { authorization: 'Bearer tok' }, body: `{"x":"${'y'.repeat(1024 * 1024)}"}` }).then(
+      const big = await fetch(`${control.url}/antom/clear`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tok' },
+        body: `{"x":"${'y'.repeat(1024 * 1024)}"}`,
+      }).then(
         (r) => r.status,
         () => 'connection closed',
       );

@@ -41,7 +41,15 @@ export function ApprovalPanel() {
       <p className="hint">{signedInManager !== null ? t('approval.explainSignedIn', { manager: signedInManager }) : t('approval.explain')}</p>
       <form onSubmit={onSubmit} noValidate className="stack">
         {signedInManager === null ? (
-          <Field label={t('approval.manager')} inputRef={managerRef} value={manager} autoComplete="off" maxLength={40} onChange={(e) => setManager(e.target.value)} data-testid="approval-manager" />
+          <Field
+            label={t('approval.manager')}
+            inputRef={managerRef}
+            value={manager}
+            autoComplete="off"
+            maxLength={40}
+            onChange={(e) => setManager(e.target.value)}
+            data-testid="approval-manager"
+          />
         ) : null}
         <Field
           inputRef={pinRef}

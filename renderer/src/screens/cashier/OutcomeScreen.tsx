@@ -176,7 +176,14 @@ function RecordOtherWay(props: { refund: RefundView }) {
       </div>
     );
   }
-  return <OtherRefundForm paymentId={props.refund.paymentId} relatedRefundRequestId={props.refund.refundRequestId} suggested={props.refund.amount} onCancel={() => setOpen(false)} />;
+  return (
+    <OtherRefundForm
+      paymentId={props.refund.paymentId}
+      relatedRefundRequestId={props.refund.refundRequestId}
+      suggested={props.refund.amount}
+      onCancel={() => setOpen(false)}
+    />
+  );
 }
 
 function Declined(props: { refund: RefundView }) {
@@ -187,9 +194,7 @@ function Declined(props: { refund: RefundView }) {
       <Amount refund={props.refund} />
       <p className="lead">{t('outcome.declined.text')}</p>
       {decision ? (
-        <p data-testid="declined-by">
-          {t('outcome.declined.by', { manager: decision.manager, reason: decision.reason, at: fmtDateTime(decision.at, lang) })}
-        </p>
+        <p data-testid="declined-by">{t('outcome.declined.by', { manager: decision.manager, reason: decision.reason, at: fmtDateTime(decision.at, lang) })}</p>
       ) : null}
       <Facts refund={props.refund} />
       <div className="actions">

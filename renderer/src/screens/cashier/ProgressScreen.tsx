@@ -45,7 +45,13 @@ export function ProgressScreen() {
             {t('progress.terminalBack')}
           </p>
         ) : (
-          <p className="notice notice-error" role="alert" data-testid="progress-terminal-problem" data-code={refund.resultCode} data-next-action={refund.nextAction}>
+          <p
+            className="notice notice-error"
+            role="alert"
+            data-testid="progress-terminal-problem"
+            data-code={refund.resultCode}
+            data-next-action={refund.nextAction}
+          >
             {t('progress.terminalProblem', { code: refund.resultCode.replace(/^TERMINAL_/, '') })}
           </p>
         )

@@ -51,12 +51,26 @@ export function ReviewScreen() {
     <Screen title={t('review.title')} testId="screen-review" focusHeading={false}>
       <PaymentDetails payment={payment} />
       <div className="mode-switch" role="group" aria-label={t('review.mode')}>
-        <button type="button" className="btn btn-large" aria-pressed={s.mode === 'FULL'} data-testid="refund-full" onClick={s.chooseFull} disabled={nothingLeft}>
+        <button
+          type="button"
+          className="btn btn-large"
+          aria-pressed={s.mode === 'FULL'}
+          data-testid="refund-full"
+          onClick={s.chooseFull}
+          disabled={nothingLeft}
+        >
           {payment.refundable.value < payment.amount.value
             ? t('review.rest', { amount: fmtMoney(payment.refundable, lang) })
             : t('review.full', { amount: fmtMoney(payment.refundable, lang) })}
         </button>
-        <button type="button" className="btn btn-large" aria-pressed={s.mode === 'PARTIAL'} data-testid="refund-partial" onClick={s.choosePartial} disabled={!partialAllowed}>
+        <button
+          type="button"
+          className="btn btn-large"
+          aria-pressed={s.mode === 'PARTIAL'}
+          data-testid="refund-partial"
+          onClick={s.choosePartial}
+          disabled={!partialAllowed}
+        >
           {s.mode === 'PARTIAL' && s.partialAmount ? t('review.changeAmount') : t('review.partial')}
         </button>
       </div>

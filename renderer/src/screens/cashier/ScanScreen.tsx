@@ -141,7 +141,10 @@ function RecentPayments() {
   const shown = (payments ?? [])
     .slice()
     .sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt))
-    .filter((p) => needle === '' || [p.paymentId, p.paymentMethod, fmtMoney(p.amount, lang), demoLabel(p.paymentId) ?? ''].some((x) => x.toLowerCase().includes(needle)));
+    .filter(
+      (p) =>
+        needle === '' || [p.paymentId, p.paymentMethod, fmtMoney(p.amount, lang), demoLabel(p.paymentId) ?? ''].some((x) => x.toLowerCase().includes(needle)),
+    );
   // Demo payments that are not in today's list (older ones, for example) get their own buttons.
   const otherDemo = payments === null ? [] : demoPayments.filter((d) => !payments.some((p) => p.paymentId === d.id));
   return (
@@ -153,23 +156,36 @@ function RecentPayments() {
         <p className="muted">{t('scan.noPayments')}</p>
       ) : (
         <>
-        <div className="field">
-          <label htmlFor="recent-filter">{t('search.filterRecent')}</label>
-          <input id="recent-filter" value={filter} maxLength={64} autoComplete="off" onChange={(e) => setFilter(e.target.value)} data-testid="recent-filter" />
-        </div>
-        {shown.length === 0 ? <p className="muted">{t('search.none')}</p> : null}
-        <ul className="row-list" data-testid="recent-payments">
-          {shown.map((p) => (
-            <li key={p.paymentId}>
-              <button type="button" className="row-button" data-testid="recent-payment" data-payment-id={p.paymentId} onClick={() => void lookup(p.paymentId)}>
-                <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
-                <span className="row-amount num">{fmtMoney(p.amount, lang)}</span>
-                <span className="row-id">{p.paymentId}</span>
-                <span className="muted">{demoLabel(p.paymentId) ?? p.paymentMethod}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
+          <div className="field">
+            <label htmlFor="recent-filter">{t('search.filterRecent')}</label>
+            <input
+              id="recent-filter"
+              value={filter}
+              maxLength={64}
+              autoComplete="off"
+              onChange={(e) => setFilter(e.target.value)}
+              data-testid="recent-filter"
+            />
+          </div>
+          {shown.length === 0 ? <p className="muted">{t('search.none')}</p> : null}
+          <ul className="row-list" data-testid="recent-payments">
+            {shown.map((p) => (
+              <li key={p.paymentId}>
+                <button
+                  type="button"
+                  className="row-button"
+                  data-testid="recent-payment"
+                  data-payment-id={p.paymentId}
+                  onClick={() => void lookup(p.paymentId)}
+                >
+                  <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
+                  <span className="row-amount num">{fmtMoney(p.amount, lang)}</span>
+                  <span className="row-id">{p.paymentId}</span>
+                  <span className="muted">{demoLabel(p.paymentId) ?? p.paymentMethod}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
         </>
       )}
       {otherDemo.length > 0 ? <h3>{t('scan.demoPayments')}</h3> : null}

@@ -163,7 +163,9 @@ export function AuditScreen() {
               </caption>
               <thead>
                 <tr>
-                  <th scope="col" className="num">#</th>
+                  <th scope="col" className="num">
+                    #
+                  </th>
                   <th scope="col">{t('audit.at')}</th>
                   <th scope="col">{t('audit.kind')}</th>
                 </tr>

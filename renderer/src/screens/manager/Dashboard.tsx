@@ -241,7 +241,9 @@ function OtherRefunds(props: { report: DailyReportView; onChange: () => void }) 
                 <th scope="col">{t('dashboard.time')}</th>
                 <th scope="col">{t('payment.id')}</th>
                 <th scope="col">{t('other.how')}</th>
-                <th scope="col" className="num">{t('dashboard.amount')}</th>
+                <th scope="col" className="num">
+                  {t('dashboard.amount')}
+                </th>
                 <th scope="col">{t('other.recordedBy')}</th>
                 <th scope="col">{t('other.note')}</th>
               </tr>

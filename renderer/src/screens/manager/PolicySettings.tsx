@@ -27,7 +27,11 @@ function toRows(record: Record<string, number>): Row[] {
 type RowErrors = Record<number, string>;
 
 /** Rows -> exact minor units per currency; errors keyed by row. */
-function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknown>) => string, lang: Language): { record: Record<string, number>; errors: RowErrors } {
+function toRecord(
+  rows: readonly Row[],
+  t: (k: string, o?: Record<string, unknown>) => string,
+  lang: Language,
+): { record: Record<string, number>; errors: RowErrors } {
   const record: Record<string, number> = {};
   const errors: RowErrors = {};
   for (const row of rows) {
@@ -38,7 +42,8 @@ function toRecord(rows: readonly Row[], t: (k: string, o?: Record<string, unknow
     // The same parser as the cashier's amount field: "5,00" is five, never five hundred.
     const r = parseThreshold(row.text, row.currency, lang);
     if (r.ok) record[row.currency] = r.minor;
-    else errors[row.key] = t(`amount.error.${r.code}`, amountErrorParams(r.details, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0 }));
+    else
+      errors[row.key] = t(`amount.error.${r.code}`, amountErrorParams(r.details, { currency: row.currency, decimals: CURRENCY_EXPONENTS[row.currency] ?? 0 }));
   }
   return { record, errors };
 }
@@ -109,9 +114,30 @@ export function PolicySettings() {
       <ErrorNotice error={loaded.error} />
       {loaded.data ? (
         <form onSubmit={(e) => void onSubmit(e)} noValidate>
-          <ThresholdRows title={t('policy.amountThresholds')} hint={t('policy.amountHint')} rows={amountRows} setRows={setAmountRows} errors={errors} testId="policy-amount" />
-          <ThresholdRows title={t('policy.paymentTotals')} hint={t('policy.paymentTotalsHint')} rows={totalRows} setRows={setTotalRows} errors={errors} testId="policy-payment-total" />
-          <ThresholdRows title={t('policy.dailyTotals')} hint={t('policy.dailyHint')} rows={dailyRows} setRows={setDailyRows} errors={errors} testId="policy-daily" />
+          <ThresholdRows
+            title={t('policy.amountThresholds')}
+            hint={t('policy.amountHint')}
+            rows={amountRows}
+            setRows={setAmountRows}
+            errors={errors}
+            testId="policy-amount"
+          />
+          <ThresholdRows
+            title={t('policy.paymentTotals')}
+            hint={t('policy.paymentTotalsHint')}
+            rows={totalRows}
+            setRows={setTotalRows}
+            errors={errors}
+            testId="policy-payment-total"
+          />
+          <ThresholdRows
+            title={t('policy.dailyTotals')}
+            hint={t('policy.dailyHint')}
+            rows={dailyRows}
+            setRows={setDailyRows}
+            errors={errors}
+            testId="policy-daily"
+          />
           <fieldset className="stack">
             <legend>{t('policy.other')}</legend>
             <label className="checkbox">

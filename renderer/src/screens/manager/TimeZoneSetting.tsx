@@ -49,7 +49,15 @@ export function TimeZoneSetting() {
         <ErrorNotice error={loaded.error} />
         <div className="field">
           <label htmlFor="time-zone-input">{t('timeZone.label')}</label>
-          <input id="time-zone-input" list="time-zones" value={zone} onChange={(e) => setZone(e.target.value)} autoComplete="off" maxLength={64} data-testid="time-zone-input" />
+          <input
+            id="time-zone-input"
+            list="time-zones"
+            value={zone}
+            onChange={(e) => setZone(e.target.value)}
+            autoComplete="off"
+            maxLength={64}
+            data-testid="time-zone-input"
+          />
           <datalist id="time-zones">
             {knownZones().map((z) => (
               <option key={z} value={z} />

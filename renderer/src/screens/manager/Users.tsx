@@ -82,12 +82,22 @@ export function UsersScreen() {
                   <td>
                     <span className="actions">
                       {u.lockedUntil && new Date(u.lockedUntil).getTime() > Date.now() ? (
-                        <button type="button" className="btn" onClick={() => void act(u.name, () => api().unlockUser({ name: u.name }))} data-testid={`unlock-${u.name}`}>
+                        <button
+                          type="button"
+                          className="btn"
+                          onClick={() => void act(u.name, () => api().unlockUser({ name: u.name }))}
+                          data-testid={`unlock-${u.name}`}
+                        >
                           {t('users.unlock', { name: u.name })}
                         </button>
                       ) : null}
                       {u.disabled ? (
-                        <button type="button" className="btn" onClick={() => void act(u.name, () => api().enableUser({ name: u.name }))} data-testid={`enable-${u.name}`}>
+                        <button
+                          type="button"
+                          className="btn"
+                          onClick={() => void act(u.name, () => api().enableUser({ name: u.name }))}
+                          data-testid={`enable-${u.name}`}
+                        >
                           {t('users.enable', { name: u.name })}
                         </button>
                       ) : null}
@@ -187,8 +197,26 @@ function AddUser(props: { onAdded(): void }) {
             ))}
           </select>
         </div>
-        <Field label={t('users.pin')} type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))} data-testid="new-user-pin" />
-        <Field label={t('users.pinAgain')} type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin2} onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))} data-testid="new-user-pin2" />
+        <Field
+          label={t('users.pin')}
+          type="password"
+          inputMode="numeric"
+          autoComplete="new-password"
+          maxLength={8}
+          value={pin}
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+          data-testid="new-user-pin"
+        />
+        <Field
+          label={t('users.pinAgain')}
+          type="password"
+          inputMode="numeric"
+          autoComplete="new-password"
+          maxLength={8}
+          value={pin2}
+          onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))}
+          data-testid="new-user-pin2"
+        />
         {problem ? (
           <p className="field-error" role="alert">
             {problem}

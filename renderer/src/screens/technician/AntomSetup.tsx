@@ -76,25 +76,27 @@ export function AntomSetup() {
     if (loaded.data) apply(loaded.data);
   }, [loaded.data]);
 
-  const onFile = (which: 'merchant' | 'antom' | 'next') => async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
-    const file = e.target.files?.[0];
-    const set = which === 'merchant' ? setMerchantKey : which === 'antom' ? setAntomKey : setNextKey;
-    const setProblem = which === 'next' ? setKeyProblem : setFormProblem;
-    setProblem(null);
-    if (!file) return set(null);
-    if (file.size > PEM_MAX) {
-      set(null);
-      e.target.value = '';
-      return setProblem(t('antom.fileTooBig', { name: file.name }));
-    }
-    const text = await readText(file);
-    if (!/-----BEGIN [A-Z ]+-----/.test(text)) {
-      set(null);
-      e.target.value = '';
-      return setProblem(t('antom.notPem', { name: file.name }));
-    }
-    set({ name: file.name, size: file.size, text });
-  };
+  const onFile =
+    (which: 'merchant' | 'antom' | 'next') =>
+    async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
+      const file = e.target.files?.[0];
+      const set = which === 'merchant' ? setMerchantKey : which === 'antom' ? setAntomKey : setNextKey;
+      const setProblem = which === 'next' ? setKeyProblem : setFormProblem;
+      setProblem(null);
+      if (!file) return set(null);
+      if (file.size > PEM_MAX) {
+        set(null);
+        e.target.value = '';
+        return setProblem(t('antom.fileTooBig', { name: file.name }));
+      }
+      const text = await readText(file);
+      if (!/-----BEGIN [A-Z ]+-----/.test(text)) {
+        set(null);
+        e.target.value = '';
+        return setProblem(t('antom.notPem', { name: file.name }));
+      }
+      set({ name: file.name, size: file.size, text });
+    };
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -108,7 +110,8 @@ export function AntomSetup() {
     const version = Number(keyVersion);
     if (!Number.isInteger(version) || version < 1 || version > 1000) return setProblem(t('antom.keyVersionInvalid'));
     const antomVersion = antomKeyVersion === '' ? undefined : Number(antomKeyVersion);
-    if (antomVersion !== undefined && (!Number.isInteger(antomVersion) || antomVersion < 1 || antomVersion > 999)) return setProblem(t('antom.keyVersionInvalid'));
+    if (antomVersion !== undefined && (!Number.isInteger(antomVersion) || antomVersion < 1 || antomVersion > 999))
+      return setProblem(t('antom.keyVersionInvalid'));
     setProblem(null);
     setBusy(true);
     const r = await api().setAntomConfig({
@@ -176,7 +179,13 @@ export function AntomSetup() {
           </div>
           <div>
             <dt>{t('antom.merchantKey')}</dt>
-            <dd>{config.hasMerchantPrivateKey ? <span className="mono">{t('antom.stored', { fp: config.merchantKeyFingerprint ?? '—' })}</span> : t('antom.missing')}</dd>
+            <dd>
+              {config.hasMerchantPrivateKey ? (
+                <span className="mono">{t('antom.stored', { fp: config.merchantKeyFingerprint ?? '—' })}</span>
+              ) : (
+                t('antom.missing')
+              )}
+            </dd>
           </div>
           <div>
             <dt>{t('antom.refundEndpoint')}</dt>
@@ -210,7 +219,11 @@ export function AntomSetup() {
                 </ul>
               )}
               {config.antomKeys.length > 0 && config.lastVerifiedBy === null ? <p className="hint">{t('antom.notVerifiedYet')}</p> : null}
-              {config.antomKeys.length === 1 ? <p className="hint" data-testid="antom-single-key">{t('antom.singleKey')}</p> : null}
+              {config.antomKeys.length === 1 ? (
+                <p className="hint" data-testid="antom-single-key">
+                  {t('antom.singleKey')}
+                </p>
+              ) : null}
             </dd>
           </div>
         </dl>
@@ -221,9 +234,22 @@ export function AntomSetup() {
           <p className="hint">{t('antom.nextKeyHint')}</p>
           <div className="field">
             <label htmlFor="antom-next-key-file">{t('antom.nextKeyFile')}</label>
-            <input id="antom-next-key-file" ref={nextKeyInput} type="file" accept=".pem,.key,.txt" onChange={(e) => void onFile('next')(e)} data-testid="antom-next-key-file" />
+            <input
+              id="antom-next-key-file"
+              ref={nextKeyInput}
+              type="file"
+              accept=".pem,.key,.txt"
+              onChange={(e) => void onFile('next')(e)}
+              data-testid="antom-next-key-file"
+            />
           </div>
-          <Field label={t('antom.antomKeyVersion')} inputMode="numeric" value={nextKeyVersion} onChange={(e) => setNextKeyVersion(e.target.value.replace(/\D/g, ''))} data-testid="antom-next-key-version" />
+          <Field
+            label={t('antom.antomKeyVersion')}
+            inputMode="numeric"
+            value={nextKeyVersion}
+            onChange={(e) => setNextKeyVersion(e.target.value.replace(/\D/g, ''))}
+            data-testid="antom-next-key-version"
+          />
           {keyProblem ? (
             <p className="field-error" role="alert">
               {keyProblem}
@@ -250,13 +276,40 @@ export function AntomSetup() {
           </select>
         </div>
         {region === CUSTOM ? (
-          <Field label={t('antom.baseUrl')} type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} spellCheck={false} data-testid="antom-base-url" hint={t('antom.baseUrlHint')} />
+          <Field
+            label={t('antom.baseUrl')}
+            type="url"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            spellCheck={false}
+            data-testid="antom-base-url"
+            hint={t('antom.baseUrlHint')}
+          />
         ) : null}
-        <Field label={t('antom.clientId')} value={clientId} onChange={(e) => setClientId(e.target.value)} spellCheck={false} autoComplete="off" data-testid="antom-client-id" />
-        <Field label={t('antom.keyVersion')} inputMode="numeric" value={keyVersion} onChange={(e) => setKeyVersion(e.target.value.replace(/\D/g, ''))} data-testid="antom-key-version" />
+        <Field
+          label={t('antom.clientId')}
+          value={clientId}
+          onChange={(e) => setClientId(e.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+          data-testid="antom-client-id"
+        />
+        <Field
+          label={t('antom.keyVersion')}
+          inputMode="numeric"
+          value={keyVersion}
+          onChange={(e) => setKeyVersion(e.target.value.replace(/\D/g, ''))}
+          data-testid="antom-key-version"
+        />
         <div className="field">
           <label htmlFor="antom-inquiry-key">{t('antom.inquiryKey')}</label>
-          <select id="antom-inquiry-key" value={inquiryKey} onChange={(e) => setInquiryKey(e.target.value as InquiryKey)} data-testid="antom-inquiry-key" aria-describedby="antom-inquiry-key-hint">
+          <select
+            id="antom-inquiry-key"
+            value={inquiryKey}
+            onChange={(e) => setInquiryKey(e.target.value as InquiryKey)}
+            data-testid="antom-inquiry-key"
+            aria-describedby="antom-inquiry-key-hint"
+          >
             {INQUIRY_KEYS.map((k) => (
               <option key={k} value={k}>
                 {t(`antom.inquiryKeys.${k}`)}
@@ -267,23 +320,52 @@ export function AntomSetup() {
             {t('antom.inquiryKeyHint')}
           </p>
         </div>
-        <Field label={t('antom.rotationDate')} type="date" value={rotationDate} onChange={(e) => setRotationDate(e.target.value)} data-testid="antom-rotation-date" hint={t('antom.rotationDateHint')} />
+        <Field
+          label={t('antom.rotationDate')}
+          type="date"
+          value={rotationDate}
+          onChange={(e) => setRotationDate(e.target.value)}
+          data-testid="antom-rotation-date"
+          hint={t('antom.rotationDateHint')}
+        />
         <div className="field">
           <label htmlFor="merchant-key-file">{t('antom.merchantKeyFile')}</label>
-          <input id="merchant-key-file" ref={merchantInput} type="file" accept=".pem,.key,.txt" onChange={(e) => void onFile('merchant')(e)} data-testid="antom-merchant-key" aria-describedby="merchant-key-state" />
+          <input
+            id="merchant-key-file"
+            ref={merchantInput}
+            type="file"
+            accept=".pem,.key,.txt"
+            onChange={(e) => void onFile('merchant')(e)}
+            data-testid="antom-merchant-key"
+            aria-describedby="merchant-key-state"
+          />
           <p id="merchant-key-state" className="hint">
             {merchantKey ? t('antom.fileReady', { name: merchantKey.name, size: merchantKey.size }) : t('antom.keepCurrent')}
           </p>
         </div>
         <div className="field">
           <label htmlFor="antom-key-file">{t('antom.antomKeyFile')}</label>
-          <input id="antom-key-file" ref={antomInput} type="file" accept=".pem,.key,.txt" onChange={(e) => void onFile('antom')(e)} data-testid="antom-public-key" aria-describedby="antom-key-state" />
+          <input
+            id="antom-key-file"
+            ref={antomInput}
+            type="file"
+            accept=".pem,.key,.txt"
+            onChange={(e) => void onFile('antom')(e)}
+            data-testid="antom-public-key"
+            aria-describedby="antom-key-state"
+          />
           <p id="antom-key-state" className="hint">
             {antomKey ? t('antom.replacesKeys', { name: antomKey.name, size: antomKey.size }) : t('antom.keepCurrent')}
           </p>
         </div>
         {antomKey ? (
-          <Field label={t('antom.antomKeyVersion')} inputMode="numeric" value={antomKeyVersion} onChange={(e) => setAntomKeyVersion(e.target.value.replace(/\D/g, ''))} data-testid="antom-public-key-version" />
+          <Field
+            label={t('antom.antomKeyVersion')}
+            inputMode="numeric"
+            value={antomKeyVersion}
+            onChange={(e) => setAntomKeyVersion(e.target.value.replace(/\D/g, ''))}
+            data-testid="antom-public-key-version"
+          />
         ) : null}
         <p className="hint">{t('antom.neverShown')}</p>
         {problem ? (
@@ -312,7 +394,11 @@ export function AntomSetup() {
       </form>
       <ErrorNotice error={testError} />
       {test ? (
-        <div className={`notice ${test.reachable && test.signatureValid && test.lookupOk !== false ? 'notice-ok' : 'notice-error'}`} role="status" data-testid="antom-test-result">
+        <div
+          className={`notice ${test.reachable && test.signatureValid && test.lookupOk !== false ? 'notice-ok' : 'notice-error'}`}
+          role="status"
+          data-testid="antom-test-result"
+        >
           <p>
             {t('antom.reachable')}: <strong>{test.reachable ? t('common.yes') : t('common.no')}</strong> · {t('antom.signatureValid')}:{' '}
             <strong>{test.signatureValid ? t('common.yes') : t('common.no')}</strong>

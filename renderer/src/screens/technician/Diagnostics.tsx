@@ -60,7 +60,9 @@ export function Diagnostics() {
           </div>
           <div>
             <dt>{t('diagnostics.terminal')}</dt>
-            <dd>{status?.terminal ? `${status.terminal.model} · ${status.terminal.serial} · ${t('diagnostics.firmware')} ${status.terminal.firmware}` : '—'}</dd>
+            <dd>
+              {status?.terminal ? `${status.terminal.model} · ${status.terminal.serial} · ${t('diagnostics.firmware')} ${status.terminal.firmware}` : '—'}
+            </dd>
           </div>
           <div>
             <dt>{t('diagnostics.virtual')}</dt>
@@ -68,9 +70,7 @@ export function Diagnostics() {
           </div>
           <div>
             <dt>{t('diagnostics.app')}</dt>
-            <dd>
-              {appInfo ? `${appInfo.version} · ${appInfo.hostKind} · ${t('diagnostics.secrets')}: ${appInfo.secretProtection}` : '—'}
-            </dd>
+            <dd>{appInfo ? `${appInfo.version} · ${appInfo.hostKind} · ${t('diagnostics.secrets')}: ${appInfo.secretProtection}` : '—'}</dd>
           </div>
         </dl>
       </section>
@@ -101,7 +101,12 @@ export function Diagnostics() {
         <ErrorNotice error={devices.error} />
         {devices.data ? (
           <>
-            <p className={problems.length ? 'notice notice-error' : 'notice notice-ok'} role="status" data-testid="device-problems" data-count={problems.length}>
+            <p
+              className={problems.length ? 'notice notice-error' : 'notice notice-ok'}
+              role="status"
+              data-testid="device-problems"
+              data-count={problems.length}
+            >
               {problems.length ? t('diagnostics.problems', { n: problems.length }) : t('diagnostics.noProblems')}
             </p>
             <DeviceList devices={devices.data} />

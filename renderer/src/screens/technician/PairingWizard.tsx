@@ -65,9 +65,7 @@ function CurrentLink() {
   };
   return (
     <div className="notice notice-ok" data-testid="current-pairing">
-      <p>
-        {t('pairing.alreadyPaired', { model: status.terminal?.model ?? '', serial: status.terminal?.serial ?? '', port: status.port ?? '' })}
-      </p>
+      <p>{t('pairing.alreadyPaired', { model: status.terminal?.model ?? '', serial: status.terminal?.serial ?? '', port: status.port ?? '' })}</p>
       <ErrorNotice error={error} />
       {confirm ? (
         <div className="actions">
@@ -118,7 +116,11 @@ function DevicesStep(props: { onBegun(d: TerminalCandidateView): void }) {
           {t('pairing.starting')}
         </p>
       ) : null}
-      {devices.data ? <DeviceList devices={devices.data} onPick={(d) => void pick(d)} busy={busy} /> : devices.loading ? <p className="muted">{t('common.loading')}</p> : null}
+      {devices.data ? (
+        <DeviceList devices={devices.data} onPick={(d) => void pick(d)} busy={busy} />
+      ) : devices.loading ? (
+        <p className="muted">{t('common.loading')}</p>
+      ) : null}
     </section>
   );
 }
