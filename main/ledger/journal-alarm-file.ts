@@ -123,6 +123,9 @@ export function writeAlarmEntries(dataDir: string, held: readonly HeldOutcome[])
  * The alarms as a person should see them: this process's held answers, plus
  * other processes' entries whose refund is still not final in the journal.
  */
+/** Local result codes of an Antom answer that was not believed (main/antom/classify.ts): never SUCCEEDED, never FAILED. */
+export const UNTRUSTED_ANSWER_CODES: ReadonlySet<string> = new Set(['RESPONSE_MISMATCH', 'HTTP_4XX', 'RESPONSE_TOO_LARGE', 'BAD_SIGNATURE']);
+
 export function journalHealth(dataDir: string, ledger: Pick<Ledger, 'space' | 'refunds'>, held: readonly HeldOutcome[]): JournalHealthView {
   const space = ledger.space();
   const unrecorded: JournalHealthView['unrecorded'][number][] = held.map((h) => ({
@@ -144,5 +147,18 @@ export function journalHealth(dataDir: string, ledger: Pick<Ledger, 'space' | 'r
     seen.add(e.refundRequestId);
     unrecorded.push({ refundRequestId: e.refundRequestId, answer: e.answer, since: e.since, lastError: e.lastError });
   }
-  return { alarm: space.low || unrecorded.length > 0, freeBytes: space.freeBytes, floorBytes: space.floorBytes, lowDisk: space.low, unrecorded };
+  // Antom (or something in between) answered something other than what was asked,
+  // or not with a 2xx: the refund stays pending, and every screen says so (issue #12 item 5).
+  const untrusted = ledger.refunds
+    .nonFinal()
+    .filter((r) => r.result_code !== null && UNTRUSTED_ANSWER_CODES.has(r.result_code))
+    .map((r) => ({ refundRequestId: r.refund_request_id, resultCode: r.result_code ?? '' }));
+  return {
+    alarm: space.low || unrecorded.length > 0 || untrusted.length > 0,
+    freeBytes: space.freeBytes,
+    floorBytes: space.floorBytes,
+    lowDisk: space.low,
+    unrecorded,
+    untrusted,
+  };
 }

@@ -94,7 +94,7 @@ export interface AppInfo {
 
 /** The journal's alarms (docs/ledger.md, "Low disk"). Shown on every screen while `alarm` is true. */
 export interface JournalHealthView {
-  /** True while the disk is below the floor or an Antom answer is not in the journal yet. */
+  /** True while the disk is below the floor, an Antom answer is not in the journal yet, or an answer was not believed. */
   readonly alarm: boolean;
   /** Bytes free on the journal's disk (null: unknown) and the floor below which no new refund starts. */
   readonly freeBytes: number | null;
@@ -107,6 +107,8 @@ export interface JournalHealthView {
     readonly since: string;
     readonly lastError: string;
   }[];
+  /** Unfinished refunds whose last Antom answer did not match the question (or was not a signed 2xx): pending, a technician should look. */
+  readonly untrusted: readonly { readonly refundRequestId: string; readonly resultCode: string }[];
 }
 
 export interface SessionView {

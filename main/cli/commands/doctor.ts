@@ -274,6 +274,17 @@ export const doctorCommand: CliCommand = {
               }
             : { id: 'journal-alarm', ok: true, summary: 'Every Antom answer is recorded in the journal.' },
         );
+        // Answers the client did not believe (another id, payment or amount; not a signed 2xx): pending until an inquiry settles them.
+        checks.push(
+          health.untrusted.length > 0
+            ? {
+                id: 'antom-answers',
+                ok: false,
+                summary: `${health.untrusted.length} refund(s) stay pending because Antom's answer did not match the request: ${health.untrusted.map((u) => `${u.refundRequestId} (${u.resultCode})`).join(', ')}.`,
+                fix: 'Check the Antom endpoint (region, proxy) and keys; `refund-terminal recover` asks Antom again about the same refundRequestId. Never refund these another way until they are final.',
+              }
+            : { id: 'antom-answers', ok: true, summary: 'No refund is waiting on an Antom answer that did not match its request.' },
+        );
         if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
           const active = ledger.users.list().filter((u) => !u.disabled);
           const managers = active.filter((u) => u.role === 'manager').length;

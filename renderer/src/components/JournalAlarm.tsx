@@ -6,7 +6,7 @@ function megabytes(bytes: number | null): string {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
 }
 
-/** Shown above every screen while the journal's disk is low or an Antom answer is not saved yet. */
+/** Shown above every screen while the journal's disk is low, an Antom answer is not saved yet, or an answer was not believed. */
 export function JournalAlarm() {
   const { t } = useT();
   const health = useJournal((s) => s.health);
@@ -17,6 +17,14 @@ export function JournalAlarm() {
       <strong>{t('shell.journalAlarmTitle')}</strong>{' '}
       {health.unrecorded.length > 0 ? (
         <span data-testid="journal-alarm-unrecorded">{t('shell.journalUnrecorded', { count: ids.length, ids: ids.join(', ') })}</span>
+      ) : null}{' '}
+      {health.untrusted.length > 0 ? (
+        <span data-testid="journal-alarm-untrusted">
+          {t('shell.untrustedAnswers', {
+            count: health.untrusted.length,
+            ids: health.untrusted.map((u) => `${u.refundRequestId} (${u.resultCode})`).join(', '),
+          })}
+        </span>
       ) : null}{' '}
       {health.lowDisk ? (
         <span data-testid="journal-alarm-low-disk">

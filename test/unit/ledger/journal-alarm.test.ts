@@ -128,3 +128,39 @@ describe('journal alarm file', () => {
     expect(disk?.summary).toMatch(/below the 1048576 MB floor: new refunds are refused/);
   });
 });
+
+describe('untrusted Antom answers raise the alarm (issue #12 item 5)', () => {
+  it('an unfinished refund whose last answer did not match the question is listed on every screen and by doctor, until it is final', async () => {
+    const d = dir();
+    const ledger = openJournal(d);
+    cleanups.push(() => ledger.close());
+    seedPayment(ledger);
+    const n = newRefund();
+    expect(ledger.refunds.insert(n, 'alice').ok).toBe(true);
+    expect(journalHealth(d, ledger, []).untrusted).toEqual([]);
+    for (const [from, to] of [
+      ['APPROVED', 'REFERENCE_REQUESTED'],
+      ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+      ['REFERENCE_OBTAINED', 'SUBMITTING'],
+    ] as const) {
+      expect(
+        ledger.refunds.transition(n.refundRequestId, from, to, {
+          actor: 'system',
+          ...(to === 'REFERENCE_OBTAINED' ? { patch: { originalMerchantRefundId: 'REF-U1' } } : {}),
+        }).ok,
+      ).toBe(true);
+    }
+    expect(
+      ledger.refunds.transition(n.refundRequestId, 'SUBMITTING', 'PENDING_UNKNOWN', { actor: 'system', patch: { resultCode: 'RESPONSE_MISMATCH' } }).ok,
+    ).toBe(true);
+    const h = journalHealth(d, ledger, []);
+    expect(h.alarm).toBe(true);
+    expect(h.untrusted).toEqual([{ refundRequestId: n.refundRequestId, resultCode: 'RESPONSE_MISMATCH' }]);
+    const doc = await doctor(d);
+    expect(doc.checks.find((c) => c.id === 'antom-answers')).toMatchObject({ ok: false });
+    expect(
+      ledger.refunds.transition(n.refundRequestId, 'PENDING_UNKNOWN', 'SUCCEEDED', { actor: 'system', patch: { resultCode: 'SUCCESS', refundId: 'R1' } }).ok,
+    ).toBe(true);
+    expect(journalHealth(d, ledger, []).untrusted).toEqual([]);
+  });
+});
