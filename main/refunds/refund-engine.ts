@@ -643,7 +643,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       return err('PIN_INVALID', who.error.message);
     }
     if (who.value.role !== 'manager') return err('NOT_A_MANAGER', 'Only a manager can approve or decline refunds.');
-    const selfDecision = who.value.name === row.cashier;
+    // A CLI refund without --cashier is booked to `cli:<OS user>`: the same person as that user name.
+    const asker = row.cashier.startsWith('cli:') ? row.cashier.slice(4) : row.cashier;
+    const selfDecision = who.value.name === asker;
     if (selfDecision && decision === 'APPROVED' && !this.ledger.getPolicy().allowSelfApproval) {
       return err('SELF_APPROVAL', 'Another manager must approve this refund: the person who asked for it cannot approve it too.');
     }
@@ -1154,7 +1156,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     try {
       return await this.antom.inquireRefund(row.refund_request_id, {
         paymentId: row.payment_id,
-        ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+        ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       });
     } catch (e) {
       this.log.warn({ refundRequestId: row.refund_request_id, err: String(e) }, 'gateway inquiry threw');
@@ -1230,7 +1232,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         ...(row.refund_id !== null ? { refundId: row.refund_id } : {}),
         status,
         resultCode: o.resultCode,
-        ...(row.mode === 'PARTIAL' ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+        ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
       })
       .catch((e: unknown) => err('INTERNAL', String(e)));
     let timer: NodeJS.Timeout | undefined;

@@ -214,9 +214,12 @@ export function parseAmount(text: string, currency: string, opts: ParseAmountOpt
   const whole = parts.join('');
   if (!/^\d*$/.test(whole) || !/^\d*$/.test(fraction)) return fail('NOT_A_NUMBER');
   if (whole === '' && fraction === '') return fail('NOT_A_NUMBER');
-  // "10.500" SGD is 10.50: trailing zeros add no precision. "10.505" is refused, never rounded.
+  // "10.50" or "1.00" JPY: trailing zeros add no precision. "10.505" is refused, never rounded.
   const significant = fraction.replace(/0+$/, '');
   if (significant.length > decimals) return fail('TOO_MANY_DECIMALS');
+  // Three digits after the mark where the currency allows fewer is also the shape of a
+  // thousands group ("1.000" JPY, "10.500" SGD): 1 or 1000? Refused, never guessed.
+  if (fraction.length === 3 && decimals < 3) return fail('AMBIGUOUS_SEPARATOR');
   const digits = (whole + significant.padEnd(decimals, '0')).replace(/^0+(?=\d)/, '');
   if (digits.length > 10) return fail('TOO_LARGE');
   const value = Number(digits === '' ? '0' : digits);

@@ -171,3 +171,21 @@ describe('parseAmount: properties over locales and exponents 0, 2, 3', () => {
     );
   });
 });
+
+describe('a thousands-group shape after the decimal mark is refused, never read as a fraction', () => {
+  it.each([
+    ['1.000', 'JPY'],
+    ['1,000.000', 'JPY'],
+    ['10.500', 'SGD'],
+    ['2.000', 'SGD'],
+  ])('%s %s is ambiguous', (text, currency) => {
+    const r = parseAmount(text, currency);
+    expect(r.ok ? `ok:${r.value}` : r.reason).toBe('AMBIGUOUS_SEPARATOR');
+  });
+  it('while the same digits are fine where they cannot be a group', () => {
+    const r = parseAmount('1.250', 'KWD');
+    expect(r.ok && r.value).toBe(1250);
+    const j = parseAmount('1,000', 'JPY');
+    expect(j.ok && j.value).toBe(1000);
+  });
+});
