@@ -104,11 +104,23 @@ async function startOwned(opts: DemoOptions, creds: ReturnType<typeof ensureDemo
   let pty: PtyPair | null = null;
   let running: RunningVirtualTerminal | null = null;
   let memoryHostEnd: Transport | null = null;
+  let socatExitHook: (() => void) | null = null;
 
   const plugIn = async (): Promise<void> => {
     if (usePty) {
       pty = await createPtyPair({ hostLink: links.host, terminalLink: links.terminal });
       opts.lock?.update({ socatPid: pty.pid });
+      // socat is our child but outlives us unless told: whatever way this process
+      // exits without close() (an uncaught error, process.exit), take it along.
+      const socatPid = pty.pid;
+      socatExitHook = () => {
+        try {
+          if (socatPid > 0) process.kill(socatPid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', socatExitHook);
       running = await startVirtualTerminalOnPort(pty.terminalPath, { terminal });
     } else {
       const [hostEnd, terminalEnd] = createMemoryTransportPair();
@@ -119,6 +131,8 @@ async function startOwned(opts: DemoOptions, creds: ReturnType<typeof ensureDemo
   const pullOut = async (): Promise<void> => {
     if (running) await running.stop();
     running = null;
+    if (socatExitHook) process.off('exit', socatExitHook);
+    socatExitHook = null;
     if (pty) await pty.close();
     pty = null;
     if (memoryHostEnd) {

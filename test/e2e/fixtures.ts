@@ -5,7 +5,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,13 +48,33 @@ export async function startHost(extraEnv: Record<string, string> = {}): Promise<
   };
 }
 
-export async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
+export async function stopHost(child: ChildProcess, dataDir?: string): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  // A host that had to be killed leaves its socat behind: the demo lock names it.
+  if (dataDir !== undefined) reapSocat(dataDir);
+}
+
+function reapSocat(dataDir: string): void {
+  let pid: unknown;
+  try {
+    pid = (JSON.parse(readFileSync(path.join(dataDir, 'demo-environment.lock'), 'utf8')) as { socatPid?: unknown }).socatPid;
+  } catch {
+    return; // released (clean stop) or never taken
+  }
+  if (typeof pid !== 'number' || pid <= 0) return;
+  try {
+    // Only if that pid is still a socat (not a pid reused since).
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('socat')) return;
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 }
 
 /** Sends a fault / action to the demo control endpoint. */
@@ -82,7 +102,7 @@ export const test = base.extend<{ host: RunningHost }>({
     try {
       await use(host);
     } finally {
-      await stopHost(child);
+      await stopHost(child, host.dataDir);
     }
   },
 });

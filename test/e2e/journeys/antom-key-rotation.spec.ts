@@ -39,7 +39,7 @@ const test = base.extend<{ realHost: RunningHost; sandbox: AntomSandbox; merchan
       expect(r.status, r.stderr).toBe(0);
       await use(host);
     } finally {
-      await stopHost(child);
+      await stopHost(child, host.dataDir);
     }
   },
 });

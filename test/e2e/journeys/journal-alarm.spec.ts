@@ -34,6 +34,6 @@ test('low disk: alarm banner on every screen, refund refused with nothing sent',
       db.close();
     }
   } finally {
-    await stopHost(child);
+    await stopHost(child, host.dataDir);
   }
 });
