@@ -48,6 +48,26 @@ const LearnedRow = z.object({
   updated_at: z.string(),
 });
 
+/** The guide's seed for a method corrected by what Antom's answers taught (either engine stores the lesson). */
+export function mergeCapability(
+  paymentMethod: string,
+  learned: { partialSupported: boolean | null; windowDays: number | null; learnedFrom: string } | undefined,
+): MethodCapability {
+  const key = paymentMethod.toUpperCase();
+  const seed = GUIDE_CAPABILITIES[key];
+  const base: MethodCapability = seed
+    ? { paymentMethod: key, ...seed, source: 'GUIDE', learnedFrom: null }
+    : { paymentMethod: key, windowDays: null, partialSupported: null, sync: null, source: 'UNKNOWN', learnedFrom: null };
+  if (learned === undefined) return base;
+  return {
+    ...base,
+    partialSupported: learned.partialSupported ?? base.partialSupported,
+    windowDays: learned.windowDays ?? base.windowDays,
+    source: 'ANTOM',
+    learnedFrom: learned.learnedFrom,
+  };
+}
+
 export class MethodCapabilities {
   constructor(
     private readonly db: Database,
@@ -56,19 +76,11 @@ export class MethodCapabilities {
 
   get(paymentMethod: string): MethodCapability {
     const key = paymentMethod.toUpperCase();
-    const seed = GUIDE_CAPABILITIES[key];
     const learned = parseRows(LearnedRow, this.db.prepare('SELECT * FROM method_capabilities WHERE payment_method = ?').all(key), 'capability')[0];
-    const base: MethodCapability = seed
-      ? { paymentMethod: key, ...seed, source: 'GUIDE', learnedFrom: null }
-      : { paymentMethod: key, windowDays: null, partialSupported: null, sync: null, source: 'UNKNOWN', learnedFrom: null };
-    if (learned === undefined) return base;
-    return {
-      ...base,
-      partialSupported: learned.partial_supported === null ? base.partialSupported : learned.partial_supported !== 0,
-      windowDays: learned.window_days ?? base.windowDays,
-      source: 'ANTOM',
-      learnedFrom: learned.learned_from,
-    };
+    return mergeCapability(
+      key,
+      learned && { partialSupported: learned.partial_supported === null ? null : learned.partial_supported !== 0, windowDays: learned.window_days, learnedFrom: learned.learned_from },
+    );
   }
 
   list(): MethodCapability[] {

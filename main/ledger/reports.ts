@@ -98,6 +98,8 @@ const CATEGORY = { ANTOM: 'ANTOM_REFUND', CASH: 'CASH_OUTSIDE_ANTOM', STORE_CRED
 export interface CsvLookups {
   approvals(refundRequestId: string): readonly { manager: string; decision: 'APPROVED' | 'DECLINED'; reason: string }[];
   paymentMethod(paymentId: string): string | null;
+  /** Store mode: the register of a refund or other refund (by its id); given, the CSV gets a last `register` column. */
+  registerOf?(id: string): string;
 }
 
 function csvCell(v: string): string {
@@ -125,7 +127,8 @@ export function buildDailyCsv(
   timeZone = 'UTC',
   auditHead?: { seq: number; hash: string },
 ): string {
-  const lines = [CSV_HEADER.join(',')];
+  const reg = lookups.registerOf;
+  const lines = [(reg === undefined ? CSV_HEADER : [...CSV_HEADER, 'register']).join(',')];
   // rows arrive newest first; reverse before the stable sort so equal times keep journal order.
   for (const r of [...rows].reverse().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) {
     // The manager whose decision let the refund run (or stopped it), with their words.
@@ -152,6 +155,7 @@ export function buildDailyCsv(
         decision?.reason ?? '',
         lookups.paymentMethod(r.payment_id) ?? '',
         CATEGORY.ANTOM,
+        ...(reg === undefined ? [] : [reg(r.refund_request_id)]),
       ]
         .map(csvCell)
         .join(','),
@@ -181,6 +185,7 @@ export function buildDailyCsv(
         '',
         lookups.paymentMethod(o.payment_id) ?? '',
         CATEGORY[o.method],
+        ...(reg === undefined ? [] : [reg(o.id)]),
       ]
         .map(csvCell)
         .join(','),

@@ -24,19 +24,19 @@ import pg from 'pg';
 import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
-import { GENESIS_HASH, entryHash } from '../audit';
-import { canonicalJson } from '../canonical-json';
+import { computeBalance } from '../balance';
 import type { JournalRefund, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
-import { AuditRowSchema, parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
+import { parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
+import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
+import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { pgMigrate } from './pg-migrations';
+import { toPaymentRow } from './pg-rows';
 
 const CHANNEL = 'refund_changed';
-/** pg_advisory_xact_lock key for audit appends ("refund-terminal audit"). */
-const AUDIT_LOCK = 0x52544144;
 const IN_FLIGHT = NON_FINAL_STATES;
 
 export interface PgJournalOptions {
@@ -45,6 +45,8 @@ export interface PgJournalOptions {
   /** This counter's register name (recorded on every refund it journals). */
   readonly register: string;
   readonly maxConnections?: number;
+  /** The ledger's audit key (secret store): every entry is MAC-keyed like the SQLite chain. Default: the public test key. */
+  readonly auditKey?: Buffer;
 }
 
 function iso(v: unknown): string | null {
@@ -59,7 +61,7 @@ function int(v: unknown): number {
   return n;
 }
 
-function toRefundRow(raw: Record<string, unknown>): RefundRow {
+export function toRefundRow(raw: Record<string, unknown>): RefundRow {
   return parseRow(
     RefundRowSchema,
     {
@@ -76,19 +78,18 @@ function toRefundRow(raw: Record<string, unknown>): RefundRow {
   );
 }
 
-function toPayment(raw: Record<string, unknown>): PaymentRecord {
-  const partial = raw['supports_partial'];
+export function toPayment(raw: Record<string, unknown>): PaymentRecord {
+  const p = toPaymentRow(raw);
   return {
-    paymentId: String(raw['payment_id']),
-    amount: { value: int(raw['amount_value']), currency: String(raw['currency']) },
-    paymentMethod: String(raw['payment_method']),
-    paidAt: String(raw['paid_at']),
-    status: String(raw['status']),
-    supportsPartialRefund: partial === null || partial === undefined ? null : Boolean(partial),
-    fetchedAt: iso(raw['fetched_at']) ?? '',
-    // Not kept in the store ledger yet (issue #13's balance columns are SQLite-only so far).
-    refundableBelow: null,
-    refundClosedCode: null,
+    paymentId: p.payment_id,
+    amount: { value: p.amount_value, currency: p.currency },
+    paymentMethod: p.payment_method,
+    paidAt: p.paid_at,
+    status: p.status,
+    supportsPartialRefund: p.supports_partial === null ? null : p.supports_partial !== 0,
+    fetchedAt: p.fetched_at,
+    refundableBelow: p.refundable_below,
+    refundClosedCode: p.refund_closed_code,
   };
 }
 
@@ -148,14 +149,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async upsertPayment(p: AntomPaymentInfo): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-       ON CONFLICT (payment_id) DO UPDATE SET amount_value = excluded.amount_value, currency = excluded.currency,
-         payment_method = excluded.payment_method, paid_at = excluded.paid_at, status = excluded.status,
-         supports_partial = excluded.supports_partial, fetched_at = excluded.fetched_at`,
-      [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund],
-    );
+    await upsertPgPayment(this.pool, p);
   }
 
   async getPayment(paymentId: string): Promise<PaymentRecord | null> {
@@ -184,9 +178,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async refundableBalance(paymentId: string): Promise<Money | null> {
-    const p = await this.getPayment(paymentId);
-    if (p === null) return null;
-    return { value: Math.max(0, p.amount.value - (await this.committedAmount(paymentId))), currency: p.amount.currency };
+    return (await storeBalance(this.pool, paymentId))?.refundable ?? null;
   }
 
   async insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>> {
@@ -208,7 +200,8 @@ export class PgJournal implements RefundJournal {
             refundRequestId: inFlight.rows[0].refund_request_id,
           });
         }
-        const refundable = payment.amount.value - (await this.committedAmount(n.paymentId, c));
+        // The one balance computation (balance.ts), over every counter's refunds, Antom's report and other refunds.
+        const refundable = (await storeBalance(c, n.paymentId))?.refundable.value ?? 0;
         if (n.amount.value > refundable)
           return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
         await c.query(
@@ -382,24 +375,12 @@ export class PgJournal implements RefundJournal {
   }
 
   async auditHead(): Promise<{ seq: number; hash: string }> {
-    const r = await this.pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-    return r.rows[0] ? { seq: int(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+    return pgAuditHead(this.pool);
   }
 
   async verifyAudit(): Promise<{ intact: boolean; entries: number; brokenAt?: number }> {
-    const r = await this.pool.query('SELECT * FROM audit ORDER BY seq ASC');
-    let prev = GENESIS_HASH;
-    let expected = 1;
-    for (const raw of r.rows as Record<string, unknown>[]) {
-      // The store chain is not MAC-keyed yet (the SQLite chain is, see docs/security.md): mac is absent here.
-      const row = AuditRowSchema.safeParse({ ...raw, seq: int(raw['seq']), mac: null });
-      if (!row.success || row.data.seq !== expected || row.data.prev_hash !== prev || entryHash(prev, row.data) !== row.data.hash) {
-        return { intact: false, entries: expected - 1, brokenAt: expected };
-      }
-      prev = row.data.hash;
-      expected += 1;
-    }
-    return { intact: true, entries: expected - 1 };
+    const v = await verifyPgAudit(this.pool, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey);
+    return v.ok ? { intact: true, entries: v.count } : { intact: false, entries: v.count, brokenAt: v.firstBrokenSeq };
   }
 
   async close(): Promise<void> {
@@ -426,29 +407,48 @@ export class PgJournal implements RefundJournal {
       to,
       JSON.stringify(detail),
     ]);
-    await appendAudit(c, actor, kind, auditDetail);
+    await appendPgAudit(c, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey, actor, kind, auditDetail);
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
   }
 }
 
-/** One store-wide chain: appends serialize on an advisory lock held until the transaction ends. */
-async function appendAudit(c: pg.PoolClient, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-  const seq = last.rows[0] ? int(last.rows[0].seq) + 1 : 1;
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const at = new Date().toISOString();
-  const detailText = canonicalJson(detail);
-  const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
-  await c.query('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-    seq,
-    at,
-    actor,
-    kind,
-    detailText,
-    prevHash,
-    hash,
-  ]);
+/**
+ * Records a lookup with the same rules as the SQLite cache (payment-cache.ts):
+ * a lookup that says nothing about refunds keeps what an earlier one said; one
+ * that does replaces it and supersedes an earlier "less than X" refusal.
+ */
+export async function upsertPgPayment(c: pg.PoolClient | pg.Pool, p: AntomPaymentInfo): Promise<void> {
+  const reported = p.antomRefunds ?? null;
+  const refunded = reported === null ? null : reported.filter((r) => r.status !== 'FAIL').reduce((s, r) => s + r.value, 0);
+  await c.query(
+    `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at, antom_refunded, antom_refunds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9)
+     ON CONFLICT (payment_id) DO UPDATE SET amount_value = excluded.amount_value, currency = excluded.currency,
+       payment_method = excluded.payment_method, paid_at = excluded.paid_at, status = excluded.status,
+       supports_partial = COALESCE(excluded.supports_partial, payments.supports_partial), fetched_at = excluded.fetched_at,
+       antom_refunded = COALESCE(excluded.antom_refunded, payments.antom_refunded),
+       antom_refunds = CASE WHEN excluded.antom_refunded IS NULL THEN payments.antom_refunds ELSE excluded.antom_refunds END,
+       refundable_below = CASE WHEN excluded.antom_refunded IS NULL THEN payments.refundable_below ELSE NULL END`,
+    [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund, refunded, JSON.stringify(reported ?? [])],
+  );
+}
+
+/**
+ * The store balance of a payment: computeBalance (balance.ts, the same as
+ * SQLite) over every counter's refunds of it, Antom's last report and what was
+ * refunded another way. Inside a transaction that holds the payment's row
+ * FOR UPDATE, the figure cannot move before the caller's insert commits.
+ */
+export async function storeBalance(c: pg.PoolClient | pg.Pool, paymentId: string): Promise<ReturnType<typeof computeBalance> | null> {
+  const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1', [paymentId]);
+  if (!pay.rows[0]) return null;
+  const rows = await c.query('SELECT * FROM refunds WHERE payment_id = $1', [paymentId]);
+  const other = await c.query<{ s: string }>('SELECT COALESCE(SUM(amount_value), 0) AS s FROM other_refunds WHERE payment_id = $1', [paymentId]);
+  return computeBalance(
+    toPaymentRow(pay.rows[0] as Record<string, unknown>),
+    rows.rows.map((x: Record<string, unknown>) => toRefundRow(x)),
+    int(other.rows[0]?.s ?? 0),
+  );
 }
 
 function patchSql(patch: RefundPatch, firstParam: number): { sets: string; params: unknown[] } {

@@ -94,7 +94,100 @@ ALTER TABLE refunds ADD COLUMN reason_code TEXT;
 ALTER TABLE refunds ADD COLUMN reason_text TEXT;
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3];
+// Issue #16, store-wide everything else (task w-pgstore): people, MAC-keyed audit,
+// settings, approvals, other refunds, Antom's balance columns, capabilities, and
+// the approvals feed.
+const V4 = `
+-- The audit chain is MAC-keyed like the SQLite chain; the only update allowed is
+-- signing an entry written before (a NULL mac set, nothing else changed).
+ALTER TABLE audit ADD COLUMN mac TEXT;
+DROP TRIGGER audit_no_update ON audit;
+CREATE FUNCTION audit_sign_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.mac IS NULL AND NEW.mac IS NOT NULL AND NEW.seq = OLD.seq AND NEW.at = OLD.at
+     AND NEW.actor = OLD.actor AND NEW.kind = OLD.kind AND NEW.detail = OLD.detail AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit is append-only';
+END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_sign_only();
+
+-- What Antom reported on the last lookup (parity with SQLite v6): the store balance is computeBalance on both engines.
+ALTER TABLE payments ADD COLUMN antom_refunded BIGINT CHECK (antom_refunded >= 0);
+ALTER TABLE payments ADD COLUMN antom_refunds TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE payments ADD COLUMN refundable_below BIGINT CHECK (refundable_below >= 0);
+ALTER TABLE payments ADD COLUMN refund_closed_code TEXT;
+
+-- People are store-wide: one row per person, the lockout counter in the row (updated atomically).
+CREATE TABLE users (
+  name            TEXT PRIMARY KEY,
+  role            TEXT NOT NULL CHECK (role IN ('cashier','manager','technician')),
+  pin_hash        TEXT NOT NULL,
+  pin_keyed       BOOLEAN NOT NULL DEFAULT true,
+  must_change_pin BOOLEAN NOT NULL DEFAULT false,
+  disabled        BOOLEAN NOT NULL DEFAULT false,
+  failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+  locked_until    TIMESTAMPTZ,
+  language        TEXT CHECK (language IN ('en','zh')),
+  created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE approvals (
+  id                BIGSERIAL PRIMARY KEY,
+  refund_request_id TEXT NOT NULL REFERENCES refunds(refund_request_id),
+  manager           TEXT NOT NULL,
+  decision          TEXT NOT NULL CHECK (decision IN ('APPROVED','DECLINED')),
+  reason            TEXT NOT NULL,
+  at                TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX approvals_refund ON approvals(refund_request_id);
+
+-- Store settings (policy, receipt header, reasons, time zone): key -> validated JSON.
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_by TEXT NOT NULL
+);
+
+CREATE TABLE other_refunds (
+  id                        TEXT PRIMARY KEY,
+  payment_id                TEXT NOT NULL REFERENCES payments(payment_id),
+  register                  TEXT NOT NULL,
+  method                    TEXT NOT NULL CHECK (method IN ('CASH','STORE_CREDIT')),
+  amount_value              BIGINT NOT NULL CHECK (amount_value > 0),
+  currency                  TEXT NOT NULL,
+  note                      TEXT NOT NULL,
+  related_refund_request_id TEXT REFERENCES refunds(refund_request_id),
+  recorded_by               TEXT NOT NULL,
+  created_at                TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX other_refunds_created ON other_refunds(created_at);
+CREATE INDEX other_refunds_payment ON other_refunds(payment_id);
+
+CREATE TABLE method_capabilities (
+  payment_method    TEXT PRIMARY KEY,
+  partial_supported BOOLEAN,
+  window_days       INTEGER,
+  learned_from      TEXT NOT NULL,
+  updated_at        TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- The approvals feed: whatever writes a refund into or out of AWAITING_APPROVAL,
+-- every listening manager screen is told on commit (LISTEN approval_changed).
+CREATE FUNCTION refunds_approval_feed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (TG_OP = 'INSERT' AND NEW.state = 'AWAITING_APPROVAL')
+     OR (TG_OP = 'UPDATE' AND (OLD.state = 'AWAITING_APPROVAL') IS DISTINCT FROM (NEW.state = 'AWAITING_APPROVAL')) THEN
+    PERFORM pg_notify('approval_changed', NEW.refund_request_id);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER refunds_approval_feed AFTER INSERT OR UPDATE OF state ON refunds FOR EACH ROW EXECUTE FUNCTION refunds_approval_feed();
+CREATE INDEX refunds_awaiting ON refunds(created_at) WHERE state = 'AWAITING_APPROVAL';
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */
