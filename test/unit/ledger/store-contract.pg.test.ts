@@ -1,0 +1,154 @@
+/**
+ * The store ports' contract against store mode: a real PostgreSQL (throwaway
+ * cluster on loopback), each ledger a counter of one store with its own pool
+ * and register, each test on a fresh database. Plus what only store mode has:
+ * migrations from empty and from each earlier version, and signing a chain
+ * written before the store audit was keyed.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
+import { PG_LATEST_VERSION, pgMigrate } from '../../../main/ledger/pg/pg-migrations';
+import { PgJournal } from '../../../main/ledger/pg/pg-journal';
+import type { StoreLedger } from '../../../main/ledger/store-port';
+import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { storeContract } from './store-contract';
+
+let cluster: PgCluster | null = null;
+let dbCount = 0;
+
+function freshDb(): string {
+  if (cluster === null) throw new Error('no cluster');
+  dbCount += 1;
+  const name = `store_${process.pid}_${dbCount}`;
+  cluster.createDatabase(name);
+  return cluster.url(name);
+}
+
+type PgStoreLedger = StoreLedger & { approvalsReady(): Promise<void> };
+
+describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 30_000);
+
+  storeContract(
+    'PostgreSQL',
+    async (count) => {
+      const url = freshDb();
+      const ledgers: StoreLedger[] = [];
+      for (let i = 0; i < count; i += 1) ledgers.push(await openStoreLedger(url, { register: `counter-${i + 1}` }));
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      return {
+        ledgers,
+        raw: async (sql) => void (await raw.query(sql)),
+        unguardAudit: async () => void (await raw.query('ALTER TABLE audit DISABLE TRIGGER audit_no_update')),
+        async close() {
+          await raw.end();
+          for (const l of ledgers) await l.close();
+        },
+      };
+    },
+    {
+      crossConnectionNotices: true,
+      distinctRegisters: true,
+      sharedTimeZone: true,
+      approvalsReady: (l) => (l as PgStoreLedger).approvalsReady(),
+    },
+  );
+
+  it('migrates from empty and from each earlier version to the latest', async () => {
+    for (let from = 0; from < PG_LATEST_VERSION; from += 1) {
+      const url = freshDb();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const client = await pool.connect();
+      expect(await pgMigrate(client, from)).toBe(from);
+      if (from >= 1) {
+        // A refund and an unsigned audit entry written by that version must survive the upgrade.
+        await client.query(
+          "INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status) VALUES ('PM', 1000, 'SGD', 'ALIPAY_CN', '2026-12-01', 'SUCCESS')",
+        );
+      }
+      expect(await pgMigrate(client)).toBe(PG_LATEST_VERSION);
+      client.release();
+      await pool.end();
+      const cols = await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'");
+      expect(cols.rows.map((r) => r.column_name)).toContain('language');
+      if (from >= 1) expect((await c.query('SELECT antom_refunds FROM payments')).rows).toEqual([{ antom_refunds: '[]' }]);
+      await c.end();
+    }
+  }, 60_000);
+
+  it('signs a store chain written before it was keyed (V3) once, and only if it verifies', async () => {
+    const url = freshDb();
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const client = await pool.connect();
+    await pgMigrate(client, 3);
+    // What a V3 counter wrote: an unsigned chain (the V3 PgJournal did not MAC).
+    const { entryHash, GENESIS_HASH } = await import('../../../main/ledger/audit');
+    let prev = GENESIS_HASH;
+    for (let seq = 1; seq <= 3; seq += 1) {
+      const e = { seq, at: new Date().toISOString(), actor: 'old', kind: 'test.entry', detail: JSON.stringify({ seq }) };
+      const hash = entryHash(prev, e);
+      await client.query('INSERT INTO audit (seq, at, actor, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        seq,
+        e.at,
+        e.actor,
+        e.kind,
+        e.detail,
+        prev,
+        hash,
+      ]);
+      prev = hash;
+    }
+    client.release();
+    await pool.end();
+    const notAdopted = await openStoreLedger(url, { register: 'c1', keys: { auditKey: Buffer.alloc(32, 7), pinPepper: Buffer.alloc(32, 8) } });
+    expect(await notAdopted.audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+    await notAdopted.close();
+    const keys = { auditKey: Buffer.alloc(32, 7), pinPepper: Buffer.alloc(32, 8) };
+    const adopted = await openStoreLedger(url, { register: 'c1', keys, adoptUnsignedAudit: true });
+    expect(await adopted.audit.verify()).toMatchObject({ ok: true, count: 3 });
+    await adopted.audit.append('new', 'test.entry', {});
+    // Another counter with another key cannot pass it off: the MACs are the store's key.
+    const wrongKey = await openStoreLedger(url, { register: 'c2', keys: { ...keys, auditKey: Buffer.alloc(32, 9) } });
+    expect((await wrongKey.audit.verify()).ok).toBe(false);
+    await wrongKey.close();
+    await adopted.close();
+  }, 30_000);
+
+  it('the refund journal signs its entries with the store key: the journal and the audit port verify one chain', async () => {
+    const url = freshDb();
+    const keys = { auditKey: Buffer.alloc(32, 3), pinPepper: Buffer.alloc(32, 4) };
+    const store = await openStoreLedger(url, { register: 'c1', keys });
+    const journal = await PgJournal.open({ url, register: 'c2', auditKey: keys.auditKey });
+    await journal.upsertPayment({ paymentId: 'PJ', amount: { value: 100, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt: '2026-12-01', status: 'SUCCESS', supportsPartialRefund: true });
+    await journal.insert(
+      {
+        refundRequestId: 'RR-J',
+        intentId: 'intent-j-1',
+        paymentId: 'PJ',
+        mode: 'PARTIAL',
+        amount: { value: 10, currency: 'SGD' },
+        memo: null,
+        state: 'APPROVED',
+        cashier: 'alice',
+        message: 'm',
+        nextAction: 'WAIT',
+        approvalReasons: [],
+      },
+      'alice',
+    );
+    await store.audit.append('boss', 'test.entry', {});
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 2 });
+    expect(await journal.verifyAudit()).toMatchObject({ intact: true, entries: 2 });
+    await journal.close();
+    await store.close();
+  }, 30_000);
+});
