@@ -79,7 +79,11 @@ export class MethodCapabilities {
     const learned = parseRows(LearnedRow, this.db.prepare('SELECT * FROM method_capabilities WHERE payment_method = ?').all(key), 'capability')[0];
     return mergeCapability(
       key,
-      learned && { partialSupported: learned.partial_supported === null ? null : learned.partial_supported !== 0, windowDays: learned.window_days, learnedFrom: learned.learned_from },
+      learned && {
+        partialSupported: learned.partial_supported === null ? null : learned.partial_supported !== 0,
+        windowDays: learned.window_days,
+        learnedFrom: learned.learned_from,
+      },
     );
   }
 

@@ -70,7 +70,8 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
       list: async () => ledger.users.list().map((u) => ({ ...u, language: language(u.name) })),
       async add(input, actor) {
         const r = await ledger.users.add(input, actor);
-        if (r.ok && input.language !== undefined && input.language !== null) db.prepare('UPDATE users SET language = ? WHERE name = ?').run(input.language, r.value.name);
+        if (r.ok && input.language !== undefined && input.language !== null)
+          db.prepare('UPDATE users SET language = ? WHERE name = ?').run(input.language, r.value.name);
         return mapUser(r);
       },
       disable: async (name, actor) => mapUser(ledger.users.disable(name, actor)),
@@ -129,9 +130,7 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
     },
     approvals: {
       async pending() {
-        const rows = z
-          .array(PendingRow)
-          .parse(db.prepare("SELECT * FROM refunds WHERE state = 'AWAITING_APPROVAL' ORDER BY created_at, rowid").all());
+        const rows = z.array(PendingRow).parse(db.prepare("SELECT * FROM refunds WHERE state = 'AWAITING_APPROVAL' ORDER BY created_at, rowid").all());
         return rows.map((r) => ({
           refundRequestId: r.refund_request_id,
           register,

@@ -14,15 +14,7 @@
 import type { Money } from '../../preload/contract/money';
 import type { RefundView } from '../../preload/contract/refunds';
 import type { Result } from '../../preload/contract/result';
-import type {
-  AuditEntryView,
-  AuditHeadView,
-  AuditVerifyView,
-  DailyReportView,
-  RefundReasonView,
-  Role,
-  StoreSettingsView,
-} from '../../preload/contract/views';
+import type { AuditEntryView, AuditHeadView, AuditVerifyView, DailyReportView, RefundReasonView, Role, StoreSettingsView } from '../../preload/contract/views';
 import type { AntomPaymentInfo } from '../refunds/ports';
 import type { Balance } from './balance';
 import type { RefundJournal } from './journal-port';

@@ -68,7 +68,8 @@ async function verifyChain(c: Queryable, key: Buffer, requireMac: boolean): Prom
     if (!parsed.success) return { ok: false, count, firstBrokenSeq: expectedSeq, reason: 'entry is malformed' };
     const e = parsed.data;
     if (e.seq !== expectedSeq) return { ok: false, count, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing (next present is ${e.seq})` };
-    if (e.prev_hash !== prevHash) return { ok: false, count, firstBrokenSeq: e.seq, reason: 'link to the previous entry is broken (deleted or reordered entry)' };
+    if (e.prev_hash !== prevHash)
+      return { ok: false, count, firstBrokenSeq: e.seq, reason: 'link to the previous entry is broken (deleted or reordered entry)' };
     let recomputed: string;
     try {
       recomputed = entryHash(prevHash, e);

@@ -111,9 +111,9 @@ export class PgJournal implements RefundJournal {
 
   /** Connects, migrates (once across counters) and returns the journal. */
   static async open(opts: PgJournalOptions): Promise<PgJournal> {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4 });
-    // Durable before any byte of a refund leaves the counter: commit waits for the WAL flush.
-    pool.on('connect', (c) => void c.query('SET synchronous_commit = on').catch(() => undefined));
+    // Durable before any byte of a refund leaves the counter: commit waits for the WAL flush. A startup
+    // parameter rather than a SET on connect, so it is in force before the first statement (and races nothing).
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
     // An idle connection that dies (database restart) must not crash the process.
     pool.on('error', () => undefined);
     const client = await pool.connect();

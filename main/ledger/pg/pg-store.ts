@@ -93,8 +93,8 @@ function toApproval(raw: Record<string, unknown>): ApprovalRow {
 export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Promise<StoreLedger> {
   const keys = opts.keys ?? PUBLIC_TEST_KEYS;
   const journal = await PgJournal.open({ url, register: opts.register, auditKey: keys.auditKey, maxConnections: opts.maxConnections });
-  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4 });
-  pool.on('connect', (c) => void c.query('SET synchronous_commit = on').catch(() => undefined));
+  // Durable before any byte leaves: synchronous_commit on as a startup parameter, in force before the first statement.
+  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
   pool.on('error', () => undefined);
   try {
     if (opts.adoptUnsignedAudit ?? opts.keys === undefined) await adoptUnsignedPgAudit(pool, keys.auditKey);
@@ -382,7 +382,10 @@ class PgStore {
           params.push(b.from, b.to);
           where.push(`created_at >= $${params.length - 1} AND created_at < $${params.length}`);
         }
-        const r = await this.pool.query(`SELECT * FROM other_refunds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`, params);
+        const r = await this.pool.query(
+          `SELECT * FROM other_refunds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`,
+          params,
+        );
         const rows = (r.rows as Record<string, unknown>[]).map(toOther);
         const date = f.date;
         if (date === undefined) return rows;
@@ -419,7 +422,8 @@ class PgStore {
         });
       }
       const refundable = (await storeBalance(c, n.paymentId))?.refundable.value ?? 0;
-      if (n.amount.value > refundable) return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+      if (n.amount.value > refundable)
+        return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
       const ins = await c.query(
         `INSERT INTO other_refunds (id, payment_id, register, method, amount_value, currency, note, related_refund_request_id, recorded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,

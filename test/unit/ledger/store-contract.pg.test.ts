@@ -128,7 +128,14 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
     const keys = { auditKey: Buffer.alloc(32, 3), pinPepper: Buffer.alloc(32, 4) };
     const store = await openStoreLedger(url, { register: 'c1', keys });
     const journal = await PgJournal.open({ url, register: 'c2', auditKey: keys.auditKey });
-    await journal.upsertPayment({ paymentId: 'PJ', amount: { value: 100, currency: 'SGD' }, paymentMethod: 'ALIPAY_CN', paidAt: '2026-12-01', status: 'SUCCESS', supportsPartialRefund: true });
+    await journal.upsertPayment({
+      paymentId: 'PJ',
+      amount: { value: 100, currency: 'SGD' },
+      paymentMethod: 'ALIPAY_CN',
+      paidAt: '2026-12-01',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    });
     await journal.insert(
       {
         refundRequestId: 'RR-J',

@@ -63,7 +63,9 @@ async function pay(l: StoreLedger, paymentId: string, value = 10_000, antomRefun
     supportsPartialRefund: true,
     ...(antomRefunds === undefined
       ? {}
-      : { antomRefunds: antomRefunds.map((a) => ({ refundRequestId: a.refundRequestId, refundId: null, value: a.value, status: 'SUCCESS' as const, at: null })) }),
+      : {
+          antomRefunds: antomRefunds.map((a) => ({ refundRequestId: a.refundRequestId, refundId: null, value: a.value, status: 'SUCCESS' as const, at: null })),
+        }),
   });
 }
 
@@ -164,7 +166,7 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
 
       const seeded = async (): Promise<[StoreLedger, StoreLedger, StoreHarness]> => {
         const t = await two();
-        for (let i = 1; i <= 4; i += 1) await t[i % 2].audit.append('seed', 'test.entry', { i });
+        for (let i = 1; i <= 4; i += 1) await (i % 2 ? t[0] : t[1]).audit.append('seed', 'test.entry', { i });
         expect((await t[1].audit.verify()).ok).toBe(true);
         await t[2].unguardAudit();
         return t;
@@ -272,7 +274,11 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
         const [a, b] = await two();
         const before = await b.payments.capability('ALIPAY_CN');
         await a.payments.learnPartialRefused('alipay_cn', 'PARTIAL_REFUND_NOT_SUPPORTED');
-        expect(await b.payments.capability('ALIPAY_CN')).toMatchObject({ partialSupported: false, source: 'ANTOM', learnedFrom: 'PARTIAL_REFUND_NOT_SUPPORTED' });
+        expect(await b.payments.capability('ALIPAY_CN')).toMatchObject({
+          partialSupported: false,
+          source: 'ANTOM',
+          learnedFrom: 'PARTIAL_REFUND_NOT_SUPPORTED',
+        });
         await a.payments.learnWindowExceeded('ALIPAY_CN', 12.5, 'DPOS_REFUND_REFUND_WINDOW_EXCEED');
         expect((await b.payments.capability('ALIPAY_CN')).windowDays).toBe(before.windowDays !== null && before.windowDays <= 12 ? before.windowDays : 12);
       });
@@ -367,7 +373,10 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
         expect((await a.journal.insert(ra, 'alice')).ok).toBe(true);
         expect((await b.journal.insert(rb, 'bob')).ok).toBe(true);
         await pay(a, 'PR3');
-        const credit = await b.otherRefunds.record({ id: 'or-r', paymentId: 'PR3', method: 'STORE_CREDIT', amount: { value: 50, currency: 'SGD' }, note: 'n' }, 'boss');
+        const credit = await b.otherRefunds.record(
+          { id: 'or-r', paymentId: 'PR3', method: 'STORE_CREDIT', amount: { value: 50, currency: 'SGD' }, note: 'n' },
+          'boss',
+        );
         expect(credit.ok).toBe(true);
         const today = localDate(new Date(), 'UTC');
         const all = await a.reports.dailyReport(today, { tz: 'UTC' });
