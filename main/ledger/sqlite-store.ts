@@ -8,12 +8,11 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../../preload/contract/result';
 import type { AuditHeadView } from '../../preload/contract/views';
 import { buildDailyCsv, buildDailyReport } from './reports';
-import { openLedger, type Ledger, type LedgerOptions } from './ledger';
+import type { Ledger } from './ledger';
 import { RefundStore } from './refund-store';
 import { sqliteJournal } from './sqlite-journal';
 import type { Language, StoreLedger, StoreUser } from './store-port';
 import type { User } from './users';
-import type { LedgerKeys } from '../secrets/ledger-keys';
 
 const LanguageRow = z.object({ language: z.enum(['en', 'zh']).nullable() });
 const PendingRow = z.object({
@@ -25,16 +24,11 @@ const PendingRow = z.object({
   created_at: z.string(),
 });
 
-export interface SqliteStoreOptions extends LedgerOptions {
-  readonly register: string;
-  readonly keys?: LedgerKeys;
-}
-
-/** One counter's SQLite file with every store port and the journal: the wiring twin of openStoreLedger. */
-export function openSqliteStoreLedger(dbPath: string, opts: SqliteStoreOptions): StoreLedger {
-  return sqliteStoreLedger(openLedger(dbPath, opts), opts.register);
-}
-
+/**
+ * One counter's SQLite ledger with every store port and the journal: the
+ * wiring twin of openStoreLedger. Takes a ledger already opened the one
+ * production way (services/data-ledger.ts, keys from the secret store).
+ */
 export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger {
   const db = ledger.db;
   const language = (name: string): Language | null => {

@@ -19,7 +19,7 @@
 import pg from 'pg';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { Role, type RefundReasonView, RefundReasonsSchema, type StoreSettingsView, StoreSettingsSchema } from '../../../preload/contract/views';
-import { PUBLIC_TEST_KEYS, type LedgerKeys } from '../../secrets/ledger-keys';
+import type { LedgerKeys } from '../../secrets/ledger-keys';
 import { isValidTimeZone, localDate, widenedUtcBounds } from '../local-date';
 import { mergeCapability } from '../method-capabilities';
 import type { NewOtherRefund, RecordOtherError } from '../other-refunds';
@@ -54,8 +54,12 @@ const LOCKED_MESSAGE = 'Too many wrong PINs. Try again in a few minutes, or ask 
 export interface StoreLedgerOptions {
   /** This counter's register name: recorded on every refund and other refund it writes. */
   readonly register: string;
-  /** Audit key and PIN pepper from the secret store; the same keys on every counter of the store. */
-  readonly keys?: LedgerKeys;
+  /**
+   * Audit key and PIN pepper from the secret store, required: the same keys on
+   * every counter of the store (a PIN hashed at one counter is checked at
+   * another; the chain is signed and verified with one key).
+   */
+  readonly keys: LedgerKeys;
   /** Sign entries of a V1-V3 store chain once (only right after the keys were created, as in SQLite). */
   readonly adoptUnsignedAudit?: boolean;
   readonly pinPolicy?: PinPolicy;
@@ -91,13 +95,13 @@ function toApproval(raw: Record<string, unknown>): ApprovalRow {
  * every other port, on one database, migrated once across counters.
  */
 export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Promise<StoreLedger> {
-  const keys = opts.keys ?? PUBLIC_TEST_KEYS;
+  const keys = opts.keys;
   const journal = await PgJournal.open({ url, register: opts.register, auditKey: keys.auditKey, maxConnections: opts.maxConnections });
   // Durable before any byte leaves: synchronous_commit on as a startup parameter, in force before the first statement.
   const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
   pool.on('error', () => undefined);
   try {
-    if (opts.adoptUnsignedAudit ?? opts.keys === undefined) await adoptUnsignedPgAudit(pool, keys.auditKey);
+    if (opts.adoptUnsignedAudit === true) await adoptUnsignedPgAudit(pool, keys.auditKey);
   } catch (e) {
     await pool.end();
     await journal.close();

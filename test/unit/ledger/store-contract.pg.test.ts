@@ -12,6 +12,7 @@ import { PG_LATEST_VERSION, pgMigrate } from '../../../main/ledger/pg/pg-migrati
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import type { StoreLedger } from '../../../main/ledger/store-port';
 import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
 import { storeContract } from './store-contract';
 
 let cluster: PgCluster | null = null;
@@ -40,7 +41,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
     async (count) => {
       const url = freshDb();
       const ledgers: StoreLedger[] = [];
-      for (let i = 0; i < count; i += 1) ledgers.push(await openStoreLedger(url, { register: `counter-${i + 1}` }));
+      for (let i = 0; i < count; i += 1) ledgers.push(await openStoreLedger(url, { register: `counter-${i + 1}`, keys: PUBLIC_TEST_KEYS }));
       const raw = new pg.Client({ connectionString: url });
       await raw.connect();
       return {

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSqliteStoreLedger } from '../../../main/ledger/sqlite-store';
+import { openLedger } from '../../../main/ledger';
+import { sqliteStoreLedger } from '../../../main/ledger/sqlite-store';
 import { storeContract } from './store-contract';
 
 storeContract(
@@ -11,7 +12,7 @@ storeContract(
   async (count) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-store-'));
     const file = path.join(dir, 'ledger.sqlite');
-    const ledgers = Array.from({ length: count }, () => openSqliteStoreLedger(file, { register: 'counter-1' }));
+    const ledgers = Array.from({ length: count }, () => sqliteStoreLedger(openLedger(file), 'counter-1'));
     const raw = new Database(file);
     raw.pragma('busy_timeout = 5000');
     return {
