@@ -262,19 +262,29 @@ export class PgJournal implements RefundJournal {
     opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
   ): Promise<Result<RefundRow, TransitionError>> {
     if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
+    // Terminal ownership (docs/ledger.md, Store mode): the steps that ask a terminal for the reference
+    // (leaving APPROVED or REFERENCE_REQUESTED) belong to the refund's own register, whoever holds a lease.
+    const ownerOnly = from === 'APPROVED' || from === 'REFERENCE_REQUESTED';
     return this.tx(async (c) => {
       const { sets, params } = patchSql(opts.patch ?? {}, 4);
-      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3 RETURNING *`, [
+      const owner = ownerOnly ? ` AND register = $${4 + params.length}` : '';
+      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3${owner} RETURNING *`, [
         to,
         id,
         from,
         ...params,
+        ...(ownerOnly ? [this.opts.register] : []),
       ]);
       if (r.rowCount === 0) {
-        const cur = await c.query<{ state: string }>('SELECT state FROM refunds WHERE refund_request_id = $1', [id]);
-        return cur.rows[0]
-          ? err('STALE_STATE', `The refund is ${cur.rows[0].state}, not ${from}.`, { state: cur.rows[0].state })
-          : err('NOT_FOUND', 'No such refund.');
+        const cur = await c.query<{ state: string; register: string }>('SELECT state, register FROM refunds WHERE refund_request_id = $1', [id]);
+        const row = cur.rows[0];
+        if (row && row.state === from && ownerOnly) {
+          return err('STALE_STATE', `This refund belongs to register ${row.register}: only that counter asks its own terminal for the reference.`, {
+            state: row.state,
+            register: row.register,
+          });
+        }
+        return row ? err('STALE_STATE', `The refund is ${row.state}, not ${from}.`, { state: row.state }) : err('NOT_FOUND', 'No such refund.');
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
       await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });

@@ -159,4 +159,48 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
     await journal.close();
     await store.close();
   }, 30_000);
+
+  it("terminal ownership: only the refund's register leaves APPROVED / REFERENCE_REQUESTED; any counter approves and finishes the Antom part", async () => {
+    const url = freshDb();
+    const one = await openStoreLedger(url, { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
+    const two = await openStoreLedger(url, { register: 'counter-2', keys: PUBLIC_TEST_KEYS });
+    await one.payments.upsert({
+      paymentId: 'PT',
+      amount: { value: 1_000, currency: 'SGD' },
+      paymentMethod: 'ALIPAY_CN',
+      paidAt: '2026-12-01',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    });
+    const base = {
+      paymentId: 'PT',
+      mode: 'PARTIAL' as const,
+      amount: { value: 100, currency: 'SGD' },
+      memo: null,
+      cashier: 'alice',
+      message: 'm',
+      nextAction: 'WAIT' as const,
+      approvalReasons: [],
+    };
+    expect((await one.journal.insert({ ...base, refundRequestId: 'RR-T1', intentId: 'intent-t-1', state: 'AWAITING_APPROVAL' }, 'alice')).ok).toBe(true);
+    // A manager at another counter decides.
+    expect((await two.journal.transition('RR-T1', 'AWAITING_APPROVAL', 'APPROVED', { actor: 'boss' })).ok).toBe(true);
+    const notMine = await two.journal.transition('RR-T1', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
+    expect(notMine).toMatchObject({ ok: false, error: { code: 'STALE_STATE', details: { register: 'counter-1' } } });
+    expect((await one.journal.transition('RR-T1', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' })).ok).toBe(true);
+    expect(
+      await two.journal.transition('RR-T1', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'REF-X' } }),
+    ).toMatchObject({ ok: false });
+    expect(await two.journal.transition('RR-T1', 'REFERENCE_REQUESTED', 'FAILED', { actor: 'system' })).toMatchObject({ ok: false });
+    expect(
+      (await one.journal.transition('RR-T1', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'REF-T1' } }))
+        .ok,
+    ).toBe(true);
+    // The reference is journaled: the Antom part needs only journaled columns, any counter may finish it.
+    expect((await two.journal.transition('RR-T1', 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system' })).ok).toBe(true);
+    expect((await two.journal.transition('RR-T1', 'SUBMITTING', 'SUCCEEDED', { actor: 'system' })).ok).toBe(true);
+    expect((await one.journal.get('RR-T1'))?.state).toBe('SUCCEEDED');
+    await one.close();
+    await two.close();
+  }, 30_000);
 });
