@@ -82,7 +82,12 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
         const u = ledger.users.get(name);
         return done && u !== null ? ok(withLanguage(u)) : err('USER_NOT_FOUND', `No user named ${name}.`);
       },
-      verifyPin: async (name, pin) => mapUser(await ledger.verifyPin(name, pin)),
+      setRole: async (name, role, actor) => mapUser(ledger.users.setRole(name, role, actor)),
+      async resetPin(name, actor) {
+        const r = await ledger.users.resetPin(name, actor);
+        return r.ok ? ok({ user: withLanguage(r.value.user), oneTimePin: r.value.oneTimePin }) : r;
+      },
+      verifyPin: async (name, pin, o) => mapUser(await ledger.verifyPin(name, pin, o)),
     },
     audit: {
       append: async (actor, kind, detail) => {

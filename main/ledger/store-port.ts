@@ -23,7 +23,7 @@ import type { NewOtherRefund, RecordOtherError } from './other-refunds';
 import type { PaymentRecord } from './payment-cache';
 import type { Policy } from './policy';
 import type { ApprovalRow, OtherRefundRow, PaymentRow } from './rows';
-import type { AddUserError, VerifyPinError } from './users';
+import type { AddUserError, ManageUserError, VerifyPinError } from './users';
 
 /** A person's display language; null = the counter's default. */
 export type Language = 'en' | 'zh';
@@ -44,12 +44,16 @@ export interface PeoplePort {
   enable(name: string, actor: string): Promise<Result<StoreUser, 'USER_NOT_FOUND'>>;
   unlock(name: string, actor: string): Promise<Result<StoreUser, 'USER_NOT_FOUND'>>;
   setLanguage(name: string, language: Language | null, actor: string): Promise<Result<StoreUser, 'USER_NOT_FOUND' | 'INVALID_INPUT'>>;
+  /** Nobody changes their own role, and the store's last active manager stays one (checked store-wide). */
+  setRole(name: string, role: Role, actor: string): Promise<Result<StoreUser, ManageUserError>>;
+  /** A random one-time PIN, returned once, to be replaced at the next sign-in; also lifts a lockout. */
+  resetPin(name: string, actor: string): Promise<Result<{ user: StoreUser; oneTimePin: string }, ManageUserError>>;
   /**
    * At most MAX_FAILED_PINS wrong PINs are ever evaluated per lockout window,
    * however many arrive at once from however many counters: each attempt is
    * counted in the database before its hash is checked.
    */
-  verifyPin(name: string, pin: string): Promise<Result<StoreUser, VerifyPinError>>;
+  verifyPin(name: string, pin: string, opts?: { newPin?: string }): Promise<Result<StoreUser, VerifyPinError>>;
 }
 
 export interface AuditListQuery {
@@ -57,6 +61,9 @@ export interface AuditListQuery {
   readonly beforeSeq?: number;
   readonly kinds?: readonly string[];
   readonly actor?: string;
+  /** YYYY-MM-DD in `timeZone` (default UTC). */
+  readonly date?: string;
+  readonly timeZone?: string;
 }
 
 export interface AuditPort {

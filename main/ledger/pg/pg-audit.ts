@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { AuditEntryView, AuditHeadView, AuditVerifyView } from '../../../preload/contract/views';
 import { entryHash, entryMac, GENESIS_HASH, parseHead } from '../audit';
 import { canonicalJson } from '../canonical-json';
+import { localDate, widenedUtcBounds } from '../local-date';
 import { AuditRowSchema } from '../rows';
 import type { AuditListQuery } from '../store-port';
 import { pgInt } from './pg-rows';
@@ -154,17 +155,35 @@ export async function listPgAudit(c: Queryable, q: AuditListQuery = {}): Promise
     params.push(q.actor);
     where.push(`actor = $${params.length}`);
   }
+  const date = q.date;
+  const tz = q.timeZone ?? 'UTC';
+  if (date !== undefined) {
+    // `at` is ISO-8601 UTC text: the wide bounds compare as text; the exact local day is checked below.
+    const b = widenedUtcBounds(date);
+    params.push(b.from, b.to);
+    where.push(`at >= $${params.length - 1} AND at < $${params.length}`);
+  }
   params.push(limit);
-  const r = await c.query(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
-  return (r.rows as Record<string, unknown>[]).map((raw) => {
-    const e = AuditRowSchema.parse({ ...raw, seq: pgInt(raw['seq']) });
-    let detail: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(e.detail);
-      detail = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { raw: e.detail };
-    } catch {
-      detail = { raw: e.detail };
+  const out: AuditEntryView[] = [];
+  for (;;) {
+    const r = await c.query(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
+    const rows = (r.rows as Record<string, unknown>[]).map((raw) => AuditRowSchema.parse({ ...raw, seq: pgInt(raw['seq']) }));
+    for (const e of rows) {
+      if (date !== undefined && localDate(e.at, tz) !== date) continue;
+      out.push({ seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, detail: parseDetail(e.detail) });
+      if (out.length === limit) return out;
     }
-    return { seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, detail };
-  });
+    const last = rows.at(-1);
+    if (rows.length < limit || last === undefined) return out;
+    params[0] = last.seq;
+  }
+}
+
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { raw: text };
+  } catch {
+    return { raw: text };
+  }
 }

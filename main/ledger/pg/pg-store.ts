@@ -16,6 +16,7 @@
  *  - approvals feed: a trigger on refunds notifies `approval_changed` on
  *    commit whenever a refund enters or leaves AWAITING_APPROVAL.
  */
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { Role, type RefundReasonView, RefundReasonsSchema, type StoreSettingsView, StoreSettingsSchema } from '../../../preload/contract/views';
@@ -24,7 +25,7 @@ import { isValidTimeZone, localDate, widenedUtcBounds } from '../local-date';
 import { mergeCapability } from '../method-capabilities';
 import type { NewOtherRefund, RecordOtherError } from '../other-refunds';
 import { Busy, PinHasher, pinPoolSaturated } from '../pin-hasher';
-import { DEFAULT_PIN_POLICY, pinProblem, type PinPolicy } from '../pin-policy';
+import { DEFAULT_PIN_POLICY, minPinLength, PIN_MAX_LENGTH, pinProblem, type PinPolicy } from '../pin-policy';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../policy';
 import { buildDailyCsv, buildDailyReport } from '../reports';
 import { ApprovalRowSchema, OtherRefundRowSchema, parseRow, type ApprovalRow, type OtherRefundRow, type RefundRow } from '../rows';
@@ -41,13 +42,15 @@ import type {
   StoreLedger,
   StoreUser,
 } from '../store-port';
-import { LOCKOUT_MS, MAX_FAILED_PINS, Pin, SIGN_IN_REFUSED, UserName, type VerifyPinError } from '../users';
+import { LOCKOUT_MS, MAX_FAILED_PINS, Pin, SIGN_IN_REFUSED, UserName, type ManageUserError, type VerifyPinError } from '../users';
 import { toRefundView } from '../views';
 import { adoptUnsignedPgAudit, appendPgAudit, listPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { PgJournal, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal';
 import { pgInt, pgIso, toPaymentRow } from './pg-rows';
 
 const APPROVAL_CHANNEL = 'approval_changed';
+/** pg_advisory_xact_lock key for role changes ("refund-terminal roles"). */
+const ROLE_LOCK = 0x5254524c;
 const BUSY_MESSAGE = 'Too many sign-in attempts right now. Wait a moment and try again.';
 const LOCKED_MESSAGE = 'Too many wrong PINs. Try again in a few minutes, or ask a manager to unlock you.';
 
@@ -210,11 +213,56 @@ class PgStore {
         });
         return row === null ? err('USER_NOT_FOUND', `No user named ${name}.`) : ok(toUser(row));
       },
-      verifyPin: (name, pin) => this.verifyPin(name, pin),
+      setRole: (name, role, actor) => this.setRole(name, role, actor),
+      resetPin: (name, actor) => this.resetPin(name, actor),
+      verifyPin: (name, pin, o) => this.verifyPin(name, pin, o?.newPin),
     };
   }
 
-  private async verifyPin(rawName: string, pin: string): Promise<Result<StoreUser, VerifyPinError>> {
+  private async setRole(name: string, role: Role, actor: string): Promise<Result<StoreUser, ManageUserError>> {
+    if (name === actor) return err('FORBIDDEN', 'Nobody can change their own role; ask another manager.');
+    return this.tx(async (c): Promise<Result<StoreUser, ManageUserError>> => {
+      // Every role change of the store takes this lock, so two counters cannot demote the last two managers at once.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [ROLE_LOCK]);
+      const cur = await this.userRow(name, c);
+      if (cur === null) return err('USER_NOT_FOUND', `No user named ${name}.`);
+      if (cur.role === role) return ok(toUser(cur));
+      if (cur.role === 'manager' && !cur.disabled) {
+        const others = await c.query<{ n: string }>("SELECT COUNT(*) AS n FROM users WHERE role = 'manager' AND NOT disabled AND name <> $1", [name]);
+        if (pgInt(others.rows[0]?.n ?? 0) === 0) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
+      }
+      const r = await c.query<UserDbRow>('UPDATE users SET role = $2 WHERE name = $1 RETURNING *', [name, role]);
+      await this.audit(c, actor, 'user.role_changed', { name, from: cur.role, to: role });
+      return ok(toUser(r.rows[0] as UserDbRow));
+    });
+  }
+
+  private async resetPin(name: string, actor: string): Promise<Result<{ user: StoreUser; oneTimePin: string }, ManageUserError>> {
+    if ((await this.userRow(name)) === null) return err('USER_NOT_FOUND', `No user named ${name}.`);
+    let pin: string;
+    do {
+      pin = Array.from({ length: PIN_MAX_LENGTH }, () => String(randomInt(10))).join('');
+    } while (pinProblem(pin, 'manager', this.pinPolicy) !== null);
+    let hash: string;
+    try {
+      hash = await this.hasher.hash(pin);
+    } catch (e) {
+      if (e instanceof Busy) return err('INVALID_INPUT', BUSY_MESSAGE);
+      throw e;
+    }
+    const row = await this.tx(async (c) => {
+      const r = await c.query<UserDbRow>(
+        'UPDATE users SET pin_hash = $2, pin_keyed = true, must_change_pin = true, failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *',
+        [name, hash],
+      );
+      if (!r.rows[0]) return null;
+      await this.audit(c, actor, 'user.pin_reset', { name });
+      return r.rows[0];
+    });
+    return row === null ? err('USER_NOT_FOUND', `No user named ${name}.`) : ok({ user: toUser(row), oneTimePin: pin });
+  }
+
+  private async verifyPin(rawName: string, pin: string, newPin?: string): Promise<Result<StoreUser, VerifyPinError>> {
     const name = UserName.safeParse(rawName).success ? rawName.trim() : '';
     const r = name === '' ? null : await this.userRow(name);
     if (r === null) {
@@ -277,11 +325,26 @@ class PgStore {
     const after = await this.pool.query<UserDbRow>('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *', [name]);
     const u = after.rows[0];
     if (!u) return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
-    // The PIN-change flow (one-time PINs, policy upgrades) stays on the SQLite path for now: refused here, never let through.
-    if (u.must_change_pin || pinProblem(pin, u.role, this.pinPolicy) !== null) {
-      return err('PIN_CHANGE_REQUIRED', 'Your PIN must be changed before you continue: choose a new one.');
+    if (!u.must_change_pin && pinProblem(pin, u.role, this.pinPolicy) === null) return ok(toUser(u));
+    // A one-time PIN (reset by a manager) or one the policy no longer accepts: only with a new one.
+    if (newPin === undefined) {
+      return err('PIN_CHANGE_REQUIRED', 'Your PIN must be changed before you continue: choose a new one.', { minLength: minPinLength(u.role, this.pinPolicy) });
     }
-    return ok(toUser(u));
+    const problem = newPin === pin ? 'The new PIN must differ from the old one.' : pinProblem(newPin, u.role, this.pinPolicy);
+    if (problem !== null) return err('INVALID_INPUT', problem);
+    let hash: string;
+    try {
+      hash = await this.hasher.hash(newPin);
+    } catch (e) {
+      if (e instanceof Busy) return err('RATE_LIMITED', BUSY_MESSAGE);
+      throw e;
+    }
+    const changed = await this.tx(async (c) => {
+      const r = await c.query<UserDbRow>('UPDATE users SET pin_hash = $2, pin_keyed = true, must_change_pin = false WHERE name = $1 RETURNING *', [name, hash]);
+      if (r.rows[0]) await this.audit(c, name, 'user.pin_changed', { name });
+      return r.rows[0] ?? null;
+    });
+    return changed === null ? err('USER_NOT_FOUND', SIGN_IN_REFUSED) : ok(toUser(changed));
   }
 
   // ---- audit ----

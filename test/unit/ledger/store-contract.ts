@@ -148,6 +148,32 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
         expect(audit.filter((e) => e.kind === 'auth.locked')).toHaveLength(1);
         expect(audit.filter((e) => e.kind === 'auth.pin_failed')).toHaveLength(MAX_FAILED_PINS - 1);
       }, 60_000);
+
+      it('roles: nobody changes their own, and counters demoting every manager at once leave exactly one', async () => {
+        const [a, b] = await two();
+        const names = Array.from({ length: 8 }, (_, i) => `m${i}`);
+        for (const m of names) await a.people.add({ name: m, role: 'manager', pin: '482193' }, 'setup');
+        expect(await b.people.setRole('m1', 'cashier', 'm1')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        const results = await Promise.all(names.map((m, i) => (i % 2 ? a : b).people.setRole(m, 'cashier', names[(i + 1) % names.length] as string)));
+        expect(results.filter((r) => r.ok)).toHaveLength(names.length - 1);
+        expect((await a.people.list()).filter((u) => u.role === 'manager')).toHaveLength(1);
+        expect(await a.people.setRole('nobody', 'cashier', 'm2')).toMatchObject({ ok: false, error: { code: 'USER_NOT_FOUND' } });
+      });
+
+      it('a PIN reset at one counter is a one-time PIN: the next sign-in, at another counter, must choose a new one', async () => {
+        const [a, b] = await two();
+        await a.people.add({ name: 'eve', role: 'cashier', pin: '3817' }, 'boss');
+        const reset = await a.people.resetPin('eve', 'boss');
+        if (!reset.ok) throw new Error(reset.error.message);
+        const oneTime = reset.value.oneTimePin;
+        expect(await b.people.verifyPin('eve', '3817')).toMatchObject({ ok: false, error: { code: 'PIN_INVALID' } });
+        expect(await b.people.verifyPin('eve', oneTime)).toMatchObject({ ok: false, error: { code: 'PIN_CHANGE_REQUIRED' } });
+        expect(await b.people.verifyPin('eve', oneTime, { newPin: oneTime })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+        expect((await b.people.verifyPin('eve', oneTime, { newPin: '9264' })).ok).toBe(true);
+        expect((await a.people.verifyPin('eve', '9264')).ok).toBe(true);
+        const kinds = (await a.audit.list({ limit: 50 })).map((e) => e.kind);
+        expect(kinds).toEqual(expect.arrayContaining(['user.pin_reset', 'user.pin_changed']));
+      });
     });
 
     describe('audit', () => {
@@ -162,6 +188,15 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
         const listed = await b.audit.list({ limit: 3 });
         expect(listed.map((e) => e.seq)).toEqual([10, 9, 8]);
         expect((await b.audit.verify({ expectedHead: `${va.head.seq}:${va.head.hash}` })).ok).toBe(true);
+      });
+
+      it('lists one local day of the store, newest first, across pages', async () => {
+        const [a, b] = await two();
+        for (let i = 0; i < 5; i += 1) await a.audit.append('p', 'test.day', { i });
+        const today = localDate(new Date(), 'Asia/Singapore');
+        const day = await b.audit.list({ date: today, timeZone: 'Asia/Singapore', kinds: ['test.day'], limit: 3 });
+        expect(day.map((e) => e.detail['i'])).toEqual([4, 3, 2]);
+        expect(await b.audit.list({ date: '2001-01-01', kinds: ['test.day'] })).toEqual([]);
       });
 
       const seeded = async (): Promise<[StoreLedger, StoreLedger, StoreHarness]> => {
