@@ -669,7 +669,11 @@ class PgStore {
       const rows = day.rows.filter((r) => keep(day.registerOf.get(r.refund_request_id)));
       const others = other.rows.filter((o) => keep(other.registerOf.get(o.id)));
       const approvals = new Map<string, ApprovalRow[]>();
-      for (const r of rows) approvals.set(r.refund_request_id, await this.decisions(r.refund_request_id));
+      if (rows.length > 0) {
+        const ap = await this.pool.query('SELECT * FROM approvals WHERE refund_request_id = ANY($1) ORDER BY id', [rows.map((r) => r.refund_request_id)]);
+        for (const x of (ap.rows as Record<string, unknown>[]).map(toApproval))
+          approvals.set(x.refund_request_id, [...(approvals.get(x.refund_request_id) ?? []), x]);
+      }
       const methods = new Map<string, string>();
       const ids = [...new Set([...rows.map((r) => r.payment_id), ...others.map((o) => o.payment_id)])];
       if (ids.length > 0) {
