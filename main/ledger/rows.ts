@@ -101,7 +101,8 @@ export const AuditRowSchema = z.object({
 });
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 
-export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
+// params: the figures of the sentence, so screens can say it in the reader's language (#17).
+export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string(), params: z.record(z.string(), z.string()).optional() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
 
 export const OtherRefundRowSchema = z.object({

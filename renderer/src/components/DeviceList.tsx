@@ -17,10 +17,11 @@ export function DeviceList(props: { devices: readonly TerminalCandidateView[]; o
       {props.devices.map((d) => (
         <li key={d.path} className="panel" data-testid="device" data-path={d.path} data-accessible={d.accessible}>
           <p>
-            <strong className="mono">{d.path}</strong> <span className="muted">({d.source})</span>
+            <code>{d.path}</code> <span className="muted">({t(`devices.source.${d.source}`, { defaultValue: d.source })})</span>
           </p>
           <p className="muted">
-            {d.manufacturer ?? t('pairing.unknownMaker')} · VID {hex(d.vendorId)} · PID {hex(d.productId)}
+            {d.source === 'virtual' ? t('devices.virtualMaker') : (d.manufacturer ?? t('pairing.unknownMaker'))} · {t('devices.vendor')} {hex(d.vendorId)} ·{' '}
+            {t('devices.product')} {hex(d.productId)}
             {d.serialNumber ? ` · ${t('pairing.serial')} ${d.serialNumber}` : ''}
           </p>
           {d.problem ? (
