@@ -76,6 +76,8 @@ export const UserRowSchema = z.object({
   created_at: z.string(),
   pin_keyed: z.number().int(),
   must_change_pin: z.number().int(),
+  /** #17: the person's screen language (null: none chosen yet). */
+  language: z.enum(['en', 'zh']).nullable(),
 });
 export type UserRow = z.infer<typeof UserRowSchema>;
 
