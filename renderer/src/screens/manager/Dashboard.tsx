@@ -12,7 +12,7 @@ import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
 import type { RefundView } from '../../../../preload/contract/refunds';
 import { journaledReasonLabel } from '../../lib/reasons';
-import { decisionReasonText } from '../../lib/words';
+import { decisionReasonText, humanise } from '../../lib/words';
 import { OtherRefundForm } from '../../components/OtherRefundForm';
 
 export function ManagerDashboard() {
@@ -124,7 +124,7 @@ function Totals(props: { report: DailyReportView; noneText: string }) {
                   <tr key={`${row.currency}-${row.status}`}>
                     <td>{row.currency}</td>
                     {/* The report's status is the journal state: one vocabulary with the refund list. */}
-                    <td>{t(`refundState.${row.status}`, { defaultValue: row.status })}</td>
+                    <td>{t(`refundState.${row.status}`, { defaultValue: humanise(row.status) })}</td>
                     <td className="num">{row.count}</td>
                     <td className="num big">{fmtMoney(row.amount, lang)}</td>
                   </tr>
