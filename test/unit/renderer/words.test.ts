@@ -84,3 +84,24 @@ describe('short ids', () => {
     expect(shortId('a1b2c3d4-e5f6-4711-8888-0123456789ab-refund')).toBe('…9ab-refund');
   });
 });
+
+describe('every code the demo and the link produce has words in both languages', () => {
+  it('demo labels, link counters, payment statuses, device problems, secret protections', async () => {
+    const { DEMO_PAYMENTS } = await import('../../../main/sandbox/seed');
+    const { createLinkStats } = await import('../../../native-bridge/link/stats');
+    const keys = [
+      ...Object.keys(DEMO_PAYMENTS).map((k) => `demoPayments.${k}`),
+      ...Object.keys(createLinkStats())
+        .filter((k) => k !== 'lastRttsMs')
+        .map((k) => `diagnostics.counterNames.${k}`),
+      ...['SUCCESS', 'PROCESSING', 'FAIL', 'CLOSED', 'CANCELLED'].map((s) => `paymentStatus.${s}`),
+      ...['EACCES', 'ENOENT', 'EBUSY', 'NO_TTY', 'OTHER'].flatMap((c) => [`devices.problem.${c}`, `devices.fix.${c}`]),
+      ...['os-keychain', 'os-keychain-basic-text', 'file-0600'].map((p) => `diagnostics.protection.${p}`),
+      ...['os-keychain-basic-text', 'file-0600'].map((p) => `shell.secretWarningText.${p}`),
+    ];
+    for (const key of keys) {
+      expect(en(key), key).not.toBe(key);
+      expect(zh(key), key).not.toBe(key);
+    }
+  });
+});
