@@ -6,9 +6,9 @@
  * currency code, a brand or the demo's own data fails the test, naming the
  * screen and the words.
  */
-import type { Page } from '@playwright/test';
 import { expect, signIn, test } from '../fixtures';
-import { lookUp } from '../helpers/journey';
+import path from 'node:path';
+import { lookUp, pairingCodesFromLog } from '../helpers/journey';
 import { untranslatedWords, VISIBLE_TEXT_SCRIPT } from '../helpers/english';
 
 test('zh walk: every screen of every role is in Chinese', async ({ page, host }) => {
@@ -167,6 +167,22 @@ test('zh walk: every screen of every role is in Chinese', async ({ page, host })
   await page.getByTestId('nav-users').click();
   await expect(page.getByTestId('users-table')).toBeVisible();
   await collect('manager: users');
+  await page.getByTestId('new-user-name').fill('alice');
+  await page.getByTestId('new-user-pin').fill('5820');
+  await page.getByTestId('new-user-pin2').fill('5820');
+  await page.getByTestId('add-user').click();
+  await expect(page.getByTestId('screen-users').getByRole('alert').first()).toBeVisible();
+  await collect('manager: users, name taken');
+  await page.getByTestId('new-user-name').fill('王芳');
+  await page.getByTestId('add-user').click();
+  await expect(page.locator('[data-testid="user-row"][data-user="王芳"]')).toBeVisible();
+  await collect('manager: users, added');
+  await page.getByTestId('reset-pin-王芳').click();
+  await expect(page.getByTestId('users-notice')).toBeVisible();
+  const oneTimePin = /(\d{4,8})/.exec((await page.getByTestId('users-notice').textContent()) ?? '')?.[1] ?? '';
+  await collect('manager: users, one-time PIN');
+  await page.getByTestId('disable-tom').click();
+  await collect('manager: users, confirm disable');
   await page.getByTestId('nav-audit').click();
   await expect(page.getByTestId('audit-table')).toBeVisible();
   await expect(page.getByTestId('audit-verify')).toHaveAttribute('data-verified', 'true');
@@ -174,6 +190,18 @@ test('zh walk: every screen of every role is in Chinese', async ({ page, host })
   await page.getByTestId('audit-filter-events').selectOption('all');
   await expect(page.getByTestId('audit-row').first()).toBeVisible();
   await collect('manager: audit, everything');
+  await signOut();
+
+  // A one-time PIN must be changed at sign-in.
+  await page.getByTestId('signin-user').fill('王芳');
+  await page.getByTestId('signin-pin').fill(oneTimePin);
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signin-change-pin')).toBeVisible();
+  await collect('sign-in: change one-time PIN');
+  await page.getByTestId('signin-new-pin').fill('7391');
+  await page.getByTestId('signin-new-pin2').fill('7391');
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signed-in-user')).toContainText('王芳');
   await signOut();
 
   // Technician.
@@ -193,8 +221,33 @@ test('zh walk: every screen of every role is in Chinese', async ({ page, host })
   await expect(page.getByTestId('antom-test-result')).toBeVisible({ timeout: 30_000 });
   await collect('technician: Antom setup');
 
+  // Pairing again: the code step, the link test and done.
+  await page.getByTestId('nav-pairing').click();
+  const device = page.locator(`[data-testid="device"][data-path="${path.join(host.dataDir, 'demo-terminal-host.pty')}"]`);
+  const before = pairingCodesFromLog(host).length;
+  await device.getByTestId('pair-device').click();
+  await expect(page.getByTestId('pairing-code')).toBeFocused();
+  let code = '';
+  await expect
+    .poll(() => {
+      const codes = pairingCodesFromLog(host);
+      code = codes.length > before ? (codes[0] ?? '') : '';
+      return code;
+    })
+    .toMatch(/^\d{6}$/);
+  await collect('technician: pairing code');
+  await page.getByTestId('pairing-code').fill(code === '000000' ? '000001' : '000000');
+  await page.getByTestId('confirm-pairing').click();
+  await expect(page.getByTestId('screen-pairing').getByRole('alert')).toBeVisible();
+  await collect('technician: wrong pairing code');
+  await page.getByTestId('pairing-code').fill(code);
+  await page.getByTestId('confirm-pairing').click();
+  await expect(page.getByTestId('ping-result')).toBeVisible({ timeout: 30_000 });
+  await collect('technician: pairing test');
+  await page.getByTestId('pairing-finish').click();
+  await expect(page.getByTestId('pairing-done')).toBeVisible();
+  await collect('technician: pairing done');
+
   expect(seen.length).toBeGreaterThan(30);
   expect(found, 'English words left on Chinese screens').toEqual({});
 });
-
-export type { Page };
