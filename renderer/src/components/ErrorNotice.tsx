@@ -12,10 +12,12 @@ const SHOW_DETAIL = new Set([
   'FORBIDDEN',
 ]);
 
-/** Only short, single-line, non-technical looking server sentences are shown as details. */
-function safeDetail(message: string): string | null {
+/** Only short, single-line, non-technical looking server sentences (no stack, JSON, command or path) are shown as details. */
+export function safeDetail(message: string): string | null {
   const m = message.trim();
   if (m === '' || m.length > 240 || /[{}[\]<>]|\n|\bat\s+\S+\s*\(/.test(m)) return null;
+  // Commands and file paths are for the technician (Diagnostics, doctor), not for a counter screen.
+  if (/`|\brefund-terminal\s|\bsudo\b|(^|[\s(])\/(dev|tmp|etc|home|var|usr)\/|[A-Za-z]:\\|\.(pty|sqlite|json|pem)\b/.test(m)) return null;
   return m;
 }
 
