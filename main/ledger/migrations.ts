@@ -218,14 +218,25 @@ CREATE INDEX other_refunds_created ON other_refunds(created_at);
 CREATE INDEX other_refunds_payment ON other_refunds(payment_id);
 `;
 
-// Task w-pgstore (issue #16, store mode): a person's display language, 'en' | 'zh' (NULL = the counter's default),
-// the same column the store ledger's users carry (PostgreSQL V4). Another branch adds the same column: keep one at merge.
-const V_USER_LANGUAGE = `
-ALTER TABLE users ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en','zh'));
+// #17 language per person: the screen language a person last chose, applied at their sign-in on any PC or browser (null: none chosen yet).
+// The store ledger's users carry the same column (PostgreSQL V4).
+const V_LANGUAGE_17 = `
+ALTER TABLE users ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en', 'zh'));
 `;
 
-// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons, v9 other refunds.
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13, V_RECEIPTS, V_REASONS, V_OTHER_REFUNDS, V_USER_LANGUAGE];
+// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons, v9 other refunds, v10 language per person.
+export const MIGRATIONS: readonly string[] = [
+  V1,
+  V2,
+  V3,
+  V_REFERENCE_ONCE,
+  V_SECURITY_14,
+  V_ISSUE13,
+  V_RECEIPTS,
+  V_REASONS,
+  V_OTHER_REFUNDS,
+  V_LANGUAGE_17, // #17 language per person
+];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {

@@ -76,6 +76,8 @@ export const UserRowSchema = z.object({
   created_at: z.string(),
   pin_keyed: z.number().int(),
   must_change_pin: z.number().int(),
+  /** #17: the person's screen language (null: none chosen yet). */
+  language: z.enum(['en', 'zh']).nullable(),
 });
 export type UserRow = z.infer<typeof UserRowSchema>;
 
@@ -101,7 +103,8 @@ export const AuditRowSchema = z.object({
 });
 export type AuditRow = z.infer<typeof AuditRowSchema>;
 
-export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string() });
+// params: the figures of the sentence, so screens can say it in the reader's language (#17).
+export const ApprovalReasonSchema = z.object({ code: z.string(), text: z.string(), params: z.record(z.string(), z.string()).optional() });
 export const ApprovalReasonsSchema = z.array(ApprovalReasonSchema);
 
 export const OtherRefundRowSchema = z.object({

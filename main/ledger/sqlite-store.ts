@@ -71,14 +71,10 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
       disable: async (name, actor) => mapUser(ledger.users.disable(name, actor)),
       enable: async (name, actor) => mapUser(ledger.users.enable(name, actor)),
       unlock: async (name, actor) => mapUser(ledger.users.unlock(name, actor)),
-      async setLanguage(name, lang, actor) {
+      async setLanguage(name, lang) {
         if (lang !== null && lang !== 'en' && lang !== 'zh') return err('INVALID_INPUT', 'Language must be en or zh.');
-        const done = ledger.transaction(() => {
-          const info = db.prepare('UPDATE users SET language = ? WHERE name = ?').run(lang, name);
-          if (info.changes === 0) return false;
-          ledger.audit.append(actor, 'user.language', { name, language: lang });
-          return true;
-        });
+        // A screen preference, not a security event: not audited (as UserStore.setLanguage).
+        const done = db.prepare('UPDATE users SET language = ? WHERE name = ?').run(lang, name).changes > 0;
         const u = ledger.users.get(name);
         return done && u !== null ? ok(withLanguage(u)) : err('USER_NOT_FOUND', `No user named ${name}.`);
       },

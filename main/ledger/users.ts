@@ -32,6 +32,8 @@ export const UserName = z
 /** Shape only (what a sign-in may carry); what a new PIN must satisfy is pin-policy.ts. */
 export const Pin = z.string().regex(/^\d{4,8}$/);
 
+export type ScreenLanguage = 'en' | 'zh';
+
 export interface User {
   readonly name: string;
   readonly role: Role;
@@ -77,6 +79,20 @@ export class UserStore {
 
   list(): UserView[] {
     return parseRows(UserRowSchema, this.db.prepare('SELECT * FROM users ORDER BY name').all(), 'user').map(toUser);
+  }
+
+  /** The screen language `name` last chose (#17), null when none or no such person. */
+  language(name: string): ScreenLanguage | null {
+    return this.row(name)?.language ?? null;
+  }
+
+  /**
+   * Keeps `name`'s own screen language, so their next sign-in on any PC or
+   * browser profile shows it. Not audited: it changes nothing about money or access.
+   */
+  setLanguage(name: string, language: ScreenLanguage): Result<ScreenLanguage, 'USER_NOT_FOUND'> {
+    const changed = this.db.prepare('UPDATE users SET language = ? WHERE name = ?').run(language, name).changes;
+    return changed === 0 ? err('USER_NOT_FOUND', `no user ${name}`) : ok(language);
   }
 
   /** The sentence explaining why `pin` is not acceptable for `role`, or null. */

@@ -22,9 +22,14 @@ export function coarseStatus(state: RefundState): RefundView['status'] {
 }
 
 export function approvalReasonTexts(row: RefundRow): string[] {
+  return approvalReasonDetails(row).map((r) => r.text);
+}
+
+/** The journaled approval reasons with their codes and figures (screens translate by code). */
+export function approvalReasonDetails(row: RefundRow): { code: string; text: string; params?: Record<string, string> }[] {
   try {
     const parsed = ApprovalReasonsSchema.safeParse(JSON.parse(row.approval_reasons));
-    return parsed.success ? parsed.data.map((r) => r.text) : [];
+    return parsed.success ? parsed.data : [];
   } catch {
     return [];
   }
@@ -49,6 +54,7 @@ export function toRefundView(row: RefundRow, approvals: readonly ApprovalRow[]):
     cashier: row.cashier,
     approvals: approvals.map((a) => ({ manager: a.manager, decision: a.decision, reason: a.reason, at: a.at })),
     approvalReasons: approvalReasonTexts(row),
+    approvalReasonDetails: approvalReasonDetails(row),
     printed: row.terminal_printed === null ? null : row.terminal_printed !== 0,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -23,6 +23,7 @@ import type {
   RefundEvaluationView,
   RefundReasonView,
   Role,
+  ScreenLanguage,
   StoreSettingsView,
   TimeZoneSettingView,
   UserView,
@@ -45,6 +46,7 @@ export interface HandlerDeps {
     unlock(name: string, actor: string): Res<UserView>;
     resetPin(name: string, actor: string): Res<{ user: UserView; oneTimePin: string }>;
     setRole(name: string, role: Role, actor: string): Res<UserView>;
+    setLanguage(name: string, language: ScreenLanguage): Res<ScreenLanguage>;
   };
   readonly refunds: {
     lookupPayment(paymentId: string): Res<PaymentView>;
@@ -119,6 +121,7 @@ export const OPERATION_ACCESS: { readonly [N in OperationName]: 'public' | reado
   getSession: 'public',
   signIn: 'public',
   signOut: 'public',
+  setMyLanguage: anyone,
   lookupPayment: counter,
   listRecentPayments: counter,
   submitRefund: counter,
@@ -201,6 +204,14 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
       deps.audit.record(verified.value.name, 'auth.sign_in', { role: verified.value.role });
       return ok(deps.session.signIn(verified.value));
     },
+    setMyLanguage: ({ language }) =>
+      as(anyone, async (user) => {
+        const saved = await deps.users.setLanguage(user.name, language);
+        if (!saved.ok) return saved;
+        deps.session.setLanguage(saved.value);
+        const view = deps.session.view();
+        return view ? ok(view) : NOT_SIGNED_IN;
+      }),
     signOut: async () => {
       const previous = deps.session.signOut();
       if (previous) deps.audit.record(previous.name, 'auth.sign_out', {});

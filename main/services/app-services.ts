@@ -261,7 +261,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     users: {
       verifyPin: async (name, pin, newPin) => {
         const r = await ledger.verifyPin(name, pin, newPin !== undefined ? { newPin } : {});
-        if (r.ok) return ok({ name: r.value.name, role: r.value.role });
+        if (r.ok) return ok({ name: r.value.name, role: r.value.role, language: ledger.users.language(r.value.name) });
         switch (r.error.code) {
           case 'USER_LOCKED':
           case 'RATE_LIMITED':
@@ -286,6 +286,10 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       enable: async (name, actor) => userResult(ledger.users.enable(name, actor)),
       unlock: async (name, actor) => userResult(ledger.users.unlock(name, actor)),
       setRole: async (name, role, actor) => userResult(ledger.users.setRole(name, role, actor)),
+      setLanguage: async (name, language) => {
+        const r = ledger.users.setLanguage(name, language);
+        return r.ok ? ok(r.value) : err('NOT_FOUND', r.error.message);
+      },
       resetPin: async (name, actor) => {
         const r = await ledger.users.resetPin(name, actor);
         if (!r.ok) return err(r.error.code === 'USER_NOT_FOUND' ? 'NOT_FOUND' : r.error.code, r.error.message);

@@ -4,11 +4,13 @@
  * can't be started from a register someone walked away from.
  */
 import type { Role } from '../../preload/contract/views';
-import type { SessionView } from '../../preload/contract/views';
+import type { ScreenLanguage, SessionView } from '../../preload/contract/views';
 
 export interface SignedInUser {
   readonly name: string;
   readonly role: Role;
+  /** Their saved screen language (#17); null until chosen. */
+  readonly language?: ScreenLanguage | null;
 }
 
 export class CounterSession {
@@ -44,12 +46,18 @@ export class CounterSession {
     return this.user;
   }
 
+  /** The signed-in person chose another screen language (already saved on their record). */
+  setLanguage(language: ScreenLanguage): void {
+    if (this.user) this.user = { ...this.user, language };
+  }
+
   view(): SessionView | null {
     const user = this.current(false);
     if (!user) return null;
     return {
       userName: user.name,
       role: user.role,
+      language: user.language ?? null,
       signedInAt: new Date(this.signedInAt).toISOString(),
       idleLockSeconds: this.idleLockSeconds,
     };

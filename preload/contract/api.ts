@@ -32,7 +32,7 @@ import type {
   StoreSettingsView,
   TimeZoneSettingView,
 } from './views';
-import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, StoreSettingsSchema } from './views';
+import { OtherRefundMethod, PolicySchema, RefundReasonsSchema, Role, ScreenLanguage, StoreSettingsSchema } from './views';
 
 /** Error codes any operation may answer with, plus operation-specific ones. */
 export type ApiErrorCode =
@@ -97,6 +97,8 @@ export const operations = {
   /** `newPin` replaces a one-time PIN (or one the policy no longer accepts) after PIN_CHANGE_REQUIRED. */
   signIn: op<SessionView>()('session:sign-in', z.object({ userName: UserName, pin: Pin, newPin: Pin.optional() }).strict()),
   signOut: op<null>()('session:sign-out', Empty),
+  /** #17: the signed-in person keeps their own screen language (their next sign-in anywhere shows it). */
+  setMyLanguage: op<SessionView>()('session:set-language', z.object({ language: ScreenLanguage }).strict()),
 
   lookupPayment: op<PaymentView>()('payments:lookup', z.object({ paymentId: PaymentId }).strict()),
   listRecentPayments: op<PaymentView[]>()('payments:recent', Empty),

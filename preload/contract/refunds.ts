@@ -72,6 +72,8 @@ export const RefundView = z.object({
   cashier: z.string(),
   approvals: z.array(z.object({ manager: z.string(), decision: z.enum(['APPROVED', 'DECLINED']), reason: z.string(), at: z.string() })),
   approvalReasons: z.array(z.string()),
+  /** The same reasons by code with their figures (approvalReason.<code> on screen); absent from older producers. */
+  approvalReasonDetails: z.array(z.object({ code: z.string(), text: z.string(), params: z.record(z.string(), z.string()).optional() })).optional(),
   /** The payment terminal's answer to `refund.result`: slip printed, not printed, or null = it never confirmed. */
   printed: z.boolean().nullable(),
   createdAt: z.string(),

@@ -111,9 +111,15 @@ export interface JournalHealthView {
   readonly untrusted: readonly { readonly refundRequestId: string; readonly resultCode: string }[];
 }
 
+/** The screen languages (#17): kept per person on their user record. */
+export const ScreenLanguage = z.enum(['en', 'zh']);
+export type ScreenLanguage = z.infer<typeof ScreenLanguage>;
+
 export interface SessionView {
   readonly userName: string;
   readonly role: Role;
+  /** The person's own screen language, applied at sign-in; null until they have chosen one. */
+  readonly language: ScreenLanguage | null;
   readonly signedInAt: string;
   readonly idleLockSeconds: number;
 }

@@ -19,8 +19,11 @@ export interface RunningHost {
   readonly output: () => string;
 }
 
-export async function startHost(extraEnv: Record<string, string> = {}): Promise<{ host: RunningHost; child: ChildProcess }> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rt-e2e-'));
+/** `dataDir`: start again on an earlier host's data folder (a restart of the same install). */
+export async function startHost(
+  extraEnv: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'rt-e2e-')),
+): Promise<{ host: RunningHost; child: ChildProcess }> {
   const controlToken = `ctl-${Math.random().toString(36).slice(2)}${Date.now()}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'refund-terminal.cjs'), '--data-dir', dataDir, 'serve', '--port', '0'], {
     env: { ...process.env, REFUND_TERMINAL_DEMO_CONTROL_TOKEN: controlToken, ...extraEnv },

@@ -203,13 +203,12 @@ class PgStore {
       disable: (name, actor) => change(name, actor, 'user.disabled', 'UPDATE users SET disabled = true WHERE name = $1 RETURNING *'),
       enable: (name, actor) => change(name, actor, 'user.enabled', 'UPDATE users SET disabled = false WHERE name = $1 RETURNING *'),
       unlock: (name, actor) => change(name, actor, 'user.unlocked', 'UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *'),
-      setLanguage: async (name, lang, actor) => {
+      setLanguage: async (name, lang) => {
         if (lang !== null && lang !== 'en' && lang !== 'zh') return err('INVALID_INPUT', 'Language must be en or zh.');
         const row = await this.tx(async (c) => {
+          // A screen preference, not a security event: not audited (as UserStore.setLanguage on one counter).
           const r = await c.query<UserDbRow>('UPDATE users SET language = $2 WHERE name = $1 RETURNING *', [name, lang]);
-          if (!r.rows[0]) return null;
-          await this.audit(c, actor, 'user.language', { name, language: lang });
-          return r.rows[0];
+          return r.rows[0] ?? null;
         });
         return row === null ? err('USER_NOT_FOUND', `No user named ${name}.`) : ok(toUser(row));
       },

@@ -1,5 +1,7 @@
 import { useSettings } from '../stores/settings';
 import { useT } from '../hooks/i18n';
+import { useSession } from '../stores/session';
+import { areaOf, useNav } from '../stores/nav';
 
 export function DemoBanner() {
   const { t } = useT();
@@ -12,13 +14,21 @@ export function DemoBanner() {
   );
 }
 
+/**
+ * The secret-protection warning is for whoever can fix it: shown on the
+ * technician's screens (technicians and managers reach them), never at the
+ * counter or on the sign-in screen.
+ */
 export function SecretWarning() {
   const { t } = useT();
   const warning = useSettings((s) => s.appInfo?.secretWarning ?? null);
-  if (!warning) return null;
+  const protection = useSettings((s) => s.appInfo?.secretProtection ?? '');
+  const role = useSession((s) => s.session?.role ?? null);
+  const tab = useNav((s) => s.tab);
+  if (!warning || role === null || role === 'cashier' || areaOf(tab) !== 'technician') return null;
   return (
-    <div className="secret-warning" role="note" data-testid="secret-warning">
-      <strong>{t('shell.secretWarningTitle')}</strong> <span>{warning}</span>
+    <div className="secret-warning" role="note" data-testid="secret-warning" data-protection={protection}>
+      <strong>{t('shell.secretWarningTitle')}</strong> <span>{t(`shell.secretWarningText.${protection}`, { defaultValue: warning })}</span>
     </div>
   );
 }

@@ -12,16 +12,18 @@ const SHOW_DETAIL = new Set([
   'FORBIDDEN',
 ]);
 
-/** Only short, single-line, non-technical looking server sentences are shown as details. */
-function safeDetail(message: string): string | null {
+/** Only short, single-line, non-technical looking server sentences (no stack, JSON, command or path) are shown as details. */
+export function safeDetail(message: string): string | null {
   const m = message.trim();
   if (m === '' || m.length > 240 || /[{}[\]<>]|\n|\bat\s+\S+\s*\(/.test(m)) return null;
+  // Commands and file paths are for the technician (Diagnostics, doctor), not for a counter screen.
+  if (/`|\brefund-terminal\s|\bsudo\b|(^|[\s(])\/(dev|tmp|etc|home|var|usr)\/|[A-Za-z]:\\|\.(pty|sqlite|json|pem)\b/.test(m)) return null;
   return m;
 }
 
 /** An API error as a sentence: what happened and what to do. Never raw JSON or a stack. */
 export function ErrorNotice(props: { error: ApiFailure | null; testId?: string }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   if (!props.error) return null;
   const { code, message, details } = props.error;
   // A precise sentence when the operation says more (the payment device's own code, a known reason).
@@ -35,7 +37,14 @@ export function ErrorNotice(props: { error: ApiFailure | null; testId?: string }
   return (
     <div className="notice notice-error" role="alert" data-testid={props.testId ?? 'error-notice'} data-error-code={code}>
       <p>{known ? t(key) : t('errors.UNKNOWN')}</p>
-      {detail ? <p className="notice-detail">{t('errors.detail', { detail })}</p> : null}
+      {detail && lang === 'en' ? <p className="notice-detail">{t('errors.detail', { detail })}</p> : null}
+      {detail && lang !== 'en' ? (
+        // The service's own sentence is English: folded, for whoever needs the exact words (support).
+        <details className="details-fold">
+          <summary>{t('errors.detailFold')}</summary>
+          <span lang="en">{detail}</span>
+        </details>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useJournal } from '../stores/journal';
 import { useT } from '../hooks/i18n';
+import { shortId } from './ShortId';
 
 function megabytes(bytes: number | null): string {
   if (bytes === null) return '?';
@@ -11,9 +12,15 @@ export function JournalAlarm() {
   const { t } = useT();
   const health = useJournal((s) => s.health);
   if (!health || !health.alarm) return null;
-  const ids = health.unrecorded.map((u) => u.refundRequestId);
+  // Long request ids by their end; Antom's codes are for the technician (doctor, diagnostics bundle), not this banner.
+  const ids = health.unrecorded.map((u) => shortId(u.refundRequestId));
   return (
-    <div className="journal-alarm" role="alert" data-testid="journal-alarm">
+    <div
+      className="journal-alarm"
+      role="alert"
+      data-testid="journal-alarm"
+      data-refund-ids={[...health.unrecorded, ...health.untrusted].map((u) => u.refundRequestId).join(' ')}
+    >
       <strong>{t('shell.journalAlarmTitle')}</strong>{' '}
       {health.unrecorded.length > 0 ? (
         <span data-testid="journal-alarm-unrecorded">{t('shell.journalUnrecorded', { count: ids.length, ids: ids.join(', ') })}</span>
@@ -22,7 +29,7 @@ export function JournalAlarm() {
         <span data-testid="journal-alarm-untrusted">
           {t('shell.untrustedAnswers', {
             count: health.untrusted.length,
-            ids: health.untrusted.map((u) => `${u.refundRequestId} (${u.resultCode})`).join(', '),
+            ids: health.untrusted.map((u) => shortId(u.refundRequestId)).join(', '),
           })}
         </span>
       ) : null}{' '}

@@ -1,6 +1,8 @@
 import { useSettings } from '../stores/settings';
 import { useT } from '../hooks/i18n';
 import type { Language } from '../lib/format';
+import { useSession } from '../stores/session';
+import { api } from '../api/client';
 
 const LANGS: readonly { code: Language; label: string; lang: string }[] = [
   { code: 'en', label: 'EN', lang: 'en' },
@@ -21,7 +23,11 @@ export function LanguageSwitch() {
           className="btn btn-small"
           aria-pressed={language === l.code}
           data-testid={`lang-${l.code}`}
-          onClick={() => setLanguage(l.code)}
+          onClick={() => {
+            setLanguage(l.code);
+            // Signed in: the choice is this person's (kept on their record); on the sign-in screen it is this PC's.
+            if (useSession.getState().status === 'signed-in') void api().setMyLanguage({ language: l.code });
+          }}
         >
           {l.label}
         </button>

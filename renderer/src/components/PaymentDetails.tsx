@@ -1,6 +1,7 @@
 import type { PaymentView } from '../../../preload/contract/refunds';
 import { useT } from '../hooks/i18n';
 import { fmtDateTime, fmtMoney } from '../lib/format';
+import { methodName, paymentStatusText } from '../lib/words';
 
 export function PaymentDetails(props: { payment: PaymentView }) {
   const { t, lang } = useT();
@@ -28,7 +29,9 @@ export function PaymentDetails(props: { payment: PaymentView }) {
       </div>
       <div>
         <dt>{t('payment.method')}</dt>
-        <dd data-testid="payment-method">{p.paymentMethod}</dd>
+        <dd data-testid="payment-method" data-code={p.paymentMethod}>
+          {methodName(p.paymentMethod, t)}
+        </dd>
         <dd className="hint" data-testid="method-capability">
           {[
             p.refundWindowDays !== null && p.refundWindowEndsAt !== null
@@ -53,7 +56,9 @@ export function PaymentDetails(props: { payment: PaymentView }) {
       </div>
       <div>
         <dt>{t('payment.status')}</dt>
-        <dd>{p.status}</dd>
+        <dd data-testid="payment-status" data-code={p.status}>
+          {paymentStatusText(p.status, t)}
+        </dd>
       </div>
     </dl>
   );

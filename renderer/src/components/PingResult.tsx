@@ -1,6 +1,7 @@
 import type { PingView } from '../../../preload/contract/terminal';
 import { useT } from '../hooks/i18n';
 import { fmtNumber } from '../lib/format';
+import { counterName } from '../lib/words';
 
 export function PingResult(props: { ping: PingView }) {
   const { t, lang } = useT();
@@ -47,7 +48,7 @@ export function PingResult(props: { ping: PingView }) {
             <tbody>
               {Object.entries(stats).map(([k, v]) => (
                 <tr key={k}>
-                  <td className="mono">{k}</td>
+                  <td data-counter={k}>{counterName(k, t)}</td>
                   <td className="num">{fmtNumber(v, lang, 2)}</td>
                 </tr>
               ))}

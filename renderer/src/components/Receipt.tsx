@@ -2,6 +2,7 @@ import type { ReceiptView } from '../../../preload/contract/views';
 import { useT } from '../hooks/i18n';
 import { fmtDateTimeIn, fmtMoney } from '../lib/format';
 import { journaledReasonLabel } from '../lib/reasons';
+import { methodName } from '../lib/words';
 
 /**
  * The refund receipt as printed: one narrow column that fits an 80 mm roll and
@@ -39,7 +40,7 @@ export function Receipt(props: { receipt: ReceiptView }) {
         {row(t('receipt.status'), t(`refundState.${r.state}`), 'receipt-status')}
         {row(t('payment.id'), r.paymentId, 'receipt-payment-id', true)}
         {payment ? row(t('receipt.paid'), fmtMoney(payment.amount, lang), 'receipt-paid') : null}
-        {payment ? row(t('payment.method'), payment.paymentMethod, 'receipt-method') : null}
+        {payment ? row(t('payment.method'), methodName(payment.paymentMethod, t), 'receipt-method') : null}
         {payment ? row(t('payment.paidAt'), fmtDateTimeIn(payment.paidAt, lang, timeZone)) : null}
         {r.refundId ? row(t('outcome.refundId'), r.refundId, 'receipt-refund-id', true) : null}
         {row(t('outcome.requestId'), r.refundRequestId, 'receipt-request-id', true)}

@@ -1,6 +1,7 @@
 import type { PaymentView } from '../../../preload/contract/refunds';
 import { useT } from '../hooks/i18n';
 import { fmtDateTime, fmtMoney } from '../lib/format';
+import { humanise } from '../lib/words';
 
 /** Every refund of the payment: made here (who) or elsewhere (Antom told us), when, how much, status. */
 export function RefundHistory(props: { payment: PaymentView }) {
@@ -29,7 +30,7 @@ export function RefundHistory(props: { payment: PaymentView }) {
                 <td>{fmtDateTime(e.at, lang)}</td>
                 <td>{e.where === 'ELSEWHERE' ? t('history.elsewhere') : e.who}</td>
                 <td className="num">{fmtMoney(e.amount, lang)}</td>
-                <td>{t(`history.statusName.${e.status}`, { defaultValue: e.status })}</td>
+                <td>{t(`history.statusName.${e.status}`, { defaultValue: humanise(e.status) })}</td>
               </tr>
             ))}
           </tbody>

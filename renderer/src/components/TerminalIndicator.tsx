@@ -1,7 +1,10 @@
 import { useTerminal } from '../stores/terminal';
 import { useT } from '../hooks/i18n';
 
-/** Always visible: is the payment terminal there and paired? Live from the terminalStatus event. */
+/**
+ * Always visible: is the payment terminal there and paired? Live from the terminalStatus event.
+ * The link's technical reason (ports, files, commands) is on the technician's Diagnostics screen only.
+ */
 export function TerminalIndicator() {
   const { t } = useT();
   const status = useTerminal((s) => s.status);
@@ -20,7 +23,6 @@ export function TerminalIndicator() {
             · {status.terminal.model} {status.terminal.serial}
           </span>
         ) : null}
-        {status?.reason && tone !== 'ok' ? <span className="terminal-reason"> — {status.reason}</span> : null}
       </span>
     </div>
   );

@@ -6,6 +6,7 @@
 import { isKnownCurrency, type Money } from '../../../preload/contract/money';
 import type { AuditEntryView } from '../../../preload/contract/views';
 import { fmtMoney, type Language } from './format';
+import { decisionReasonText } from './words';
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
@@ -60,13 +61,22 @@ export function shortRef(v: unknown): string {
 
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 
+/** Who did it, in words: the service and the demo's seed by role, a CLI user as such, people by name. */
+export function actorName(actor: string, t: T): string {
+  if (actor === 'system') return t('auditText.system');
+  if (actor === 'demo-seed') return t('auditText.demoSeed');
+  if (actor.startsWith('cli:')) return t('auditText.cliUser', { name: actor.slice(4) });
+  return actor;
+}
+
 export function auditSentence(e: AuditEntryView, t: T, lang: Language): string {
   const d = e.detail;
-  const actor = e.actor === 'system' ? t('auditText.system') : e.actor;
+  const actor = actorName(e.actor, t);
   const money = (v: unknown): string => (isMoney(v) ? fmtMoney(v, lang) : '');
   const state = (v: unknown): string => (typeof v === 'string' && v !== '' ? t(`refundState.${v}`, { defaultValue: v }) : '');
   const role = (v: unknown): string => (typeof v === 'string' ? t(`roles.${v}`, { defaultValue: v }) : '');
-  const p = { actor, ref: shortRef(d['refundRequestId']), paymentId: str(d['paymentId']), reason: str(d['reason']) };
+  const p = { actor, ref: shortRef(d['refundRequestId']), paymentId: str(d['paymentId']), reason: decisionReasonText(str(d['reason']), t) };
+  const curMoney = (v: unknown): string => (typeof v === 'number' ? money({ value: v, currency: str(d['currency']) }) || String(v) : '');
   switch (e.kind) {
     case 'auth.sign_in':
       return t('auditText.signIn', { ...p, role: role(d['role']) });
@@ -86,6 +96,32 @@ export function auditSentence(e: AuditEntryView, t: T, lang: Language): string {
       return t('auditText.transition', { ...p, from: state(d['from']), to: state(d['to']) });
     case 'refund.approved':
       return t('auditText.approved', p);
+    case 'refund.self_approved':
+      return t('auditText.selfApproved', p);
+    case 'refund.updated':
+      return t('auditText.updated', { ...p, state: state(d['state']) });
+    case 'refund.snapshot':
+      return t('auditText.snapshot', p);
+    case 'refund.amount_from_antom':
+      return t('auditText.amountFromAntom', { ...p, journaled: curMoney(d['journaled']), antom: curMoney(d['antomRefunded']) });
+    case 'cli.refund':
+      return t('auditText.cliRefund', { ...p, cashier: str(d['cashier']) });
+    case 'user.enabled':
+      return t('auditText.userEnabled', { ...p, name: str(d['name']) });
+    case 'user.unlocked':
+      return t('auditText.userUnlocked', { ...p, name: str(d['name']) });
+    case 'user.pin_reset':
+      return t('auditText.pinReset', { ...p, name: str(d['name']) });
+    case 'user.pin_changed':
+      return t('auditText.pinChanged', p);
+    case 'user.pin_rekeyed':
+      return t('auditText.pinRekeyed', { ...p, name: str(d['name']) || str(d['user']) });
+    case 'user.role_changed':
+      return t('auditText.roleChanged', { ...p, name: str(d['name']), from: role(d['from']), to: role(d['to']) });
+    case 'config.time_zone':
+      return t('auditText.timeZone', { ...p, after: str(d['after']) });
+    case 'terminal.reference_reused':
+      return t('auditText.referenceReused', p);
     case 'refund.declined':
       return t('auditText.declined', p);
     case 'refund.retry_as_new':

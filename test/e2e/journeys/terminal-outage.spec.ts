@@ -74,7 +74,7 @@ test('terminal outage: confirm refuses while unplugged, the cashier can leave th
   // Opening it shows the live state, matching the header.
   await done.getByRole('button').click();
   await expect(page.getByTestId('outcome-success')).toBeVisible();
-  await expect(page.getByTestId('refund-request-id')).toHaveText(requestId);
+  await expect(page.getByTestId('refund-request-id')).toHaveAttribute('data-full', requestId);
   await finalShot(page, testInfo);
 });
 

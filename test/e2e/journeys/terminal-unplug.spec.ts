@@ -58,7 +58,7 @@ test('terminal unplugged mid-refund: clear error, replug, completed once', async
   await expect(page.getByTestId('terminal-status')).toHaveAttribute('data-state', 'authenticated', { timeout: 60_000 });
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('refund-amount')).toContainText('1,000');
-  await expect(page.getByTestId('refund-request-id')).toHaveText(requestId);
+  await expect(page.getByTestId('refund-request-id')).toHaveAttribute('data-full', requestId);
   await page.getByTestId('done-button').click();
   const rows = page.getByTestId('recent-refunds').getByTestId('refund-row');
   await expect(rows).toHaveCount(1);

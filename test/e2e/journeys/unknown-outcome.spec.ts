@@ -26,7 +26,7 @@ test('unknown outcome is resolved by inquiry, without a second refund', async ({
   await expect(page.getByTestId('pending-status')).toHaveAttribute('data-state', /PENDING_UNKNOWN|PENDING_IN_PROCESS/);
   await expect(page.getByTestId('refund-amount')).toContainText('1,000');
   await expect(page.getByTestId('outcome-success')).toHaveCount(0);
-  const requestId = (await page.getByTestId('refund-request-id').textContent())?.trim() ?? '';
+  const requestId = (await page.getByTestId('refund-request-id').getAttribute('data-full')) ?? '';
   expect(requestId).not.toBe('');
 
   // Listed as an open refund on the scan screen while it is unresolved.
@@ -37,7 +37,7 @@ test('unknown outcome is resolved by inquiry, without a second refund', async ({
   await demoControl(host, 'antom/clear');
   await page.getByTestId('pending-refunds').locator(`[data-refund-id="${requestId}"] button`).click();
   await expect(page.getByTestId('outcome-success')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('refund-request-id')).toHaveText(requestId);
+  await expect(page.getByTestId('refund-request-id')).toHaveAttribute('data-full', requestId);
   await expect(page.getByTestId('refund-id')).not.toBeEmpty();
   await expect(page.getByTestId('refund-amount')).toContainText('1,000');
 

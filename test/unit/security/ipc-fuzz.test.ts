@@ -25,6 +25,7 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   getSession: {},
   signIn: { userName: 'maria', pin: '246813' },
   signOut: {},
+  setMyLanguage: { language: 'zh' },
   lookupPayment: { paymentId: 'DEMO-SGD-ALIPAY-0001' },
   listRecentPayments: {},
   searchPayments: {

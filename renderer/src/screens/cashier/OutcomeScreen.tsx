@@ -13,6 +13,8 @@ import { outcomeOf } from '../../lib/refund-state';
 import { refundMessage } from '../../lib/messages';
 import { ReceiptPanel, SlipNotice } from '../../components/ReceiptPanel';
 import { ApprovalPanel } from './ApprovalPanel';
+import { ShortId } from '../../components/ShortId';
+import { approvalReasonText } from '../../lib/words';
 
 export function OutcomeScreen() {
   const refund = useCashier((s) => s.refund);
@@ -53,38 +55,48 @@ function Facts(props: { refund: RefundView }) {
   const { t, lang } = useT();
   const r = props.refund;
   return (
-    <dl className="details">
-      <div>
-        <dt>{t('payment.id')}</dt>
-        <dd className="mono">{r.paymentId}</dd>
-      </div>
-      {r.refundId ? (
+    <>
+      <dl className="details">
         <div>
-          <dt>{t('outcome.refundId')}</dt>
-          <dd className="mono" data-testid="refund-id">
-            {r.refundId}
+          <dt>{t('payment.id')}</dt>
+          <dd>
+            <ShortId id={r.paymentId} />
           </dd>
         </div>
-      ) : null}
-      <div>
-        <dt>{t('outcome.requestId')}</dt>
-        <dd className="mono" data-testid="refund-request-id">
-          {r.refundRequestId}
-        </dd>
-      </div>
-      <div>
-        <dt>{t('outcome.updated')}</dt>
-        <dd>{fmtDateTime(r.updatedAt, lang)}</dd>
-      </div>
+        {r.refundId ? (
+          <div>
+            <dt>{t('outcome.refundId')}</dt>
+            <dd>
+              <ShortId id={r.refundId} testId="refund-id" />
+            </dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>{t('outcome.requestId')}</dt>
+          <dd>
+            <ShortId id={r.refundRequestId} testId="refund-request-id" />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('outcome.updated')}</dt>
+          <dd>{fmtDateTime(r.updatedAt, lang)}</dd>
+        </div>
+      </dl>
       {r.resultCode ? (
-        <div>
-          <dt>{t('outcome.resultCode')}</dt>
-          <dd className="mono" data-testid="result-code">
-            {r.resultCode}
-          </dd>
-        </div>
+        // Antom's and the terminal's codes are for support, not for the counter: folded away.
+        <details className="details-fold" data-testid="result-details">
+          <summary>{t('outcome.technicalDetails')}</summary>
+          <dl className="details">
+            <div>
+              <dt>{t('outcome.resultCode')}</dt>
+              <dd className="mono" data-testid="result-code">
+                {r.resultCode}
+              </dd>
+            </div>
+          </dl>
+        </details>
       ) : null}
-    </dl>
+    </>
   );
 }
 
@@ -229,7 +241,7 @@ function Pending(props: { refund: RefundView }) {
 }
 
 function AwaitingApproval(props: { refund: RefundView }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const r = props.refund;
   return (
     <Screen title={t('outcome.approval.title')} testId="outcome-awaiting-approval" focusHeading={false} className="outcome outcome-wait">
@@ -237,8 +249,8 @@ function AwaitingApproval(props: { refund: RefundView }) {
       <p className="lead">{t('outcome.approval.text')}</p>
       {r.approvalReasons.length > 0 ? (
         <ul className="reasons" data-testid="approval-reasons">
-          {r.approvalReasons.map((reason) => (
-            <li key={reason}>{reason}</li>
+          {(r.approvalReasonDetails ?? r.approvalReasons.map((text) => ({ code: '', text }))).map((reason) => (
+            <li key={`${reason.code}:${reason.text}`}>{approvalReasonText(reason, t, lang)}</li>
           ))}
         </ul>
       ) : null}

@@ -6,6 +6,7 @@ import { useCashier } from '../../stores/cashier';
 import { useT } from '../../hooks/i18n';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { fmtMoney, fmtWhen } from '../../lib/format';
+import { methodName } from '../../lib/words';
 
 /** datetime-local text (the PC's clock) to an ISO instant, or undefined when empty or not a time. */
 function instant(local: string): string | undefined {
@@ -177,7 +178,7 @@ export function PaymentSearch() {
             <option value="">{t('search.anyMethod')}</option>
             {(facets?.methods ?? []).map((m) => (
               <option key={m} value={m}>
-                {m}
+                {methodName(m, t)}
               </option>
             ))}
           </select>
@@ -215,7 +216,7 @@ export function PaymentSearch() {
                     <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
                     <span className="row-amount num">{fmtMoney(p.amount, lang)}</span>
                     <span className="row-id">{p.paymentId}</span>
-                    <span className="muted">{p.paymentMethod}</span>
+                    <span className="muted">{methodName(p.paymentMethod, t)}</span>
                   </button>
                 </li>
               ))}

@@ -52,7 +52,8 @@ export function ProgressScreen() {
             data-code={refund.resultCode}
             data-next-action={refund.nextAction}
           >
-            {t('progress.terminalProblem', { code: refund.resultCode.replace(/^TERMINAL_/, '') })}
+            {/* The terminal's code stays in data-code (support, tests): the cashier reads what to do. */}
+            {t('progress.terminalProblem')}
           </p>
         )
       ) : null}

@@ -11,6 +11,7 @@ import { RefundHistory } from '../../components/RefundHistory';
 import { fmtDateTime, fmtMoney } from '../../lib/format';
 import { MEMO_MAX } from '../../lib/amount';
 import { ReasonPicker } from '../../components/ReasonPicker';
+import { approvalReasonText, methodName, paymentStatusText } from '../../lib/words';
 
 /** Antom payment states that can never be refunded (the engine refuses them too). */
 const NOT_REFUNDABLE_STATUSES = new Set(['FAIL', 'FAILED', 'PROCESSING', 'CANCELLED', 'CLOSED', 'PENDING']);
@@ -77,7 +78,7 @@ export function ReviewScreen() {
       {payment.supportsPartialRefund === false ? <p className="hint">{t('review.noPartial')}</p> : null}
       {notCompleted ? (
         <p className="notice notice-error" role="alert" data-testid="payment-not-refundable">
-          {t('review.notCompleted', { status: payment.status })}
+          {t('review.notCompleted', { status: paymentStatusText(payment.status, t) })}
         </p>
       ) : null}
       {payment.inFlight ? (
@@ -124,7 +125,7 @@ export function ReviewScreen() {
           {t('review.summary', {
             amount: fmtMoney(amount, lang),
             total: fmtMoney(payment.amount, lang),
-            method: payment.paymentMethod,
+            method: methodName(payment.paymentMethod, t),
             paymentId: payment.paymentId,
           })}
         </p>
@@ -141,7 +142,7 @@ export function ReviewScreen() {
             <ul className="reasons">
               {s.evaluation.reasons.map((r) => (
                 <li key={r.code} data-testid="approval-reason" data-code={r.code}>
-                  {lang === 'en' ? r.text : t(`approvalReason.${r.code}`, { ...(r.params ?? {}), defaultValue: r.text })}
+                  {approvalReasonText(r, t, lang)}
                 </li>
               ))}
             </ul>

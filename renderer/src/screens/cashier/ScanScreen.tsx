@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
 import { fmtMoney, fmtWhen, todayIso } from '../../lib/format';
 import { PaymentSearch } from './PaymentSearch';
+import { demoLabelText, methodName } from '../../lib/words';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
 const NO_DEMO_PAYMENTS: readonly never[] = [];
@@ -135,7 +136,10 @@ function RecentPayments() {
   }, []);
   useRefundsReload(load);
   const [filter, setFilter] = useState('');
-  const demoLabel = (id: string): string | undefined => demoPayments.find((p) => p.id === id)?.label;
+  const demoLabel = (id: string): string | undefined => {
+    const label = demoPayments.find((p) => p.id === id)?.label;
+    return label === undefined ? undefined : demoLabelText(label, t);
+  };
   // Newest payment first, then narrowed by what the cashier types (ID, amount, method).
   const needle = filter.trim().toLowerCase();
   const shown = (payments ?? [])
@@ -143,7 +147,10 @@ function RecentPayments() {
     .sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt))
     .filter(
       (p) =>
-        needle === '' || [p.paymentId, p.paymentMethod, fmtMoney(p.amount, lang), demoLabel(p.paymentId) ?? ''].some((x) => x.toLowerCase().includes(needle)),
+        needle === '' ||
+        [p.paymentId, p.paymentMethod, methodName(p.paymentMethod, t), fmtMoney(p.amount, lang), demoLabel(p.paymentId) ?? ''].some((x) =>
+          x.toLowerCase().includes(needle),
+        ),
     );
   // Demo payments that are not in today's list (older ones, for example) get their own buttons.
   const otherDemo = payments === null ? [] : demoPayments.filter((d) => !payments.some((p) => p.paymentId === d.id));
@@ -181,7 +188,7 @@ function RecentPayments() {
                   <span className="row-time">{fmtWhen(p.paidAt, lang)}</span>
                   <span className="row-amount num">{fmtMoney(p.amount, lang)}</span>
                   <span className="row-id">{p.paymentId}</span>
-                  <span className="muted">{demoLabel(p.paymentId) ?? p.paymentMethod}</span>
+                  <span className="muted">{demoLabel(p.paymentId) ?? methodName(p.paymentMethod, t)}</span>
                 </button>
               </li>
             ))}
@@ -195,7 +202,7 @@ function RecentPayments() {
             <li key={p.id}>
               <button type="button" className="row-button" data-testid="demo-payment" data-payment-id={p.id} onClick={() => void lookup(p.id)}>
                 <span className="row-id">{p.id}</span>
-                <span className="muted">{p.label}</span>
+                <span className="muted">{demoLabelText(p.label, t)}</span>
               </button>
             </li>
           ))}

@@ -5,7 +5,7 @@ import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { fmtDateTime, todayIso } from '../../lib/format';
-import { AUDIT_DEFAULT_KINDS, AUDIT_GROUPS, auditDetailLines, auditSentence } from '../../lib/audit-text';
+import { AUDIT_DEFAULT_KINDS, AUDIT_GROUPS, auditDetailLines, auditSentence, actorName } from '../../lib/audit-text';
 
 const PAGE = 50;
 const GROUP_NAMES = ['default', ...Object.keys(AUDIT_GROUPS), 'all'] as const;
@@ -106,7 +106,7 @@ export function AuditScreen() {
             <option value="">{t('audit.anyPerson')}</option>
             {people.map((n) => (
               <option key={n} value={n}>
-                {n}
+                {actorName(n, t)}
               </option>
             ))}
           </select>

@@ -12,6 +12,7 @@ import { useCashier } from '../../stores/cashier';
 import { useNav } from '../../stores/nav';
 import type { RefundView } from '../../../../preload/contract/refunds';
 import { journaledReasonLabel } from '../../lib/reasons';
+import { decisionReasonText, humanise } from '../../lib/words';
 import { OtherRefundForm } from '../../components/OtherRefundForm';
 
 export function ManagerDashboard() {
@@ -123,7 +124,7 @@ function Totals(props: { report: DailyReportView; noneText: string }) {
                   <tr key={`${row.currency}-${row.status}`}>
                     <td>{row.currency}</td>
                     {/* The report's status is the journal state: one vocabulary with the refund list. */}
-                    <td>{t(`refundState.${row.status}`, { defaultValue: row.status })}</td>
+                    <td>{t(`refundState.${row.status}`, { defaultValue: humanise(row.status) })}</td>
                     <td className="num">{row.count}</td>
                     <td className="num big">{fmtMoney(row.amount, lang)}</td>
                   </tr>
@@ -185,7 +186,7 @@ function RefundTable(props: { refunds: readonly RefundView[]; noneText: string; 
             <th scope="col">{t('dashboard.cashier')}</th>
             <th scope="col">{t('dashboard.reason')}</th>
             <th scope="col">{t('dashboard.approvedBy')}</th>
-            <th scope="col">{t('outcome.resultCode')}</th>
+            <th scope="col">{t('outcome.technicalDetails')}</th>
             <th scope="col">
               <span className="visually-hidden">{t('dashboard.openRefund')}</span>
             </th>
@@ -205,8 +206,15 @@ function RefundTable(props: { refunds: readonly RefundView[]; noneText: string; 
                   {journaledReasonLabel(r.reason, t)}
                   {r.memo ? <span className="muted"> — {r.memo}</span> : null}
                 </td>
-                <td data-testid="dashboard-approval">{decision ? `${decision.manager}: ${decision.reason}` : ''}</td>
-                <td className="mono">{r.resultCode ?? ''}</td>
+                <td data-testid="dashboard-approval">{decision ? `${decision.manager}: ${decisionReasonText(decision.reason, t)}` : ''}</td>
+                <td>
+                  {r.resultCode ? (
+                    <details className="details-fold">
+                      <summary>{t('outcome.technicalDetails')}</summary>
+                      <code>{r.resultCode}</code>
+                    </details>
+                  ) : null}
+                </td>
                 <td>
                   {/* The refund's own screen: outcome, receipt reprint, and (failed) a refund made another way. */}
                   <button type="button" className="btn btn-small" data-testid="dashboard-open" onClick={() => props.onOpen(r)}>

@@ -269,7 +269,7 @@ export function AntomSetup() {
           <select id="antom-region" value={region} onChange={(e) => setRegion(e.target.value)} data-testid="antom-region">
             {ANTOM_REGIONS.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.label} — {r.domain}
+                {t(`antom.regions.${r.id}`, { defaultValue: r.label })} — {r.domain}
               </option>
             ))}
             <option value={CUSTOM}>{t('antom.regionCustom')}</option>
@@ -404,7 +404,10 @@ export function AntomSetup() {
             <strong>{test.signatureValid ? t('common.yes') : t('common.no')}</strong>
           </p>
           {test.lookupOk === false ? <p>{t('antom.lookupMisconfigured')}</p> : null}
-          <p className="notice-detail">{test.detail}</p>
+          <details className="details-fold" data-testid="antom-test-detail">
+            <summary>{t('antom.testDetail')}</summary>
+            <code>{test.detail}</code>
+          </details>
           {test.path ? (
             <p className="notice-detail mono" data-testid="antom-test-path">
               {test.path}

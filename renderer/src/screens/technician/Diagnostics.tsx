@@ -52,11 +52,21 @@ export function Diagnostics() {
           </div>
           <div>
             <dt>{t('diagnostics.reason')}</dt>
-            <dd>{status?.reason ?? '—'}</dd>
+            <dd>
+              {status?.reason ? (
+                // The link's own words (ports, files, what to run): technical, kept as written for support.
+                <details className="details-fold" data-testid="link-reason">
+                  <summary>{t('diagnostics.reasonFold')}</summary>
+                  <code>{status.reason}</code>
+                </details>
+              ) : (
+                '—'
+              )}
+            </dd>
           </div>
           <div>
             <dt>{t('diagnostics.port')}</dt>
-            <dd className="mono">{status?.port ?? '—'}</dd>
+            <dd>{status?.port ? <code>{status.port}</code> : '—'}</dd>
           </div>
           <div>
             <dt>{t('diagnostics.terminal')}</dt>
@@ -70,7 +80,11 @@ export function Diagnostics() {
           </div>
           <div>
             <dt>{t('diagnostics.app')}</dt>
-            <dd>{appInfo ? `${appInfo.version} · ${appInfo.hostKind} · ${t('diagnostics.secrets')}: ${appInfo.secretProtection}` : '—'}</dd>
+            <dd>
+              {appInfo
+                ? `${appInfo.version} · ${t(`diagnostics.hostKind.${appInfo.hostKind}`)} · ${t('diagnostics.secrets')}: ${t(`diagnostics.protection.${appInfo.secretProtection}`, { defaultValue: appInfo.secretProtection })}`
+                : '—'}
+            </dd>
           </div>
         </dl>
       </section>
