@@ -12,7 +12,7 @@ import type { LinkOptions } from '../link/link';
 import { createLinkStats, LinkStats } from '../link/stats';
 import { TERMINAL_ERROR_MESSAGES } from '../messages/errors';
 import type { IncomingMessage } from '../messages/endpoint';
-import { EmptyOk, EvtScan, EvtStatus, InfoOk, PairConfirmOk, PingOk, RefundReferenceOk, RefundResultOk } from '../messages/schemas';
+import { EmptyOk, InfoOk, PairConfirmOk, PingOk, RefundReferenceOk, RefundResultOk } from '../messages/schemas';
 import type { Pairing, PairingStore } from '../session/pairing-store';
 import type { Transport } from '../transport/transport';
 import { handshake, type HandshakeContext } from './handshake';
@@ -20,7 +20,7 @@ import { noiseMark, openSession, type Logger, type Session } from './link-sessio
 import { pairInRounds } from './pairing-rounds';
 import { askOnSession, type AskContext } from './reask';
 import { describePortError } from '../discovery/port-errors';
-import { LinkStatus, parseScan, ScanEvent, TerminalEvent } from './status';
+import { decodeTerminalEvent, LinkStatus, ScanEvent, TerminalEvent } from './status';
 import { watchTerminalHotplug, HotplugWatcher } from '../discovery/hotplug';
 import type { UsbIdEntry } from '../discovery/ids';
 import type { UsbBackend } from '../discovery/usb-backend';
@@ -349,19 +349,11 @@ export class TerminalLink implements TerminalPort {
       this.log('warn', `${m.t} from a terminal that is not authenticated ignored`, { state: this.current.state });
       return;
     }
-    if (m.t === 'evt.scan') {
-      const p = EvtScan.safeParse(m.body);
-      if (p.success) this.emit('scan', parseScan(p.data.data));
-      else this.log('warn', 'malformed evt.scan ignored');
-      return;
-    }
-    if (m.t === 'evt.status') {
-      const p = EvtStatus.safeParse(m.body);
-      if (p.success) this.emit('terminalEvent', { t: 'evt.status', state: p.data.state, ...(p.data.detail !== undefined ? { detail: p.data.detail } : {}) });
-      else this.log('warn', 'malformed evt.status ignored');
-      return;
-    }
-    this.log('debug', `unknown event ${m.t} ignored`);
+    const e = decodeTerminalEvent(m.t, m.body);
+    if (e.kind === 'scan') this.emit('scan', e.scan);
+    else if (e.kind === 'status') this.emit('terminalEvent', e.event);
+    else if (e.kind === 'malformed') this.log('warn', `malformed ${m.t} ignored`);
+    else this.log('debug', `unknown event ${m.t} ignored`);
   }
 
   // ------------------------------------------------------------ requests
