@@ -44,6 +44,7 @@ const layers = [
       './main/antom',
       './main/config',
       './main/electron',
+      './main/features',
       './main/host',
       './main/ledger',
       './main/refunds',

@@ -1,7 +1,7 @@
 /**
- * Benchmarks 1 and 2: the refund path from engine.submit to the signed
- * request's last byte handed to the HTTP socket, against a floor measured in
- * the same run; and ping throughput over the pty link.
+ * Benchmark 1: the refund path from engine.submit to the signed request's
+ * last byte handed to the HTTP socket (the floor it is compared with is in
+ * floor.ts; benchmark 2, ping throughput over the rig's link, in ping-throughput.ts).
  *
  * Real parts, composed like main/services/core-services.ts does in demo mode:
  * local Antom sandbox (HTTP, RSA both ways), VirtualTerminal on a socat pty
@@ -11,11 +11,10 @@
  * and undici's `undici:request:bodySent` diagnostics channel.
  */
 import { antomApiPrefix } from '../preload/contract/antom-endpoint';
-import { createSign, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { createMemoryPairingStore, SerialPortTransport, TerminalLink, type Transport } from '../native-bridge';
 import { createPtyPair, startVirtualTerminalOnPort, VirtualTerminal, type PtyPair, type RunningVirtualTerminal } from '../native-bridge/testing';
 import { AntomClientConfig, API_PATHS, createAntomGateway, type FetchLike } from '../main/antom';
@@ -23,8 +22,7 @@ import { openLedger, type Ledger } from '../main/ledger';
 import type { AntomGatewayPort, TerminalPort } from '../main/refunds/ports';
 import { RefundEngine } from '../main/refunds/refund-engine';
 import { ensureDemoCredentials, startAntomSandbox, type AntomSandbox, type SandboxPayment } from '../main/sandbox';
-import { buildContentToSign } from '../main/antom/signing';
-import { BAUD, LINE_BYTES_PER_S, lineTimeMs, pairedSum, ratio, summarize, type Summary } from './stats';
+import { BAUD, lineTimeMs } from './stats';
 import { diffCounters, RecordingTransport, WireRecorder, type WireCounters } from './wire';
 
 const now = (): number => performance.now();
@@ -391,251 +389,3 @@ export async function runRefunds(rig: Rig, count: number, warmup: number): Promi
 }
 
 // ------------------------------------------------------------------ floor
-
-export interface FloorParts {
-  readonly ptyEchoMs: number[];
-  readonly commitMs: number[];
-  readonly signMs: number[];
-}
-
-/** Raw 1-byte echo round trips through a fresh socat pty pair (both ends at 115200). */
-export async function measurePtyEcho(count: number): Promise<number[]> {
-  const pty = await createPtyPair();
-  const host = await SerialPortTransport.open(pty.hostPath, { baudRate: BAUD });
-  const far = await SerialPortTransport.open(pty.terminalPath, { baudRate: BAUD });
-  far.onData((d) => far.write(d));
-  const out: number[] = [];
-  try {
-    for (let i = 0; i < count + 10; i++) {
-      const t = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('pty echo timed out')), 2_000);
-        const off = host.onData(() => {
-          off();
-          clearTimeout(timer);
-          resolve(now() - started);
-        });
-        const started = now();
-        host.write(Buffer.from([0x55]));
-      });
-      if (i >= 10) out.push(t);
-    }
-  } finally {
-    await host.close();
-    await far.close();
-    await pty.close();
-  }
-  return out;
-}
-
-/** One durable commit each: an autocommit INSERT into a WAL database with synchronous=FULL, in the journal's folder. */
-export function measureCommits(dir: string, count: number): number[] {
-  const db = new Database(path.join(dir, 'floor-commit.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-  const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
-  const body = 'x'.repeat(300);
-  const out: number[] = [];
-  for (let i = 0; i < count + 10; i++) {
-    const t = now();
-    insert.run(body);
-    if (i >= 10) out.push(now() - t);
-  }
-  db.close();
-  return out;
-}
-
-/** One RSA-2048 PKCS#1 v1.5 SHA-256 signature each, with the merchant key, over a refund-sized message. */
-export function measureSignatures(key: KeyObject, clientId: string, count: number): number[] {
-  const body = JSON.stringify({
-    refundRequestId: `RR20260101${randomUUID().replace(/-/g, '')}`,
-    paymentId: 'BENCH-SGD-000001',
-    originalMerchantRefundId: 'AT-PX-BENCH1-MABCDEF-1',
-  });
-  const content = buildContentToSign('POST', '/ams/api/v2/payments/refund', clientId, String(Date.now()), body);
-  const out: number[] = [];
-  for (let i = 0; i < count + 10; i++) {
-    const t = now();
-    const s = createSign('RSA-SHA256');
-    s.update(content, 'utf8');
-    s.sign(key, 'base64');
-    if (i >= 10) out.push(now() - t);
-  }
-  return out;
-}
-
-// ------------------------------------------------------------------ link throughput
-
-export interface ThroughputResult {
-  readonly durationMs: number;
-  readonly pings: number;
-  readonly failures: number;
-  readonly pingsPerS: number;
-  readonly rttMs: Summary;
-  readonly payloadBytesPerS: { readonly hostToTerminal: number; readonly terminalToHost: number; readonly total: number };
-  readonly wireBytesPerS: { readonly hostToTerminal: number; readonly terminalToHost: number };
-  readonly lineRateBytesPerS: number;
-  readonly wireUtilisation: { readonly hostToTerminal: number | null; readonly terminalToHost: number | null };
-  readonly bytesPerPingExchange: number;
-  /** Pings per second if the link were limited by the 115200 line alone (stop-and-wait). */
-  readonly lineLimitedPingsPerS: number | null;
-}
-
-export async function measurePings(link: TerminalLink, recorder: WireRecorder, durationMs: number): Promise<ThroughputResult> {
-  const before = recorder.snapshot();
-  const rtts: number[] = [];
-  let failures = 0;
-  const started = now();
-  while (now() - started < durationMs) {
-    const t = now();
-    const r = await link.ping();
-    if (r.ok) rtts.push(now() - t);
-    else failures++;
-  }
-  const elapsed = now() - started;
-  const d = diffCounters(recorder.snapshot(), before);
-  const s = elapsed / 1000;
-  const pings = rtts.length;
-  // Blocking bytes per ping: request frame + terminal ACK + reply frame (host's trailing ACK not waited for).
-  const perPing = pings === 0 ? 0 : (d.bytesOut + d.bytesIn - 2 * d.acksOut) / pings;
-  return {
-    durationMs: elapsed,
-    pings,
-    failures,
-    pingsPerS: pings / s,
-    rttMs: summarize(rtts),
-    payloadBytesPerS: { hostToTerminal: d.payloadOut / s, terminalToHost: d.payloadIn / s, total: (d.payloadOut + d.payloadIn) / s },
-    wireBytesPerS: { hostToTerminal: d.bytesOut / s, terminalToHost: d.bytesIn / s },
-    lineRateBytesPerS: LINE_BYTES_PER_S,
-    wireUtilisation: { hostToTerminal: ratio(d.bytesOut / s, LINE_BYTES_PER_S), terminalToHost: ratio(d.bytesIn / s, LINE_BYTES_PER_S) },
-    bytesPerPingExchange: perPing,
-    lineLimitedPingsPerS: perPing > 0 ? 1000 / lineTimeMs(perPing) : null,
-  };
-}
-
-export function floorSamples(refunds: readonly RefundSample[], parts: FloorParts): number[] {
-  return pairedSum([refunds.map((r) => r.exchangeLineMs), parts.ptyEchoMs, parts.commitMs, parts.signMs]);
-}
-
-// ------------------------------------------------------------------ journal diagnostics
-
-export type JournalVariant = 'as-shipped' | 'grouped';
-
-export interface JournalSequence {
-  readonly variant: JournalVariant;
-  readonly synchronous: 'FULL' | 'OFF';
-  readonly commitsPerRefund: number;
-  readonly ms: number[];
-}
-
-/** The drive-lease API of RefundStore (schema v3), used only when present. */
-interface LeaseApi {
-  claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): boolean;
-  renewLease(refundRequestId: string, owner: string, ttlMs: number): void;
-  releaseLease(refundRequestId: string, owner: string): void;
-}
-
-function leaseApi(ledger: Ledger): LeaseApi | null {
-  const r = ledger.refunds as unknown as Partial<LeaseApi>;
-  return typeof r.claimLease === 'function' && typeof r.renewLease === 'function' && typeof r.releaseLease === 'function' ? (r as LeaseApi) : null;
-}
-
-/**
- * The journal writes of one submit up to the hand-off to Antom, back to back
- * through the ledger API, no terminal or HTTP in between.
- *  - as-shipped: what the engine does today, one commit each (payment upsert,
- *    intent insert, lease claim, a lease renewal per step, three transitions);
- *  - grouped: the same rows and audit entries in two transactions (intent +
- *    REFERENCE_REQUESTED before the terminal is asked; REFERENCE_OBTAINED +
- *    SUBMITTING before Antom is called) - the two points durability needs.
- * With synchronous=FULL (as shipped) and OFF (no fsync): the difference is
- * what durability costs, the rest is CPU.
- */
-export function measureJournalSequence(dir: string, count: number, synchronous: 'FULL' | 'OFF', variant: JournalVariant): JournalSequence {
-  const ledger = openLedger(path.join(dir, `journal-seq-${variant}-${synchronous}.sqlite`));
-  ledger.db.pragma(`synchronous = ${synchronous}`);
-  const lease = leaseApi(ledger);
-  const owner = `bench-${process.pid}`;
-  const ttl = 300_000;
-  const paidAt = new Date(Date.now() - 3_600_000).toISOString();
-  const ms: number[] = [];
-  let commits = 0;
-  for (let i = 0; i < count + 10; i++) {
-    const paymentId = `SEQ-SGD-${String(i).padStart(6, '0')}`;
-    const id = `RR20260101${randomUUID().replace(/-/g, '')}`;
-    let c = 0;
-    const commit = <T>(fn: () => T): T => {
-      c++;
-      return fn();
-    };
-    const upsert = (): void =>
-      void ledger.payments.upsert({
-        paymentId,
-        amount: { value: 5_000, currency: 'SGD' },
-        paymentMethod: 'ALIPAY_CN',
-        paidAt,
-        status: 'SUCCESS',
-        supportsPartialRefund: null,
-      });
-    const insert = (): void => {
-      const ins = ledger.refunds.insert(
-        {
-          refundRequestId: id,
-          intentId: `seq-${i}`,
-          paymentId,
-          mode: 'FULL',
-          amount: { value: 5_000, currency: 'SGD' },
-          memo: null,
-          state: 'APPROVED',
-          cashier: 'alice',
-          message: 'Approved.',
-          nextAction: 'WAIT',
-          approvalReasons: [],
-        },
-        'alice',
-      );
-      if (!ins.ok) throw new Error(ins.error.message);
-    };
-    const claim = (): void => void lease?.claimLease(id, owner, ttl, () => true);
-    const renew = (): void => lease?.renewLease(id, owner, ttl);
-    const toReq = (): void =>
-      void ledger.refunds.transition(id, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', patch: { nextAction: 'WAIT', nextCheckAt: null } });
-    const toObt = (): void =>
-      void ledger.refunds.transition(id, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
-        actor: 'system',
-        patch: { originalMerchantRefundId: `AT-PX-BENCH1-X-${i}`, nextAction: 'WAIT', nextCheckAt: null },
-      });
-    const toSub = (): void => void ledger.refunds.transition(id, 'REFERENCE_OBTAINED', 'SUBMITTING', { actor: 'system', patch: { nextAction: 'WAIT' } });
-    const t = now();
-    if (variant === 'as-shipped') {
-      commit(upsert);
-      commit(insert);
-      if (lease) commit(claim);
-      for (const step of [toReq, toObt, toSub]) {
-        if (lease) commit(renew);
-        commit(step);
-      }
-      if (lease) commit(renew);
-    } else {
-      commit(() =>
-        ledger.transaction(() => {
-          upsert();
-          insert();
-          claim();
-          toReq();
-        }),
-      );
-      commit(() =>
-        ledger.transaction(() => {
-          renew();
-          toObt();
-          toSub();
-        }),
-      );
-    }
-    if (i >= 10) ms.push(now() - t);
-    commits = c;
-  }
-  ledger.close();
-  return { variant, synchronous, commitsPerRefund: commits, ms };
-}

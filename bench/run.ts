@@ -10,18 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtTreeProblem, runBrowserBench, type BrowserResult } from './browser';
 import { runRecovery, type RecoveryResult } from './recovery';
-import {
-  floorSamples,
-  measureCommits,
-  measureJournalSequence,
-  measurePings,
-  measurePtyEcho,
-  measureSignatures,
-  runRefunds,
-  startRig,
-  type RefundSample,
-  type ThroughputResult,
-} from './refund-path';
+import { floorSamples, measureCommits, measurePtyEcho, measureSignatures } from './floor';
+import { measureJournalSequence } from './journal-sequence';
+import { measurePings, type ThroughputResult } from './ping-throughput';
+import { runRefunds, startRig, type RefundSample } from './refund-path';
 import { LINE_BYTES_PER_S, pairedSum, percentile, ratio, round, roundedSummary, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -23,7 +23,7 @@ export function operationForChannel(channel: string): OperationName | undefined 
 
 const CHANNEL_TO_OPERATION = new Map<string, OperationName>((Object.keys(operations) as OperationName[]).map((name) => [operations[name].channel, name]));
 
-/** The early gate: a refusal for the signed-in role, or null. See OPERATION_ACCESS in api-handlers. */
+/** The early gate: a refusal for the signed-in role, or null. See OPERATION_ACCESS in main/features/access.ts. */
 export type Authorize = (name: OperationName) => Err<ApiErrorCode> | null;
 
 /**

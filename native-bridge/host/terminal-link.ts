@@ -7,22 +7,25 @@
 import { EventEmitter } from 'node:events';
 import type { RefundReferenceRequest, RefundResultNotice, TerminalErrorCode, TerminalPort } from './terminal-port';
 import { err, ok, Result } from '../../preload/contract/result';
-import { LinkLayer, LinkOptions } from '../link/link';
+import type { z } from 'zod';
+import type { LinkOptions } from '../link/link';
 import { createLinkStats, LinkStats } from '../link/stats';
 import { TERMINAL_ERROR_MESSAGES } from '../messages/errors';
-import { IncomingMessage, MessageEndpoint } from '../messages/endpoint';
-import { EmptyOk, EvtScan, EvtStatus, HelloOk, InfoOk, PairConfirmOk, PingOk, RefundReferenceOk, RefundResultOk } from '../messages/schemas';
+import type { IncomingMessage } from '../messages/endpoint';
+import { EmptyOk, InfoOk, PairConfirmOk, PingOk, RefundReferenceOk, RefundResultOk } from '../messages/schemas';
 import type { Pairing, PairingStore } from '../session/pairing-store';
-import { hostProof, newNonce, proofsEqual, terminalProof } from '../session/proofs';
 import type { Transport } from '../transport/transport';
+import { handshake, type HandshakeContext } from './handshake';
+import { noiseMark, openSession, type Logger, type Session } from './link-session';
+import { pairInRounds } from './pairing-rounds';
+import { askOnSession, type AskContext } from './reask';
 import { describePortError } from '../discovery/port-errors';
-import { LinkStatus, parseScan, ScanEvent, TerminalEvent } from './status';
+import { decodeTerminalEvent, LinkStatus, ScanEvent, TerminalEvent } from './status';
 import { watchTerminalHotplug, HotplugWatcher } from '../discovery/hotplug';
 import type { UsbIdEntry } from '../discovery/ids';
 import type { UsbBackend } from '../discovery/usb-backend';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+export type { Logger, LogLevel } from './link-session';
 
 export interface TerminalLinkOptions {
   readonly openTransport: () => Promise<Transport>;
@@ -56,41 +59,8 @@ export interface TerminalLinkStats extends LinkStats {
   readonly state: LinkStatus['state'];
 }
 
-interface Session {
-  readonly transport: Transport;
-  readonly link: LinkLayer;
-  readonly endpoint: MessageEndpoint;
-  /** Resolves with a reason once the session is over (port closed, link down, stopped). */
-  readonly ended: Promise<string>;
-  end(reason: string): void;
-  isEnded(): boolean;
-  hello: HelloOk | null;
-  lastActivity: number;
-  /** Why requests are refused in this session (e.g. TERMINAL_SWAPPED), or null when usable. */
-  refusal: { code: TerminalErrorCode; message: string } | null;
-  /** Status to return to when a link-down probe succeeds; null when not recovering. */
-  recovering: LinkStatus | null;
-  /** True while the hello/auth exchange runs (a link down is then left to the handshake: asked again after noise, else the session ends). */
-  handshaking: boolean;
-  /** noiseMark() when the last good frame arrived: more noise since then means the line, not the terminal, is the problem. */
-  noiseAtLastFrame: number;
-}
-
 /** Probes (pings) tried on the still-open port after a link down before reopening it. */
 const LINK_DOWN_PROBES = 2;
-
-/**
- * Requests asked again, as a new frame (new id, next SEQ), when line noise
- * cost the reply (spec section 3 lists hello, auth, ping, info and
- * refund.reference as safe). pair.begin is added (docs/terminal-link.md): it
- * only puts a code on the terminal's screen, replacing any earlier one, and
- * is asked before the technician has read anything. pair.confirm,
- * refund.result and unpair are never asked again.
- */
-const REASKABLE: ReadonlySet<string> = new Set(['hello', 'auth', 'ping', 'info', 'refund.reference', 'pair.begin']);
-
-/** Below this much budget left a re-ask could not get an answer in time anyway. */
-const MIN_ATTEMPT_MS = 50;
 
 type Events = {
   status: [LinkStatus];
@@ -114,6 +84,8 @@ export class TerminalLink implements TerminalPort {
   private readonly heartbeatMs: number;
   private readonly baseDelay: number;
   private readonly maxDelay: number;
+  private readonly askContext: AskContext;
+  private readonly handshakeContext: HandshakeContext;
 
   constructor(private readonly opts: TerminalLinkOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -123,6 +95,13 @@ export class TerminalLink implements TerminalPort {
     this.baseDelay = opts.reconnectDelayMs ?? 500;
     this.maxDelay = opts.maxReconnectDelayMs ?? 10_000;
     this.emitter.on('error', () => undefined);
+    this.askContext = { timeoutMs: this.timeoutMs, budgetMs: this.budgetMs, counters: this.counters, log: this.log, isCurrent: (s) => this.session === s };
+    this.handshakeContext = {
+      host: opts.host,
+      ask: (s, t, fields, schema) => this.ask(s, t, fields, schema),
+      loadPairing: () => this.loadPairing(),
+      setStatus: (status) => this.setStatus(status),
+    };
   }
 
   // ------------------------------------------------------------ events
@@ -265,62 +244,19 @@ export class TerminalLink implements TerminalPort {
   }
 
   private openSession(transport: Transport): Session {
-    const link = new LinkLayer(transport, { stats: this.counters, ...this.opts.link, log: this.log });
-    const endpoint = new MessageEndpoint(link, { idPrefix: 'h', defaultTimeoutMs: this.timeoutMs, log: this.log });
-    let endIt: (r: string) => void = () => undefined;
-    let ended = false;
-    const endedP = new Promise<string>((r) => (endIt = r));
-    const s: Session = {
-      transport,
-      link,
-      endpoint,
-      ended: endedP,
-      hello: null,
-      lastActivity: Date.now(),
-      refusal: null,
-      recovering: null,
-      handshaking: false,
-      noiseAtLastFrame: this.noiseMark(),
-      end: (reason) => {
-        if (ended) return;
-        ended = true;
-        // Report at once (synchronously) so nobody sees a stale 'authenticated'.
-        if (this.session === s && this.running) {
-          this.setStatus({ state: 'down', reason, port: transport.description, ...(s.hello ? { terminal: s.hello.terminal } : {}) });
+    const s = openSession(transport, {
+      stats: this.counters,
+      ...(this.opts.link ? { link: this.opts.link } : {}),
+      timeoutMs: this.timeoutMs,
+      log: this.log,
+      onEnd: (ended, reason) => {
+        if (this.session === ended && this.running) {
+          this.setStatus({ state: 'down', reason, port: transport.description, ...(ended.hello ? { terminal: ended.hello.terminal } : {}) });
         }
-        // Fail in-flight requests right away with a link error: nothing is guessed.
-        endpoint.failPending('LINK_DOWN', `${reason}. ${TERMINAL_ERROR_MESSAGES.LINK_DOWN}`);
-        endIt(reason);
       },
-      isEnded: () => ended,
-    };
-    transport.onClose((e) => s.end(`port closed${e ? ` (${e.message})` : ''}`));
-    link.onDown((e) => {
-      if (e.kind === 'closed' || !transport.isOpen) {
-        s.end(e.message);
-        return;
-      }
-      // During hello/auth the failed request is asked again by the handshake
-      // when the line was noisy, and the handshake ends the session otherwise.
-      if (s.handshaking) return;
-      if (!s.hello) s.end(e.message);
-      else void this.recoverLinkDown(s, e.message);
+      onLinkDown: (down, message) => void this.recoverLinkDown(down, message),
+      onEvent: (m) => this.onEvent(m),
     });
-    link.onPeerGaveUp((seq) => {
-      if (endpoint.pendingCount > 0) {
-        this.log('warn', 'terminal gave up a frame after retransmissions; failing the pending request', { seq });
-        endpoint.failPending(
-          'LINK_DOWN',
-          `The terminal's reply was lost on the link (frame ${seq} damaged ${1 + (this.opts.link?.maxRetransmissions ?? 3)} times). Nothing was assumed; ask again.`,
-        );
-      }
-    });
-    link.onVersionMismatch((v) => this.log('warn', `terminal sent a TLP frame with version ${v}; this host speaks 1`));
-    link.onFrame(() => {
-      s.lastActivity = Date.now();
-      s.noiseAtLastFrame = this.noiseMark();
-    });
-    endpoint.onEvent((m) => this.onEvent(m));
     this.setStatus({ state: 'connecting', port: transport.description });
     return s;
   }
@@ -367,65 +303,9 @@ export class TerminalLink implements TerminalPort {
     s.end(`${reason}; the terminal did not answer on the open port`);
   }
 
-  /** hello, both proofs, auth. Returns true when the session reached a usable state. */
-  private async handshake(s: Session): Promise<boolean> {
-    s.handshaking = true;
-    try {
-      return await this.handshakeSteps(s);
-    } finally {
-      s.handshaking = false;
-    }
-  }
-
-  private async handshakeSteps(s: Session): Promise<boolean> {
-    s.refusal = null;
-    const hostNonce = newNonce();
-    const hello = await this.ask(s, 'hello', { proto: 1, host: { app: this.opts.host.app, version: this.opts.host.version }, hostNonce }, HelloOk);
-    if (s.isEnded()) return false;
-    if (!hello.ok) {
-      s.end(`hello failed: ${hello.error.message}`);
-      return false;
-    }
-    const h = hello.value;
-    s.hello = h;
-    const port = s.transport.description;
-    if (h.proto !== 1) {
-      s.refusal = { code: 'PROTOCOL_ERROR', message: `terminal speaks TLP/${h.proto}, this host speaks TLP/1` };
-      this.setStatus({ state: 'down', reason: `PROTOCOL_ERROR: ${s.refusal.message}`, port, terminal: h.terminal });
-      return false;
-    }
-    const pairing = await this.loadPairing();
-    if (!pairing) {
-      this.setStatus({ state: 'unpaired', reason: 'no terminal paired with this register', port, terminal: h.terminal });
-      return true;
-    }
-    const refuse = (message: string): false => {
-      s.refusal = { code: 'TERMINAL_SWAPPED', message };
-      this.setStatus({ state: 'down', reason: `TERMINAL_SWAPPED: ${message}`, port, terminal: h.terminal });
-      return false;
-    };
-    if (h.terminal.serial !== pairing.serial) {
-      return refuse(
-        `connected terminal ${h.terminal.serial} is not the paired terminal ${pairing.serial}. Reconnect the paired terminal, or pair this one if it replaced it.`,
-      );
-    }
-    if (!h.paired || !h.proof) return refuse(`terminal ${h.terminal.serial} says it is not paired (reset or swapped?). Pair it again.`);
-    if (!proofsEqual(terminalProof(pairing.pairingKey, h.terminal.serial, hostNonce, h.terminalNonce), h.proof)) {
-      return refuse(`terminal ${h.terminal.serial} failed its identity proof (wrong pairing key: swapped, reset or re-paired elsewhere).`);
-    }
-    const auth = await this.ask(s, 'auth', { proof: hostProof(pairing.pairingKey, h.terminal.serial, h.terminalNonce, hostNonce) }, EmptyOk);
-    if (s.isEnded()) return false;
-    if (!auth.ok) {
-      if (auth.error.code === 'AUTH_FAILED' || auth.error.code === 'NOT_PAIRED') {
-        s.refusal = { code: 'AUTH_FAILED', message: auth.error.message };
-        this.setStatus({ state: 'down', reason: `AUTH_FAILED: ${auth.error.message}`, port, terminal: h.terminal });
-        return false;
-      }
-      s.end(`auth failed: ${auth.error.message}`);
-      return false;
-    }
-    this.setStatus({ state: 'authenticated', port, terminal: h.terminal });
-    return true;
+  /** hello, both proofs, auth (handshake.ts). Returns true when the session reached a usable state. */
+  private handshake(s: Session): Promise<boolean> {
+    return handshake(this.handshakeContext, s);
   }
 
   private async loadPairing(): Promise<Pairing | null> {
@@ -469,19 +349,11 @@ export class TerminalLink implements TerminalPort {
       this.log('warn', `${m.t} from a terminal that is not authenticated ignored`, { state: this.current.state });
       return;
     }
-    if (m.t === 'evt.scan') {
-      const p = EvtScan.safeParse(m.body);
-      if (p.success) this.emit('scan', parseScan(p.data.data));
-      else this.log('warn', 'malformed evt.scan ignored');
-      return;
-    }
-    if (m.t === 'evt.status') {
-      const p = EvtStatus.safeParse(m.body);
-      if (p.success) this.emit('terminalEvent', { t: 'evt.status', state: p.data.state, ...(p.data.detail !== undefined ? { detail: p.data.detail } : {}) });
-      else this.log('warn', 'malformed evt.status ignored');
-      return;
-    }
-    this.log('debug', `unknown event ${m.t} ignored`);
+    const e = decodeTerminalEvent(m.t, m.body);
+    if (e.kind === 'scan') this.emit('scan', e.scan);
+    else if (e.kind === 'status') this.emit('terminalEvent', e.event);
+    else if (e.kind === 'malformed') this.log('warn', `malformed ${m.t} ignored`);
+    else this.log('debug', `unknown event ${m.t} ignored`);
   }
 
   // ------------------------------------------------------------ requests
@@ -504,7 +376,7 @@ export class TerminalLink implements TerminalPort {
     kind: 'any' | 'authenticated',
     t: string,
     fields: Record<string, unknown>,
-    schema: import('zod').ZodType<T>,
+    schema: z.ZodType<T>,
   ): Promise<Result<T, TerminalErrorCode>> {
     const u = this.usable(kind);
     if (!u.ok) return err(u.e.code, u.e.message);
@@ -517,55 +389,13 @@ export class TerminalLink implements TerminalPort {
     return r as Result<T, TerminalErrorCode>;
   }
 
-  /** Sum of the counters that only move when damaged or stray bytes arrive. */
   private noiseMark(): number {
-    const c = this.counters;
-    return c.crcErrors + c.framingErrors + c.bytesDiscarded + c.naksReceived + c.versionMismatches;
+    return noiseMark(this.counters);
   }
 
-  /**
-   * One request on session `s`. A re-askable request whose reply was lost to
-   * line noise (LINK_DOWN or TIMEOUT with damaged bytes seen during the
-   * attempt, port still open, session not ended) is asked again as a new
-   * frame until it is answered or its budget is spent. A loss on a clean line
-   * is "terminal not answering" and is returned at once: waiting longer would
-   * only hide an unplugged or dead terminal.
-   */
-  private async ask<S extends import('zod').ZodType>(
-    s: Session,
-    t: string,
-    fields: Record<string, unknown>,
-    schema: S,
-  ): Promise<Result<import('zod').infer<S>, TerminalErrorCode>> {
-    const reaskable = REASKABLE.has(t);
-    const deadline = Date.now() + this.budgetMs;
-    for (let attempt = 1; ; attempt++) {
-      const mark = this.noiseMark();
-      const left = deadline - Date.now();
-      const r = await s.endpoint.request(t, fields, schema, reaskable ? Math.max(MIN_ATTEMPT_MS, Math.min(this.timeoutMs, left)) : undefined);
-      if (r.ok) {
-        if (attempt > 1) this.counters.reaskedOk++;
-        return r;
-      }
-      const code = r.error.code;
-      if (!reaskable || (code !== 'LINK_DOWN' && code !== 'TIMEOUT')) return r;
-      // The port closed or the session was torn down: an outage, not noise.
-      if (s.isEnded() || !s.transport.isOpen || this.session !== s) return r;
-      if (this.noiseMark() === mark) {
-        this.counters.notAnswering++;
-        this.log('warn', `terminal not answering: ${t} got no reply on a clean line`, { t, code, attempt });
-        return r;
-      }
-      if (deadline - Date.now() < MIN_ATTEMPT_MS) {
-        this.log('warn', `line noise: ${t} lost its reply ${attempt} times within ${this.budgetMs} ms; giving up`, { t, code, attempt });
-        return err(
-          'LINE_NOISE',
-          `Line noise: ${t} was asked ${attempt} times and every reply was damaged on the cable. Nothing was assumed; check the cable. (${r.error.message})`,
-        );
-      }
-      this.counters.reasked++;
-      this.log('info', `line noise, retrying ${t} as a new frame`, { t, code, attempt });
-    }
+  /** One request on session `s`, asked again after line noise when it is safe to (reask.ts). */
+  private ask<S extends z.ZodType>(s: Session, t: string, fields: Record<string, unknown>, schema: S): Promise<Result<z.infer<S>, TerminalErrorCode>> {
+    return askOnSession(this.askContext, s, t, fields, schema);
   }
 
   requestRefundReference(req: RefundReferenceRequest): Promise<Result<{ originalMerchantRefundId: string }, TerminalErrorCode>> {
@@ -634,31 +464,12 @@ export class TerminalLink implements TerminalPort {
     return ok({ serial: pairing.serial, model: pairing.model });
   }
 
-  /**
-   * The whole pairing in one go: pair.begin, the code (from `readCode`: a
-   * technician typing it, or the demo reading the virtual screen), pair.confirm.
-   * pair.confirm is never asked again (spec section 3); when its reply was
-   * lost on the line (LINK_DOWN / TIMEOUT) pairing starts over with a new
-   * pair.begin and a new code, up to `rounds` times. Any other refusal
-   * (wrong code, locked, swapped) is returned as it is.
-   */
-  async pairWithCode(
+  /** The whole pairing in one go, started over with a new code when a reply is lost (pairing-rounds.ts). */
+  pairWithCode(
     readCode: (round: number) => Promise<string | null>,
     rounds = 3,
   ): Promise<Result<{ serial: string; model: string; rounds: number }, TerminalErrorCode>> {
-    let last: Result<never, TerminalErrorCode> = err('NOT_CONNECTED', TERMINAL_ERROR_MESSAGES.NOT_CONNECTED);
-    for (let round = 1; round <= Math.max(1, rounds); round++) {
-      const begun = await this.pairBegin();
-      if (!begun.ok) return begun;
-      const code = await readCode(round);
-      if (code === null) return err('BAD_REQUEST', 'No pairing code entered.');
-      const confirmed = await this.pairConfirm(code);
-      if (confirmed.ok) return ok({ ...confirmed.value, rounds: round });
-      if (confirmed.error.code !== 'LINK_DOWN' && confirmed.error.code !== 'TIMEOUT' && confirmed.error.code !== 'LINE_NOISE') return confirmed;
-      this.log('warn', 'line noise: the pair.confirm reply was lost; pairing starts over with a new code', { round });
-      last = confirmed;
-    }
-    return last;
+    return pairInRounds(this, readCode, rounds, this.log);
   }
 
   /** Unpairs on the terminal when the session is authenticated, and always forgets the pairing locally. */

@@ -6,7 +6,8 @@
  * in the browser host alike) and the TypeScript type of its success value.
  * The preload script exposes exactly these methods on `window.refundTerminal`;
  * the browser host serves exactly these paths. Adding an operation means adding
- * an entry here, a handler in main/services/api-handlers.ts, and nothing else.
+ * an entry here, its role in main/features/access.ts and its handler in the
+ * feature module of its group (main/features/<group>/), and nothing else.
  */
 import { z } from 'zod';
 import type { Result } from './result';

@@ -72,7 +72,7 @@ export function approvalReasonText(reason: { code: string; text: string; params?
   return t(`approvalReason.${reason.code}`, { ...(reason.params ?? {}), defaultValue: reason.text });
 }
 
-/** What main journals when a manager approves without typing a reason (main/services/api-handlers.ts). */
+/** What main journals when a manager approves without typing a reason (main/features/refunds/index.ts). */
 export const DEFAULT_APPROVAL_REASON = 'Approved at the counter.';
 
 /** A manager's approval reason: the default one in the reader's language, a typed one as typed. */

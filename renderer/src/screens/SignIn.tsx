@@ -4,6 +4,7 @@ import { useSettings } from '../stores/settings';
 import { useT } from '../hooks/i18n';
 import { Screen } from '../components/Screen';
 import { Field } from '../components/Field';
+import { PinField } from '../components/PinField';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PinPad } from '../components/PinPad';
 
@@ -93,16 +94,13 @@ export function SignIn() {
           onChange={(e) => setUserName(e.target.value)}
           data-testid="signin-user"
         />
-        <Field
+        <PinField
           label={t('signIn.pin')}
           inputRef={pinRef}
-          type="password"
-          inputMode="numeric"
           autoComplete="current-password"
           pattern="[0-9]*"
-          maxLength={8}
           value={pin}
-          onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+          onChange={setPin}
           data-testid="signin-pin"
           hint={t('signIn.pinHint')}
         />
@@ -111,27 +109,15 @@ export function SignIn() {
             <p className="notice notice-info" role="status">
               {t('signIn.changeHint')}
             </p>
-            <Field
+            <PinField
               label={t('signIn.newPin')}
               inputRef={newPinRef}
-              type="password"
-              inputMode="numeric"
               autoComplete="new-password"
-              maxLength={8}
               value={newPin}
-              onChange={(e) => setNewPin(e.target.value.replace(/\D/g, ''))}
+              onChange={setNewPin}
               data-testid="signin-new-pin"
             />
-            <Field
-              label={t('signIn.newPinAgain')}
-              type="password"
-              inputMode="numeric"
-              autoComplete="new-password"
-              maxLength={8}
-              value={newPin2}
-              onChange={(e) => setNewPin2(e.target.value.replace(/\D/g, ''))}
-              data-testid="signin-new-pin2"
-            />
+            <PinField label={t('signIn.newPinAgain')} autoComplete="new-password" value={newPin2} onChange={setNewPin2} data-testid="signin-new-pin2" />
           </div>
         ) : null}
         <PinPad onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))} onBackspace={() => setPin((p) => p.slice(0, -1))} onClear={() => setPin('')} />

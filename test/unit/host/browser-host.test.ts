@@ -9,7 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host';
 import { createSilentLogger } from '../../../main/logging/logger';
-import { authorizeOperation, createApiHandlers, type HandlerDeps } from '../../../main/services/api-handlers';
+import { operations, type OperationName } from '../../../preload/contract/api';
+import { err } from '../../../preload/contract/result';
+import { authorizeOperation } from '../../../main/features/access';
+import { registerAppStatus } from '../../../main/features/app-status';
+import { OperationRegistry } from '../../../main/features/registry';
 import { ApiEventBus } from '../../../main/services/event-bus';
 import { CounterSession } from '../../../main/services/session';
 
@@ -17,13 +21,22 @@ const rendererDir = mkdtempSync(path.join(os.tmpdir(), 'rt-renderer-'));
 writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
 
 let calls = 0;
-const deps = {
+const session = new CounterSession(300);
+const registry = new OperationRegistry(session);
+registerAppStatus(registry.feature('app-status'), {
   info: () => {
     calls++;
-    return { version: 't', demo: true, hostKind: 'browser', secretProtection: 'file-0600', secretWarning: null, demoHints: null };
+    return { version: 't', demo: true, hostKind: 'browser', secretProtection: 'file-0600', secretWarning: null, demoHints: null, timeZone: 'UTC' };
   },
-  session: new CounterSession(300),
-} as unknown as HandlerDeps;
+  journalHealth: () => {
+    throw new Error('not used by these tests');
+  },
+});
+// The guard is under test, not the features: every other operation answers INTERNAL.
+const others = registry.feature('not-under-test');
+for (const name of Object.keys(operations) as OperationName[]) {
+  if (!registry.owners().has(name)) others.handle(name, (async () => err('INTERNAL', 'not under test')) as never);
+}
 
 interface Reply {
   status: number;
@@ -61,8 +74,8 @@ describe('browser host', () => {
     host = await startBrowserHost({
       port: 0,
       rendererDir,
-      handlers: createApiHandlers(deps),
-      authorize: (name) => authorizeOperation(deps.session, name),
+      handlers: registry.build(),
+      authorize: (name) => authorizeOperation(session, name),
       events: new ApiEventBus(),
       log: createSilentLogger(),
       token: 'test-token-0123456789',

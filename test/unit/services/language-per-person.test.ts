@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { LATEST_VERSION, MIGRATIONS } from '../../../main/ledger/migrations';
 import { signInAs, startHarness, type Harness } from '../security/helpers';
-import { OPERATION_ACCESS } from '../../../main/services/api-handlers';
+import { OPERATION_ACCESS } from '../../../main/features/access';
 
 const harnesses: Harness[] = [];
 afterEach(async () => {

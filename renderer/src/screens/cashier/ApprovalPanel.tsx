@@ -3,6 +3,7 @@ import { useCashier } from '../../stores/cashier';
 import { useT } from '../../hooks/i18n';
 import { useAutoFocus } from '../../hooks/focus';
 import { Field } from '../../components/Field';
+import { PinField } from '../../components/PinField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../stores/session';
 
@@ -51,17 +52,7 @@ export function ApprovalPanel() {
             data-testid="approval-manager"
           />
         ) : null}
-        <Field
-          inputRef={pinRef}
-          label={t('approval.pin')}
-          type="password"
-          inputMode="numeric"
-          autoComplete="off"
-          maxLength={8}
-          value={pin}
-          onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
-          data-testid="approval-pin"
-        />
+        <PinField inputRef={pinRef} label={t('approval.pin')} autoComplete="off" value={pin} onChange={setPin} data-testid="approval-pin" />
         <Field label={t('approval.reason')} value={reason} maxLength={256} onChange={(e) => setReason(e.target.value)} data-testid="approval-reason" />
         {problem ? (
           <p className="field-error" role="alert">

@@ -6,6 +6,7 @@ import { useLoad } from '../../hooks/load';
 import { Screen } from '../../components/Screen';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
+import { PinField } from '../../components/PinField';
 import { fmtDateTime } from '../../lib/format';
 import { useSession } from '../../stores/session';
 
@@ -197,26 +198,8 @@ function AddUser(props: { onAdded(): void }) {
             ))}
           </select>
         </div>
-        <Field
-          label={t('users.pin')}
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          maxLength={8}
-          value={pin}
-          onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
-          data-testid="new-user-pin"
-        />
-        <Field
-          label={t('users.pinAgain')}
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          maxLength={8}
-          value={pin2}
-          onChange={(e) => setPin2(e.target.value.replace(/\D/g, ''))}
-          data-testid="new-user-pin2"
-        />
+        <PinField label={t('users.pin')} autoComplete="new-password" value={pin} onChange={setPin} data-testid="new-user-pin" />
+        <PinField label={t('users.pinAgain')} autoComplete="new-password" value={pin2} onChange={setPin2} data-testid="new-user-pin2" />
         {problem ? (
           <p className="field-error" role="alert">
             {problem}

@@ -1,0 +1,58 @@
+/**
+ * The technician's diagnostics bundle: one JSON file with what support asks
+ * for first (app, link and its counters, devices, Antom setup without keys,
+ * audit check, unfinished refunds, terminal reference replays, platform).
+ * Nothing in it is secret: keys appear only as fingerprints.
+ */
+import type { TerminalLinkStats } from '../../../native-bridge';
+import { ok } from '../../../preload/contract/result';
+import type { RefundView } from '../../../preload/contract/refunds';
+import type { LinkStatusView, TerminalCandidateView } from '../../../preload/contract/terminal';
+import type { AppInfo, AuditVerifyView } from '../../../preload/contract/views';
+import type { RefundStore } from '../../ledger/refund-store';
+import type { HandlerRegistry } from '../registry';
+import type { AntomSettings } from '../antom-settings';
+
+export interface DiagnosticsDeps {
+  info(): AppInfo;
+  linkStatus(): LinkStatusView;
+  linkStats(): TerminalLinkStats;
+  readonly terminalPort: string | null;
+  devices(): Promise<TerminalCandidateView[]>;
+  readonly antom: Pick<AntomSettings, 'view'>;
+  antomProblem(): string | null;
+  verifyAudit(): AuditVerifyView;
+  refunds(): RefundView[];
+  readonly refundStore: Pick<RefundStore, 'referenceReplays'>;
+}
+
+export function registerDiagnostics(registry: HandlerRegistry, deps: DiagnosticsDeps): void {
+  registry.handle('getDiagnosticsBundle', async () => {
+    const antom = await deps.antom.view();
+    const json = JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        app: deps.info(),
+        link: deps.linkStatus(),
+        linkStats: deps.linkStats(),
+        terminalPort: deps.terminalPort,
+        devices: await deps.devices(),
+        antom: antom.ok ? antom.value : null,
+        antomProblem: deps.antomProblem(),
+        audit: deps.verifyAudit(),
+        pendingRefunds: deps
+          .refunds()
+          .filter((r) => r.status === 'PENDING')
+          .map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
+        // The terminal gave these refunds a reference it had already given another one: stopped, nothing sent.
+        terminalReferenceReplays: deps.refundStore
+          .referenceReplays()
+          .map((r) => ({ refundRequestId: r.refund_request_id, paymentId: r.payment_id, at: r.updated_at, message: r.message })),
+        platform: { os: process.platform, arch: process.arch, node: process.versions.node, electron: process.versions.electron ?? null },
+      },
+      null,
+      2,
+    );
+    return ok({ fileName: `refund-terminal-diagnostics-${new Date().toISOString().slice(0, 10)}.json`, json });
+  });
+}
