@@ -6,14 +6,17 @@ function megabytes(bytes: number | null): string {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
 }
 
-/** Shown above every screen while the journal's disk is low, an Antom answer is not saved yet, or an answer was not believed. */
+/**
+ * Shown above every screen while the journal's disk is low, an Antom answer is not saved yet, or an answer was not believed.
+ * One line at the counter (the whole text is still read out); a tap, a hover or Tab opens it in full.
+ */
 export function JournalAlarm() {
   const { t } = useT();
   const health = useJournal((s) => s.health);
   if (!health || !health.alarm) return null;
   const ids = health.unrecorded.map((u) => u.refundRequestId);
   return (
-    <div className="journal-alarm" role="alert" data-testid="journal-alarm">
+    <div className="journal-alarm" role="alert" tabIndex={0} data-testid="journal-alarm">
       <strong>{t('shell.journalAlarmTitle')}</strong>{' '}
       {health.unrecorded.length > 0 ? (
         <span data-testid="journal-alarm-unrecorded">{t('shell.journalUnrecorded', { count: ids.length, ids: ids.join(', ') })}</span>

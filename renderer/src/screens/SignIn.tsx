@@ -5,7 +5,7 @@ import { useT } from '../hooks/i18n';
 import { Screen } from '../components/Screen';
 import { Field } from '../components/Field';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { PinPad } from '../components/PinPad';
+import { KeypadToggle, NumberPad } from '../components/NumberPad';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
 const NO_DEMO_USERS: readonly never[] = [];
@@ -28,6 +28,7 @@ export function SignIn() {
   const newPinRef = useRef<HTMLInputElement>(null);
   const userRef = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
+  const newPin2Ref = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
@@ -124,6 +125,7 @@ export function SignIn() {
             />
             <Field
               label={t('signIn.newPinAgain')}
+              inputRef={newPin2Ref}
               type="password"
               inputMode="numeric"
               autoComplete="new-password"
@@ -134,7 +136,10 @@ export function SignIn() {
             />
           </div>
         ) : null}
-        <PinPad onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))} onBackspace={() => setPin((p) => p.slice(0, -1))} onClear={() => setPin('')} />
+        <div className="keypad-row">
+          <NumberPad targets={[pinRef, newPinRef, newPin2Ref]} label={t('keypad.pinLabel')} testId="signin-pad" />
+          <KeypadToggle />
+        </div>
         {localError ? (
           <p className="field-error" role="alert">
             {localError}

@@ -5,6 +5,7 @@ import { useAutoFocus } from '../../hooks/focus';
 import { Field } from '../../components/Field';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../stores/session';
+import { KeypadToggle, NumberPad } from '../../components/NumberPad';
 
 /** Manager name + PIN + reason, then approve or decline. */
 export function ApprovalPanel() {
@@ -62,6 +63,10 @@ export function ApprovalPanel() {
           onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
           data-testid="approval-pin"
         />
+        <div className="keypad-row">
+          <NumberPad targets={[pinRef]} label={t('keypad.pinLabel')} testId="approval-pad" />
+          <KeypadToggle />
+        </div>
         <Field label={t('approval.reason')} value={reason} maxLength={256} onChange={(e) => setReason(e.target.value)} data-testid="approval-reason" />
         {problem ? (
           <p className="field-error" role="alert">
@@ -70,7 +75,7 @@ export function ApprovalPanel() {
         ) : null}
         {/* One message at a time: a new local problem replaces the last server answer. */}
         {problem ? null : <ErrorNotice error={actionError} testId="approval-error" />}
-        <div className="actions">
+        <div className="actions action-bar">
           <button type="button" className="btn btn-danger btn-large" data-testid="decline-button" disabled={actionBusy} onClick={() => void run('decline')}>
             {t('approval.decline')}
           </button>
