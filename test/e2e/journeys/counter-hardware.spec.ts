@@ -1,6 +1,6 @@
 /**
- * Counter hardware (issue #17): the cashier screens hold at 1024×768 and
- * 1366×768 — the scan field and the main action in view without scrolling,
+ * Counter hardware (issue #17): the cashier screens hold at 1024×768,
+ * 1366×768 and 1280×800 — the scan field and the main action in view without scrolling,
  * the banners (DEMO, journal alarm, terminal status, security warning) a few
  * lines high, every control a 44 px touch target, the sticky banners never
  * over the header — and a touch screen refunds and signs in with the on-screen
@@ -13,6 +13,7 @@ import { expectAccessible, finalShot, lookUp, openAs } from '../helpers/journey'
 const SIZES = [
   { width: 1024, height: 768 },
   { width: 1366, height: 768 },
+  { width: 1280, height: 800 },
 ] as const;
 /** DEMO strip + journal alarm + header (terminal status, security warning) together. */
 const BANNERS_MAX_PX = 100;
@@ -289,6 +290,8 @@ test('the number pad works from the keyboard and its choice is kept on this PC',
   await expect(pad.getByRole('button').first()).not.toBeFocused();
   await pad.getByTestId('pad-key-clear').click();
   await expect(page.getByTestId('signin-pin')).toHaveValue('');
+  // The keyboard still types into the same field.
+  await page.getByTestId('signin-pin').focus();
   await page.keyboard.type('1470');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('signed-in-user')).toContainText('alice');
