@@ -197,12 +197,16 @@ test('manager and technician screens do not overflow sideways at 1024×768', asy
   await page.setViewportSize({ width: 1024, height: 768 });
   await openAs(page, host, 'maria', '246813');
   const tabs = ['dashboard', 'policy', 'store', 'users', 'audit', 'pairing', 'diagnostics', 'antom', 'refund'];
-  for (const tab of tabs) {
-    await page.getByTestId(`nav-${tab}`).click();
-    await expect(page.getByTestId(`nav-${tab}`)).toHaveAttribute('aria-current', 'page');
-    await page.waitForTimeout(300);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${tab}: horizontal overflow (px)`).toBeLessThanOrEqual(0);
+  // In both languages: the one-row header must not push the page sideways either.
+  for (const lang of ['zh', 'en']) {
+    await page.getByTestId(`lang-${lang}`).click();
+    for (const tab of tabs) {
+      await page.getByTestId(`nav-${tab}`).click();
+      await expect(page.getByTestId(`nav-${tab}`)).toHaveAttribute('aria-current', 'page');
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${tab} (${lang}): horizontal overflow (px)`).toBeLessThanOrEqual(0);
+    }
   }
   // The manager's own approval panel, at the counter.
   await lookUp(page, 'DEMO-SGD-ALIPAY-0001');
