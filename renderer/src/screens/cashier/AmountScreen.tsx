@@ -29,7 +29,7 @@ export function AmountScreen() {
       <p className="lead">
         {t('amount.refundableIs')} <strong className="num big">{max}</strong>
       </p>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form onSubmit={onSubmit} noValidate className="stack amount-form">
         <div className="field">
           <label htmlFor="amount-input">{t('amount.label', { currency })}</label>
           <input
