@@ -93,6 +93,11 @@ const LOCALE_SEPARATORS: Readonly<Record<AmountLocale, { decimal: string; group:
   zh: { decimal: '.', group: ',' },
 });
 
+/** The decimal mark `parseAmount` reads for this locale (the on-screen number pad types it, so the two cannot disagree). */
+export function decimalMarkOf(locale: AmountLocale): string {
+  return LOCALE_SEPARATORS[locale].decimal;
+}
+
 export type ParseAmountError =
   | 'EMPTY'
   | 'NOT_A_NUMBER'

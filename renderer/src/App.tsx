@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { api, onSessionExpired } from './api/client';
 import { useSession } from './stores/session';
 import { useSettings } from './stores/settings';
@@ -9,7 +9,7 @@ import { areaOf, areasFor, useNav } from './stores/nav';
 import { useIdle } from './hooks/idle';
 import { useT } from './hooks/i18n';
 import { parseScan } from './lib/scan';
-import { DemoBanner, SecretWarning } from './components/DemoBanner';
+import { DemoBanner } from './components/DemoBanner';
 import { JournalAlarm } from './components/JournalAlarm';
 import { useJournal } from './stores/journal';
 import { Header } from './components/Header';
@@ -85,6 +85,19 @@ function Content() {
   }
 }
 
+/** Publishes the sticky top block's height (--top-h) so focus and scrolling never put a control under it. */
+function useTopHeight() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => document.documentElement.style.setProperty('--top-h', `${Math.ceil(el.getBoundingClientRect().height)}px`));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return ref;
+}
+
 export function App() {
   const { t } = useT();
   const status = useSession((s) => s.status);
@@ -92,6 +105,7 @@ export function App() {
   const submitting = useCashier((s) => s.submitting);
 
   useLiveEvents();
+  const top = useTopHeight();
   // Safety net next to the live events: a status change that happened before the event
   // stream was connected (e.g. the demo's automatic pairing at start) or while it was
   // reconnecting is never replayed, so the indicator would stay stale without this.
@@ -122,10 +136,12 @@ export function App() {
       <a className="skip-link" href="#main">
         {t('shell.skip')}
       </a>
-      <DemoBanner />
-      <SecretWarning />
-      <JournalAlarm />
-      <Header />
+      {/* One sticky block: the banners and the header scroll as one, so none can cover another. */}
+      <div className="app-top" ref={top}>
+        <DemoBanner />
+        <JournalAlarm />
+        <Header />
+      </div>
       <main id="main" className="app-main">
         {status === 'unknown' ? <p className="muted">{t('common.loading')}</p> : status === 'signed-out' ? <SignIn /> : <Content />}
       </main>

@@ -4,6 +4,7 @@ import { useCashier } from '../stores/cashier';
 import { useT } from '../hooks/i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { TerminalIndicator } from './TerminalIndicator';
+import { SecretWarning } from './DemoBanner';
 
 export function Header() {
   const { t } = useT();
@@ -17,6 +18,7 @@ export function Header() {
       <div className="header-row">
         <span className="app-name">{t('shell.appName')}</span>
         <TerminalIndicator />
+        <SecretWarning />
         <div className="header-right">
           <LanguageSwitch />
           {session ? (

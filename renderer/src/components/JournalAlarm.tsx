@@ -7,7 +7,10 @@ function megabytes(bytes: number | null): string {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
 }
 
-/** Shown above every screen while the journal's disk is low, an Antom answer is not saved yet, or an answer was not believed. */
+/**
+ * Shown above every screen while the journal's disk is low, an Antom answer is not saved yet, or an answer was not believed.
+ * One line at the counter (the whole text is still read out); a tap, a hover or Tab opens it in full.
+ */
 export function JournalAlarm() {
   const { t } = useT();
   const health = useJournal((s) => s.health);
@@ -18,6 +21,7 @@ export function JournalAlarm() {
     <div
       className="journal-alarm"
       role="alert"
+      tabIndex={0}
       data-testid="journal-alarm"
       data-refund-ids={[...health.unrecorded, ...health.untrusted].map((u) => u.refundRequestId).join(' ')}
     >

@@ -14,8 +14,11 @@ export function TerminalIndicator() {
   return (
     <div className={`terminal-indicator tone-${tone}`} role="status" data-testid="terminal-status" data-state={state}>
       <span className="dot" aria-hidden="true" />
-      <span>
+      {/* The state never gives way; the description after it does (ellipsis) on a narrow header. */}
+      <span className="terminal-state">
         {t('terminal.label')}: <strong>{label}</strong>
+      </span>
+      <span className="terminal-more">
         {status?.virtual ? <span className="muted"> ({t('terminal.virtual')})</span> : null}
         {status?.terminal ? (
           <span className="muted">

@@ -6,7 +6,7 @@ import { Screen } from '../components/Screen';
 import { Field } from '../components/Field';
 import { PinField } from '../components/PinField';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { PinPad } from '../components/PinPad';
+import { KeypadToggle, NumberPad } from '../components/NumberPad';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
 const NO_DEMO_USERS: readonly never[] = [];
@@ -29,6 +29,7 @@ export function SignIn() {
   const newPinRef = useRef<HTMLInputElement>(null);
   const userRef = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
+  const newPin2Ref = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
@@ -117,10 +118,20 @@ export function SignIn() {
               onChange={setNewPin}
               data-testid="signin-new-pin"
             />
-            <PinField label={t('signIn.newPinAgain')} autoComplete="new-password" value={newPin2} onChange={setNewPin2} data-testid="signin-new-pin2" />
+            <PinField
+              label={t('signIn.newPinAgain')}
+              inputRef={newPin2Ref}
+              autoComplete="new-password"
+              value={newPin2}
+              onChange={setNewPin2}
+              data-testid="signin-new-pin2"
+            />
           </div>
         ) : null}
-        <PinPad onDigit={(d) => setPin((p) => (p.length < 8 ? p + d : p))} onBackspace={() => setPin((p) => p.slice(0, -1))} onClear={() => setPin('')} />
+        <div className="keypad-row">
+          <NumberPad targets={[pinRef, newPinRef, newPin2Ref]} label={t('keypad.pinLabel')} testId="signin-pad" />
+          <KeypadToggle />
+        </div>
         {localError ? (
           <p className="field-error" role="alert">
             {localError}

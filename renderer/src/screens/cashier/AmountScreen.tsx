@@ -1,11 +1,12 @@
 import { type FormEvent } from 'react';
-import { currencyExponent } from '../../../../preload/contract/money';
+import { currencyExponent, decimalMarkOf } from '../../../../preload/contract/money';
 import { useCashier } from '../../stores/cashier';
 import { useT } from '../../hooks/i18n';
 import { useAutoFocus, useEscape } from '../../hooks/focus';
 import { Screen } from '../../components/Screen';
 import { fmtMoney } from '../../lib/format';
 import { amountErrorParams } from '../../lib/amount';
+import { KeypadToggle, NumberPad } from '../../components/NumberPad';
 
 export function AmountScreen() {
   const { t, lang } = useT();
@@ -28,7 +29,7 @@ export function AmountScreen() {
       <p className="lead">
         {t('amount.refundableIs')} <strong className="num big">{max}</strong>
       </p>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form onSubmit={onSubmit} noValidate className="stack amount-form">
         <div className="field">
           <label htmlFor="amount-input">{t('amount.label', { currency })}</label>
           <input
@@ -54,7 +55,11 @@ export function AmountScreen() {
                 : ''}
           </p>
         </div>
-        <div className="actions">
+        <div className="keypad-row">
+          <NumberPad targets={[inputRef]} decimal={decimals === 0 ? null : decimalMarkOf(lang)} label={t('keypad.amountLabel')} testId="amount-pad" />
+          <KeypadToggle />
+        </div>
+        <div className="actions action-bar">
           <button type="button" className="btn btn-large" data-testid="amount-back" onClick={s.back}>
             {t('common.back')}
           </button>

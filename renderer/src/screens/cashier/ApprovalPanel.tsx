@@ -6,6 +6,7 @@ import { Field } from '../../components/Field';
 import { PinField } from '../../components/PinField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../stores/session';
+import { KeypadToggle, NumberPad } from '../../components/NumberPad';
 
 /** Manager name + PIN + reason, then approve or decline. */
 export function ApprovalPanel() {
@@ -53,6 +54,10 @@ export function ApprovalPanel() {
           />
         ) : null}
         <PinField inputRef={pinRef} label={t('approval.pin')} autoComplete="off" value={pin} onChange={setPin} data-testid="approval-pin" />
+        <div className="keypad-row">
+          <NumberPad targets={[pinRef]} label={t('keypad.pinLabel')} testId="approval-pad" />
+          <KeypadToggle />
+        </div>
         <Field label={t('approval.reason')} value={reason} maxLength={256} onChange={(e) => setReason(e.target.value)} data-testid="approval-reason" />
         {problem ? (
           <p className="field-error" role="alert">
@@ -61,7 +66,7 @@ export function ApprovalPanel() {
         ) : null}
         {/* One message at a time: a new local problem replaces the last server answer. */}
         {problem ? null : <ErrorNotice error={actionError} testId="approval-error" />}
-        <div className="actions">
+        <div className="actions action-bar">
           <button type="button" className="btn btn-danger btn-large" data-testid="decline-button" disabled={actionBusy} onClick={() => void run('decline')}>
             {t('approval.decline')}
           </button>

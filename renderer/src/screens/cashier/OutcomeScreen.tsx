@@ -117,7 +117,7 @@ function Success(props: { refund: RefundView }) {
       <p className="lead">{refundMessage(props.refund, lang) ?? t('outcome.success.text')}</p>
       <SlipNotice refund={props.refund} />
       <Facts refund={props.refund} />
-      <div className="actions">
+      <div className="actions action-bar">
         <DoneButton focus />
       </div>
       <ReceiptPanel refund={props.refund} />
@@ -149,7 +149,7 @@ function Failed(props: { refund: RefundView }) {
       {r.printed !== null ? <SlipNotice refund={r} /> : null}
       <Facts refund={r} />
       <ErrorNotice error={actionError} testId="retry-error" />
-      <div className="actions">
+      <div className="actions action-bar">
         {r.nextAction === 'NEW_REQUEST_ID' ? (
           <button type="button" className="btn btn-large" data-testid="retry-new" disabled={actionBusy} onClick={() => void retryAsNew()}>
             {t('outcome.failed.retryNew')}
@@ -209,7 +209,7 @@ function Declined(props: { refund: RefundView }) {
         <p data-testid="declined-by">{t('outcome.declined.by', { manager: decision.manager, reason: decision.reason, at: fmtDateTime(decision.at, lang) })}</p>
       ) : null}
       <Facts refund={props.refund} />
-      <div className="actions">
+      <div className="actions action-bar">
         <DoneButton focus />
       </div>
       <ReceiptPanel refund={props.refund} />
@@ -233,7 +233,7 @@ function Pending(props: { refund: RefundView }) {
         <strong>{t('outcome.nextActionLabel')}</strong> {t(`nextAction.${r.nextAction}`)}
       </p>
       <Facts refund={r} />
-      <div className="actions">
+      <div className="actions action-bar">
         <DoneButton focus label={t('outcome.pending.leave')} />
       </div>
     </Screen>

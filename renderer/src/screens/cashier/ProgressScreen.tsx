@@ -65,7 +65,7 @@ export function ProgressScreen() {
         ))}
       </ol>
       <p className="hint">{t('progress.keepOpen')}</p>
-      <div className="actions">
+      <div className="actions action-bar">
         <button type="button" className="btn btn-large" data-testid="progress-back" onClick={leaveProgress}>
           {t('progress.backToCounter')}
         </button>

@@ -155,7 +155,7 @@ export function ReviewScreen() {
       ) : null}
       <ErrorNotice error={s.submitError} testId="submit-error" />
       {s.submitError && RETRYABLE_ERRORS.has(s.submitError.code) ? <p className="hint">{t('review.retrySafe')}</p> : null}
-      <div className="actions">
+      <div className="actions action-bar">
         <button type="button" className="btn btn-large" data-testid="back-button" onClick={s.back} disabled={s.submitting}>
           {t('common.back')}
         </button>
