@@ -381,6 +381,10 @@ export class PgJournal implements RefundJournal {
     this.listener = client;
   }
 
+  async appendAudit(actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+    await this.tx((c) => appendAudit(c, actor, kind, detail));
+  }
+
   async auditHead(): Promise<{ seq: number; hash: string }> {
     const r = await this.pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     return r.rows[0] ? { seq: int(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
