@@ -20,7 +20,7 @@ function freshUrl(): string {
   cluster.createDatabase(name);
   return cluster.url(name);
 }
-const byId = (checks: { id: string }[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
+const byId = <T extends { id: string }>(checks: T[]): Record<string, T> => Object.fromEntries(checks.map((c) => [c.id, c]));
 
 async function sql(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
