@@ -2,10 +2,15 @@
  * `store serve --port N [--host 127.0.0.1]`: the endpoint Antom's notifyRefund
  * is pointed at (behind the merchant's TLS proxy), applying pushed results to
  * whichever journal the configuration selects (store-config.ts).
+ * `store import`: moves this counter's SQLite journal into the store ledger
+ * (main/store/import-sqlite.ts), idempotent.
  */
 import { parseArgs } from 'node:util';
 import { importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from '../../antom/signing';
 import { loadAppConfig } from '../../config/app-config';
+import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
+import { openDataLedger } from '../../services/data-ledger';
+import { importSqliteJournal } from '../../store/import-sqlite';
 import { createLogger } from '../../logging/logger';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openSelectedJournal } from '../../store/open-journal';
@@ -18,7 +23,58 @@ const USAGE = [
   "  serve   receive Antom's notifyRefund (point the merchant's TLS proxy at http://HOST:PORT/)",
   '  --port N     port to listen on (0 picks a free one)',
   '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
+  '       refund-terminal [--data-dir DIR] store import [--json]',
+  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again",
 ].join('\n');
+
+async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
+  const loaded = await loadAppConfig(ctx.dataDir);
+  if (!loaded.ok) {
+    ctx.stderr.write(`${loaded.error.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const sel = resolveLedgerSelection(loaded.value, ctx.env);
+  if (!sel.ok || sel.value.engine !== 'postgres') {
+    ctx.stderr.write(
+      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
+  const { ledger } = await openDataLedger(ctx.dataDir, { config: loaded.value });
+  try {
+    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register });
+    if (!r.ok) {
+      ctx.stderr.write(`${r.message}\n`);
+      return r.code === 'LIVE_OWNER' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
+    }
+    const rep = r.report;
+    if (values.json) {
+      ctx.stdout.write(`${JSON.stringify(rep, null, 2)}\n`);
+      return EXIT.SUCCESS;
+    }
+    const where = describeLedgerSelection(sel.value);
+    if (rep.nothingNew) {
+      ctx.stdout.write(`Nothing new to import into the ${where}: ${rep.alreadyPresent} refund(s) are already there. Nothing was written.\n`);
+      return EXIT.SUCCESS;
+    }
+    const lines = [
+      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are)` : ''}.`,
+      `This counter's audit chain ends at ${rep.sourceHead.seq}:${rep.sourceHead.hash}; the store chain records it (store.import).`,
+      rep.unfinished.length > 0
+        ? `${rep.unfinished.length} unfinished refund(s) (${rep.unfinished.slice(0, 5).join(', ')}${rep.unfinished.length > 5 ? ', …' : ''}) continue from the store ledger once this counter runs in store mode, with the same refundRequestId: Antom never sees a second refund.`
+        : 'Every imported refund is final.',
+      'From now on run this counter in store mode only; its SQLite journal stays as it was (read-only history).',
+    ];
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.SUCCESS;
+  } catch (e) {
+    ctx.stderr.write(`The import failed and nothing was imported: ${(e as Error).message}\n`);
+    return EXIT.JOURNAL_UNAVAILABLE;
+  } finally {
+    ledger.close();
+  }
+}
 
 async function serve(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
@@ -84,11 +140,12 @@ async function serve(args: readonly string[], ctx: CliContext): Promise<number> 
 
 export const storeCommand: CliCommand = {
   name: 'store',
-  summary: "Store mode: receive Antom's notifyRefund (store serve)",
+  summary: "Store mode: receive Antom's notifyRefund (store serve), move this counter's journal into the store ledger (store import)",
   usage: USAGE,
   async run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub === 'serve') return serve(rest, ctx);
+    if (sub === 'import') return importCommand(rest, ctx);
     ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   },

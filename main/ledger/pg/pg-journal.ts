@@ -436,7 +436,7 @@ export class PgJournal implements RefundJournal {
 }
 
 /** One store-wide chain: appends serialize on an advisory lock held until the transaction ends. */
-async function appendAudit(c: pg.PoolClient, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+export async function appendAudit(c: pg.PoolClient, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
   await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
   const last = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
   const seq = last.rows[0] ? int(last.rows[0].seq) + 1 : 1;
