@@ -76,7 +76,20 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
   }
 }
 
-async function serve(args: readonly string[], ctx: CliContext): Promise<number> {
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** `until` lets tests stop the endpoint without sending a signal. */
+export async function runStoreServe(args: readonly string[], ctx: CliContext, until: Promise<void> = waitForSignal()): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
   const port = Number(values.port);
   if (values.port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
@@ -127,11 +140,7 @@ async function serve(args: readonly string[], ctx: CliContext): Promise<number> 
       "Point the merchant's TLS proxy (the refundNotifyUrl / Dashboard notification URL) at it. Press Ctrl+C to stop.",
     ].join('\n') + '\n',
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await until;
   ctx.stdout.write('Stopping…\n');
   await server.close();
   await opened.value.close();
@@ -144,7 +153,7 @@ export const storeCommand: CliCommand = {
   usage: USAGE,
   async run(args, ctx) {
     const [sub, ...rest] = args;
-    if (sub === 'serve') return serve(rest, ctx);
+    if (sub === 'serve') return runStoreServe(rest, ctx);
     if (sub === 'import') return importCommand(rest, ctx);
     ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
