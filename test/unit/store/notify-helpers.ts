@@ -21,8 +21,14 @@ const PATH_TO: Record<string, readonly RefundState[]> = {
   SUCCEEDED: ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED'],
 };
 
-/** Journals a PARTIAL refund of 1,000 SGD minor units on payment `paymentId` and walks it to `state`. */
-export async function journalRefund(j: RefundJournal, id: string, paymentId: string, state: keyof typeof PATH_TO): Promise<void> {
+/** Journals a refund (PARTIAL: 1,000 SGD minor units; FULL: the whole 10,000) on payment `paymentId` and walks it to `state`. */
+export async function journalRefund(
+  j: RefundJournal,
+  id: string,
+  paymentId: string,
+  state: keyof typeof PATH_TO,
+  mode: 'FULL' | 'PARTIAL' = 'PARTIAL',
+): Promise<void> {
   await j.upsertPayment({
     paymentId,
     amount: { value: 10_000, currency: 'SGD' },
@@ -36,8 +42,9 @@ export async function journalRefund(j: RefundJournal, id: string, paymentId: str
       refundRequestId: id,
       intentId: `intent-${id}`,
       paymentId,
-      mode: 'PARTIAL',
-      amount: { value: 1_000, currency: 'SGD' },
+      mode,
+      // A FULL refund asks Antom for no amount (send_amount 0); its journaled amount is the whole payment.
+      amount: { value: mode === 'FULL' ? 10_000 : 1_000, currency: 'SGD' },
       memo: null,
       state: 'APPROVED',
       cashier: 'bob',

@@ -122,6 +122,16 @@ describe('notifyRefund endpoint', () => {
     expect(audits('notify.mismatch')).toHaveLength(3);
   });
 
+  it("a FULL refund (no amount asked): Antom's figure is recorded, but another currency is never applied", async () => {
+    await journalRefund(journal, 'RR-F1', 'PAY-F1', 'PENDING_IN_PROCESS', 'FULL');
+    await postSigned(`${server.url}/`, notifyBody('RR-F1', 'PAY-F1', { refundAmount: { currency: 'USD', value: '10000' } }));
+    expect((await journal.get('RR-F1'))?.state).toBe('PENDING_IN_PROCESS');
+    expect(audits('notify.mismatch')).toHaveLength(1);
+    await postSigned(`${server.url}/`, notifyBody('RR-F1', 'PAY-F1', { refundAmount: { currency: 'SGD', value: '10000' } }));
+    expect((await journal.get('RR-F1'))?.state).toBe('SUCCEEDED');
+    expect((await journal.transitions('RR-F1')).at(-1)?.detail).toContain('antomRefundAmount');
+  });
+
   it('an unknown refund is acknowledged, audited and changes no refund', async () => {
     const r = await postSigned(`${server.url}/`, notifyBody('RR-NOBODY', 'PAY-X'));
     expect(r.text).toBe(NOTIFY_ACK_BODY);
