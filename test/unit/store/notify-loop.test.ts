@@ -41,7 +41,7 @@ describe('engine -> sandbox PROCESSING -> notifyRefund -> store serve -> final',
       port: 0,
       log: SILENT,
     });
-    const sandbox: AntomSandbox = await startTestSandbox({ asyncSettleMs: 300, notifyUrl: `${server.url}/antom/notify`, notifyRetryDelaysMs: [100, 100] });
+    const sandbox: AntomSandbox = await startTestSandbox({ asyncSettleMs: 1_000, notifyUrl: `${server.url}/antom/notify`, notifyRetryDelaysMs: [100, 100] });
     const engine = new RefundEngine({
       ledger,
       terminal: new FakeTerminal(),
@@ -62,7 +62,9 @@ describe('engine -> sandbox PROCESSING -> notifyRefund -> store serve -> final',
     const paymentId = DEMO_PAYMENTS.SGD_ASYNC_BANKTRANSFER.paymentId;
     expect((await engine.lookupPayment(paymentId)).ok).toBe(true);
     const submitted = await engine.submit({ intentId: 'loop-1', paymentId, mode: 'PARTIAL', amount: { value: 1_000, currency: 'SGD' }, cashier: 'bob' });
-    expect(submitted.ok && submitted.value.state).toBe('PENDING_IN_PROCESS');
+    // Normally PENDING_IN_PROCESS; on a loaded machine the push may land before the engine journals Antom's
+    // PROCESSING answer, and then it finishes the refund from SUBMITTING (the engine's own CAS loses): both are right.
+    expect(['PENDING_IN_PROCESS', 'SUCCEEDED']).toContain(submitted.ok ? submitted.value.state : 'NOT_OK');
     const id = submitted.ok ? submitted.value.refundRequestId : '';
 
     await until('the refund to be final', () => ledger.refunds.get(id)?.state === 'SUCCEEDED');
