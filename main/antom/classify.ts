@@ -196,3 +196,44 @@ export function classifyInquiryRefundResponse(body: InquiryRefundResponseBody, e
       return outcomeFor('UNKNOWN_RESULT_CODE', { resultMessage: `refundStatus ${body.refundStatus ?? '(none)'}` });
   }
 }
+
+/**
+ * notifyRefund: Antom pushes what inquiryRefund would answer, so it is judged
+ * by the same rules (identity, paymentId, amount, refundStatus). The one
+ * difference: `result` describes the refund itself, not an inquiry. When
+ * refundStatus is absent, result.resultStatus stands for it (S success, F
+ * failed, U processing); when both are present and disagree, nothing is
+ * believed (UNKNOWN_RESULT_CODE, pending, resolved by inquiry).
+ */
+export function classifyRefundNotification(
+  body: {
+    refundRequestId: string;
+    refundId?: string | null | undefined;
+    paymentId?: string | null | undefined;
+    refundStatus?: string | null | undefined;
+    refundTime?: string | null | undefined;
+    refundAmount?: { value: number; currency: string } | null | undefined;
+    result: { resultStatus: 'S' | 'F' | 'U'; resultCode?: string | undefined };
+  },
+  expected: RefundExpectation,
+): AntomOutcome {
+  const fromResult = body.result.resultStatus === 'S' ? 'SUCCESS' : body.result.resultStatus === 'F' ? 'FAIL' : 'PROCESSING';
+  const stated = (body.refundStatus ?? '').toUpperCase();
+  const status = stated === '' ? fromResult : stated;
+  const said = status === 'FAILED' ? 'FAIL' : status === 'PENDING' ? 'PROCESSING' : status;
+  if (stated !== '' && (said === 'SUCCESS' || said === 'FAIL' || said === 'PROCESSING') && said !== fromResult) {
+    return outcomeFor('UNKNOWN_RESULT_CODE', { resultMessage: `notifyRefund says refundStatus ${stated} with resultStatus ${body.result.resultStatus}` });
+  }
+  return classifyInquiryRefundResponse(
+    {
+      result: { resultStatus: 'S' },
+      refundRequestId: body.refundRequestId,
+      refundId: body.refundId ?? null,
+      paymentId: body.paymentId ?? null,
+      refundStatus: status,
+      refundTime: body.refundTime ?? null,
+      refundAmount: body.refundAmount ?? null,
+    },
+    expected,
+  );
+}

@@ -127,3 +127,26 @@ export const InquiryPaymentResponseBody = z.object({
   transactions: z.array(WireTransaction).max(500).nullish(),
 });
 export type InquiryPaymentResponseBody = z.infer<typeof InquiryPaymentResponseBody>;
+
+// ---------------------------------------------------------------- notifyRefund
+
+/**
+ * Antom's push of a refund's result (notifyRefund, notifyType REFUND_RESULT),
+ * as the integration guide's sample shows it: refundRequestId, refundId,
+ * refundAmount, refundStatus, refundTime and `result`. The guide's sample has
+ * no paymentId; it is accepted (and then must match) when present.
+ */
+export const RefundNotifyBody = z.object({
+  notifyType: z.literal('REFUND_RESULT'),
+  refundRequestId: z.string().min(1).max(64),
+  refundId: z.string().min(1).max(64).nullish(),
+  paymentId: z.string().min(1).max(64).nullish(),
+  refundAmount: WireAmountIn.nullish(),
+  refundStatus: z.string().max(32).nullish(),
+  refundTime: z.string().max(64).nullish(),
+  result: WireResult,
+});
+export type RefundNotifyBody = z.infer<typeof RefundNotifyBody>;
+
+/** The acknowledgement the integration guide requires for every notification, byte for byte. */
+export const NOTIFY_ACK_BODY = '{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}';

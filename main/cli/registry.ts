@@ -13,6 +13,7 @@ import { simAntomCommand } from './commands/sim-antom';
 import { simTerminalCommand } from './commands/sim-terminal';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
+import { storeCommand } from './commands/store';
 import { unpairCommand } from './commands/unpair';
 import { usersCommand } from './commands/users';
 import { openCliCore, waitForAuthenticated } from './engine-session';
@@ -73,6 +74,7 @@ export function commandRegistry(): readonly CliCommand[] {
     unpairCommand,
     pingCommand,
     doctorCommand,
+    storeCommand,
     simTerminalCommand,
     simAntomCommand,
   ];

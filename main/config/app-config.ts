@@ -60,6 +60,19 @@ export const AppConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Store mode (issue #16): the store's PostgreSQL ledger and this counter's
+     * register name. Absent = the embedded SQLite journal. Parsed and checked
+     * in store-config.ts; the URL may carry a password, so it is only ever
+     * shown redacted.
+     */
+    ledger: z
+      .object({
+        url: z.string().min(1).max(2048).optional(),
+        register: z.string().min(1).max(64).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AppConfig = z.infer<typeof AppConfigSchema>;

@@ -64,6 +64,11 @@ export interface RefundJournal {
    * Returns an unsubscribe function.
    */
   onChange(listener: (refundRequestId: string) => void): () => void;
+  /**
+   * Appends one audit entry on its own (events that change no refund: a
+   * refused Antom notification, an import). Durable when it resolves.
+   */
+  appendAudit(actor: string, kind: string, detail: Record<string, unknown>): Promise<void>;
   /** The audit chain's head (seq, hash) and whether the whole chain verifies. */
   auditHead(): Promise<{ seq: number; hash: string }>;
   verifyAudit(): Promise<{ intact: boolean; entries: number; brokenAt?: number }>;

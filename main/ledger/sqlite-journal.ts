@@ -38,6 +38,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    appendAudit: async (actor, kind, detail) => void ledger.audit.append(actor, kind, detail),
     auditHead: async () => ledger.audit.head(),
     async verifyAudit() {
       const v = ledger.audit.verify();

@@ -13,3 +13,4 @@ export {
   type SandboxPaymentStatus,
 } from './seed';
 export type { SandboxRefund } from './ledger';
+export { ANTOM_NOTIFY_RETRY_DELAYS_MS, notifyBodyFor, type NotifyAttempt } from './notifier';

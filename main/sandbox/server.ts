@@ -13,6 +13,7 @@ import { API_PATHS, InquiryPaymentRequestBody, InquiryRefundRequestBody, RefundR
 import { FaultController, FaultSpec, type FaultSpec as FaultSpecT } from './faults';
 import { generateDemoKeyPair } from './keys';
 import { SandboxLedger, type SandboxRefund } from './ledger';
+import { SandboxNotifier, notifyBodyFor, type NotifyAttempt } from './notifier';
 import { demoPayments, type SandboxPayment } from './seed';
 
 export interface StartAntomSandboxOptions {
@@ -42,6 +43,13 @@ export interface StartAntomSandboxOptions {
   inquiryPaymentKey?: 'paymentId' | 'paymentRequestId' | 'either';
   /** Enables POST /__sandbox/* (loopback only) when set. */
   adminToken?: string;
+  /**
+   * Where to push notifyRefund for asynchronous refunds (those answered
+   * PROCESSING) once they settle, signed like every answer. Absent: no pushes.
+   */
+  notifyUrl?: string;
+  /** Re-send delays until acknowledged; default Antom's (notifier.ts). */
+  notifyRetryDelaysMs?: readonly number[];
 }
 
 export interface SandboxLogEntry {
@@ -66,6 +74,8 @@ export interface AntomSandbox {
   /** Records a refund Antom knows and this install does not (Dashboard, another counter). */
   refundElsewhere(paymentId: string, value: number): SandboxRefund | { error: string };
   requestLog(): SandboxLogEntry[];
+  /** Every notifyRefund send so far (notifyUrl set), oldest first. */
+  notifyLog(): NotifyAttempt[];
   /** Antom rotates its key: answers are signed from now on with this key, naming this version. */
   rotateGatewayKey(privateKeyPem: string, keyVersion: number | null): void;
   stop(): Promise<void>;
@@ -77,6 +87,9 @@ export interface AntomSandbox {
  * the connection is closed, so a huge upload costs neither memory nor time.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The answer code of a refund accepted for asynchronous processing. */
+const RESULT_IN_PROCESS = 'DPOS_REFUND_REFUND_IN_PROCESS';
 
 const API_BY_PATH: ReadonlyMap<string, AntomApi> = new Map((Object.entries(API_PATHS) as [AntomApi, string][]).map(([api, p]) => [p, api]));
 
@@ -167,6 +180,30 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
   const faults = new FaultController();
   const log: SandboxLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
+
+  const notifier =
+    opts.notifyUrl === undefined
+      ? null
+      : new SandboxNotifier({
+          url: opts.notifyUrl,
+          clientId: opts.clientId,
+          clock,
+          signingKey: () => ({ key: gatewayPrivate, keyVersion: gatewayKeyVersion }),
+          ...(opts.notifyRetryDelaysMs ? { retryDelaysMs: opts.notifyRetryDelaysMs } : {}),
+        });
+  const settleMs = opts.asyncSettleMs ?? 5_000;
+  /** An asynchronous refund was accepted: push its result once it settles (the ledger settles lazily, on read). */
+  function scheduleNotify(refundRequestId: string): void {
+    if (notifier === null) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      const settled = ledger.refundList().find((r) => r.refundRequestId === refundRequestId);
+      if (settled === undefined || settled.status === 'PROCESSING') return;
+      notifier.notify(refundRequestId, () => notifyBodyFor(settled));
+    }, settleMs + 1);
+    t.unref();
+    timers.add(t);
+  }
 
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -273,7 +310,14 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
   }
 
   function processApi(api: AntomApi, body: unknown): Record<string, unknown> {
-    if (api === 'refund') return ledger.refund(body as RefundRequestBody);
+    if (api === 'refund') {
+      const req = body as RefundRequestBody;
+      const known = ledger.refundList().some((r) => r.refundRequestId === req.refundRequestId);
+      const answer = ledger.refund(req);
+      // Only a refund accepted now as PROCESSING gets a push (a resend of the same request is not a new refund).
+      if (!known && answer.result.resultCode === RESULT_IN_PROCESS) scheduleNotify(req.refundRequestId);
+      return answer;
+    }
     if (api === 'inquiryRefund') return ledger.inquiryRefund(body as InquiryRefundRequestBody);
     return ledger.inquiryPayment(body as InquiryPaymentRequestBody);
   }
@@ -407,6 +451,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     refunds: () => ledger.refundList(),
     refundElsewhere: (paymentId, value) => ledger.refundElsewhere(paymentId, value),
     requestLog: () => log.map((e) => ({ ...e })),
+    notifyLog: () => notifier?.log() ?? [],
     rotateGatewayKey: (privateKeyPem, version) => {
       const next = importPrivateKey(privateKeyPem, 'The sandbox gateway private key');
       if (!next.ok) throw new Error(next.error.message);
@@ -416,6 +461,7 @@ export async function startAntomSandbox(opts: StartAntomSandboxOptions): Promise
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      await notifier?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -7,7 +7,7 @@
 import { systemTimeZone, type AppConfig } from '../config/app-config';
 import type { Ledger } from '../ledger';
 import { assertJournalUsable, openCheckedJournal } from '../ledger/journal-file';
-import { loadLedgerKeys } from '../secrets/ledger-keys';
+import { loadLedgerKeys, type LedgerKeys } from '../secrets/ledger-keys';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 import { secureDataDir, type LooseFile } from '../security/file-modes';
 
@@ -16,6 +16,8 @@ export interface DataLedger {
   readonly secrets: SecretStore;
   /** Files and folders that were readable by others before this open (now tightened). */
   readonly loosened: readonly LooseFile[];
+  /** The audit key and PIN pepper the ledger was opened with (store mode keys the store ledger with the same). */
+  readonly keys: LedgerKeys;
 }
 
 export async function openDataLedger(
@@ -46,7 +48,7 @@ export async function openDataLedger(
   });
   // secrets.json / data-key.bin may have been written just now: tighten again (cheap).
   secureDataDir(dataDir);
-  return { ledger, secrets, loosened };
+  return { ledger, secrets, loosened, keys };
 }
 
 /** Creates the journal of a new data folder before anything else (secrets, pairing) is written there. */

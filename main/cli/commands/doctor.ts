@@ -12,7 +12,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { describePortError, listTerminalCandidates } from '../../../native-bridge';
 import { createAntomGateway, type AntomGateway } from '../../antom';
-import { isDemoMode, loadAppConfig } from '../../config/app-config';
+import { isDemoMode, loadAppConfig, type AppConfig } from '../../config/app-config';
+import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import type { RefundRow } from '../../ledger/rows';
 import { resolveMinFreeBytes } from '../../ledger/disk-space';
 import { journalHealth } from '../../ledger/journal-alarm-file';
@@ -21,8 +22,21 @@ import { openSecretStore } from '../../secrets/secret-store';
 import { looseDataFiles, secureDataDir } from '../../security/file-modes';
 import { openDataLedger } from '../../services/data-ledger';
 import { resolveAntomConfig } from '../../services/core-services';
+import { storeLedgerChecks } from '../../store/store-doctor';
 import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand } from '../command';
+
+/** Which journal the configuration selects and, in store mode, the store ledger's health (store-doctor.ts). */
+async function ledgerEngineChecks(config: AppConfig, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const sel = resolveLedgerSelection(config, env);
+  if (!sel.ok) {
+    return [
+      { id: 'ledger-engine', ok: false, summary: sel.error.message, fix: 'Fix REFUND_TERMINAL_STORE_URL / REFUND_TERMINAL_REGISTER or ledger in config.json.' },
+    ];
+  }
+  const engine: DoctorCheck = { id: 'ledger-engine', ok: true, summary: `Refund journal: ${describeLedgerSelection(sel.value)}.` };
+  return sel.value.engine === 'postgres' ? [engine, ...(await storeLedgerChecks(sel.value))] : [engine];
+}
 
 export interface DoctorCheck {
   readonly id: string;
@@ -218,6 +232,7 @@ export const doctorCommand: CliCommand = {
       checks.push({ id: 'config', ok: false, summary: loaded.error.message, fix: `Fix or remove ${ctx.dataDir}/config.json, then run doctor again.` });
     } else {
       checks.push({ id: 'config', ok: true, summary: `Configuration in ${ctx.dataDir} is valid.` });
+      checks.push(...(await ledgerEngineChecks(loaded.value, ctx.env)));
       if (isDemoMode(loaded.value, ctx.env)) {
         checks.push({
           id: 'mode',

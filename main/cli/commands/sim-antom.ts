@@ -10,12 +10,14 @@ import type { CliCommand, CliContext } from '../command';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] sim antom [--port N] [--client-id ID] [--merchant-public-key FILE]',
-  '                                                  [--async-settle-ms N] [--admin-token TOKEN]',
+  '                                                  [--async-settle-ms N] [--admin-token TOKEN] [--notify-url URL]',
   '  --port N                    port on 127.0.0.1 (default 4790; 0 picks a free one)',
   '  --client-id ID              client id the sandbox accepts (default SANDBOX_DEMO_CLIENT)',
   '  --merchant-public-key FILE  verify requests with this public key instead of the demo merchant key',
   '  --async-settle-ms N         how long Express Banktransfer refunds stay in process (default 5000)',
   '  --admin-token TOKEN         enable POST /__sandbox/faults and /__sandbox/state (loopback only)',
+  "  --notify-url URL            push signed notifyRefund for asynchronous refunds here (or ANTOM_SANDBOX_NOTIFY_URL), e.g. `store serve`'s URL",
+  "  --notify-retry-ms N         delay between re-sends until acknowledged (default: Antom's 2 min ... 15 h schedule)",
   'Demo keys are created on first run in <data dir>/antom-sandbox/ (mode 0600).',
 ].join('\n');
 
@@ -33,7 +35,15 @@ function waitForSignal(): Promise<void> {
 
 /** `until` lets tests stop the sandbox without sending a signal. */
 export async function runSimAntom(args: readonly string[], ctx: CliContext, until: Promise<void> = waitForSignal()): Promise<number> {
-  let values: { port?: string; 'client-id'?: string; 'merchant-public-key'?: string; 'async-settle-ms'?: string; 'admin-token'?: string };
+  let values: {
+    port?: string;
+    'client-id'?: string;
+    'merchant-public-key'?: string;
+    'async-settle-ms'?: string;
+    'admin-token'?: string;
+    'notify-url'?: string;
+    'notify-retry-ms'?: string;
+  };
   try {
     values = parseArgs({
       args: [...args],
@@ -43,6 +53,8 @@ export async function runSimAntom(args: readonly string[], ctx: CliContext, unti
         'merchant-public-key': { type: 'string' },
         'async-settle-ms': { type: 'string', default: '5000' },
         'admin-token': { type: 'string' },
+        'notify-url': { type: 'string' },
+        'notify-retry-ms': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -58,6 +70,16 @@ export async function runSimAntom(args: readonly string[], ctx: CliContext, unti
   const settle = Number(values['async-settle-ms']);
   if (!Number.isInteger(settle) || settle < 0) {
     ctx.stderr.write(`--async-settle-ms must be a whole number of milliseconds, not "${values['async-settle-ms']}".\n`);
+    return 1;
+  }
+  const notifyUrl = values['notify-url'] ?? (ctx.env.ANTOM_SANDBOX_NOTIFY_URL || undefined);
+  if (notifyUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(notifyUrl)) {
+    ctx.stderr.write(`--notify-url must be an http(s) URL, not "${notifyUrl}".\n`);
+    return 1;
+  }
+  const retryMs = values['notify-retry-ms'] === undefined ? undefined : Number(values['notify-retry-ms']);
+  if (retryMs !== undefined && (!Number.isInteger(retryMs) || retryMs < 10 || retryMs > 86_400_000)) {
+    ctx.stderr.write(`--notify-retry-ms must be a whole number of milliseconds from 10, not "${values['notify-retry-ms']}".\n`);
     return 1;
   }
   const creds = ensureDemoCredentials(ctx.dataDir);
@@ -82,6 +104,9 @@ export async function runSimAntom(args: readonly string[], ctx: CliContext, unti
       seed: 'demo',
       asyncSettleMs: settle,
       ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
+      ...(notifyUrl !== undefined ? { notifyUrl } : {}),
+      // As many re-sends as Antom makes (7 after the first), at the given spacing.
+      ...(retryMs !== undefined ? { notifyRetryDelaysMs: Array.from({ length: 7 }, () => retryMs) } : {}),
     });
   } catch (e) {
     ctx.stderr.write(`Could not start the Antom sandbox: ${(e as Error).message}\n`);
@@ -93,6 +118,7 @@ export async function runSimAntom(args: readonly string[], ctx: CliContext, unti
     `Client id: ${clientId}`,
     `Antom (gateway) public key: ${creds.gatewayPublicKeyFile}`,
     customKey ? `Merchant public key:        ${customKey}` : `Merchant private key:       ${creds.merchantPrivateKeyFile}`,
+    notifyUrl !== undefined ? `notifyRefund for asynchronous refunds goes to: ${notifyUrl}` : null,
     values['admin-token'] ? `Fault admin: POST http://127.0.0.1:${sandbox.port}/__sandbox/faults (header x-sandbox-admin-token)` : null,
     '',
     'Point the terminal at it with:',

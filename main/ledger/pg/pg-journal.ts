@@ -384,6 +384,10 @@ export class PgJournal implements RefundJournal {
     this.listener = client;
   }
 
+  async appendAudit(actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+    await this.tx(async (c) => void (await appendPgAudit(c, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey, actor, kind, detail)));
+  }
+
   async auditHead(): Promise<{ seq: number; hash: string }> {
     return pgAuditHead(this.pool);
   }

@@ -1,0 +1,161 @@
+/**
+ * `store serve --port N [--host 127.0.0.1]`: the endpoint Antom's notifyRefund
+ * is pointed at (behind the merchant's TLS proxy), applying pushed results to
+ * whichever journal the configuration selects (store-config.ts).
+ * `store import`: moves this counter's SQLite journal into the store ledger
+ * (main/store/import-sqlite.ts), idempotent.
+ */
+import { parseArgs } from 'node:util';
+import { importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from '../../antom/signing';
+import { loadAppConfig } from '../../config/app-config';
+import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
+import { openDataLedger } from '../../services/data-ledger';
+import { importSqliteJournal } from '../../store/import-sqlite';
+import { createLogger } from '../../logging/logger';
+import { resolveAntomConfig } from '../../services/core-services';
+import { openSelectedJournal } from '../../store/open-journal';
+import { startNotifyServer } from '../../store/notify-server';
+import type { CliCommand, CliContext } from '../command';
+import { EXIT } from '../exit-codes';
+
+const USAGE = [
+  'Usage: refund-terminal [--data-dir DIR] store serve --port N [--host 127.0.0.1]',
+  "  serve   receive Antom's notifyRefund (point the merchant's TLS proxy at http://HOST:PORT/)",
+  '  --port N     port to listen on (0 picks a free one)',
+  '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
+  '       refund-terminal [--data-dir DIR] store import [--json]',
+  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again",
+].join('\n');
+
+async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
+  const loaded = await loadAppConfig(ctx.dataDir);
+  if (!loaded.ok) {
+    ctx.stderr.write(`${loaded.error.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const sel = resolveLedgerSelection(loaded.value, ctx.env);
+  if (!sel.ok || sel.value.engine !== 'postgres') {
+    ctx.stderr.write(
+      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
+  const { ledger, keys } = await openDataLedger(ctx.dataDir, { config: loaded.value });
+  try {
+    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register, auditKey: keys.auditKey });
+    if (!r.ok) {
+      ctx.stderr.write(`${r.message}\n`);
+      return r.code === 'LIVE_OWNER' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
+    }
+    const rep = r.report;
+    if (values.json) {
+      ctx.stdout.write(`${JSON.stringify(rep, null, 2)}\n`);
+      return EXIT.SUCCESS;
+    }
+    const where = describeLedgerSelection(sel.value);
+    if (rep.nothingNew) {
+      ctx.stdout.write(`Nothing new to import into the ${where}: ${rep.alreadyPresent} refund(s) are already there. Nothing was written.\n`);
+      return EXIT.SUCCESS;
+    }
+    const lines = [
+      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are)` : ''}.`,
+      `This counter's audit chain ends at ${rep.sourceHead.seq}:${rep.sourceHead.hash}; the store chain records it (store.import).`,
+      rep.unfinished.length > 0
+        ? `${rep.unfinished.length} unfinished refund(s) (${rep.unfinished.slice(0, 5).join(', ')}${rep.unfinished.length > 5 ? ', …' : ''}) continue from the store ledger once this counter runs in store mode, with the same refundRequestId: Antom never sees a second refund.`
+        : 'Every imported refund is final.',
+      'From now on run this counter in store mode only; its SQLite journal stays as it was (read-only history).',
+    ];
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.SUCCESS;
+  } catch (e) {
+    ctx.stderr.write(`The import failed and nothing was imported: ${(e as Error).message}\n`);
+    return EXIT.JOURNAL_UNAVAILABLE;
+  } finally {
+    ledger.close();
+  }
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** `until` lets tests stop the endpoint without sending a signal. */
+export async function runStoreServe(args: readonly string[], ctx: CliContext, until: Promise<void> = waitForSignal()): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
+  const port = Number(values.port);
+  if (values.port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
+    ctx.stderr.write(`--port must be a number from 0 to 65535${values.port === undefined ? '' : `, not "${values.port}"`}.\n${USAGE}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const host = values.host ?? '127.0.0.1';
+  const loaded = await loadAppConfig(ctx.dataDir);
+  if (!loaded.ok) {
+    ctx.stderr.write(`${loaded.error.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const opened = await openSelectedJournal(ctx.dataDir, loaded.value, ctx.env);
+  if (!opened.ok) {
+    ctx.stderr.write(`${opened.message}\n`);
+    return EXIT.JOURNAL_UNAVAILABLE;
+  }
+  const { journal, secrets, description } = opened.value;
+  const antom = await resolveAntomConfig(loaded.value, secrets, ctx.env);
+  if (!antom.ok) {
+    await opened.value.close();
+    ctx.stderr.write(`Notifications cannot be verified: ${antom.error.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const keys: VersionedPublicKey[] = [];
+  for (const k of antom.value.antomPublicKeys) {
+    const imported = importPublicKey(k.pem, "Antom's public key");
+    if (!imported.ok) {
+      await opened.value.close();
+      ctx.stderr.write(`${imported.error.message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    keys.push({ keyVersion: k.keyVersion, key: imported.value, fingerprint: publicKeyFingerprint(imported.value) });
+  }
+  const log = createLogger({ dataDir: ctx.dataDir });
+  let server;
+  try {
+    server = await startNotifyServer({ journal, clientId: antom.value.clientId, antomPublicKeys: keys, port, host, log });
+  } catch (e) {
+    await opened.value.close();
+    ctx.stderr.write(`Cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  ctx.stdout.write(
+    [
+      `Receiving Antom's notifyRefund for the ${description}.`,
+      `NOTIFY-URL: ${server.url}/`,
+      "Point the merchant's TLS proxy (the refundNotifyUrl / Dashboard notification URL) at it. Press Ctrl+C to stop.",
+    ].join('\n') + '\n',
+  );
+  await until;
+  ctx.stdout.write('Stopping…\n');
+  await server.close();
+  await opened.value.close();
+  return EXIT.SUCCESS;
+}
+
+export const storeCommand: CliCommand = {
+  name: 'store',
+  summary: "Store mode: receive Antom's notifyRefund (store serve), move this counter's journal into the store ledger (store import)",
+  usage: USAGE,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    if (sub === 'serve') return runStoreServe(rest, ctx);
+    if (sub === 'import') return importCommand(rest, ctx);
+    ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
+    return EXIT.BAD_INPUT;
+  },
+};

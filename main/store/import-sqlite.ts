@@ -1,0 +1,243 @@
+/**
+ * `store import`: moves one counter's SQLite journal (payments, refunds with
+ * their transitions, and its audit entries) into the store ledger, in one
+ * PostgreSQL transaction: all of it or none of it.
+ *
+ * Idempotent: a refund already in the store (same refundRequestId) is left
+ * as it is, and audit entries are imported only past the last source seq an
+ * earlier import of this register recorded; a second run finds nothing new,
+ * writes nothing and says so.
+ *
+ * Both chains stay verifiable. The SQLite chain's entries are never changed:
+ * an import appends one `store.import` entry to it (naming the store chain's
+ * head). In the store chain each imported entry is re-chained as an
+ * `import.audit` entry carrying its source seq, time, actor, kind and detail,
+ * and a closing `store.import` entry names the source head (seq and hash),
+ * which `audit verify --expected-head` on the counter can check.
+ *
+ * Unfinished refunds: refused while any has a live drive lease (a process is
+ * moving it right now, and its next step would land only in SQLite).
+ * Unfinished refunds without a live owner are imported as they stand; once
+ * this counter runs in store mode they are resumed from the store ledger
+ * with the same refundRequestId and body, so Antom never sees a second
+ * refund. The SQLite journal must not be driven again after the import
+ * (the counter switches to store mode): the report says so.
+ */
+import pg from 'pg';
+import type { Ledger } from '../ledger';
+import { appendPgAudit } from '../ledger/pg/pg-audit';
+import { PUBLIC_TEST_KEYS } from '../secrets/ledger-keys';
+import { PgJournal } from '../ledger/pg/pg-journal';
+import type { RefundRow } from '../ledger/rows';
+import { isFinal } from '../ledger/state-machine';
+
+export interface ImportReport {
+  readonly register: string;
+  readonly payments: number;
+  readonly refunds: number;
+  readonly transitions: number;
+  readonly auditEntries: number;
+  /** Refunds already in the store ledger (an earlier import): left untouched. */
+  readonly alreadyPresent: number;
+  /** Imported refunds that are not final: resumed from the store ledger in store mode. */
+  readonly unfinished: readonly string[];
+  readonly nothingNew: boolean;
+  readonly sourceHead: { seq: number; hash: string };
+}
+
+export type ImportResult =
+  { readonly ok: true; readonly report: ImportReport } | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'CONFLICT'; readonly message: string };
+
+export const IMPORT_ACTOR = 'store:import';
+
+function liveLease(row: RefundRow, now: Date): boolean {
+  return row.lease_owner !== null && row.lease_until !== null && Date.parse(row.lease_until) > now.getTime();
+}
+
+/** Every audit entry of the SQLite chain after `afterSeq`, oldest first. */
+function auditAfter(ledger: Ledger, afterSeq: number): { seq: number; at: string; actor: string; kind: string; detail: Record<string, unknown> }[] {
+  const out: ReturnType<typeof auditAfter> = [];
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const page = ledger.audit.list({ limit: 10_000, beforeSeq: before });
+    for (const e of page) if (e.seq > afterSeq) out.push(e);
+    const last = page.at(-1);
+    if (page.length < 10_000 || last === undefined || last.seq <= afterSeq) break;
+    before = last.seq;
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
+export async function importSqliteJournal(
+  ledger: Ledger,
+  opts: {
+    url: string;
+    register: string;
+    now?: Date;
+    /** The store chain's MAC key (every counter's audit key); tests use the public one. */ auditKey?: Buffer;
+  },
+): Promise<ImportResult> {
+  const auditKey = opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
+  const now = opts.now ?? new Date();
+  const rows = ledger.listRefunds({});
+  const driven = rows.filter((r) => !isFinal(r.state) && liveLease(r, now));
+  if (driven.length > 0) {
+    return {
+      ok: false,
+      code: 'LIVE_OWNER',
+      message: `${driven.length} refund(s) are being driven right now by a running process (${driven
+        .slice(0, 5)
+        .map((r) => `${r.refund_request_id} ${r.state}, lease ${r.lease_owner ?? ''}`)
+        .join('; ')}). Stop Refund Terminal on this counter (its lease ends within a minute), then import again. Nothing was imported.`,
+    };
+  }
+  // Brings the store schema up to date (under its migration lock) before we write to it.
+  await (await PgJournal.open({ url: opts.url, register: opts.register, auditKey })).close();
+  const pool = new pg.Pool({ connectionString: opts.url, max: 1 });
+  pool.on('error', () => undefined);
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL synchronous_commit = on');
+    // One import at a time per store: the audit lock is taken by appendAudit too; this one serializes the reads below.
+    await c.query('SELECT pg_advisory_xact_lock($1)', [0x5254494d]);
+    const previous = await c.query<{ detail: string }>("SELECT detail FROM audit WHERE kind = 'store.import' ORDER BY seq");
+    let importedUpTo = 0;
+    for (const p of previous.rows) {
+      const d = JSON.parse(p.detail) as { register?: string; sourceHead?: { seq?: number } };
+      if (d.register === opts.register && typeof d.sourceHead?.seq === 'number') importedUpTo = Math.max(importedUpTo, d.sourceHead.seq);
+    }
+    let payments = 0;
+    const paymentIds = [...new Set(rows.map((r) => r.payment_id))];
+    for (const id of paymentIds) {
+      const p = ledger.payments.get(id);
+      if (p === null) continue;
+      const r = await c.query(
+        `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (payment_id) DO NOTHING`,
+        [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund, p.fetchedAt || now.toISOString()],
+      );
+      payments += r.rowCount ?? 0;
+    }
+    let refunds = 0;
+    let transitions = 0;
+    let alreadyPresent = 0;
+    const unfinished: string[] = [];
+    for (const r of rows) {
+      const ins = await c.query(
+        `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
+           memo, state, original_merchant_refund_id, refund_id, result_code, message, next_action, cashier, approval_reasons, attempts, next_check_at,
+           send_amount, terminal_printed, reason_code, reason_text, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
+         ON CONFLICT (refund_request_id) DO NOTHING`,
+        [
+          r.refund_request_id,
+          r.intent_id,
+          r.root_intent_id,
+          r.parent_refund_request_id,
+          r.payment_id,
+          opts.register,
+          r.mode,
+          r.amount_value,
+          r.currency,
+          r.memo,
+          r.state,
+          r.original_merchant_refund_id,
+          r.refund_id,
+          r.result_code,
+          r.message,
+          r.next_action,
+          r.cashier,
+          r.approval_reasons,
+          r.attempts,
+          r.next_check_at,
+          r.send_amount,
+          r.terminal_printed,
+          r.reason_code,
+          r.reason_text,
+          r.created_at,
+          r.updated_at,
+        ],
+      );
+      if ((ins.rowCount ?? 0) === 0) {
+        alreadyPresent += 1;
+        continue;
+      }
+      refunds += 1;
+      if (!isFinal(r.state)) unfinished.push(r.refund_request_id);
+      for (const t of ledger.refunds.transitions(r.refund_request_id)) {
+        await c.query('INSERT INTO refund_transitions (refund_request_id, at, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5, $6)', [
+          t.refund_request_id,
+          t.at,
+          t.actor,
+          t.from_state,
+          t.to_state,
+          t.detail,
+        ]);
+        transitions += 1;
+      }
+    }
+    const sourceHead = ledger.audit.head();
+    // The counter's own record of an earlier import is not news for the store (it already has its own).
+    const entries = auditAfter(ledger, importedUpTo).filter((e) => !(e.actor === IMPORT_ACTOR && e.kind === 'store.import'));
+    for (const e of entries) {
+      await appendPgAudit(c, auditKey, IMPORT_ACTOR, 'import.audit', {
+        register: opts.register,
+        sourceSeq: e.seq,
+        sourceAt: e.at,
+        sourceActor: e.actor,
+        sourceKind: e.kind,
+        sourceDetail: e.detail,
+      });
+    }
+    const nothingNew = payments === 0 && refunds === 0 && entries.length === 0;
+    const report: ImportReport = {
+      register: opts.register,
+      payments,
+      refunds,
+      transitions,
+      auditEntries: entries.length,
+      alreadyPresent,
+      unfinished,
+      nothingNew,
+      sourceHead: { seq: sourceHead.seq ?? 0, hash: sourceHead.hash },
+    };
+    if (nothingNew) {
+      await c.query('ROLLBACK');
+      return { ok: true, report };
+    }
+    await appendPgAudit(c, auditKey, IMPORT_ACTOR, 'store.import', {
+      register: opts.register,
+      sourceHead: report.sourceHead,
+      payments,
+      refunds,
+      transitions,
+      auditEntries: entries.length,
+      unfinished,
+    });
+    const storeHead = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    await c.query('COMMIT');
+    // The counter's own chain records where its journal went (appended; no earlier entry changes).
+    ledger.audit.append(IMPORT_ACTOR, 'store.import', {
+      register: opts.register,
+      refunds,
+      auditEntries: entries.length,
+      storeHead: { seq: Number(storeHead.rows[0]?.seq ?? 0), hash: storeHead.rows[0]?.hash ?? '' },
+    });
+    return { ok: true, report };
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    const x = e as { code?: string; constraint?: string; message?: string };
+    if (x.code === '23505') {
+      return {
+        ok: false,
+        code: 'CONFLICT',
+        message: `The store ledger already holds something this journal also claims (${x.constraint ?? 'unique'}: ${x.message ?? ''}): another counter has an unfinished refund for the same payment, or the same terminal reference or intent. Nothing was imported; finish that refund first.`,
+      };
+    }
+    throw e;
+  } finally {
+    c.release();
+    await pool.end();
+  }
+}

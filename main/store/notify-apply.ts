@@ -1,0 +1,123 @@
+/**
+ * Applies one verified, schema-valid notifyRefund to the refund journal.
+ * One job: decide whether Antom's push is about a refund we journaled and,
+ * if it is final, move that refund to its final state with a compare-and-set
+ * transition of the journal port. Signature checking, size caps and the HTTP
+ * answer are the server's (notify-server.ts).
+ *
+ * Rules:
+ *  - only a refund we journaled, and only when the push repeats what we
+ *    journaled (refundRequestId; paymentId and refundAmount where it names
+ *    them; always the currency), is touched: the same classification as an
+ *    inquiry answer (classifyRefundNotification);
+ *  - only a refund Antom has seen (SUBMITTING or PENDING_*) can be finished
+ *    by a push: a refund that never left the counter cannot have a result;
+ *  - the move is a CAS on the state we read: a counter driving the same
+ *    refund at the same moment either wins (we see its final state) or loses
+ *    (its own CAS fails and it reads ours); never both;
+ *  - a push that repeats the state already journaled changes nothing (replay);
+ *  - a push contradicting a final state is never applied, and is loud.
+ */
+import type { RefundState } from '../../preload/contract/refunds';
+import { classifyRefundNotification, type RefundExpectation } from '../antom/classify';
+import type { RefundNotifyBody } from '../antom/wire';
+import type { RefundJournal } from '../ledger/journal-port';
+import type { RefundPatch } from '../ledger/refund-store';
+import type { RefundRow } from '../ledger/rows';
+import { isFinal } from '../ledger/state-machine';
+
+/** Who the journal and audit name for a push from Antom. */
+export const NOTIFY_ACTOR = 'antom:notify';
+
+export type NotifyVerdict =
+  /** Moved to a final state now. */
+  | { readonly kind: 'APPLIED'; readonly refundRequestId: string; readonly from: RefundState; readonly to: RefundState }
+  /** Already in the state the push names: nothing changed. */
+  | { readonly kind: 'ALREADY_FINAL'; readonly refundRequestId: string; readonly state: RefundState }
+  /** Antom says it is still processing: nothing to apply, the counter keeps checking. */
+  | { readonly kind: 'STILL_PENDING'; readonly refundRequestId: string; readonly state: RefundState }
+  /** No refund with this refundRequestId in this journal (a Dashboard refund, another store). */
+  | { readonly kind: 'UNKNOWN_REFUND'; readonly refundRequestId: string }
+  /** About our refundRequestId but not what we journaled, or about a refund Antom cannot have seen. */
+  | { readonly kind: 'MISMATCH'; readonly refundRequestId: string; readonly state: RefundState; readonly detail: string }
+  /** Final in the journal with the opposite result: never overwritten. */
+  | { readonly kind: 'CONFLICT'; readonly refundRequestId: string; readonly state: RefundState; readonly detail: string };
+
+/** States Antom has been asked about: only these can be finished by its push. */
+const SENT: readonly RefundState[] = ['SUBMITTING', 'PENDING_IN_PROCESS', 'PENDING_UNKNOWN'];
+
+function expectationOf(row: RefundRow): RefundExpectation {
+  return {
+    refundRequestId: row.refund_request_id,
+    paymentId: row.payment_id,
+    // A FULL refund asked for no amount: Antom's figure is recorded, not judged (as for inquiries).
+    ...(row.send_amount === 1 ? { refundAmount: { value: row.amount_value, currency: row.currency } } : {}),
+    ...(row.refund_id !== null ? { refundId: row.refund_id } : {}),
+  };
+}
+
+function auditDetail(body: RefundNotifyBody): Record<string, unknown> {
+  return {
+    refundRequestId: body.refundRequestId,
+    refundId: body.refundId ?? null,
+    paymentId: body.paymentId ?? null,
+    refundStatus: body.refundStatus ?? null,
+    resultStatus: body.result.resultStatus,
+    resultCode: body.result.resultCode ?? null,
+    refundAmount: body.refundAmount ?? null,
+  };
+}
+
+/** How many times a lost CAS is re-read before giving up (each loss means someone else moved it). */
+const MAX_CAS_ROUNDS = 4;
+
+export async function applyRefundNotification(journal: RefundJournal, body: RefundNotifyBody): Promise<NotifyVerdict> {
+  const id = body.refundRequestId;
+  for (let round = 0; round < MAX_CAS_ROUNDS; round += 1) {
+    const row = await journal.get(id);
+    if (row === null) {
+      await journal.appendAudit(NOTIFY_ACTOR, 'notify.unknown_refund', auditDetail(body));
+      return { kind: 'UNKNOWN_REFUND', refundRequestId: id };
+    }
+    const refuse = async (kind: 'MISMATCH' | 'CONFLICT', detail: string): Promise<NotifyVerdict> => {
+      await journal.appendAudit(NOTIFY_ACTOR, kind === 'MISMATCH' ? 'notify.mismatch' : 'notify.conflict', {
+        ...auditDetail(body),
+        state: row.state,
+        why: detail,
+      });
+      return { kind, refundRequestId: id, state: row.state, detail };
+    };
+    if (body.refundAmount != null && body.refundAmount.currency !== row.currency) {
+      return refuse('MISMATCH', `Notification names currency ${body.refundAmount.currency}, the refund is in ${row.currency}.`);
+    }
+    const outcome = classifyRefundNotification(body, expectationOf(row));
+    if (outcome.resultCode === 'RESPONSE_MISMATCH') return refuse('MISMATCH', outcome.resultMessage);
+    if (outcome.status === 'PENDING') {
+      if (outcome.pendingKind === 'IN_PROCESS' && !isFinal(row.state)) return { kind: 'STILL_PENDING', refundRequestId: id, state: row.state };
+      if (outcome.pendingKind === 'IN_PROCESS') return { kind: 'ALREADY_FINAL', refundRequestId: id, state: row.state };
+      return refuse('MISMATCH', `Notification not understood: ${outcome.resultMessage}`);
+    }
+    const to: RefundState = outcome.status === 'SUCCESS' ? 'SUCCEEDED' : 'FAILED';
+    if (row.state === to) return { kind: 'ALREADY_FINAL', refundRequestId: id, state: row.state };
+    if (isFinal(row.state)) return refuse('CONFLICT', `The journal says ${row.state}; Antom's notification says ${to}. Not changed: call Antom support.`);
+    if (!SENT.includes(row.state)) {
+      return refuse('MISMATCH', `The refund is ${row.state}: it was never sent to Antom, so a result for it cannot be genuine.`);
+    }
+    const patch: RefundPatch = {
+      resultCode: outcome.resultCode,
+      message: outcome.cashierMessage,
+      nextAction: outcome.nextAction,
+      nextCheckAt: null,
+      ...(outcome.refundId !== undefined ? { refundId: outcome.refundId } : {}),
+    };
+    const detail: Record<string, unknown> = {
+      via: 'notifyRefund',
+      ...(outcome.refundAmount !== undefined ? { antomRefundAmount: { value: outcome.refundAmount.value, currency: outcome.refundAmount.currency } } : {}),
+    };
+    const moved = await journal.transition(id, row.state, to, { actor: NOTIFY_ACTOR, patch, detail });
+    if (moved.ok) return { kind: 'APPLIED', refundRequestId: id, from: row.state, to };
+    // STALE_STATE: a counter moved it between our read and our write. Read again and judge anew.
+    if (moved.error.code !== 'STALE_STATE') throw new Error(`notifyRefund for ${id}: ${moved.error.code}: ${moved.error.message}`);
+  }
+  throw new Error(`notifyRefund for ${id}: the refund kept changing under us (${MAX_CAS_ROUNDS} tries)`);
+}

@@ -1,0 +1,232 @@
+/**
+ * The HTTP endpoint a merchant points Antom's notifyRefund at (behind their
+ * TLS proxy). One job: turn a request into a verdict and the answer Antom
+ * needs; the journal work is notify-apply.ts.
+ *
+ * What Antom is told, and why (Antom re-sends a notification until it gets
+ * the guide's acknowledgement, for a limited time):
+ *  - applied, replayed, still processing, unknown refund, mismatch or
+ *    conflict, or a notifyType we do not handle: the acknowledgement, exactly
+ *    as the integration guide shows it ("reply to every notification ... in
+ *    the following standardized format, regardless of whether the refund was
+ *    successful or not"). Re-sending the same signed body could not change
+ *    any of these verdicts, and the refund itself stays resolvable by inquiry.
+ *  - bad or missing signature, wrong client-id: HTTP 401 and the guide's
+ *    failure body. Not from Antom as far as we can tell, so not acknowledged:
+ *    if it was Antom (a key rotation we have not caught up with), the re-send
+ *    lands once the new key is in.
+ *  - oversized body, malformed JSON or a REFUND_RESULT we cannot read: 413/400,
+ *    not acknowledged (nothing was applied; a re-send costs nothing).
+ *  - the journal unreachable or failing: HTTP 503 with SYSTEM_ERROR, so Antom
+ *    re-sends after the database is back. Never an acknowledgement for a
+ *    result we could not record.
+ * Every refusal is logged and, where the journal is reachable, audited.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySignatureHeaderWithKeys, type VersionedPublicKey } from '../antom/signing';
+import { NOTIFY_ACK_BODY, RefundNotifyBody } from '../antom/wire';
+import type { RefundJournal } from '../ledger/journal-port';
+import { applyRefundNotification, NOTIFY_ACTOR, type NotifyVerdict } from './notify-apply';
+
+/** Real notifications are well under 2 KB; nothing larger is read. */
+export const MAX_NOTIFY_BODY_BYTES = 16 * 1024;
+
+const FAIL_BODY = '{"result":{"resultCode":"FAIL","resultStatus":"F","resultMessage":"fail."}}';
+const SYSTEM_ERROR_BODY = '{"result":{"resultCode":"SYSTEM_ERROR","resultStatus":"F","resultMessage":"system error."}}';
+
+export interface NotifyLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface NotifyServerOptions {
+  readonly journal: RefundJournal;
+  /** The merchant's client id: notifications must name it (it is part of the signed content). */
+  readonly clientId: string;
+  /** Antom's public keys (the same ones that verify Antom's answers). */
+  readonly antomPublicKeys: readonly VersionedPublicKey[];
+  readonly port: number;
+  readonly host?: string;
+  readonly log: NotifyLog;
+  /** Called after each handled request (tests and the CLI's counters). */
+  readonly onVerdict?: (v: NotifyOutcome) => void;
+}
+
+export type NotifyOutcome =
+  | { readonly kind: 'VERDICT'; readonly verdict: NotifyVerdict }
+  | { readonly kind: 'REFUSED'; readonly reason: 'TOO_LARGE' | 'BAD_SIGNATURE' | 'MALFORMED' | 'JOURNAL_ERROR'; readonly detail: string }
+  | { readonly kind: 'IGNORED'; readonly notifyType: string };
+
+export interface NotifyServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+type Body = { kind: 'ok'; text: string } | { kind: 'too-large' };
+
+function readCapped(req: http.IncomingMessage): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > MAX_NOTIFY_BODY_BYTES) {
+      req.pause();
+      resolve({ kind: 'too-large' });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > MAX_NOTIFY_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve({ kind: 'ok', text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export async function startNotifyServer(opts: NotifyServerOptions): Promise<NotifyServer> {
+  const { journal, log } = opts;
+  const report = (o: NotifyOutcome): void => {
+    try {
+      opts.onVerdict?.(o);
+    } catch {
+      // An observer's failure is not Antom's concern.
+    }
+  };
+
+  function send(res: http.ServerResponse, status: number, body: string, close = false): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...(close ? { connection: 'close' } : {}) });
+    const sock = res.req.socket;
+    res.end(body, () => {
+      if (close) sock.destroy();
+    });
+  }
+
+  /** Audits a refusal when the journal is reachable; a failure here never changes the answer. */
+  async function auditRefusal(kind: string, detail: Record<string, unknown>): Promise<void> {
+    try {
+      await journal.appendAudit(NOTIFY_ACTOR, kind, detail);
+    } catch (e) {
+      log.error({ kind, err: String(e) }, 'could not audit a refused notification');
+    }
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '/', 'http://notify');
+    } catch {
+      return send(res, 400, FAIL_BODY);
+    }
+    if (req.method !== 'POST') return send(res, 405, FAIL_BODY);
+    const uriPath = `${target.pathname}${target.search}`;
+    const body = await readCapped(req);
+    const from = req.socket.remoteAddress ?? null;
+    if (body.kind === 'too-large') {
+      const detail = `body larger than ${MAX_NOTIFY_BODY_BYTES} bytes`;
+      log.warn({ from, path: uriPath }, `notifyRefund refused: ${detail}`);
+      await auditRefusal('notify.refused', { reason: 'TOO_LARGE', from, path: uriPath });
+      report({ kind: 'REFUSED', reason: 'TOO_LARGE', detail });
+      return send(res, 413, FAIL_BODY, true);
+    }
+    const raw = body.text;
+    const clientId = header(req, 'client-id');
+    const requestTime = header(req, 'request-time');
+    const verdict =
+      clientId === opts.clientId && requestTime !== undefined
+        ? verifySignatureHeaderWithKeys(header(req, 'signature'), { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, opts.antomPublicKeys)
+        : null;
+    if (verdict === null || verdict.verdict !== 'OK') {
+      const detail =
+        verdict === null
+          ? clientId !== opts.clientId
+            ? `client-id ${clientId === undefined ? '(none)' : JSON.stringify(clientId.slice(0, 64))} is not ours`
+            : 'no request-time header'
+          : `signature ${verdict.verdict.toLowerCase()}`;
+      log.warn({ from, path: uriPath, detail }, 'notifyRefund refused: not verifiably from Antom; nothing applied');
+      await auditRefusal('notify.refused', { reason: 'BAD_SIGNATURE', detail, from, path: uriPath, bytes: Buffer.byteLength(raw) });
+      report({ kind: 'REFUSED', reason: 'BAD_SIGNATURE', detail });
+      return send(res, 401, FAIL_BODY);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      log.warn({ from }, 'notifyRefund refused: body is not JSON');
+      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail: 'not JSON' });
+      report({ kind: 'REFUSED', reason: 'MALFORMED', detail: 'not JSON' });
+      return send(res, 400, FAIL_BODY);
+    }
+    const notifyType = typeof json === 'object' && json !== null ? (json as { notifyType?: unknown }).notifyType : undefined;
+    if (notifyType !== 'REFUND_RESULT') {
+      // Signed by Antom, but not a refund result (the URL may be shared with other notifications): received, nothing to do.
+      const name = typeof notifyType === 'string' ? notifyType.slice(0, 64) : '(none)';
+      log.info({ notifyType: name }, 'notification of another type acknowledged without action');
+      report({ kind: 'IGNORED', notifyType: name });
+      return send(res, 200, NOTIFY_ACK_BODY);
+    }
+    const parsed = RefundNotifyBody.safeParse(json);
+    if (!parsed.success) {
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')
+        .slice(0, 300);
+      log.warn({ detail }, 'notifyRefund refused: REFUND_RESULT not in the documented shape; nothing applied');
+      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail });
+      report({ kind: 'REFUSED', reason: 'MALFORMED', detail });
+      return send(res, 400, FAIL_BODY);
+    }
+    let v: NotifyVerdict;
+    try {
+      v = await applyRefundNotification(journal, parsed.data);
+    } catch (e) {
+      log.error({ refundRequestId: parsed.data.refundRequestId, err: String(e) }, 'notifyRefund could not be recorded; Antom will send it again');
+      report({ kind: 'REFUSED', reason: 'JOURNAL_ERROR', detail: String(e) });
+      return send(res, 503, SYSTEM_ERROR_BODY);
+    }
+    const fields = { refundRequestId: v.refundRequestId, verdict: v.kind, ...('detail' in v ? { detail: v.detail } : {}) };
+    if (v.kind === 'MISMATCH' || v.kind === 'CONFLICT') log.error(fields, 'notifyRefund NOT applied: it does not match the journaled refund');
+    else if (v.kind === 'UNKNOWN_REFUND') log.warn(fields, 'notifyRefund for a refund this ledger does not know; acknowledged, nothing applied');
+    else log.info(fields, v.kind === 'APPLIED' ? `notifyRefund applied: ${v.from} -> ${v.to}` : 'notifyRefund acknowledged; nothing to change');
+    report({ kind: 'VERDICT', verdict: v });
+    return send(res, 200, NOTIFY_ACK_BODY);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log.error({ err: String(e) }, 'notify endpoint error');
+      if (!res.headersSent) send(res, 500, SYSTEM_ERROR_BODY);
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * `doctor`'s store-mode checks: can this counter reach the store ledger, how
+ * long a round trip takes, whether the schema is the one this app speaks, and
+ * whether its database role may write what a refund writes. Read-only: the
+ * checks never migrate, create or change anything.
+ */
+import pg from 'pg';
+import type { LedgerSelection } from '../config/store-config';
+import { redactStoreUrl } from '../config/store-config';
+import { PG_LATEST_VERSION } from '../ledger/pg/pg-migrations';
+
+export interface StoreCheck {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly summary: string;
+  readonly fix?: string;
+  readonly warning?: boolean;
+}
+
+/** Above this median round trip a refund's two durable commits start to show at the counter. */
+export const SLOW_ROUND_TRIP_MS = 50;
+
+/** What each table must allow for the refund path (and the audit chain, which is append-only by trigger). */
+const NEEDED: readonly { table: string; privileges: readonly string[] }[] = [
+  { table: 'payments', privileges: ['SELECT', 'INSERT', 'UPDATE'] },
+  { table: 'refunds', privileges: ['SELECT', 'INSERT', 'UPDATE'] },
+  { table: 'refund_transitions', privileges: ['SELECT', 'INSERT'] },
+  { table: 'audit', privileges: ['SELECT', 'INSERT'] },
+];
+
+export async function storeLedgerChecks(
+  sel: Extract<LedgerSelection, { engine: 'postgres' }>,
+  opts: { connectTimeoutMs?: number } = {},
+): Promise<StoreCheck[]> {
+  const where = redactStoreUrl(sel.url);
+  const client = new pg.Client({ connectionString: sel.url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    return [
+      {
+        id: 'store-reachable',
+        ok: false,
+        summary: `The store ledger ${where} cannot be reached: ${(e as Error).message}. No refund can start at this counter until it is; unfinished refunds stay pending and resume when it is back.`,
+        fix: "Check that the store's PostgreSQL is running, that this PC may connect to it (host, port, pg_hba.conf, firewall), and the user and password in REFUND_TERMINAL_STORE_URL / ledger.url.",
+      },
+    ];
+  }
+  const checks: StoreCheck[] = [];
+  try {
+    const who = await client.query<{ u: string; v: string }>('SELECT current_user AS u, current_setting($1) AS v', ['server_version']);
+    checks.push({
+      id: 'store-reachable',
+      ok: true,
+      summary: `The store ledger ${where} answers (PostgreSQL ${who.rows[0]?.v ?? '?'}, role ${who.rows[0]?.u ?? '?'}, register "${sel.register}").`,
+    });
+
+    const samples: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const t0 = process.hrtime.bigint();
+      await client.query('SELECT 1');
+      samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    samples.sort((a, b) => a - b);
+    const median = samples[Math.floor(samples.length / 2)] ?? 0;
+    const worst = samples[samples.length - 1] ?? 0;
+    const slow = median > SLOW_ROUND_TRIP_MS;
+    checks.push({
+      id: 'store-latency',
+      ok: true,
+      warning: slow,
+      summary: `Round trip to the store ledger: ${median.toFixed(1)} ms median, ${worst.toFixed(1)} ms worst of ${samples.length}.${slow ? ' That is slow for a store on one network: each refund waits for two commits.' : ''}`,
+      ...(slow ? { fix: 'Put the database on the store network (not across a WAN), or check for a congested link.' } : {}),
+    });
+
+    const has = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+    const version =
+      has.rows[0]?.t == null ? 0 : ((await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
+    if (version === PG_LATEST_VERSION) {
+      checks.push({ id: 'store-schema', ok: true, summary: `The store ledger's schema is v${version}, the one this app uses.` });
+    } else if (version > PG_LATEST_VERSION) {
+      checks.push({
+        id: 'store-schema',
+        ok: false,
+        summary: `The store ledger's schema is v${version}, newer than this app (v${PG_LATEST_VERSION}): another counter runs a newer version. This counter refuses to use it.`,
+        fix: "Update Refund Terminal on this counter to the version the store's other counters run.",
+      });
+    } else {
+      checks.push({
+        id: 'store-schema',
+        ok: false,
+        summary:
+          version === 0
+            ? 'The store ledger database is empty: no refund journal has been created in it yet.'
+            : `The store ledger's schema is v${version}, older than this app (v${PG_LATEST_VERSION}).`,
+        fix: `Start Refund Terminal once on one counter with a database role that may create tables; it brings the schema to v${PG_LATEST_VERSION} under a lock (the other counters wait), then run doctor again.`,
+      });
+    }
+
+    if (version >= 1) {
+      const missing: string[] = [];
+      for (const n of NEEDED) {
+        for (const p of n.privileges) {
+          const r = await client.query<{ ok: boolean }>('SELECT has_table_privilege(current_user, $1, $2) AS ok', [n.table, p]);
+          if (r.rows[0]?.ok !== true) missing.push(`${p} on ${n.table}`);
+        }
+      }
+      const seq = await client.query<{ ok: boolean }>(
+        "SELECT has_sequence_privilege(current_user, pg_get_serial_sequence('refund_transitions', 'id'), 'USAGE') AS ok",
+      );
+      if (seq.rows[0]?.ok !== true) missing.push('USAGE on the refund_transitions id sequence');
+      checks.push(
+        missing.length === 0
+          ? {
+              id: 'store-permissions',
+              ok: true,
+              summary: 'This counter may record refunds, their transitions, payments and audit entries in the store ledger.',
+            }
+          : {
+              id: 'store-permissions',
+              ok: false,
+              summary: `This counter's database role lacks: ${missing.join(', ')}. Refunds cannot be journaled until it has them.`,
+              fix: 'As the database owner: GRANT SELECT, INSERT, UPDATE ON payments, refunds TO <role>; GRANT SELECT, INSERT ON refund_transitions, audit TO <role>; GRANT USAGE ON SEQUENCE refund_transitions_id_seq TO <role>;',
+            },
+      );
+    }
+  } catch (e) {
+    checks.push({
+      id: 'store-query',
+      ok: false,
+      summary: `The store ledger answered with an error: ${(e as Error).message}.`,
+      fix: 'Run doctor again; if it persists, check the database log.',
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return checks;
+}

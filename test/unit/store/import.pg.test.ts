@@ -1,0 +1,145 @@
+/**
+ * `store import` against a real PostgreSQL: a counter's SQLite journal moves
+ * into the store ledger once (a second run finds nothing new), both audit
+ * chains verify, a live owner mid-refund is refused.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeCommand } from '../../../main/cli/commands/store';
+import { openLedger } from '../../../main/ledger';
+import { PgJournal } from '../../../main/ledger/pg/pg-journal';
+import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
+import { openDataLedger } from '../../../main/services/data-ledger';
+import { importSqliteJournal } from '../../../main/store/import-sqlite';
+import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { journalRefund } from './notify-helpers';
+
+let cluster: PgCluster | null = null;
+let n = 0;
+function freshUrl(): string {
+  if (cluster === null) throw new Error('no cluster');
+  n += 1;
+  const name = `import_${process.pid}_${n}`;
+  cluster.createDatabase(name);
+  return cluster.url(name);
+}
+
+async function counts(url: string): Promise<Record<string, number>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const out: Record<string, number> = {};
+  for (const t of ['payments', 'refunds', 'refund_transitions', 'audit']) {
+    out[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n);
+  }
+  await c.end();
+  return out;
+}
+
+describe.skipIf(!pgAvailable)('store import', () => {
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 30_000);
+
+  it('imports refunds, transitions, payments and audit once; a second run writes nothing; later activity imports alone; both chains verify', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+    const local = sqliteJournal(ledger);
+    await journalRefund(local, 'RR-I-1', 'PAY-I-1', 'SUCCEEDED');
+    await journalRefund(local, 'RR-I-2', 'PAY-I-2', 'PENDING_IN_PROCESS');
+    const localChain = ledger.audit.list({ limit: 1000 }).map((e) => e.seq + e.kind);
+    const url = freshUrl();
+
+    const first = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.report).toMatchObject({ refunds: 2, payments: 2, transitions: 10, alreadyPresent: 0, unfinished: ['RR-I-2'], nothingNew: false });
+    const store = await PgJournal.open({ url, register: 'store' });
+    expect((await store.get('RR-I-1'))?.state).toBe('SUCCEEDED');
+    expect((await store.get('RR-I-2'))?.state).toBe('PENDING_IN_PROCESS');
+    expect(await store.transitions('RR-I-2')).toHaveLength((await local.transitions('RR-I-2')).length);
+    expect((await store.verifyAudit()).intact).toBe(true);
+    expect(ledger.verifyAudit().ok).toBe(true);
+    // The counter's earlier entries are untouched; one store.import entry was appended.
+    const after = ledger.audit.list({ limit: 1000 });
+    expect(after.slice(1).map((e) => e.seq + e.kind)).toEqual(localChain);
+    expect(after[0]).toMatchObject({ kind: 'store.import', actor: 'store:import' });
+
+    const before = await counts(url);
+    const second = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(second.ok && second.report).toMatchObject({ nothingNew: true, refunds: 0, alreadyPresent: 2 });
+    expect(await counts(url)).toEqual(before);
+
+    await journalRefund(local, 'RR-I-3', 'PAY-I-3', 'FAILED');
+    const third = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(third.ok && third.report).toMatchObject({ refunds: 1, alreadyPresent: 2, nothingNew: false });
+    const storeAudit = await counts(url);
+    // Every counter audit entry is in the store chain exactly once (store.import entries of the counter excluded).
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const seqs = await c.query<{ detail: string }>("SELECT detail FROM audit WHERE kind = 'import.audit'");
+    const imported = seqs.rows.map((r) => (JSON.parse(r.detail) as { sourceSeq: number }).sourceSeq);
+    expect(new Set(imported).size).toBe(imported.length);
+    const expected = ledger.audit.list({ limit: 1000 }).filter((e) => e.kind !== 'store.import');
+    expect(imported.sort((a, b) => a - b)).toEqual(expected.map((e) => e.seq).sort((a, b) => a - b));
+    await c.end();
+    expect(storeAudit['refunds']).toBe(3);
+    expect((await store.verifyAudit()).intact).toBe(true);
+    expect(ledger.verifyAudit().ok).toBe(true);
+    await store.close();
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses while a process holds a live lease on an unfinished refund; nothing is imported', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+    const local = sqliteJournal(ledger);
+    await journalRefund(local, 'RR-L-1', 'PAY-L-1', 'SUBMITTING');
+    expect(await local.claimLease('RR-L-1', 'pid:4242', 60_000, () => true)).toBe(true);
+    const url = freshUrl();
+    await (await PgJournal.open({ url, register: 'store' })).close();
+    const r = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(r).toMatchObject({ ok: false, code: 'LIVE_OWNER', message: expect.stringMatching(/RR-L-1 SUBMITTING.*Nothing was imported/) });
+    expect((await counts(url))['refunds']).toBe(0);
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('CLI: store import twice; the second run says there is nothing new', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-cli-'));
+    const { ledger } = await openDataLedger(dataDir);
+    await journalRefund(sqliteJournal(ledger), 'RR-C-1', 'PAY-C-1', 'SUCCEEDED');
+    ledger.close();
+    const url = freshUrl().replace('postgres@', 'postgres:topsecret@');
+    const run = async (): Promise<{ code: number; out: string }> => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d: Buffer) => (text += d.toString()));
+      const err = new PassThrough();
+      err.on('data', (d: Buffer) => (text += d.toString()));
+      const code = await storeCommand.run(['import'], {
+        dataDir,
+        env: { REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-7' },
+        stdout: out,
+        stderr: err,
+        stdin: new PassThrough(),
+      });
+      return { code, out: text };
+    };
+    const a = await run();
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(/Imported into the store ledger .*postgres:\*\*\*@.* as register "counter-7": 1 refund\(s\) with 5 transition\(s\)/);
+    const b = await run();
+    expect(b.code).toBe(0);
+    expect(b.out).toMatch(/Nothing new to import/);
+    expect(a.out + b.out).not.toContain('topsecret');
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});
