@@ -56,14 +56,14 @@ export class Driver {
     if (running !== undefined) return running;
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
     const p = (async (): Promise<DriveResult> => {
-      if (!this.c.ledger.refunds.claimLease(refundRequestId, this.c.leaseOwner, ttl, leaseOwnerAlive)) {
-        return { row: resume ? this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
+      if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, leaseOwnerAlive))) {
+        return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
       try {
         return { row: await this.advance(refundRequestId, resume), busyElsewhere: false };
       } finally {
         try {
-          this.c.ledger.refunds.releaseLease(refundRequestId, this.c.leaseOwner);
+          await this.c.journal.releaseLease(refundRequestId, this.c.leaseOwner);
         } catch (e) {
           // A full disk fails this write too. The lease expires by itself (leaseTtlMs) and a
           // dead owner's lease is taken over; throwing here would hide the refund's real outcome.
@@ -84,13 +84,13 @@ export class Driver {
     let leaseRenewedAt = this.c.clock().getTime();
     for (let guard = 0; guard < 12; guard += 1) {
       if (this.c.clock().getTime() - leaseRenewedAt >= ttl / 2) {
-        this.c.ledger.refunds.renewLease(refundRequestId, this.c.leaseOwner, ttl);
+        await this.c.journal.renewLease(refundRequestId, this.c.leaseOwner, ttl);
         leaseRenewedAt = this.c.clock().getTime();
       }
-      const row = this.mustGet(refundRequestId);
+      const row = await this.mustGet(refundRequestId);
       switch (row.state) {
         case 'APPROVED': {
-          const m = this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
+          const m = await this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
           // Lost the compare-and-set: another engine is running it.
           if (m === null) return this.waitUntilSettled(refundRequestId);
           resume = false;
@@ -106,7 +106,7 @@ export class Driver {
         }
         case 'REFERENCE_OBTAINED': {
           // Nothing has been sent to Antom in this state, so journaling SUBMITTING and sending is safe even on resume.
-          const m = this.move(row, 'SUBMITTING', { message: MSG.submitting, nextAction: 'WAIT' });
+          const m = await this.move(row, 'SUBMITTING', { message: MSG.submitting, nextAction: 'WAIT' });
           if (m === null) return this.waitUntilSettled(refundRequestId);
           resume = false;
           continue;
@@ -138,10 +138,10 @@ export class Driver {
             // Antom treats as the same refund.
             let current: RefundRow | null = row;
             if (current.state === 'PENDING_IN_PROCESS') {
-              current = this.move(current, 'PENDING_UNKNOWN', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
+              current = await this.move(current, 'PENDING_UNKNOWN', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
               if (current === null) return this.mustGet(refundRequestId);
             }
-            const m = this.move(current, 'SUBMITTING', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
+            const m = await this.move(current, 'SUBMITTING', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
             if (m === null) return this.mustGet(refundRequestId);
             resume = false;
             continue;
@@ -175,7 +175,7 @@ export class Driver {
     }
     if (res.ok) {
       const reference = res.value.originalMerchantRefundId;
-      const t = this.c.ledger.refunds.transition(row.refund_request_id, row.state, 'REFERENCE_OBTAINED', {
+      const t = await this.c.journal.transition(row.refund_request_id, row.state, 'REFERENCE_OBTAINED', {
         actor: SYSTEM,
         patch: { originalMerchantRefundId: reference, message: MSG.referenceObtained, nextAction: 'WAIT', nextCheckAt: null },
       });
@@ -190,10 +190,10 @@ export class Driver {
     const code = res.error.code;
     const text = terminalErrorMessage(code);
     if (terminalErrorIsDefinitive(code)) {
-      return this.move(row, 'FAILED', { resultCode: `TERMINAL_${code}`, message: text.message, nextAction: text.nextAction, nextCheckAt: null });
+      return await this.move(row, 'FAILED', { resultCode: `TERMINAL_${code}`, message: text.message, nextAction: text.nextAction, nextCheckAt: null });
     }
     // Stays REFERENCE_REQUESTED, visibly, with a persisted time to ask again.
-    const u = this.c.ledger.refunds.update(row.refund_request_id, row.state, {
+    const u = await this.c.journal.update(row.refund_request_id, row.state, {
       resultCode: `TERMINAL_${code}`,
       message: text.message,
       nextAction: text.nextAction,
@@ -285,7 +285,7 @@ export class Driver {
     } catch (e) {
       this.c.log.error({ refundRequestId: id, state: row.state, resultCode: o.resultCode, err: String(e) }, "Antom's answer could not be journaled");
       this.c.outcomes.hold({ refundRequestId: id, state: row.state, outcome: o, error: String(e) }, async () => {
-        const current = this.c.ledger.refunds.get(id);
+        const current = await this.c.journal.get(id);
         if (current === null || current.state !== row.state) return 'SUPERSEDED';
         await this.applyOutcome(current, o);
         return 'RECORDED';
@@ -312,14 +312,14 @@ export class Driver {
       ...(pending ? { attempts: row.attempts + 1, nextCheckAt: this.nextCheck(row.attempts) } : { nextCheckAt: null }),
     };
     if (to === row.state) {
-      const u = this.c.ledger.refunds.update(row.refund_request_id, row.state, patch);
+      const u = await this.c.journal.update(row.refund_request_id, row.state, patch);
       if (!u.ok) return this.mustGet(row.refund_request_id);
       this.c.journaled(u.value);
       return u.value;
     }
     // A FULL refund asked for no amount: what Antom says it refunded is kept in the journal's transition record.
     const detail = o.refundAmount !== undefined ? { antomRefundAmount: { value: o.refundAmount.value, currency: o.refundAmount.currency } } : undefined;
-    let moved = this.move(row, to, patch, detail);
+    let moved = await this.move(row, to, patch, detail);
     if (moved === null) return this.mustGet(row.refund_request_id);
     if (isFinal(to)) moved = await this.learn.learnFromOutcome(moved, o);
     if (isFinal(to) || row.state === 'SUBMITTING') return (await this.noticeTerminal(moved, o)) ?? moved;
@@ -359,8 +359,8 @@ export class Driver {
   }
 
   /** Journals a transition (CAS). null = someone else moved it first. */
-  private move(row: RefundRow, to: RefundState, patch: RefundPatch, detail?: Record<string, unknown>): RefundRow | null {
-    const t = this.c.ledger.refunds.transition(row.refund_request_id, row.state, to, { actor: SYSTEM, patch, ...(detail ? { detail } : {}) });
+  private async move(row: RefundRow, to: RefundState, patch: RefundPatch, detail?: Record<string, unknown>): Promise<RefundRow | null> {
+    const t = await this.c.journal.transition(row.refund_request_id, row.state, to, { actor: SYSTEM, patch, ...(detail ? { detail } : {}) });
     if (!t.ok) {
       this.c.log.warn({ refundRequestId: row.refund_request_id, from: row.state, to, code: t.error.code }, 'transition not applied');
       return null;
@@ -373,7 +373,7 @@ export class Driver {
   async waitUntilSettled(refundRequestId: string): Promise<RefundRow> {
     const deadline = Date.now() + (this.c.deps.settleWaitMs ?? 30_000);
     for (;;) {
-      const row = this.mustGet(refundRequestId);
+      const row = await this.mustGet(refundRequestId);
       if (settledForWaiter(row) || Date.now() >= deadline) return row;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -383,8 +383,8 @@ export class Driver {
     return new Date(this.c.clock().getTime() + nextDelayMs(this.c.poll, attempts)).toISOString();
   }
 
-  mustGet(refundRequestId: string): RefundRow {
-    const row = this.c.ledger.refunds.get(refundRequestId);
+  async mustGet(refundRequestId: string): Promise<RefundRow> {
+    const row = await this.c.journal.get(refundRequestId);
     if (row === null) throw new Error(`refund ${refundRequestId} is missing from the journal`);
     return row;
   }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Money } from '../../preload/contract/money';
 import type { NextAction, RefundState, RefundView } from '../../preload/contract/refunds';
+import type { RefundJournal } from '../ledger/journal-port';
 import type { Ledger } from '../ledger/ledger';
 import type { RefundRow } from '../ledger/rows';
 import type { OutcomeRecorder } from './outcome-recorder';
@@ -79,6 +80,11 @@ export interface EngineLogger {
 
 export interface RefundEngineDeps {
   readonly ledger: Ledger;
+  /**
+   * The refund journal the driver and recovery read and move refunds through.
+   * Default: the SQLite ledger's own (sqliteJournal(ledger)); store mode passes PgJournal.
+   */
+  readonly journal?: RefundJournal;
   readonly terminal: TerminalPort;
   readonly antom: AntomGatewayPort;
   readonly clock?: () => Date;
@@ -143,6 +149,8 @@ export const SYSTEM = 'system';
 /** The state the job modules share (built once by the façade). */
 export interface EngineCore {
   readonly ledger: Ledger;
+  /** The asynchronous journal port (journal-port.ts): every read and move of a refund by the driver and recovery. */
+  readonly journal: RefundJournal;
   readonly terminal: TerminalPort;
   readonly antom: AntomGatewayPort;
   readonly clock: () => Date;

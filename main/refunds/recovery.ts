@@ -26,7 +26,7 @@ export class Recovery {
   /** Resumes every non-final refund from its journaled state. Safe to run at every start. */
   async recover(): Promise<RecoverySummary> {
     const started = Date.now();
-    const rows = this.c.ledger.refunds.nonFinal();
+    const rows = await this.c.journal.nonFinal();
     const out: { refundRequestId: string; from: RefundState; to: RefundState; busyElsewhere?: boolean; error?: string }[] = [];
     let resumed = 0;
     let busy = 0;
@@ -110,7 +110,7 @@ export class Recovery {
    */
   async tick(): Promise<void> {
     const now = this.c.clock();
-    for (const row of this.c.ledger.refunds.nonFinal()) {
+    for (const row of await this.c.journal.nonFinal()) {
       if (this.stopped) return;
       if (!this.backgroundShouldDrive(row, now)) continue;
       const after = await this.driver.driveWithLease(row.refund_request_id, true);
@@ -156,13 +156,13 @@ export class Recovery {
     if (this.stopped) return;
     const now = this.c.clock();
     const runs: Promise<unknown>[] = [];
-    for (const row of this.c.ledger.refunds.nonFinal()) {
+    for (const row of await this.c.journal.nonFinal()) {
       if (!waitsOnTerminal(row.state)) continue;
       const id = row.refund_request_id;
       const running = this.c.driving.get(id);
-      const again = (): Promise<unknown> => {
-        const cur = this.c.ledger.refunds.get(id);
-        if (this.stopped || cur === null || !waitsOnTerminal(cur.state) || this.c.driving.has(id)) return Promise.resolve();
+      const again = async (): Promise<unknown> => {
+        const cur = await this.c.journal.get(id);
+        if (this.stopped || cur === null || !waitsOnTerminal(cur.state) || this.c.driving.has(id)) return undefined;
         return this.driver.driveWithLease(id, true);
       };
       if (running !== undefined) runs.push(running.then(again));

@@ -19,6 +19,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { PaymentQuery } from '../ledger/payment-cache';
 import type { ApprovalReason, Policy } from '../ledger/policy';
 import type { RefundRow } from '../ledger/rows';
+import { sqliteJournal } from '../ledger/sqlite-journal';
 import { Admission } from './admission';
 import { Driver } from './driver';
 import {
@@ -75,6 +76,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.outcomes = deps.outcomeRecorder ?? new OutcomeRecorder({ log });
     const core: EngineCore = {
       ledger: deps.ledger,
+      journal: deps.journal ?? sqliteJournal(deps.ledger),
       terminal: deps.terminal,
       antom: deps.antom,
       clock,
