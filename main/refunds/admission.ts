@@ -73,18 +73,18 @@ export class Admission {
     const payment = this.lookup.freshCachedPayment(id.data) ?? (await this.lookup.fetchPayment(id.data));
     if (!payment.ok) return payment;
     const p = payment.value;
-    const refundable = this.c.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
     const amount = input.mode === 'FULL' ? refundable : input.amount;
     if (amount === undefined || amount.currency !== p.amount.currency) return err('INVALID_INPUT', 'A partial refund needs an amount in the payment currency.');
     if (amount.value <= 0 || amount.value > refundable.value)
       return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
-    const reasons = this.approvalReasons(p, amount, input.mode, input.cashier);
+    const reasons = await this.approvalReasons(p, amount, input.mode, input.cashier);
     return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: this.c.ledger.getPolicy().allowSelfApproval });
   }
 
-  private approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): ApprovalReason[] {
+  private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): Promise<ApprovalReason[]> {
     const now = this.c.clock();
-    const refundable = this.c.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
     return evaluatePolicy(this.c.ledger.getPolicy(), {
       amount,
       mode,
@@ -112,7 +112,7 @@ export class Admission {
   }
 
   private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
-    const existing = this.c.ledger.refunds.getByIntent(input.intentId);
+    const existing = await this.c.journal.getByIntent(input.intentId);
     if (existing !== null) return ok(this.c.view(await this.driver.settleExisting(existing)));
     const closed = this.gates();
     if (closed !== null) return closed;
@@ -126,7 +126,7 @@ export class Admission {
     if (!payment.ok) return payment;
     const p = payment.value;
     // Another process may have journaled this very intent while we were asking Antom.
-    const raced = this.c.ledger.refunds.getByIntent(input.intentId);
+    const raced = await this.c.journal.getByIntent(input.intentId);
     if (raced !== null) return ok(this.c.view(await this.driver.settleExisting(raced)));
     if (NOT_REFUNDABLE_PAYMENT_STATUSES.has(p.status.toUpperCase())) {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
@@ -145,7 +145,7 @@ export class Admission {
     if (input.amount !== undefined && input.amount.currency !== p.amount.currency) {
       return err('INVALID_INPUT', `The payment is in ${p.amount.currency}, not ${input.amount.currency}.`);
     }
-    const inFlight = this.c.ledger.refunds.inFlightFor(p.paymentId);
+    const inFlight = await this.c.journal.inFlightFor(p.paymentId);
     if (inFlight !== null) {
       // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
       return err('REFUND_IN_FLIGHT', this.lookup.inFlightSentence(inFlight), {
@@ -153,7 +153,7 @@ export class Admission {
         payment: this.lookup.paymentView(p),
       });
     }
-    const refundable = this.c.ledger.refundableBalance(p.paymentId) ?? p.amount;
+    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
     let amount: Money;
     // FULL = "refund the rest". With nothing refunded anywhere the amount is
     // omitted on the wire (Antom's documented full refund, also accepted by
@@ -192,13 +192,13 @@ export class Admission {
       switch (inserted.error.code) {
         case 'DUPLICATE_INTENT': {
           // Another process journaled this intent between our check and our insert.
-          const dup = this.c.ledger.refunds.getByIntent(input.intentId);
+          const dup = await this.c.journal.getByIntent(input.intentId);
           if (dup === null) return err('UNAVAILABLE', 'The refund journal changed unexpectedly. Try again.');
           return ok(this.c.view(await this.driver.settleExisting(dup)));
         }
         case 'REFUND_IN_FLIGHT': {
           // Lost the race inside the write lock: same answer as the check above.
-          const other = this.c.ledger.refunds.inFlightFor(p.paymentId);
+          const other = await this.c.journal.inFlightFor(p.paymentId);
           const view = this.lookup.currentPaymentView(p.paymentId);
           return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.lookup.inFlightSentence(other), {
             ...inserted.error.details,
@@ -235,7 +235,7 @@ export class Admission {
   async retryAsNew(input: { refundRequestId: string; actor: string }): Promise<Result<RefundView, RefundErrorCode>> {
     const actor = input.actor.trim();
     if (actor === '' || actor === SYSTEM) return err('INVALID_INPUT', 'A person must ask for a retry.');
-    const old = this.c.ledger.refunds.get(input.refundRequestId);
+    const old = await this.c.journal.get(input.refundRequestId);
     if (old === null) return err('NOT_FOUND', 'No such refund.');
     if (old.state !== 'FAILED' || old.next_action !== 'NEW_REQUEST_ID') {
       return err('NOT_RETRYABLE', 'This refund cannot be retried as a new request.');
@@ -297,7 +297,7 @@ export class Admission {
     actor: string,
     alsoJournal?: (row: RefundRow) => void,
   ): Promise<Result<RefundView, InsertRefundError>> {
-    const reasons = this.approvalReasons(p, n.amount, n.mode, actor);
+    const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
     const inserted = this.c.ledger.transaction(() => {
       const r = this.c.ledger.refunds.insert(

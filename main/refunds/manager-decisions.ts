@@ -28,7 +28,7 @@ export class ManagerDecisions {
     const parsed = DecisionSchema.safeParse(input);
     if (!parsed.success) return err('INVALID_INPUT', 'A refund, a manager, a PIN and a reason are needed.');
     const { refundRequestId, manager, pin, reason } = parsed.data;
-    const row = this.c.ledger.refunds.get(refundRequestId);
+    const row = await this.c.journal.get(refundRequestId);
     if (row === null) return err('NOT_FOUND', 'No such refund.');
     if (row.state !== 'AWAITING_APPROVAL') return err('NOT_AWAITING_APPROVAL', 'This refund is not waiting for approval.');
     const who = await this.c.ledger.verifyPin(manager, pin);

@@ -40,7 +40,7 @@ export class OutcomeLearning {
       // Antom has less left than we asked for: mark it, ask Antom again, say so.
       this.c.ledger.payments.markRefusedAt(row.payment_id, row.amount_value);
       const fresh = await this.lookup.fetchPayment(row.payment_id);
-      const left = this.c.ledger.refundableBalance(row.payment_id);
+      const left = await this.c.journal.refundableBalance(row.payment_id);
       const asked = `${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency}`;
       const now = left === null ? '' : ` Looked up again: ${toMajorString(left)} ${left.currency} can still be refunded.`;
       const message = `Antom has less left on this payment than ${asked}: part of it was refunded elsewhere (another counter or the Antom Dashboard). No money was refunded.${fresh.ok ? now : ' Antom could not be asked again just now; look the payment up again.'}`;
@@ -60,8 +60,8 @@ export class OutcomeLearning {
     return row;
   }
 
-  private patchFinal(row: RefundRow, patch: RefundPatch): RefundRow {
-    const u = this.c.ledger.refunds.update(row.refund_request_id, row.state, patch);
+  private async patchFinal(row: RefundRow, patch: RefundPatch): Promise<RefundRow> {
+    const u = await this.c.journal.update(row.refund_request_id, row.state, patch);
     if (!u.ok) return row;
     this.c.journaled(u.value);
     return u.value;
