@@ -12,8 +12,8 @@ import { lowDiskMessage } from '../ledger/disk-space';
 import { localDate } from '../ledger/local-date';
 import type { PaymentRecord } from '../ledger/payment-cache';
 import { evaluatePolicy, type ApprovalReason } from '../ledger/policy';
+import type { AuditNote } from '../ledger/journal-port';
 import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
-import type { RefundRow } from '../ledger/rows';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
 import type { Driver } from './driver';
 import { MSG } from './messages';
@@ -265,7 +265,7 @@ export class Admission {
         sendAmount: old.send_amount === 1,
       },
       actor,
-      (row) => this.c.ledger.audit.append(actor, 'refund.retry_as_new', { from: old.refund_request_id, to: row.refund_request_id }),
+      (id) => ({ kind: 'refund.retry_as_new', detail: { from: old.refund_request_id, to: id } }),
     );
     if (!inserted.ok) {
       if (inserted.error.code === 'REFUND_IN_FLIGHT') return err('REFUND_IN_FLIGHT', inserted.error.message, inserted.error.details);
@@ -289,32 +289,30 @@ export class Admission {
    * The one admission step of `submit` and `retryAsNew`: applies the policy,
    * journals the refund (the ledger checks the balance and the one-in-flight
    * rule in the same write), then drives it unless a manager must decide.
-   * `alsoJournal` runs inside the same transaction (e.g. the retry's audit line).
+   * `audit` names an audit entry journaled in the same commit (e.g. the retry's), given the new id.
    */
   private async admit(
     p: PaymentRecord,
     n: Omit<NewRefund, 'refundRequestId' | 'state' | 'cashier' | 'message' | 'nextAction' | 'approvalReasons'>,
     actor: string,
-    alsoJournal?: (row: RefundRow) => void,
+    audit?: (refundRequestId: string) => AuditNote,
   ): Promise<Result<RefundView, InsertRefundError>> {
     const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
-    const inserted = this.c.ledger.transaction(() => {
-      const r = this.c.ledger.refunds.insert(
-        {
-          ...n,
-          refundRequestId: this.c.newId(),
-          state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
-          cashier: actor,
-          message: needsApproval ? MSG.awaitingApproval : MSG.approved,
-          nextAction: 'WAIT',
-          approvalReasons: reasons,
-        },
-        actor,
-      );
-      if (r.ok) alsoJournal?.(r.value);
-      return r;
-    });
+    const refundRequestId = this.c.newId();
+    const inserted = await this.c.journal.insert(
+      {
+        ...n,
+        refundRequestId,
+        state: needsApproval ? 'AWAITING_APPROVAL' : 'APPROVED',
+        cashier: actor,
+        message: needsApproval ? MSG.awaitingApproval : MSG.approved,
+        nextAction: 'WAIT',
+        approvalReasons: reasons,
+      },
+      actor,
+      audit === undefined ? {} : { audit: audit(refundRequestId) },
+    );
     if (!inserted.ok) return inserted;
     const row = inserted.value;
     this.c.journaled(row);

@@ -212,26 +212,17 @@ export class Driver {
    * refunds under one reference, so this one stops here, final, with nothing
    * sent, and the technician is told (audit entry; `doctor` lists these).
    */
-  private refuseReplayedReference(row: RefundRow, reference: string, usedBy: unknown): RefundRow | null {
+  private async refuseReplayedReference(row: RefundRow, reference: string, usedBy: unknown): Promise<RefundRow | null> {
     const holder = typeof usedBy === 'string' ? usedBy : null;
     this.c.log.error(
       { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder },
       'terminal replayed a refund reference; refund stopped, nothing sent',
     );
-    const t = this.c.ledger.transaction(() => {
-      const moved = this.c.ledger.refunds.transition(row.refund_request_id, row.state, 'FAILED', {
-        actor: SYSTEM,
-        detail: { replayedReference: reference, usedBy: holder },
-        patch: { resultCode: REFERENCE_REUSED_CODE, message: MSG.referenceReused, nextAction: 'CALL_SUPPORT', nextCheckAt: null },
-      });
-      if (moved.ok) {
-        this.c.ledger.audit.append(SYSTEM, 'terminal.reference_reused', {
-          refundRequestId: row.refund_request_id,
-          originalMerchantRefundId: reference,
-          usedBy: holder,
-        });
-      }
-      return moved;
+    const t = await this.c.journal.transition(row.refund_request_id, row.state, 'FAILED', {
+      actor: SYSTEM,
+      detail: { replayedReference: reference, usedBy: holder },
+      patch: { resultCode: REFERENCE_REUSED_CODE, message: MSG.referenceReused, nextAction: 'CALL_SUPPORT', nextCheckAt: null },
+      audit: { kind: 'terminal.reference_reused', detail: { refundRequestId: row.refund_request_id, originalMerchantRefundId: reference, usedBy: holder } },
     });
     if (!t.ok) return null;
     this.c.journaled(t.value);

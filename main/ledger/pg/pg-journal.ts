@@ -26,7 +26,7 @@ import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { GENESIS_HASH, entryHash } from '../audit';
 import { canonicalJson } from '../canonical-json';
-import type { JournalRefund, RefundJournal } from '../journal-port';
+import type { AuditNote, JournalRefund, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
@@ -189,7 +189,7 @@ export class PgJournal implements RefundJournal {
     return { value: Math.max(0, p.amount.value - (await this.committedAmount(paymentId))), currency: p.amount.currency };
   }
 
-  async insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>> {
+  async insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote }): Promise<Result<RefundRow, InsertRefundError>> {
     try {
       return await this.tx(async (c) => {
         // Holding the payment's row serializes every admission of this payment, store-wide.
@@ -245,6 +245,7 @@ export class PgJournal implements RefundJournal {
           approvalReasons: n.approvalReasons.map((r) => r.code),
           parentRefundRequestId: n.parentRefundRequestId ?? null,
         });
+        if (opts?.audit) await appendAudit(c, actor, opts.audit.kind, opts.audit.detail);
         const row = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1', [n.refundRequestId]);
         return ok(toRefundRow(row.rows[0] as Record<string, unknown>));
       });
@@ -266,7 +267,7 @@ export class PgJournal implements RefundJournal {
     id: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
   ): Promise<Result<RefundRow, TransitionError>> {
     if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     return this.tx(async (c) => {
@@ -285,6 +286,7 @@ export class PgJournal implements RefundJournal {
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
       await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
+      if (opts.audit) await appendAudit(c, opts.actor, opts.audit.kind, opts.audit.detail);
       return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
     });
   }
