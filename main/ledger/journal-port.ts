@@ -58,6 +58,8 @@ export interface RefundJournal {
     opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
   ): Promise<Result<RefundRow, TransitionError>>;
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
+  /** The terminal's answer to the result notice (slip printed or not), audited; not a state change. null = no such refund. */
+  recordSlip(refundRequestId: string, printed: boolean): Promise<RefundRow | null>;
   /** Free, ours, expired by the journal's clock, or held by an owner `ownerAlive` says is gone. */
   claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean>;
   renewLease(refundRequestId: string, owner: string, ttlMs: number): Promise<void>;

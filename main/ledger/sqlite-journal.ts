@@ -42,6 +42,11 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
         }),
       ),
     update: async (id, expected, patch) => changed(r.update(id, expected, patch)),
+    recordSlip: async (id, printed) => {
+      const row = r.recordSlip(id, printed);
+      if (row !== null) for (const l of [...listeners]) l(row.refund_request_id);
+      return row;
+    },
     claimLease: async (id, owner, ttl, alive) => r.claimLease(id, owner, ttl, alive),
     renewLease: async (id, owner, ttl) => r.renewLease(id, owner, ttl),
     releaseLease: async (id, owner) => r.releaseLease(id, owner),

@@ -343,7 +343,7 @@ export class Driver {
       this.c.log.warn({ refundRequestId: row.refund_request_id }, 'terminal did not confirm the result slip');
       return null;
     }
-    const slipped = this.c.ledger.refunds.recordSlip(row.refund_request_id, res.value.printed);
+    const slipped = await this.c.journal.recordSlip(row.refund_request_id, res.value.printed);
     // Not a state boundary (the crash hook is not called): listeners just learn about the slip.
     if (slipped !== null) this.c.emitUpdated(slipped);
     return slipped;

@@ -306,6 +306,16 @@ export class PgJournal implements RefundJournal {
     return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
   }
 
+  async recordSlip(id: string, printed: boolean): Promise<RefundRow | null> {
+    return this.tx(async (c) => {
+      const r = await c.query('UPDATE refunds SET terminal_printed = $2, updated_at = now() WHERE refund_request_id = $1 RETURNING *', [id, printed ? 1 : 0]);
+      if (r.rowCount === 0) return null;
+      await appendAudit(c, 'system', 'refund.slip', { refundRequestId: id, printed });
+      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+      return toRefundRow(r.rows[0] as Record<string, unknown>);
+    });
+  }
+
   async claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
     return this.tx(async (c) => {
       const r = await c.query<{ lease_owner: string | null; expired: boolean }>(

@@ -104,6 +104,19 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect(await b.verifyAudit()).toMatchObject({ intact: true });
     });
 
+    it("journals the terminal's slip answer with an audit entry, without touching the state", async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P-SLIP');
+      const r = refund('P-SLIP', 100);
+      expect((await a.insert(r, 'alice')).ok).toBe(true);
+      const before = (await b.auditHead()).seq;
+      expect(await a.recordSlip(r.refundRequestId, true)).toMatchObject({ terminal_printed: 1, state: 'APPROVED' });
+      expect(await b.get(r.refundRequestId)).toMatchObject({ terminal_printed: 1 });
+      expect((await b.auditHead()).seq).toBe(before + 1);
+      expect(await a.recordSlip('RR-NOPE', false)).toBeNull();
+      expect(await b.verifyAudit()).toMatchObject({ intact: true });
+    });
+
     it('refuses an unknown payment, another currency and a duplicate intent (from either process)', async () => {
       const { a, b } = await openPair();
       expect((await a.insert(refund('NOPE', 1), 'alice')).ok).toBe(false);
