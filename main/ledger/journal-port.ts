@@ -30,6 +30,12 @@ export interface JournalRefund extends NewRefund {
   readonly register?: string;
 }
 
+/** An extra audit entry journaled in the same commit as the write it goes with (e.g. `refund.retry_as_new`). */
+export interface AuditNote {
+  readonly kind: string;
+  readonly detail: Record<string, unknown>;
+}
+
 export interface RefundJournal {
   readonly engine: 'sqlite' | 'postgres';
   /** Records (or refreshes) a looked-up payment; the balance check reads it. */
@@ -42,14 +48,18 @@ export interface RefundJournal {
   committedAmount(paymentId: string): Promise<number>;
   /** What is left to refund, or null when the payment was never looked up. */
   refundableBalance(paymentId: string): Promise<Money | null>;
-  insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>>;
+  /** `opts.audit`: appended by `actor` in the same commit, only when the insert succeeds. */
+  insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote }): Promise<Result<RefundRow, InsertRefundError>>;
   transition(
     refundRequestId: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+    /** `audit`: appended by `actor` in the same commit, only when the move applies. */
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
   ): Promise<Result<RefundRow, TransitionError>>;
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
+  /** The terminal's answer to the result notice (slip printed or not), audited; not a state change. null = no such refund. */
+  recordSlip(refundRequestId: string, printed: boolean): Promise<RefundRow | null>;
   /** Free, ours, expired by the journal's clock, or held by an owner `ownerAlive` says is gone. */
   claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean>;
   renewLease(refundRequestId: string, owner: string, ttlMs: number): Promise<void>;

@@ -25,9 +25,28 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     inFlightFor: async (id) => r.inFlightFor(id),
     committedAmount: async (id) => r.committedAmount(id),
     refundableBalance: async (id): Promise<Money | null> => ledger.refundableBalance(id),
-    insert: async (n, actor) => changed(r.insert(n, actor)),
-    transition: async (id, from, to, opts) => changed(r.transition(id, from, to, opts)),
+    insert: async (n, actor, opts) =>
+      changed(
+        ledger.transaction(() => {
+          const ins = r.insert(n, actor);
+          if (ins.ok && opts?.audit) ledger.audit.append(actor, opts.audit.kind, opts.audit.detail);
+          return ins;
+        }),
+      ),
+    transition: async (id, from, to, opts) =>
+      changed(
+        ledger.transaction(() => {
+          const moved = r.transition(id, from, to, opts);
+          if (moved.ok && opts.audit) ledger.audit.append(opts.actor, opts.audit.kind, opts.audit.detail);
+          return moved;
+        }),
+      ),
     update: async (id, expected, patch) => changed(r.update(id, expected, patch)),
+    recordSlip: async (id, printed) => {
+      const row = r.recordSlip(id, printed);
+      if (row !== null) for (const l of [...listeners]) l(row.refund_request_id);
+      return row;
+    },
     claimLease: async (id, owner, ttl, alive) => r.claimLease(id, owner, ttl, alive),
     renewLease: async (id, owner, ttl) => r.renewLease(id, owner, ttl),
     releaseLease: async (id, owner) => r.releaseLease(id, owner),

@@ -25,7 +25,7 @@ import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { computeBalance } from '../balance';
-import type { JournalRefund, RefundJournal } from '../journal-port';
+import type { AuditNote, JournalRefund, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
@@ -103,6 +103,10 @@ export class PgJournal implements RefundJournal {
   private readonly listeners = new Set<(id: string) => void>();
   private listener: pg.Client | null = null;
   private listening: Promise<void> | null = null;
+  /** The store chain's MAC key: every counter's audit key (tests: the public one). */
+  private get auditKey(): Buffer {
+    return this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
+  }
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -181,7 +185,7 @@ export class PgJournal implements RefundJournal {
     return (await storeBalance(this.pool, paymentId))?.refundable ?? null;
   }
 
-  async insert(n: JournalRefund, actor: string): Promise<Result<RefundRow, InsertRefundError>> {
+  async insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote }): Promise<Result<RefundRow, InsertRefundError>> {
     try {
       return await this.tx(async (c) => {
         // Holding the payment's row serializes every admission of this payment, store-wide.
@@ -238,6 +242,7 @@ export class PgJournal implements RefundJournal {
           approvalReasons: n.approvalReasons.map((r) => r.code),
           parentRefundRequestId: n.parentRefundRequestId ?? null,
         });
+        if (opts?.audit) await appendPgAudit(c, this.auditKey, actor, opts.audit.kind, opts.audit.detail);
         const row = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1', [n.refundRequestId]);
         return ok(toRefundRow(row.rows[0] as Record<string, unknown>));
       });
@@ -259,7 +264,7 @@ export class PgJournal implements RefundJournal {
     id: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
   ): Promise<Result<RefundRow, TransitionError>> {
     if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     // Terminal ownership (docs/ledger.md, Store mode): the steps that ask a terminal for the reference
@@ -288,6 +293,7 @@ export class PgJournal implements RefundJournal {
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
       await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
+      if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
       return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
     });
   }
@@ -305,6 +311,16 @@ export class PgJournal implements RefundJournal {
     }
     await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
     return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+  }
+
+  async recordSlip(id: string, printed: boolean): Promise<RefundRow | null> {
+    return this.tx(async (c) => {
+      const r = await c.query('UPDATE refunds SET terminal_printed = $2, updated_at = now() WHERE refund_request_id = $1 RETURNING *', [id, printed ? 1 : 0]);
+      if (r.rowCount === 0) return null;
+      await appendPgAudit(c, this.auditKey, 'system', 'refund.slip', { refundRequestId: id, printed });
+      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+      return toRefundRow(r.rows[0] as Record<string, unknown>);
+    });
   }
 
   async claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
@@ -385,7 +401,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async appendAudit(actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
-    await this.tx(async (c) => void (await appendPgAudit(c, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey, actor, kind, detail)));
+    await this.tx(async (c) => void (await appendPgAudit(c, this.auditKey, actor, kind, detail)));
   }
 
   async auditHead(): Promise<{ seq: number; hash: string }> {
@@ -393,7 +409,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async verifyAudit(): Promise<{ intact: boolean; entries: number; brokenAt?: number }> {
-    const v = await verifyPgAudit(this.pool, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey);
+    const v = await verifyPgAudit(this.pool, this.auditKey);
     return v.ok ? { intact: true, entries: v.count } : { intact: false, entries: v.count, brokenAt: v.firstBrokenSeq };
   }
 
@@ -421,7 +437,7 @@ export class PgJournal implements RefundJournal {
       to,
       JSON.stringify(detail),
     ]);
-    await appendPgAudit(c, this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey, actor, kind, auditDetail);
+    await appendPgAudit(c, this.auditKey, actor, kind, auditDetail);
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
   }
 }

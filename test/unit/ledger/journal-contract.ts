@@ -83,6 +83,40 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect((await b.auditHead()).seq).toBeGreaterThan(0);
     });
 
+    it('an audit note given with an insert or a move is journaled in the same commit, and only when the write applies', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P-AUD');
+      const head = async (): Promise<number> => (await b.auditHead()).seq;
+      const r = refund('P-AUD', 100);
+      const before = await head();
+      expect((await a.insert(r, 'alice', { audit: { kind: 'refund.retry_as_new', detail: { to: r.refundRequestId } } })).ok).toBe(true);
+      expect(await head()).toBe(before + 2);
+      // Refused (same intent): neither the refund nor its note.
+      const dup = await a.insert({ ...r, refundRequestId: `${r.refundRequestId}-2` }, 'alice', { audit: { kind: 'refund.retry_as_new', detail: {} } });
+      expect(dup.ok).toBe(false);
+      expect(await head()).toBe(before + 2);
+      const note = { kind: 'terminal.reference_reused', detail: { refundRequestId: r.refundRequestId } };
+      expect((await a.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', audit: note })).ok).toBe(true);
+      expect(await head()).toBe(before + 4);
+      // A stale compare-and-set writes no note either.
+      expect((await b.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system', audit: note })).ok).toBe(false);
+      expect(await head()).toBe(before + 4);
+      expect(await b.verifyAudit()).toMatchObject({ intact: true });
+    });
+
+    it("journals the terminal's slip answer with an audit entry, without touching the state", async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P-SLIP');
+      const r = refund('P-SLIP', 100);
+      expect((await a.insert(r, 'alice')).ok).toBe(true);
+      const before = (await b.auditHead()).seq;
+      expect(await a.recordSlip(r.refundRequestId, true)).toMatchObject({ terminal_printed: 1, state: 'APPROVED' });
+      expect(await b.get(r.refundRequestId)).toMatchObject({ terminal_printed: 1 });
+      expect((await b.auditHead()).seq).toBe(before + 1);
+      expect(await a.recordSlip('RR-NOPE', false)).toBeNull();
+      expect(await b.verifyAudit()).toMatchObject({ intact: true });
+    });
+
     it('refuses an unknown payment, another currency and a duplicate intent (from either process)', async () => {
       const { a, b } = await openPair();
       expect((await a.insert(refund('NOPE', 1), 'alice')).ok).toBe(false);
