@@ -106,6 +106,15 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     timeZone: ledger.timeZone,
   });
 
+  /**
+   * The app info as support sees it: the demo users' names and roles stay, their PINs never leave the screen (the
+   * bundle is mailed around; attack report F13). Nothing else in AppInfo is secret.
+   */
+  const diagnosticsAppInfo = (app: AppInfo) => ({
+    ...app,
+    demoHints: app.demoHints ? { payments: app.demoHints.payments, users: app.demoHints.users.map((u) => ({ name: u.name, role: u.role })) } : null,
+  });
+
   const recentPayments = async (): Res<PaymentView[]> => {
     // Demo: the sandbox's seeded payments. Real: payments refunded or looked up today on this terminal.
     const ids = core.demo
@@ -422,7 +431,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
       const json = JSON.stringify(
         {
           generatedAt: new Date().toISOString(),
-          app: info(),
+          app: diagnosticsAppInfo(info()),
           link: toLinkStatusView(core),
           linkStats: link.stats(),
           terminalPort: core.terminalPort,
