@@ -20,6 +20,7 @@ import { LinkStatus, parseScan, ScanEvent, TerminalEvent } from './status';
 import { watchTerminalHotplug, HotplugWatcher } from '../discovery/hotplug';
 import type { UsbIdEntry } from '../discovery/ids';
 import type { UsbBackend } from '../discovery/usb-backend';
+import { limitLog, type LimitedLogger } from './log-limiter';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -108,7 +109,7 @@ export class TerminalLink implements TerminalPort {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private hotplugWatcher: HotplugWatcher | null = null;
   private readonly counters: LinkStats = createLinkStats();
-  private readonly log: Logger;
+  private readonly log: LimitedLogger;
   private readonly timeoutMs: number;
   private readonly budgetMs: number;
   private readonly heartbeatMs: number;
@@ -116,7 +117,8 @@ export class TerminalLink implements TerminalPort {
   private readonly maxDelay: number;
 
   constructor(private readonly opts: TerminalLinkOptions) {
-    this.log = opts.log ?? (() => undefined);
+    // Bounded: a noisy or hostile terminal must not fill the journal's disk with warnings (attack report F6).
+    this.log = limitLog(opts.log ?? (() => undefined));
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.budgetMs = Math.max(this.timeoutMs, opts.requestBudgetMs ?? 3 * this.timeoutMs);
     this.heartbeatMs = opts.heartbeatMs ?? 3000;
@@ -183,6 +185,7 @@ export class TerminalLink implements TerminalPort {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.log.flush();
     this.hotplugWatcher?.stop();
     this.hotplugWatcher = null;
     this.wakeUp?.();
