@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadAppConfig } from '../../../main/config/app-config';
 import { readSmallFileSync, SMALL_FILE_MAX_BYTES, UnsafeFileError } from '../../../main/config/safe-file';
 import { openSecretStore } from '../../../main/secrets/secret-store';
+import { readAlarmEntries } from '../../../main/ledger/journal-alarm-file';
 
 let dir = '';
 beforeEach(() => {
@@ -73,5 +74,14 @@ describe('config.json and the other data-folder files: regular file, capped', ()
     expect(message).toMatch(/technician screen/);
     expect(message).not.toContain('SECRETCONTENT');
     expect(message).not.toMatch(/Unexpected end of JSON/);
+  });
+
+  it('journal-alarm.json as a FIFO or a symlink to /dev/zero reads as no entries, at once (it hung / ate memory before)', () => {
+    const file = path.join(dir, 'journal-alarm.json');
+    execFileSync('mkfifo', [file]);
+    expect(readAlarmEntries(dir)).toEqual([]);
+    rmSync(file);
+    symlinkSync('/dev/zero', file);
+    expect(readAlarmEntries(dir)).toEqual([]);
   });
 });
