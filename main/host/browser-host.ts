@@ -243,7 +243,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       if (url.pathname.startsWith('/api/')) {
         if (url.pathname === '/api/events' && req.method === 'GET') {
           res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
-          res.write(': connected\n\n');
+          // Reconnect fast: the stream is ended at every sign-in/sign-out (rotation), and the browser reopens it with the new cookie.
+          res.write('retry: 250\n: connected\n\n');
           sseClients.add(res);
           req.on('close', () => sseClients.delete(res));
           return;
