@@ -77,16 +77,20 @@ export const AppConfigSchema = z
   .strict();
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 
+import { readSmallFile, UnsafeFileError } from './safe-file';
+
 export const CONFIG_FILE = 'config.json';
 
 export async function loadAppConfig(dataDir: string): Promise<Result<AppConfig, 'CONFIG_INVALID'>> {
   const file = path.join(dataDir, CONFIG_FILE);
   let raw: unknown = {};
   try {
-    raw = JSON.parse(await fs.readFile(file, 'utf8'));
+    // Regular file only, no symlink, FIFO or 600 MB file (attack report F7): see safe-file.ts.
+    const text = await readSmallFile(file);
+    if (text !== null) raw = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return err('CONFIG_INVALID', `${file} could not be read as JSON: ${(e as Error).message}. Fix or remove it.`);
+    if (e instanceof UnsafeFileError) return err('CONFIG_INVALID', e.message);
+    return err('CONFIG_INVALID', `${file} could not be read as JSON: ${(e as Error).message}. Fix or remove it.`);
   }
   const parsed = AppConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -11,6 +11,7 @@
  * process that started at another time) is stale and taken over.
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readSmallFileSync } from '../config/safe-file';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -85,9 +86,12 @@ export function demoLockOwnerAlive(c: DemoLockContent): boolean {
 function readLock(file: string): DemoLockContent | 'unreadable' | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unreadable';
+    // Regular file only, capped (attack report F7): a FIFO or a symlink to /dev/zero here must not hang or eat memory.
+    const read = readSmallFileSync(file, 64 * 1024);
+    if (read === null) return null;
+    text = read;
+  } catch {
+    return 'unreadable';
   }
   try {
     const parsed = LockContent.safeParse(JSON.parse(text));

@@ -91,14 +91,24 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function readCookie(req: http.IncomingMessage, name: string): string | undefined {
+/**
+ * Every value sent under `name`. Cookies are not scoped by port, so a page on
+ * another 127.0.0.1 port can plant its own `rt_session` (e.g. with a longer
+ * Path, which the browser sends first): reading only the first one let it lock
+ * the register out (attack report F1). A name prefix would not help here
+ * (`__Host-` needs Secure, i.e. https) and no Path of ours outranks a longer
+ * one, so the host accepts the request when ANY of the values is the live
+ * session; a planted value can then add nothing and take nothing away.
+ */
+function readCookies(req: http.IncomingMessage, name: string): string[] {
   const header = req.headers.cookie;
-  if (!header) return undefined;
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
+    if (k === name) values.push(v.join('='));
   }
-  return undefined;
+  return values;
 }
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
@@ -111,6 +121,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const rendererRoot = path.resolve(opts.rendererDir);
   let origin = '';
   let hostHeader = '';
+  // Each event stream is bound to the session value it was opened with and ended when that value stops working (F2).
   const sseClients = new Set<http.ServerResponse>();
 
   const unsubscribers = (Object.keys(EVENT_CHANNELS) as ApiEventName[]).map((event) =>
@@ -124,20 +135,38 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   let launchSpent = false;
   let session: string | null = null;
   const limiter = createPinRateLimiter();
+  /**
+   * The PIN limiter's key: one bucket for this host process. It must not be
+   * anything the caller can reset: keyed by the cookie value, every sign-out
+   * (which rotates it, even with nobody signed in) handed out a fresh bucket
+   * (F3). One launch serves one browser on loopback, so one bucket per
+   * process is the client; the per-person lockout still bounds each name.
+   */
+  const LIMITER_KEY = 'browser-host';
 
   const authorised = (req: http.IncomingMessage): boolean => {
-    const cookie = readCookie(req, COOKIE);
-    return cookie !== undefined && session !== null && sameSecret(cookie, session);
+    const live = session;
+    return live !== null && readCookies(req, COOKIE).some((value) => sameSecret(value, live));
   };
   const cookieHeader = (value: string): string => `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`;
   /** A new cookie value; the old one stops working at once. */
   const rotate = (): string => {
     session = newSecret();
+    // Every open event stream was opened with the old value: it dies with it (the browser reconnects with the new cookie).
+    for (const client of sseClients) client.end();
+    sseClients.clear();
     return cookieHeader(session);
   };
 
   const serveStatic = async (res: http.ServerResponse, urlPath: string): Promise<void> => {
-    const relative = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      // A malformed %-escape is the client's error, not ours (F10): 400, no error log line.
+      return send(res, 400, 'Malformed URL encoding');
+    }
+    const relative = urlPath === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = path.resolve(rendererRoot, relative);
     if (!file.startsWith(rendererRoot + path.sep)) return send(res, 404, 'Not found');
     try {
@@ -160,7 +189,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       req.resume();
       return send(res, 200, JSON.stringify(refused), 'application/json');
     }
-    if (PIN_OPERATIONS.has(name) && !limiter.take(readCookie(req, COOKIE) ?? '')) {
+    if (PIN_OPERATIONS.has(name) && !limiter.take(LIMITER_KEY)) {
       req.resume();
       return send(res, 429, JSON.stringify({ ok: false, error: { code: 'RATE_LIMITED', message: RATE_LIMITED_MESSAGE } }), 'application/json', {
         'Retry-After': String(Math.ceil(PIN_REFILL_MS / 1000)),
@@ -214,7 +243,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       if (url.pathname.startsWith('/api/')) {
         if (url.pathname === '/api/events' && req.method === 'GET') {
           res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
-          res.write(': connected\n\n');
+          // Reconnect fast: the stream is ended at every sign-in/sign-out (rotation), and the browser reopens it with the new cookie.
+          res.write('retry: 250\n: connected\n\n');
           sseClients.add(res);
           req.on('close', () => sseClients.delete(res));
           return;

@@ -9,7 +9,8 @@
  * the alarm visible. Entries whose refund is final in the journal are stale and
  * ignored by readers.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { readSmallFileSync } from '../config/safe-file';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -70,9 +71,10 @@ function padded(contents: z.infer<typeof FileSchema>): Buffer {
   }
 }
 
+// Regular file only, never past its pre-allocated size (attack report F7); anything else reads as no entries.
 export function readAlarmEntries(dataDir: string): AlarmEntry[] {
   try {
-    const parsed = FileSchema.safeParse(JSON.parse(readFileSync(file(dataDir), 'utf8').slice(0, ALARM_FILE_BYTES)));
+    const parsed = FileSchema.safeParse(JSON.parse(readSmallFileSync(file(dataDir), ALARM_FILE_BYTES) ?? ''));
     return parsed.success ? parsed.data.entries : [];
   } catch {
     return [];

@@ -15,6 +15,13 @@ import fs from 'node:fs';
 
 /** Lines kept in memory while a write is in flight; beyond that new lines are dropped (memory stays bounded). */
 const MAX_PENDING_BYTES = 1024 * 1024;
+/**
+ * The log sits on the journal's disk: without a cap a noisy terminal could push
+ * it under the free-space floor and stop refunds (attack report F6). The file
+ * never passes this size; when the next chunk would, it is renamed to
+ * `<file>.1` (replacing the older one) and a new file starts: at most 2 × cap.
+ */
+export const LOG_FILE_MAX_BYTES = 10 * 1024 * 1024;
 
 /** One 'exit' listener for every open log stream (a process may open several loggers). */
 const OPEN = new Set<FileLogStream>();
@@ -35,9 +42,16 @@ export class FileLogStream {
   /** Set after the first failed write: logging stops rather than retrying into a full disk. */
   private broken = false;
 
-  constructor(file: string) {
+  /** Bytes in the current file (its size at open, plus what we wrote). */
+  private size = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes = LOG_FILE_MAX_BYTES,
+  ) {
     try {
       this.fd = fs.openSync(file, 'a', 0o600);
+      this.size = fs.fstatSync(this.fd).size;
     } catch {
       this.fd = null;
       this.broken = true;
@@ -58,9 +72,8 @@ export class FileLogStream {
 
   private pump(): void {
     if (this.writing || this.broken || this.fd === null || this.pending.length === 0) return;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingBytes = 0;
+    const chunk = this.takeFitting();
+    if (chunk === null) return;
     this.writing = true;
     fs.write(this.fd, chunk, null, 'utf8', (err, written) => {
       this.writing = false;
@@ -70,6 +83,7 @@ export class FileLogStream {
         this.pendingBytes = 0;
         return;
       }
+      this.size += written;
       // A short write (rare): put the rest back in front.
       const bytes = Buffer.byteLength(chunk, 'utf8');
       if (written < bytes) {
@@ -81,11 +95,59 @@ export class FileLogStream {
     });
   }
 
-  /** At exit: one synchronous attempt at what is still queued, never a retry loop. */
+  /**
+   * The queued lines that fit in the current file, rotating first when the
+   * next line would not; a single line larger than the whole cap is dropped.
+   * Null when nothing is left to write.
+   */
+  private takeFitting(): string | null {
+    const out: string[] = [];
+    let bytes = 0;
+    while (this.pending.length > 0) {
+      const line = this.pending[0] as string;
+      const n = Buffer.byteLength(line, 'utf8');
+      if (n > this.maxBytes) {
+        this.pending.shift();
+        this.pendingBytes -= line.length;
+        continue;
+      }
+      if (this.size + bytes + n > this.maxBytes) {
+        if (out.length > 0) break; // write these first; the next pump rotates
+        if (!this.rotate()) return null;
+        continue;
+      }
+      out.push(line);
+      bytes += n;
+      this.pending.shift();
+      this.pendingBytes -= line.length;
+    }
+    return out.length > 0 ? out.join('') : null;
+  }
+
+  /** `<file>` → `<file>.1` (replacing it), then a new empty `<file>`. False (and logging stops) if the disk refuses. */
+  private rotate(): boolean {
+    try {
+      if (this.fd !== null) fs.closeSync(this.fd);
+      this.fd = null;
+      fs.renameSync(this.file, `${this.file}.1`);
+      this.fd = fs.openSync(this.file, 'a', 0o600);
+      this.size = 0;
+      return true;
+    } catch {
+      this.broken = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return false;
+    }
+  }
+
+  /** At exit: one synchronous attempt at what is still queued (within the cap), never a retry loop. */
   flushOnce(): void {
     if (this.broken || this.fd === null || this.pending.length === 0) return;
     try {
-      fs.writeSync(this.fd, this.pending.join(''));
+      for (let chunk = this.takeFitting(); chunk !== null && this.fd !== null; chunk = this.takeFitting()) {
+        this.size += fs.writeSync(this.fd, chunk);
+      }
     } catch {
       this.broken = true;
     }

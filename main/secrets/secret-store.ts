@@ -13,6 +13,16 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { readSmallFile } from '../config/safe-file';
+
+/** What a person reads when secrets.json is corrupt: which file, that it is unreadable, what to do. Never its content. */
+export function unreadableSecrets(file: string): string {
+  return (
+    `${file} (the encrypted Antom keys and terminal pairing) is unreadable: it is corrupt or truncated. ` +
+    'Restore it from a backup of the data folder, or move it aside and re-enter the Antom keys on the technician screen ' +
+    '(Settings → Antom) and pair the terminal again.'
+  );
+}
 
 export type SecretProtection = 'os-keychain' | 'os-keychain-basic-text' | 'file-0600';
 
@@ -78,15 +88,17 @@ class EncryptedFileSecretStore implements SecretStore {
   }
 
   private async read(): Promise<SecretsFile> {
-    let text: string;
+    // Regular file only, capped (attack report F7); a corrupt file names itself and the fix, never its content (F9).
+    const text = await readSmallFile(this.file);
+    if (text === null) return { version: 1, entries: {} };
+    let json: unknown;
     try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} };
-      throw e;
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(unreadableSecrets(this.file));
     }
-    const parsed = SecretsFile.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${this.file} is not a valid secrets file`);
+    const parsed = SecretsFile.safeParse(json);
+    if (!parsed.success) throw new Error(unreadableSecrets(this.file));
     return parsed.data;
   }
 

@@ -24,6 +24,7 @@ import { decodeTerminalEvent, LinkStatus, ScanEvent, TerminalEvent } from './sta
 import { watchTerminalHotplug, HotplugWatcher } from '../discovery/hotplug';
 import type { UsbIdEntry } from '../discovery/ids';
 import type { UsbBackend } from '../discovery/usb-backend';
+import { limitLog, type LimitedLogger } from './log-limiter';
 
 export type { Logger, LogLevel } from './link-session';
 
@@ -78,7 +79,7 @@ export class TerminalLink implements TerminalPort {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private hotplugWatcher: HotplugWatcher | null = null;
   private readonly counters: LinkStats = createLinkStats();
-  private readonly log: Logger;
+  private readonly log: LimitedLogger;
   private readonly timeoutMs: number;
   private readonly budgetMs: number;
   private readonly heartbeatMs: number;
@@ -88,7 +89,8 @@ export class TerminalLink implements TerminalPort {
   private readonly handshakeContext: HandshakeContext;
 
   constructor(private readonly opts: TerminalLinkOptions) {
-    this.log = opts.log ?? (() => undefined);
+    // Bounded: a noisy or hostile terminal must not fill the journal's disk with warnings (attack report F6).
+    this.log = limitLog(opts.log ?? (() => undefined));
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.budgetMs = Math.max(this.timeoutMs, opts.requestBudgetMs ?? 3 * this.timeoutMs);
     this.heartbeatMs = opts.heartbeatMs ?? 3000;
@@ -162,6 +164,7 @@ export class TerminalLink implements TerminalPort {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.log.flush();
     this.hotplugWatcher?.stop();
     this.hotplugWatcher = null;
     this.wakeUp?.();

@@ -26,13 +26,21 @@ export interface DiagnosticsDeps {
   readonly refundStore: Pick<RefundStore, 'referenceReplays'>;
 }
 
+/**
+ * The app info as support sees it: the demo users' names and roles stay, their PINs never leave the screen (the
+ * bundle is mailed around; attack report F13). Nothing else in AppInfo is secret.
+ */
+function diagnosticsAppInfo(app: AppInfo): Omit<AppInfo, 'demoHints'> & { demoHints: { payments: unknown; users: unknown[] } | null } {
+  return { ...app, demoHints: app.demoHints ? { ...app.demoHints, users: app.demoHints.users.map((u) => ({ name: u.name, role: u.role })) } : null };
+}
+
 export function registerDiagnostics(registry: HandlerRegistry, deps: DiagnosticsDeps): void {
   registry.handle('getDiagnosticsBundle', async () => {
     const antom = await deps.antom.view();
     const json = JSON.stringify(
       {
         generatedAt: new Date().toISOString(),
-        app: deps.info(),
+        app: diagnosticsAppInfo(deps.info()),
         link: deps.linkStatus(),
         linkStats: deps.linkStats(),
         terminalPort: deps.terminalPort,

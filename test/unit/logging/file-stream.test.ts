@@ -5,10 +5,11 @@
  * /dev/full answers every write with ENOSPC, like a full disk.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileLogStream } from '../../../main/logging/file-stream';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHILD = path.join(ROOT, 'test', 'fixtures', 'logging', 'log-then-exit.ts');
@@ -44,5 +45,39 @@ describe('log file stream', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('logged\n');
+  });
+});
+
+describe('log file size cap and rotation (attack report F6)', () => {
+  it('past its cap the log rotates to <file>.1, and neither file ever exceeds the cap', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-logrot-'));
+    try {
+      const file = path.join(dir, 'refund-terminal.log');
+      const cap = 64 * 1024;
+      const stream = new FileLogStream(file, cap);
+      const line = `${JSON.stringify({ level: 40, msg: 'protocol version mismatch', pad: 'x'.repeat(80) })}\n`;
+      let maxSeen = 0;
+      for (let i = 0; i < 5000; i++) {
+        stream.write(line);
+        if (i % 50 === 0) {
+          await new Promise((r) => setImmediate(r));
+          for (const f of [file, `${file}.1`]) if (existsSync(f)) maxSeen = Math.max(maxSeen, statSync(f).size);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      stream.close();
+      const sizes = [file, `${file}.1`].map((f) => statSync(f).size);
+      maxSeen = Math.max(maxSeen, ...sizes);
+      expect(maxSeen).toBeLessThanOrEqual(cap);
+      expect(sizes[1]).toBeGreaterThan(cap - line.length * 2); // it really rotated, near the cap
+      expect(readdirSync(dir).sort()).toEqual(['refund-terminal.log', 'refund-terminal.log.1']); // two files, no more
+      expect(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .every((l) => l === '' || l === line.trimEnd()),
+      ).toBe(true); // whole lines only
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost } from '../../../main/host/browser-host';
 import { FILE_KEY_NAME, openSecretStore } from '../../../main/secrets/secret-store';
 import { PAIRING_SECRET_NAME } from '../../../main/terminal';
+import { DEMO_USERS } from '../../../main/ledger/demo-seed';
 import { EVENT_CHANNELS, type ApiEventName, type OperationName } from '../../../preload/contract/api';
 import { startHarness, waitForTerminal, type Harness } from './helpers';
 
@@ -194,6 +195,19 @@ describe('secret scan after a real demo refund', () => {
     const leaks = responses.flatMap((r) => findLeaks(`response of ${r.op}`, r.json, needles));
     expect(leaks).toEqual([]);
     for (const r of responses) expect(r.json, r.op).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  });
+
+  it('the diagnostics bundle (sent to support) holds no PIN, key or secret (attack report F13)', async () => {
+    const bundle = responses.filter((r) => r.op === 'getDiagnosticsBundle');
+    expect(bundle.length).toBe(1);
+    const json = bundle[0]?.json ?? '';
+    expect(json).toContain('refund-terminal-diagnostics-'); // the real bundle, not an error
+    const needles = await secretNeedles();
+    expect(findLeaks('diagnostics bundle', json, needles)).toEqual([]);
+    expect(json).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    expect(DEMO_USERS.length).toBeGreaterThan(0);
+    for (const u of DEMO_USERS) expect(json, `PIN of ${u.name}`).not.toMatch(new RegExp(`(^|[^0-9A-Za-z])${u.pin}([^0-9A-Za-z]|$)`));
+    expect(json).not.toMatch(/\\?"pin\\?"/i);
   });
 
   it('no log line carries key material, a PIN or the launch token', async () => {
