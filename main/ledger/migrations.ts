@@ -218,8 +218,16 @@ CREATE INDEX other_refunds_created ON other_refunds(created_at);
 CREATE INDEX other_refunds_payment ON other_refunds(payment_id);
 `;
 
+// attack F4: a seal (HMAC with the audit key, see row-mac.ts) on the rows that decide
+// who may do what, so an SQL edit of a role, a PIN hash or the policy is caught and refused.
+const V_ROW_MAC = `
+ALTER TABLE users ADD COLUMN row_mac TEXT;
+ALTER TABLE policy ADD COLUMN row_mac TEXT;
+ALTER TABLE settings ADD COLUMN row_mac TEXT;
+`;
+
 // Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons, v9 other refunds.
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13, V_RECEIPTS, V_REASONS, V_OTHER_REFUNDS];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V_REFERENCE_ONCE, V_SECURITY_14, V_ISSUE13, V_RECEIPTS, V_REASONS, V_OTHER_REFUNDS, V_ROW_MAC];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {
