@@ -28,8 +28,9 @@ const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [opti
   --currency SGD      ISO-4217 currency of the payment
   --memo TEXT         note (up to 256 characters)
   --terminal PATH     serial device of the terminal (else TERMINAL_PORT, config, or the demo's virtual terminal)
-  --cashier NAME      who is refunding (default: the OS user)
-  --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin)
+  --cashier NAME      who is refunding (default: the OS user); needs NAME's PIN in REFUND_TERMINAL_CASHIER_PIN
+  --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin); must be
+                      someone other than --cashier, and without --cashier only when self-approval is allowed
   --json              print the result as JSON
 Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration (nothing journaled, nothing sent),
   4 outcome unknown: journaled but this run stopped on an error (run \`status ID --refresh\`; never refund again),
@@ -41,7 +42,7 @@ export const INTENT_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 /** What `refund` needs from the opened services (a narrow port so tests can inject faults). */
 export interface RefundSession {
   readonly engine: RefundEngine;
-  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit'>;
+  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit' | 'getPolicy'>;
   /** Why Antom cannot be called (not configured), or null. */
   readonly antomProblem: string | null;
   /** The process that owns this data folder's demo terminal, when it is not us (a second terminal would break its link). */
@@ -243,6 +244,21 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
               );
               return EXIT.BAD_INPUT;
             }
+            // Attack F5: the refund is booked to (and counted against) the named person, and an approval is
+            // compared with that name, so the name must be proven: otherwise a manager books her own
+            // over-limit refund to a cashier and approves it herself.
+            const cashierPin = ctx.env.REFUND_TERMINAL_CASHIER_PIN;
+            if (!cashierPin) {
+              ctx.stderr.write(
+                `--cashier ${values.cashier} needs ${values.cashier}'s PIN in REFUND_TERMINAL_CASHIER_PIN (without --cashier the refund is booked to the OS user). Nothing was sent.\n`,
+              );
+              return EXIT.BAD_INPUT;
+            }
+            const proven = await session.ledger.users.verifyPin(values.cashier, cashierPin);
+            if (!proven.ok) {
+              ctx.stderr.write(`--cashier ${values.cashier}: ${proven.error.message} Nothing was sent.\n`);
+              return EXIT.BAD_INPUT;
+            }
           }
         }
         const ready = await session.terminalReady(deps.terminalWaitMs ?? 15_000);
@@ -279,7 +295,15 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             return submitted.error.code === 'JOURNAL_LOW_DISK' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
           }
           view = submitted.value;
-          if (view.state === 'AWAITING_APPROVAL' && values.approver) {
+          // Booked to the OS user (no --cashier with its PIN, now or when first asked): whoever typed a command
+          // for it asked for it, and the only person this command authenticates is the approver, so approving
+          // it here is approving one's own refund (F5).
+          const askerUnproven = view.cashier.startsWith('cli:');
+          if (view.state === 'AWAITING_APPROVAL' && values.approver && askerUnproven && !session.ledger.getPolicy().allowSelfApproval) {
+            ctx.stderr.write(
+              `Approval refused: the refund was asked for by whoever typed this command (no --cashier with its PIN), so ${values.approver} would approve their own refund. Another manager must approve it in the app. The refund waits for approval.\n`,
+            );
+          } else if (view.state === 'AWAITING_APPROVAL' && values.approver) {
             const pin = await readPin(ctx);
             if (!pin) {
               ctx.stderr.write('No PIN given for the approver (set REFUND_TERMINAL_PIN or type it on stdin). The refund waits for approval.\n');
