@@ -18,6 +18,7 @@ import type { RefundRow } from '../../ledger/rows';
 import type { RefundEngine } from '../../refunds/refund-engine';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exit-codes';
+import { dataDiskSpace, diskFullMessage, isDiskFull } from '../disk-full';
 import { describeRefund, exitCodeFor, readPin, refundJson } from '../engine-session';
 
 const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [options]
@@ -135,8 +136,20 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         `Intent ${intentId}: if this run ends unclearly, run the same command with --intent ${intentId} (it is the same refund, never a second one).\n`,
       );
 
-      const opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
+      let opened: Awaited<ReturnType<typeof deps.open>>;
+      try {
+        opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
+      } catch (e) {
+        // Opening writes (ledger, migrations, keys, pairing): a full disk here is the journal's problem, not bad input (F8).
+        if (!isDiskFull(e)) throw e;
+        ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+        return EXIT.JOURNAL_UNAVAILABLE;
+      }
       if (!opened.ok) {
+        if (opened.exitCode === EXIT.BAD_INPUT && dataDiskSpace(ctx.dataDir).low) {
+          ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+          return EXIT.JOURNAL_UNAVAILABLE;
+        }
         ctx.stderr.write(`${opened.message}\n`);
         return opened.exitCode;
       }
@@ -263,6 +276,11 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         }
         const ready = await session.terminalReady(deps.terminalWaitMs ?? 15_000);
         if (!ready.ready && existing === null) {
+          // A full disk breaks the pairing state: the terminal is not to blame (F8).
+          if (dataDiskSpace(ctx.dataDir).low) {
+            ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+            return EXIT.JOURNAL_UNAVAILABLE;
+          }
           ctx.stderr.write(`The terminal is not ready (${ready.detail}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);
           return EXIT.BAD_INPUT;
         }
