@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger, type Ledger } from '../../../main/ledger/ledger';
 import { DEFAULT_POLICY, TAMPERED_POLICY } from '../../../main/ledger/policy';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
-import { tempLedger } from './helpers';
+import { newRefund, seedPayment, tempLedger } from './helpers';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -114,5 +114,25 @@ describe('row seals (attack F4)', () => {
     l.close();
     sql(dbPath, "UPDATE users SET role = 'manager' WHERE name = 'tom'");
     expect(reopen(dbPath).verifyAudit()).toMatchObject({ ok: false });
+  });
+
+  it('an approval row forged, re-attributed or removed with SQL is named by audit verify', async () => {
+    const t = tempLedger();
+    cleanups.push(t.cleanup);
+    seedPayment(t.ledger);
+    seedPayment(t.ledger, 'PAY2');
+    expect(t.ledger.refunds.insert(newRefund({ refundRequestId: 'AP1' }), 'alice').ok).toBe(true);
+    expect(t.ledger.refunds.insert(newRefund({ refundRequestId: 'AP2', paymentId: 'PAY2' }), 'alice').ok).toBe(true);
+    t.ledger.refunds.recordApproval({ refundRequestId: 'AP1', manager: 'maria', decision: 'APPROVED', reason: 'ok' });
+    t.ledger.close();
+    expect(reopen(t.dbPath).verifyAudit()).toMatchObject({ ok: true });
+    sql(t.dbPath, "UPDATE approvals SET manager = 'bob' WHERE refund_request_id = 'AP1'");
+    sql(t.dbPath, "INSERT INTO approvals (refund_request_id, manager, decision, reason, at) VALUES ('AP2', 'maria', 'APPROVED', 'x', '2026-01-01T00:00:00Z')");
+    const v = reopen(t.dbPath).verifyAudit();
+    expect(v.ok).toBe(false);
+    expect(v.refundProblems.map((p) => [p.refundRequestId, p.problem.startsWith('approvals edited')])).toEqual([
+      ['AP1', true],
+      ['AP2', true],
+    ]);
   });
 });
