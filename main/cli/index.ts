@@ -3,6 +3,7 @@
  * uses. Global option: --data-dir DIR (or REFUND_TERMINAL_DATA_DIR).
  * Each subcommand lives in main/cli/commands/ and returns an exit code.
  */
+import { diskFullMessage, isDiskFull } from './disk-full';
 import type { CliCommand, CliContext } from './command';
 import { resolveDataDir } from '../config/data-dir';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -77,6 +78,11 @@ export async function main(argv: readonly string[], io: Partial<CliContext> = {}
     return await command.run(args, ctx);
   } catch (e) {
     // Commands report expected problems themselves; this is the last guard.
+    if (isDiskFull(e) && !(e instanceof CliFailure)) {
+      // Commands that journal report a full disk after journaling themselves (exit 4); what gets here came before (F8).
+      stderr.write(`refund-terminal ${fullName}: ${diskFullMessage(ctx.dataDir)}\n`);
+      return EXIT.JOURNAL_UNAVAILABLE;
+    }
     stderr.write(`refund-terminal ${fullName}: ${(e as Error).message ?? String(e)}\n`);
     return e instanceof CliFailure ? e.exitCode : e instanceof JournalUnavailableError ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
   }

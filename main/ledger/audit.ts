@@ -120,6 +120,7 @@ export function parseHead(text: string): { seq: number | null; hash: string } | 
   return { seq: m[1] === undefined ? null : Number(m[1]), hash: m[2].toLowerCase() };
 }
 
+const ApprovalDetail = z.object({ refundRequestId: z.string(), reason: z.string() });
 const DetailWithRow = z.object({ refundRequestId: z.string(), row: z.record(z.string(), z.unknown()) });
 
 export class AuditLog {
@@ -283,6 +284,51 @@ export class AuditLog {
     return { ok: true, count };
   }
 
+  /**
+   * The approvals table against its audit entries (refund.approved/declined are
+   * appended in the same transaction as each row): per refund, the same
+   * (manager, decision, reason) in the same order. Catches an approval added,
+   * removed or re-attributed with SQL (attack F4).
+   */
+  private verifyApprovals(): RefundProblemView[] {
+    const key = (manager: string, decision: string, reason: string) => canonicalJson([manager, decision, reason]);
+    const audited = new Map<string, string[]>();
+    const entries = this.db
+      .prepare("SELECT actor, kind, detail FROM audit WHERE kind IN ('refund.approved','refund.declined') ORDER BY seq")
+      .iterate() as Iterable<{
+      actor: string;
+      kind: string;
+      detail: string;
+    }>;
+    for (const e of entries) {
+      const d = ApprovalDetail.safeParse(parseDetail(e.detail));
+      if (!d.success) continue;
+      const list = audited.get(d.data.refundRequestId) ?? [];
+      list.push(key(e.actor, e.kind === 'refund.approved' ? 'APPROVED' : 'DECLINED', d.data.reason));
+      audited.set(d.data.refundRequestId, list);
+    }
+    const stored = new Map<string, string[]>();
+    for (const r of this.db.prepare('SELECT refund_request_id, manager, decision, reason FROM approvals ORDER BY id').iterate() as Iterable<{
+      refund_request_id: string;
+      manager: string;
+      decision: string;
+      reason: string;
+    }>) {
+      const list = stored.get(r.refund_request_id) ?? [];
+      list.push(key(r.manager, r.decision, r.reason));
+      stored.set(r.refund_request_id, list);
+    }
+    const problems: RefundProblemView[] = [];
+    for (const id of new Set([...audited.keys(), ...stored.keys()])) {
+      const a = audited.get(id) ?? [];
+      const s = stored.get(id) ?? [];
+      if (canonicalJson(a) !== canonicalJson(s)) {
+        problems.push({ refundRequestId: id, problem: `approvals edited: ${s.length} approval row(s) do not match the ${a.length} audited decision(s)` });
+      }
+    }
+    return problems;
+  }
+
   /** Compares the refunds table with the latest audited content of each refund. */
   private verifyRefunds(): RefundProblemView[] {
     const covered = this.coverage();
@@ -303,6 +349,7 @@ export class AuditLog {
     for (const [id, audited] of covered) {
       if (!seen.has(id)) problems.push({ refundRequestId: id, problem: `deleted: the refund of audit entry ${audited.seq} is missing from the table` });
     }
+    problems.push(...this.verifyApprovals());
     return problems.sort((a, b) => a.refundRequestId.localeCompare(b.refundRequestId));
   }
 

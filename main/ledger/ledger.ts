@@ -17,7 +17,8 @@ import { DEFAULT_MIN_FREE_BYTES, measureJournalSpace, type JournalSpace, type St
 import { isValidTimeZone, localDate } from './local-date';
 import { migrate, schemaVersion } from './migrations';
 import { PaymentCache } from './payment-cache';
-import { DEFAULT_POLICY, PolicySchema, type Policy } from './policy';
+import { DEFAULT_POLICY, PolicySchema, TAMPERED_POLICY, type Policy } from './policy';
+import { RowSeals, type RowProblem } from './row-mac';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import { RefundStore, type RefundFilter } from './refund-store';
 import { parseRow, PolicyBodySchema, type RefundRow } from './rows';
@@ -99,9 +100,14 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   secureLedgerFiles(dbPath);
   const db = openDatabase(dbPath);
   const audit = new AuditLog(db, clock, keys.auditKey);
+  const seals = new RowSeals(db, keys.auditKey);
   try {
+    // The upgrade that adds the seals adopts the rows it finds, like unsigned audit entries (attack F4).
+    const sealsAdded = !RowSeals.present(db);
     migrate(db);
-    if (opts.adoptUnsignedAudit ?? opts.keys === undefined) audit.adoptUnsigned();
+    const adopt = opts.adoptUnsignedAudit ?? opts.keys === undefined;
+    if (adopt) audit.adoptUnsigned();
+    if (adopt || sealsAdded) seals.adoptUnsealed();
   } catch (e) {
     db.close();
     throw e;
@@ -109,9 +115,9 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
   secureLedgerFiles(dbPath);
   const refunds = new RefundStore(db, audit, clock, () => timeZone);
   const payments = new PaymentCache(db, clock);
-  const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy);
+  const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy, seals);
   const capabilities = new MethodCapabilities(db, clock);
-  const settings = new SettingsStore(db, audit, clock);
+  const settings = new SettingsStore(db, audit, clock, seals);
   const otherRefunds = new OtherRefundStore(db, audit, refunds, clock, () => timeZone);
 
   const rowsOn = (date: string, tz: string): RefundRow[] => (tz === timeZone ? refunds.list({ date }) : new RefundStore(db, audit, clock, tz).list({ date }));
@@ -151,8 +157,11 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     capabilities,
     view: (row) => toRefundView(row, refunds.approvals(row.refund_request_id)),
     getPolicy() {
-      const raw = db.prepare('SELECT body FROM policy WHERE id = 1').get();
+      const raw = db.prepare('SELECT * FROM policy WHERE id = 1').get();
       if (raw === undefined) return DEFAULT_POLICY;
+      // Edited outside the app (attack F4): not applied. Not the default either (deleting
+      // limits would then be as good as lowering them): every refund needs a manager.
+      if (!seals.policyValid(raw as Record<string, unknown>)) return TAMPERED_POLICY;
       let body: unknown;
       try {
         body = JSON.parse(parseRow(PolicyBodySchema, raw, 'policy').body);
@@ -172,15 +181,19 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
           `INSERT INTO policy (id, body, updated_at, updated_by) VALUES (1, @body, @at, @by)
            ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         ).run({ body: JSON.stringify(parsed.data), at: clock().toISOString(), by: actor });
+        seals.sealPolicy();
         audit.append(actor, 'config.policy', { before, after: parsed.data });
       });
       return ok(parsed.data);
     },
     verifyAudit: (o) => {
-      if (o?.expectedHead === undefined) return audit.verify();
-      const expectedHead = parseHead(o.expectedHead);
-      if (expectedHead === null) throw new RangeError('a head is SEQ:HASH (as printed by audit verify) or the 64-hex hash');
-      return audit.verify({ expectedHead });
+      let expectedHead: { seq: number | null; hash: string } | undefined;
+      if (o?.expectedHead !== undefined) {
+        const h = parseHead(o.expectedHead);
+        if (h === null) throw new RangeError('a head is SEQ:HASH (as printed by audit verify) or the 64-hex hash');
+        expectedHead = h;
+      }
+      return withRowProblems(audit.verify(expectedHead === undefined ? {} : { expectedHead }), seals.verify());
     },
     dailyReport: (date, tz) => ({
       ...buildDailyReport(date, rowsOn(date, tz ?? timeZone), ledger.view, otherRefunds.list({ date, tz: tz ?? timeZone })),
@@ -218,6 +231,16 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     },
   };
   return ledger;
+}
+
+/** The chain's verdict, made a failure when a sealed row (user, policy, setting) was edited outside the app. */
+function withRowProblems(v: AuditVerifyView, rows: readonly RowProblem[]): AuditVerifyView {
+  if (rows.length === 0) return v;
+  const first = rows[0] as RowProblem;
+  const why = `${rows.length} user/policy/settings row(s) were edited outside the app (first: ${first.table} ${first.key})`;
+  const rowProblems = rows.map((r) => ({ table: r.table, key: r.key, problem: r.problem }));
+  if (!v.ok) return { ...v, reason: `${v.reason}; ${why}`, rowProblems };
+  return { ok: false, count: v.count, firstBrokenSeq: v.head.seq + 1, reason: why, head: v.head, refundProblems: v.refundProblems, rowProblems };
 }
 
 export { localDate };

@@ -224,7 +224,16 @@ const V_LANGUAGE_17 = `
 ALTER TABLE users ADD COLUMN language TEXT CHECK (language IS NULL OR language IN ('en', 'zh'));
 `;
 
-// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons, v9 other refunds, v10 language per person.
+// attack F4: a seal (HMAC with the audit key, see row-mac.ts) on the rows that decide
+// who may do what, so an SQL edit of a role, a PIN hash or the policy is caught and refused.
+const V_ROW_MAC = `
+ALTER TABLE users ADD COLUMN row_mac TEXT;
+ALTER TABLE policy ADD COLUMN row_mac TEXT;
+ALTER TABLE settings ADD COLUMN row_mac TEXT;
+`;
+
+// Order is the schema version (PRAGMA user_version): v4 references, v5 security, v6 balances, v7 receipts, v8 reasons,
+// v9 other refunds, v10 language per person, v11 row seals.
 export const MIGRATIONS: readonly string[] = [
   V1,
   V2,
@@ -236,6 +245,7 @@ export const MIGRATIONS: readonly string[] = [
   V_REASONS,
   V_OTHER_REFUNDS,
   V_LANGUAGE_17, // #17 language per person
+  V_ROW_MAC, // attack F4
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 

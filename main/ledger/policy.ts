@@ -31,6 +31,20 @@ export const DEFAULT_POLICY: Policy = {
   allowSelfApproval: false,
 };
 
+/**
+ * Applied when the stored policy was edited outside the app (its seal does not
+ * match, attack F4): every refund needs a manager (any amount, any partial, any
+ * payment older than today), and never the cashier's own approval.
+ */
+export const TAMPERED_POLICY: Policy = {
+  amountThresholds: { SGD: 0, JPY: 0, KWD: 0 },
+  approveAnyPartial: true,
+  paymentOlderThanDays: 0,
+  cashierDailyTotals: { SGD: 0, JPY: 0, KWD: 0 },
+  paymentTotals: {},
+  allowSelfApproval: false,
+};
+
 export interface PolicyInput {
   readonly amount: Money;
   readonly mode: 'FULL' | 'PARTIAL';

@@ -3,6 +3,7 @@
  * travel with the refunds they describe and every change is audited): the
  * store name and register printed on receipts.
  */
+import { RowSeals } from './row-mac';
 import type { Database } from 'better-sqlite3';
 import { BUILT_IN_REASON_TEXT, RefundReasonsSchema, StoreSettingsSchema, type RefundReasonView, type StoreSettingsView } from '../../preload/contract/views';
 import type { AuditLog } from './audit';
@@ -23,12 +24,15 @@ export class SettingsStore {
     private readonly db: Database,
     private readonly audit: AuditLog,
     private readonly clock: () => Date,
+    private readonly seals: RowSeals | null = null,
   ) {}
 
   /** A stored body, or null when never set or no longer valid (callers fall back to defaults). */
   read(key: string): unknown {
-    const raw = this.db.prepare('SELECT body FROM settings WHERE key = ?').get(key);
+    const raw = this.db.prepare('SELECT * FROM settings WHERE key = ?').get(key);
     if (raw === undefined) return null;
+    // Edited outside the app (attack F4): treated as never set, so the defaults apply.
+    if (this.seals !== null && !this.seals.settingValid(raw as Record<string, unknown>)) return null;
     try {
       return JSON.parse(parseRow(SettingRowSchema, raw, 'setting').body) as unknown;
     } catch {
@@ -46,6 +50,7 @@ export class SettingsStore {
            ON CONFLICT(key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
         .run({ key, body: JSON.stringify(body), at: this.clock().toISOString(), by: actor });
+      this.seals?.sealSetting(key);
       this.audit.append(actor, auditKind, { before, after: body });
     });
     if (this.db.inTransaction) run();

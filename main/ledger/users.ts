@@ -18,6 +18,7 @@ import { Role, type UserView } from '../../preload/contract/views';
 import type { AuditLog } from './audit';
 import { Busy, pinPoolSaturated, type PinHasher } from './pin-hasher';
 import { DEFAULT_PIN_POLICY, minPinLength, PIN_MAX_LENGTH, pinProblem, type PinPolicy } from './pin-policy';
+import { RowSeals } from './row-mac';
 import { CountSchema, parseRow, parseRows, UserRowSchema, type UserRow } from './rows';
 
 export const MAX_FAILED_PINS = 5;
@@ -65,7 +66,24 @@ export class UserStore {
     private readonly clock: () => Date,
     private readonly hasher: PinHasher,
     private readonly pinPolicy: PinPolicy = DEFAULT_PIN_POLICY,
+    private readonly seals: RowSeals | null = null,
   ) {}
+
+  /** Re-seals the row after a legitimate change (inside the caller's transaction). */
+  private seal(name: string): void {
+    this.seals?.sealUser(name);
+  }
+
+  /**
+   * False when the row was edited outside the app (attack F4): its seal does
+   * not match, so its role, PIN hash or disabled flag cannot be trusted and
+   * nobody signs in with it until a manager resets the PIN.
+   */
+  private trusted(name: string): boolean {
+    if (this.seals === null) return true;
+    const raw = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Record<string, unknown> | undefined;
+    return raw !== undefined && this.seals.userValid(raw);
+  }
 
   private row(name: string): UserRow | null {
     const raw = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name);
@@ -122,6 +140,7 @@ export class UserStore {
           'INSERT INTO users (name, role, pin_hash, pin_keyed, must_change_pin, disabled, failed_attempts, locked_until, created_at) VALUES (?, ?, ?, 1, 0, 0, 0, NULL, ?)',
         )
         .run(name.data, role.data, hash, now);
+      this.seal(name.data);
       this.audit.append(actor, 'user.added', { name: name.data, role: role.data });
       return true;
     });
@@ -149,6 +168,7 @@ export class UserStore {
     const done = this.db.transaction(() => {
       const info = this.db.prepare(sql).run(name);
       if (info.changes === 0) return false;
+      this.seal(name);
       this.audit.append(actor, kind, { name });
       return true;
     });
@@ -178,6 +198,7 @@ export class UserStore {
         if (others === 0) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
       }
       this.db.prepare('UPDATE users SET role = ? WHERE name = ?').run(role, name);
+      this.seal(name);
       this.audit.append(actor, 'user.role_changed', { name, from: cur.role, to: role });
       return ok(null);
     });
@@ -210,6 +231,7 @@ export class UserStore {
         .prepare('UPDATE users SET pin_hash = ?, pin_keyed = 1, must_change_pin = 1, failed_attempts = 0, locked_until = NULL WHERE name = ?')
         .run(hash, name);
       if (info.changes === 0) return false;
+      this.seal(name);
       this.audit.append(actor, 'user.pin_reset', { name });
       return true;
     });
@@ -259,6 +281,8 @@ export class UserStore {
       return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
     }
     if (r.disabled !== 0) return err('USER_DISABLED', SIGN_IN_REFUSED);
+    // Refused before any hashing: a PIN hash copied from another user must not sign anyone in.
+    if (!this.trusted(name)) return err('USER_DISABLED', SIGN_IN_REFUSED);
     const now = this.clock();
     // Already locked: refused from a plain read, so a flood of refusals never queues on the write lock
     // (a refund being journaled by the CLI at that moment is not held up). The transaction below re-checks.
@@ -273,6 +297,7 @@ export class UserStore {
       .transaction((): Gate => {
         const cur = this.row(name);
         if (cur === null) return { kind: 'gone' };
+        if (!this.trusted(name)) return { kind: 'gone' };
         if (cur.locked_until !== null && Date.parse(cur.locked_until) > now.getTime()) return { kind: 'locked', until: cur.locked_until };
         // Refused before counting: a person is not locked out by someone else's flood.
         if (pinPoolSaturated()) return { kind: 'busy' };
@@ -345,6 +370,7 @@ export class UserStore {
     this.db
       .transaction(() => {
         this.db.prepare('UPDATE users SET pin_hash = ?, pin_keyed = 1, must_change_pin = 0 WHERE name = ?').run(hash, name);
+        this.seal(name);
         this.audit.append(actor, kind, { name });
       })
       .immediate();

@@ -179,6 +179,8 @@ export type AuditVerifyView =
       readonly reason: string;
       readonly head: AuditHeadView;
       readonly refundProblems: readonly RefundProblemView[];
+      /** Users, policy or settings rows edited outside the app (their seal does not match). */
+      readonly rowProblems?: readonly { readonly table: string; readonly key: string; readonly problem: string }[];
     };
 
 export const PolicySchema = z

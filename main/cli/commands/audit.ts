@@ -45,6 +45,7 @@ export const auditCommand: CliCommand = {
           else {
             ctx.stdout.write(`AUDIT TRAIL BROKEN at entry ${v.firstBrokenSeq}: ${v.reason}. ${v.count} entries verify.\n`);
             for (const p of v.refundProblems) ctx.stdout.write(`  refund ${p.refundRequestId}: ${p.problem}\n`);
+            for (const p of v.rowProblems ?? []) ctx.stdout.write(`  ${p.table} ${p.key}: ${p.problem}\n`);
             ctx.stdout.write(`Head now: ${headText}\n`);
           }
           return v.ok ? 0 : 1;

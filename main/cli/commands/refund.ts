@@ -18,6 +18,7 @@ import type { RefundRow } from '../../ledger/rows';
 import type { RefundEngine } from '../../refunds/refund-engine';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exit-codes';
+import { dataDiskSpace, diskFullMessage, isDiskFull } from '../disk-full';
 import { describeRefund, exitCodeFor, readPin, refundJson } from '../engine-session';
 
 const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [options]
@@ -28,8 +29,9 @@ const USAGE = `Usage: refund-terminal [--data-dir DIR] refund --payment ID [opti
   --currency SGD      ISO-4217 currency of the payment
   --memo TEXT         note (up to 256 characters)
   --terminal PATH     serial device of the terminal (else TERMINAL_PORT, config, or the demo's virtual terminal)
-  --cashier NAME      who is refunding (default: the OS user)
-  --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin)
+  --cashier NAME      who is refunding (default: the OS user); needs NAME's PIN in REFUND_TERMINAL_CASHIER_PIN
+  --approver NAME     manager approving when policy asks (PIN from REFUND_TERMINAL_PIN or stdin); must be
+                      someone other than --cashier, and without --cashier only when self-approval is allowed
   --json              print the result as JSON
 Exit codes: 0 SUCCESS, 2 FAILED, 3 PENDING, 1 bad input or configuration (nothing journaled, nothing sent),
   4 outcome unknown: journaled but this run stopped on an error (run \`status ID --refresh\`; never refund again),
@@ -41,7 +43,7 @@ export const INTENT_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 /** What `refund` needs from the opened services (a narrow port so tests can inject faults). */
 export interface RefundSession {
   readonly engine: RefundEngine;
-  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit'>;
+  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit' | 'getPolicy'>;
   /** Why Antom cannot be called (not configured), or null. */
   readonly antomProblem: string | null;
   /** The process that owns this data folder's demo terminal, when it is not us (a second terminal would break its link). */
@@ -134,8 +136,20 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         `Intent ${intentId}: if this run ends unclearly, run the same command with --intent ${intentId} (it is the same refund, never a second one).\n`,
       );
 
-      const opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
+      let opened: Awaited<ReturnType<typeof deps.open>>;
+      try {
+        opened = await deps.open(ctx, values.terminal ? { terminalPort: values.terminal } : {});
+      } catch (e) {
+        // Opening writes (ledger, migrations, keys, pairing): a full disk here is the journal's problem, not bad input (F8).
+        if (!isDiskFull(e)) throw e;
+        ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+        return EXIT.JOURNAL_UNAVAILABLE;
+      }
       if (!opened.ok) {
+        if (opened.exitCode === EXIT.BAD_INPUT && dataDiskSpace(ctx.dataDir).low) {
+          ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+          return EXIT.JOURNAL_UNAVAILABLE;
+        }
         ctx.stderr.write(`${opened.message}\n`);
         return opened.exitCode;
       }
@@ -243,10 +257,30 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
               );
               return EXIT.BAD_INPUT;
             }
+            // Attack F5: the refund is booked to (and counted against) the named person, and an approval is
+            // compared with that name, so the name must be proven: otherwise a manager books her own
+            // over-limit refund to a cashier and approves it herself.
+            const cashierPin = ctx.env.REFUND_TERMINAL_CASHIER_PIN;
+            if (!cashierPin) {
+              ctx.stderr.write(
+                `--cashier ${values.cashier} needs ${values.cashier}'s PIN in REFUND_TERMINAL_CASHIER_PIN (without --cashier the refund is booked to the OS user). Nothing was sent.\n`,
+              );
+              return EXIT.BAD_INPUT;
+            }
+            const proven = await session.ledger.users.verifyPin(values.cashier, cashierPin);
+            if (!proven.ok) {
+              ctx.stderr.write(`--cashier ${values.cashier}: ${proven.error.message} Nothing was sent.\n`);
+              return EXIT.BAD_INPUT;
+            }
           }
         }
         const ready = await session.terminalReady(deps.terminalWaitMs ?? 15_000);
         if (!ready.ready && existing === null) {
+          // A full disk breaks the pairing state: the terminal is not to blame (F8).
+          if (dataDiskSpace(ctx.dataDir).low) {
+            ctx.stderr.write(`${diskFullMessage(ctx.dataDir)}\n`);
+            return EXIT.JOURNAL_UNAVAILABLE;
+          }
           ctx.stderr.write(`The terminal is not ready (${ready.detail}). Nothing was sent. Check the cable and pairing (refund-terminal doctor).\n`);
           return EXIT.BAD_INPUT;
         }
@@ -279,7 +313,15 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             return submitted.error.code === 'JOURNAL_LOW_DISK' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
           }
           view = submitted.value;
-          if (view.state === 'AWAITING_APPROVAL' && values.approver) {
+          // Booked to the OS user (no --cashier with its PIN, now or when first asked): whoever typed a command
+          // for it asked for it, and the only person this command authenticates is the approver, so approving
+          // it here is approving one's own refund (F5).
+          const askerUnproven = view.cashier.startsWith('cli:');
+          if (view.state === 'AWAITING_APPROVAL' && values.approver && askerUnproven && !session.ledger.getPolicy().allowSelfApproval) {
+            ctx.stderr.write(
+              `Approval refused: the refund was asked for by whoever typed this command (no --cashier with its PIN), so ${values.approver} would approve their own refund. Another manager must approve it in the app. The refund waits for approval.\n`,
+            );
+          } else if (view.state === 'AWAITING_APPROVAL' && values.approver) {
             const pin = await readPin(ctx);
             if (!pin) {
               ctx.stderr.write('No PIN given for the approver (set REFUND_TERMINAL_PIN or type it on stdin). The refund waits for approval.\n');

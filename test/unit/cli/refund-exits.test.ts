@@ -12,6 +12,7 @@ import { makeRefundCommand, type RefundSession } from '../../../main/cli/command
 import { makeRecoverCommand } from '../../../main/cli/commands/recover';
 import { EXIT } from '../../../main/cli/exit-codes';
 import { openLedger, type Ledger } from '../../../main/ledger/ledger';
+import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { OutcomeRecorder } from '../../../main/refunds/outcome-recorder';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { injectWriteFaults, type WriteFaults } from '../ledger/faulty-db';
@@ -83,7 +84,10 @@ function world() {
     },
   });
 
-  async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function run(
+    args: string[],
+    env: Record<string, string> = { REFUND_TERMINAL_CASHIER_PIN: '1470' },
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
     const out = new PassThrough();
@@ -92,7 +96,7 @@ function world() {
     errs.on('data', (b: Buffer) => (stderr += b.toString()));
     const stdin = new PassThrough();
     stdin.end();
-    const ctx: CliContext = { dataDir: t.dir, env: {}, stdout: out, stderr: errs, stdin };
+    const ctx: CliContext = { dataDir: t.dir, env, stdout: out, stderr: errs, stdin };
     const code = await command.run(args, ctx);
     return { code, stdout, stderr };
   }
@@ -242,5 +246,60 @@ describe('refund: honest exits and intent keys', () => {
     w.clock.advance(6 * 60_000);
     expect(await recover.run([], io().ctx)).toBe(EXIT.SUCCESS);
     expect(w.antom.refundCalls).toHaveLength(1);
+  });
+
+  describe('who asked and who approves (attack F5)', () => {
+    /** A manager and a policy that makes every 10.00 SGD refund need approval. */
+    async function withManager(w: ReturnType<typeof world>): Promise<void> {
+      const l = openLedger(w.dbPath, { clock: w.clock.now });
+      if (l.users.get('alice') === null) await l.users.add({ name: 'alice', role: 'cashier', pin: '1470' }, 'test');
+      await l.users.add({ name: 'maria', role: 'manager', pin: '246813' }, 'test');
+      expect(l.setPolicy({ ...DEFAULT_POLICY, amountThresholds: { SGD: 500 } }, 'test').ok).toBe(true);
+      l.close();
+    }
+
+    it("--cashier without that cashier's PIN, or with a wrong one, is refused and nothing is journaled or sent", async () => {
+      const w = world();
+      const noPin = await w.run(PARTIAL, {});
+      expect(noPin.code).toBe(EXIT.BAD_INPUT);
+      expect(noPin.stderr).toMatch(/needs alice's PIN in REFUND_TERMINAL_CASHIER_PIN/);
+      const wrong = await w.run(PARTIAL, { REFUND_TERMINAL_CASHIER_PIN: '9999' });
+      expect(wrong.code).toBe(EXIT.BAD_INPUT);
+      expect(w.antom.refundCalls).toHaveLength(0);
+      const l = openLedger(w.dbPath, { clock: w.clock.now });
+      expect(l.listRefunds()).toEqual([]);
+      l.close();
+    });
+
+    it('a manager cannot book an over-limit refund to a cashier and approve it herself with only her own PIN', async () => {
+      const w = world();
+      await withManager(w);
+      const r = await w.run([...PARTIAL, '--approver', 'maria', '--json'], { REFUND_TERMINAL_PIN: '246813' });
+      expect(r.code).toBe(EXIT.BAD_INPUT);
+      expect(w.antom.refundCalls).toHaveLength(0);
+    });
+
+    it('without --cashier, the approver in the same command is approving her own refund: it waits for another manager', async () => {
+      const w = world();
+      await withManager(w);
+      const args = ['--payment', 'PAY1', '--amount', '10.00', '--currency', 'SGD', '--approver', 'maria', '--json', '--intent', 'till3-self-approval-01'];
+      await w.run(args, { REFUND_TERMINAL_PIN: '246813' });
+      expect(w.antom.refundCalls).toHaveLength(0);
+      // Asked again with the same intent: still the same person at the keyboard.
+      const again = await w.run(args, { REFUND_TERMINAL_PIN: '246813' });
+      expect(again.stderr).toMatch(/would approve their own refund/);
+      expect(w.antom.refundCalls).toHaveLength(0);
+      const l = openLedger(w.dbPath, { clock: w.clock.now });
+      expect(l.listRefunds().map((x) => x.state)).toEqual(['AWAITING_APPROVAL']);
+      l.close();
+    });
+
+    it('a cashier who gives her PIN and a different manager who approves: the refund goes through', async () => {
+      const w = world();
+      await withManager(w);
+      const r = await w.run([...PARTIAL, '--approver', 'maria', '--json'], { REFUND_TERMINAL_CASHIER_PIN: '1470', REFUND_TERMINAL_PIN: '246813' });
+      expect(r.code).toBe(EXIT.SUCCESS);
+      expect(w.antom.refundCalls).toHaveLength(1);
+    });
   });
 });

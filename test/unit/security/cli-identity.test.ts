@@ -33,7 +33,7 @@ function ctx(): { ctx: CliContext; out: () => string; err: () => string } {
   const stderr = new PassThrough();
   stderr.on('data', (d: Buffer) => (err += d.toString()));
   return {
-    ctx: { dataDir: dir, env: { ...process.env, REFUND_TERMINAL_DEMO: '1' }, stdout, stderr, stdin: new PassThrough() },
+    ctx: { dataDir: dir, env: { ...process.env, REFUND_TERMINAL_DEMO: '1', REFUND_TERMINAL_CASHIER_PIN: '5829' }, stdout, stderr, stdin: new PassThrough() },
     out: () => out,
     err: () => err,
   };
