@@ -18,6 +18,8 @@ import { isDemoMode, loadAppConfig, type AppConfig } from '../config/app-config'
 import { demoAntomConfigOf, startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
 import { acquireDemoLock, type DemoLockContent } from '../demo/demo-lock';
 import type { Ledger } from '../ledger';
+import type { StoreLedger } from '../ledger/store-port';
+import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
 import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -54,6 +56,14 @@ export interface CoreServices {
   readonly log: Logger;
   readonly secrets: SecretStore;
   readonly ledger: Ledger;
+  /**
+   * The ledger as asynchronous ports (store-port.ts): this data folder's SQLite
+   * journal for one counter; in store mode the store's PostgreSQL ledger shared by
+   * every counter. New store-wide code uses this, never `ledger` directly.
+   */
+  readonly store: StoreLedger;
+  /** The register (counter) name every refund of this process records. */
+  readonly register: string;
   /** null when Antom is not configured (the technician screen says what is missing). */
   readonly antom: AntomGateway | null;
   readonly antomProblem: string | null;
@@ -233,8 +243,12 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   // Allocated now, while there is room, so that a full disk can still record the alarm.
   prepareAlarmFile(dataDir);
   const outcomeRecorder = new OutcomeRecorder({ log, onChange: (held) => writeAlarmEntries(dataDir, held) });
+  // One counter: its own SQLite journal under the register name it has (or "counter-1").
+  const register = config.ledger?.register ?? 'counter-1';
+  const store = sqliteStoreLedger(ledger, register);
   const engine = new RefundEngine({
     ledger,
+    journal: store.journal,
     outcomeRecorder,
     terminal: link,
     terminalDownReason: availability.downReason,
@@ -273,6 +287,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     log,
     secrets,
     ledger,
+    store,
+    register,
     get antom() {
       return antom;
     },
