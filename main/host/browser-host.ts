@@ -24,12 +24,19 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { EVENT_CHANNELS, type ApiEventName } from '../../preload/contract/api';
+import { EVENT_CHANNELS, type ApiEventName, type OperationName } from '../../preload/contract/api';
 import { dispatch, operationForChannel, type ApiHandlers, type Authorize } from '../services/api-dispatch';
 import { createPinRateLimiter, PIN_OPERATIONS, PIN_REFILL_MS, RATE_LIMITED_MESSAGE } from '../security/rate-limit';
 import type { ApiEventBus } from '../services/event-bus';
 import type { Logger } from '../logging/logger';
 import { CONTENT_SECURITY_POLICY } from '../../preload/contract/csp';
+import { OPERATION_ACCESS } from '../features/access';
+
+/** How long a rotated-away cookie value still answers the page's status polls (see `previous`). */
+const ROTATION_GRACE_MS = 5_000;
+/** Read-only, public, polled every few seconds: what may still be in flight with the old value at a rotation. */
+const STATUS_POLLS: ReadonlySet<OperationName> = new Set<OperationName>(['getAppInfo', 'getTerminalStatus', 'getJournalHealth']);
+const isStatusPoll = (name: OperationName | null | undefined): boolean => name != null && STATUS_POLLS.has(name) && OPERATION_ACCESS[name] === 'public';
 
 export interface BrowserHostOptions {
   readonly port?: number; // 0 = any free port
@@ -144,13 +151,24 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
    */
   const LIMITER_KEY = 'browser-host';
 
-  const authorised = (req: http.IncomingMessage): boolean => {
-    const live = session;
-    return live !== null && readCookies(req, COOKIE).some((value) => sameSecret(value, live));
-  };
+  /**
+   * The value just rotated away, for a moment, and only for the page's public
+   * status polls (app info, terminal status, journal health): a poll the page
+   * sent a few milliseconds before a sign-in's or sign-out's answer arrived
+   * carries the old value, and refusing it read as "this window lost its link"
+   * on the sign-in screen (a flaky 401 right after sign-out). It never reaches
+   * the session, sign-in/out, a role-gated operation, a page or the event
+   * stream (F2): an old value holds nothing about who is signed in.
+   */
+  let previous: { value: string; until: number } | null = null;
+  const hasCookie = (req: http.IncomingMessage, value: string | null): boolean =>
+    value !== null && readCookies(req, COOKIE).some((given) => sameSecret(given, value));
+  const authorised = (req: http.IncomingMessage): boolean => hasCookie(req, session);
+  const authorisedJustBefore = (req: http.IncomingMessage): boolean => previous !== null && Date.now() < previous.until && hasCookie(req, previous.value);
   const cookieHeader = (value: string): string => `${COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`;
   /** A new cookie value; the old one stops working at once. */
   const rotate = (): string => {
+    previous = session === null ? null : { value: session, until: Date.now() + ROTATION_GRACE_MS };
     session = newSecret();
     // Every open event stream was opened with the old value: it dies with it (the browser reconnects with the new cookie).
     for (const client of sseClients) client.end();
@@ -237,7 +255,9 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
         launchSpent = true;
         return send(res, 303, '', 'text/plain', { Location: '/', 'Set-Cookie': rotate() });
       }
-      if (!authorised(req)) {
+      const channel = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : null;
+      const statusPoll = channel !== null && req.method === 'POST' && isStatusPoll(operationForChannel(channel));
+      if (!authorised(req) && !(statusPoll && authorisedJustBefore(req))) {
         return send(res, 401, 'This refund terminal needs its launch token: open the URL printed by `refund-terminal start` (or `serve`).');
       }
       if (url.pathname.startsWith('/api/')) {

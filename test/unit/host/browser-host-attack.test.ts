@@ -113,6 +113,25 @@ describe('browser host: attack report F1, F2, F3, F10', () => {
     cookie = cookieOf(signOut);
   }, 30_000);
 
+  it('a status poll sent just before a rotation is still answered; the session, role-gated calls, pages and events on the old value are not', async () => {
+    const old = cookie;
+    const signIn = await call(old, 'signIn', { userName: 'alice', pin: '1470' });
+    expect(parsed(signIn).ok).toBe(true);
+    // The status poll that was already on its way with the old value (flaky "lost its link" right after sign-in/out before).
+    expect((await call(old, 'getTerminalStatus', {})).status).toBe(200);
+    expect((await call(old, 'getJournalHealth', {})).status).toBe(200);
+    // Not who is signed in, nothing a role opens, no sign-out, no page, no event stream.
+    expect((await call(old, 'getSession', {})).status).toBe(401);
+    expect((await call(old, 'signOut', {})).status).toBe(401);
+    expect((await call(old, 'listRecentPayments', {})).status).toBe(401);
+    expect((await request('GET', '/', { Cookie: old })).status).toBe(401);
+    expect((await openEvents(old)).status).toBe(401);
+    // The live value works for everything.
+    const live = cookieOf(signIn);
+    expect(parsed(await call(live, 'listRecentPayments', {})).ok).toBe(true);
+    cookie = cookieOf(await call(live, 'signOut', {}));
+  }, 30_000);
+
   it('F3: signing out (with nobody signed in) does not hand out a fresh PIN bucket', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
