@@ -43,6 +43,13 @@ export interface DemoOptions {
   readonly adminToken?: string;
   /** Forces the in-process link even when socat exists. */
   readonly inProcessTerminal?: boolean;
+  /**
+   * Demo store mode (main/demo/store-demo.ts): refunds go to this one sandbox
+   * of the store (loopback http, started with this folder's demo keys) instead
+   * of this folder's own, so every counter's refunds and Antom's notifyRefund
+   * pushes share one Antom. The folder's own sandbox still serves the hints.
+   */
+  readonly antomBaseUrl?: string;
   /** The data folder's demo lock (main/demo/demo-lock.ts), held by this process; updated with the sandbox URL and socat pid, released on close. */
   readonly lock?: DemoLock;
 }
@@ -85,7 +92,7 @@ async function startOwned(opts: DemoOptions, creds: ReturnType<typeof ensureDemo
   opts.lock?.update({ sandboxUrl: sandbox.baseUrl });
   const antomConfig = AntomClientConfig.parse({
     // Domain only, as a technician would type it; SANDBOX_ client id -> /ams/sandbox/api paths.
-    baseUrl: sandbox.origin,
+    baseUrl: opts.antomBaseUrl ?? sandbox.origin,
     clientId: creds.clientId,
     merchantPrivateKeyPem: creds.merchant.privateKeyPem,
     antomPublicKeyPem: sandbox.gatewayPublicKeyPem,

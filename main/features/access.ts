@@ -54,6 +54,7 @@ export const OPERATION_ACCESS = {
   pingTerminal: anyone,
   getDailyReport: managers,
   exportDailyReportCsv: managers,
+  listPendingApprovals: managers,
   listAudit: managers,
   verifyAudit: managers,
   getPolicy: anyone,

@@ -27,6 +27,7 @@ import { rememberTerminalPort } from '../terminal/port-resolver';
 import type { ApiHandlers, Authorize } from './api-dispatch';
 import { APP_VERSION, openCoreServices, type CoreServices } from './core-services';
 import { ApiEventBus } from './event-bus';
+import { forwardApprovalChanges } from './approval-feed';
 import { CounterSession } from './session';
 
 export interface AppServices {
@@ -72,6 +73,9 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
   link.on('status', () => events.emit('terminalStatus', linkStatus()));
   link.on('scan', (scan) => events.emit('terminalScan', { raw: scan.raw, paymentId: scan.paymentId }));
   engine.on('updated', (view) => events.emit('refundUpdated', view));
+  // Push, not polling: a refund waiting at any counter of the store (PostgreSQL LISTEN/NOTIFY; one counter:
+  // this process's journal) reaches every manager screen attached to this process at once.
+  const stopApprovalFeed = forwardApprovalChanges(core.store.approvals, events);
 
   const info = (): AppInfo => ({
     version: APP_VERSION,
@@ -97,14 +101,18 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
 
   const registry = new OperationRegistry(session);
   registerAppStatus(registry.feature('app-status'), { info, journalHealth: () => core.journalHealth() });
-  registerPeople(registry.feature('people'), { session, pins: ledger, users: ledger.users, audit: ledger.audit });
+  const { store } = core;
+  // The store's zone when it has one (store mode), else this counter's.
+  const timeZone = async (): Promise<string> => (await store.settings.timeZone()) ?? ledger.timeZone;
+  registerPeople(registry.feature('people'), { session, people: store.people, audit: store.audit });
   registerRefunds(registry.feature('refunds'), {
     engine,
     ledger,
+    otherRefunds: store.otherRefunds,
     demoPaymentIds: () => (demo ? demo.hints().payments.map((p) => p.id) : null),
   });
-  registerStore(registry.feature('store'), { ledger, dataDir: core.dataDir, startConfig: core.config });
-  registerReports(registry.feature('reports'), { ledger });
+  registerStore(registry.feature('store'), { settings: store.settings, localTimeZone: () => ledger.timeZone, dataDir: core.dataDir, startConfig: core.config });
+  registerReports(registry.feature('reports'), { reports: store.reports, audit: store.audit, approvals: store.approvals, timeZone });
   registerTerminal(registry.feature('terminal'), {
     link,
     status: linkStatus,
@@ -142,6 +150,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     demoControlUrl: control?.url ?? null,
     info,
     async close() {
+      stopApprovalFeed();
       await control?.close();
       await core.close();
     },

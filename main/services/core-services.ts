@@ -129,6 +129,12 @@ export async function resolveAntomConfig(
   return ok(parsed.data);
 }
 
+/** REFUND_TERMINAL_DEMO_ANTOM_URL, only ever a loopback http origin (a demo must not send refunds anywhere else). */
+function demoSandboxUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.REFUND_TERMINAL_DEMO_ANTOM_URL;
+  return raw !== undefined && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(raw) ? raw : null;
+}
+
 /** A gateway that answers every call as unavailable, so the app still starts and explains itself. */
 function unconfiguredGateway(problem: string): AntomGatewayPort {
   const pending = {
@@ -182,6 +188,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   }
   const demoOwner = demoLock?.kind === 'held' ? demoLock.owner : null;
   if (demoOwner) log.info({ ownerPid: demoOwner.pid }, 'demo environment belongs to another process; using the journal only');
+  const storeSandbox = demoSandboxUrl(env);
   const demo =
     demoLock?.kind === 'owner'
       ? await startDemoEnvironment({
@@ -189,6 +196,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
           log,
           lock: demoLock.lock,
           ...(env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN ? { adminToken: env.REFUND_TERMINAL_DEMO_CONTROL_TOKEN } : {}),
+          // Demo store mode: the store's one sandbox (loopback only), set by `npm run demo:store`.
+          ...(storeSandbox !== null ? { antomBaseUrl: storeSandbox } : {}),
         })
       : null;
   if (demo) await seedDemoUsers(ledger);

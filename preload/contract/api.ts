@@ -27,6 +27,7 @@ import type {
   JournalHealthView,
   OtherRefundView,
   PaymentSearchView,
+  PendingApprovalView,
   ReceiptView,
   RefundEvaluationView,
   RefundReasonView,
@@ -76,6 +77,12 @@ function op<Res>() {
 
 const Empty = z.object({}).strict();
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
+/** A counter's register name as config takes it (main/config/store-config.ts): letters, digits, space, dot, dash, underscore. */
+const RegisterName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'not a register name');
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN is 4 to 8 digits');
 const UserName = z
   .string()
@@ -192,8 +199,11 @@ export const operations = {
   unpairTerminal: op<null>()('terminal:unpair', Empty),
   pingTerminal: op<PingView>()('terminal:ping', z.object({ count: z.number().int().min(1).max(20) }).strict()),
 
-  getDailyReport: op<DailyReportView>()('reports:daily', z.object({ date: IsoDate }).strict()),
-  exportDailyReportCsv: op<{ fileName: string; csv: string }>()('reports:daily-csv', z.object({ date: IsoDate }).strict()),
+  /** `register` omitted = the whole store (store mode: every counter); given = that counter's refunds only. */
+  getDailyReport: op<DailyReportView>()('reports:daily', z.object({ date: IsoDate, register: RegisterName.optional() }).strict()),
+  exportDailyReportCsv: op<{ fileName: string; csv: string }>()('reports:daily-csv', z.object({ date: IsoDate, register: RegisterName.optional() }).strict()),
+  /** Every refund waiting for a manager, at any counter of the store, oldest first, each with its register. */
+  listPendingApprovals: op<PendingApprovalView[]>()('approvals:pending', Empty),
   listAudit: op<AuditEntryView[]>()(
     'audit:list',
     z
@@ -285,12 +295,15 @@ export interface ApiEvents {
   /** A receipt scanned by the terminal's own scanner (evt.scan). */
   terminalScan: { raw: string; paymentId: string | null };
   refundUpdated: RefundView;
+  /** A refund started or stopped waiting for a manager, at this or (store mode) any counter: manager screens reload their lists. */
+  approvalsChanged: { refundRequestId: string };
 }
 export type ApiEventName = keyof ApiEvents;
 export const EVENT_CHANNELS: { readonly [E in ApiEventName]: string } = {
   terminalStatus: 'event:terminal-status',
   terminalScan: 'event:terminal-scan',
   refundUpdated: 'event:refund-updated',
+  approvalsChanged: 'event:approvals-changed',
 };
 
 /** What `window.refundTerminal` looks like, in Electron and in the browser host. */

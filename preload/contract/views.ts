@@ -134,6 +134,22 @@ export interface DailyReportView {
   /** Refunds the store made another way (cash, store credit): not Antom refunds, never in `totals`. */
   readonly otherTotals: readonly { currency: string; method: OtherRefundMethod; count: number; amount: Money }[];
   readonly otherRefunds: readonly OtherRefundView[];
+  /** Registers (counters) with refunds that day, before any register filter: the report's picker. Absent from older producers. */
+  readonly registers?: readonly string[];
+  /** The register the report is limited to; absent = the whole store. */
+  readonly register?: string;
+  /** Register of each pending refund by refundRequestId (store mode shows where it waits). */
+  readonly pendingRegisters?: Readonly<Record<string, string>>;
+}
+
+/** A refund waiting for a manager, at whichever counter of the store asked. */
+export interface PendingApprovalView {
+  readonly refundRequestId: string;
+  readonly register: string;
+  readonly cashier: string;
+  readonly amount: Money;
+  readonly paymentId: string;
+  readonly createdAt: string;
 }
 
 export const OtherRefundMethod = z.enum(['CASH', 'STORE_CREDIT']);

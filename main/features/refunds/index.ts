@@ -10,12 +10,15 @@ import type { PaymentView } from '../../../preload/contract/refunds';
 import { err, ok } from '../../../preload/contract/result';
 import { localDate, type Ledger } from '../../ledger';
 import { toOtherRefundView } from '../../ledger/other-refunds';
+import type { OtherRefundsPort } from '../../ledger/store-port';
 import type { RefundEngine } from '../../refunds/refund-engine';
 import type { HandlerRegistry } from '../registry';
 
 export interface RefundsDeps {
   readonly engine: Pick<RefundEngine, 'lookupPayment' | 'searchPayments' | 'submit' | 'evaluate' | 'get' | 'list' | 'approve' | 'decline' | 'retryAsNew'>;
-  readonly ledger: Pick<Ledger, 'receipt' | 'otherRefunds' | 'timeZone'>;
+  readonly ledger: Pick<Ledger, 'receipt' | 'timeZone'>;
+  /** Cash and store credit: checked against the store-wide balance in store mode. */
+  readonly otherRefunds: OtherRefundsPort;
   /** Demo: the sandbox's seeded payment ids, shown as "recent"; null for a real install. */
   demoPaymentIds(): readonly string[] | null;
 }
@@ -55,7 +58,7 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
   registry.handle('getReceipt', async ({ refundRequestId }) => ledger.receipt(refundRequestId));
 
   registry.handle('recordOtherRefund', async (input, user) => {
-    const r = ledger.otherRefunds.record(
+    const r = await deps.otherRefunds.record(
       {
         id: input.entryId,
         paymentId: input.paymentId,
@@ -68,5 +71,5 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
     );
     return r.ok ? ok(toOtherRefundView(r.value)) : err(r.error.code, r.error.message, r.error.details);
   });
-  registry.handle('listOtherRefunds', async (filter) => ok(ledger.otherRefunds.list(filter).map(toOtherRefundView)));
+  registry.handle('listOtherRefunds', async (filter) => ok((await deps.otherRefunds.list({ ...filter, tz: ledger.timeZone })).map(toOtherRefundView)));
 }

@@ -10,8 +10,18 @@ export function RefundList(props: {
   testId: string;
   emptyText: string;
   showCashier?: boolean;
+  /** Store mode: the register each refund belongs to, shown when known. */
+  registerOf?: (refundRequestId: string) => string | undefined;
 }) {
   const { t, lang } = useT();
+  const registerText = (id: string) => {
+    const reg = props.registerOf?.(id);
+    return reg === undefined ? null : (
+      <span className="row-register" data-testid="refund-row-register">
+        {t('dashboard.register')}: {reg}
+      </span>
+    );
+  };
   if (props.refunds.length === 0)
     return (
       <p className="muted" data-testid={`${props.testId}-empty`}>
@@ -27,6 +37,7 @@ export function RefundList(props: {
             <span className="row-amount num">{r.amount ? fmtMoney(r.amount, lang) : t('refund.fullAmount')}</span>
             <span className="row-id">{r.paymentId}</span>
             {props.showCashier ? <span className="row-cashier">{r.cashier}</span> : null}
+            {registerText(r.refundRequestId)}
             <StateBadge refund={r} />
           </>
         );

@@ -139,6 +139,6 @@ describe('browser-host API adapter', () => {
   });
 
   it('uses the ApiEvents keys as SSE event names', () => {
-    expect(Object.keys(EVENT_CHANNELS).sort()).toEqual(['refundUpdated', 'terminalScan', 'terminalStatus']);
+    expect(Object.keys(EVENT_CHANNELS).sort()).toEqual(['approvalsChanged', 'refundUpdated', 'terminalScan', 'terminalStatus']);
   });
 });

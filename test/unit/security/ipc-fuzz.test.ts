@@ -61,6 +61,7 @@ const VALID: { readonly [N in OperationName]: RequestOf<N> } = {
   pingTerminal: { count: 1 },
   getDailyReport: { date: '2026-01-01' },
   exportDailyReportCsv: { date: '2026-01-01' },
+  listPendingApprovals: {},
   listAudit: { limit: 10, beforeSeq: 100, kinds: ['refund.intent'], actor: 'maria', date: '2026-01-01' },
   verifyAudit: {},
   getTimeZoneSetting: {},

@@ -9,6 +9,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { RefundList } from '../../components/RefundList';
 import { fmtMoney, fmtWhen, todayIso } from '../../lib/format';
 import { PaymentSearch } from './PaymentSearch';
+import { PendingApprovals } from '../../components/PendingApprovals';
+import { useSession } from '../../stores/session';
 import { demoLabelText, methodName } from '../../lib/words';
 
 /** One shared empty list: a selector returning a fresh [] re-renders forever outside demo mode (React #185). */
@@ -20,6 +22,8 @@ const OPEN_STATES = ['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'S
 export function ScanScreen() {
   const { t } = useT();
   const { scanText, scanError, lookupBusy, lookupError, setScanText, submitScan } = useCashier();
+  // A manager's counter screen lists every refund waiting for a manager in the store, live.
+  const isManager = useSession((s) => s.session?.role === 'manager');
   const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -101,6 +105,7 @@ export function ScanScreen() {
       <div className="panels">
         <RecentPayments />
         <div className="panel-column">
+          {isManager ? <PendingApprovals /> : null}
           <OpenRefunds />
           <TodaysRefunds />
         </div>
@@ -113,12 +118,16 @@ function useRefundsReload(load: () => void): void {
   useEffect(() => {
     load();
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = api().on('refundUpdated', () => {
+    const later = (): void => {
       if (timer !== null) clearTimeout(timer);
       timer = setTimeout(load, 300);
-    });
+    };
+    const off = api().on('refundUpdated', later);
+    // A refund waiting (or no longer waiting) at another counter of the store changes the open list too.
+    const offApprovals = api().on('approvalsChanged', later);
     return () => {
       off();
+      offApprovals();
       if (timer !== null) clearTimeout(timer);
     };
   }, [load]);

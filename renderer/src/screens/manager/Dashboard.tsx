@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DailyReportView } from '../../../../preload/contract/views';
 import { api, type ApiFailure } from '../../api/client';
 import { useT } from '../../hooks/i18n';
@@ -14,6 +14,7 @@ import type { RefundView } from '../../../../preload/contract/refunds';
 import { journaledReasonLabel } from '../../lib/reasons';
 import { decisionReasonText, humanise } from '../../lib/words';
 import { OtherRefundForm } from '../../components/OtherRefundForm';
+import { PendingApprovals } from '../../components/PendingApprovals';
 
 export function ManagerDashboard() {
   const { t, lang } = useT();
@@ -21,7 +22,10 @@ export function ManagerDashboard() {
   // The wording follows the chosen day: "Today's refunds" only for today.
   const isToday = date === todayIso();
   const noneText = isToday ? t('scan.noRefunds') : t('dashboard.noRefundsOn', { date: fmtDay(date, lang) });
-  const report = useLoad(() => api().getDailyReport({ date }), [date]);
+  // '' = the whole store (every register); else one register's refunds.
+  const [register, setRegister] = useState('');
+  const scope = register === '' ? {} : { register };
+  const report = useLoad(() => api().getDailyReport({ date, ...scope }), [date, register]);
   const refunds = useLoad(() => api().listRefunds({ date }), [date]);
   const [csvError, setCsvError] = useState<ApiFailure | null>(null);
   const [csvBusy, setCsvBusy] = useState(false);
@@ -31,7 +35,7 @@ export function ManagerDashboard() {
   const exportCsv = async (): Promise<void> => {
     setCsvBusy(true);
     setCsvError(null);
-    const r = await api().exportDailyReportCsv({ date });
+    const r = await api().exportDailyReportCsv({ date, ...scope });
     setCsvBusy(false);
     if (!r.ok) return setCsvError(r.error);
     downloadText(r.value.fileName, r.value.csv, 'text/csv;charset=utf-8');
@@ -40,6 +44,10 @@ export function ManagerDashboard() {
     openRefund(r);
     go('refund');
   };
+  // A refund starting or stopping to wait at any counter changes the pending list: reload on the push.
+  const reloadReport = report.reload;
+  useEffect(() => api().on('approvalsChanged', () => reloadReport()), [reloadReport]);
+  const registers = report.data?.registers ?? [];
 
   return (
     <Screen title={isToday ? t('dashboard.title') : t('dashboard.titleOn', { date: fmtDay(date, lang) })} testId="screen-dashboard">
@@ -55,6 +63,19 @@ export function ManagerDashboard() {
             data-testid="report-date"
           />
         </div>
+        {registers.length > 1 || register !== '' ? (
+          <div className="field">
+            <label htmlFor="report-register">{t('dashboard.register')}</label>
+            <select id="report-register" value={register} onChange={(e) => setRegister(e.target.value)} data-testid="report-register">
+              <option value="">{t('dashboard.allRegisters')}</option>
+              {[...new Set([...registers, ...(register !== '' ? [register] : [])])].map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <button
           type="button"
           className="btn"
@@ -77,10 +98,18 @@ export function ManagerDashboard() {
           {t('audit.head', { head: `${report.data.auditHead.seq}:${report.data.auditHead.hash}` })}
         </p>
       ) : null}
+      <PendingApprovals onOpened={() => go('refund')} />
       {report.data ? (
         <section aria-labelledby="pending-title">
           <h2 id="pending-title">{t('dashboard.pending')}</h2>
-          <RefundList refunds={report.data.pending} onOpen={open} testId="dashboard-pending" emptyText={t('scan.noPending')} showCashier />
+          <RefundList
+            refunds={report.data.pending}
+            onOpen={open}
+            testId="dashboard-pending"
+            emptyText={t('scan.noPending')}
+            showCashier
+            registerOf={registers.length > 1 || register !== '' ? (id) => report.data?.pendingRegisters?.[id] : undefined}
+          />
         </section>
       ) : null}
       {report.data ? <OtherRefunds report={report.data} onChange={report.reload} /> : null}
