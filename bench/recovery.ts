@@ -7,7 +7,7 @@
  *      schedules, and leaves the inquiries to the background tick, would do);
  *   B. the real engine.recover() on the same rows with a gateway whose
  *      inquiry answers PENDING (IN_PROCESS) instantly: this includes the
- *      durable journal update engine.recover() makes for every row.
+ *      journal writes engine.recover() makes (batched, see the note).
  * Antom is never called.
  */
 import { randomUUID } from 'node:crypto';
@@ -161,6 +161,6 @@ export async function runRecovery(dir: string, rows: number): Promise<RecoveryRe
     },
     note:
       'loadAndSchedule = openLedger (pragmas + migrations) + refunds.nonFinal() + sorting by next_check_at in memory; the file was just written, so it is in the OS page cache. ' +
-      'engineRecover = RefundEngine.recover() on the same rows with inquireRefund stubbed to PENDING/IN_PROCESS instantly: one sequential inquiry and one durable (fsynced) journal update per row.',
+      'engineRecover = RefundEngine.recover() on the same rows with inquireRefund stubbed to PENDING/IN_PROCESS instantly: batches of 500 (one relaxed commit claims the leases, 32 inquiries in flight, one relaxed commit records the answers and releases the leases), one durable commit at the end (the recovery.run audit entry).',
   };
 }

@@ -36,6 +36,13 @@ export interface AuditNote {
   readonly detail: Record<string, unknown>;
 }
 
+/** One inquiry's "still pending" answer for a refund that stays in `expected`. */
+export interface PendingCheck {
+  readonly refundRequestId: string;
+  readonly expected: RefundState;
+  readonly patch: RefundPatch;
+}
+
 export interface RefundJournal {
   readonly engine: 'sqlite' | 'postgres';
   /** Records (or refreshes) a looked-up payment; the balance check reads it. */
@@ -64,6 +71,17 @@ export interface RefundJournal {
   claimLease(refundRequestId: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean>;
   renewLease(refundRequestId: string, owner: string, ttlMs: number): Promise<void>;
   releaseLease(refundRequestId: string, owner: string): Promise<void>;
+  /**
+   * Recovery's batch: claimLease for many refunds in one relaxed commit
+   * (ledger/durability.ts). Returns the ids now held by `owner`.
+   */
+  claimLeases(refundRequestIds: readonly string[], owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<Set<string>>;
+  /**
+   * Recovery's batch: for each refund still in `expected` (CAS), applies the
+   * patch (an inquiry's "still pending") and releases `owner`'s lease, all in
+   * one relaxed commit. Returns the rows it changed.
+   */
+  recordChecks(checks: readonly PendingCheck[], owner: string): Promise<RefundRow[]>;
   transitions(refundRequestId: string): Promise<TransitionRow[]>;
   nonFinal(): Promise<RefundRow[]>;
   /** Unfinished refunds whose persisted next check is due by the journal's clock. */

@@ -8,6 +8,8 @@
 import type { Money } from '../../preload/contract/money';
 import type { RefundJournal } from './journal-port';
 import type { Ledger } from './ledger';
+import { parseRow, RefundRowSchema, type RefundRow } from './rows';
+import { transitionIsDurable, updateIsDurable } from './durability';
 
 export function sqliteJournal(ledger: Ledger): RefundJournal {
   const listeners = new Set<(id: string) => void>();
@@ -16,6 +18,17 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     return r;
   };
   const r = ledger.refunds;
+  // One connection, synchronous calls: nothing else commits between the two pragmas. Under WAL,
+  // NORMAL appends the commit without an fsync; the next FULL commit's fsync covers it (durability.ts).
+  const relaxed = <T>(fn: () => T): T => {
+    ledger.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      ledger.db.pragma('synchronous = FULL');
+    }
+  };
+  const maybeRelaxed = <T>(durable: boolean, fn: () => T): T => (durable ? fn() : relaxed(fn));
   return {
     engine: 'sqlite',
     upsertPayment: async (p) => void ledger.payments.upsert(p),
@@ -35,21 +48,87 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
       ),
     transition: async (id, from, to, opts) =>
       changed(
-        ledger.transaction(() => {
-          const moved = r.transition(id, from, to, opts);
-          if (moved.ok && opts.audit) ledger.audit.append(opts.actor, opts.audit.kind, opts.audit.detail);
-          return moved;
-        }),
+        maybeRelaxed(transitionIsDurable(to), () =>
+          ledger.transaction(() => {
+            const moved = r.transition(id, from, to, opts);
+            if (moved.ok && opts.audit) ledger.audit.append(opts.actor, opts.audit.kind, opts.audit.detail);
+            return moved;
+          }),
+        ),
       ),
-    update: async (id, expected, patch) => changed(r.update(id, expected, patch)),
+    update: async (id, expected, patch) => changed(maybeRelaxed(updateIsDurable(expected), () => r.update(id, expected, patch))),
     recordSlip: async (id, printed) => {
-      const row = r.recordSlip(id, printed);
+      // The slip flag only tells the outcome screen whether the customer has a slip; lost, it reads "unknown".
+      const row = relaxed(() => r.recordSlip(id, printed));
       if (row !== null) for (const l of [...listeners]) l(row.refund_request_id);
       return row;
     },
-    claimLease: async (id, owner, ttl, alive) => r.claimLease(id, owner, ttl, alive),
-    renewLease: async (id, owner, ttl) => r.renewLease(id, owner, ttl),
-    releaseLease: async (id, owner) => r.releaseLease(id, owner),
+    // Leases only keep two live engines apart; a crash that loses one also ended its holder.
+    claimLease: async (id, owner, ttl, alive) => relaxed(() => r.claimLease(id, owner, ttl, alive)),
+    renewLease: async (id, owner, ttl) => relaxed(() => r.renewLease(id, owner, ttl)),
+    releaseLease: async (id, owner) => relaxed(() => r.releaseLease(id, owner)),
+    // Recovery's batches: one statement per batch for the leases, one short UPDATE per refund for the
+    // checks (the per-refund calls re-read and re-validate every row several times).
+    claimLeases: async (ids, owner, ttl, alive) =>
+      relaxed(() =>
+        ledger.transaction(() => {
+          const list = JSON.stringify(ids);
+          const now = ledger.clock();
+          const held = ledger.db
+            .prepare(
+              'SELECT refund_request_id AS id, lease_owner AS o, lease_until AS u FROM refunds WHERE refund_request_id IN (SELECT value FROM json_each(?))',
+            )
+            .all(list) as { id: string; o: string | null; u: string | null }[];
+          const free = held.filter((h) => h.o === null || h.o === owner || h.u === null || Date.parse(h.u) <= now.getTime() || !alive(h.o)).map((h) => h.id);
+          ledger.db
+            .prepare('UPDATE refunds SET lease_owner = ?, lease_until = ? WHERE refund_request_id IN (SELECT value FROM json_each(?))')
+            .run(owner, new Date(now.getTime() + ttl).toISOString(), JSON.stringify(free));
+          return new Set(free);
+        }),
+      ),
+    recordChecks: async (checks, owner) => {
+      const rows = relaxed(() =>
+        ledger.transaction(() => {
+          const now = ledger.clock().toISOString();
+          // refund_id is an audited column: a check that changes it goes through update(), which audits it.
+          const fast = ledger.db.prepare(
+            `UPDATE refunds SET result_code = @resultCode, message = @message, next_action = @nextAction, attempts = @attempts, next_check_at = @nextCheckAt,
+                    updated_at = @now, lease_owner = NULL, lease_until = NULL
+              WHERE refund_request_id = @id AND state = @state AND lease_owner = @owner AND (@refundId IS NULL OR refund_id IS @refundId) RETURNING *`,
+          );
+          const out: RefundRow[] = [];
+          for (const c of checks) {
+            const p = c.patch;
+            const whole =
+              p.resultCode !== undefined && p.message !== undefined && p.nextAction !== undefined && p.attempts !== undefined && p.nextCheckAt !== undefined;
+            const raw = !whole
+              ? undefined
+              : fast.get({
+                  id: c.refundRequestId,
+                  state: c.expected,
+                  owner,
+                  now,
+                  resultCode: p.resultCode ?? null,
+                  message: p.message ?? '',
+                  nextAction: p.nextAction ?? 'INQUIRE',
+                  attempts: p.attempts ?? 0,
+                  nextCheckAt: p.nextCheckAt ?? null,
+                  refundId: p.refundId ?? null,
+                });
+            if (raw !== undefined) {
+              out.push(parseRow(RefundRowSchema, raw, 'refund'));
+              continue;
+            }
+            const u = r.update(c.refundRequestId, c.expected, p);
+            r.releaseLease(c.refundRequestId, owner);
+            if (u.ok) out.push(u.value);
+          }
+          return out;
+        }),
+      );
+      for (const row of rows) for (const l of [...listeners]) l(row.refund_request_id);
+      return rows;
+    },
     transitions: async (id) => r.transitions(id),
     nonFinal: async () => r.nonFinal(),
     due: async () => r.due(ledger.clock()),

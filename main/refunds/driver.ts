@@ -17,6 +17,9 @@ import { nextDelayMs } from './poll-policy';
 import type { AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
 import { recoveryRole, settledForWaiter } from './state-roles';
 
+/** States a lost relaxed commit can leave a refund in although its request may already be at Antom. */
+const PRE_SEND: ReadonlySet<RefundState> = new Set<RefundState>(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED']);
+
 export class Driver {
   constructor(
     private readonly c: EngineCore,
@@ -51,7 +54,7 @@ export class Driver {
    * recover` never drive the same refund at the same time. If another live
    * engine holds it, a resume leaves it alone and a fresh caller waits for it.
    */
-  driveWithLease(refundRequestId: string, resume: boolean): Promise<DriveResult> {
+  driveWithLease(refundRequestId: string, resume: boolean, answered?: AntomOutcome): Promise<DriveResult> {
     const running = this.c.driving.get(refundRequestId);
     if (running !== undefined) return running;
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
@@ -60,7 +63,7 @@ export class Driver {
         return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
       try {
-        return { row: await this.advance(refundRequestId, resume), busyElsewhere: false };
+        return { row: await this.advance(refundRequestId, resume, answered), busyElsewhere: false };
       } finally {
         try {
           await this.c.journal.releaseLease(refundRequestId, this.c.leaseOwner);
@@ -75,8 +78,15 @@ export class Driver {
     return p;
   }
 
-  private async advance(refundRequestId: string, resumeAtStart: boolean): Promise<RefundRow> {
+  /** `answered`: recovery's batch already inquired about this pending refund; its answer is used instead of asking again. */
+  private async advance(refundRequestId: string, resumeAtStart: boolean, answered?: AntomOutcome): Promise<RefundRow> {
+    let firstAnswer = answered;
     let resume = resumeAtStart;
+    // The steps between the journaled refund and Antom's answer are relaxed commits (ledger/durability.ts):
+    // a crash may have lost SUBMITTING after the request went out. A drive that resumes before SUBMITTING
+    // therefore asks Antom before it sends, exactly as a resumed SUBMITTING does: a resend that differs
+    // in any field would be answered REPEAT_REQ_INCONSISTENT (a FAILED status) about a refund that went through.
+    let mayBeAtAntom = false;
     // Bounded: the longest path is APPROVED -> REF_REQ -> REF_OBT -> SUBMITTING -> PENDING_UNKNOWN -> SUBMITTING -> final.
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
     // The lease was just claimed for `ttl`; renewing it is a durable commit, so it
@@ -88,6 +98,7 @@ export class Driver {
         leaseRenewedAt = this.c.clock().getTime();
       }
       const row = await this.mustGet(refundRequestId);
+      if (guard === 0 && resumeAtStart && PRE_SEND.has(row.state)) mayBeAtAntom = true;
       switch (row.state) {
         case 'APPROVED': {
           const m = await this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
@@ -98,7 +109,7 @@ export class Driver {
         }
         case 'REFERENCE_REQUESTED': {
           // Fresh or resumed, asking again is safe: the terminal gets the same refundRequestId.
-          const next = await this.askTerminal(row);
+          const next = await this.askTerminal(row, mayBeAtAntom);
           if (next === null) return this.mustGet(refundRequestId);
           if (next.state !== 'REFERENCE_OBTAINED') return next;
           resume = false;
@@ -113,7 +124,7 @@ export class Driver {
         }
         case 'SUBMITTING': {
           let outcome: AntomOutcome;
-          if (resume) {
+          if (resume || mayBeAtAntom) {
             // We may have sent it before the crash: ask first, resend (same id, same body) only if Antom has no record.
             outcome = await this.inquire(row);
             if (isNotFoundOutcome(outcome)) {
@@ -129,7 +140,8 @@ export class Driver {
         case 'PENDING_IN_PROCESS':
         case 'PENDING_UNKNOWN': {
           if (!resume) return row;
-          const outcome = await this.inquire(row);
+          const outcome = firstAnswer ?? (await this.inquire(row));
+          firstAnswer = undefined;
           if (isNotFoundOutcome(outcome)) {
             // Antom has no refund under this id. For IN_PROCESS that happens when
             // Antom answered "in process" about another refund of the same payment
@@ -161,7 +173,7 @@ export class Driver {
     return this.mustGet(refundRequestId);
   }
 
-  private async askTerminal(row: RefundRow): Promise<RefundRow | null> {
+  private async askTerminal(row: RefundRow, mayBeAtAntom: boolean): Promise<RefundRow | null> {
     let res: Awaited<ReturnType<TerminalPort['requestRefundReference']>>;
     try {
       res = await this.c.terminal.requestRefundReference({
@@ -189,7 +201,8 @@ export class Driver {
     }
     const code = res.error.code;
     const text = terminalErrorMessage(code);
-    if (terminalErrorIsDefinitive(code)) {
+    // FAILED only when nothing can be at Antom: a resumed drive asks Antom first (a lost SUBMITTING, durability.ts).
+    if (terminalErrorIsDefinitive(code) && (!mayBeAtAntom || isNotFoundOutcome(await this.inquire(row)))) {
       return await this.move(row, 'FAILED', { resultCode: `TERMINAL_${code}`, message: text.message, nextAction: text.nextAction, nextCheckAt: null });
     }
     // Stays REFERENCE_REQUESTED, visibly, with a persisted time to ask again.
@@ -250,7 +263,7 @@ export class Driver {
     }
   }
 
-  private async inquire(row: RefundRow): Promise<AntomOutcome> {
+  async inquire(row: RefundRow): Promise<AntomOutcome> {
     try {
       return await this.c.antom.inquireRefund(row.refund_request_id, {
         paymentId: row.payment_id,

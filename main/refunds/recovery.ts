@@ -7,11 +7,30 @@
 import type { RefundState } from '../../preload/contract/refunds';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
-import { SYSTEM, type EngineCore, type RecoverySummary } from './engine-core';
+import type { PendingCheck } from '../ledger/journal-port';
+import type { AntomOutcome } from './ports';
+import { SYSTEM, type DriveResult, type EngineCore, type RecoverySummary } from './engine-core';
 import type { Driver } from './driver';
 import { leaseOwnerAlive } from './lease-owner';
 import { nextDelayMs } from './poll-policy';
 import { backgroundShouldTake, recoveryRole, waitsOnTerminal } from './state-roles';
+
+/** Pending refunds checked per batch at start (one commit claims them, one records them). */
+const RECOVERY_BATCH = 500;
+/** Inquiries and drives in flight at once during recovery: enough to hide Antom's latency, few enough for its rate limits. */
+const RECOVERY_CONCURRENCY = 32;
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 export class Recovery {
   private timer: NodeJS.Timeout | null = null;
@@ -32,6 +51,8 @@ export class Recovery {
     let busy = 0;
     let errors = 0;
     let awaiting = 0;
+    const toDrive: { row: RefundRow; answer?: AntomOutcome }[] = [];
+    const pendingRows: RefundRow[] = [];
     for (const row of rows) {
       const role = recoveryRole(row.state);
       if (role !== 'drive') {
@@ -39,12 +60,16 @@ export class Recovery {
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state });
         continue;
       }
+      if (isPending(row.state) && !this.c.driving.has(row.refund_request_id)) pendingRows.push(row);
+      else toDrive.push({ row });
+    }
+    const driveOne = async ({ row, answer }: { row: RefundRow; answer?: AntomOutcome }): Promise<void> => {
       try {
-        const after = await this.driver.driveWithLease(row.refund_request_id, true);
+        const after = await this.driver.driveWithLease(row.refund_request_id, true, answer);
         if (after.busyElsewhere) {
           busy += 1;
           out.push({ refundRequestId: row.refund_request_id, from: row.state, to: after.row.state, busyElsewhere: true });
-          continue;
+          return;
         }
         resumed += 1;
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: after.row.state });
@@ -54,7 +79,19 @@ export class Recovery {
         this.c.log.error({ refundRequestId: row.refund_request_id, err: String(e) }, 'recovery step failed');
         out.push({ refundRequestId: row.refund_request_id, from: row.state, to: row.state, error: String(e) });
       }
+    };
+    // Pending refunds are the bulk after an outage: checked in batches (one commit claims a batch's
+    // leases, inquiries run side by side, one commit records every "still pending"); any other
+    // answer goes through the driver like every other refund.
+    for (let i = 0; i < pendingRows.length; i += RECOVERY_BATCH) {
+      const b = await this.checkPendingBatch(pendingRows.slice(i, i + RECOVERY_BATCH));
+      busy += b.busy;
+      resumed += b.stillPending.length;
+      for (const r of b.stillPending) out.push({ refundRequestId: r.refund_request_id, from: r.state, to: r.state });
+      for (const r of b.busyRows) out.push({ refundRequestId: r.refund_request_id, from: r.state, to: r.state, busyElsewhere: true });
+      toDrive.push(...b.toDriver);
     }
+    await inParallel(toDrive, RECOVERY_CONCURRENCY, driveOne);
     const final = out.filter((o) => isFinal(o.to)).length;
     const pending = out.filter((o) => isPending(o.to)).length;
     const summary: RecoverySummary = {
@@ -85,6 +122,69 @@ export class Recovery {
       }
     }
     return summary;
+  }
+
+  /**
+   * One batch of pending refunds: leases claimed in one commit, one inquiry
+   * each (RECOVERY_CONCURRENCY at a time), and every answer that leaves the
+   * refund where it is journaled in one commit that also releases the leases.
+   * The rest (a final answer, "not found", an exception) go to the driver.
+   */
+  private async checkPendingBatch(
+    rows: readonly RefundRow[],
+  ): Promise<{ stillPending: RefundRow[]; busyRows: RefundRow[]; busy: number; toDriver: { row: RefundRow; answer: AntomOutcome }[] }> {
+    const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
+    const owner = this.c.leaseOwner;
+    const held = await this.c.journal.claimLeases(
+      rows.map((r) => r.refund_request_id),
+      owner,
+      ttl,
+      leaseOwnerAlive,
+    );
+    const mine = rows.filter((r) => held.has(r.refund_request_id));
+    const busyRows = rows.filter((r) => !held.has(r.refund_request_id));
+    // In-process drivers (a submit, the background tick) wait for this batch instead of racing it.
+    let finish: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const placeholders = new Map<string, Promise<DriveResult>>();
+    for (const r of mine) {
+      const p = gate.then(async (): Promise<DriveResult> => ({ row: await this.driver.mustGet(r.refund_request_id), busyElsewhere: false }));
+      placeholders.set(r.refund_request_id, p);
+      this.c.driving.set(r.refund_request_id, p);
+    }
+    const checks: PendingCheck[] = [];
+    const toDriver: { row: RefundRow; answer: AntomOutcome }[] = [];
+    try {
+      await inParallel(mine, RECOVERY_CONCURRENCY, async (row) => {
+        const o = await this.driver.inquire(row);
+        const same = o.status === 'PENDING' && (o.pendingKind === 'IN_PROCESS' ? 'PENDING_IN_PROCESS' : 'PENDING_UNKNOWN') === row.state;
+        if (!same) {
+          toDriver.push({ row, answer: o });
+          return;
+        }
+        checks.push({
+          refundRequestId: row.refund_request_id,
+          expected: row.state,
+          patch: {
+            resultCode: o.resultCode,
+            message: o.cashierMessage,
+            nextAction: o.nextAction,
+            ...(o.refundId !== undefined ? { refundId: o.refundId } : {}),
+            attempts: row.attempts + 1,
+            nextCheckAt: new Date(this.c.clock().getTime() + nextDelayMs(this.c.poll, row.attempts)).toISOString(),
+          },
+        });
+      });
+      const written = await this.c.journal.recordChecks(checks, owner);
+      for (const row of written) this.c.journaled(row);
+      // Those that go to the driver keep nothing of ours: the driver claims (ours, so granted) and releases.
+      return { stillPending: written, busyRows, busy: busyRows.length, toDriver };
+    } finally {
+      // Cleared before the hand-over, so the driver below does not find (and wait on) this batch.
+      for (const [id, p] of placeholders) if (this.c.driving.get(id) === p) this.c.driving.delete(id);
+      finish();
+      for (const { row } of toDriver) await this.c.journal.releaseLease(row.refund_request_id, owner).catch(() => undefined);
+    }
   }
 
   /** Re-checks pending refunds (and terminal-blocked ones) when their persisted next_check_at is due. */

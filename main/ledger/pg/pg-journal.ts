@@ -25,13 +25,14 @@ import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { computeBalance } from '../balance';
-import type { AuditNote, JournalRefund, RefundJournal } from '../journal-port';
+import type { AuditNote, PendingCheck, JournalRefund, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
 import { parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
+import { transitionIsDurable, updateIsDurable } from '../durability';
 import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { pgMigrate } from './pg-migrations';
 import { toPaymentRow } from './pg-rows';
@@ -132,10 +133,11 @@ export class PgJournal implements RefundJournal {
     return new PgJournal(pool, opts);
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `durable: false`: the commit returns before its WAL is flushed (durability.ts); the next durable commit flushes it. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, durable = true): Promise<T> {
     const c = await this.pool.connect();
     try {
-      await c.query('BEGIN');
+      await c.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
       const out = await fn(c);
       await c.query('COMMIT');
       return out;
@@ -295,16 +297,15 @@ export class PgJournal implements RefundJournal {
       await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
       if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
       return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
-    });
+    }, transitionIsDurable(to));
   }
 
   async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
     const { sets, params } = patchSql(patch, 3);
-    const r = await this.pool.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [
-      id,
-      expected,
-      ...params,
-    ]);
+    const sql = `UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`;
+    const r = updateIsDurable(expected)
+      ? await this.pool.query(sql, [id, expected, ...params])
+      : await this.tx((c) => c.query(sql, [id, expected, ...params]), false);
     if (r.rowCount === 0) {
       const cur = await this.get(id);
       return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
@@ -320,7 +321,8 @@ export class PgJournal implements RefundJournal {
       await appendPgAudit(c, this.auditKey, 'system', 'refund.slip', { refundRequestId: id, printed });
       await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
       return toRefundRow(r.rows[0] as Record<string, unknown>);
-    });
+      // The slip flag only tells the outcome screen whether the customer has a slip; lost, it reads "unknown".
+    }, false);
   }
 
   async claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
@@ -339,19 +341,71 @@ export class PgJournal implements RefundJournal {
         ttlMs,
       ]);
       return true;
-    });
+      // Relaxed (durability.ts): a lease lost with a database crash can be taken by another engine while its
+      // holder still drives; every step is a compare-and-set and every Antom call carries the same refundRequestId and body.
+    }, false);
   }
 
   async renewLease(id: string, owner: string, ttlMs: number): Promise<void> {
-    await this.pool.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [
-      id,
-      owner,
-      ttlMs,
-    ]);
+    await this.tx(
+      (c) =>
+        c.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [
+          id,
+          owner,
+          ttlMs,
+        ]),
+      false,
+    );
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.pool.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [id, owner]);
+    await this.tx(
+      (c) => c.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [id, owner]),
+      false,
+    );
+  }
+
+  async claimLeases(ids: readonly string[], owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<Set<string>> {
+    return this.tx(async (c) => {
+      const r = await c.query<{ refund_request_id: string; lease_owner: string | null; expired: boolean }>(
+        'SELECT refund_request_id, lease_owner, (lease_until IS NULL OR lease_until <= now()) AS expired FROM refunds WHERE refund_request_id = ANY($1) FOR UPDATE',
+        [ids],
+      );
+      const free = r.rows
+        .filter((x) => x.lease_owner === null || x.lease_owner === owner || x.expired || !ownerAlive(x.lease_owner))
+        .map((x) => x.refund_request_id);
+      if (free.length > 0) {
+        await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = ANY($1)`, [
+          free,
+          owner,
+          ttlMs,
+        ]);
+      }
+      return new Set(free);
+    }, false);
+  }
+
+  async recordChecks(checks: readonly PendingCheck[], owner: string): Promise<RefundRow[]> {
+    return this.tx(async (c) => {
+      const out: RefundRow[] = [];
+      for (const k of checks) {
+        const { sets, params } = patchSql(k.patch, 3);
+        const r = await c.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [
+          k.refundRequestId,
+          k.expected,
+          ...params,
+        ]);
+        await c.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [
+          k.refundRequestId,
+          owner,
+        ]);
+        if (r.rows[0]) {
+          out.push(toRefundRow(r.rows[0] as Record<string, unknown>));
+          await c.query('SELECT pg_notify($1, $2)', [CHANNEL, k.refundRequestId]);
+        }
+      }
+      return out;
+    }, false);
   }
 
   async transitions(id: string): Promise<TransitionRow[]> {

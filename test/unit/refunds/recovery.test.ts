@@ -70,11 +70,11 @@ describe('recover()', () => {
     expect(r.ledger.refunds.get(id)?.state).toBe('SUCCEEDED');
   });
 
-  it('REFERENCE_OBTAINED: submits (nothing was sent yet)', async () => {
+  it('REFERENCE_OBTAINED: asks Antom first (SUBMITTING is a relaxed commit a power cut may have lost), then submits', async () => {
     const r = make();
     const id = await journalUpTo(r, 'REFERENCE_OBTAINED');
     await r.engine.recover();
-    expect(r.antom.inquiries).toEqual([]);
+    expect(r.antom.inquiries).toEqual([id]);
     expect(r.antom.refundCalls).toEqual([{ refundRequestId: id, paymentId: 'PAY1', originalMerchantRefundId: `OMR-${id}` }]);
   });
 

@@ -70,6 +70,8 @@ describe('engine -> sandbox PROCESSING -> notifyRefund -> store serve -> final',
     await until('the refund to be final', () => ledger.refunds.get(id)?.state === 'SUCCEEDED');
     expect(ledger.refunds.transitions(id).at(-1)).toMatchObject({ actor: 'antom:notify', to_state: 'SUCCEEDED' });
     expect(sandbox.requestLog().filter((e) => e.api === 'inquiryRefund')).toEqual([]);
+    // The store journals before it answers and the sandbox logs the push once the answer is back: wait for that.
+    await until('the push to be logged', () => sandbox.notifyLog().length > 0);
     expect(sandbox.notifyLog()).toEqual([expect.objectContaining({ refundRequestId: id, attempt: 1, httpStatus: 200, acknowledged: true })]);
   }, 30_000);
 
