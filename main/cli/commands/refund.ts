@@ -339,7 +339,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           // An answer the journal could not take yet: a bounded last try before reporting.
           if (engine.outcomes.get(view.refundRequestId) !== undefined) {
             await engine.outcomes.flush(deps.outcomeFlushMs ?? 3_000);
-            const now = engine.outcomes.get(view.refundRequestId) === undefined ? engine.get(view.refundRequestId) : null;
+            const now = engine.outcomes.get(view.refundRequestId) === undefined ? await engine.get(view.refundRequestId) : null;
             if (now?.ok) view = now.value;
           }
         } catch (e) {
