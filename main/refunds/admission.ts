@@ -17,6 +17,7 @@ import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
 import type { Driver } from './driver';
 import { MSG } from './messages';
+import { isStoreUnreachable } from '../ledger/pg/pg-errors';
 import type { PaymentLookup } from './payment-lookup';
 
 const SubmitSchema = z
@@ -39,6 +40,11 @@ const SubmitSchema = z
   })
   .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' })
   .refine((r) => r.amount === undefined || r.amount.value > 0, { message: 'the amount must be more than zero' });
+
+/** The refund a submit journaled, once it got that far (what storeGuard tells the cashier depends on it). */
+interface Journaled {
+  id: string | null;
+}
 
 /** Payment states from which money can go back. Unknown values are allowed through; Antom has the last word. */
 const NOT_REFUNDABLE_PAYMENT_STATUSES = new Set(['FAIL', 'FAILED', 'CANCELLED', 'CLOSED', 'PROCESSING', 'INIT']);
@@ -108,12 +114,12 @@ export class Admission {
     const key = parsed.data.intentId;
     const running = this.submitting.get(key);
     if (running !== undefined) return running;
-    const p = this.doSubmit(parsed.data).finally(() => this.submitting.delete(key));
+    const p = this.storeGuard((track) => this.doSubmit(parsed.data, track)).finally(() => this.submitting.delete(key));
     this.submitting.set(key, p);
     return p;
   }
 
-  private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
+  private async doSubmit(input: z.infer<typeof SubmitSchema>, track: Journaled): Promise<Result<RefundView, RefundErrorCode>> {
     const existing = await this.c.journal.getByIntent(input.intentId);
     if (existing !== null) return ok(await this.c.view(await this.driver.settleExisting(existing)));
     const closed = await this.gates();
@@ -189,6 +195,8 @@ export class Admission {
       p,
       { intentId: input.intentId, paymentId: p.paymentId, mode: input.mode, amount, memo: input.memo ?? null, reason, sendAmount },
       input.cashier,
+      undefined,
+      track,
     );
     if (!inserted.ok) {
       switch (inserted.error.code) {
@@ -225,6 +233,24 @@ export class Admission {
       }
     }
     return ok(inserted.value);
+  }
+
+  /**
+   * Store mode, database unreachable: a plain refusal instead of a raw
+   * connection error. Before the intent is journaled nothing started; after it,
+   * the refund is in the store ledger and stays pending there (the background
+   * pass drives it when the database is back), so it is never called failed.
+   */
+  private async storeGuard(run: (track: Journaled) => Promise<Result<RefundView, RefundErrorCode>>): Promise<Result<RefundView, RefundErrorCode>> {
+    const track: Journaled = { id: null };
+    try {
+      return await run(track);
+    } catch (e) {
+      if (this.c.journal.engine !== 'postgres' || !isStoreUnreachable(e)) throw e;
+      this.c.log.warn({ err: String(e) }, 'store ledger unreachable during a submit');
+      const started = track.id;
+      return started === null ? err('STORE_UNAVAILABLE', MSG.storeUnavailable) : err('STORE_UNAVAILABLE', MSG.storeLostMidRefund, { refundRequestId: started });
+    }
   }
 
   // ------------------------------------------------------------ retry as new
@@ -299,6 +325,7 @@ export class Admission {
     n: Omit<NewRefund, 'refundRequestId' | 'state' | 'cashier' | 'message' | 'nextAction' | 'approvalReasons'>,
     actor: string,
     audit?: (refundRequestId: string) => AuditNote,
+    track?: Journaled,
   ): Promise<Result<RefundView, InsertRefundError>> {
     const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
@@ -318,6 +345,7 @@ export class Admission {
     );
     if (!inserted.ok) return inserted;
     const row = inserted.value;
+    if (track !== undefined) track.id = row.refund_request_id;
     this.c.journaled(row);
     this.c.log.info({ refundRequestId: row.refund_request_id, intentId: row.intent_id, state: row.state }, 'refund intent journaled');
     if (needsApproval) return ok(await this.c.view(row));

@@ -34,7 +34,8 @@ export type RefundErrorCode =
   | 'UNAVAILABLE'
   | 'LOOKUP_MISCONFIGURED'
   | 'TERMINAL_DOWN'
-  | 'JOURNAL_LOW_DISK';
+  | 'JOURNAL_LOW_DISK'
+  | 'STORE_UNAVAILABLE';
 
 export interface SubmitInput {
   readonly intentId: string;

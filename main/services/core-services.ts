@@ -131,6 +131,34 @@ export async function resolveAntomConfig(
   return ok(parsed.data);
 }
 
+const STORE_PROBE_MS = 5_000;
+
+/** Keeps "is the store ledger reachable?" fresh for the journal-health banner (one cheap read per interval). */
+function probeStore(store: StoreLedger, log: Logger): { problem(): string | null; stop(): void } {
+  let problem: string | null = null;
+  let running = false;
+  const check = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      await store.audit.head();
+      if (problem !== null) log.info({}, 'store ledger reachable again');
+      problem = null;
+    } catch (e) {
+      if (problem === null) log.error({ err: String(e) }, 'store ledger unreachable');
+      problem = `The store's refund ledger (its database) cannot be reached: no new refund starts; unfinished ones stay pending and continue when it is back. (${(e as Error).message})`;
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void check(), STORE_PROBE_MS);
+  timer.unref();
+  return {
+    problem: () => problem,
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** A gateway that answers every call as unavailable, so the app still starts and explains itself. */
 function unconfiguredGateway(problem: string): AntomGatewayPort {
   const pending = {
@@ -281,6 +309,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     },
     log,
   });
+  // Store mode: the database is asked every few seconds, so the banner says when it is unreachable (and when it is back).
+  const storeProbe = storeLedger === null ? { problem: () => null, stop: () => undefined } : probeStore(storeLedger, log);
   // Event-driven: the moment the paired terminal is back, refunds waiting on it
   // continue (the app only; a one-shot CLI command drives just its own refund).
   if (opts.background) {
@@ -333,9 +363,15 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     link,
     terminalPort,
     engine,
-    journalHealth: () => journalHealth(dataDir, ledger, outcomeRecorder.list()),
+    journalHealth: () => {
+      const h = journalHealth(dataDir, ledger, outcomeRecorder.list());
+      if (storeLedger === null) return h;
+      const problem = storeProbe.problem();
+      return { ...h, storeUnreachable: problem, alarm: h.alarm || problem !== null };
+    },
     async close() {
       availability.stop();
+      storeProbe.stop();
       await engine.stop();
       await link.stop();
       if (demo) await demo.close();
