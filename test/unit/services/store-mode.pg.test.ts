@@ -9,7 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
+import { auditCommand } from '../../../main/cli/commands/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForAuthenticated } from '../../../main/cli/engine-session';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
@@ -120,6 +122,16 @@ describe.skipIf(!pgAvailable || !socatAvailable())('core services in store mode 
       expect(a.ledger.refunds.list({ paymentId: pid })).toEqual([]);
       expect(b.ledger.refunds.list({ paymentId: pid })).toEqual([]);
       expect((await b.store.audit.verify()).ok).toBe(true);
+      // `audit verify` at counter 2 checks the store-wide chain (counter 1's refund included).
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d: Buffer) => (text += d.toString()));
+      const env = { REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-2' };
+      const code = await auditCommand.run(['verify', '--json'], { dataDir: dirB, env, stdout: out, stderr: out, stdin: new PassThrough() });
+      expect(code).toBe(0);
+      const v = JSON.parse(text) as { ok: boolean; count: number };
+      expect(v.ok).toBe(true);
+      expect(v.count).toBeGreaterThan((b.ledger.audit.head().seq ?? 0) + 3);
     } finally {
       await b?.close();
       await a.close();
