@@ -23,7 +23,7 @@ export async function openCliCore(
     ...(opts.terminalPort ? { terminalPort: opts.terminalPort } : {}),
   });
   if (!opened.ok)
-    return { ok: false, message: opened.error.message, exitCode: opened.error.code === 'JOURNAL_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT };
+    return { ok: false, message: opened.error.message, exitCode: opened.error.code === 'CONFIG_INVALID' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE };
   return { ok: true, core: opened.value };
 }
 

@@ -56,6 +56,9 @@ export interface PgCluster {
   /** A connection URL for a database of its own (created on demand). */
   url(database?: string): string;
   createDatabase(name: string): void;
+  /** Stops the server, keeping its data (a database outage); `resume` starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,49 +72,63 @@ export async function startPgCluster(): Promise<PgCluster> {
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const child = run(
-    'postgres',
-    [
-      '-D',
-      data,
-      '-k',
-      dir,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=on',
-      '-c',
-      'synchronous_commit=on',
-      '-c',
-      'max_connections=200',
-    ],
-    { detached: true },
-  ) as ChildProcess;
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      run('pg_isready', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres']);
-      break;
-    } catch {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`postgres did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = run(
+      'postgres',
+      [
+        '-D',
+        data,
+        '-k',
+        dir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=on',
+        '-c',
+        'synchronous_commit=on',
+        '-c',
+        'max_connections=200',
+      ],
+      { detached: true },
+    ) as ChildProcess;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        run('pg_isready', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres']);
+        return child;
+      } catch {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`postgres did not start: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  const halt = async (c: ChildProcess): Promise<void> => {
+    if (c.exitCode !== null) return;
+    const exited = new Promise<void>((r) => c.once('exit', () => r()));
+    // pg_ctl, not a signal to the child: as root the child is runuser, which need not pass it on.
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    } catch {
+      c.kill('SIGINT'); // fast shutdown
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  };
+  let child = await launch();
   const psql = (sql: string) => run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
   return {
     port,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     createDatabase: (name) => void psql(`CREATE DATABASE "${name.replace(/"/g, '')}"`),
+    pause: () => halt(child),
+    async resume() {
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGINT'); // fast shutdown
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      }
+      await halt(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -22,7 +22,7 @@ import type { RefundState } from '../../preload/contract/refunds';
 import type { Result } from '../../preload/contract/result';
 import type { AntomPaymentInfo } from '../refunds/ports';
 import type { PaymentRecord } from './payment-cache';
-import type { InsertRefundError, NewRefund, RefundPatch, TransitionError } from './refund-store';
+import type { InsertRefundError, NewRefund, RefundFilter, RefundPatch, TransitionError } from './refund-store';
 import type { RefundRow, TransitionRow } from './rows';
 
 export interface JournalRefund extends NewRefund {
@@ -41,6 +41,16 @@ export interface PendingCheck {
   readonly refundRequestId: string;
   readonly expected: RefundState;
   readonly patch: RefundPatch;
+}
+
+/** A manager's decision on a refund waiting for one (see RefundJournal.decide). */
+export interface ManagerDecision {
+  readonly decision: 'APPROVED' | 'DECLINED';
+  readonly manager: string;
+  readonly reason: string;
+  readonly patch?: RefundPatch;
+  /** The manager decided their own refund (the policy allowed it): worth an audit line of its own. */
+  readonly selfApproved?: boolean;
 }
 
 export interface RefundJournal {
@@ -64,6 +74,24 @@ export interface RefundJournal {
     /** `audit`: appended by `actor` in the same commit, only when the move applies. */
     opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
   ): Promise<Result<RefundRow, TransitionError>>;
+  /**
+   * AWAITING_APPROVAL -> APPROVED | DECLINED as one commit: the compare-and-set,
+   * its transition row and audit entry, the approval record with its
+   * refund.approved / refund.declined entry and, for a self-approval, a
+   * refund.self_approved entry. Of racing decisions (from any counter) exactly
+   * one applies; the others get STALE_STATE and leave nothing behind.
+   */
+  decide(refundRequestId: string, d: ManagerDecision): Promise<Result<RefundRow, TransitionError>>;
+  /** Antom refunded another amount than journaled (SUCCEEDED only): the row takes Antom's figure, audited in the same commit. */
+  recordAntomAmount(refundRequestId: string, value: number, actor: string): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
+  /** The newest refund of a retry lineage (root intent), or null. */
+  latestInLineage(rootIntentId: string): Promise<RefundRow | null>;
+  /** How many refunds a lineage has (names the next retry's intent). */
+  lineageSize(rootIntentId: string): Promise<number>;
+  /** A cashier's refunds on local `date` in `timeZone` and `currency` that count against a daily limit (not declined, not failed), store-wide. */
+  cashierTotalOn(cashier: string, currency: string, date: string, timeZone: string): Promise<number>;
+  /** Newest first; `date` is a local date in `timeZone`. */
+  list(filter?: RefundFilter & { readonly timeZone?: string }): Promise<RefundRow[]>;
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
   /** The terminal's answer to the result notice (slip printed or not), audited; not a state change. null = no such refund. */
   recordSlip(refundRequestId: string, printed: boolean): Promise<RefundRow | null>;

@@ -10,6 +10,7 @@ import type { RefundJournal } from './journal-port';
 import type { Ledger } from './ledger';
 import { parseRow, RefundRowSchema, type RefundRow } from './rows';
 import { transitionIsDurable, updateIsDurable } from './durability';
+import { RefundStore } from './refund-store';
 
 export function sqliteJournal(ledger: Ledger): RefundJournal {
   const listeners = new Set<(id: string) => void>();
@@ -29,6 +30,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     }
   };
   const maybeRelaxed = <T>(durable: boolean, fn: () => T): T => (durable ? fn() : relaxed(fn));
+  const zoned = (tz?: string): RefundStore => (tz === undefined || tz === ledger.timeZone ? r : new RefundStore(ledger.db, ledger.audit, ledger.clock, tz));
   return {
     engine: 'sqlite',
     upsertPayment: async (p) => void ledger.payments.upsert(p),
@@ -57,6 +59,27 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
         ),
       ),
     update: async (id, expected, patch) => changed(maybeRelaxed(updateIsDurable(expected), () => r.update(id, expected, patch))),
+    decide: async (id, d) =>
+      changed(
+        ledger.transaction(() => {
+          const t = r.transition(id, 'AWAITING_APPROVAL', d.decision, {
+            actor: d.manager,
+            detail: { reason: d.reason },
+            ...(d.patch ? { patch: d.patch } : {}),
+          });
+          if (!t.ok) return t;
+          r.recordApproval({ refundRequestId: id, manager: d.manager, decision: d.decision, reason: d.reason });
+          if (d.selfApproved === true && d.decision === 'APPROVED')
+            ledger.audit.append(d.manager, 'refund.self_approved', { refundRequestId: id, reason: d.reason });
+          return t;
+        }),
+      ),
+    recordAntomAmount: async (id, value, actor) => changed(r.recordAntomAmount(id, value, actor)),
+    latestInLineage: async (root) => r.latestInLineage(root),
+    lineageSize: async (root) => r.lineageSize(root),
+    // The same rows and rule, read in the zone asked for (the ledger's store reads its own).
+    cashierTotalOn: async (cashier, currency, date, tz) => zoned(tz).cashierTotalOn(cashier, currency, date),
+    list: async (f = {}) => zoned(f.timeZone).list(f),
     recordSlip: async (id, printed) => {
       // The slip flag only tells the outcome screen whether the customer has a slip; lost, it reads "unknown".
       const row = relaxed(() => r.recordSlip(id, printed));

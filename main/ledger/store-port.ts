@@ -20,7 +20,7 @@ import type { Balance } from './balance';
 import type { RefundJournal } from './journal-port';
 import type { MethodCapability } from './method-capabilities';
 import type { NewOtherRefund, RecordOtherError } from './other-refunds';
-import type { PaymentRecord } from './payment-cache';
+import type { PaymentQuery, PaymentRecord, PaymentSearchFacets } from './payment-cache';
 import type { Policy } from './policy';
 import type { ApprovalRow, OtherRefundRow, PaymentRow } from './rows';
 import type { AddUserError, ManageUserError, VerifyPinError } from './users';
@@ -104,7 +104,14 @@ export interface PaymentsPort {
   balance(paymentId: string): Promise<Balance | null>;
   refundableBalance(paymentId: string): Promise<Money | null>;
   markRefusedAt(paymentId: string, value: number): Promise<void>;
+  /** A refund of ours succeeded: an earlier "less than X" bound moves down with it. */
+  lowerRefusedBound(paymentId: string, by: number): Promise<void>;
   markPartialRefused(paymentId: string): Promise<void>;
+  /** Most recently looked-up payments first (the cashier's "recent" list; store-wide in store mode). */
+  recent(limit?: number): Promise<PaymentRecord[]>;
+  /** Search over the payments seen (looked up, listed or refunded), newest payment first. */
+  search(q: PaymentQuery): Promise<PaymentRecord[]>;
+  facets(): Promise<PaymentSearchFacets>;
   markClosed(paymentId: string, resultCode: string): Promise<void>;
   capability(paymentMethod: string): Promise<MethodCapability>;
   learnPartialRefused(paymentMethod: string, resultCode: string): Promise<void>;

@@ -17,6 +17,7 @@ import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
 import type { Driver } from './driver';
 import { MSG } from './messages';
+import { isStoreUnreachable } from '../ledger/pg/pg-errors';
 import type { PaymentLookup } from './payment-lookup';
 
 const SubmitSchema = z
@@ -39,6 +40,11 @@ const SubmitSchema = z
   })
   .refine((r) => (r.mode === 'PARTIAL') === (r.amount !== undefined), { message: 'a partial refund needs an amount; a full refund takes none' })
   .refine((r) => r.amount === undefined || r.amount.value > 0, { message: 'the amount must be more than zero' });
+
+/** The refund a submit journaled, once it got that far (what storeGuard tells the cashier depends on it). */
+interface Journaled {
+  id: string | null;
+}
 
 /** Payment states from which money can go back. Unknown values are allowed through; Antom has the last word. */
 const NOT_REFUNDABLE_PAYMENT_STATUSES = new Set(['FAIL', 'FAILED', 'CANCELLED', 'CLOSED', 'PROCESSING', 'INIT']);
@@ -70,7 +76,7 @@ export class Admission {
   > {
     const id = PaymentId.safeParse(input.paymentId);
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
-    const payment = this.lookup.freshCachedPayment(id.data) ?? (await this.lookup.fetchPayment(id.data));
+    const payment = (await this.lookup.freshCachedPayment(id.data)) ?? (await this.lookup.fetchPayment(id.data));
     if (!payment.ok) return payment;
     const p = payment.value;
     const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
@@ -79,18 +85,20 @@ export class Admission {
     if (amount.value <= 0 || amount.value > refundable.value)
       return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
     const reasons = await this.approvalReasons(p, amount, input.mode, input.cashier);
-    return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: this.c.ledger.getPolicy().allowSelfApproval });
+    const policy = await this.c.store.settings.getPolicy();
+    return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: policy.allowSelfApproval });
   }
 
   private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): Promise<ApprovalReason[]> {
     const now = this.c.clock();
     const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
-    return evaluatePolicy(this.c.ledger.getPolicy(), {
+    const tz = await this.c.timeZone();
+    return evaluatePolicy(await this.c.store.settings.getPolicy(), {
       amount,
       mode,
       paidAt: p.paidAt,
       now,
-      cashierTotalToday: this.c.ledger.refunds.cashierTotalOn(cashier, amount.currency, localDate(now, this.c.ledger.timeZone)),
+      cashierTotalToday: await this.c.journal.cashierTotalOn(cashier, amount.currency, localDate(now, tz), tz),
       // Refunded here and elsewhere before this one: splitting a refund does not escape the limit.
       paymentRefundedBefore: Math.max(0, p.amount.value - refundable.value),
     });
@@ -106,33 +114,33 @@ export class Admission {
     const key = parsed.data.intentId;
     const running = this.submitting.get(key);
     if (running !== undefined) return running;
-    const p = this.doSubmit(parsed.data).finally(() => this.submitting.delete(key));
+    const p = this.storeGuard((track) => this.doSubmit(parsed.data, track)).finally(() => this.submitting.delete(key));
     this.submitting.set(key, p);
     return p;
   }
 
-  private async doSubmit(input: z.infer<typeof SubmitSchema>): Promise<Result<RefundView, RefundErrorCode>> {
+  private async doSubmit(input: z.infer<typeof SubmitSchema>, track: Journaled): Promise<Result<RefundView, RefundErrorCode>> {
     const existing = await this.c.journal.getByIntent(input.intentId);
-    if (existing !== null) return ok(this.c.view(await this.driver.settleExisting(existing)));
-    const closed = this.gates();
+    if (existing !== null) return ok(await this.c.view(await this.driver.settleExisting(existing)));
+    const closed = await this.gates();
     if (closed !== null) return closed;
 
     // The cashier's screen looked the payment up moments ago; asking Antom again
     // on confirm costs a signed round trip for nothing (Antom still judges the refund).
     // Resolved before anything is journaled: a retired or unknown reason is refused, not dropped.
-    const reason = input.reasonCode === undefined ? null : this.c.ledger.settings.activeReason(input.reasonCode);
+    const reason = input.reasonCode === undefined ? null : await this.c.store.settings.activeReason(input.reasonCode);
     if (input.reasonCode !== undefined && reason === null) return err('INVALID_INPUT', 'That refund reason is no longer offered. Choose another one.');
-    const payment = this.lookup.freshCachedPayment(input.paymentId) ?? (await this.lookup.fetchPayment(input.paymentId));
+    const payment = (await this.lookup.freshCachedPayment(input.paymentId)) ?? (await this.lookup.fetchPayment(input.paymentId));
     if (!payment.ok) return payment;
     const p = payment.value;
     // Another process may have journaled this very intent while we were asking Antom.
     const raced = await this.c.journal.getByIntent(input.intentId);
-    if (raced !== null) return ok(this.c.view(await this.driver.settleExisting(raced)));
+    if (raced !== null) return ok(await this.c.view(await this.driver.settleExisting(raced)));
     if (NOT_REFUNDABLE_PAYMENT_STATUSES.has(p.status.toUpperCase())) {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
     // The payment's own answer first, then what Antom taught us about the method (capabilities table).
-    const cap = this.c.ledger.capabilities.get(p.paymentMethod);
+    const cap = await this.c.store.payments.capability(p.paymentMethod);
     if (input.mode === 'PARTIAL' && (p.supportsPartialRefund ?? cap.partialSupported) === false) {
       return err('INVALID_INPUT', 'This payment method does not allow partial refunds. Refund the full amount instead.');
     }
@@ -150,7 +158,7 @@ export class Admission {
       // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
       return err('REFUND_IN_FLIGHT', this.lookup.inFlightSentence(inFlight), {
         refundRequestId: inFlight.refund_request_id,
-        payment: this.lookup.paymentView(p),
+        payment: await this.lookup.paymentView(p),
       });
     }
     const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
@@ -168,7 +176,7 @@ export class Admission {
         return err(
           'BALANCE_CHANGED',
           `What is left to refund changed while this screen was open: now ${toMajorString(refundable)} ${refundable.currency}. Nothing was refunded; check the amount and confirm again.`,
-          { refundable, payment: this.lookup.paymentView(p) },
+          { refundable, payment: await this.lookup.paymentView(p) },
         );
       }
     } else {
@@ -179,7 +187,7 @@ export class Admission {
       return err(
         'AMOUNT_EXCEEDS_REFUNDABLE',
         refundable.value === 0 ? 'Nothing is left to refund on this payment.' : `The amount is more than what is left to refund on this payment (${left}).`,
-        { refundable, payment: this.lookup.paymentView(p) },
+        { refundable, payment: await this.lookup.paymentView(p) },
       );
     }
 
@@ -187,6 +195,8 @@ export class Admission {
       p,
       { intentId: input.intentId, paymentId: p.paymentId, mode: input.mode, amount, memo: input.memo ?? null, reason, sendAmount },
       input.cashier,
+      undefined,
+      track,
     );
     if (!inserted.ok) {
       switch (inserted.error.code) {
@@ -194,19 +204,19 @@ export class Admission {
           // Another process journaled this intent between our check and our insert.
           const dup = await this.c.journal.getByIntent(input.intentId);
           if (dup === null) return err('UNAVAILABLE', 'The refund journal changed unexpectedly. Try again.');
-          return ok(this.c.view(await this.driver.settleExisting(dup)));
+          return ok(await this.c.view(await this.driver.settleExisting(dup)));
         }
         case 'REFUND_IN_FLIGHT': {
           // Lost the race inside the write lock: same answer as the check above.
           const other = await this.c.journal.inFlightFor(p.paymentId);
-          const view = this.lookup.currentPaymentView(p.paymentId);
+          const view = await this.lookup.currentPaymentView(p.paymentId);
           return err('REFUND_IN_FLIGHT', other === null ? inserted.error.message : this.lookup.inFlightSentence(other), {
             ...inserted.error.details,
             ...(view ? { payment: view } : {}),
           });
         }
         case 'AMOUNT_EXCEEDS_REFUNDABLE': {
-          const view = this.lookup.currentPaymentView(p.paymentId);
+          const view = await this.lookup.currentPaymentView(p.paymentId);
           return err(
             'BALANCE_CHANGED',
             'What is left to refund changed while this screen was open. Nothing was refunded; check the amount and confirm again.',
@@ -225,6 +235,24 @@ export class Admission {
     return ok(inserted.value);
   }
 
+  /**
+   * Store mode, database unreachable: a plain refusal instead of a raw
+   * connection error. Before the intent is journaled nothing started; after it,
+   * the refund is in the store ledger and stays pending there (the background
+   * pass drives it when the database is back), so it is never called failed.
+   */
+  private async storeGuard(run: (track: Journaled) => Promise<Result<RefundView, RefundErrorCode>>): Promise<Result<RefundView, RefundErrorCode>> {
+    const track: Journaled = { id: null };
+    try {
+      return await run(track);
+    } catch (e) {
+      if (this.c.journal.engine !== 'postgres' || !isStoreUnreachable(e)) throw e;
+      this.c.log.warn({ err: String(e) }, 'store ledger unreachable during a submit');
+      const started = track.id;
+      return started === null ? err('STORE_UNAVAILABLE', MSG.storeUnavailable) : err('STORE_UNAVAILABLE', MSG.storeLostMidRefund, { refundRequestId: started });
+    }
+  }
+
   // ------------------------------------------------------------ retry as new
 
   /**
@@ -241,16 +269,16 @@ export class Admission {
       return err('NOT_RETRYABLE', 'This refund cannot be retried as a new request.');
     }
     const root = old.root_intent_id ?? old.intent_id;
-    const latest = this.c.ledger.refunds.latestInLineage(root);
+    const latest = await this.c.journal.latestInLineage(root);
     if (latest !== null && latest.refund_request_id !== old.refund_request_id) {
       return err('NOT_RETRYABLE', 'This refund was already retried.', { refundRequestId: latest.refund_request_id });
     }
-    const payment = this.c.ledger.payments.get(old.payment_id);
+    const payment = await this.c.store.payments.get(old.payment_id);
     if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment is no longer known to this terminal.');
-    const closed = this.gates();
+    const closed = await this.gates();
     if (closed !== null) return closed;
     const amount: Money = { value: old.amount_value, currency: old.currency };
-    const intentId = `${root}.r${this.c.ledger.refunds.lineageSize(root)}`;
+    const intentId = `${root}.r${await this.c.journal.lineageSize(root)}`;
     const inserted = await this.admit(
       payment,
       {
@@ -276,12 +304,13 @@ export class Admission {
   }
 
   /** Refused before anything is journaled: the terminal is known down, or the journal has no room for every step. */
-  private gates(): Result<never, 'TERMINAL_DOWN' | 'JOURNAL_LOW_DISK'> | null {
+  private async gates(): Promise<Result<never, 'TERMINAL_DOWN' | 'JOURNAL_LOW_DISK'> | null> {
     const down = this.c.deps.terminalDownReason?.() ?? null;
     if (down !== null) return err('TERMINAL_DOWN', `${MSG.terminalDown} (${down})`);
-    // A new refund only while the journal has room to record every step of it (disk-space.ts).
-    const space = this.c.ledger.space();
-    if (space.low) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
+    // A new refund only while the SQLite journal has room to record every step of it (disk-space.ts).
+    // The store ledger's room is its database's business (doctor checks it).
+    const space = this.c.journal.engine === 'sqlite' ? this.c.deps.ledger?.space() : undefined;
+    if (space?.low === true) return err('JOURNAL_LOW_DISK', lowDiskMessage(space), { freeBytes: space.freeBytes, floorBytes: space.floorBytes });
     return null;
   }
 
@@ -296,6 +325,7 @@ export class Admission {
     n: Omit<NewRefund, 'refundRequestId' | 'state' | 'cashier' | 'message' | 'nextAction' | 'approvalReasons'>,
     actor: string,
     audit?: (refundRequestId: string) => AuditNote,
+    track?: Journaled,
   ): Promise<Result<RefundView, InsertRefundError>> {
     const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
@@ -315,9 +345,10 @@ export class Admission {
     );
     if (!inserted.ok) return inserted;
     const row = inserted.value;
+    if (track !== undefined) track.id = row.refund_request_id;
     this.c.journaled(row);
     this.c.log.info({ refundRequestId: row.refund_request_id, intentId: row.intent_id, state: row.state }, 'refund intent journaled');
-    if (needsApproval) return ok(this.c.view(row));
-    return ok(this.c.view(await this.driver.drive(row.refund_request_id, false)));
+    if (needsApproval) return ok(await this.c.view(row));
+    return ok(await this.c.view(await this.driver.drive(row.refund_request_id, false)));
   }
 }

@@ -214,7 +214,7 @@ export class Driver {
       nextCheckAt: this.nextCheck(row.attempts),
     });
     if (!u.ok) return null;
-    this.c.ledger.audit.append(SYSTEM, 'refund.note', { refundRequestId: row.refund_request_id, state: row.state, terminalError: code });
+    await this.c.journal.appendAudit(SYSTEM, 'refund.note', { refundRequestId: row.refund_request_id, state: row.state, terminalError: code });
     this.c.journaled(u.value);
     return u.value;
   }
@@ -295,11 +295,7 @@ export class Driver {
         return 'RECORDED';
       });
       const held: RefundRow = { ...row, message: MSG.outcomeNotRecorded, next_action: 'CALL_SUPPORT' };
-      try {
-        this.c.emit('updated', this.c.view(held));
-      } catch (err2) {
-        this.c.log.error({ err: String(err2) }, 'updated listener threw');
-      }
+      this.c.emitUpdated(held);
       return held;
     }
   }

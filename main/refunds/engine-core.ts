@@ -9,6 +9,7 @@ import type { Money } from '../../preload/contract/money';
 import type { NextAction, RefundState, RefundView } from '../../preload/contract/refunds';
 import type { RefundJournal } from '../ledger/journal-port';
 import type { Ledger } from '../ledger/ledger';
+import type { StoreLedger } from '../ledger/store-port';
 import type { RefundRow } from '../ledger/rows';
 import type { OutcomeRecorder } from './outcome-recorder';
 import type { PollPolicy } from './poll-policy';
@@ -33,7 +34,8 @@ export type RefundErrorCode =
   | 'UNAVAILABLE'
   | 'LOOKUP_MISCONFIGURED'
   | 'TERMINAL_DOWN'
-  | 'JOURNAL_LOW_DISK';
+  | 'JOURNAL_LOW_DISK'
+  | 'STORE_UNAVAILABLE';
 
 export interface SubmitInput {
   readonly intentId: string;
@@ -78,11 +80,22 @@ export interface EngineLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** The ports of the ledger the engine reads and writes (store-port.ts), whichever engine holds them. */
+export type EngineStore = Pick<StoreLedger, 'engine' | 'register' | 'journal' | 'people' | 'audit' | 'settings' | 'payments' | 'approvals'>;
+
 export interface RefundEngineDeps {
-  readonly ledger: Ledger;
+  /**
+   * One counter's SQLite ledger. Without `store`, the engine runs on its ports
+   * (sqliteStoreLedger); with `store` it is only asked for the journal's free
+   * disk space (SQLite engine), and may be left out: a store-mode engine
+   * touches no SQLite for refunds.
+   */
+  readonly ledger?: Ledger;
+  /** Every ledger port the engine uses (store mode: openStoreLedger's). */
+  readonly store?: EngineStore;
   /**
    * The refund journal the driver and recovery read and move refunds through.
-   * Default: the SQLite ledger's own (sqliteJournal(ledger)); store mode passes PgJournal.
+   * Default: `store.journal`, else the SQLite ledger's own (sqliteJournal(ledger)).
    */
   readonly journal?: RefundJournal;
   readonly terminal: TerminalPort;
@@ -148,9 +161,12 @@ export const SYSTEM = 'system';
 
 /** The state the job modules share (built once by the façade). */
 export interface EngineCore {
-  readonly ledger: Ledger;
-  /** The asynchronous journal port (journal-port.ts): every read and move of a refund by the driver and recovery. */
+  /** Every ledger port: people, audit, settings, payments, approvals (and the journal below). */
+  readonly store: EngineStore;
+  /** The asynchronous journal port (journal-port.ts): every read and move of a refund. */
   readonly journal: RefundJournal;
+  /** The zone local dates are read in: the store's, else this PC's. */
+  timeZone(): Promise<string>;
   readonly terminal: TerminalPort;
   readonly antom: AntomGatewayPort;
   readonly clock: () => Date;
@@ -166,10 +182,10 @@ export interface EngineCore {
   readonly outcomes: OutcomeRecorder;
   /** After every journal write: crash hook, then tell listeners. */
   journaled(row: RefundRow): void;
-  /** Tells listeners without the crash hook (not a state boundary). */
+  /** Tells listeners without the crash hook (not a state boundary), in the order of the calls. */
   emitUpdated(row: RefundRow): void;
-  emit(event: 'updated', view: RefundView): boolean;
-  view(row: RefundRow): RefundView;
+  /** The refund as screens show it, with its approvals. */
+  view(row: RefundRow): Promise<RefundView>;
 }
 
 export function assertNever(x: never): never {

@@ -31,7 +31,7 @@ export class ManagerDecisions {
     const row = await this.c.journal.get(refundRequestId);
     if (row === null) return err('NOT_FOUND', 'No such refund.');
     if (row.state !== 'AWAITING_APPROVAL') return err('NOT_AWAITING_APPROVAL', 'This refund is not waiting for approval.');
-    const who = await this.c.ledger.verifyPin(manager, pin);
+    const who = await this.c.store.people.verifyPin(manager, pin);
     if (!who.ok) {
       if (who.error.code === 'USER_LOCKED') return err('USER_LOCKED', who.error.message);
       return err('PIN_INVALID', who.error.message);
@@ -40,30 +40,27 @@ export class ManagerDecisions {
     // A CLI refund without --cashier is booked to `cli:<OS user>`: the same person as that user name.
     const asker = row.cashier.startsWith('cli:') ? row.cashier.slice(4) : row.cashier;
     const selfDecision = who.value.name === asker;
-    if (selfDecision && decision === 'APPROVED' && !this.c.ledger.getPolicy().allowSelfApproval) {
+    if (selfDecision && decision === 'APPROVED' && !(await this.c.store.settings.getPolicy()).allowSelfApproval) {
       return err('SELF_APPROVAL', 'Another manager must approve this refund: the person who asked for it cannot approve it too.');
     }
 
-    const moved = this.c.ledger.transaction(() => {
-      const t = this.c.ledger.refunds.transition(refundRequestId, 'AWAITING_APPROVAL', decision, {
-        actor: who.value.name,
-        detail: { reason },
-        patch: decision === 'APPROVED' ? { message: MSG.approved, nextAction: 'WAIT' } : { message: MSG.declined(reason), nextAction: 'NONE' },
-      });
-      if (t.ok) this.c.ledger.refunds.recordApproval({ refundRequestId, manager: who.value.name, decision, reason });
-      // The policy allowed it; it is still worth a line of its own in the audit trail.
-      if (t.ok && selfDecision && decision === 'APPROVED') this.c.ledger.audit.append(who.value.name, 'refund.self_approved', { refundRequestId, reason });
-      return t;
+    // One commit on either engine: the compare-and-set, the approval record and (self-approval) its own audit line.
+    const moved = await this.c.journal.decide(refundRequestId, {
+      decision,
+      manager: who.value.name,
+      reason,
+      patch: decision === 'APPROVED' ? { message: MSG.approved, nextAction: 'WAIT' } : { message: MSG.declined(reason), nextAction: 'NONE' },
+      selfApproved: selfDecision && decision === 'APPROVED',
     });
     if (!moved.ok) return err('NOT_AWAITING_APPROVAL', 'This refund is no longer waiting for approval.');
     this.c.journaled(moved.value);
-    if (decision === 'DECLINED') return ok(this.c.view(moved.value));
-    return ok(this.c.view(await this.driver.drive(refundRequestId, false)));
+    if (decision === 'DECLINED') return ok(await this.c.view(moved.value));
+    return ok(await this.c.view(await this.driver.drive(refundRequestId, false)));
   }
 
   /** The approval policy, and editing it (a manager, with their PIN). */
-  getPolicy(): Policy {
-    return this.c.ledger.getPolicy();
+  getPolicy(): Promise<Policy> {
+    return this.c.store.settings.getPolicy();
   }
 
   async setPolicy(input: {
@@ -71,9 +68,9 @@ export class ManagerDecisions {
     pin: string;
     policy: unknown;
   }): Promise<Result<Policy, 'INVALID_INPUT' | 'PIN_INVALID' | 'USER_LOCKED' | 'NOT_A_MANAGER'>> {
-    const who = await this.c.ledger.verifyPin(input.manager, input.pin);
+    const who = await this.c.store.people.verifyPin(input.manager, input.pin);
     if (!who.ok) return who.error.code === 'USER_LOCKED' ? err('USER_LOCKED', who.error.message) : err('PIN_INVALID', who.error.message);
     if (who.value.role !== 'manager') return err('NOT_A_MANAGER', 'Only a manager can change the approval policy.');
-    return this.c.ledger.setPolicy(input.policy, who.value.name);
+    return this.c.store.settings.setPolicy(input.policy, who.value.name);
   }
 }

@@ -9,6 +9,10 @@ import type { NextAction } from '../../preload/contract/refunds';
 export const MSG = {
   awaitingApproval: 'A manager needs to approve this refund before it is sent.',
   approved: 'Approved. Starting the refund.',
+  storeUnavailable:
+    "The store's refund ledger (its database) cannot be reached, so the refund was not started and nothing was sent. Try again when the store network is back, or call your technician.",
+  storeLostMidRefund:
+    "The store's refund ledger (its database) stopped answering while this refund was running. It stays pending and continues by itself when the database is back; do not refund it again or another way.",
   referenceRequested: 'Asking the terminal for a refund reference.',
   referenceObtained: 'The terminal gave a refund reference.',
   submitting: 'Sending the refund to Antom. Do not refund in cash or on another device.',

@@ -28,17 +28,17 @@ export class OutcomeLearning {
       let current = row;
       const reported = o.refundAmount;
       if (reported !== undefined && reported !== null && reported.currency === row.currency && reported.value > 0 && reported.value !== row.amount_value) {
-        const u = this.c.ledger.refunds.recordAntomAmount(row.refund_request_id, reported.value, SYSTEM);
+        const u = await this.c.journal.recordAntomAmount(row.refund_request_id, reported.value, SYSTEM);
         if (u.ok) current = u.value;
       }
-      this.c.ledger.payments.lowerRefusedBound(row.payment_id, current.amount_value);
+      await this.c.store.payments.lowerRefusedBound(row.payment_id, current.amount_value);
       return current;
     }
     if (row.state !== 'FAILED') return row;
-    const payment = this.c.ledger.payments.get(row.payment_id);
+    const payment = await this.c.store.payments.get(row.payment_id);
     if (code === 'DPOS_REFUND_REFUND_AMOUNT_EXCEED') {
       // Antom has less left than we asked for: mark it, ask Antom again, say so.
-      this.c.ledger.payments.markRefusedAt(row.payment_id, row.amount_value);
+      await this.c.store.payments.markRefusedAt(row.payment_id, row.amount_value);
       const fresh = await this.lookup.fetchPayment(row.payment_id);
       const left = await this.c.journal.refundableBalance(row.payment_id);
       const asked = `${toMajorString({ value: row.amount_value, currency: row.currency })} ${row.currency}`;
@@ -47,14 +47,14 @@ export class OutcomeLearning {
       return this.patchFinal(row, { message });
     }
     if (code === 'DPOS_REFUND_PARTIAL_REFUND_NOT_SUPPORTED' && payment !== null) {
-      this.c.ledger.payments.markPartialRefused(row.payment_id);
-      this.c.ledger.capabilities.learnPartialRefused(payment.paymentMethod, code);
+      await this.c.store.payments.markPartialRefused(row.payment_id);
+      await this.c.store.payments.learnPartialRefused(payment.paymentMethod, code);
       return row;
     }
     if (code === 'DPOS_REFUND_REFUND_WINDOW_EXCEED' && payment !== null) {
-      this.c.ledger.payments.markClosed(row.payment_id, code);
+      await this.c.store.payments.markClosed(row.payment_id, code);
       const age = (this.c.clock().getTime() - Date.parse(payment.paidAt)) / 86_400_000;
-      if (Number.isFinite(age)) this.c.ledger.capabilities.learnWindowExceeded(payment.paymentMethod, age, code);
+      if (Number.isFinite(age)) await this.c.store.payments.learnWindowExceeded(payment.paymentMethod, age, code);
       return row;
     }
     return row;

@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { PaymentQuery, PaymentRecord } from '../ledger/payment-cache';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal } from '../ledger/state-machine';
+import { coarseStatus } from '../ledger/views';
 import { PAYMENT_FRESH_MS, type EngineCore } from './engine-core';
 import type { AntomGatewayPort } from './ports';
 
@@ -24,12 +25,12 @@ export class PaymentLookup {
     if (!id.success) return err('INVALID_INPUT', 'That does not look like a payment ID.');
     const fetched = await this.fetchPayment(id.data);
     if (!fetched.ok) return fetched;
-    return ok(this.paymentView(fetched.value));
+    return ok(await this.paymentView(fetched.value));
   }
 
   /** A payment looked up within PAYMENT_FRESH_MS, or null. */
-  freshCachedPayment(paymentId: string): Result<PaymentRecord, never> | null {
-    const cached = this.c.ledger.payments.get(paymentId);
+  async freshCachedPayment(paymentId: string): Promise<Result<PaymentRecord, never> | null> {
+    const cached = await this.c.store.payments.get(paymentId);
     if (cached === null) return null;
     const age = this.c.clock().getTime() - Date.parse(cached.fetchedAt);
     return age >= 0 && age < PAYMENT_FRESH_MS ? ok(cached) : null;
@@ -48,7 +49,7 @@ export class PaymentLookup {
       const amount = MoneySchema.safeParse(p.amount);
       if (!amount.success || p.paymentId !== paymentId) return err('UNAVAILABLE', 'Antom answered with an unexpected payment.');
       return ok(
-        this.c.ledger.payments.upsert({
+        await this.c.store.payments.upsert({
           paymentId,
           amount: amount.data,
           paymentMethod: p.paymentMethod,
@@ -62,39 +63,40 @@ export class PaymentLookup {
     // A lookup Antom refuses for its parameters is a set-up fault: say so, never "cannot be reached".
     if (res.error.code === 'LOOKUP_MISCONFIGURED') return err('LOOKUP_MISCONFIGURED', res.error.message);
     // Offline: the cached payment is still good for the balance check (the amount never changes).
-    const cached = this.c.ledger.payments.get(paymentId);
+    const cached = await this.c.store.payments.get(paymentId);
     if (res.error.code === 'UNAVAILABLE' && cached !== null) return ok(cached);
     return res.error.code === 'PAYMENT_NOT_FOUND'
       ? err('PAYMENT_NOT_FOUND', 'No payment with this ID was found.')
       : err('UNAVAILABLE', 'Antom could not be reached. Check the network and try again.');
   }
 
-  /** Payments looked up recently on this terminal, with their refundable balance (no Antom call). */
-  listRecentPayments(limit = 20): PaymentView[] {
-    return this.c.ledger.payments.recent(limit).map((p) => this.paymentView(p));
+  /** Payments looked up recently (store-wide in store mode), with their refundable balance (no Antom call). */
+  async listRecentPayments(limit = 20): Promise<PaymentView[]> {
+    return Promise.all((await this.c.store.payments.recent(limit)).map((p) => this.paymentView(p)));
   }
 
   /**
    * Finds payments among those this install has seen (Antom offers no search by
    * amount or time): by amount, time range, method and the last digits of the ID.
    */
-  searchPayments(q: PaymentQuery): { payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number } {
-    const facets = this.c.ledger.payments.facets();
-    return { payments: this.c.ledger.payments.search(q).map((p) => this.paymentView(p)), ...facets };
+  async searchPayments(q: PaymentQuery): Promise<{ payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number }> {
+    const facets = await this.c.store.payments.facets();
+    const found = await this.c.store.payments.search(q);
+    return { payments: await Promise.all(found.map((p) => this.paymentView(p))), ...facets };
   }
 
-  paymentView(p: PaymentRecord): PaymentView {
-    const balance = this.c.ledger.balance(p.paymentId);
+  async paymentView(p: PaymentRecord): Promise<PaymentView> {
+    const balance = await this.c.store.payments.balance(p.paymentId);
     const currency = p.amount.currency;
     const money = (value: number): Money => ({ value, currency });
-    const rows = this.c.ledger.refunds.list({ paymentId: p.paymentId });
+    const rows = await this.c.journal.list({ paymentId: p.paymentId });
     const here = rows.map((r) => ({
       refundRequestId: r.refund_request_id,
       at: r.created_at,
       who: r.cashier,
       where: 'THIS_TERMINAL' as const,
       amount: money(r.amount_value),
-      status: this.c.ledger.view(r).status,
+      status: coarseStatus(r.state),
     }));
     const elsewhere = (balance?.elsewhere ?? []).map((a) => ({
       refundRequestId: a.refundRequestId,
@@ -105,7 +107,7 @@ export class PaymentLookup {
       status: a.status,
     }));
     const history = [...here, ...elsewhere].sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
-    const cap = this.c.ledger.capabilities.get(p.paymentMethod);
+    const cap = await this.c.store.payments.capability(p.paymentMethod);
     const paid = Date.parse(p.paidAt);
     const windowEnds = cap.windowDays !== null && !Number.isNaN(paid) ? new Date(paid + cap.windowDays * 86_400_000) : null;
     const expired = p.refundClosedCode !== null || (windowEnds !== null && windowEnds.getTime() < this.c.clock().getTime());
@@ -151,8 +153,8 @@ export class PaymentLookup {
   }
 
   /** The payment as the cashier should now see it (cache + journal, no Antom call). */
-  currentPaymentView(paymentId: string): PaymentView | null {
-    const p = this.c.ledger.payments.get(paymentId);
+  async currentPaymentView(paymentId: string): Promise<PaymentView | null> {
+    const p = await this.c.store.payments.get(paymentId);
     return p === null ? null : this.paymentView(p);
   }
 }

@@ -108,7 +108,7 @@ export class Recovery {
     };
     if (rows.length > 0) {
       try {
-        this.c.ledger.audit.append(SYSTEM, 'recovery.run', {
+        await this.c.journal.appendAudit(SYSTEM, 'recovery.run', {
           examined: summary.examined,
           final: summary.final,
           pending: summary.pending,

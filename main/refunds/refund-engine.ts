@@ -19,7 +19,8 @@ import { err, ok, type Result } from '../../preload/contract/result';
 import type { PaymentQuery } from '../ledger/payment-cache';
 import type { ApprovalReason, Policy } from '../ledger/policy';
 import type { RefundRow } from '../ledger/rows';
-import { sqliteJournal } from '../ledger/sqlite-journal';
+import { sqliteStoreLedger } from '../ledger/sqlite-store';
+import { toRefundView } from '../ledger/views';
 import { Admission } from './admission';
 import { Driver } from './driver';
 import {
@@ -27,6 +28,7 @@ import {
   NOOP_LOG,
   type DriveResult,
   type EngineCore,
+  type EngineStore,
   type ManagerDecisionInput,
   type RecoverySummary,
   type RefundEngineDeps,
@@ -71,12 +73,18 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
 
   constructor(deps: RefundEngineDeps) {
     super();
-    const clock = deps.clock ?? deps.ledger.clock;
+    const store: EngineStore | undefined = deps.store ?? (deps.ledger === undefined ? undefined : sqliteStoreLedger(deps.ledger, 'counter-1'));
+    if (store === undefined) throw new Error('RefundEngine needs a ledger or the store ports');
+    const clock = deps.clock ?? deps.ledger?.clock ?? (() => new Date());
     const log = deps.log ?? NOOP_LOG;
     this.outcomes = deps.outcomeRecorder ?? new OutcomeRecorder({ log });
+    const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // Listeners hear of writes in the order they were journaled, though a view is read asynchronously.
+    let emitting: Promise<void> = Promise.resolve();
     const core: EngineCore = {
-      ledger: deps.ledger,
-      journal: deps.journal ?? sqliteJournal(deps.ledger),
+      store,
+      journal: deps.journal ?? store.journal,
+      timeZone: async () => (await store.settings.timeZone()) ?? localZone,
       terminal: deps.terminal,
       antom: deps.antom,
       clock,
@@ -92,14 +100,16 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
         core.emitUpdated(row);
       },
       emitUpdated: (row) => {
-        try {
-          this.emit('updated', core.view(row));
-        } catch (e) {
-          log.error({ err: String(e) }, 'updated listener threw');
-        }
+        const view = core.view(row);
+        emitting = emitting.then(async () => {
+          try {
+            this.emit('updated', await view);
+          } catch (e) {
+            log.error({ err: String(e) }, 'updated listener threw (or the view could not be read)');
+          }
+        });
       },
-      emit: (event, view) => this.emit(event, view),
-      view: (row: RefundRow) => deps.ledger.view(row),
+      view: async (row: RefundRow) => toRefundView(row, await store.approvals.decisions(row.refund_request_id)),
     };
     this.core = core;
     this.lookup = new PaymentLookup(core);
@@ -114,18 +124,18 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     return this.lookup.lookupPayment(paymentId);
   }
 
-  /** Payments looked up recently on this terminal, with their refundable balance (no Antom call). */
-  listRecentPayments(limit = 20): PaymentView[] {
+  /** Payments looked up recently (store-wide in store mode), with their refundable balance (no Antom call). */
+  listRecentPayments(limit = 20): Promise<PaymentView[]> {
     return this.lookup.listRecentPayments(limit);
   }
 
   /** Finds payments among those this install has seen (Antom offers no search by amount or time). */
-  searchPayments(q: PaymentQuery): { payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number } {
+  searchPayments(q: PaymentQuery): Promise<{ payments: PaymentView[]; methods: string[]; currencies: string[]; seen: number }> {
     return this.lookup.searchPayments(q);
   }
 
   /** The payment as the cashier should now see it (cache + journal, no Antom call). */
-  currentPaymentView(paymentId: string): PaymentView | null {
+  currentPaymentView(paymentId: string): Promise<PaymentView | null> {
     return this.lookup.currentPaymentView(paymentId);
   }
 
@@ -165,7 +175,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   /** The approval policy, and editing it (a manager, with their PIN). */
-  getPolicy(): Policy {
+  getPolicy(): Promise<Policy> {
     return this.decisions.getPolicy();
   }
 
@@ -178,13 +188,15 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   // queries
-  get(refundRequestId: string): Result<RefundView, 'NOT_FOUND'> {
-    const row = this.core.ledger.refunds.get(refundRequestId);
-    return row === null ? err('NOT_FOUND', 'No such refund.') : ok(this.core.view(row));
+  async get(refundRequestId: string): Promise<Result<RefundView, 'NOT_FOUND'>> {
+    const row = await this.core.journal.get(refundRequestId);
+    return row === null ? err('NOT_FOUND', 'No such refund.') : ok(await this.core.view(row));
   }
 
-  list(filter: { date?: string; states?: RefundState[]; paymentId?: string } = {}): RefundView[] {
-    return this.core.ledger.refunds.list(filter).map((r) => this.core.view(r));
+  /** Newest first; `date` is a local date in the store's zone. */
+  async list(filter: { date?: string; states?: RefundState[]; paymentId?: string } = {}): Promise<RefundView[]> {
+    const rows = await this.core.journal.list({ ...filter, timeZone: await this.core.timeZone() });
+    return Promise.all(rows.map((r) => this.core.view(r)));
   }
 
   // recovery and the scheduler

@@ -20,6 +20,8 @@ import { acquireDemoLock, type DemoLockContent } from '../demo/demo-lock';
 import type { Ledger } from '../ledger';
 import type { StoreLedger } from '../ledger/store-port';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
+import { openStoreLedger } from '../ledger/pg/pg-store';
+import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
 import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -135,6 +137,34 @@ function demoSandboxUrl(env: NodeJS.ProcessEnv): string | null {
   return raw !== undefined && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(raw) ? raw : null;
 }
 
+const STORE_PROBE_MS = 5_000;
+
+/** Keeps "is the store ledger reachable?" fresh for the journal-health banner (one cheap read per interval). */
+function probeStore(store: StoreLedger, log: Logger): { problem(): string | null; stop(): void } {
+  let problem: string | null = null;
+  let running = false;
+  const check = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      await store.audit.head();
+      if (problem !== null) log.info({}, 'store ledger reachable again');
+      problem = null;
+    } catch (e) {
+      if (problem === null) log.error({ err: String(e) }, 'store ledger unreachable');
+      problem = `The store's refund ledger (its database) cannot be reached: no new refund starts; unfinished ones stay pending and continue when it is back. (${(e as Error).message})`;
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void check(), STORE_PROBE_MS);
+  timer.unref();
+  return {
+    problem: () => problem,
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** A gateway that answers every call as unavailable, so the app still starts and explains itself. */
 function unconfiguredGateway(problem: string): AntomGatewayPort {
   const pending = {
@@ -153,11 +183,14 @@ function unconfiguredGateway(problem: string): AntomGatewayPort {
   };
 }
 
-export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE'>> {
+export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE' | 'STORE_UNAVAILABLE'>> {
   const { dataDir, env, log } = opts;
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
   const config = loaded.value;
+  // Which ledger holds the refunds, decided before anything opens: never a silent fallback from one to the other.
+  const selection = resolveLedgerSelection(config, env);
+  if (!selection.ok) return selection;
   // The journal first (inside openDataLedger): it refuses a missing or empty file in a folder
   // that has secrets, and on a new folder it exists before the first secret is written.
   let opened: Awaited<ReturnType<typeof openDataLedger>>;
@@ -174,7 +207,22 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     }
     throw e;
   }
-  const { ledger, secrets, loosened } = opened;
+  const { ledger, secrets, loosened, keys } = opened;
+  // Store mode: the refunds, people, approvals and audit of every counter on the store's PostgreSQL,
+  // keyed with this data folder's keys (the store's, checked at open). The data folder still holds
+  // the secrets, the pairing, config and the alarm file.
+  let storeLedger: StoreLedger | null = null;
+  if (selection.value.engine === 'postgres') {
+    const where = describeLedgerSelection(selection.value);
+    try {
+      storeLedger = await openStoreLedger(selection.value.url, { register: selection.value.register, keys });
+    } catch (e) {
+      ledger.close();
+      // pg's messages name host and port, never the password.
+      log.error({ store: where, err: (e as Error).message }, 'store ledger unavailable; not starting');
+      return err('STORE_UNAVAILABLE', `The ${where} cannot be opened: ${(e as Error).message} No refund can start until it is reachable.`);
+    }
+  }
   const loose = describeLoosened(loosened);
   if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
 
@@ -252,12 +300,13 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   // Allocated now, while there is room, so that a full disk can still record the alarm.
   prepareAlarmFile(dataDir);
   const outcomeRecorder = new OutcomeRecorder({ log, onChange: (held) => writeAlarmEntries(dataDir, held) });
-  // One counter: its own SQLite journal under the register name it has (or "counter-1").
-  const register = config.ledger?.register ?? 'counter-1';
-  const store = sqliteStoreLedger(ledger, register);
+  // One counter: its own SQLite journal under the register name it has (or "counter-1");
+  // store mode: the store ledger, and the engine is given no SQLite ledger at all.
+  const store = storeLedger ?? sqliteStoreLedger(ledger, config.ledger?.register ?? 'counter-1');
+  const register = store.register;
   const engine = new RefundEngine({
-    ledger,
-    journal: store.journal,
+    ...(storeLedger === null ? { ledger } : { clock: ledger.clock }),
+    store,
     outcomeRecorder,
     terminal: link,
     terminalDownReason: availability.downReason,
@@ -269,6 +318,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     },
     log,
   });
+  // Store mode: the database is asked every few seconds, so the banner says when it is unreachable (and when it is back).
+  const storeProbe = storeLedger === null ? { problem: () => null, stop: () => undefined } : probeStore(storeLedger, log);
   // Event-driven: the moment the paired terminal is back, refunds waiting on it
   // continue (the app only; a one-shot CLI command drives just its own refund).
   if (opts.background) {
@@ -321,12 +372,19 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     link,
     terminalPort,
     engine,
-    journalHealth: () => journalHealth(dataDir, ledger, outcomeRecorder.list()),
+    journalHealth: () => {
+      const h = journalHealth(dataDir, ledger, outcomeRecorder.list());
+      if (storeLedger === null) return h;
+      const problem = storeProbe.problem();
+      return { ...h, storeUnreachable: problem, alarm: h.alarm || problem !== null };
+    },
     async close() {
       availability.stop();
+      storeProbe.stop();
       await engine.stop();
       await link.stop();
       if (demo) await demo.close();
+      if (storeLedger !== null) await storeLedger.close().catch((e: unknown) => log.warn({ err: String(e) }, 'closing the store ledger failed'));
       ledger.close();
     },
   });

@@ -7,7 +7,7 @@
 import { systemTimeZone, type AppConfig } from '../config/app-config';
 import type { Ledger } from '../ledger';
 import { assertJournalUsable, openCheckedJournal } from '../ledger/journal-file';
-import { loadLedgerKeys, type LedgerKeys } from '../secrets/ledger-keys';
+import { LEDGER_KEY_NAMES, loadLedgerKeys, type LedgerKeys } from '../secrets/ledger-keys';
 import { fileKeyProtector, openSecretStore, type KeyProtector, type SecretStore } from '../secrets/secret-store';
 import { secureDataDir, type LooseFile } from '../security/file-modes';
 
@@ -28,6 +28,8 @@ export async function openDataLedger(
     keyProtector?: KeyProtector;
     timeZone?: string;
     minFreeBytes?: number;
+    /** A new counter of a store only (store keys import): the store's keys instead of new random ones. */
+    importKeys?: LedgerKeys;
   } = {},
 ): Promise<DataLedger> {
   const loosened = secureDataDir(dataDir);
@@ -36,6 +38,13 @@ export async function openDataLedger(
   // and only a genuinely new folder gets a new journal (journal-file.ts).
   assertJournalUsable(dataDir);
   const secrets = opts.secrets ?? (await openSecretStore(dataDir, opts.keyProtector ?? fileKeyProtector));
+  if (opts.importKeys !== undefined) {
+    // Never over keys already in use: the journal signed with them would stop verifying.
+    if ((await secrets.has(LEDGER_KEY_NAMES.auditKey)) || (await secrets.has(LEDGER_KEY_NAMES.pinPepper)))
+      throw new Error('This data folder already has ledger keys; store keys can only be imported into a new counter before anything else.');
+    await secrets.set(LEDGER_KEY_NAMES.auditKey, opts.importKeys.auditKey.toString('base64'));
+    await secrets.set(LEDGER_KEY_NAMES.pinPepper, opts.importKeys.pinPepper.toString('base64'));
+  }
   const { keys, auditKeyCreated } = await loadLedgerKeys(secrets);
   // The store's zone, else this PC's own (never UTC by accident: issue #13).
   const timeZone = opts.timeZone ?? (opts.config ? (opts.config.timeZone ?? systemTimeZone()) : undefined);

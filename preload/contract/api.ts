@@ -62,6 +62,7 @@ export type ApiErrorCode =
   | 'SELF_APPROVAL' // the manager approving is the cashier who asked (policy forbids it)
   | 'BALANCE_CHANGED' // what is left changed since the screen showed it (details.payment = the payment now)
   | 'JOURNAL_LOW_DISK' // the journal's disk is below its free-space floor: nothing was journaled or sent
+  | 'STORE_UNAVAILABLE' // store mode: the store's PostgreSQL ledger cannot be reached (nothing started, or it stays pending)
   | 'NOT_FINAL'; // a receipt is only for a refund whose outcome is final
 
 // A phantom marker carrying the success type of an operation.

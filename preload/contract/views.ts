@@ -109,6 +109,8 @@ export interface JournalHealthView {
   }[];
   /** Unfinished refunds whose last Antom answer did not match the question (or was not a signed 2xx): pending, a technician should look. */
   readonly untrusted: readonly { readonly refundRequestId: string; readonly resultCode: string }[];
+  /** Store mode: why the store's PostgreSQL ledger is unreachable right now (no new refund starts), or null / absent. */
+  readonly storeUnreachable?: string | null;
 }
 
 /** The screen languages (#17): kept per person on their user record. */

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { parseHead } from '../../ledger/audit';
-import { openDataLedger } from '../../services/data-ledger';
+import { openCliLedger } from '../ledger-session';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] audit <verify|list> [--json] [--limit N] [--head SEQ:HASH]',
@@ -31,11 +31,17 @@ export const auditCommand: CliCommand = {
       ctx.stderr.write('--head must be SEQ:HASH as printed by `audit verify` (or the 64-hex hash alone).\n');
       return 1;
     }
-    const { ledger } = await openDataLedger(ctx.dataDir);
+    // Store mode: the store-wide chain, verified from any counter.
+    const opened = await openCliLedger(ctx);
+    if (!opened.ok) {
+      ctx.stderr.write(`${opened.message}\n`);
+      return opened.exitCode;
+    }
+    const { store } = opened;
     try {
       switch (positionals[0]) {
         case 'verify': {
-          const v = ledger.verifyAudit(values.head !== undefined ? { expectedHead: values.head } : {});
+          const v = await store.audit.verify(values.head !== undefined ? { expectedHead: values.head } : {});
           const headText = `${v.head.seq}:${v.head.hash}`;
           if (values.json) ctx.stdout.write(`${JSON.stringify(v)}\n`);
           else if (v.ok)
@@ -56,7 +62,7 @@ export const auditCommand: CliCommand = {
             ctx.stderr.write('--limit must be 1 to 10000.\n');
             return 1;
           }
-          const entries = ledger.audit.list({ limit });
+          const entries = await store.audit.list({ limit });
           if (values.json) ctx.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
           else
             for (const e of entries)
@@ -68,7 +74,7 @@ export const auditCommand: CliCommand = {
           return 1;
       }
     } finally {
-      ledger.close();
+      await opened.close();
     }
   },
 };

@@ -45,7 +45,7 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
       try {
         let terminalNote = '';
         let terminal: { ready: boolean; waitedMs: number; state?: string } | null = null;
-        if (terminalReady !== undefined && engine.list({ states: ['APPROVED', 'REFERENCE_REQUESTED'] }).some((v) => waitsOnTerminal(v.state))) {
+        if (terminalReady !== undefined && (await engine.list({ states: ['APPROVED', 'REFERENCE_REQUESTED'] })).some((v) => waitsOnTerminal(v.state))) {
           const waitStarted = Date.now();
           const ready = await terminalReady(deps.terminalWaitMs ?? RECOVER_TERMINAL_WAIT_MS);
           const waitedMs = Date.now() - waitStarted;
@@ -63,7 +63,7 @@ export function makeRecoverCommand(deps: RecoverDeps): CliCommand {
               `${s.stuck > 0 ? terminalNote : ''}\n`,
           );
           for (const r of s.refunds) {
-            const v = engine.get(r.refundRequestId);
+            const v = await engine.get(r.refundRequestId);
             const msg = v.ok ? ` - ${v.value.message}` : '';
             const note = r.error ? `  ERROR ${r.error}` : r.busyElsewhere ? '  (in progress in another process; left alone)' : msg;
             ctx.stdout.write(`  ${r.refundRequestId}  ${r.from} -> ${r.to}${note}\n`);

@@ -308,9 +308,17 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           if (!submitted.ok) {
             // Refused before journaling (validation, balance, another refund in flight, low disk): nothing was sent.
             if (values.json)
-              ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: submitted.error.code, message: submitted.error.message })}\n`);
+              ctx.stdout.write(
+                `${JSON.stringify({
+                  // Store lost after the intent was journaled: pending in the store ledger, not refused.
+                  status: submitted.error.code === 'STORE_UNAVAILABLE' && submitted.error.details?.['refundRequestId'] !== undefined ? 'PENDING' : 'REJECTED',
+                  intentId,
+                  code: submitted.error.code,
+                  message: submitted.error.message,
+                })}\n`,
+              );
             else ctx.stderr.write(`${submitted.error.message}\n`);
-            return submitted.error.code === 'JOURNAL_LOW_DISK' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
+            return submitted.error.code === 'JOURNAL_LOW_DISK' || submitted.error.code === 'STORE_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
           }
           view = submitted.value;
           // Booked to the OS user (no --cashier with its PIN, now or when first asked): whoever typed a command
@@ -339,7 +347,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           // An answer the journal could not take yet: a bounded last try before reporting.
           if (engine.outcomes.get(view.refundRequestId) !== undefined) {
             await engine.outcomes.flush(deps.outcomeFlushMs ?? 3_000);
-            const now = engine.outcomes.get(view.refundRequestId) === undefined ? engine.get(view.refundRequestId) : null;
+            const now = engine.outcomes.get(view.refundRequestId) === undefined ? await engine.get(view.refundRequestId) : null;
             if (now?.ok) view = now.value;
           }
         } catch (e) {

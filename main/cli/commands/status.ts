@@ -39,7 +39,7 @@ export const statusCommand: CliCommand = {
     const { core } = opened;
     try {
       if (parsed.values.refresh) await core.engine.recover();
-      const found = core.engine.get(id);
+      const found = await core.engine.get(id);
       if (!found.ok) {
         ctx.stderr.write(`No refund ${id} in this terminal's journal (${ctx.dataDir}).\n`);
         return 1;

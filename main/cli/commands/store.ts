@@ -11,6 +11,7 @@ import { loadAppConfig } from '../../config/app-config';
 import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import { openDataLedger } from '../../services/data-ledger';
 import { importSqliteJournal } from '../../store/import-sqlite';
+import { importStoreKeys, writeStoreKeysFile } from '../../store/store-keys';
 import { createLogger } from '../../logging/logger';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openSelectedJournal } from '../../store/open-journal';
@@ -25,7 +26,50 @@ const USAGE = [
   '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
   '       refund-terminal [--data-dir DIR] store import [--json]',
   "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again",
+  '       refund-terminal [--data-dir DIR] store keys export --out FILE',
+  '       refund-terminal [--data-dir DIR] store keys import FILE',
+  '  keys    every counter of a store holds the same audit key and PIN pepper: export them at a counter of the store (to a new',
+  "          file only this user can read; carry it on removable media, then delete it), import them into a NEW counter's data folder first",
 ].join('\n');
+
+async function keysCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const [op, ...rest] = args;
+  if (op === 'export') {
+    const { values } = parseArgs({ args: [...rest], options: { out: { type: 'string' } }, strict: true });
+    if (values.out === undefined) {
+      ctx.stderr.write(`store keys export needs --out FILE (a new file).\n${USAGE}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    const { ledger, keys } = await openDataLedger(ctx.dataDir);
+    ledger.close();
+    try {
+      writeStoreKeysFile(values.out, keys);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      ctx.stderr.write(`${code === 'EEXIST' ? `${values.out} already exists; choose a new file.` : `Cannot write ${values.out}: ${(e as Error).message}`}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    ctx.stdout.write(`Store keys written to ${values.out} (readable by this user only). Import them on the new counter, then delete the file.\n`);
+    return EXIT.SUCCESS;
+  }
+  if (op === 'import') {
+    const { positionals } = parseArgs({ args: [...rest], options: {}, allowPositionals: true, strict: true });
+    const file = positionals[0];
+    if (file === undefined || positionals.length > 1) {
+      ctx.stderr.write(`store keys import needs the file store keys export wrote.\n${USAGE}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    const r = await importStoreKeys(ctx.dataDir, file);
+    if (!r.ok) {
+      ctx.stderr.write(`${r.message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    ctx.stdout.write(`Store keys imported into ${ctx.dataDir}. Delete ${file} now.\n`);
+    return EXIT.SUCCESS;
+  }
+  ctx.stderr.write(`Which store keys command (export or import)?\n${USAGE}\n`);
+  return EXIT.BAD_INPUT;
+}
 
 async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
@@ -155,6 +199,7 @@ export const storeCommand: CliCommand = {
     const [sub, ...rest] = args;
     if (sub === 'serve') return runStoreServe(rest, ctx);
     if (sub === 'import') return importCommand(rest, ctx);
+    if (sub === 'keys') return keysCommand(rest, ctx);
     ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   },

@@ -22,7 +22,7 @@ export interface DiagnosticsDeps {
   readonly antom: Pick<AntomSettings, 'view'>;
   antomProblem(): string | null;
   verifyAudit(): AuditVerifyView;
-  refunds(): RefundView[];
+  refunds(): Promise<RefundView[]>;
   readonly refundStore: Pick<RefundStore, 'referenceReplays'>;
 }
 
@@ -48,8 +48,7 @@ export function registerDiagnostics(registry: HandlerRegistry, deps: Diagnostics
         antom: antom.ok ? antom.value : null,
         antomProblem: deps.antomProblem(),
         audit: deps.verifyAudit(),
-        pendingRefunds: deps
-          .refunds()
+        pendingRefunds: (await deps.refunds())
           .filter((r) => r.status === 'PENDING')
           .map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
         // The terminal gave these refunds a reference it had already given another one: stopped, nothing sent.

@@ -29,7 +29,7 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
   registry.handle('lookupPayment', ({ paymentId }) => engine.lookupPayment(paymentId));
   registry.handle('listRecentPayments', async () => {
     // Demo: the sandbox's seeded payments. Real: payments refunded or looked up today on this terminal.
-    const ids = deps.demoPaymentIds() ?? [...new Set(engine.list({ date: localDate(new Date(), ledger.timeZone) }).map((r) => r.paymentId))];
+    const ids = deps.demoPaymentIds() ?? [...new Set((await engine.list({ date: localDate(new Date(), ledger.timeZone) })).map((r) => r.paymentId))];
     const views: PaymentView[] = [];
     for (const id of ids) {
       const looked = await engine.lookupPayment(id);
@@ -38,13 +38,13 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
     // Newest payment first, whatever order they were looked up in.
     return ok(views.sort((a, b) => Date.parse(b.paidAt) - Date.parse(a.paidAt)));
   });
-  registry.handle('searchPayments', async (q) => ok(engine.searchPayments(q)));
+  registry.handle('searchPayments', async (q) => ok(await engine.searchPayments(q)));
 
   registry.handle('evaluateRefund', (req, user) => engine.evaluate({ ...req, cashier: user.name }));
   registry.handle('submitRefund', (req, user) => engine.submit({ ...req, cashier: user.name }));
   registry.handle('getRefund', async ({ refundRequestId }) => engine.get(refundRequestId));
   registry.handle('listRefunds', async (filter) =>
-    ok(engine.list({ ...(filter.date ? { date: filter.date } : {}) }).filter((r) => !filter.states || filter.states.includes(r.state))),
+    ok((await engine.list({ ...(filter.date ? { date: filter.date } : {}) })).filter((r) => !filter.states || filter.states.includes(r.state))),
   );
   // The approving manager proves presence with their own PIN; whoever is signed in at the counter may hand over.
   registry.handle('approveRefund', (req, user) => {

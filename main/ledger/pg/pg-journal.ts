@@ -25,10 +25,11 @@ import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import { computeBalance } from '../balance';
-import type { AuditNote, PendingCheck, JournalRefund, RefundJournal } from '../journal-port';
+import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, RefundJournal } from '../journal-port';
+import { localDate, widenedUtcBounds } from '../local-date';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
-import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundPatch, type TransitionError } from '../refund-store';
+import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
 import { parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
@@ -298,6 +299,100 @@ export class PgJournal implements RefundJournal {
       if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
       return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
     }, transitionIsDurable(to));
+  }
+
+  async decide(id: string, d: ManagerDecision): Promise<Result<RefundRow, TransitionError>> {
+    return this.tx(async (c) => {
+      // The compare-and-set decides which of racing decisions (any counter) applies; the rest leave nothing.
+      const { sets, params } = patchSql(d.patch ?? {}, 4);
+      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3 RETURNING *`, [
+        d.decision,
+        id,
+        'AWAITING_APPROVAL',
+        ...params,
+      ]);
+      if (r.rowCount === 0) {
+        const cur = await c.query<{ state: string }>('SELECT state FROM refunds WHERE refund_request_id = $1', [id]);
+        const row = cur.rows[0];
+        return row ? err('STALE_STATE', `The refund is ${row.state}, not AWAITING_APPROVAL.`, { state: row.state }) : err('NOT_FOUND', 'No such refund.');
+      }
+      const detail = { reason: d.reason, ...patchDetail(d.patch ?? {}) };
+      await this.recordChange(c, id, d.manager, 'AWAITING_APPROVAL', d.decision, detail, 'refund.transition', {
+        refundRequestId: id,
+        from: 'AWAITING_APPROVAL',
+        to: d.decision,
+        ...detail,
+      });
+      await c.query('INSERT INTO approvals (refund_request_id, manager, decision, reason) VALUES ($1, $2, $3, $4)', [id, d.manager, d.decision, d.reason]);
+      await appendPgAudit(c, this.auditKey, d.manager, d.decision === 'APPROVED' ? 'refund.approved' : 'refund.declined', {
+        refundRequestId: id,
+        reason: d.reason,
+        register: this.opts.register,
+      });
+      if (d.selfApproved === true && d.decision === 'APPROVED')
+        await appendPgAudit(c, this.auditKey, d.manager, 'refund.self_approved', { refundRequestId: id, reason: d.reason });
+      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+    });
+  }
+
+  async recordAntomAmount(id: string, value: number, actor: string): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
+    return this.tx(async (c) => {
+      const cur = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1 FOR UPDATE', [id]);
+      if (!cur.rows[0]) return err('NOT_FOUND', 'No such refund.');
+      const before = toRefundRow(cur.rows[0] as Record<string, unknown>);
+      if (before.state !== 'SUCCEEDED') return err('STALE_STATE', `The refund is ${before.state}.`);
+      if (before.amount_value === value) return ok(before);
+      const r = await c.query('UPDATE refunds SET amount_value = $2, updated_at = now() WHERE refund_request_id = $1 RETURNING *', [id, value]);
+      await appendPgAudit(c, this.auditKey, actor, 'refund.amount_from_antom', { refundRequestId: id, journaled: before.amount_value, antomRefunded: value });
+      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+    });
+  }
+
+  latestInLineage(rootIntentId: string): Promise<RefundRow | null> {
+    return this.one('SELECT * FROM refunds WHERE root_intent_id = $1 ORDER BY created_at DESC, refund_request_id DESC LIMIT 1', [rootIntentId]);
+  }
+
+  async lineageSize(rootIntentId: string): Promise<number> {
+    const r = await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = $1', [rootIntentId]);
+    return int(r.rows[0]?.n ?? 0);
+  }
+
+  async cashierTotalOn(cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
+    const b = widenedUtcBounds(date);
+    const r = await this.pool.query<{ amount_value: string; created_at: Date }>(
+      `SELECT amount_value, created_at FROM refunds
+        WHERE cashier = $1 AND currency = $2 AND state NOT IN ('DECLINED', 'FAILED') AND created_at >= $3 AND created_at < $4`,
+      [cashier, currency, b.from, b.to],
+    );
+    let total = 0;
+    for (const x of r.rows) if (localDate(x.created_at, timeZone) === date) total += int(x.amount_value);
+    return total;
+  }
+
+  async list(filter: RefundFilter & { readonly timeZone?: string } = {}): Promise<RefundRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (n: string) => string, v: unknown): void => {
+      params.push(v);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.paymentId !== undefined) add((n) => `payment_id = ${n}`, filter.paymentId);
+    if (filter.cashier !== undefined) add((n) => `cashier = ${n}`, filter.cashier);
+    if (filter.states !== undefined && filter.states.length > 0) add((n) => `state = ANY(${n})`, [...filter.states]);
+    if (filter.date !== undefined) {
+      const b = widenedUtcBounds(filter.date);
+      add((n) => `created_at >= ${n}`, b.from);
+      add((n) => `created_at < ${n}`, b.to);
+    }
+    const r = await this.pool.query(
+      `SELECT * FROM refunds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, refund_request_id DESC`,
+      params,
+    );
+    const rows = r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+    const date = filter.date;
+    const tz = filter.timeZone ?? 'UTC';
+    return date === undefined ? rows : rows.filter((x) => localDate(x.created_at, tz) === date);
   }
 
   async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {

@@ -4,6 +4,7 @@
  * to allow (learned from Antom's answers, shared by the store).
  */
 import { mergeCapability } from '../method-capabilities';
+import type { PaymentRecord } from '../payment-cache';
 import type { PaymentsPort } from '../store-port';
 import { storeBalance, toPayment, upsertPgPayment } from './pg-journal';
 import { toPaymentRow } from './pg-rows';
@@ -37,6 +38,48 @@ export function pgPayments(ctx: PgStoreContext): PaymentsPort {
     refundableBalance: async (id) => (await storeBalance(ctx.pool, id))?.refundable ?? null,
     markRefusedAt: async (id, v) =>
       void (await ctx.pool.query('UPDATE payments SET refundable_below = LEAST(COALESCE(refundable_below, $2), $2) WHERE payment_id = $1', [id, v])),
+    lowerRefusedBound: async (id, by) =>
+      void (await ctx.pool.query(
+        'UPDATE payments SET refundable_below = GREATEST(0, refundable_below - $2) WHERE payment_id = $1 AND refundable_below IS NOT NULL',
+        [id, by],
+      )),
+    recent: async (limit = 20) => {
+      const n = Math.min(Math.max(Math.trunc(limit), 1), 200);
+      const r = await ctx.pool.query('SELECT * FROM payments ORDER BY fetched_at DESC LIMIT $1', [n]);
+      return (r.rows as Record<string, unknown>[]).map(toPayment);
+    },
+    search: async (q) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: (n: string) => string, v: unknown): void => {
+        params.push(v);
+        where.push(sql(`$${params.length}`));
+      };
+      if (q.amount !== undefined) {
+        add((n) => `amount_value = ${n}`, q.amount.value);
+        add((n) => `currency = ${n}`, q.amount.currency);
+      }
+      if (q.method !== undefined) add((n) => `payment_method = ${n}`, q.method);
+      // right(), not LIKE: '_' is a wildcard in LIKE and common in payment IDs.
+      if (q.idSuffix !== undefined && q.idSuffix !== '') add((n) => `upper(right(payment_id, length(${n}))) = upper(${n})`, q.idSuffix);
+      const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 200);
+      const r = await ctx.pool.query(`SELECT * FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params);
+      // Times compared as instants, not text (Antom's may carry any offset); a time that does not parse never matches a bound.
+      const at = (p: PaymentRecord): number => Date.parse(p.paidAt);
+      const from = q.from === undefined ? null : Date.parse(q.from);
+      const to = q.to === undefined ? null : Date.parse(q.to);
+      return (r.rows as Record<string, unknown>[])
+        .map(toPayment)
+        .filter((p) => (from === null || at(p) >= from) && (to === null || at(p) <= to))
+        .sort((x, y) => (at(y) || 0) - (at(x) || 0) || x.paymentId.localeCompare(y.paymentId))
+        .slice(0, limit);
+    },
+    facets: async () => {
+      const methods = await ctx.pool.query<{ v: string }>('SELECT DISTINCT payment_method AS v FROM payments ORDER BY 1');
+      const currencies = await ctx.pool.query<{ v: string }>('SELECT DISTINCT currency AS v FROM payments ORDER BY 1');
+      const seen = await ctx.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM payments');
+      return { methods: methods.rows.map((x) => x.v), currencies: currencies.rows.map((x) => x.v), seen: Number(seen.rows[0]?.n ?? 0) };
+    },
     markPartialRefused: async (id) => void (await ctx.pool.query('UPDATE payments SET supports_partial = false WHERE payment_id = $1', [id])),
     markClosed: async (id, code) => void (await ctx.pool.query('UPDATE payments SET refund_closed_code = $2 WHERE payment_id = $1', [id, code])),
     capability: learned,

@@ -14,6 +14,7 @@
  *  - approvals feed: a trigger on refunds notifies `approval_changed` on
  *    commit whenever a refund enters or leaves AWAITING_APPROVAL (./pg-approvals.ts).
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import type { LedgerKeys } from '../../secrets/ledger-keys';
 import { DEFAULT_PIN_POLICY, type PinPolicy } from '../pin-policy';
@@ -54,6 +55,7 @@ export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
   pool.on('error', () => undefined);
   try {
+    await checkStoreKeys(pool, keys, opts.register);
     if (opts.adoptUnsignedAudit === true) await adoptUnsignedPgAudit(pool, keys.auditKey);
   } catch (e) {
     await pool.end();
@@ -62,6 +64,44 @@ export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Pr
   }
   const ctx = storeContext(url, pool, opts.register, keys, opts.pinPolicy ?? DEFAULT_PIN_POLICY);
   return composeLedger(ctx, journal);
+}
+
+/** Raised when this counter's audit key or PIN pepper is not the store's: nothing was written. */
+export class StoreKeysMismatchError extends Error {
+  constructor(readonly register: string) {
+    super(
+      `This counter's ledger keys are not the store's: its audit entries could not be verified and its PINs would not match at other counters. ` +
+        `Copy the keys from a counter of this store (refund-terminal store keys export there, then store keys import here) before using store mode on register "${register}".`,
+    );
+    this.name = 'StoreKeysMismatchError';
+  }
+}
+
+const KEY_CHECK = 'store.key_check';
+
+/** A fingerprint that proves a key without revealing it (HMAC of a fixed label under the key). */
+function keyCheck(key: Buffer, label: string): string {
+  return createHmac('sha256', key).update(`refund-terminal store key check: ${label}`).digest('hex');
+}
+
+/**
+ * Every counter of a store must hold the same audit key and PIN pepper
+ * (docs/ledger.md, "Store keys"). The first counter to open the store records
+ * the keys' fingerprints; every later open compares and refuses another pair
+ * before it writes anything, instead of signing a chain nobody else can verify.
+ */
+async function checkStoreKeys(pool: pg.Pool, keys: LedgerKeys, register: string): Promise<void> {
+  const mine = { audit: keyCheck(keys.auditKey, 'audit'), pepper: keyCheck(keys.pinPepper, 'pepper') };
+  await pool.query('INSERT INTO settings (key, body, updated_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [
+    KEY_CHECK,
+    JSON.stringify(mine),
+    register,
+  ]);
+  const r = await pool.query<{ body: string }>('SELECT body FROM settings WHERE key = $1', [KEY_CHECK]);
+  const stored: unknown = JSON.parse(r.rows[0]?.body ?? 'null');
+  const same = (a: unknown, b: string): boolean => typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  const s = stored as { audit?: unknown; pepper?: unknown } | null;
+  if (s === null || !same(s.audit, mine.audit) || !same(s.pepper, mine.pepper)) throw new StoreKeysMismatchError(register);
 }
 
 function auditPort(ctx: PgStoreContext): AuditPort {

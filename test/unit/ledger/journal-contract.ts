@@ -214,6 +214,82 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect((await b.nonFinal()).map((x) => x.refund_request_id).sort()).toEqual([due.refundRequestId, later.refundRequestId].sort());
     });
 
+    it('a manager decision is one commit: of racing decisions from both processes exactly one applies, with its approval and audit lines', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'PD1');
+      const r = refund('PD1', 300, { state: 'AWAITING_APPROVAL' });
+      expect((await a.insert(r, 'alice')).ok).toBe(true);
+      const before = await a.auditHead();
+      const results = await Promise.all(
+        [a, b, a, b, a, b].map((j, i) =>
+          j.decide(r.refundRequestId, {
+            decision: i % 2 === 0 ? 'APPROVED' : 'DECLINED',
+            manager: i % 2 === 0 ? 'alice' : 'maria',
+            reason: `decision ${i}`,
+            patch: { message: `decided ${i}`, nextAction: i % 2 === 0 ? 'WAIT' : 'NONE' },
+            selfApproved: i % 2 === 0,
+          }),
+        ),
+      );
+      const won = results.filter((x) => x.ok);
+      expect(won).toHaveLength(1);
+      for (const x of results) if (!x.ok) expect(x.error.code).toBe('STALE_STATE');
+      const row = await b.get(r.refundRequestId);
+      const winner = won[0]?.ok ? won[0].value : null;
+      expect(row?.state).toBe(winner?.state);
+      expect(row?.message).toBe(winner?.message);
+      const moves = (await b.transitions(r.refundRequestId)).filter((t) => t.from_state === 'AWAITING_APPROVAL');
+      expect(moves).toHaveLength(1);
+      // transition entry + refund.approved/declined (+ refund.self_approved for an approval by the asker): nothing from the losers.
+      const after = await b.auditHead();
+      expect(after.seq - before.seq).toBe(winner?.state === 'APPROVED' ? 3 : 2);
+      expect((await b.verifyAudit()).intact).toBe(true);
+      // A refund not waiting for a manager cannot be decided.
+      const plain = refund('PD2', 10);
+      await pay(a, 'PD2');
+      await a.insert(plain, 'alice');
+      const no = await b.decide(plain.refundRequestId, { decision: 'APPROVED', manager: 'maria', reason: 'x' });
+      expect(no.ok ? null : no.error.code).toBe('STALE_STATE');
+      const missing = await b.decide('RR-none', { decision: 'APPROVED', manager: 'maria', reason: 'x' });
+      expect(missing.ok ? null : missing.error.code).toBe('NOT_FOUND');
+    });
+
+    it("takes Antom's refunded amount on a SUCCEEDED refund only, audited; lineage, cashier totals and lists read every process's refunds", async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'PL1');
+      const first = refund('PL1', 500, { intentId: `root-${Math.random().toString(36).slice(2)}`, cashier: 'bob' });
+      await a.insert(first, 'bob');
+      const early = await b.recordAntomAmount(first.refundRequestId, 400, 'system');
+      expect(early.ok ? null : early.error.code).toBe('STALE_STATE');
+      await succeed(a, first.refundRequestId);
+      const head = await a.auditHead();
+      const took = await b.recordAntomAmount(first.refundRequestId, 400, 'system');
+      expect(took.ok && took.value.amount_value).toBe(400);
+      expect((await a.get(first.refundRequestId))?.amount_value).toBe(400);
+      expect((await a.auditHead()).seq).toBe(head.seq + 1);
+      expect((await b.recordAntomAmount('RR-none', 1, 'system')).ok).toBe(false);
+
+      const root = first.intentId;
+      const retry = refund('PL1', 100, { intentId: `${root}.r1`, rootIntentId: root, parentRefundRequestId: first.refundRequestId, cashier: 'bob' });
+      await b.insert(retry, 'bob');
+      expect(await a.lineageSize(root)).toBe(2);
+      expect((await a.latestInLineage(root))?.refund_request_id).toBe(retry.refundRequestId);
+      expect(await a.latestInLineage('no-such-root')).toBeNull();
+
+      const today = new Date().toISOString().slice(0, 10);
+      // 400 succeeded + 100 unfinished count; another currency or cashier does not.
+      expect(await a.cashierTotalOn('bob', 'SGD', today, 'UTC')).toBe(500);
+      expect(await b.cashierTotalOn('bob', 'JPY', today, 'UTC')).toBe(0);
+      expect(await b.cashierTotalOn('carol', 'SGD', today, 'UTC')).toBe(0);
+      expect(await b.cashierTotalOn('bob', 'SGD', '2000-01-01', 'UTC')).toBe(0);
+
+      const listed = await b.list({ paymentId: 'PL1' });
+      expect(listed.map((x) => x.refund_request_id).sort()).toEqual([first.refundRequestId, retry.refundRequestId].sort());
+      expect((await a.list({ paymentId: 'PL1', states: ['SUCCEEDED'] })).map((x) => x.refund_request_id)).toEqual([first.refundRequestId]);
+      expect((await a.list({ paymentId: 'PL1', date: today, timeZone: 'UTC' })).length).toBe(2);
+      expect(await a.list({ paymentId: 'PL1', date: '2000-01-01', timeZone: 'UTC' })).toEqual([]);
+    });
+
     it('tells listeners about committed changes' + (opts.crossProcessNotices ? ' in the other process too' : ' made in this process'), async () => {
       const { a, b } = await openPair();
       const listenOn = opts.crossProcessNotices ? b : a;

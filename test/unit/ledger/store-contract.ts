@@ -305,6 +305,53 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
         expect((await b.payments.get('PB1'))?.refundClosedCode).toBe('DPOS_REFUND_REFUND_WINDOW_EXCEED');
       });
 
+      it('recent, search and facets see the payments looked up at every counter; a refused bound moves down with a success', async () => {
+        const [a, b] = await two();
+        const at = (id: string, paidAt: string, value: number, method: string) =>
+          a.payments.upsert({
+            paymentId: id,
+            amount: { value, currency: 'SGD' },
+            paymentMethod: method,
+            paidAt,
+            status: 'SUCCESS',
+            supportsPartialRefund: true,
+          });
+        await at('PS_A1', '2026-12-01T08:00:00Z', 1_000, 'ALIPAY_CN');
+        await at('PS_B2', '2026-12-01T10:00:00+02:00', 2_000, 'GCASH');
+        await b.payments.upsert({
+          paymentId: 'PS_C3',
+          amount: { value: 1_000, currency: 'SGD' },
+          paymentMethod: 'GCASH',
+          paidAt: '2026-12-02T08:00:00Z',
+          status: 'SUCCESS',
+          supportsPartialRefund: null,
+        });
+        // Most recently looked up first (the three may share a millisecond: the set, and the cap).
+        expect((await a.payments.recent(3)).map((p) => p.paymentId).sort()).toEqual(['PS_A1', 'PS_B2', 'PS_C3']);
+        expect(await a.payments.recent(2)).toHaveLength(2);
+        // Newest payment first; times are instants (10:00+02:00 is 08:00Z).
+        expect((await b.payments.search({ amount: { value: 1_000, currency: 'SGD' } })).map((p) => p.paymentId)).toEqual(['PS_C3', 'PS_A1']);
+        expect((await b.payments.search({ from: '2026-12-01T07:30:00Z', to: '2026-12-01T08:30:00Z' })).map((p) => p.paymentId).sort()).toEqual([
+          'PS_A1',
+          'PS_B2',
+        ]);
+        expect((await a.payments.search({ method: 'GCASH', idSuffix: 'c3' })).map((p) => p.paymentId)).toEqual(['PS_C3']);
+        // '_' is a plain character in a suffix, not a wildcard.
+        expect((await a.payments.search({ idSuffix: '_B2' })).map((p) => p.paymentId)).toEqual(['PS_B2']);
+        expect(await a.payments.search({ idSuffix: 'XB2' })).toEqual([]);
+        const f = await b.payments.facets();
+        expect(f.methods).toEqual(expect.arrayContaining(['ALIPAY_CN', 'GCASH']));
+        expect(f.currencies).toEqual(['SGD']);
+        expect(f.seen).toBeGreaterThanOrEqual(3);
+        await a.payments.markRefusedAt('PS_A1', 800);
+        await b.payments.lowerRefusedBound('PS_A1', 300);
+        expect((await a.payments.get('PS_A1'))?.refundableBelow).toBe(500);
+        await b.payments.lowerRefusedBound('PS_A1', 900);
+        expect((await a.payments.get('PS_A1'))?.refundableBelow).toBe(0);
+        await b.payments.lowerRefusedBound('PS_B2', 100);
+        expect((await a.payments.get('PS_B2'))?.refundableBelow).toBeNull();
+      });
+
       it('method capabilities learnt at one counter are known at the other', async () => {
         const [a, b] = await two();
         const before = await b.payments.capability('ALIPAY_CN');

@@ -109,7 +109,7 @@ describe('balance truth', () => {
     const r = await submit(PARTLY, 5_500);
     expect(r.ok && r.value).toMatchObject({ state: 'FAILED', resultCode: 'DPOS_REFUND_REFUND_AMOUNT_EXCEED' });
     expect(r.ok && r.value.message).toMatch(/Looked up again: 49\.50 SGD can still be refunded/);
-    const p = engine.currentPaymentView(PARTLY);
+    const p = await engine.currentPaymentView(PARTLY);
     expect(p?.refundable.value).toBe(4_950);
     // ...and the rest now goes through.
     const rest = await submit(PARTLY);

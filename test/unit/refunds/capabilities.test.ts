@@ -81,7 +81,7 @@ describe('method capabilities', () => {
     const r = await submit(id);
     expect(r.ok && r.value).toMatchObject({ state: 'FAILED', resultCode: 'DPOS_REFUND_REFUND_WINDOW_EXCEED' });
     expect(ledger.capabilities.get('EXPRESS_BANKTRANSFER').windowDays).toBe(200);
-    const p = engine.currentPaymentView(id);
+    const p = await engine.currentPaymentView(id);
     expect(p).toMatchObject({ refundWindowExpired: true, refundClosedCode: 'DPOS_REFUND_REFUND_WINDOW_EXCEED' });
     const again = await submit(id);
     expect(again.ok ? null : again.error.code).toBe('INVALID_INPUT');

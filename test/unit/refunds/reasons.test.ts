@@ -69,7 +69,7 @@ describe('refund reasons', () => {
       r.ledger.settings.reasons().map((x) => (x.code === 'CUSTOM_1' ? { ...x, label: 'Competitor price' } : x)),
       'maria',
     );
-    expect(res.ok && r.engine.get(res.value.refundRequestId)).toMatchObject({ ok: true, value: { reason: { text: 'Price match' } } });
+    expect(res.ok && (await r.engine.get(res.value.refundRequestId))).toMatchObject({ ok: true, value: { reason: { text: 'Price match' } } });
   });
 
   it('validates the list: unique codes, one offered at least, a store reason needs wording; audits the change', () => {

@@ -49,9 +49,9 @@ describe('RefundEngine.submit', () => {
     expect(r.antom.refundCalls).toEqual([{ refundRequestId: 'RR1', paymentId: 'PAY1', originalMerchantRefundId: 'OMR-RR1' }]);
     expect(r.terminal.notices).toHaveLength(1);
     expect(updates.map((u) => u.state)).toEqual(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED', 'SUCCEEDED']); // the last: the terminal's slip answer (printed)
-    expect(r.engine.get('RR1')).toMatchObject({ ok: true });
-    expect(r.engine.list({ date: '2026-11-25' }).map((v) => v.refundRequestId)).toEqual(['RR1']);
-    expect(r.engine.list({ states: ['FAILED'] })).toEqual([]);
+    expect(await r.engine.get('RR1')).toMatchObject({ ok: true });
+    expect((await r.engine.list({ date: '2026-11-25' })).map((v) => v.refundRequestId)).toEqual(['RR1']);
+    expect(await r.engine.list({ states: ['FAILED'] })).toEqual([]);
     expect(r.ledger.verifyAudit().ok).toBe(true);
   });
 
@@ -201,7 +201,7 @@ describe('RefundEngine.lookupPayment / listRecentPayments', () => {
     await r.engine.lookupPayment('PAY1');
     r.clock.advance(1_000);
     await r.engine.lookupPayment('JPY1');
-    expect(r.engine.listRecentPayments().map((p) => p.paymentId)).toEqual(['JPY1', 'PAY1']);
+    expect((await r.engine.listRecentPayments()).map((p) => p.paymentId)).toEqual(['JPY1', 'PAY1']);
     r.antom.unavailable = true;
     const cached = await r.engine.lookupPayment('PAY1');
     expect(cached.ok && cached.value).toMatchObject({ paymentId: 'PAY1', refundable: { value: 5_000, currency: 'SGD' } });

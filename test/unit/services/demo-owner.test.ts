@@ -81,7 +81,7 @@ describe.skipIf(!socatAvailable())('a second process on a running demo data fold
   }, 120_000);
 
   it("the second process sees the refund in the journal and can ask the owner's sandbox about it (status --refresh)", async () => {
-    const rows = core.engine.list({});
+    const rows = await core.engine.list({});
     const id = rows[0]?.refundRequestId as string;
     const status = await cli(dataDir, ['status', id, '--refresh', '--json']);
     expect(status.code).toBe(0);

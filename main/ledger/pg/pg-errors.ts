@@ -1,0 +1,20 @@
+/**
+ * Whether an error from the store ledger means "the database cannot be
+ * reached" (connection refused or lost, server shutting down or starting),
+ * as opposed to a fault in a statement. Only the first kind may be told to a
+ * cashier as "the store ledger is unreachable, nothing was refunded / it
+ * continues when it is back".
+ */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function isStoreUnreachable(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as { code?: unknown; message?: unknown; errors?: unknown };
+  const code = typeof x.code === 'string' ? x.code : '';
+  // SQLSTATE class 08 (connection exception); 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
+  if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  const msg = typeof x.message === 'string' ? x.message : '';
+  if (/Connection terminated|connection timeout|Client has encountered a connection error|Connection ended/i.test(msg)) return true;
+  // Node's AggregateError (IPv4 + IPv6 attempts) carries the per-address errors.
+  return Array.isArray(x.errors) && x.errors.some((inner) => isStoreUnreachable(inner));
+}
