@@ -7,7 +7,7 @@
  * it over JSON lines. The PostgreSQL cluster is the caller's (pg-cluster.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDemoKeyPair, startAntomSandbox, type AntomSandbox, type SandboxPayment } from '../../main/sandbox';
@@ -22,12 +22,23 @@ export interface CounterSpec {
   readonly dataDir: string;
   readonly hostPath: string;
   readonly pairingFile: string;
+  /** The VirtualTerminal's persisted state: every reference it issued, by refundRequestId. */
+  readonly terminalStateFile: string;
+}
+
+/** A terminal reference as the issuing terminal recorded it. */
+export interface IssuedReference {
+  readonly register: string;
+  readonly refundRequestId: string;
+  readonly originalMerchantRefundId: string;
 }
 
 export interface StoreEnv {
   readonly sandbox: AntomSandbox;
   readonly counters: readonly CounterSpec[];
   spawnCounter(spec: CounterSpec, storeUrl: string): Promise<CounterProcess>;
+  /** Every reference any counter's terminal issued (read from the terminals' state files). */
+  issuedReferences(): IssuedReference[];
   close(): Promise<void>;
 }
 
@@ -110,18 +121,19 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
       const dir = path.join(opts.dir, `counter-${k}`);
       mkdirSync(path.join(dir, 'data'), { recursive: true });
       const hostPath = path.join(dir, 'host.pty');
+      const terminalStateFile = path.join(dir, 'virtual-terminal.json');
       const pty = await createPtyPair({ hostLink: hostPath, terminalLink: path.join(dir, 'terminal.pty') });
       ptys.push(pty);
       const terminal = await startVirtualTerminalOnPort(pty.terminalPath, {
         serial: `AT-PX-STORE${k}`,
         model: 'Antom Virtual P1',
         firmware: 'sim-1.0',
-        stateFile: path.join(dir, 'virtual-terminal.json'),
+        stateFile: terminalStateFile,
       });
       terminals.push(terminal);
       const pairingFile = path.join(dir, 'pairing.json');
       await pair(hostPath, terminal, pairingFile);
-      counters.push({ register: `counter-${k}`, dataDir: path.join(dir, 'data'), hostPath, pairingFile });
+      counters.push({ register: `counter-${k}`, dataDir: path.join(dir, 'data'), hostPath, pairingFile, terminalStateFile });
     }
   } catch (e) {
     await close();
@@ -146,6 +158,8 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
       cwd: path.resolve(__dirname, '..', '..'),
     });
     live.add(child);
+    // Writing to a counter the campaign just killed: its answer is rejected by the exit handler below.
+    child.stdin.on('error', () => undefined);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -204,5 +218,16 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
     };
   };
 
-  return { sandbox, counters, spawnCounter, close };
+  const issuedReferences = (): IssuedReference[] =>
+    counters.flatMap((c) => {
+      if (!existsSync(c.terminalStateFile)) return [];
+      const state = JSON.parse(readFileSync(c.terminalStateFile, 'utf8')) as { refunds?: Record<string, { originalMerchantRefundId: string }> };
+      return Object.entries(state.refunds ?? {}).map(([refundRequestId, r]) => ({
+        register: c.register,
+        refundRequestId,
+        originalMerchantRefundId: r.originalMerchantRefundId,
+      }));
+    });
+
+  return { sandbox, counters, spawnCounter, issuedReferences, close };
 }

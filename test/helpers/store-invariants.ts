@@ -13,6 +13,7 @@ import { isFinal, isPending } from '../../main/ledger/state-machine';
 import type { RefundState } from '../../preload/contract/refunds';
 import { PUBLIC_TEST_KEYS } from '../../main/secrets/ledger-keys';
 import type { AntomSandbox } from '../../main/sandbox';
+import type { IssuedReference } from './store-counters';
 
 export interface StoreCheck {
   readonly refunds: number;
@@ -21,6 +22,8 @@ export interface StoreCheck {
   readonly antomRefunds: number;
   readonly duplicatesAtAntom: number;
   readonly overRefundedPayments: number;
+  /** References asked for a refund at a terminal that is not its register's (only with `issued`). */
+  readonly foreignReferences: number;
   readonly approvalsDecided: number;
   readonly auditEntries: number;
   readonly violations: string[];
@@ -37,7 +40,11 @@ interface Row {
   result_code: string | null;
 }
 
-export async function checkStore(url: string, sandbox: AntomSandbox, opts: { allowPending?: boolean } = {}): Promise<StoreCheck> {
+export async function checkStore(
+  url: string,
+  sandbox: AntomSandbox,
+  opts: { allowPending?: boolean; issued?: readonly IssuedReference[] } = {},
+): Promise<StoreCheck> {
   const violations: string[] = [];
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -111,6 +118,29 @@ export async function checkStore(url: string, sandbox: AntomSandbox, opts: { all
   // A refund Antom refused for the balance means the store admitted more than was left.
   for (const r of rows) if (r.state === 'FAILED') violations.push(`${r.refund_request_id} FAILED (${r.result_code ?? '?'}): admitted but refused`);
 
+  // Terminal ownership (docs/ledger.md): only the refund's own register asks its own terminal for the reference,
+  // and the reference Antom got is the one that terminal issued for that refund.
+  let foreignReferences = 0;
+  if (opts.issued !== undefined) {
+    const issuedFor = new Map<string, IssuedReference[]>();
+    for (const i of opts.issued) issuedFor.set(i.refundRequestId, [...(issuedFor.get(i.refundRequestId) ?? []), i]);
+    for (const [id, list] of issuedFor) {
+      const j = byId.get(id);
+      if (j === undefined) continue;
+      for (const i of list) {
+        if (i.register === j.register) continue;
+        foreignReferences += 1;
+        violations.push(`${id} of ${j.register} got a reference from ${i.register}'s terminal`);
+      }
+    }
+    for (const a of antom) {
+      const j = byId.get(a.refundRequestId);
+      const own = issuedFor.get(a.refundRequestId)?.find((i) => i.register === j?.register);
+      if (own?.originalMerchantRefundId !== a.originalMerchantRefundId)
+        violations.push(`${a.refundRequestId} went to Antom with a reference its own terminal did not issue`);
+    }
+  }
+
   let overRefundedPayments = 0;
   const succeeded = new Map<string, number>();
   for (const r of rows) if (r.state === 'SUCCEEDED') succeeded.set(r.payment_id, (succeeded.get(r.payment_id) ?? 0) + Number(r.amount_value));
@@ -148,6 +178,7 @@ export async function checkStore(url: string, sandbox: AntomSandbox, opts: { all
     antomRefunds: antom.length,
     duplicatesAtAntom,
     overRefundedPayments,
+    foreignReferences,
     approvalsDecided,
     auditEntries,
     violations,

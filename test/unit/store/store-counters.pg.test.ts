@@ -90,11 +90,11 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
 
     // Asynchronous refunds settle at the sandbox; each counter resolves its own pending ones.
     const deadline = Date.now() + 20_000;
-    let check = await checkStore(cluster.url('store'), env.sandbox);
+    let check = await checkStore(cluster.url('store'), env.sandbox, { issued: env.issuedReferences() });
     while (check.violations.some((v) => v.includes('not final')) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       await Promise.all(counters.map((c) => c.recover()));
-      check = await checkStore(cluster.url('store'), env.sandbox);
+      check = await checkStore(cluster.url('store'), env.sandbox, { issued: env.issuedReferences() });
     }
     console.log(JSON.stringify({ submitMs, totalMs: Date.now() - t0, contendedRounds, outcomes, ...check, violations: check.violations.slice(0, 20) }));
 
