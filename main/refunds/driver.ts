@@ -15,7 +15,7 @@ import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages
 import type { OutcomeLearning } from './outcome-learning';
 import { nextDelayMs } from './poll-policy';
 import type { AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
-import { recoveryRole, settledForWaiter } from './state-roles';
+import { recoveryRole, settledForWaiter, waitsOnTerminal } from './state-roles';
 
 export class Driver {
   constructor(
@@ -56,6 +56,12 @@ export class Driver {
     if (running !== undefined) return running;
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
     const p = (async (): Promise<DriveResult> => {
+      // Store mode: another register's refund that waits on its terminal is left to that register without
+      // taking its lease, or this counter's recovery would hold the owner's own recovery off (busyElsewhere).
+      if (resume && this.c.journal.register !== undefined) {
+        const row = await this.mustGet(refundRequestId);
+        if (this.waitsOnAnotherTerminal(row)) return { row, busyElsewhere: true };
+      }
       if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, leaseOwnerAlive))) {
         return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
@@ -88,6 +94,8 @@ export class Driver {
         leaseRenewedAt = this.c.clock().getTime();
       }
       const row = await this.mustGet(refundRequestId);
+      // Never ask this counter's terminal for another register's reference (e.g. an approval decided here).
+      if (this.waitsOnAnotherTerminal(row)) return row;
       switch (row.state) {
         case 'APPROVED': {
           const m = await this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
@@ -159,6 +167,15 @@ export class Driver {
       }
     }
     return this.mustGet(refundRequestId);
+  }
+
+  /**
+   * Store mode, terminal ownership (docs/ledger.md): only the register that journaled a refund asks its
+   * own terminal for the reference; another terminal would bind a second single-use reference to it.
+   */
+  private waitsOnAnotherTerminal(row: RefundRow): boolean {
+    const mine = this.c.journal.register;
+    return mine !== undefined && row.register !== undefined && row.register !== mine && waitsOnTerminal(row.state);
   }
 
   private async askTerminal(row: RefundRow): Promise<RefundRow | null> {
