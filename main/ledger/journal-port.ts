@@ -55,6 +55,12 @@ export interface ManagerDecision {
 
 export interface RefundJournal {
   readonly engine: 'sqlite' | 'postgres';
+  /**
+   * Store mode: this counter's register. A refund journaled by another register
+   * that still waits on a terminal (APPROVED, REFERENCE_REQUESTED) is that
+   * register's alone (docs/ledger.md, terminal ownership). Absent: one counter.
+   */
+  readonly register?: string;
   /** Records (or refreshes) a looked-up payment; the balance check reads it. */
   upsertPayment(p: AntomPaymentInfo): Promise<void>;
   getPayment(paymentId: string): Promise<PaymentRecord | null>;

@@ -36,6 +36,8 @@ export const RefundRowSchema = z.object({
   terminal_printed: z.number().int().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
+  /** Store mode: the register that journaled it (only its terminal is asked for the reference). Absent in the embedded journal. */
+  register: z.string().optional(),
 });
 export type RefundRow = z.infer<typeof RefundRowSchema>;
 

@@ -15,7 +15,7 @@ import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages
 import type { OutcomeLearning } from './outcome-learning';
 import { nextDelayMs } from './poll-policy';
 import type { AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
-import { recoveryRole, settledForWaiter } from './state-roles';
+import { recoveryRole, settledForWaiter, waitsOnTerminal } from './state-roles';
 
 /** States a lost relaxed commit can leave a refund in although its request may already be at Antom. */
 const PRE_SEND: ReadonlySet<RefundState> = new Set<RefundState>(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED']);
@@ -59,6 +59,12 @@ export class Driver {
     if (running !== undefined) return running;
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
     const p = (async (): Promise<DriveResult> => {
+      // Store mode: another register's refund that waits on its terminal is left to that register without
+      // taking its lease, or this counter's recovery would hold the owner's own recovery off (busyElsewhere).
+      if (resume && this.c.journal.register !== undefined) {
+        const row = await this.mustGet(refundRequestId);
+        if (this.waitsOnAnotherTerminal(row)) return { row, busyElsewhere: true };
+      }
       if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, leaseOwnerAlive))) {
         return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
@@ -99,6 +105,8 @@ export class Driver {
       }
       const row = await this.mustGet(refundRequestId);
       if (guard === 0 && resumeAtStart && PRE_SEND.has(row.state)) mayBeAtAntom = true;
+      // Never ask this counter's terminal for another register's reference (e.g. an approval decided here).
+      if (this.waitsOnAnotherTerminal(row)) return row;
       switch (row.state) {
         case 'APPROVED': {
           const m = await this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
@@ -171,6 +179,15 @@ export class Driver {
       }
     }
     return this.mustGet(refundRequestId);
+  }
+
+  /**
+   * Store mode, terminal ownership (docs/ledger.md): only the register that journaled a refund asks its
+   * own terminal for the reference; another terminal would bind a second single-use reference to it.
+   */
+  private waitsOnAnotherTerminal(row: RefundRow): boolean {
+    const mine = this.c.journal.register;
+    return mine !== undefined && row.register !== undefined && row.register !== mine && waitsOnTerminal(row.state);
   }
 
   private async askTerminal(row: RefundRow, mayBeAtAntom: boolean): Promise<RefundRow | null> {

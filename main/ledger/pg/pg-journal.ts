@@ -102,6 +102,9 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
 
 export class PgJournal implements RefundJournal {
   readonly engine = 'postgres' as const;
+  get register(): string {
+    return this.opts.register;
+  }
   private readonly listeners = new Set<(id: string) => void>();
   private listener: pg.Client | null = null;
   private listening: Promise<void> | null = null;
