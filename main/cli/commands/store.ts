@@ -59,7 +59,7 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
       return EXIT.SUCCESS;
     }
     const lines = [
-      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are)` : ''}.`,
+      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.otherRefunds} cash/store-credit refund(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are)` : ''}.`,
       `This counter's audit chain ends at ${rep.sourceHead.seq}:${rep.sourceHead.hash}; the store chain records it (store.import).`,
       rep.unfinished.length > 0
         ? `${rep.unfinished.length} unfinished refund(s) (${rep.unfinished.slice(0, 5).join(', ')}${rep.unfinished.length > 5 ? ', …' : ''}) continue from the store ledger once this counter runs in store mode, with the same refundRequestId: Antom never sees a second refund.`
