@@ -55,7 +55,8 @@ export interface RefundJournal {
     from: RefundState,
     to: RefundState,
     /** `audit`: appended by `actor` in the same commit, only when the move applies. */
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
+    /** `lateSuccess`: allows FAILED -> SUCCEEDED (Antom's verified notification only; state-machine.ts). */
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean },
   ): Promise<Result<RefundRow, TransitionError>>;
   update(refundRequestId: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>>;
   /** The terminal's answer to the result notice (slip printed or not), audited; not a state change. null = no such refund. */

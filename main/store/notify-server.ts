@@ -199,7 +199,9 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
       return send(res, 503, SYSTEM_ERROR_BODY);
     }
     const fields = { refundRequestId: v.refundRequestId, verdict: v.kind, ...('detail' in v ? { detail: v.detail } : {}) };
-    if (v.kind === 'MISMATCH' || v.kind === 'CONFLICT') log.error(fields, 'notifyRefund NOT applied: it does not match the journaled refund');
+    if (v.kind === 'LATE_SUCCESS')
+      log.error(fields, 'notifyRefund: a refund journaled FAILED was refunded by Antom after all; now SUCCEEDED, flagged for support');
+    else if (v.kind === 'MISMATCH' || v.kind === 'CONFLICT') log.error(fields, 'notifyRefund NOT applied: it does not match the journaled refund');
     else if (v.kind === 'UNKNOWN_REFUND') log.warn(fields, 'notifyRefund for a refund this ledger does not know; acknowledged, nothing applied');
     else log.info(fields, v.kind === 'APPLIED' ? `notifyRefund applied: ${v.from} -> ${v.to}` : 'notifyRefund acknowledged; nothing to change');
     report({ kind: 'VERDICT', verdict: v });

@@ -139,15 +139,35 @@ describe('notifyRefund endpoint', () => {
     expect(await journal.get('RR-NOBODY')).toBeNull();
   });
 
-  it('never overturns a final state, and never finishes a refund that was never sent', async () => {
-    await journalRefund(journal, 'RR-6', 'PAY-6', 'FAILED');
+  it('never turns a success into a failure, and never finishes a refund that was never sent', async () => {
+    await journalRefund(journal, 'RR-6', 'PAY-6', 'SUCCEEDED');
     await journalRefund(journal, 'RR-7', 'PAY-7', 'REFERENCE_OBTAINED');
-    await postSigned(`${server.url}/`, notifyBody('RR-6', 'PAY-6'));
+    await postSigned(
+      `${server.url}/`,
+      notifyBody('RR-6', 'PAY-6', { refundStatus: 'FAIL', result: { resultCode: 'REFUND_FAILED', resultStatus: 'F', resultMessage: 'f' } }),
+    );
     await postSigned(`${server.url}/`, notifyBody('RR-7', 'PAY-7'));
-    expect((await journal.get('RR-6'))?.state).toBe('FAILED');
+    expect((await journal.get('RR-6'))?.state).toBe('SUCCEEDED');
     expect((await journal.get('RR-7'))?.state).toBe('REFERENCE_OBTAINED');
     expect(audits('notify.conflict')).toHaveLength(1);
     expect(audits('notify.mismatch')).toHaveLength(1);
+  });
+
+  it('a SUCCESS for a refund journaled FAILED: money moved, so it becomes SUCCEEDED, flagged for support, counted, not retryable', async () => {
+    await journalRefund(journal, 'RR-6F', 'PAY-6F', 'FAILED');
+    await journal.update('RR-6F', 'FAILED', { nextAction: 'NEW_REQUEST_ID' });
+    expect((await journal.refundableBalance('PAY-6F'))?.value).toBe(10_000);
+    const res = await postSigned(`${server.url}/`, notifyBody('RR-6F', 'PAY-6F'));
+    expect(res.status).toBe(200);
+    const row = await journal.get('RR-6F');
+    expect(row).toMatchObject({ state: 'SUCCEEDED', result_code: 'LATE_SUCCESS_AFTER_FAILED', next_action: 'CALL_SUPPORT', refund_id: 'ANTOM-RR-6F' });
+    expect((await journal.refundableBalance('PAY-6F'))?.value).toBe(9_000);
+    expect(audits('notify.conflict')).toEqual([expect.objectContaining({ resolved: 'FAILED -> SUCCEEDED' })]);
+    expect(seen.at(-1)).toMatchObject({ kind: 'VERDICT', verdict: { kind: 'LATE_SUCCESS' } });
+    expect(ledger.verifyAudit().ok).toBe(true);
+    // A replay changes nothing more.
+    await postSigned(`${server.url}/`, notifyBody('RR-6F', 'PAY-6F'));
+    expect(await journal.transitions('RR-6F')).toHaveLength(6);
   });
 
   it('a PROCESSING notification changes nothing; a refundStatus contradicting result is not believed', async () => {
