@@ -20,7 +20,14 @@
  *  - the journal unreachable or failing: HTTP 503 with SYSTEM_ERROR, so Antom
  *    re-sends after the database is back. Never an acknowledgement for a
  *    result we could not record.
- * Every refusal is logged and, where the journal is reachable, audited.
+ * Refusals are logged and, where the journal is reachable, audited, but at
+ * most one entry (and one log line) per minute: the first refusal of a
+ * minute is written at once, the rest are counted and written as one
+ * `notify.refused.summary` entry when the minute is over (or on close). A
+ * keyless client could otherwise grow the store's audit chain without bound
+ * and slow every counter's appends (they share the chain's lock). Nothing a
+ * sender controls is stored beyond the reason, its address and byte counts:
+ * never the request path or body.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +57,8 @@ export interface NotifyServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly log: NotifyLog;
+  /** At most one refusal audit entry / log line per this many ms (default a minute; tests shorten it). */
+  readonly refusalWindowMs?: number;
   /** Called after each handled request (tests and the CLI's counters). */
   readonly onVerdict?: (v: NotifyOutcome) => void;
 }
@@ -116,12 +125,53 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     });
   }
 
-  /** Audits a refusal when the journal is reachable; a failure here never changes the answer. */
-  async function auditRefusal(kind: string, detail: Record<string, unknown>): Promise<void> {
+  const windowMs = opts.refusalWindowMs ?? 60_000;
+  let lastWritten = Number.NEGATIVE_INFINITY;
+  let held: Record<string, number> = {};
+  let heldSince: string | null = null;
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  async function appendQuietly(kind: string, detail: Record<string, unknown>): Promise<void> {
     try {
       await journal.appendAudit(NOTIFY_ACTOR, kind, detail);
     } catch (e) {
       log.error({ kind, err: String(e) }, 'could not audit a refused notification');
+    }
+  }
+
+  /** Writes the refusals counted since the last entry as one summary entry and one log line. */
+  async function flushHeld(): Promise<void> {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    const counts = held;
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (total === 0) return;
+    const detail = { counts, total, since: heldSince, until: new Date().toISOString() };
+    held = {};
+    heldSince = null;
+    lastWritten = Date.now();
+    log.warn(detail, `notifyRefund: ${total} more request(s) refused in the last period (not audited one by one); nothing applied`);
+    await appendQuietly('notify.refused.summary', detail);
+  }
+
+  /**
+   * Logs and audits a refusal, rate-limited (module comment); a failure here never changes the answer.
+   * `fields` never holds the request path or body: only what we decided and small numbers.
+   */
+  async function refusal(reason: string, message: string, fields: Record<string, unknown>): Promise<void> {
+    const now = Date.now();
+    if (now - lastWritten >= windowMs) {
+      await flushHeld();
+      lastWritten = now;
+      log.warn({ reason, ...fields }, message);
+      await appendQuietly('notify.refused', { reason, ...fields });
+      return;
+    }
+    held[reason] = (held[reason] ?? 0) + 1;
+    heldSince ??= new Date(now).toISOString();
+    if (flushTimer === null) {
+      flushTimer = setTimeout(() => void flushHeld(), Math.max(0, lastWritten + windowMs - now));
+      flushTimer.unref();
     }
   }
 
@@ -138,8 +188,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     const from = req.socket.remoteAddress ?? null;
     if (body.kind === 'too-large') {
       const detail = `body larger than ${MAX_NOTIFY_BODY_BYTES} bytes`;
-      log.warn({ from, path: uriPath }, `notifyRefund refused: ${detail}`);
-      await auditRefusal('notify.refused', { reason: 'TOO_LARGE', from, path: uriPath });
+      await refusal('TOO_LARGE', `notifyRefund refused: ${detail}`, { from });
       report({ kind: 'REFUSED', reason: 'TOO_LARGE', detail });
       return send(res, 413, FAIL_BODY, true);
     }
@@ -157,8 +206,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
             ? `client-id ${clientId === undefined ? '(none)' : JSON.stringify(clientId.slice(0, 64))} is not ours`
             : 'no request-time header'
           : `signature ${verdict.verdict.toLowerCase()}`;
-      log.warn({ from, path: uriPath, detail }, 'notifyRefund refused: not verifiably from Antom; nothing applied');
-      await auditRefusal('notify.refused', { reason: 'BAD_SIGNATURE', detail, from, path: uriPath, bytes: Buffer.byteLength(raw) });
+      await refusal('BAD_SIGNATURE', 'notifyRefund refused: not verifiably from Antom; nothing applied', { detail, from, bytes: Buffer.byteLength(raw) });
       report({ kind: 'REFUSED', reason: 'BAD_SIGNATURE', detail });
       return send(res, 401, FAIL_BODY);
     }
@@ -166,8 +214,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     try {
       json = JSON.parse(raw);
     } catch {
-      log.warn({ from }, 'notifyRefund refused: body is not JSON');
-      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail: 'not JSON' });
+      await refusal('MALFORMED', 'notifyRefund refused: body is not JSON', { detail: 'not JSON', from });
       report({ kind: 'REFUSED', reason: 'MALFORMED', detail: 'not JSON' });
       return send(res, 400, FAIL_BODY);
     }
@@ -185,8 +232,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
         .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
         .join('; ')
         .slice(0, 300);
-      log.warn({ detail }, 'notifyRefund refused: REFUND_RESULT not in the documented shape; nothing applied');
-      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail });
+      await refusal('MALFORMED', 'notifyRefund refused: REFUND_RESULT not in the documented shape; nothing applied', { detail, from });
       report({ kind: 'REFUSED', reason: 'MALFORMED', detail });
       return send(res, 400, FAIL_BODY);
     }
@@ -229,6 +275,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await flushHeld();
     },
   };
 }

@@ -85,7 +85,39 @@ describe('notifyRefund endpoint', () => {
     }
     expect(unsigned.status).toBe(401);
     expect((await journal.get('RR-3'))?.state).toBe('PENDING_IN_PROCESS');
-    expect(audits('notify.refused').map((a) => a['reason'])).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'BAD_SIGNATURE', 'BAD_SIGNATURE']);
+    // One entry per minute: the first at once, the other three as one summary (written on close at the latest).
+    expect(audits('notify.refused').map((a) => a['reason'])).toEqual(['BAD_SIGNATURE']);
+    await server.close();
+    expect(audits('notify.refused.summary')).toEqual([expect.objectContaining({ counts: { BAD_SIGNATURE: 3 }, total: 3 })]);
+  });
+
+  it('a keyless flood writes one refusal entry and one summary, never the path or body; log lines are rate-limited too', async () => {
+    await server.close();
+    const warns: unknown[] = [];
+    server = await startNotifyServer({
+      journal,
+      clientId: CLIENT_ID,
+      antomPublicKeys: antomKeys(),
+      port: 0,
+      log: { ...SILENT, warn: (o) => warns.push(o) },
+      refusalWindowMs: 300,
+    });
+    const before = ledger.audit.head().seq;
+    const marker = `/flood-${'p'.repeat(2_000)}?q=${'x'.repeat(2_000)}`;
+    for (let i = 0; i < 40; i += 1) {
+      const r = await fetch(`${server.url}${marker}`, { method: 'POST', body: `BODY-MARKER-${'b'.repeat(4_000)}` });
+      expect(r.status).toBe(401);
+    }
+    expect(ledger.audit.head().seq - before).toBe(1);
+    // The window ends: the held count is written without waiting for close.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ledger.audit.head().seq - before).toBe(2);
+    expect(audits('notify.refused.summary')).toEqual([expect.objectContaining({ total: 39 })]);
+    const written = JSON.stringify(ledger.audit.list({ limit: 10 }));
+    expect(written).not.toContain('flood-');
+    expect(written).not.toContain('BODY-MARKER');
+    expect(warns.length).toBe(2);
+    expect(JSON.stringify(warns)).not.toContain('flood-');
   });
 
   it('a replayed notification acknowledges again and changes nothing', async () => {
@@ -185,11 +217,9 @@ describe('notifyRefund endpoint', () => {
     const malformed = await postSigned(`${server.url}/`, { notifyType: 'REFUND_RESULT', refundRequestId: 'RR-9' });
     expect(malformed.status).toBe(400);
     expect((await journal.get('RR-9'))?.state).toBe('PENDING_IN_PROCESS');
-    expect(
-      audits('notify.refused')
-        .map((a) => a['reason'])
-        .sort(),
-    ).toEqual(['MALFORMED', 'TOO_LARGE']);
+    expect(audits('notify.refused').map((a) => a['reason'])).toEqual(['TOO_LARGE']);
+    await server.close();
+    expect(audits('notify.refused.summary')).toEqual([expect.objectContaining({ counts: { MALFORMED: 1 } })]);
   });
 
   it('answers 503 SYSTEM_ERROR (so Antom re-sends) when the journal cannot record it, never the acknowledgement', async () => {
