@@ -65,7 +65,7 @@ export interface NotifyServerOptions {
 
 export type NotifyOutcome =
   | { readonly kind: 'VERDICT'; readonly verdict: NotifyVerdict }
-  | { readonly kind: 'REFUSED'; readonly reason: 'TOO_LARGE' | 'BAD_SIGNATURE' | 'MALFORMED' | 'JOURNAL_ERROR'; readonly detail: string }
+  | { readonly kind: 'REFUSED'; readonly reason: 'TOO_LARGE' | 'BAD_SIGNATURE' | 'STALE' | 'MALFORMED' | 'JOURNAL_ERROR'; readonly detail: string }
   | { readonly kind: 'IGNORED'; readonly notifyType: string };
 
 export interface NotifyServer {
@@ -75,6 +75,24 @@ export interface NotifyServer {
 }
 
 type Body = { kind: 'ok'; text: string } | { kind: 'too-large' };
+
+/**
+ * How far a notification's request-time may lie from our clock. The guide states no window; Antom re-sends an
+ * unacknowledged notification for about 15 h (sandbox/notifier.ts), and whether a re-send is signed anew is not
+ * documented, so the past bound lies beyond that schedule: a genuine re-send is never refused, a captured push
+ * replayed days later (or one dated 2001) is. The future bound is generous clock skew.
+ */
+export const NOTIFY_MAX_AGE_MS = 48 * 3_600_000;
+export const NOTIFY_MAX_AHEAD_MS = 3_600_000;
+
+/** request-time as Antom's SDKs send it: epoch milliseconds (or seconds), or ISO-8601 with an offset; null when unreadable. */
+export function parseRequestTime(value: string): number | null {
+  if (/^\d{13}$/.test(value)) return Number(value);
+  if (/^\d{10}$/.test(value)) return Number(value) * 1_000;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return null;
+  const t = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(t) ? t : null;
+}
 
 function readCapped(req: http.IncomingMessage): Promise<Body> {
   return new Promise((resolve, reject) => {
@@ -183,7 +201,10 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
       return send(res, 400, FAIL_BODY);
     }
     if (req.method !== 'POST') return send(res, 405, FAIL_BODY);
-    const uriPath = `${target.pathname}${target.search}`;
+    // The guide's sample verifies over request.getRequestURI(): the path without the query. A sender that signs the
+    // path with its query (our sandbox, a notification URL configured with one) is accepted too: the query carries
+    // nothing we read, so either form proves the same body came from Antom.
+    const uriPaths = target.search === '' ? [target.pathname] : [target.pathname, `${target.pathname}${target.search}`];
     const body = await readCapped(req);
     const from = req.socket.remoteAddress ?? null;
     if (body.kind === 'too-large') {
@@ -195,10 +216,18 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     const raw = body.text;
     const clientId = header(req, 'client-id');
     const requestTime = header(req, 'request-time');
-    const verdict =
-      clientId === opts.clientId && requestTime !== undefined
-        ? verifySignatureHeaderWithKeys(header(req, 'signature'), { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, opts.antomPublicKeys)
-        : null;
+    let verdict: ReturnType<typeof verifySignatureHeaderWithKeys> | null = null;
+    if (clientId === opts.clientId && requestTime !== undefined) {
+      for (const uriPath of uriPaths) {
+        const v = verifySignatureHeaderWithKeys(
+          header(req, 'signature'),
+          { method: 'POST', uriPath, clientId, time: requestTime, body: raw },
+          opts.antomPublicKeys,
+        );
+        if (verdict === null || v.verdict === 'OK') verdict = v;
+        if (v.verdict === 'OK') break;
+      }
+    }
     if (verdict === null || verdict.verdict !== 'OK') {
       const detail =
         verdict === null
@@ -208,6 +237,19 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
           : `signature ${verdict.verdict.toLowerCase()}`;
       await refusal('BAD_SIGNATURE', 'notifyRefund refused: not verifiably from Antom; nothing applied', { detail, from, bytes: Buffer.byteLength(raw) });
       report({ kind: 'REFUSED', reason: 'BAD_SIGNATURE', detail });
+      return send(res, 401, FAIL_BODY);
+    }
+    // Signed, but when? A request-time far from now is a capture replayed (or a clock badly off): not acknowledged
+    // (401), so if it was genuine and our clock is wrong, Antom's re-send lands once it is fixed; inquiry resolves it meanwhile.
+    const at = parseRequestTime(requestTime ?? '');
+    const skew = at === null ? null : Date.now() - at;
+    if (skew === null || skew > NOTIFY_MAX_AGE_MS || skew < -NOTIFY_MAX_AHEAD_MS) {
+      const detail =
+        skew === null
+          ? 'request-time is not a time'
+          : `request-time is ${Math.round(Math.abs(skew) / 60_000)} min ${skew > 0 ? 'in the past' : 'in the future'} (allowed: ${NOTIFY_MAX_AGE_MS / 3_600_000} h past, ${NOTIFY_MAX_AHEAD_MS / 3_600_000} h ahead)`;
+      await refusal('STALE', 'notifyRefund refused: signed, but its request-time is outside the accepted window; nothing applied', { detail, from });
+      report({ kind: 'REFUSED', reason: 'STALE', detail });
       return send(res, 401, FAIL_BODY);
     }
     let json: unknown;

@@ -2,14 +2,17 @@
  * `store serve`'s notifyRefund endpoint on the embedded SQLite journal: what
  * is applied, what is refused, what Antom is answered, what is audited.
  */
+import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NOTIFY_ACK_BODY } from '../../../main/antom/wire';
 import { openLedger, type Ledger } from '../../../main/ledger';
 import type { RefundJournal } from '../../../main/ledger/journal-port';
 import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
+import { signatureHeaderFor } from '../../../main/antom/signing';
 import { generateDemoKeyPair } from '../../../main/sandbox/keys';
 import { MAX_NOTIFY_BODY_BYTES, startNotifyServer, type NotifyOutcome, type NotifyServer } from '../../../main/store/notify-server';
+import { testKeys } from '../antom/helpers';
 import { tempDir } from '../ledger/helpers';
 import { antomKeys, CLIENT_ID, journalRefund, notifyBody, postSigned } from './notify-helpers';
 
@@ -118,6 +121,39 @@ describe('notifyRefund endpoint', () => {
     expect(written).not.toContain('BODY-MARKER');
     expect(warns.length).toBe(2);
     expect(JSON.stringify(warns)).not.toContain('flood-');
+  });
+
+  it('refuses a signed notification whose request-time is far from now (a replayed capture); accepts one within the window', async () => {
+    await journalRefund(journal, 'RR-T', 'PAY-T', 'PENDING_IN_PROCESS');
+    const old = await postSigned(`${server.url}/`, notifyBody('RR-T', 'PAY-T'), { time: '2001-01-01T00:00:00+00:00' });
+    const ahead = await postSigned(`${server.url}/`, notifyBody('RR-T', 'PAY-T'), { time: String(Date.now() + 61 * 60_000) });
+    const junk = await postSigned(`${server.url}/`, notifyBody('RR-T', 'PAY-T'), { time: 'yesterday' });
+    for (const r of [old, ahead, junk]) expect(r.status).toBe(401);
+    expect((await journal.get('RR-T'))?.state).toBe('PENDING_IN_PROCESS');
+    expect(seen.map((o) => o.kind === 'REFUSED' && o.reason)).toEqual(['STALE', 'STALE', 'STALE']);
+    // A re-send late in Antom's schedule (signed 20 h ago, ISO form) still lands.
+    const late = new Date(Date.now() - 20 * 3_600_000).toISOString().replace('Z', '+00:00');
+    expect((await postSigned(`${server.url}/`, notifyBody('RR-T', 'PAY-T'), { time: late })).status).toBe(200);
+    expect((await journal.get('RR-T'))?.state).toBe('SUCCEEDED');
+  });
+
+  it("verifies over the path without its query (the guide's getRequestURI), and over path with query; not over another path", async () => {
+    await journalRefund(journal, 'RR-Q1', 'PAY-Q1', 'PENDING_IN_PROCESS');
+    await journalRefund(journal, 'RR-Q2', 'PAY-Q2', 'PENDING_IN_PROCESS');
+    await journalRefund(journal, 'RR-Q3', 'PAY-Q3', 'PENDING_IN_PROCESS');
+    const bare = await postSigned(`${server.url}/notify/refund?store=7`, notifyBody('RR-Q1', 'PAY-Q1'));
+    const withQuery = await postSigned(`${server.url}/notify/refund?store=7`, notifyBody('RR-Q2', 'PAY-Q2'), { signQuery: true });
+    expect([bare.status, withQuery.status]).toEqual([200, 200]);
+    expect((await journal.get('RR-Q1'))?.state).toBe('SUCCEEDED');
+    expect((await journal.get('RR-Q2'))?.state).toBe('SUCCEEDED');
+    // Signed for /notify/refund, sent to /other: refused.
+    const text = JSON.stringify(notifyBody('RR-Q3', 'PAY-Q3'));
+    const time = String(Date.now());
+    const key = createPrivateKey(testKeys().gateway.privateKeyPem);
+    const signature = signatureHeaderFor({ method: 'POST', uriPath: '/notify/refund', clientId: CLIENT_ID, time, body: text, keyVersion: 1 }, key);
+    const moved = await fetch(`${server.url}/other?x=1`, { method: 'POST', headers: { 'client-id': CLIENT_ID, 'request-time': time, signature }, body: text });
+    expect(moved.status).toBe(401);
+    expect((await journal.get('RR-Q3'))?.state).toBe('PENDING_IN_PROCESS');
   });
 
   it('a replayed notification acknowledges again and changes nothing', async () => {
