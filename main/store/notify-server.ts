@@ -57,6 +57,10 @@ export interface NotifyServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly log: NotifyLog;
+  /** Whole headers must arrive within this (default 10 s); enforced every second, not Node's default 30 s sweep. */
+  readonly headersTimeoutMs?: number;
+  /** Open connections at most (default 256): beyond that new ones are dropped, so slow clients cannot exhaust the process. */
+  readonly maxConnections?: number;
   /** At most one refusal audit entry / log line per this many ms (default a minute; tests shorten it). */
   readonly refusalWindowMs?: number;
   /** Called after each handled request (tests and the CLI's counters). */
@@ -296,15 +300,22 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     return send(res, 200, NOTIFY_ACK_BODY);
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      log.error({ err: String(e) }, 'notify endpoint error');
-      if (!res.headersSent) send(res, 500, SYSTEM_ERROR_BODY);
-      else res.destroy();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  // Node checks headersTimeout / requestTimeout only on its connection sweep (30 s by default): 400 slowloris sockets
+  // stayed open 12.5 s. A 1 s sweep (or less for short test timeouts) closes them on time.
+  const server = http.createServer(
+    { headersTimeout, requestTimeout: Math.max(headersTimeout, 15_000), connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        log.error({ err: String(e) }, 'notify endpoint error');
+        if (!res.headersSent) send(res, 500, SYSTEM_ERROR_BODY);
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = opts.maxConnections ?? 256;
+  // An idle socket (nothing sent for the request timeout) is closed too, between requests as well.
+  server.on('connection', (socket) => socket.setTimeout(Math.max(headersTimeout, 15_000), () => socket.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

@@ -3,6 +3,7 @@
  * is applied, what is refused, what Antom is answered, what is audited.
  */
 import { createPrivateKey } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NOTIFY_ACK_BODY } from '../../../main/antom/wire';
@@ -154,6 +155,40 @@ describe('notifyRefund endpoint', () => {
     const moved = await fetch(`${server.url}/other?x=1`, { method: 'POST', headers: { 'client-id': CLIENT_ID, 'request-time': time, signature }, body: text });
     expect(moved.status).toBe(401);
     expect((await journal.get('RR-Q3'))?.state).toBe('PENDING_IN_PROCESS');
+  });
+
+  it('closes a client that sends its headers too slowly, and caps open connections; a real push still lands', async () => {
+    await server.close();
+    server = await startNotifyServer({
+      journal,
+      clientId: CLIENT_ID,
+      antomPublicKeys: antomKeys(),
+      port: 0,
+      log: SILENT,
+      headersTimeoutMs: 400,
+      maxConnections: 4,
+    });
+    const open = (): Promise<{ sock: net.Socket; closed: Promise<number> }> =>
+      new Promise((resolve) => {
+        const t0 = Date.now();
+        const sock = net.connect(server.port, '127.0.0.1', () => {
+          sock.write('POST / HTTP/1.1\r\nHost: x\r\n');
+          resolve({ sock, closed: new Promise((r) => sock.on('close', () => r(Date.now() - t0))) });
+        });
+        sock.on('error', () => undefined);
+        // A byte now and then: never idle, never finishing its headers (slowloris).
+        const drip = setInterval(() => sock.writable && sock.write('X-a: b\r\n'), 100);
+        sock.on('close', () => clearInterval(drip));
+      });
+    const slow = await Promise.all([open(), open(), open(), open()]);
+    const extra = await open();
+    // The fifth is over the cap: dropped at once.
+    expect(await extra.closed).toBeLessThan(300);
+    const lifetimes = await Promise.all(slow.map((s) => s.closed));
+    // Closed near the 400 ms headers timeout (the sweep runs every 400 ms here), long before Node's 30 s default sweep.
+    for (const ms of lifetimes) expect(ms).toBeLessThan(2_000);
+    await journalRefund(journal, 'RR-S', 'PAY-S', 'PENDING_IN_PROCESS');
+    expect((await postSigned(`${server.url}/`, notifyBody('RR-S', 'PAY-S'))).status).toBe(200);
   });
 
   it('a replayed notification acknowledges again and changes nothing', async () => {
