@@ -39,6 +39,7 @@ import { PUBLIC_TEST_KEYS } from '../secrets/ledger-keys';
 import { PgJournal } from '../ledger/pg/pg-journal';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal } from '../ledger/state-machine';
+import { liveDemoLockOwner } from '../demo/demo-lock';
 
 export interface ImportReport {
   readonly register: string;
@@ -50,6 +51,12 @@ export interface ImportReport {
   readonly auditEntries: number;
   /** Refunds already in the store ledger (an earlier import): left untouched. */
   readonly alreadyPresent: number;
+  /**
+   * Of those, the ones whose row in this SQLite journal differs from the store's (state, amount, Antom's refundId or
+   * result): the SQLite journal moved on after the import (it should not have), or another counter changed the store's.
+   * Never overwritten either way; named so a person settles them.
+   */
+  readonly differing: readonly { readonly refundRequestId: string; readonly sqlite: string; readonly store: string }[];
   /** Imported refunds that are not final: resumed from the store ledger in store mode. */
   readonly unfinished: readonly string[];
   readonly nothingNew: boolean;
@@ -58,7 +65,7 @@ export interface ImportReport {
 
 export type ImportResult =
   | { readonly ok: true; readonly report: ImportReport }
-  | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'CONFLICT' | 'UNVERIFIED'; readonly message: string };
+  | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'APP_RUNNING' | 'CONFLICT' | 'UNVERIFIED'; readonly message: string };
 
 export const IMPORT_ACTOR = 'store:import';
 
@@ -87,6 +94,8 @@ export async function importSqliteJournal(
     register: string;
     now?: Date;
     /** The store chain's MAC key (every counter's audit key); tests use the public one. */ auditKey?: Buffer;
+    /** This counter's data folder: the import is refused while the app or host runs on it (its demo lock is live). */
+    dataDir?: string;
   },
 ): Promise<ImportResult> {
   const auditKey = opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
@@ -99,6 +108,16 @@ export async function importSqliteJournal(
       ok: false,
       code: 'UNVERIFIED',
       message: `This counter's journal does not verify (${verified.reason}, first broken entry ${verified.firstBrokenSeq}). It may have been edited outside Refund Terminal; run \`audit verify\` on this counter and settle it before importing. Nothing was imported.`,
+    };
+  }
+  // A running app keeps writing this SQLite journal, and those writes would never reach the store. The demo
+  // environment's lock is the one a running app/host holds on its data folder; live drive leases (below) cover the rest.
+  const running = opts.dataDir === undefined ? null : liveDemoLockOwner(opts.dataDir);
+  if (running !== null) {
+    return {
+      ok: false,
+      code: 'APP_RUNNING',
+      message: `Refund Terminal is running on this data folder (pid ${running.pid} on ${running.host}, since ${running.createdAt}). Close it, then import again. Nothing was imported.`,
     };
   }
   const rows = ledger.listRefunds({});
@@ -176,6 +195,7 @@ export async function importSqliteJournal(
     let transitions = 0;
     let alreadyPresent = 0;
     const unfinished: string[] = [];
+    const differing: { refundRequestId: string; sqlite: string; store: string }[] = [];
     for (const r of rows) {
       const ins = await c.query(
         `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
@@ -214,6 +234,15 @@ export async function importSqliteJournal(
       );
       if ((ins.rowCount ?? 0) === 0) {
         alreadyPresent += 1;
+        const there = await c.query<{ state: string; amount_value: string; refund_id: string | null; result_code: string | null }>(
+          'SELECT state, amount_value, refund_id, result_code FROM refunds WHERE refund_request_id = $1',
+          [r.refund_request_id],
+        );
+        const t = there.rows[0];
+        const mine = `${r.state} ${r.amount_value} ${r.currency} refundId=${r.refund_id ?? '-'} result=${r.result_code ?? '-'}`;
+        const theirs =
+          t === undefined ? '(missing)' : `${t.state} ${t.amount_value} ${r.currency} refundId=${t.refund_id ?? '-'} result=${t.result_code ?? '-'}`;
+        if (mine !== theirs) differing.push({ refundRequestId: r.refund_request_id, sqlite: mine, store: theirs });
         continue;
       }
       refunds += 1;
@@ -262,6 +291,7 @@ export async function importSqliteJournal(
       otherRefunds,
       auditEntries: entries.length,
       alreadyPresent,
+      differing,
       unfinished,
       nothingNew,
       sourceHead: { seq: sourceHead.seq ?? 0, hash: sourceHead.hash },

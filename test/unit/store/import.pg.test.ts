@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCommand } from '../../../main/cli/commands/store';
+import { acquireDemoLock } from '../../../main/demo/demo-lock';
 import { openLedger } from '../../../main/ledger';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
@@ -200,6 +201,32 @@ describe.skipIf(!pgAvailable)('store import', () => {
     expect(r).toMatchObject({ ok: false, code: 'UNVERIFIED', message: expect.stringMatching(/does not verify .*RR-T-1.*Nothing was imported/) });
     expect(await counts(url)).toMatchObject({ refunds: 0, payments: 0, audit: 0 });
     again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses while the app runs on this data folder (its lock is live); a re-import names rows that differ, never overwriting them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+    const local = sqliteJournal(ledger);
+    await journalRefund(local, 'RR-D-1', 'PAY-D-1', 'PENDING_UNKNOWN');
+    const url = freshUrl();
+    const lock = acquireDemoLock(dir);
+    expect(lock.kind).toBe('owner');
+    const refused = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(refused).toMatchObject({ ok: false, code: 'APP_RUNNING', message: expect.stringMatching(new RegExp(`pid ${process.pid}.*Nothing was imported`)) });
+    if (lock.kind === 'owner') lock.lock.release();
+    const first = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(first.ok && first.report).toMatchObject({ refunds: 1, differing: [] });
+    // The counter (wrongly) drove the refund on in SQLite after the import: the re-import says so.
+    expect((await local.transition('RR-D-1', 'PENDING_UNKNOWN', 'SUCCEEDED', { actor: 'system' })).ok).toBe(true);
+    const again = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(again.ok && again.report.differing).toEqual([
+      { refundRequestId: 'RR-D-1', sqlite: expect.stringMatching(/^SUCCEEDED 1000 SGD/), store: expect.stringMatching(/^PENDING_UNKNOWN 1000 SGD/) },
+    ]);
+    const store = await PgJournal.open({ url, register: 'store' });
+    expect((await store.get('RR-D-1'))?.state).toBe('PENDING_UNKNOWN');
+    await store.close();
+    ledger.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
