@@ -70,6 +70,8 @@ describe('engine -> sandbox PROCESSING -> notifyRefund -> store serve -> final',
     await until('the refund to be final', () => ledger.refunds.get(id)?.state === 'SUCCEEDED');
     expect(ledger.refunds.transitions(id).at(-1)).toMatchObject({ actor: 'antom:notify', to_state: 'SUCCEEDED' });
     expect(sandbox.requestLog().filter((e) => e.api === 'inquiryRefund')).toEqual([]);
+    // The journal is final before the acknowledgement reaches the sandbox, which logs the send only then.
+    await until('the sandbox to log the acknowledged send', () => sandbox.notifyLog().length > 0);
     expect(sandbox.notifyLog()).toEqual([expect.objectContaining({ refundRequestId: id, attempt: 1, httpStatus: 200, acknowledged: true })]);
   }, 30_000);
 
