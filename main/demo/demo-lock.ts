@@ -101,6 +101,12 @@ function readLock(file: string): DemoLockContent | 'unreadable' | null {
   }
 }
 
+/** The live process that owns this data folder's demo environment (the app or host running on it), or null. */
+export function liveDemoLockOwner(dataDir: string): DemoLockContent | null {
+  const c = readLock(path.join(dataDir, DEMO_LOCK_FILE));
+  return c === null || c === 'unreadable' || !demoLockOwnerAlive(c) ? null : c;
+}
+
 function writeExclusive(file: string, c: DemoLockContent): boolean {
   let fd: number;
   try {

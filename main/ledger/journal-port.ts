@@ -78,7 +78,8 @@ export interface RefundJournal {
     from: RefundState,
     to: RefundState,
     /** `audit`: appended by `actor` in the same commit, only when the move applies. */
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
+    /** `lateSuccess`: allows FAILED -> SUCCEEDED (Antom's verified notification only; state-machine.ts). */
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean },
   ): Promise<Result<RefundRow, TransitionError>>;
   /**
    * AWAITING_APPROVAL -> APPROVED | DECLINED as one commit: the compare-and-set,

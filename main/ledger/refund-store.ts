@@ -218,9 +218,9 @@ export class RefundStore {
     refundRequestId: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch },
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; lateSuccess?: boolean },
   ): Result<RefundRow, TransitionError> {
-    if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
+    if (!canTransition(from, to, opts.lateSuccess === true)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     const run = this.db.transaction((): Result<RefundRow, TransitionError> => {
       const now = this.clock().toISOString();
       const reference = opts.patch?.originalMerchantRefundId;

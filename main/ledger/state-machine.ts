@@ -21,8 +21,17 @@ const ALLOWED: Readonly<Record<RefundState, readonly RefundState[]>> = {
   PENDING_UNKNOWN: ['SUCCEEDED', 'FAILED', 'PENDING_IN_PROCESS', 'SUBMITTING'],
 };
 
-export function canTransition(from: RefundState, to: RefundState): boolean {
-  return ALLOWED[from].includes(to);
+/**
+ * The one move out of a final state: Antom's verified notification says a
+ * refund journaled FAILED succeeded after all (money moved). Never said
+ * "failed" when money moved: the journal follows Antom, and only a caller
+ * that passes `lateSuccess` (notify-apply.ts) may take it; the engine and
+ * recovery never do. docs/ledger.md "A success after a failure".
+ */
+const LATE: Readonly<Partial<Record<RefundState, readonly RefundState[]>>> = { FAILED: ['SUCCEEDED'] };
+
+export function canTransition(from: RefundState, to: RefundState, lateSuccess = false): boolean {
+  return ALLOWED[from].includes(to) || (lateSuccess && (LATE[from] ?? []).includes(to));
 }
 
 export function allowedNext(from: RefundState): readonly RefundState[] {

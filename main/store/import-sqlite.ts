@@ -15,6 +15,15 @@
  * and a closing `store.import` entry names the source head (seq and hash),
  * which `audit verify --expected-head` on the counter can check.
  *
+ * Refused when the SQLite journal does not verify (chain, MACs, row seals,
+ * refunds against their audit trail): an edited journal must not become the
+ * store's truth with a fresh, verifying chain on top of it.
+ *
+ * Everything the counter's balance stands on moves with it: the payments'
+ * Antom-reported refunds (antom_refunded, antom_refunds, refundable_below,
+ * refund_closed_code) and the cash / store-credit refunds (other_refunds),
+ * so the store admits no refund the counter would have refused.
+ *
  * Unfinished refunds: refused while any has a live drive lease (a process is
  * moving it right now, and its next step would land only in SQLite).
  * Unfinished refunds without a live owner are imported as they stand; once
@@ -30,15 +39,24 @@ import { PUBLIC_TEST_KEYS } from '../secrets/ledger-keys';
 import { PgJournal } from '../ledger/pg/pg-journal';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal } from '../ledger/state-machine';
+import { liveDemoLockOwner } from '../demo/demo-lock';
 
 export interface ImportReport {
   readonly register: string;
   readonly payments: number;
   readonly refunds: number;
   readonly transitions: number;
+  /** Cash / store-credit refunds recorded on this counter (other_refunds) newly in the store. */
+  readonly otherRefunds: number;
   readonly auditEntries: number;
   /** Refunds already in the store ledger (an earlier import): left untouched. */
   readonly alreadyPresent: number;
+  /**
+   * Of those, the ones whose row in this SQLite journal differs from the store's (state, amount, Antom's refundId or
+   * result): the SQLite journal moved on after the import (it should not have), or another counter changed the store's.
+   * Never overwritten either way; named so a person settles them.
+   */
+  readonly differing: readonly { readonly refundRequestId: string; readonly sqlite: string; readonly store: string }[];
   /** Imported refunds that are not final: resumed from the store ledger in store mode. */
   readonly unfinished: readonly string[];
   readonly nothingNew: boolean;
@@ -46,7 +64,8 @@ export interface ImportReport {
 }
 
 export type ImportResult =
-  { readonly ok: true; readonly report: ImportReport } | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'CONFLICT'; readonly message: string };
+  | { readonly ok: true; readonly report: ImportReport }
+  | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'APP_RUNNING' | 'CONFLICT' | 'UNVERIFIED'; readonly message: string };
 
 export const IMPORT_ACTOR = 'store:import';
 
@@ -75,11 +94,34 @@ export async function importSqliteJournal(
     register: string;
     now?: Date;
     /** The store chain's MAC key (every counter's audit key); tests use the public one. */ auditKey?: Buffer;
+    /** This counter's data folder: the import is refused while the app or host runs on it (its demo lock is live). */
+    dataDir?: string;
   },
 ): Promise<ImportResult> {
   const auditKey = opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
   const now = opts.now ?? new Date();
+  // The journal must verify before it becomes the store's truth: the store chain re-signs what it imports, so an
+  // edit made here by SQL would otherwise come out of the import looking intact.
+  const verified = ledger.verifyAudit();
+  if (!verified.ok) {
+    return {
+      ok: false,
+      code: 'UNVERIFIED',
+      message: `This counter's journal does not verify (${verified.reason}, first broken entry ${verified.firstBrokenSeq}). It may have been edited outside Refund Terminal; run \`audit verify\` on this counter and settle it before importing. Nothing was imported.`,
+    };
+  }
+  // A running app keeps writing this SQLite journal, and those writes would never reach the store. The demo
+  // environment's lock is the one a running app/host holds on its data folder; live drive leases (below) cover the rest.
+  const running = opts.dataDir === undefined ? null : liveDemoLockOwner(opts.dataDir);
+  if (running !== null) {
+    return {
+      ok: false,
+      code: 'APP_RUNNING',
+      message: `Refund Terminal is running on this data folder (pid ${running.pid} on ${running.host}, since ${running.createdAt}). Close it, then import again. Nothing was imported.`,
+    };
+  }
   const rows = ledger.listRefunds({});
+  const others = ledger.otherRefunds.list({});
   const driven = rows.filter((r) => !isFinal(r.state) && liveLease(r, now));
   if (driven.length > 0) {
     return {
@@ -108,21 +150,52 @@ export async function importSqliteJournal(
       if (d.register === opts.register && typeof d.sourceHead?.seq === 'number') importedUpTo = Math.max(importedUpTo, d.sourceHead.seq);
     }
     let payments = 0;
-    const paymentIds = [...new Set(rows.map((r) => r.payment_id))];
+    let reportUpdates = 0;
+    const paymentIds = [...new Set([...rows.map((r) => r.payment_id), ...others.map((o) => o.payment_id)])];
     for (const id of paymentIds) {
-      const p = ledger.payments.get(id);
+      const p = ledger.payments.row(id);
       if (p === null) continue;
-      const r = await c.query(
-        `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (payment_id) DO NOTHING`,
-        [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund, p.fetchedAt || now.toISOString()],
+      // Antom's reported refunds go with the payment; when the store already has the payment (another counter looked
+      // it up), the newer report wins and the lower refusal ceiling stays: never more room than either side knew.
+      const r = await c.query<{ inserted: boolean }>(
+        `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at,
+           antom_refunded, antom_refunds, refundable_below, refund_closed_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (payment_id) DO UPDATE SET
+           antom_refunded = CASE WHEN excluded.antom_refunded IS NOT NULL AND (payments.antom_refunded IS NULL OR excluded.fetched_at > payments.fetched_at)
+                            THEN excluded.antom_refunded ELSE payments.antom_refunded END,
+           antom_refunds = CASE WHEN excluded.antom_refunded IS NOT NULL AND (payments.antom_refunded IS NULL OR excluded.fetched_at > payments.fetched_at)
+                           THEN excluded.antom_refunds ELSE payments.antom_refunds END,
+           refundable_below = LEAST(payments.refundable_below, excluded.refundable_below),
+           refund_closed_code = COALESCE(payments.refund_closed_code, excluded.refund_closed_code)
+         WHERE (excluded.antom_refunded IS NOT NULL AND (payments.antom_refunded IS NULL OR excluded.fetched_at > payments.fetched_at)
+                AND excluded.antom_refunded IS DISTINCT FROM payments.antom_refunded)
+            OR (excluded.refundable_below IS NOT NULL AND (payments.refundable_below IS NULL OR excluded.refundable_below < payments.refundable_below))
+            OR (payments.refund_closed_code IS NULL AND excluded.refund_closed_code IS NOT NULL)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          p.payment_id,
+          p.amount_value,
+          p.currency,
+          p.payment_method,
+          p.paid_at,
+          p.status,
+          p.supports_partial === null ? null : p.supports_partial !== 0,
+          p.fetched_at || now.toISOString(),
+          p.antom_refunded,
+          p.antom_refunds,
+          p.refundable_below,
+          p.refund_closed_code,
+        ],
       );
-      payments += r.rowCount ?? 0;
+      payments += r.rows.filter((x) => x.inserted).length;
+      reportUpdates += r.rows.filter((x) => !x.inserted).length;
     }
     let refunds = 0;
     let transitions = 0;
     let alreadyPresent = 0;
     const unfinished: string[] = [];
+    const differing: { refundRequestId: string; sqlite: string; store: string }[] = [];
     for (const r of rows) {
       const ins = await c.query(
         `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
@@ -161,6 +234,15 @@ export async function importSqliteJournal(
       );
       if ((ins.rowCount ?? 0) === 0) {
         alreadyPresent += 1;
+        const there = await c.query<{ state: string; amount_value: string; refund_id: string | null; result_code: string | null }>(
+          'SELECT state, amount_value, refund_id, result_code FROM refunds WHERE refund_request_id = $1',
+          [r.refund_request_id],
+        );
+        const t = there.rows[0];
+        const mine = `${r.state} ${r.amount_value} ${r.currency} refundId=${r.refund_id ?? '-'} result=${r.result_code ?? '-'}`;
+        const theirs =
+          t === undefined ? '(missing)' : `${t.state} ${t.amount_value} ${r.currency} refundId=${t.refund_id ?? '-'} result=${t.result_code ?? '-'}`;
+        if (mine !== theirs) differing.push({ refundRequestId: r.refund_request_id, sqlite: mine, store: theirs });
         continue;
       }
       refunds += 1;
@@ -177,6 +259,16 @@ export async function importSqliteJournal(
         transitions += 1;
       }
     }
+    // Cash / store credit given on this counter counts against the payment in the store as it did here.
+    let otherRefunds = 0;
+    for (const o of others) {
+      const r = await c.query(
+        `INSERT INTO other_refunds (id, payment_id, register, method, amount_value, currency, note, related_refund_request_id, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+        [o.id, o.payment_id, opts.register, o.method, o.amount_value, o.currency, o.note, o.related_refund_request_id, o.recorded_by, o.created_at],
+      );
+      otherRefunds += r.rowCount ?? 0;
+    }
     const sourceHead = ledger.audit.head();
     // The counter's own record of an earlier import is not news for the store (it already has its own).
     const entries = auditAfter(ledger, importedUpTo).filter((e) => !(e.actor === IMPORT_ACTOR && e.kind === 'store.import'));
@@ -190,14 +282,16 @@ export async function importSqliteJournal(
         sourceDetail: e.detail,
       });
     }
-    const nothingNew = payments === 0 && refunds === 0 && entries.length === 0;
+    const nothingNew = payments === 0 && reportUpdates === 0 && refunds === 0 && otherRefunds === 0 && entries.length === 0;
     const report: ImportReport = {
       register: opts.register,
       payments,
       refunds,
       transitions,
+      otherRefunds,
       auditEntries: entries.length,
       alreadyPresent,
+      differing,
       unfinished,
       nothingNew,
       sourceHead: { seq: sourceHead.seq ?? 0, hash: sourceHead.hash },
@@ -212,6 +306,8 @@ export async function importSqliteJournal(
       payments,
       refunds,
       transitions,
+      otherRefunds,
+      paymentReportsUpdated: reportUpdates,
       auditEntries: entries.length,
       unfinished,
     });

@@ -16,7 +16,13 @@
  *    refund at the same moment either wins (we see its final state) or loses
  *    (its own CAS fails and it reads ours); never both;
  *  - a push that repeats the state already journaled changes nothing (replay);
- *  - a push contradicting a final state is never applied, and is loud.
+ *  - a push contradicting a final state is never applied, and is loud;
+ *    except SUCCESS for a refund journaled FAILED: money moved, so the
+ *    journal follows Antom (FAILED -> SUCCEEDED, the one late move of
+ *    state-machine.ts), marked LATE_SUCCESS_AFTER_FAILED with CALL_SUPPORT so
+ *    the screens show it refunded, the balance counts it, retry-as-new is
+ *    closed, and `doctor` lists it (a retry or cash may already have been
+ *    given: docs/ledger.md "A success after a failure").
  */
 import type { RefundState } from '../../preload/contract/refunds';
 import { classifyRefundNotification, type RefundExpectation } from '../antom/classify';
@@ -25,6 +31,9 @@ import type { RefundJournal } from '../ledger/journal-port';
 import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal } from '../ledger/state-machine';
+
+/** result_code of a refund journaled FAILED that Antom's notification then reported SUCCESS (doctor looks for it). */
+export const LATE_SUCCESS_CODE = 'LATE_SUCCESS_AFTER_FAILED';
 
 /** Who the journal and audit name for a push from Antom. */
 export const NOTIFY_ACTOR = 'antom:notify';
@@ -40,6 +49,8 @@ export type NotifyVerdict =
   | { readonly kind: 'UNKNOWN_REFUND'; readonly refundRequestId: string }
   /** About our refundRequestId but not what we journaled, or about a refund Antom cannot have seen. */
   | { readonly kind: 'MISMATCH'; readonly refundRequestId: string; readonly state: RefundState; readonly detail: string }
+  /** Journaled FAILED, Antom says SUCCESS: moved to SUCCEEDED, flagged for support (money moved after all). */
+  | { readonly kind: 'LATE_SUCCESS'; readonly refundRequestId: string; readonly from: 'FAILED'; readonly to: 'SUCCEEDED'; readonly detail: string }
   /** Final in the journal with the opposite result: never overwritten. */
   | { readonly kind: 'CONFLICT'; readonly refundRequestId: string; readonly state: RefundState; readonly detail: string };
 
@@ -99,6 +110,27 @@ export async function applyRefundNotification(journal: RefundJournal, body: Refu
     }
     const to: RefundState = outcome.status === 'SUCCESS' ? 'SUCCEEDED' : 'FAILED';
     if (row.state === to) return { kind: 'ALREADY_FINAL', refundRequestId: id, state: row.state };
+    if (row.state === 'FAILED' && to === 'SUCCEEDED') {
+      // Never "failed" when money moved: Antom's signed word that it refunded wins over our FAILED (a timeout read as a
+      // failure, a wrong answer). Loud: the cashier may already have retried or paid cash, and support must look.
+      const why = `Journaled FAILED, but Antom's notification says the refund SUCCEEDED: money was refunded. Check that no retry or cash refund was also given.`;
+      const moved = await journal.transition(id, 'FAILED', 'SUCCEEDED', {
+        actor: NOTIFY_ACTOR,
+        lateSuccess: true,
+        patch: {
+          resultCode: LATE_SUCCESS_CODE,
+          message: 'Antom reported this refund as refunded after it was recorded as failed. Check that the customer was not refunded again; call support.',
+          nextAction: 'CALL_SUPPORT',
+          nextCheckAt: null,
+          ...(outcome.refundId !== undefined ? { refundId: outcome.refundId } : {}),
+        },
+        detail: { via: 'notifyRefund', lateSuccess: true },
+        audit: { kind: 'notify.conflict', detail: { ...auditDetail(body), state: row.state, why, resolved: 'FAILED -> SUCCEEDED' } },
+      });
+      if (moved.ok) return { kind: 'LATE_SUCCESS', refundRequestId: id, from: 'FAILED', to: 'SUCCEEDED', detail: why };
+      if (moved.error.code !== 'STALE_STATE') throw new Error(`notifyRefund for ${id}: ${moved.error.code}: ${moved.error.message}`);
+      continue;
+    }
     if (isFinal(row.state)) return refuse('CONFLICT', `The journal says ${row.state}; Antom's notification says ${to}. Not changed: call Antom support.`);
     if (!SENT.includes(row.state)) {
       return refuse('MISMATCH', `The refund is ${row.state}: it was never sent to Antom, so a result for it cannot be genuine.`);

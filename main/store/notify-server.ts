@@ -20,7 +20,14 @@
  *  - the journal unreachable or failing: HTTP 503 with SYSTEM_ERROR, so Antom
  *    re-sends after the database is back. Never an acknowledgement for a
  *    result we could not record.
- * Every refusal is logged and, where the journal is reachable, audited.
+ * Refusals are logged and, where the journal is reachable, audited, but at
+ * most one entry (and one log line) per minute: the first refusal of a
+ * minute is written at once, the rest are counted and written as one
+ * `notify.refused.summary` entry when the minute is over (or on close). A
+ * keyless client could otherwise grow the store's audit chain without bound
+ * and slow every counter's appends (they share the chain's lock). Nothing a
+ * sender controls is stored beyond the reason, its address and byte counts:
+ * never the request path or body.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,13 +57,19 @@ export interface NotifyServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly log: NotifyLog;
+  /** Whole headers must arrive within this (default 10 s); enforced every second, not Node's default 30 s sweep. */
+  readonly headersTimeoutMs?: number;
+  /** Open connections at most (default 256): beyond that new ones are dropped, so slow clients cannot exhaust the process. */
+  readonly maxConnections?: number;
+  /** At most one refusal audit entry / log line per this many ms (default a minute; tests shorten it). */
+  readonly refusalWindowMs?: number;
   /** Called after each handled request (tests and the CLI's counters). */
   readonly onVerdict?: (v: NotifyOutcome) => void;
 }
 
 export type NotifyOutcome =
   | { readonly kind: 'VERDICT'; readonly verdict: NotifyVerdict }
-  | { readonly kind: 'REFUSED'; readonly reason: 'TOO_LARGE' | 'BAD_SIGNATURE' | 'MALFORMED' | 'JOURNAL_ERROR'; readonly detail: string }
+  | { readonly kind: 'REFUSED'; readonly reason: 'TOO_LARGE' | 'BAD_SIGNATURE' | 'STALE' | 'MALFORMED' | 'JOURNAL_ERROR'; readonly detail: string }
   | { readonly kind: 'IGNORED'; readonly notifyType: string };
 
 export interface NotifyServer {
@@ -66,6 +79,24 @@ export interface NotifyServer {
 }
 
 type Body = { kind: 'ok'; text: string } | { kind: 'too-large' };
+
+/**
+ * How far a notification's request-time may lie from our clock. The guide states no window; Antom re-sends an
+ * unacknowledged notification for about 15 h (sandbox/notifier.ts), and whether a re-send is signed anew is not
+ * documented, so the past bound lies beyond that schedule: a genuine re-send is never refused, a captured push
+ * replayed days later (or one dated 2001) is. The future bound is generous clock skew.
+ */
+export const NOTIFY_MAX_AGE_MS = 48 * 3_600_000;
+export const NOTIFY_MAX_AHEAD_MS = 3_600_000;
+
+/** request-time as Antom's SDKs send it: epoch milliseconds (or seconds), or ISO-8601 with an offset; null when unreadable. */
+export function parseRequestTime(value: string): number | null {
+  if (/^\d{13}$/.test(value)) return Number(value);
+  if (/^\d{10}$/.test(value)) return Number(value) * 1_000;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return null;
+  const t = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(t) ? t : null;
+}
 
 function readCapped(req: http.IncomingMessage): Promise<Body> {
   return new Promise((resolve, reject) => {
@@ -116,12 +147,53 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     });
   }
 
-  /** Audits a refusal when the journal is reachable; a failure here never changes the answer. */
-  async function auditRefusal(kind: string, detail: Record<string, unknown>): Promise<void> {
+  const windowMs = opts.refusalWindowMs ?? 60_000;
+  let lastWritten = Number.NEGATIVE_INFINITY;
+  let held: Record<string, number> = {};
+  let heldSince: string | null = null;
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  async function appendQuietly(kind: string, detail: Record<string, unknown>): Promise<void> {
     try {
       await journal.appendAudit(NOTIFY_ACTOR, kind, detail);
     } catch (e) {
       log.error({ kind, err: String(e) }, 'could not audit a refused notification');
+    }
+  }
+
+  /** Writes the refusals counted since the last entry as one summary entry and one log line. */
+  async function flushHeld(): Promise<void> {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    const counts = held;
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (total === 0) return;
+    const detail = { counts, total, since: heldSince, until: new Date().toISOString() };
+    held = {};
+    heldSince = null;
+    lastWritten = Date.now();
+    log.warn(detail, `notifyRefund: ${total} more request(s) refused in the last period (not audited one by one); nothing applied`);
+    await appendQuietly('notify.refused.summary', detail);
+  }
+
+  /**
+   * Logs and audits a refusal, rate-limited (module comment); a failure here never changes the answer.
+   * `fields` never holds the request path or body: only what we decided and small numbers.
+   */
+  async function refusal(reason: string, message: string, fields: Record<string, unknown>): Promise<void> {
+    const now = Date.now();
+    if (now - lastWritten >= windowMs) {
+      await flushHeld();
+      lastWritten = now;
+      log.warn({ reason, ...fields }, message);
+      await appendQuietly('notify.refused', { reason, ...fields });
+      return;
+    }
+    held[reason] = (held[reason] ?? 0) + 1;
+    heldSince ??= new Date(now).toISOString();
+    if (flushTimer === null) {
+      flushTimer = setTimeout(() => void flushHeld(), Math.max(0, lastWritten + windowMs - now));
+      flushTimer.unref();
     }
   }
 
@@ -133,23 +205,33 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
       return send(res, 400, FAIL_BODY);
     }
     if (req.method !== 'POST') return send(res, 405, FAIL_BODY);
-    const uriPath = `${target.pathname}${target.search}`;
+    // The guide's sample verifies over request.getRequestURI(): the path without the query. A sender that signs the
+    // path with its query (our sandbox, a notification URL configured with one) is accepted too: the query carries
+    // nothing we read, so either form proves the same body came from Antom.
+    const uriPaths = target.search === '' ? [target.pathname] : [target.pathname, `${target.pathname}${target.search}`];
     const body = await readCapped(req);
     const from = req.socket.remoteAddress ?? null;
     if (body.kind === 'too-large') {
       const detail = `body larger than ${MAX_NOTIFY_BODY_BYTES} bytes`;
-      log.warn({ from, path: uriPath }, `notifyRefund refused: ${detail}`);
-      await auditRefusal('notify.refused', { reason: 'TOO_LARGE', from, path: uriPath });
+      await refusal('TOO_LARGE', `notifyRefund refused: ${detail}`, { from });
       report({ kind: 'REFUSED', reason: 'TOO_LARGE', detail });
       return send(res, 413, FAIL_BODY, true);
     }
     const raw = body.text;
     const clientId = header(req, 'client-id');
     const requestTime = header(req, 'request-time');
-    const verdict =
-      clientId === opts.clientId && requestTime !== undefined
-        ? verifySignatureHeaderWithKeys(header(req, 'signature'), { method: 'POST', uriPath, clientId, time: requestTime, body: raw }, opts.antomPublicKeys)
-        : null;
+    let verdict: ReturnType<typeof verifySignatureHeaderWithKeys> | null = null;
+    if (clientId === opts.clientId && requestTime !== undefined) {
+      for (const uriPath of uriPaths) {
+        const v = verifySignatureHeaderWithKeys(
+          header(req, 'signature'),
+          { method: 'POST', uriPath, clientId, time: requestTime, body: raw },
+          opts.antomPublicKeys,
+        );
+        if (verdict === null || v.verdict === 'OK') verdict = v;
+        if (v.verdict === 'OK') break;
+      }
+    }
     if (verdict === null || verdict.verdict !== 'OK') {
       const detail =
         verdict === null
@@ -157,17 +239,28 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
             ? `client-id ${clientId === undefined ? '(none)' : JSON.stringify(clientId.slice(0, 64))} is not ours`
             : 'no request-time header'
           : `signature ${verdict.verdict.toLowerCase()}`;
-      log.warn({ from, path: uriPath, detail }, 'notifyRefund refused: not verifiably from Antom; nothing applied');
-      await auditRefusal('notify.refused', { reason: 'BAD_SIGNATURE', detail, from, path: uriPath, bytes: Buffer.byteLength(raw) });
+      await refusal('BAD_SIGNATURE', 'notifyRefund refused: not verifiably from Antom; nothing applied', { detail, from, bytes: Buffer.byteLength(raw) });
       report({ kind: 'REFUSED', reason: 'BAD_SIGNATURE', detail });
+      return send(res, 401, FAIL_BODY);
+    }
+    // Signed, but when? A request-time far from now is a capture replayed (or a clock badly off): not acknowledged
+    // (401), so if it was genuine and our clock is wrong, Antom's re-send lands once it is fixed; inquiry resolves it meanwhile.
+    const at = parseRequestTime(requestTime ?? '');
+    const skew = at === null ? null : Date.now() - at;
+    if (skew === null || skew > NOTIFY_MAX_AGE_MS || skew < -NOTIFY_MAX_AHEAD_MS) {
+      const detail =
+        skew === null
+          ? 'request-time is not a time'
+          : `request-time is ${Math.round(Math.abs(skew) / 60_000)} min ${skew > 0 ? 'in the past' : 'in the future'} (allowed: ${NOTIFY_MAX_AGE_MS / 3_600_000} h past, ${NOTIFY_MAX_AHEAD_MS / 3_600_000} h ahead)`;
+      await refusal('STALE', 'notifyRefund refused: signed, but its request-time is outside the accepted window; nothing applied', { detail, from });
+      report({ kind: 'REFUSED', reason: 'STALE', detail });
       return send(res, 401, FAIL_BODY);
     }
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      log.warn({ from }, 'notifyRefund refused: body is not JSON');
-      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail: 'not JSON' });
+      await refusal('MALFORMED', 'notifyRefund refused: body is not JSON', { detail: 'not JSON', from });
       report({ kind: 'REFUSED', reason: 'MALFORMED', detail: 'not JSON' });
       return send(res, 400, FAIL_BODY);
     }
@@ -185,8 +278,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
         .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
         .join('; ')
         .slice(0, 300);
-      log.warn({ detail }, 'notifyRefund refused: REFUND_RESULT not in the documented shape; nothing applied');
-      await auditRefusal('notify.refused', { reason: 'MALFORMED', detail });
+      await refusal('MALFORMED', 'notifyRefund refused: REFUND_RESULT not in the documented shape; nothing applied', { detail, from });
       report({ kind: 'REFUSED', reason: 'MALFORMED', detail });
       return send(res, 400, FAIL_BODY);
     }
@@ -199,22 +291,31 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
       return send(res, 503, SYSTEM_ERROR_BODY);
     }
     const fields = { refundRequestId: v.refundRequestId, verdict: v.kind, ...('detail' in v ? { detail: v.detail } : {}) };
-    if (v.kind === 'MISMATCH' || v.kind === 'CONFLICT') log.error(fields, 'notifyRefund NOT applied: it does not match the journaled refund');
+    if (v.kind === 'LATE_SUCCESS')
+      log.error(fields, 'notifyRefund: a refund journaled FAILED was refunded by Antom after all; now SUCCEEDED, flagged for support');
+    else if (v.kind === 'MISMATCH' || v.kind === 'CONFLICT') log.error(fields, 'notifyRefund NOT applied: it does not match the journaled refund');
     else if (v.kind === 'UNKNOWN_REFUND') log.warn(fields, 'notifyRefund for a refund this ledger does not know; acknowledged, nothing applied');
     else log.info(fields, v.kind === 'APPLIED' ? `notifyRefund applied: ${v.from} -> ${v.to}` : 'notifyRefund acknowledged; nothing to change');
     report({ kind: 'VERDICT', verdict: v });
     return send(res, 200, NOTIFY_ACK_BODY);
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      log.error({ err: String(e) }, 'notify endpoint error');
-      if (!res.headersSent) send(res, 500, SYSTEM_ERROR_BODY);
-      else res.destroy();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const headersTimeout = opts.headersTimeoutMs ?? 10_000;
+  // Node checks headersTimeout / requestTimeout only on its connection sweep (30 s by default): 400 slowloris sockets
+  // stayed open 12.5 s. A 1 s sweep (or less for short test timeouts) closes them on time.
+  const server = http.createServer(
+    { headersTimeout, requestTimeout: Math.max(headersTimeout, 15_000), connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        log.error({ err: String(e) }, 'notify endpoint error');
+        if (!res.headersSent) send(res, 500, SYSTEM_ERROR_BODY);
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = opts.maxConnections ?? 256;
+  // An idle socket (nothing sent for the request timeout) is closed too, between requests as well.
+  server.on('connection', (socket) => socket.setTimeout(Math.max(headersTimeout, 15_000), () => socket.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
@@ -227,6 +328,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await flushHeld();
     },
   };
 }

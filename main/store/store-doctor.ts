@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { LedgerSelection } from '../config/store-config';
 import { redactStoreUrl } from '../config/store-config';
 import { PG_LATEST_VERSION } from '../ledger/pg/pg-migrations';
+import { LATE_SUCCESS_CODE } from './notify-apply';
 
 export interface StoreCheck {
   readonly id: string;
@@ -124,6 +125,25 @@ export async function storeLedgerChecks(
               fix: 'As the database owner: GRANT SELECT, INSERT, UPDATE ON payments, refunds TO <role>; GRANT SELECT, INSERT ON refund_transitions, audit TO <role>; GRANT USAGE ON SEQUENCE refund_transitions_id_seq TO <role>;',
             },
       );
+    }
+    if (version >= 1) {
+      // Refunds journaled FAILED that Antom's notification then reported refunded (notify-apply.ts): the customer may
+      // also have been given a retry or cash. Shown until support has looked; the journal keeps the mark for good.
+      const late = await client.query<{ id: string; payment_id: string }>(
+        'SELECT refund_request_id AS id, payment_id FROM refunds WHERE result_code = $1 ORDER BY updated_at DESC LIMIT 20',
+        [LATE_SUCCESS_CODE],
+      );
+      if (late.rows.length > 0) {
+        checks.push({
+          id: 'store-late-success',
+          ok: true,
+          warning: true,
+          summary: `${late.rows.length} refund(s) were recorded as failed, then Antom reported them refunded (${late.rows
+            .map((r) => `${r.id} on ${r.payment_id}`)
+            .join(', ')}). They now count as refunded.`,
+          fix: 'For each: check that no retry or cash refund was also given for the same money; if it was, call Antom support.',
+        });
+      }
     }
   } catch (e) {
     checks.push({

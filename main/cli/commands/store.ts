@@ -87,10 +87,10 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
   }
   const { ledger, keys } = await openDataLedger(ctx.dataDir, { config: loaded.value });
   try {
-    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register, auditKey: keys.auditKey });
+    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register, auditKey: keys.auditKey, dataDir: ctx.dataDir });
     if (!r.ok) {
       ctx.stderr.write(`${r.message}\n`);
-      return r.code === 'LIVE_OWNER' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
+      return r.code === 'LIVE_OWNER' || r.code === 'APP_RUNNING' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
     }
     const rep = r.report;
     if (values.json) {
@@ -98,12 +98,21 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
       return EXIT.SUCCESS;
     }
     const where = describeLedgerSelection(sel.value);
+    // Rows that changed on one side after an earlier import are never overwritten, and never passed over in silence.
+    const differs =
+      rep.differing.length > 0
+        ? `WARNING: ${rep.differing.length} refund(s) already in the store differ from this counter's journal and were NOT changed: ${rep.differing
+            .slice(0, 5)
+            .map((d) => `${d.refundRequestId} (here ${d.sqlite}; store ${d.store})`)
+            .join('; ')}${rep.differing.length > 5 ? '; …' : ''}. Check each with \`status ID --refresh\` in store mode and settle it with support.\n`
+        : '';
+    ctx.stderr.write(differs);
     if (rep.nothingNew) {
       ctx.stdout.write(`Nothing new to import into the ${where}: ${rep.alreadyPresent} refund(s) are already there. Nothing was written.\n`);
       return EXIT.SUCCESS;
     }
     const lines = [
-      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are)` : ''}.`,
+      `Imported into the ${where}: ${rep.refunds} refund(s) with ${rep.transitions} transition(s), ${rep.payments} payment(s), ${rep.otherRefunds} cash/store-credit refund(s), ${rep.auditEntries} audit entr${rep.auditEntries === 1 ? 'y' : 'ies'}${rep.alreadyPresent > 0 ? ` (${rep.alreadyPresent} refund(s) were already there and left as they are${rep.differing.length > 0 ? `, ${rep.differing.length} of them differ: see the warning` : ''})` : ''}.`,
       `This counter's audit chain ends at ${rep.sourceHead.seq}:${rep.sourceHead.hash}; the store chain records it (store.import).`,
       rep.unfinished.length > 0
         ? `${rep.unfinished.length} unfinished refund(s) (${rep.unfinished.slice(0, 5).join(', ')}${rep.unfinished.length > 5 ? ', …' : ''}) continue from the store ledger once this counter runs in store mode, with the same refundRequestId: Antom never sees a second refund.`

@@ -270,9 +270,9 @@ export class PgJournal implements RefundJournal {
     id: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote },
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean },
   ): Promise<Result<RefundRow, TransitionError>> {
-    if (!canTransition(from, to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
+    if (!canTransition(from, to, opts.lateSuccess === true)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     // Terminal ownership (docs/ledger.md, Store mode): the steps that ask a terminal for the reference
     // (leaving APPROVED or REFERENCE_REQUESTED) belong to the refund's own register, whoever holds a lease.
     const ownerOnly = from === 'APPROVED' || from === 'REFERENCE_REQUESTED';

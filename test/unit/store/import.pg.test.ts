@@ -7,9 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCommand } from '../../../main/cli/commands/store';
+import { acquireDemoLock } from '../../../main/demo/demo-lock';
 import { openLedger } from '../../../main/ledger';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
@@ -108,6 +110,122 @@ describe.skipIf(!pgAvailable)('store import', () => {
     const r = await importSqliteJournal(ledger, { url, register: 'counter-1' });
     expect(r).toMatchObject({ ok: false, code: 'LIVE_OWNER', message: expect.stringMatching(/RR-L-1 SUBMITTING.*Nothing was imported/) });
     expect((await counts(url))['refunds']).toBe(0);
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("carries cash / store-credit refunds and Antom's reported refunds: the store balance equals the counter's; a refund over the rest is refused", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+    const local = sqliteJournal(ledger);
+    await journalRefund(local, 'RR-O-1', 'PAY-O-1', 'SUCCEEDED');
+    const cash = ledger.otherRefunds.record(
+      { id: 'cash-1', paymentId: 'PAY-O-1', method: 'CASH', amount: { value: 6_000, currency: 'SGD' }, note: 'cash' },
+      'maria',
+    );
+    expect(cash.ok).toBe(true);
+    // A payment only refunded in cash (no Antom refund on this counter) still moves.
+    await local.upsertPayment({
+      paymentId: 'PAY-O-2',
+      amount: { value: 10_000, currency: 'SGD' },
+      paymentMethod: 'EXPRESS_BANKTRANSFER',
+      paidAt: '2026-12-01T08:00:00.000Z',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    });
+    expect(
+      ledger.otherRefunds.record(
+        { id: 'credit-2', paymentId: 'PAY-O-2', method: 'STORE_CREDIT', amount: { value: 2_500, currency: 'SGD' }, note: 'c' },
+        'maria',
+      ).ok,
+    ).toBe(true);
+    // Antom reported 8,000 refunded elsewhere (the Dashboard), and refused once at 1,500.
+    await local.upsertPayment({
+      paymentId: 'PAY-O-3',
+      amount: { value: 10_000, currency: 'SGD' },
+      paymentMethod: 'EXPRESS_BANKTRANSFER',
+      paidAt: '2026-12-01T08:00:00.000Z',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+      antomRefunds: [{ refundRequestId: 'DASH-1', refundId: 'X', value: 8_000, status: 'SUCCESS', at: null }],
+    });
+    await journalRefund(local, 'RR-O-3', 'PAY-O-3', 'SUCCEEDED');
+    ledger.payments.markRefusedAt('PAY-O-3', 900);
+    const before = ['PAY-O-1', 'PAY-O-2', 'PAY-O-3'].map((p) => ledger.refundableBalance(p));
+    expect(before.map((m) => m?.value)).toEqual([3_000, 7_500, 899]);
+    const url = freshUrl();
+    const r = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(r.ok && r.report).toMatchObject({ otherRefunds: 2, payments: 3 });
+    const store = await PgJournal.open({ url, register: 'store' });
+    const after = await Promise.all(['PAY-O-1', 'PAY-O-2', 'PAY-O-3'].map((p) => store.refundableBalance(p)));
+    expect(after).toEqual(before);
+    const over = await store.insert(
+      {
+        refundRequestId: 'RR-O-again',
+        intentId: 'I-again',
+        paymentId: 'PAY-O-1',
+        mode: 'PARTIAL',
+        amount: { value: 3_001, currency: 'SGD' },
+        memo: null,
+        state: 'APPROVED',
+        cashier: 'bob',
+        message: 'm',
+        nextAction: 'WAIT',
+        approvalReasons: [],
+      },
+      'bob',
+    );
+    expect(over.ok).toBe(false);
+    // Nothing new the second time: the other refunds and reports are not counted again.
+    expect((await importSqliteJournal(ledger, { url, register: 'counter-1' })).ok).toBe(true);
+    const again = await importSqliteJournal(ledger, { url, register: 'counter-1' });
+    expect(again.ok && again.report).toMatchObject({ nothingNew: true, otherRefunds: 0 });
+    await store.close();
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses a journal that does not verify (a refund edited by SQL); nothing is imported', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const file = path.join(dir, 'ledger.sqlite');
+    const ledger = openLedger(file);
+    await journalRefund(sqliteJournal(ledger), 'RR-T-1', 'PAY-T-1', 'FAILED');
+    ledger.close();
+    const db = new Database(file);
+    db.prepare("UPDATE refunds SET state = 'SUCCEEDED', refund_id = 'FORGED' WHERE refund_request_id = 'RR-T-1'").run();
+    db.close();
+    const again = openLedger(file);
+    const url = freshUrl();
+    await (await PgJournal.open({ url, register: 'store' })).close();
+    const r = await importSqliteJournal(again, { url, register: 'counter-1' });
+    expect(r).toMatchObject({ ok: false, code: 'UNVERIFIED', message: expect.stringMatching(/does not verify .*RR-T-1.*Nothing was imported/) });
+    expect(await counts(url)).toMatchObject({ refunds: 0, payments: 0, audit: 0 });
+    again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses while the app runs on this data folder (its lock is live); a re-import names rows that differ, never overwriting them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+    const local = sqliteJournal(ledger);
+    await journalRefund(local, 'RR-D-1', 'PAY-D-1', 'PENDING_UNKNOWN');
+    const url = freshUrl();
+    const lock = acquireDemoLock(dir);
+    expect(lock.kind).toBe('owner');
+    const refused = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(refused).toMatchObject({ ok: false, code: 'APP_RUNNING', message: expect.stringMatching(new RegExp(`pid ${process.pid}.*Nothing was imported`)) });
+    if (lock.kind === 'owner') lock.lock.release();
+    const first = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(first.ok && first.report).toMatchObject({ refunds: 1, differing: [] });
+    // The counter (wrongly) drove the refund on in SQLite after the import: the re-import says so.
+    expect((await local.transition('RR-D-1', 'PENDING_UNKNOWN', 'SUCCEEDED', { actor: 'system' })).ok).toBe(true);
+    const again = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
+    expect(again.ok && again.report.differing).toEqual([
+      { refundRequestId: 'RR-D-1', sqlite: expect.stringMatching(/^SUCCEEDED 1000 SGD/), store: expect.stringMatching(/^PENDING_UNKNOWN 1000 SGD/) },
+    ]);
+    const store = await PgJournal.open({ url, register: 'store' });
+    expect((await store.get('RR-D-1'))?.state).toBe('PENDING_UNKNOWN');
+    await store.close();
     ledger.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);

@@ -84,14 +84,18 @@ export function notifyBody(id: string, paymentId: string, over: Record<string, u
 export async function postSigned(
   url: string,
   body: Record<string, unknown> | string,
-  opts: { signWith?: string; clientId?: string; tamper?: boolean } = {},
+  /** `time`: the request-time header (default now, epoch ms); `signQuery`: sign the path with its query string. */
+  opts: { signWith?: string; clientId?: string; tamper?: boolean; time?: string; signQuery?: boolean } = {},
 ): Promise<{ status: number; text: string }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const target = new URL(url);
-  const time = String(Date.now());
+  const time = opts.time ?? String(Date.now());
   const clientId = opts.clientId ?? CLIENT_ID;
   const key = createPrivateKey(opts.signWith ?? testKeys().gateway.privateKeyPem);
-  const signature = signatureHeaderFor({ method: 'POST', uriPath: target.pathname, clientId, time, body: text, keyVersion: 1 }, key);
+  const signature = signatureHeaderFor(
+    { method: 'POST', uriPath: opts.signQuery === true ? `${target.pathname}${target.search}` : target.pathname, clientId, time, body: text, keyVersion: 1 },
+    key,
+  );
   const res = await fetch(target, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'client-id': clientId, 'request-time': time, signature },

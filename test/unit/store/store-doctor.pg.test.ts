@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctorCommand } from '../../../main/cli/commands/doctor';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { PG_LATEST_VERSION } from '../../../main/ledger/pg/pg-migrations';
+import { RefundNotifyBody } from '../../../main/antom/wire';
+import { applyRefundNotification } from '../../../main/store/notify-apply';
 import { storeLedgerChecks } from '../../../main/store/store-doctor';
 import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { journalRefund, notifyBody } from './notify-helpers';
 
 let cluster: PgCluster | null = null;
 let n = 0;
@@ -45,6 +48,19 @@ describe.skipIf(!pgAvailable)('doctor in store mode', () => {
     expect(c['store-latency']?.summary).toMatch(/\d+\.\d ms median/);
     expect(c['store-schema']).toMatchObject({ ok: true, summary: expect.stringContaining(`v${PG_LATEST_VERSION}`) });
     expect(c['store-permissions']).toMatchObject({ ok: true });
+  }, 60_000);
+
+  it('lists refunds journaled FAILED that Antom then reported refunded (notify)', async () => {
+    const url = freshUrl();
+    const j = await PgJournal.open({ url, register: 'c1' });
+    await journalRefund(j, 'RR-LATE', 'PAY-LATE', 'FAILED');
+    expect(byId(await storeLedgerChecks({ engine: 'postgres', url, register: 'c1' }))['store-late-success']).toBeUndefined();
+    expect((await applyRefundNotification(j, RefundNotifyBody.parse(notifyBody('RR-LATE', 'PAY-LATE')))).kind).toBe('LATE_SUCCESS');
+    expect((await j.get('RR-LATE'))?.state).toBe('SUCCEEDED');
+    expect((await j.verifyAudit()).intact).toBe(true);
+    await j.close();
+    const c = byId(await storeLedgerChecks({ engine: 'postgres', url, register: 'c1' }));
+    expect(c['store-late-success']).toMatchObject({ warning: true, summary: expect.stringContaining('RR-LATE on PAY-LATE') });
   }, 60_000);
 
   it('names a schema newer than this app, and an empty database, as problems with the fix', async () => {
