@@ -24,81 +24,23 @@ import pg from 'pg';
 import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
-import { computeBalance } from '../balance';
 import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, RefundJournal } from '../journal-port';
-import { localDate, widenedUtcBounds } from '../local-date';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
-import { PATCH_COLUMNS, patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
-import { parseRow, parseRows, RefundRowSchema, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
+import { patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
+import { type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
 import { transitionIsDurable, updateIsDurable } from '../durability';
 import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { pgMigrate } from './pg-migrations';
-import { toPaymentRow } from './pg-rows';
+import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
+import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgTransitions } from './pg-journal-reads';
+
+export { storeBalance, toPayment, toRefundRow, upsertPgPayment, type PgJournalOptions };
 
 const CHANNEL = 'refund_changed';
 const IN_FLIGHT = NON_FINAL_STATES;
-
-export interface PgJournalOptions {
-  /** postgres://… of the store ledger. */
-  readonly url: string;
-  /** This counter's register name (recorded on every refund it journals). */
-  readonly register: string;
-  readonly maxConnections?: number;
-  /** The ledger's audit key (secret store): every entry is MAC-keyed like the SQLite chain. Default: the public test key. */
-  readonly auditKey?: Buffer;
-}
-
-function iso(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v.toISOString() : String(v);
-}
-
-/** BIGINT arrives as text: converted only when it is a safe integer. */
-function int(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isSafeInteger(n)) throw new Error(`store ledger: ${String(v)} is not a safe integer`);
-  return n;
-}
-
-export function toRefundRow(raw: Record<string, unknown>): RefundRow {
-  return parseRow(
-    RefundRowSchema,
-    {
-      ...raw,
-      amount_value: int(raw['amount_value']),
-      attempts: int(raw['attempts']),
-      send_amount: int(raw['send_amount']),
-      next_check_at: iso(raw['next_check_at']),
-      lease_until: iso(raw['lease_until']),
-      created_at: iso(raw['created_at']),
-      updated_at: iso(raw['updated_at']),
-    },
-    'refund',
-  );
-}
-
-export function toPayment(raw: Record<string, unknown>): PaymentRecord {
-  const p = toPaymentRow(raw);
-  return {
-    paymentId: p.payment_id,
-    amount: { value: p.amount_value, currency: p.currency },
-    paymentMethod: p.payment_method,
-    paidAt: p.paid_at,
-    status: p.status,
-    supportsPartialRefund: p.supports_partial === null ? null : p.supports_partial !== 0,
-    fetchedAt: p.fetched_at,
-    refundableBelow: p.refundable_below,
-    refundClosedCode: p.refund_closed_code,
-  };
-}
-
-function isUniqueViolation(e: unknown, constraint: string): boolean {
-  const x = e as { code?: string; constraint?: string };
-  return x.code === '23505' && x.constraint === constraint;
-}
 
 export class PgJournal implements RefundJournal {
   readonly engine = 'postgres' as const;
@@ -356,46 +298,16 @@ export class PgJournal implements RefundJournal {
     return this.one('SELECT * FROM refunds WHERE root_intent_id = $1 ORDER BY created_at DESC, refund_request_id DESC LIMIT 1', [rootIntentId]);
   }
 
-  async lineageSize(rootIntentId: string): Promise<number> {
-    const r = await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = $1', [rootIntentId]);
-    return int(r.rows[0]?.n ?? 0);
+  lineageSize(rootIntentId: string): Promise<number> {
+    return pgLineageSize(this.pool, rootIntentId);
   }
 
-  async cashierTotalOn(cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
-    const b = widenedUtcBounds(date);
-    const r = await this.pool.query<{ amount_value: string; created_at: Date }>(
-      `SELECT amount_value, created_at FROM refunds
-        WHERE cashier = $1 AND currency = $2 AND state NOT IN ('DECLINED', 'FAILED') AND created_at >= $3 AND created_at < $4`,
-      [cashier, currency, b.from, b.to],
-    );
-    let total = 0;
-    for (const x of r.rows) if (localDate(x.created_at, timeZone) === date) total += int(x.amount_value);
-    return total;
+  cashierTotalOn(cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
+    return pgCashierTotalOn(this.pool, cashier, currency, date, timeZone);
   }
 
-  async list(filter: RefundFilter & { readonly timeZone?: string } = {}): Promise<RefundRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (n: string) => string, v: unknown): void => {
-      params.push(v);
-      where.push(sql(`$${params.length}`));
-    };
-    if (filter.paymentId !== undefined) add((n) => `payment_id = ${n}`, filter.paymentId);
-    if (filter.cashier !== undefined) add((n) => `cashier = ${n}`, filter.cashier);
-    if (filter.states !== undefined && filter.states.length > 0) add((n) => `state = ANY(${n})`, [...filter.states]);
-    if (filter.date !== undefined) {
-      const b = widenedUtcBounds(filter.date);
-      add((n) => `created_at >= ${n}`, b.from);
-      add((n) => `created_at < ${n}`, b.to);
-    }
-    const r = await this.pool.query(
-      `SELECT * FROM refunds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, refund_request_id DESC`,
-      params,
-    );
-    const rows = r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
-    const date = filter.date;
-    const tz = filter.timeZone ?? 'UTC';
-    return date === undefined ? rows : rows.filter((x) => localDate(x.created_at, tz) === date);
+  list(filter: RefundFilter & { readonly timeZone?: string } = {}): Promise<RefundRow[]> {
+    return pgListRefunds(this.pool, filter);
   }
 
   async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
@@ -506,26 +418,16 @@ export class PgJournal implements RefundJournal {
     }, false);
   }
 
-  async transitions(id: string): Promise<TransitionRow[]> {
-    const r = await this.pool.query('SELECT * FROM refund_transitions WHERE refund_request_id = $1 ORDER BY id', [id]);
-    return parseRows(
-      TransitionRowSchema,
-      r.rows.map((x: Record<string, unknown>) => ({ ...x, id: int(x['id']), at: iso(x['at']) })),
-      'transition',
-    );
+  transitions(id: string): Promise<TransitionRow[]> {
+    return pgTransitions(this.pool, id);
   }
 
-  async nonFinal(): Promise<RefundRow[]> {
-    const r = await this.pool.query('SELECT * FROM refunds WHERE state = ANY($1) ORDER BY created_at', [IN_FLIGHT]);
-    return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+  nonFinal(): Promise<RefundRow[]> {
+    return pgNonFinal(this.pool);
   }
 
-  async due(): Promise<RefundRow[]> {
-    const r = await this.pool.query(
-      'SELECT * FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= now() AND state = ANY($1) ORDER BY next_check_at',
-      [IN_FLIGHT],
-    );
-    return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+  due(): Promise<RefundRow[]> {
+    return pgDue(this.pool);
   }
 
   onChange(listener: (id: string) => void): () => void {
@@ -592,55 +494,4 @@ export class PgJournal implements RefundJournal {
     await appendPgAudit(c, this.auditKey, actor, kind, auditDetail);
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
   }
-}
-
-/**
- * Records a lookup with the same rules as the SQLite cache (payment-cache.ts):
- * a lookup that says nothing about refunds keeps what an earlier one said; one
- * that does replaces it and supersedes an earlier "less than X" refusal.
- */
-export async function upsertPgPayment(c: pg.PoolClient | pg.Pool, p: AntomPaymentInfo): Promise<void> {
-  const reported = p.antomRefunds ?? null;
-  const refunded = reported === null ? null : reported.filter((r) => r.status !== 'FAIL').reduce((s, r) => s + r.value, 0);
-  await c.query(
-    `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at, antom_refunded, antom_refunds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9)
-     ON CONFLICT (payment_id) DO UPDATE SET amount_value = excluded.amount_value, currency = excluded.currency,
-       payment_method = excluded.payment_method, paid_at = excluded.paid_at, status = excluded.status,
-       supports_partial = COALESCE(excluded.supports_partial, payments.supports_partial), fetched_at = excluded.fetched_at,
-       antom_refunded = COALESCE(excluded.antom_refunded, payments.antom_refunded),
-       antom_refunds = CASE WHEN excluded.antom_refunded IS NULL THEN payments.antom_refunds ELSE excluded.antom_refunds END,
-       refundable_below = CASE WHEN excluded.antom_refunded IS NULL THEN payments.refundable_below ELSE NULL END`,
-    [p.paymentId, p.amount.value, p.amount.currency, p.paymentMethod, p.paidAt, p.status, p.supportsPartialRefund, refunded, JSON.stringify(reported ?? [])],
-  );
-}
-
-/**
- * The store balance of a payment: computeBalance (balance.ts, the same as
- * SQLite) over every counter's refunds of it, Antom's last report and what was
- * refunded another way. Inside a transaction that holds the payment's row
- * FOR UPDATE, the figure cannot move before the caller's insert commits.
- */
-export async function storeBalance(c: pg.PoolClient | pg.Pool, paymentId: string): Promise<ReturnType<typeof computeBalance> | null> {
-  const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1', [paymentId]);
-  if (!pay.rows[0]) return null;
-  const rows = await c.query('SELECT * FROM refunds WHERE payment_id = $1', [paymentId]);
-  const other = await c.query<{ s: string }>('SELECT COALESCE(SUM(amount_value), 0) AS s FROM other_refunds WHERE payment_id = $1', [paymentId]);
-  return computeBalance(
-    toPaymentRow(pay.rows[0] as Record<string, unknown>),
-    rows.rows.map((x: Record<string, unknown>) => toRefundRow(x)),
-    int(other.rows[0]?.s ?? 0),
-  );
-}
-
-function patchSql(patch: RefundPatch, firstParam: number): { sets: string; params: unknown[] } {
-  let sets = '';
-  const params: unknown[] = [];
-  for (const key of Object.keys(PATCH_COLUMNS) as (keyof RefundPatch)[]) {
-    const value = patch[key];
-    if (value === undefined) continue;
-    params.push(value);
-    sets += `, ${PATCH_COLUMNS[key]} = $${firstParam + params.length - 1}`;
-  }
-  return { sets, params };
 }
