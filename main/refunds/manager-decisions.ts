@@ -55,6 +55,10 @@ export class ManagerDecisions {
     if (!moved.ok) return err('NOT_AWAITING_APPROVAL', 'This refund is no longer waiting for approval.');
     this.c.journaled(moved.value);
     if (decision === 'DECLINED') return ok(await this.c.view(moved.value));
+    // Another register's refund is driven by that counter (its terminal; decision-follower.ts hears this
+    // commit). Driving it here would only take its lease for a moment and hold that counter's drive off.
+    const mine = this.c.journal.register;
+    if (mine !== undefined && moved.value.register !== undefined && moved.value.register !== mine) return ok(await this.c.view(moved.value));
     return ok(await this.c.view(await this.driver.drive(refundRequestId, false)));
   }
 
