@@ -11,18 +11,10 @@
  * error by itself: a heartbeat query with a timeout notices it.
  */
 import pg from 'pg';
+import type { FeedStatus } from '../store-port';
 
-export type ListenState = 'connecting' | 'listening' | 'reconnecting' | 'closed';
-
-export interface ListenStatus {
-  readonly channel: string;
-  readonly state: ListenState;
-  /** When the state last changed (ISO, this process's clock). */
-  readonly since: string;
-  /** Successful connects after the first one. */
-  readonly reconnects: number;
-  readonly lastError: string | null;
-}
+export type ListenStatus = FeedStatus;
+export type ListenState = FeedStatus['state'];
 
 export interface CatchUp {
   /** How long nothing was heard (ms, this process's clock); 0 on the first connect. */
@@ -90,7 +82,13 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     if (this.state === 'closed') return;
-    const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true, connectionTimeoutMillis: 10_000 });
+    // Named, so a technician (and the tests) can find it in pg_stat_activity.
+    const client = new pg.Client({
+      connectionString: this.opts.url,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      application_name: `refund-terminal listen ${this.opts.channel}`,
+    });
     this.client = client;
     let lost = false;
     const onLost = (e?: Error): void => {
