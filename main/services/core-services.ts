@@ -153,7 +153,8 @@ function probeStore(store: StoreLedger, log: Logger): { problem(): string | null
       problem = null;
       // The live feeds reconnect by themselves (pg-listen.ts); one that stays down while the database answers is a technician's matter.
       const down = (store.feeds?.() ?? []).filter((f) => f.state !== 'listening').map((f) => `${f.channel} ${f.state} since ${f.since}: ${f.lastError ?? ''}`);
-      if (down.join() !== feedsDown) log[down.length > 0 ? 'warn' : 'info']({ feeds: down }, down.length > 0 ? 'store live feed not listening' : 'store live feeds listening');
+      if (down.join() !== feedsDown)
+        log[down.length > 0 ? 'warn' : 'info']({ feeds: down }, down.length > 0 ? 'store live feed not listening' : 'store live feeds listening');
       feedsDown = down.join();
     } catch (e) {
       if (problem === null) log.error({ err: String(e) }, 'store ledger unreachable');

@@ -70,9 +70,9 @@ export async function checkStore(
     ).rows;
     // Every refund that ever waited for a manager (journaled so, or moved there), and every way out of the wait.
     asked = new Set(
-      (await client.query<{ refund_request_id: string }>("SELECT DISTINCT refund_request_id FROM refund_transitions WHERE to_state = 'AWAITING_APPROVAL'")).rows.map(
-        (r) => r.refund_request_id,
-      ),
+      (
+        await client.query<{ refund_request_id: string }>("SELECT DISTINCT refund_request_id FROM refund_transitions WHERE to_state = 'AWAITING_APPROVAL'")
+      ).rows.map((r) => r.refund_request_id),
     );
     leftAwaiting = (
       await client.query<{ refund_request_id: string; to_state: string }>(

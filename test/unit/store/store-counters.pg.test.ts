@@ -144,7 +144,13 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
           (async () => {
             const results = await Promise.all(
               deciders.map((d, n) =>
-                d.decide({ refundRequestId: id, manager: `manager-${counters.indexOf(d) + 1}`, pin: MANAGER_PIN, decision: pair[n]!, reason: `round ${round}` }),
+                d.decide({
+                  refundRequestId: id,
+                  manager: `manager-${counters.indexOf(d) + 1}`,
+                  pin: MANAGER_PIN,
+                  decision: pair[n]!,
+                  reason: `round ${round}`,
+                }),
               ),
             );
             approvals.races += 1;
@@ -160,7 +166,8 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
             await asker.waitForState(id, (s) => AFTER_APPROVAL.has(s), 20_000);
             if (!asker.statesOf(id).includes('REFERENCE_REQUESTED')) raceProblems.push(`${id}: ${asker.register} did not ask its terminal`);
             for (const d of deciders)
-              if (d.statesOf(id).some((s) => s !== 'APPROVED')) raceProblems.push(`${id}: ${d.register} drove another counter's refund (${d.statesOf(id).join(',')})`);
+              if (d.statesOf(id).some((s) => s !== 'APPROVED'))
+                raceProblems.push(`${id}: ${d.register} drove another counter's refund (${d.statesOf(id).join(',')})`);
             approvals.continuedByPush += 1;
           })(),
         );
