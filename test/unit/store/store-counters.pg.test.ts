@@ -105,7 +105,7 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('races refunds of the same payments from 4 counters: no duplicate at Antom, no balance exceeded, all final, audit verifies', async () => {
+  it('races refunds of the same payments from 4 counters, with approvals decided at other counters: no duplicate at Antom, no balance exceeded, every approval decided once, all final, audit verifies', async () => {
     const rnd = mulberry32(20261202);
     const outcomes: Record<string, number> = {};
     let contendedRounds = 0;
