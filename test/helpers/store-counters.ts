@@ -42,7 +42,7 @@ export interface StoreEnv {
   close(): Promise<void>;
 }
 
-export type WorkerAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+export type WorkerAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 export interface CounterProcess {
   readonly register: string;
@@ -185,7 +185,7 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
         ready?: boolean;
         ok?: boolean;
         value?: unknown;
-        error?: { code: string; message: string };
+        error?: { code: string; message: string; details?: Record<string, unknown> };
         event?: string;
         refundRequestId?: string;
         state?: string;

@@ -158,7 +158,15 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
             const lost = results.filter((r) => !r.ok);
             approvals.lostRaces += lost.length;
             if (won.length !== 1) raceProblems.push(`${id}: ${won.length} decisions won (${JSON.stringify(results)})`);
-            for (const r of lost) if (r.error.code !== 'NOT_AWAITING_APPROVAL') raceProblems.push(`${id}: the losing decision got ${r.error.code}`);
+            // The loser is told the refund is decided already, and by whom: the winner's decision, not its own.
+            const winner = results.findIndex((r) => r.ok);
+            for (const r of lost) {
+              if (r.error.code !== 'NOT_AWAITING_APPROVAL') raceProblems.push(`${id}: the losing decision got ${r.error.code}`);
+              const said = { decision: r.error.details?.['decision'], decidedBy: r.error.details?.['decidedBy'] };
+              const was = { decision: pair[winner], decidedBy: `manager-${counters.indexOf(deciders[winner]!) + 1}` };
+              if (said.decision !== was.decision || said.decidedBy !== was.decidedBy)
+                raceProblems.push(`${id}: the loser was told ${JSON.stringify(said)}, the winner was ${JSON.stringify(was)}`);
+            }
             if (won[0] === 'DECLINED') approvals.declinedWon += 1;
             if (won[0] !== 'APPROVED') return;
             approvals.approvedWon += 1;
