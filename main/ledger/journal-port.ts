@@ -128,6 +128,12 @@ export interface RefundJournal {
    */
   onChange(listener: (refundRequestId: string) => void): () => void;
   /**
+   * PostgreSQL: called after every (re)connect of the change feed, since the
+   * notices sent while it was down are lost; a subscriber re-reads what it
+   * follows. Absent where no notice can be missed (SQLite: in-process).
+   */
+  onCatchUp?(listener: () => void): () => void;
+  /**
    * Appends one audit entry on its own (events that change no refund: a
    * refused Antom notification, an import). Durable when it resolves.
    */

@@ -173,5 +173,21 @@ export interface StoreLedger {
   readonly payments: PaymentsPort;
   readonly approvals: ApprovalsPort;
   readonly reports: ReportsPort;
+  /**
+   * Store mode: the live change feeds' connections (LISTEN), for health; a feed
+   * nobody subscribed to yet is absent. Absent on the embedded engine (in-process).
+   */
+  feeds?(): readonly FeedStatus[];
   close(): Promise<void>;
+}
+
+/** One LISTEN connection of the store ledger (pg/pg-listen.ts): it reconnects by itself and catches up. */
+export interface FeedStatus {
+  readonly channel: string;
+  readonly state: 'connecting' | 'listening' | 'reconnecting' | 'closed';
+  /** When the state last changed (ISO, this process's clock). */
+  readonly since: string;
+  /** Successful connects after the first one. */
+  readonly reconnects: number;
+  readonly lastError: string | null;
 }

@@ -30,7 +30,7 @@ export class ManagerDecisions {
     const { refundRequestId, manager, pin, reason } = parsed.data;
     const row = await this.c.journal.get(refundRequestId);
     if (row === null) return err('NOT_FOUND', 'No such refund.');
-    if (row.state !== 'AWAITING_APPROVAL') return err('NOT_AWAITING_APPROVAL', 'This refund is not waiting for approval.');
+    if (row.state !== 'AWAITING_APPROVAL') return this.alreadyDecided(refundRequestId, row.state);
     const who = await this.c.store.people.verifyPin(manager, pin);
     if (!who.ok) {
       if (who.error.code === 'USER_LOCKED') return err('USER_LOCKED', who.error.message);
@@ -52,10 +52,28 @@ export class ManagerDecisions {
       patch: decision === 'APPROVED' ? { message: MSG.approved, nextAction: 'WAIT' } : { message: MSG.declined(reason), nextAction: 'NONE' },
       selfApproved: selfDecision && decision === 'APPROVED',
     });
-    if (!moved.ok) return err('NOT_AWAITING_APPROVAL', 'This refund is no longer waiting for approval.');
+    // Another manager's decision (at any counter) won the compare-and-set: say whose, so nobody decides twice.
+    if (!moved.ok) return this.alreadyDecided(refundRequestId, String(moved.error.details?.['state'] ?? ''));
     this.c.journaled(moved.value);
     if (decision === 'DECLINED') return ok(await this.c.view(moved.value));
+    // Another register's refund is driven by that counter (its terminal; decision-follower.ts hears this
+    // commit). Driving it here would only take its lease for a moment and hold that counter's drive off.
+    const mine = this.c.journal.register;
+    if (mine !== undefined && moved.value.register !== undefined && moved.value.register !== mine) return ok(await this.c.view(moved.value));
     return ok(await this.c.view(await this.driver.drive(refundRequestId, false)));
+  }
+
+  /** The refund is past its approval: who decided it, how (`details`: state, decision, decidedBy, decidedAt). */
+  private async alreadyDecided(refundRequestId: string, state: string): Promise<Result<never, RefundErrorCode>> {
+    const d = (await this.c.store.approvals.decisions(refundRequestId)).at(-1);
+    if (d === undefined) return err('NOT_AWAITING_APPROVAL', 'This refund is not waiting for approval.', { state });
+    const how = d.decision === 'APPROVED' ? 'approved' : 'declined';
+    return err('NOT_AWAITING_APPROVAL', `This refund is no longer waiting for approval: ${d.manager} already ${how} it.`, {
+      state,
+      decision: d.decision,
+      decidedBy: d.manager,
+      decidedAt: d.at,
+    });
   }
 
   /** The approval policy, and editing it (a manager, with their PIN). */

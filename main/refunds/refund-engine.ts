@@ -41,6 +41,7 @@ import { OutcomeLearning } from './outcome-learning';
 import { OutcomeRecorder } from './outcome-recorder';
 import { PaymentLookup } from './payment-lookup';
 import { DEFAULT_POLL_POLICY } from './poll-policy';
+import { DecisionFollower } from './decision-follower';
 import { Recovery } from './recovery';
 
 export {
@@ -70,6 +71,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   private readonly admission: Admission;
   private readonly decisions: ManagerDecisions;
   private readonly recovery: Recovery;
+  private readonly follower: DecisionFollower;
 
   constructor(deps: RefundEngineDeps) {
     super();
@@ -117,6 +119,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     this.admission = new Admission(core, this.lookup, driver);
     this.decisions = new ManagerDecisions(core, driver);
     this.recovery = new Recovery(core, driver);
+    this.follower = new DecisionFollower(core, driver);
   }
 
   // payments
@@ -208,6 +211,16 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   /** Re-checks pending refunds (and terminal-blocked ones) when their persisted next_check_at is due. */
   startBackgroundResolution(): void {
     this.recovery.startBackgroundResolution();
+    this.followDecisions();
+  }
+
+  /**
+   * Store mode: this counter's refunds approved at another counter continue at
+   * once, on the journal's change feed (decision-follower.ts). Started with
+   * background resolution; on its own for a counter that runs without it.
+   */
+  followDecisions(): void {
+    this.follower.start();
   }
 
   /** One pass of background resolution (exposed for tests and the CLI). */
@@ -221,6 +234,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
   }
 
   stop(): Promise<void> {
+    this.follower.stop();
     return this.recovery.stop();
   }
 }

@@ -142,6 +142,7 @@ const STORE_PROBE_MS = 5_000;
 /** Keeps "is the store ledger reachable?" fresh for the journal-health banner (one cheap read per interval). */
 function probeStore(store: StoreLedger, log: Logger): { problem(): string | null; stop(): void } {
   let problem: string | null = null;
+  let feedsDown = '';
   let running = false;
   const check = async (): Promise<void> => {
     if (running) return;
@@ -150,6 +151,11 @@ function probeStore(store: StoreLedger, log: Logger): { problem(): string | null
       await store.audit.head();
       if (problem !== null) log.info({}, 'store ledger reachable again');
       problem = null;
+      // The live feeds reconnect by themselves (pg-listen.ts); one that stays down while the database answers is a technician's matter.
+      const down = (store.feeds?.() ?? []).filter((f) => f.state !== 'listening').map((f) => `${f.channel} ${f.state} since ${f.since}: ${f.lastError ?? ''}`);
+      if (down.join() !== feedsDown)
+        log[down.length > 0 ? 'warn' : 'info']({ feeds: down }, down.length > 0 ? 'store live feed not listening' : 'store live feeds listening');
+      feedsDown = down.join();
     } catch (e) {
       if (problem === null) log.error({ err: String(e) }, 'store ledger unreachable');
       problem = `The store's refund ledger (its database) cannot be reached: no new refund starts; unfinished ones stay pending and continue when it is back. (${(e as Error).message})`;

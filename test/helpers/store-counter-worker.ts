@@ -5,18 +5,21 @@
  * (`openStoreLedger(url, { register, keys })`) with the engine on its journal,
  * the real Antom client against the parent's sandbox (signed HTTP) and a
  * TerminalLink on its own pty, whose other end is the parent's VirtualTerminal.
- * Its own data folder holds the counter's embedded ledger (policy, PINs, the
- * payment cache the engine still reads directly).
+ * Like the app in store mode, the engine gets every port from the store ledger
+ * (people, policy, approvals, payments) and no SQLite ledger. It follows the
+ * journal's change feed (engine.followDecisions) but runs no background pass,
+ * so a refund of its own that a manager approved at another counter continues
+ * only because the decision was pushed to it.
  *
  * Commands arrive as JSON lines on stdin ({ id, op, ... }) and each answer is
  * one JSON line on stdout ({ id, ok, value | error }); READY once the terminal
- * session is authenticated. The parent may SIGKILL it at any moment.
+ * session is authenticated. Every refund the engine writes is also reported,
+ * unasked, as { event: 'updated', refundRequestId, state }. The
+ * parent may SIGKILL it at any moment.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { openLedger } from '../../main/ledger/ledger';
 import { openStoreLedger } from '../../main/ledger/pg/pg-store';
 import { PUBLIC_TEST_KEYS } from '../../main/secrets/ledger-keys';
 import { RefundEngine } from '../../main/refunds/refund-engine';
@@ -47,6 +50,15 @@ const Command = z.discriminatedUnion('op', [
     amount: Money.optional(),
   }),
   z.object({ id: z.number(), op: z.literal('recover') }),
+  z.object({
+    id: z.number(),
+    op: z.literal('decide'),
+    refundRequestId: z.string(),
+    manager: z.string(),
+    pin: z.string(),
+    decision: z.enum(['APPROVED', 'DECLINED']),
+    reason: z.string(),
+  }),
   z.object({ id: z.number(), op: z.literal('stop') }),
 ]);
 
@@ -65,7 +77,6 @@ async function waitAuthenticated(link: TerminalLink, timeoutMs: number): Promise
 async function main(): Promise<void> {
   const cfg = Config.parse(JSON.parse(process.env['STORE_COUNTER_CONFIG'] ?? '{}'));
   const store = await openStoreLedger(cfg.storeUrl, { register: cfg.register, keys: PUBLIC_TEST_KEYS, maxConnections: 3 });
-  const ledger = openLedger(path.join(cfg.dataDir, 'ledger.db'));
   const real = createAntomGateway(
     AntomClientConfig.parse({
       baseUrl: cfg.baseUrl,
@@ -99,7 +110,9 @@ async function main(): Promise<void> {
   });
   link.start();
   await waitAuthenticated(link, 15_000);
-  const engine = new RefundEngine({ ledger, journal: store.journal, terminal: link, antom, resultNoticeTimeoutMs: 500, settleWaitMs: 5_000 });
+  const engine = new RefundEngine({ store, terminal: link, antom, resultNoticeTimeoutMs: 500, settleWaitMs: 5_000 });
+  engine.on('updated', (v) => reply({ event: 'updated', refundRequestId: v.refundRequestId, state: v.state }));
+  engine.followDecisions();
   reply({ ready: true, pid: process.pid });
 
   const rl = createInterface({ input: process.stdin });
@@ -125,6 +138,15 @@ async function main(): Promise<void> {
         );
         break;
       }
+      case 'decide': {
+        const input = { refundRequestId: cmd.refundRequestId, manager: cmd.manager, pin: cmd.pin, reason: cmd.reason };
+        // Not awaited either: two counters race to decide one approval.
+        void (cmd.decision === 'APPROVED' ? engine.approve(input) : engine.decline(input)).then(
+          (r) => reply(r.ok ? { id: cmd.id, ok: true, value: { state: r.value.state } } : { id: cmd.id, ok: false, error: r.error }),
+          (e: unknown) => reply({ id: cmd.id, ok: false, error: { code: 'THREW', message: String(e) } }),
+        );
+        break;
+      }
       case 'recover': {
         const summary = await engine.recover();
         reply({ id: cmd.id, ok: true, value: summary });
@@ -134,7 +156,6 @@ async function main(): Promise<void> {
         await engine.stop();
         await link.stop();
         await store.close();
-        ledger.close();
         reply({ id: cmd.id, ok: true, value: null });
         process.exit(0);
       }

@@ -42,13 +42,19 @@ export interface StoreEnv {
   close(): Promise<void>;
 }
 
-export type WorkerAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+export type WorkerAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 export interface CounterProcess {
   readonly register: string;
   readonly pid: number;
   submit(i: { intentId: string; paymentId: string; cashier: string; amount?: { value: number; currency: string } }): Promise<WorkerAnswer>;
   recover(): Promise<WorkerAnswer>;
+  /** A manager's decision at this counter (the engine's approve / decline). */
+  decide(i: { refundRequestId: string; manager: string; pin: string; decision: 'APPROVED' | 'DECLINED'; reason: string }): Promise<WorkerAnswer>;
+  /** Every state this counter's engine wrote for a refund, in order, as it reported them unasked. */
+  statesOf(refundRequestId: string): readonly string[];
+  /** Resolves with the first reported state that satisfies `pred` (also one already reported); rejects after timeoutMs. */
+  waitForState(refundRequestId: string, pred: (state: string) => boolean, timeoutMs: number): Promise<string>;
   stop(): Promise<void>;
   /** SIGKILL; resolves once the process is gone. Pending answers reject. */
   kill(): Promise<void>;
@@ -174,18 +180,38 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
     let ready: (() => void) | null = null;
     const readyP = new Promise<void>((r) => (ready = r));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      let msg: { id?: number; ready?: boolean; ok?: boolean; value?: unknown; error?: { code: string; message: string } };
+      let msg: {
+        id?: number;
+        ready?: boolean;
+        ok?: boolean;
+        value?: unknown;
+        error?: { code: string; message: string; details?: Record<string, unknown> };
+        event?: string;
+        refundRequestId?: string;
+        state?: string;
+      };
       try {
         msg = JSON.parse(line) as typeof msg;
       } catch {
         return; // a stray log line
       }
       if (msg.ready === true) return ready?.();
+      if (msg.event === 'updated' && typeof msg.refundRequestId === 'string' && typeof msg.state === 'string') return onEvent(msg.refundRequestId, msg.state);
       if (typeof msg.id !== 'number') return;
       const w = waiting.get(msg.id);
       waiting.delete(msg.id);
       w?.resolve(msg.ok === true ? { ok: true, value: msg.value } : { ok: false, error: msg.error ?? { code: 'UNKNOWN', message: '' } });
     });
+    const states = new Map<string, string[]>();
+    const stateWaiters = new Set<{ id: string; pred: (s: string) => boolean; resolve: (s: string) => void }>();
+    const onEvent = (id: string, state: string): void => {
+      states.set(id, [...(states.get(id) ?? []), state]);
+      for (const w of [...stateWaiters]) {
+        if (w.id !== id || !w.pred(state)) continue;
+        stateWaiters.delete(w);
+        w.resolve(state);
+      }
+    };
     let next = 0;
     const ask = (cmd: Record<string, unknown>): Promise<WorkerAnswer> =>
       new Promise((resolve, reject) => {
@@ -206,6 +232,20 @@ export async function startStoreEnv(opts: { dir: string; counters: number; payme
       pid: child.pid ?? -1,
       submit: (i) => ask({ op: 'submit', ...i }),
       recover: () => ask({ op: 'recover' }),
+      decide: (i) => ask({ op: 'decide', ...i }),
+      statesOf: (id) => states.get(id) ?? [],
+      waitForState: (id, pred, timeoutMs) => {
+        const seen = (states.get(id) ?? []).find(pred);
+        if (seen !== undefined) return Promise.resolve(seen);
+        return new Promise<string>((resolve, reject) => {
+          const w = { id, pred, resolve: (s: string) => (clearTimeout(timer), resolve(s)) };
+          const timer = setTimeout(() => {
+            stateWaiters.delete(w);
+            reject(new Error(`${spec.register} reported no matching state for ${id} in ${timeoutMs} ms (saw ${JSON.stringify(states.get(id) ?? [])})`));
+          }, timeoutMs);
+          stateWaiters.add(w);
+        });
+      },
       stop: async () => {
         await ask({ op: 'stop' }).catch(() => undefined);
         await exited;

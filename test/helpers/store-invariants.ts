@@ -3,9 +3,9 @@
  * Antom sandbox did (not from what the counters said): no refund duplicated at
  * Antom, no payment refunded past its amount, every Antom refund journaled,
  * every journaled refund final (or, when `allowPending`, visibly pending),
- * SUCCEEDED exactly where Antom has the refund, every approval decided at most
- * once (exactly once where the refund left AWAITING_APPROVAL), and the store
- * audit chain verifying.
+ * SUCCEEDED exactly where Antom has the refund, every approval decided exactly
+ * once (approvals table, the state change, the audit chain, and Antom agree:
+ * one decision, declined ones never sent), and the store audit chain verifying.
  */
 import pg from 'pg';
 import { openStoreLedger } from '../../main/ledger/pg/pg-store';
@@ -24,7 +24,11 @@ export interface StoreCheck {
   readonly overRefundedPayments: number;
   /** References asked for a refund at a terminal that is not its register's (only with `issued`). */
   readonly foreignReferences: number;
+  /** Refunds that ever waited for a manager. */
+  readonly approvalsAsked: number;
   readonly approvalsDecided: number;
+  readonly approvalsApproved: number;
+  readonly approvalsDeclined: number;
   readonly auditEntries: number;
   readonly violations: string[];
 }
@@ -49,8 +53,10 @@ export async function checkStore(
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   let rows: Row[];
-  let approvals: { refund_request_id: string; n: string }[];
-  let decidedIds: Set<string>;
+  let approvals: { refund_request_id: string; decision: string; manager: string }[];
+  let asked: Set<string>;
+  let leftAwaiting: { refund_request_id: string; to_state: string }[];
+  let auditDecisions: { kind: string; detail: string; actor: string }[];
   try {
     rows = (
       await client.query<Row>(
@@ -58,16 +64,26 @@ export async function checkStore(
       )
     ).rows;
     approvals = (
-      await client.query<{ refund_request_id: string; n: string }>('SELECT refund_request_id, COUNT(*) AS n FROM approvals GROUP BY refund_request_id')
+      await client.query<{ refund_request_id: string; decision: string; manager: string }>(
+        'SELECT refund_request_id, decision, manager FROM approvals ORDER BY id',
+      )
     ).rows;
-    // A refund that left AWAITING_APPROVAL did so once, by a decision (or it is still waiting).
-    decidedIds = new Set(
+    // Every refund that ever waited for a manager (journaled so, or moved there), and every way out of the wait.
+    asked = new Set(
       (
-        await client.query<{ refund_request_id: string }>(
-          "SELECT DISTINCT refund_request_id FROM refund_transitions WHERE from_state = 'AWAITING_APPROVAL' AND to_state IN ('APPROVED', 'DECLINED')",
-        )
+        await client.query<{ refund_request_id: string }>("SELECT DISTINCT refund_request_id FROM refund_transitions WHERE to_state = 'AWAITING_APPROVAL'")
       ).rows.map((r) => r.refund_request_id),
     );
+    leftAwaiting = (
+      await client.query<{ refund_request_id: string; to_state: string }>(
+        "SELECT refund_request_id, to_state FROM refund_transitions WHERE from_state = 'AWAITING_APPROVAL'",
+      )
+    ).rows;
+    auditDecisions = (
+      await client.query<{ kind: string; detail: string; actor: string }>(
+        "SELECT kind, detail, actor FROM audit WHERE kind IN ('refund.approved', 'refund.declined') ORDER BY seq",
+      )
+    ).rows;
   } finally {
     await client.end();
   }
@@ -152,15 +168,48 @@ export async function checkStore(
     }
   }
 
+  // Every approval decided exactly once, the same way in each record: the approvals table, the state change
+  // out of AWAITING_APPROVAL, the audit chain, the refund's state now, and Antom (a declined refund never sent).
+  const group = <T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+    return m;
+  };
+  const byApproval = group(approvals, (a) => a.refund_request_id);
+  const byExit = group(leftAwaiting, (t) => t.refund_request_id);
+  const byAudit = group(
+    auditDecisions.map((e) => ({ ...e, id: String((JSON.parse(e.detail) as { refundRequestId?: unknown }).refundRequestId) })),
+    (e) => e.id,
+  );
   let approvalsDecided = 0;
-  for (const a of approvals) {
-    const n = Number(a.n);
+  let approvalsApproved = 0;
+  let approvalsDeclined = 0;
+  for (const id of new Set([...asked, ...byApproval.keys(), ...byExit.keys(), ...byAudit.keys()])) {
+    const row = byId.get(id);
+    const recorded = byApproval.get(id) ?? [];
+    const exits = byExit.get(id) ?? [];
+    const audited = byAudit.get(id) ?? [];
+    if (!asked.has(id)) violations.push(`${id} has a decision but never waited for a manager`);
+    if (row?.state === 'AWAITING_APPROVAL') {
+      if (recorded.length + exits.length + audited.length > 0) violations.push(`${id} still waits for a manager but has a decision`);
+      continue;
+    }
+    if (recorded.length !== 1 || exits.length !== 1 || audited.length !== 1) {
+      violations.push(`approval of ${id} decided ${recorded.length} times (state changes ${exits.length}, audit entries ${audited.length})`);
+      continue;
+    }
     approvalsDecided += 1;
-    if (n !== 1) violations.push(`approval of ${a.refund_request_id} decided ${n} times`);
-    if (!decidedIds.has(a.refund_request_id)) violations.push(`approval of ${a.refund_request_id} recorded without its state change`);
+    const decision = recorded[0]!.decision;
+    if (decision === 'APPROVED') approvalsApproved += 1;
+    else approvalsDeclined += 1;
+    if (exits[0]!.to_state !== decision) violations.push(`approval of ${id}: recorded ${decision}, the refund moved to ${exits[0]!.to_state}`);
+    const kind = decision === 'APPROVED' ? 'refund.approved' : 'refund.declined';
+    if (audited[0]!.kind !== kind || audited[0]!.actor !== recorded[0]!.manager)
+      violations.push(`approval of ${id}: recorded ${decision} by ${recorded[0]!.manager}, audited ${audited[0]!.kind} by ${audited[0]!.actor}`);
+    if (decision === 'DECLINED' && row?.state !== 'DECLINED') violations.push(`${id} was declined but is ${row?.state ?? 'missing'}`);
+    if (decision === 'APPROVED' && row?.state === 'DECLINED') violations.push(`${id} was approved but is DECLINED`);
+    if (decision === 'DECLINED' && perRequest.has(id)) violations.push(`${id} was declined but reached Antom`);
   }
-  const recorded = new Set(approvals.map((a) => a.refund_request_id));
-  for (const id of decidedIds) if (!recorded.has(id)) violations.push(`${id} left AWAITING_APPROVAL without a recorded decision`);
 
   const auditor = await openStoreLedger(url, { register: 'auditor', keys: PUBLIC_TEST_KEYS, maxConnections: 1 });
   let auditEntries = 0;
@@ -179,7 +228,10 @@ export async function checkStore(
     duplicatesAtAntom,
     overRefundedPayments,
     foreignReferences,
+    approvalsAsked: asked.size,
     approvalsDecided,
+    approvalsApproved,
+    approvalsDeclined,
     auditEntries,
     violations,
   };

@@ -2,22 +2,27 @@
  * The approvals port of the store ledger: refunds waiting for a manager at
  * any counter, managers' decisions, and the live feed. A trigger on refunds
  * notifies `approval_changed` on commit whenever a refund enters or leaves
- * AWAITING_APPROVAL; one LISTEN connection per counter, opened on first use.
+ * AWAITING_APPROVAL; one LISTEN connection per counter, opened on first use,
+ * that reconnects (pg-listen.ts). Notices sent while it was down are lost, so
+ * after every (re)connect each refund that may have changed unheard is
+ * announced again: every one waiting now, and every one decided during the
+ * outage (plus a minute, for clock skew between this PC and the database).
  */
-import pg from 'pg';
 import type { ApprovalRow } from '../rows';
 import type { ApprovalsPort } from '../store-port';
+import { PgChangeFeed, type CatchUp, type ListenStatus } from './pg-listen';
 import { pgInt, pgIso } from './pg-rows';
 import { toApproval, type PgStoreContext } from './pg-store-context';
 
 const APPROVAL_CHANNEL = 'approval_changed';
 
 export class PgApprovals {
+  private readonly feed: PgChangeFeed;
   private readonly approvalListeners = new Set<(id: string) => void>();
-  private listenClient: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
 
-  constructor(private readonly ctx: PgStoreContext) {}
+  constructor(private readonly ctx: PgStoreContext) {
+    this.feed = new PgChangeFeed(ctx.url, APPROVAL_CHANNEL);
+  }
 
   port(): ApprovalsPort {
     return {
@@ -48,8 +53,8 @@ export class PgApprovals {
         }),
       decisions: (id) => this.decisions(id),
       onApprovalChange: (listener) => {
+        if (this.approvalListeners.size === 0) this.subscribe();
         this.approvalListeners.add(listener);
-        if (this.listening === null) this.listening = this.listen();
         return () => this.approvalListeners.delete(listener);
       },
     };
@@ -60,27 +65,47 @@ export class PgApprovals {
     return (r.rows as Record<string, unknown>[]).map(toApproval);
   }
 
+  private subscribed = false;
+
+  private subscribe(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    this.feed.onNotify((id) => this.announce([id]));
+    this.feed.onCatchUp((info) => void this.catchUp(info));
+  }
+
+  private announce(ids: readonly string[]): void {
+    for (const id of ids) for (const l of [...this.approvalListeners]) l(id);
+  }
+
+  /** Re-announces what may have changed while nobody listened (nothing on the first connect: nothing was shown yet). */
+  private async catchUp(info: CatchUp): Promise<void> {
+    if (info.first) return;
+    try {
+      const r = await this.ctx.pool.query<{ id: string }>(
+        `SELECT refund_request_id AS id FROM refunds WHERE state = 'AWAITING_APPROVAL'
+         UNION SELECT refund_request_id FROM approvals WHERE at >= now() - make_interval(secs => $1)`,
+        [Math.ceil(info.downMs / 1000) + 60],
+      );
+      this.announce(r.rows.map((x) => x.id));
+    } catch {
+      // The database went again before it answered: the next reconnect catches up.
+    }
+  }
+
+  /** The feed's connection, for health (null until someone subscribed). */
+  feedStatus(): ListenStatus | null {
+    return this.feed.status();
+  }
+
   /** Resolves once LISTEN is in place (a test waits for it before another counter writes). */
   async approvalsReady(): Promise<void> {
-    if (this.listening === null) this.listening = this.listen();
-    await this.listening;
+    this.subscribe();
+    await this.feed.ready();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.ctx.url });
-    client.on('error', () => undefined);
-    client.on('notification', (m) => {
-      if (m.channel !== APPROVAL_CHANNEL || m.payload === undefined) return;
-      for (const l of [...this.approvalListeners]) l(m.payload);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${APPROVAL_CHANNEL}`);
-    this.listenClient = client;
-  }
-
-  /** Ends the LISTEN connection (after it finished opening, if it was). */
+  /** Ends the LISTEN connection. */
   async close(): Promise<void> {
-    await this.listening?.catch(() => undefined);
-    await this.listenClient?.end().catch(() => undefined);
+    await this.feed.close();
   }
 }

@@ -33,6 +33,7 @@ import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
 import { transitionIsDurable, updateIsDurable } from '../durability';
 import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
+import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
 import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
 import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgTransitions } from './pg-journal-reads';
@@ -47,9 +48,8 @@ export class PgJournal implements RefundJournal {
   get register(): string {
     return this.opts.register;
   }
-  private readonly listeners = new Set<(id: string) => void>();
-  private listener: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
+  /** refund_changed on a reconnecting LISTEN connection (pg-listen.ts), opened on first use. */
+  private readonly changes: PgChangeFeed;
   /** The store chain's MAC key: every counter's audit key (tests: the public one). */
   private get auditKey(): Buffer {
     return this.opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
@@ -58,7 +58,9 @@ export class PgJournal implements RefundJournal {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PgJournalOptions,
-  ) {}
+  ) {
+    this.changes = new PgChangeFeed(opts.url, CHANNEL);
+  }
 
   /** Connects, migrates (once across counters) and returns the journal. */
   static async open(opts: PgJournalOptions): Promise<PgJournal> {
@@ -431,27 +433,22 @@ export class PgJournal implements RefundJournal {
   }
 
   onChange(listener: (id: string) => void): () => void {
-    this.listeners.add(listener);
-    if (this.listening === null) this.listening = this.listen();
-    return () => this.listeners.delete(listener);
+    return this.changes.onNotify(listener);
+  }
+
+  /** After every (re)connect of the change feed: notices sent while it was down are lost, so re-read. */
+  onCatchUp(listener: () => void): () => void {
+    return this.changes.onCatchUp(() => listener());
+  }
+
+  /** The change feed's connection, for health (null until someone subscribed). */
+  feedStatus(): ListenStatus | null {
+    return this.changes.status();
   }
 
   /** Resolves once LISTEN is in place (tests wait for it before writing). */
-  async ready(): Promise<void> {
-    if (this.listening === null) this.listening = this.listen();
-    await this.listening;
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.url });
-    client.on('error', () => undefined);
-    client.on('notification', (m) => {
-      if (m.channel !== CHANNEL || m.payload === undefined) return;
-      for (const l of [...this.listeners]) l(m.payload);
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.listener = client;
+  ready(): Promise<void> {
+    return this.changes.ready();
   }
 
   async appendAudit(actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
@@ -468,8 +465,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async close(): Promise<void> {
-    await this.listening?.catch(() => undefined);
-    await this.listener?.end().catch(() => undefined);
+    await this.changes.close();
     await this.pool.end();
   }
 

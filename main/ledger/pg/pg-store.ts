@@ -129,6 +129,7 @@ function composeLedger(ctx: PgStoreContext, journal: PgJournal): StoreLedger & {
     approvals: approvalsPort,
     reports: new PgReports(ctx, journal, settings, approvalsPort).port(),
     approvalsReady: () => approvals.approvalsReady(),
+    feeds: () => [journal.feedStatus(), approvals.feedStatus()].filter((f) => f !== null),
     close: async () => {
       await approvals.close();
       await ctx.pool.end();

@@ -7,6 +7,7 @@
  * counter decided once at the other, the asking counter then driving its own
  * terminal.
  */
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
@@ -133,5 +134,88 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): two counters, one engine
     expect(a.terminal.references.map((r) => r.refundRequestId)).toContain(second.value.refundRequestId);
     const audit = await b.store.audit.verify();
     expect(audit.ok).toBe(true);
+  }, 60_000);
+
+  it('the asking counter continues on the pushed decision, also one made while its feed was cut (catch-up after the reconnect), with no background pass', async () => {
+    if (cluster === null) throw new Error('no cluster');
+    dbCount += 1;
+    const name = `engine_${process.pid}_${dbCount}`;
+    cluster.createDatabase(name);
+    const url = cluster.url(name);
+    const antom = new FakeAntom();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const role = `asker_${process.pid}_${dbCount}`;
+    try {
+      // Counter 2 migrates the store; counter 1 logs in as a role of its own, so its feed can be held down.
+      const b = await openStoreLedger(url, { register: 'counter-2', keys: PUBLIC_TEST_KEYS });
+      await admin.query(
+        `CREATE ROLE ${role} LOGIN; GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+      );
+      const a = await openStoreLedger(url.replace('postgres://postgres@', `postgres://${role}@`), { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
+      const mk = (s: StoreLedger): Counter => {
+        const terminal = new FakeTerminal();
+        const c = {
+          store: s,
+          terminal,
+          engine: new RefundEngine({ store: s, terminal, antom, newRefundRequestId: () => `RRPG${process.pid}x${++ids}`, settleWaitMs: 5_000 }),
+        };
+        open.push(c);
+        return c;
+      };
+      const ca = mk(a);
+      const cb = mk(b);
+      expect((await b.settings.setPolicy({ ...DEFAULT_POLICY, paymentOlderThanDays: null }, 'test')).ok).toBe(true);
+      expect((await b.people.add({ name: 'maria', role: 'manager', pin: '246813' }, 'test')).ok).toBe(true);
+      // Only the pushed decision moves counter 1: no tick, no recover, no background pass.
+      ca.engine.followDecisions();
+      await (a as StoreLedger & { approvalsReady(): Promise<void> }).approvalsReady();
+      const finished = async (id: string): Promise<string | undefined> => {
+        const end = Date.now() + 15_000;
+        for (;;) {
+          const r = await ca.store.journal.get(id);
+          if (r?.state === 'SUCCEEDED' || Date.now() > end) return r?.state;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      };
+
+      antom.addPayment('PUSH1', { amount: { value: 30_000, currency: 'SGD' } });
+      const live = await ca.engine.submit({ intentId: 'push-1', paymentId: 'PUSH1', mode: 'FULL', cashier: 'alice' });
+      if (!live.ok) throw new Error(live.error.message);
+      expect(live.value.state).toBe('AWAITING_APPROVAL');
+      expect((await cb.engine.approve({ refundRequestId: live.value.refundRequestId, manager: 'maria', pin: '246813', reason: 'ok' })).ok).toBe(true);
+      expect(await finished(live.value.refundRequestId)).toBe('SUCCEEDED');
+      expect(ca.terminal.references.map((r) => r.refundRequestId)).toEqual([live.value.refundRequestId]);
+
+      // Counter 1's feed is cut and held down while counter 2's manager decides.
+      antom.addPayment('PUSH2', { amount: { value: 30_000, currency: 'SGD' } });
+      const held = await ca.engine.submit({ intentId: 'push-2', paymentId: 'PUSH2', mode: 'FULL', cashier: 'alice' });
+      if (!held.ok) throw new Error(held.error.message);
+      const pids = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND application_name = 'refund-terminal listen approval_changed'",
+        [role],
+      );
+      expect(pids.rows).toHaveLength(1);
+      await admin.query(`ALTER ROLE ${role} NOLOGIN`);
+      await admin.query('SELECT pg_terminate_backend($1)', [pids.rows[0]!.pid]);
+      const feed = () => a.feeds?.().find((f) => f.channel === 'approval_changed')?.state;
+      for (const end = Date.now() + 10_000; feed() !== 'reconnecting' && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+      expect(feed()).toBe('reconnecting');
+      expect((await cb.engine.approve({ refundRequestId: held.value.refundRequestId, manager: 'maria', pin: '246813', reason: 'ok' })).ok).toBe(true);
+      // The notice went to nobody at counter 1: its refund waits, approved.
+      expect((await b.journal.get(held.value.refundRequestId))?.state).toBe('APPROVED');
+      expect(feed()).toBe('reconnecting');
+      await admin.query(`ALTER ROLE ${role} LOGIN`);
+      expect(await finished(held.value.refundRequestId)).toBe('SUCCEEDED');
+      expect(ca.terminal.references.map((r) => r.refundRequestId)).toEqual([live.value.refundRequestId, held.value.refundRequestId]);
+      expect(cb.terminal.references).toHaveLength(0);
+      expect(antom.refundCalls).toHaveLength(2);
+    } finally {
+      for (const c of open.splice(0)) {
+        await c.engine.stop();
+        await c.store.close();
+      }
+      await admin.end();
+    }
   }, 60_000);
 });

@@ -138,6 +138,34 @@ describe.skipIf(!pgAvailable || !socatAvailable())('core services in store mode 
     }
   }, 120_000);
 
+  it('the database goes away while the counter runs: the health the banner polls says so, and clears when it is back', async () => {
+    cluster!.createDatabase('store_outage');
+    const opened = await counter(dir('outage'), cluster!.url('store_outage'), 'counter-1');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const a = opened.value;
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      const end = Date.now() + 30_000;
+      while (!cond()) {
+        if (Date.now() > end) throw new Error(`not within the generous timeout: ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      expect(a.journalHealth().storeUnreachable ?? null).toBeNull();
+      await cluster!.pause();
+      try {
+        await until(() => typeof a.journalHealth().storeUnreachable === 'string', 'the probe to notice the outage');
+        expect(a.journalHealth()).toMatchObject({ alarm: true, storeUnreachable: expect.stringMatching(/no new refund starts/) });
+      } finally {
+        await cluster!.resume();
+      }
+      await until(() => a.journalHealth().storeUnreachable === null, 'the probe to notice the database is back');
+      expect(a.journalHealth().alarm).toBe(false);
+    } finally {
+      await a.close();
+    }
+  }, 90_000);
+
   it('an unreachable store ledger refuses to start (STORE_UNAVAILABLE), never falls back to the SQLite journal', async () => {
     const r = await counter(dir('down'), 'postgres://postgres@127.0.0.1:1/none', 'counter-1');
     expect(r.ok).toBe(false);
