@@ -305,7 +305,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const store = storeLedger ?? sqliteStoreLedger(ledger, config.ledger?.register ?? 'counter-1');
   const register = store.register;
   const engine = new RefundEngine({
-    ...(storeLedger === null ? { ledger } : { clock: ledger.clock }),
+    // Store mode: no clock given, so the engine runs on the store database's (PgJournal.clock).
+    ...(storeLedger === null ? { ledger } : {}),
     store,
     outcomeRecorder,
     terminal: link,

@@ -7,7 +7,11 @@
 import type { AppConfig } from '../config/app-config';
 import { describeLedgerSelection, resolveLedgerSelection, type LedgerSelection } from '../config/store-config';
 import type { RefundJournal } from '../ledger/journal-port';
+import pg from 'pg';
+import { storePoolConfig } from '../ledger/pg/pg-connection';
 import { PgJournal } from '../ledger/pg/pg-journal';
+import { checkStoreKeys } from '../ledger/pg/pg-store';
+import type { LedgerKeys } from '../secrets/ledger-keys';
 import { sqliteJournal } from '../ledger/sqlite-journal';
 import type { SecretStore } from '../secrets/secret-store';
 import { openDataLedger } from '../services/data-ledger';
@@ -44,6 +48,16 @@ export async function openSelectedJournal(
     // pg's messages name host and port, never the password.
     return { ok: false, message: `The ${description} cannot be opened: ${(e as Error).message}` };
   }
+  try {
+    // The same key check as every counter's openStoreLedger (after the migration made the tables): a serve PC
+    // with foreign keys must not write `notify.*` entries into the store chain that no counter can verify.
+    await assertStoreKeys(sel.value.url, data.keys, sel.value.register);
+  } catch (e) {
+    await pgj.close();
+    data.ledger.close();
+    // pg's messages name host and port, never the password.
+    return { ok: false, message: `The ${description} cannot be opened: ${(e as Error).message}` };
+  }
   return {
     ok: true,
     value: {
@@ -57,4 +71,14 @@ export async function openSelectedJournal(
       },
     },
   };
+}
+
+async function assertStoreKeys(url: string, keys: LedgerKeys, register: string): Promise<void> {
+  const pool = new pg.Pool(storePoolConfig(url, { max: 1 }));
+  pool.on('error', () => undefined);
+  try {
+    await checkStoreKeys(pool, keys, register);
+  } finally {
+    await pool.end();
+  }
 }

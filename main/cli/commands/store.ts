@@ -11,7 +11,7 @@ import { loadAppConfig } from '../../config/app-config';
 import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import { openDataLedger } from '../../services/data-ledger';
 import { importSqliteJournal } from '../../store/import-sqlite';
-import { importStoreKeys, writeStoreKeysFile } from '../../store/store-keys';
+import { importStoreKeys, readStoreKeysFile, writeStoreKeysFile } from '../../store/store-keys';
 import { createLogger } from '../../logging/logger';
 import { resolveAntomConfig } from '../../services/core-services';
 import { openSelectedJournal } from '../../store/open-journal';
@@ -24,8 +24,9 @@ const USAGE = [
   "  serve   receive Antom's notifyRefund (point the merchant's TLS proxy at http://HOST:PORT/)",
   '  --port N     port to listen on (0 picks a free one)',
   '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
-  '       refund-terminal [--data-dir DIR] store import [--json]',
-  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again",
+  '       refund-terminal [--data-dir DIR] store import [--store-keys FILE] [--json]',
+  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again;",
+  '          --store-keys FILE: the store keys (store keys export at a store counter) when this counter has keys of its own',
   '       refund-terminal [--data-dir DIR] store keys export --out FILE',
   '       refund-terminal [--data-dir DIR] store keys import FILE',
   '  keys    every counter of a store holds the same audit key and PIN pepper: export them at a counter of the store (to a new',
@@ -72,7 +73,7 @@ async function keysCommand(args: readonly string[], ctx: CliContext): Promise<nu
 }
 
 async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, 'store-keys': { type: 'string' } }, strict: true });
   const loaded = await loadAppConfig(ctx.dataDir);
   if (!loaded.ok) {
     ctx.stderr.write(`${loaded.error.message}\n`);
@@ -85,12 +86,23 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
     );
     return EXIT.BAD_INPUT;
   }
+  // A counter with its own history holds its own keys; the store's come from `store keys export` at a store counter.
+  const storeKeys = values['store-keys'] === undefined ? null : readStoreKeysFile(values['store-keys']);
+  if (storeKeys !== null && !storeKeys.ok) {
+    ctx.stderr.write(`${storeKeys.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
   const { ledger, keys } = await openDataLedger(ctx.dataDir, { config: loaded.value });
   try {
-    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register, auditKey: keys.auditKey, dataDir: ctx.dataDir });
+    const r = await importSqliteJournal(ledger, {
+      url: sel.value.url,
+      register: sel.value.register,
+      storeKeys: storeKeys?.keys ?? keys,
+      dataDir: ctx.dataDir,
+    });
     if (!r.ok) {
       ctx.stderr.write(`${r.message}\n`);
-      return r.code === 'LIVE_OWNER' || r.code === 'APP_RUNNING' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
+      return r.code === 'LIVE_OWNER' || r.code === 'APP_RUNNING' || r.code === 'KEYS_MISMATCH' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
     }
     const rep = r.report;
     if (values.json) {
