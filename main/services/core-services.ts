@@ -22,6 +22,7 @@ import type { StoreLedger } from '../ledger/store-port';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import { openStoreLedger } from '../ledger/pg/pg-store';
 import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
+import { localJournalRefusal, recordStoreMembership } from '../store/membership';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
 import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -221,6 +222,15 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
       // pg's messages name host and port, never the password.
       log.error({ store: where, err: (e as Error).message }, 'store ledger unavailable; not starting');
       return err('STORE_UNAVAILABLE', `The ${where} cannot be opened: ${(e as Error).message} No refund can start until it is reachable.`);
+    }
+    await recordStoreMembership(secrets, { register: selection.value.register, store: where });
+  } else {
+    // A store's counter started without its store URL must not refund from its old local journal (membership.ts).
+    const refusal = await localJournalRefusal(secrets);
+    if (refusal !== null) {
+      ledger.close();
+      log.error({}, 'store counter without a store ledger configured; not starting');
+      return err('CONFIG_INVALID', refusal);
     }
   }
   const loose = describeLoosened(loosened);

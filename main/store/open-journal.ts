@@ -15,6 +15,7 @@ import type { LedgerKeys } from '../secrets/ledger-keys';
 import { sqliteJournal } from '../ledger/sqlite-journal';
 import type { SecretStore } from '../secrets/secret-store';
 import { openDataLedger } from '../services/data-ledger';
+import { localJournalRefusal, recordStoreMembership } from './membership';
 
 export interface OpenedJournal {
   readonly journal: RefundJournal;
@@ -37,6 +38,12 @@ export async function openSelectedJournal(
   // The data folder is opened in both modes: it holds the secrets (Antom's public key).
   const data = await openDataLedger(dataDir, { config });
   if (sel.value.engine === 'sqlite') {
+    // `store serve` or `recover` on a store's counter without the store URL: the pushes and recoveries belong to the store.
+    const refusal = await localJournalRefusal(data.secrets);
+    if (refusal !== null) {
+      data.ledger.close();
+      return { ok: false, message: refusal };
+    }
     const journal = sqliteJournal(data.ledger);
     return { ok: true, value: { journal, selection: sel.value, description, secrets: data.secrets, close: () => journal.close() } };
   }
@@ -58,6 +65,7 @@ export async function openSelectedJournal(
     // pg's messages name host and port, never the password.
     return { ok: false, message: `The ${description} cannot be opened: ${(e as Error).message}` };
   }
+  await recordStoreMembership(data.secrets, { register: sel.value.register, store: description });
   return {
     ok: true,
     value: {

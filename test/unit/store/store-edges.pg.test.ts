@@ -10,13 +10,19 @@
  *  4. a DBA owns and migrates the schema and grants what doctor lists: doctor is
  *     green and the counter opens and refunds;
  *  5. Antom's push finishing a FULL refund sets its amount to what Antom refunded;
- *  +  the connection lost at the refund's COMMIT: "may be recorded", never "not started".
+ *  +  the connection lost at the refund's COMMIT: "may be recorded", never "not started";
+ *  11. a store's counter started without its store URL refuses its old local journal
+ *     (app, CLI, serve) until `store leave --yes`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main as cli } from '../../../main/cli/index';
+import { openCoreServices } from '../../../main/services/core-services';
+import { createSilentLogger } from '../../../main/logging/logger';
 import { openLedger } from '../../../main/ledger/ledger';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { CommitOutcomeUnknownError } from '../../../main/ledger/pg/pg-errors';
@@ -307,5 +313,36 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     expect(antom.refundCalls.map((c) => c.refundRequestId)).toEqual(['RRCMT1']);
     await engine.stop();
     await store.close();
+  });
+
+  it('11. a counter that was in store mode, started without the store URL, refuses its local journal everywhere until `store leave --yes`', async () => {
+    const url = fresh();
+    const dir = mkdtempSync(path.join(tmpdir(), 'rt-edges-member-'));
+    dirs.push(dir);
+    const run = async (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d: Buffer) => (text += d.toString()));
+      const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
+      return { code, text };
+    };
+    const base = { REFUND_TERMINAL_DEMO: '0', HOME: dir };
+    const store = { ...base, REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-7' };
+    // In store mode once (the audit command opens the store ledger and verifies it).
+    expect((await run(['audit', 'verify'], store)).code).toBe(0);
+    // Without the URL: the CLI, `store serve` and the app all refuse the local journal, naming the register.
+    const audit = await run(['audit', 'verify'], base);
+    expect(audit.code).not.toBe(0);
+    expect(audit.text).toMatch(/register "counter-7"/);
+    const serve = await run(['store', 'serve', '--port', '0'], base);
+    expect(serve.code).not.toBe(0);
+    expect(serve.text).toMatch(/belongs to a store ledger/);
+    const app = await openCoreServices({ dataDir: dir, env: base, log: createSilentLogger() });
+    expect(app.ok ? 'started' : app.error.code).toBe('CONFIG_INVALID');
+    // Leaving is deliberate: without --yes nothing changes; with it the folder is a single counter again.
+    expect((await run(['store', 'leave'], base)).code).not.toBe(0);
+    expect((await run(['audit', 'verify'], base)).code).not.toBe(0);
+    expect((await run(['store', 'leave', '--yes'], base)).code).toBe(0);
+    expect((await run(['audit', 'verify'], base)).code).toBe(0);
   });
 });
