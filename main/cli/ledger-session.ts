@@ -10,6 +10,7 @@ import { openStoreLedger } from '../ledger/pg/pg-store';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import type { StoreLedger } from '../ledger/store-port';
 import { openDataLedger } from '../services/data-ledger';
+import { localJournalRefusal, recordStoreMembership } from '../store/membership';
 import type { CliContext } from './command';
 import { EXIT } from './exit-codes';
 
@@ -22,11 +23,18 @@ export async function openCliLedger(
   if (!sel.ok) return { ok: false, message: sel.error.message, exitCode: EXIT.BAD_INPUT };
   const data = await openDataLedger(ctx.dataDir, { config: loaded.value });
   if (sel.value.engine === 'sqlite') {
+    // A store's counter without its store URL: its local journal is not the truth any more (membership.ts).
+    const refusal = await localJournalRefusal(data.secrets);
+    if (refusal !== null) {
+      data.ledger.close();
+      return { ok: false, message: refusal, exitCode: EXIT.BAD_INPUT };
+    }
     const store = sqliteStoreLedger(data.ledger, loaded.value.ledger?.register ?? 'counter-1');
     return { ok: true, store, close: async () => data.ledger.close() };
   }
   try {
     const store = await openStoreLedger(sel.value.url, { register: sel.value.register, keys: data.keys });
+    await recordStoreMembership(data.secrets, { register: sel.value.register, store: describeLedgerSelection(sel.value) });
     return {
       ok: true,
       store,

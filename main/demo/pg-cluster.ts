@@ -8,7 +8,7 @@
  * data is deleted on stop.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +59,32 @@ export interface PgCluster {
   /** Stops the server, keeping its data (a database outage); `resume` starts it again on the same port. */
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Stops the server's processes without closing a socket (SIGSTOP to the
+   * postmaster and its backends): a network path that drops packets, a frozen
+   * VM. Clients see no error, only silence. `thaw` lets them run on.
+   */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
+}
+
+/** The postmaster (first line of postmaster.pid) and every process whose parent it is. */
+function serverPids(data: string): number[] {
+  const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 export async function startPgCluster(): Promise<PgCluster> {
@@ -124,10 +149,22 @@ export async function startPgCluster(): Promise<PgCluster> {
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     createDatabase: (name) => void psql(`CREATE DATABASE "${name.replace(/"/g, '')}"`),
     pause: () => halt(child),
+    freeze: () => {
+      for (const pid of serverPids(data)) process.kill(pid, 'SIGSTOP');
+    },
+    thaw: () => {
+      for (const pid of serverPids(data)) process.kill(pid, 'SIGCONT');
+    },
     async resume() {
       child = await launch();
     },
     async stop() {
+      // A frozen server (freeze) would never hear the shutdown.
+      try {
+        for (const pid of serverPids(data)) process.kill(pid, 'SIGCONT');
+      } catch {
+        // not running
+      }
       await halt(child);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -61,6 +61,12 @@ export interface RefundJournal {
    * register's alone (docs/ledger.md, terminal ownership). Absent: one counter.
    */
   readonly register?: string;
+  /**
+   * The time every schedule in this journal is written and judged by (next
+   * checks, retry times). Store mode: the database's (pg-clock.ts), so one
+   * counter's wrong clock cannot stall or rush the others. Absent: the engine's.
+   */
+  readonly clock?: () => Date;
   /** Records (or refreshes) a looked-up payment; the balance check reads it. */
   upsertPayment(p: AntomPaymentInfo): Promise<void>;
   getPayment(paymentId: string): Promise<PaymentRecord | null>;

@@ -17,7 +17,7 @@ import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
 import type { Driver } from './driver';
 import { MSG } from './messages';
-import { isStoreUnreachable } from '../ledger/pg/pg-errors';
+import { isCommitOutcomeUnknown, isStoreUnreachable } from '../ledger/pg/pg-errors';
 import type { PaymentLookup } from './payment-lookup';
 
 const SubmitSchema = z
@@ -43,7 +43,10 @@ const SubmitSchema = z
 
 /** The refund a submit journaled, once it got that far (what storeGuard tells the cashier depends on it). */
 interface Journaled {
+  /** The refund once its insert committed. */
   id: string | null;
+  /** The refund whose insert is on its way: if the database is lost at its COMMIT, it may exist. */
+  inserting: string | null;
 }
 
 /** Payment states from which money can go back. Unknown values are allowed through; Antom has the last word. */
@@ -242,14 +245,19 @@ export class Admission {
    * pass drives it when the database is back), so it is never called failed.
    */
   private async storeGuard(run: (track: Journaled) => Promise<Result<RefundView, RefundErrorCode>>): Promise<Result<RefundView, RefundErrorCode>> {
-    const track: Journaled = { id: null };
+    const track: Journaled = { id: null, inserting: null };
     try {
       return await run(track);
     } catch (e) {
       if (this.c.journal.engine !== 'postgres' || !isStoreUnreachable(e)) throw e;
       this.c.log.warn({ err: String(e) }, 'store ledger unreachable during a submit');
       const started = track.id;
-      return started === null ? err('STORE_UNAVAILABLE', MSG.storeUnavailable) : err('STORE_UNAVAILABLE', MSG.storeLostMidRefund, { refundRequestId: started });
+      if (started !== null) return err('STORE_UNAVAILABLE', MSG.storeLostMidRefund, { refundRequestId: started });
+      // Lost while the refund's COMMIT was in flight: it may be in the store ledger, where the background pass
+      // would drive it when the database is back. Never "not started" then (pg-errors.ts CommitOutcomeUnknownError).
+      if (track.inserting !== null && isCommitOutcomeUnknown(e))
+        return err('STORE_UNAVAILABLE', MSG.storeLostAtRecord, { refundRequestId: track.inserting, recorded: 'unknown' });
+      return err('STORE_UNAVAILABLE', MSG.storeUnavailable);
     }
   }
 
@@ -330,6 +338,7 @@ export class Admission {
     const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
     const refundRequestId = this.c.newId();
+    if (track !== undefined) track.inserting = refundRequestId;
     const inserted = await this.c.journal.insert(
       {
         ...n,

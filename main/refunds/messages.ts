@@ -11,6 +11,8 @@ export const MSG = {
   approved: 'Approved. Starting the refund.',
   storeUnavailable:
     "The store's refund ledger (its database) cannot be reached, so the refund was not started and nothing was sent. Try again when the store network is back, or call your technician.",
+  storeLostAtRecord:
+    "The store's refund ledger (its database) stopped answering just as this refund was being recorded. Nothing was sent yet; if it was recorded it shows as pending and continues by itself when the database is back. Do not refund it again or another way until you have looked it up.",
   storeLostMidRefund:
     "The store's refund ledger (its database) stopped answering while this refund was running. It stays pending and continues by itself when the database is back; do not refund it again or another way.",
   referenceRequested: 'Asking the terminal for a refund reference.',

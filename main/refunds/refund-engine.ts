@@ -77,7 +77,9 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
     super();
     const store: EngineStore | undefined = deps.store ?? (deps.ledger === undefined ? undefined : sqliteStoreLedger(deps.ledger, 'counter-1'));
     if (store === undefined) throw new Error('RefundEngine needs a ledger or the store ports');
-    const clock = deps.clock ?? deps.ledger?.clock ?? (() => new Date());
+    // Store mode: the database's time (journal.clock), so every counter schedules on one clock.
+    const journalClock = (deps.journal ?? store.journal).clock;
+    const clock = deps.clock ?? journalClock ?? deps.ledger?.clock ?? (() => new Date());
     const log = deps.log ?? NOOP_LOG;
     this.outcomes = deps.outcomeRecorder ?? new OutcomeRecorder({ log });
     const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;

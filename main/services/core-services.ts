@@ -22,6 +22,7 @@ import type { StoreLedger } from '../ledger/store-port';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import { openStoreLedger } from '../ledger/pg/pg-store';
 import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
+import { localJournalRefusal, recordStoreMembership } from '../store/membership';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
 import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -228,6 +229,15 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
       log.error({ store: where, err: (e as Error).message }, 'store ledger unavailable; not starting');
       return err('STORE_UNAVAILABLE', `The ${where} cannot be opened: ${(e as Error).message} No refund can start until it is reachable.`);
     }
+    await recordStoreMembership(secrets, { register: selection.value.register, store: where });
+  } else {
+    // A store's counter started without its store URL must not refund from its old local journal (membership.ts).
+    const refusal = await localJournalRefusal(secrets);
+    if (refusal !== null) {
+      ledger.close();
+      log.error({}, 'store counter without a store ledger configured; not starting');
+      return err('CONFIG_INVALID', refusal);
+    }
   }
   const loose = describeLoosened(loosened);
   if (loose !== null) log.warn({ files: loosened.map((f) => ({ path: f.path, mode: f.mode })) }, loose);
@@ -311,7 +321,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   const store = storeLedger ?? sqliteStoreLedger(ledger, config.ledger?.register ?? 'counter-1');
   const register = store.register;
   const engine = new RefundEngine({
-    ...(storeLedger === null ? { ledger } : { clock: ledger.clock }),
+    // Store mode: no clock given, so the engine runs on the store database's (PgJournal.clock).
+    ...(storeLedger === null ? { ledger } : {}),
     store,
     outcomeRecorder,
     terminal: link,

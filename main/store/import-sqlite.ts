@@ -35,7 +35,9 @@
 import pg from 'pg';
 import type { Ledger } from '../ledger';
 import { appendPgAudit } from '../ledger/pg/pg-audit';
-import { PUBLIC_TEST_KEYS } from '../secrets/ledger-keys';
+import { PUBLIC_TEST_KEYS, type LedgerKeys } from '../secrets/ledger-keys';
+import { checkStoreKeys, StoreKeysMismatchError } from '../ledger/pg/pg-store';
+import { LONG_QUERY_TIMEOUT_MS, storePoolConfig } from '../ledger/pg/pg-connection';
 import { PgJournal } from '../ledger/pg/pg-journal';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal } from '../ledger/state-machine';
@@ -65,7 +67,11 @@ export interface ImportReport {
 
 export type ImportResult =
   | { readonly ok: true; readonly report: ImportReport }
-  | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'APP_RUNNING' | 'CONFLICT' | 'UNVERIFIED'; readonly message: string };
+  | { readonly ok: false; readonly code: 'LIVE_OWNER' | 'APP_RUNNING' | 'CONFLICT' | 'UNVERIFIED' | 'KEYS_MISMATCH'; readonly message: string };
+
+const IMPORT_KEYS_HINT =
+  "This counter's ledger keys are not the store's, so what it imports could not be verified at the other counters. " +
+  'Export the store keys at a counter of this store (refund-terminal store keys export FILE) and run the import here with --store-keys FILE.';
 
 export const IMPORT_ACTOR = 'store:import';
 
@@ -93,12 +99,18 @@ export async function importSqliteJournal(
     url: string;
     register: string;
     now?: Date;
-    /** The store chain's MAC key (every counter's audit key); tests use the public one. */ auditKey?: Buffer;
+    /**
+     * The store's ledger keys (audit key and PIN pepper). The store chain is signed with its audit key and checked
+     * against the store's key fingerprints (pg-store.ts checkStoreKeys) before anything is written: a counter whose
+     * own keys are not the store's passes the store's (`store import --store-keys FILE`). Tests: the public ones.
+     */
+    storeKeys?: LedgerKeys;
     /** This counter's data folder: the import is refused while the app or host runs on it (its demo lock is live). */
     dataDir?: string;
   },
 ): Promise<ImportResult> {
-  const auditKey = opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey;
+  const storeKeys = opts.storeKeys ?? PUBLIC_TEST_KEYS;
+  const auditKey = storeKeys.auditKey;
   const now = opts.now ?? new Date();
   // The journal must verify before it becomes the store's truth: the store chain re-signs what it imports, so an
   // edit made here by SQL would otherwise come out of the import looking intact.
@@ -135,8 +147,16 @@ export async function importSqliteJournal(
   }
   // Brings the store schema up to date (under its migration lock) before we write to it.
   await (await PgJournal.open({ url: opts.url, register: opts.register, auditKey })).close();
-  const pool = new pg.Pool({ connectionString: opts.url, max: 1 });
+  const pool = new pg.Pool(storePoolConfig(opts.url, { max: 1, queryTimeoutMs: LONG_QUERY_TIMEOUT_MS }));
   pool.on('error', () => undefined);
+  try {
+    // Refused before any write: entries signed with another key would make every counter's `audit verify` fail.
+    await checkStoreKeys(pool, storeKeys, opts.register);
+  } catch (e) {
+    await pool.end();
+    if (e instanceof StoreKeysMismatchError) return { ok: false, code: 'KEYS_MISMATCH', message: `${IMPORT_KEYS_HINT} Nothing was imported.` };
+    throw e;
+  }
   const c = await pool.connect();
   try {
     await c.query('BEGIN');

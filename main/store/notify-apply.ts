@@ -79,6 +79,21 @@ function auditDetail(body: RefundNotifyBody): Record<string, unknown> {
   };
 }
 
+/**
+ * A FULL refund is sent without an amount: what Antom refunded is what its
+ * push says, and that figure is the refund's amount from now on (the receipt,
+ * the report, the payment's balance at every counter), exactly as when the
+ * counter's own inquiry brings the answer (outcome-learning.ts). A PARTIAL
+ * refund's figure was already compared (expectationOf): a different one is a
+ * MISMATCH and never gets here. Done after the final move, as on the inquiry
+ * path; should it be lost, the refund keeps the journaled figure (the old
+ * behaviour) and the report says so.
+ */
+async function learnAntomAmount(journal: RefundJournal, row: RefundRow, reported: { value: number; currency: string } | undefined): Promise<void> {
+  if (reported === undefined || reported.currency !== row.currency || reported.value <= 0 || reported.value === row.amount_value) return;
+  await journal.recordAntomAmount(row.refund_request_id, reported.value, NOTIFY_ACTOR);
+}
+
 /** How many times a lost CAS is re-read before giving up (each loss means someone else moved it). */
 const MAX_CAS_ROUNDS = 4;
 
@@ -127,7 +142,10 @@ export async function applyRefundNotification(journal: RefundJournal, body: Refu
         detail: { via: 'notifyRefund', lateSuccess: true },
         audit: { kind: 'notify.conflict', detail: { ...auditDetail(body), state: row.state, why, resolved: 'FAILED -> SUCCEEDED' } },
       });
-      if (moved.ok) return { kind: 'LATE_SUCCESS', refundRequestId: id, from: 'FAILED', to: 'SUCCEEDED', detail: why };
+      if (moved.ok) {
+        await learnAntomAmount(journal, moved.value, outcome.refundAmount);
+        return { kind: 'LATE_SUCCESS', refundRequestId: id, from: 'FAILED', to: 'SUCCEEDED', detail: why };
+      }
       if (moved.error.code !== 'STALE_STATE') throw new Error(`notifyRefund for ${id}: ${moved.error.code}: ${moved.error.message}`);
       continue;
     }
@@ -147,7 +165,10 @@ export async function applyRefundNotification(journal: RefundJournal, body: Refu
       ...(outcome.refundAmount !== undefined ? { antomRefundAmount: { value: outcome.refundAmount.value, currency: outcome.refundAmount.currency } } : {}),
     };
     const moved = await journal.transition(id, row.state, to, { actor: NOTIFY_ACTOR, patch, detail });
-    if (moved.ok) return { kind: 'APPLIED', refundRequestId: id, from: row.state, to };
+    if (moved.ok) {
+      if (to === 'SUCCEEDED') await learnAntomAmount(journal, moved.value, outcome.refundAmount);
+      return { kind: 'APPLIED', refundRequestId: id, from: row.state, to };
+    }
     // STALE_STATE: a counter moved it between our read and our write. Read again and judge anew.
     if (moved.error.code !== 'STALE_STATE') throw new Error(`notifyRefund for ${id}: ${moved.error.code}: ${moved.error.message}`);
   }

@@ -7,10 +7,15 @@
 import type { AppConfig } from '../config/app-config';
 import { describeLedgerSelection, resolveLedgerSelection, type LedgerSelection } from '../config/store-config';
 import type { RefundJournal } from '../ledger/journal-port';
+import pg from 'pg';
+import { storePoolConfig } from '../ledger/pg/pg-connection';
 import { PgJournal } from '../ledger/pg/pg-journal';
+import { checkStoreKeys } from '../ledger/pg/pg-store';
+import type { LedgerKeys } from '../secrets/ledger-keys';
 import { sqliteJournal } from '../ledger/sqlite-journal';
 import type { SecretStore } from '../secrets/secret-store';
 import { openDataLedger } from '../services/data-ledger';
+import { localJournalRefusal, recordStoreMembership } from './membership';
 
 export interface OpenedJournal {
   readonly journal: RefundJournal;
@@ -33,6 +38,12 @@ export async function openSelectedJournal(
   // The data folder is opened in both modes: it holds the secrets (Antom's public key).
   const data = await openDataLedger(dataDir, { config });
   if (sel.value.engine === 'sqlite') {
+    // `store serve` or `recover` on a store's counter without the store URL: the pushes and recoveries belong to the store.
+    const refusal = await localJournalRefusal(data.secrets);
+    if (refusal !== null) {
+      data.ledger.close();
+      return { ok: false, message: refusal };
+    }
     const journal = sqliteJournal(data.ledger);
     return { ok: true, value: { journal, selection: sel.value, description, secrets: data.secrets, close: () => journal.close() } };
   }
@@ -44,6 +55,17 @@ export async function openSelectedJournal(
     // pg's messages name host and port, never the password.
     return { ok: false, message: `The ${description} cannot be opened: ${(e as Error).message}` };
   }
+  try {
+    // The same key check as every counter's openStoreLedger (after the migration made the tables): a serve PC
+    // with foreign keys must not write `notify.*` entries into the store chain that no counter can verify.
+    await assertStoreKeys(sel.value.url, data.keys, sel.value.register);
+  } catch (e) {
+    await pgj.close();
+    data.ledger.close();
+    // pg's messages name host and port, never the password.
+    return { ok: false, message: `The ${description} cannot be opened: ${(e as Error).message}` };
+  }
+  await recordStoreMembership(data.secrets, { register: sel.value.register, store: description });
   return {
     ok: true,
     value: {
@@ -57,4 +79,14 @@ export async function openSelectedJournal(
       },
     },
   };
+}
+
+async function assertStoreKeys(url: string, keys: LedgerKeys, register: string): Promise<void> {
+  const pool = new pg.Pool(storePoolConfig(url, { max: 1 }));
+  pool.on('error', () => undefined);
+  try {
+    await checkStoreKeys(pool, keys, register);
+  } finally {
+    await pool.end();
+  }
 }

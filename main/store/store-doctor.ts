@@ -21,13 +21,35 @@ export interface StoreCheck {
 /** Above this median round trip a refund's two durable commits start to show at the counter. */
 export const SLOW_ROUND_TRIP_MS = 50;
 
-/** What each table must allow for the refund path (and the audit chain, which is append-only by trigger). */
-const NEEDED: readonly { table: string; privileges: readonly string[] }[] = [
-  { table: 'payments', privileges: ['SELECT', 'INSERT', 'UPDATE'] },
-  { table: 'refunds', privileges: ['SELECT', 'INSERT', 'UPDATE'] },
-  { table: 'refund_transitions', privileges: ['SELECT', 'INSERT'] },
-  { table: 'audit', privileges: ['SELECT', 'INSERT'] },
-];
+/**
+ * What a counter's role must be allowed on each table of the store schema
+ * (every table the migrations create; a table not named here needs SELECT,
+ * INSERT and UPDATE). The audit chain and the transitions are append-only
+ * (the audit by trigger), the version table is only read.
+ */
+const APPEND_ONLY: ReadonlySet<string> = new Set(['audit', 'refund_transitions']);
+const READ_ONLY: ReadonlySet<string> = new Set(['schema_migrations']);
+
+function privilegesFor(table: string): readonly string[] {
+  if (READ_ONLY.has(table)) return ['SELECT'];
+  if (APPEND_ONLY.has(table)) return ['SELECT', 'INSERT'];
+  return ['SELECT', 'INSERT', 'UPDATE'];
+}
+
+/** The GRANT statements that give `missing` (as "PRIV on table" / "USAGE on sequence s"), for the fix text. */
+function grantsFor(missing: readonly { privilege: string; object: string; sequence: boolean }[]): string {
+  const byObject = new Map<string, { privileges: string[]; sequence: boolean }>();
+  for (const m of missing) {
+    const e = byObject.get(m.object) ?? { privileges: [], sequence: m.sequence };
+    e.privileges.push(m.privilege);
+    byObject.set(m.object, e);
+  }
+  return [...byObject]
+    .map(([object, e]) =>
+      object === '' ? 'GRANT USAGE ON SCHEMA <schema> TO <role>;' : `GRANT ${e.privileges.join(', ')} ON ${e.sequence ? 'SEQUENCE ' : ''}${object} TO <role>;`,
+    )
+    .join(' ');
+}
 
 export async function storeLedgerChecks(
   sel: Extract<LedgerSelection, { engine: 'postgres' }>,
@@ -76,9 +98,23 @@ export async function storeLedgerChecks(
     });
 
     const has = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+    // A role without SELECT on the version table (a DBA's partial grants) is a permission problem, named below.
+    const readable =
+      has.rows[0]?.t != null &&
+      (await client.query<{ ok: boolean }>("SELECT has_table_privilege(current_user, 'schema_migrations', 'SELECT') AS ok")).rows[0]?.ok === true;
     const version =
-      has.rows[0]?.t == null ? 0 : ((await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
-    if (version === PG_LATEST_VERSION) {
+      has.rows[0]?.t == null
+        ? 0
+        : readable
+          ? ((await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0)
+          : null;
+    if (version === null) {
+      checks.push({
+        id: 'store-schema',
+        ok: false,
+        summary: "The store ledger's schema version cannot be read by this counter's database role (see store-permissions).",
+      });
+    } else if (version === PG_LATEST_VERSION) {
       checks.push({ id: 'store-schema', ok: true, summary: `The store ledger's schema is v${version}, the one this app uses.` });
     } else if (version > PG_LATEST_VERSION) {
       checks.push({
@@ -99,18 +135,27 @@ export async function storeLedgerChecks(
       });
     }
 
-    if (version >= 1) {
-      const missing: string[] = [];
-      for (const n of NEEDED) {
-        for (const p of n.privileges) {
-          const r = await client.query<{ ok: boolean }>('SELECT has_table_privilege(current_user, $1, $2) AS ok', [n.table, p]);
-          if (r.rows[0]?.ok !== true) missing.push(`${p} on ${n.table}`);
+    if (version !== 0) {
+      // Every table and sequence of the schema the counter uses (the migrations' list, read from the database itself).
+      const missing: { privilege: string; object: string; sequence: boolean }[] = [];
+      const schemaOk = await client.query<{ ok: boolean }>("SELECT has_schema_privilege(current_schema(), 'USAGE') AS ok");
+      if (schemaOk.rows[0]?.ok !== true) missing.push({ privilege: 'USAGE', object: '', sequence: false });
+      const tables = await client.query<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1",
+      );
+      for (const t of tables.rows) {
+        for (const p of privilegesFor(t.name)) {
+          const r = await client.query<{ ok: boolean }>('SELECT has_table_privilege(current_user, $1, $2) AS ok', [t.name, p]);
+          if (r.rows[0]?.ok !== true) missing.push({ privilege: p, object: t.name, sequence: false });
         }
       }
-      const seq = await client.query<{ ok: boolean }>(
-        "SELECT has_sequence_privilege(current_user, pg_get_serial_sequence('refund_transitions', 'id'), 'USAGE') AS ok",
+      const sequences = await client.query<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' ORDER BY 1",
       );
-      if (seq.rows[0]?.ok !== true) missing.push('USAGE on the refund_transitions id sequence');
+      for (const q of sequences.rows) {
+        const r = await client.query<{ ok: boolean }>("SELECT has_sequence_privilege(current_user, $1, 'USAGE') AS ok", [q.name]);
+        if (r.rows[0]?.ok !== true) missing.push({ privilege: 'USAGE', object: q.name, sequence: true });
+      }
       checks.push(
         missing.length === 0
           ? {
@@ -121,12 +166,14 @@ export async function storeLedgerChecks(
           : {
               id: 'store-permissions',
               ok: false,
-              summary: `This counter's database role lacks: ${missing.join(', ')}. Refunds cannot be journaled until it has them.`,
-              fix: 'As the database owner: GRANT SELECT, INSERT, UPDATE ON payments, refunds TO <role>; GRANT SELECT, INSERT ON refund_transitions, audit TO <role>; GRANT USAGE ON SEQUENCE refund_transitions_id_seq TO <role>;',
+              summary: `This counter's database role lacks: ${missing
+                .map((m) => (m.object === '' ? 'USAGE on the schema' : `${m.privilege} on ${m.sequence ? 'sequence ' : ''}${m.object}`))
+                .join(', ')}. Refunds cannot be journaled until it has them.`,
+              fix: `As the database owner: ${grantsFor(missing)}`,
             },
       );
     }
-    if (version >= 1) {
+    if (version !== null && version >= 1) {
       // Refunds journaled FAILED that Antom's notification then reported refunded (notify-apply.ts): the customer may
       // also have been given a retry or cash. Shown until support has looked; the journal keeps the mark for good.
       const late = await client.query<{ id: string; payment_id: string }>(

@@ -51,6 +51,19 @@ export function parseStoreKeys(text: string): { ok: true; keys: LedgerKeys } | {
   return { ok: true, keys: { auditKey: parsed.data.auditKey, pinPepper: parsed.data.pinPepper } };
 }
 
+/** Reads and checks a file `store keys export` wrote (owner-only, size-capped: readSmallFileSync). */
+export function readStoreKeysFile(file: string): { ok: true; keys: LedgerKeys } | { ok: false; message: string } {
+  let text: string | null;
+  try {
+    text = readSmallFileSync(file);
+  } catch (e) {
+    if (e instanceof UnsafeFileError) return { ok: false, message: e.message };
+    throw e;
+  }
+  if (text === null) return { ok: false, message: `${file} does not exist.` };
+  return parseStoreKeys(text);
+}
+
 /**
  * A new counter's data folder only: refused where a journal already exists
  * (its entries and sealed rows are signed with that folder's own keys).
@@ -61,15 +74,7 @@ export async function importStoreKeys(dataDir: string, file: string, keyProtecto
       ok: false,
       message: `${dataDir} is already set up with keys of its own; import the store keys into a new counter's data folder, before anything else.`,
     };
-  let text: string | null;
-  try {
-    text = readSmallFileSync(file);
-  } catch (e) {
-    if (e instanceof UnsafeFileError) return { ok: false, message: e.message };
-    throw e;
-  }
-  if (text === null) return { ok: false, message: `${file} does not exist.` };
-  const parsed = parseStoreKeys(text);
+  const parsed = readStoreKeysFile(file);
   if (!parsed.ok) return parsed;
   const opened = await openDataLedger(dataDir, { importKeys: parsed.keys, ...(keyProtector ? { keyProtector } : {}) });
   opened.ledger.close();

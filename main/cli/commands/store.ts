@@ -5,15 +5,17 @@
  * `store import`: moves this counter's SQLite journal into the store ledger
  * (main/store/import-sqlite.ts), idempotent.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from '../../antom/signing';
 import { loadAppConfig } from '../../config/app-config';
 import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import { openDataLedger } from '../../services/data-ledger';
 import { importSqliteJournal } from '../../store/import-sqlite';
-import { importStoreKeys, writeStoreKeysFile } from '../../store/store-keys';
+import { importStoreKeys, readStoreKeysFile, writeStoreKeysFile } from '../../store/store-keys';
 import { createLogger } from '../../logging/logger';
 import { resolveAntomConfig } from '../../services/core-services';
+import { forgetStoreMembership, recordStoreMembership, storeMembership } from '../../store/membership';
 import { openSelectedJournal } from '../../store/open-journal';
 import { startNotifyServer } from '../../store/notify-server';
 import type { CliCommand, CliContext } from '../command';
@@ -24,8 +26,11 @@ const USAGE = [
   "  serve   receive Antom's notifyRefund (point the merchant's TLS proxy at http://HOST:PORT/)",
   '  --port N     port to listen on (0 picks a free one)',
   '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
-  '       refund-terminal [--data-dir DIR] store import [--json]',
-  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again",
+  '       refund-terminal [--data-dir DIR] store import [--store-keys FILE] [--json]',
+  "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again;",
+  '          --store-keys FILE: the store keys (store keys export at a store counter) when this counter has keys of its own',
+  '       refund-terminal [--data-dir DIR] store leave [--yes]',
+  '  leave   make this PC a single counter again (a store counter refuses its local journal without the store URL)',
   '       refund-terminal [--data-dir DIR] store keys export --out FILE',
   '       refund-terminal [--data-dir DIR] store keys import FILE',
   '  keys    every counter of a store holds the same audit key and PIN pepper: export them at a counter of the store (to a new',
@@ -71,8 +76,39 @@ async function keysCommand(args: readonly string[], ctx: CliContext): Promise<nu
   return EXIT.BAD_INPUT;
 }
 
+/**
+ * The one deliberate way back from store mode to a single counter: forgets the
+ * folder's store membership (membership.ts), audited in its own chain. Its
+ * local journal then becomes the refund journal again, with none of the
+ * store's refunds in it: hence --yes.
+ */
+async function leaveCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { yes: { type: 'boolean', default: false } }, strict: true });
+  const { ledger, secrets } = await openDataLedger(ctx.dataDir);
+  try {
+    const m = await storeMembership(secrets);
+    if (m === null) {
+      ctx.stdout.write('This data folder is not marked as a store counter; nothing to do.\n');
+      return EXIT.SUCCESS;
+    }
+    if (!values.yes) {
+      ctx.stderr.write(
+        `This counter is register "${m.register}" of ${m.store} (since ${m.since}). Leaving makes its local journal the refund journal again, ` +
+          "without the store's refunds, cash and approvals: a payment refunded at another counter would look whole here. Run again with --yes only if this PC will be a single counter from now on.\n",
+      );
+      return EXIT.BAD_INPUT;
+    }
+    ledger.audit.append(`cli:${os.userInfo().username}`, 'store.leave', { register: m.register, store: m.store, since: m.since });
+    await forgetStoreMembership(secrets);
+    ctx.stdout.write(`This data folder is no longer register "${m.register}" of ${m.store}; it runs on its own journal from now on.\n`);
+    return EXIT.SUCCESS;
+  } finally {
+    ledger.close();
+  }
+}
+
 async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, 'store-keys': { type: 'string' } }, strict: true });
   const loaded = await loadAppConfig(ctx.dataDir);
   if (!loaded.ok) {
     ctx.stderr.write(`${loaded.error.message}\n`);
@@ -85,14 +121,27 @@ async function importCommand(args: readonly string[], ctx: CliContext): Promise<
     );
     return EXIT.BAD_INPUT;
   }
-  const { ledger, keys } = await openDataLedger(ctx.dataDir, { config: loaded.value });
+  // A counter with its own history holds its own keys; the store's come from `store keys export` at a store counter.
+  const storeKeys = values['store-keys'] === undefined ? null : readStoreKeysFile(values['store-keys']);
+  if (storeKeys !== null && !storeKeys.ok) {
+    ctx.stderr.write(`${storeKeys.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const { ledger, keys, secrets } = await openDataLedger(ctx.dataDir, { config: loaded.value });
   try {
-    const r = await importSqliteJournal(ledger, { url: sel.value.url, register: sel.value.register, auditKey: keys.auditKey, dataDir: ctx.dataDir });
+    const r = await importSqliteJournal(ledger, {
+      url: sel.value.url,
+      register: sel.value.register,
+      storeKeys: storeKeys?.keys ?? keys,
+      dataDir: ctx.dataDir,
+    });
     if (!r.ok) {
       ctx.stderr.write(`${r.message}\n`);
-      return r.code === 'LIVE_OWNER' || r.code === 'APP_RUNNING' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
+      return r.code === 'LIVE_OWNER' || r.code === 'APP_RUNNING' || r.code === 'KEYS_MISMATCH' ? EXIT.BAD_INPUT : EXIT.JOURNAL_UNAVAILABLE;
     }
     const rep = r.report;
+    // From now on this folder refuses to refund from its local journal without the store (membership.ts).
+    await recordStoreMembership(secrets, { register: sel.value.register, store: describeLedgerSelection(sel.value) });
     if (values.json) {
       ctx.stdout.write(`${JSON.stringify(rep, null, 2)}\n`);
       return EXIT.SUCCESS;
@@ -209,6 +258,7 @@ export const storeCommand: CliCommand = {
     if (sub === 'serve') return runStoreServe(rest, ctx);
     if (sub === 'import') return importCommand(rest, ctx);
     if (sub === 'keys') return keysCommand(rest, ctx);
+    if (sub === 'leave') return leaveCommand(rest, ctx);
     ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   },

@@ -19,6 +19,8 @@ export interface PgJournalOptions {
   readonly maxConnections?: number;
   /** The ledger's audit key (secret store): every entry is MAC-keyed like the SQLite chain. Default: the public test key. */
   readonly auditKey?: Buffer;
+  /** Tests: the monotonic clock the database time is carried on (pg-clock.ts). */
+  readonly monotonic?: () => number;
 }
 
 export function iso(v: unknown): string | null {

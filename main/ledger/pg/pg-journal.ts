@@ -35,6 +35,8 @@ import { transitionIsDurable, updateIsDurable } from '../durability';
 import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
+import { inTransaction, storePoolConfig } from './pg-connection';
+import { dbClock, type DbClock } from './pg-clock';
 import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
 import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgTransitions } from './pg-journal-reads';
 
@@ -58,15 +60,19 @@ export class PgJournal implements RefundJournal {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PgJournalOptions,
+    private readonly db: DbClock,
   ) {
     this.changes = new PgChangeFeed(opts.url, CHANNEL);
   }
+
+  /** The database's time (pg-clock.ts): schedules are written and judged on it at every counter. */
+  readonly clock = (): Date => this.db.now();
 
   /** Connects, migrates (once across counters) and returns the journal. */
   static async open(opts: PgJournalOptions): Promise<PgJournal> {
     // Durable before any byte of a refund leaves the counter: commit waits for the WAL flush. A startup
     // parameter rather than a SET on connect, so it is in force before the first statement (and races nothing).
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
+    const pool = new pg.Pool(storePoolConfig(opts.url, { max: opts.maxConnections ?? 4 }));
     // An idle connection that dies (database restart) must not crash the process.
     pool.on('error', () => undefined);
     const client = await pool.connect();
@@ -78,23 +84,12 @@ export class PgJournal implements RefundJournal {
       throw e;
     }
     client.release();
-    return new PgJournal(pool, opts);
+    return new PgJournal(pool, opts, await dbClock(pool, opts.monotonic));
   }
 
   /** `durable: false`: the commit returns before its WAL is flushed (durability.ts); the next durable commit flushes it. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, durable = true): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>, durable = true): Promise<T> {
+    return inTransaction(this.pool, fn, durable);
   }
 
   private async one(sql: string, params: unknown[]): Promise<RefundRow | null> {
@@ -465,6 +460,7 @@ export class PgJournal implements RefundJournal {
   }
 
   async close(): Promise<void> {
+    this.db.stop();
     await this.changes.close();
     await this.pool.end();
   }

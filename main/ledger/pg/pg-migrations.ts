@@ -193,11 +193,20 @@ export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */
 const MIGRATE_LOCK = 0x52544d47;
 
+/**
+ * The store schema's version; 0 for an empty database. Read-only when the
+ * table exists: a counter whose role only has the grants doctor lists (a DBA
+ * owns and migrates the schema) must open an up-to-date store without any
+ * CREATE (PostgreSQL checks CREATE on the schema even for "IF NOT EXISTS").
+ */
 export async function pgSchemaVersion(client: PoolClient): Promise<number> {
-  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+  const exists = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+  if (exists.rows[0]?.t == null) return 0;
   const r = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
   return r.rows[0]?.v ?? 0;
 }
+
+const CREATE_VERSIONS = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())';
 
 /** Brings the store ledger up to `target` (default latest). Never downgrades; refuses a newer schema. */
 export async function pgMigrate(client: PoolClient, target: number = PG_LATEST_VERSION): Promise<number> {
@@ -214,7 +223,15 @@ export async function pgMigrate(client: PoolClient, target: number = PG_LATEST_V
       }
       const sql = PG_MIGRATIONS[current];
       if (sql === undefined) throw new Error(`missing store-ledger migration ${current + 1}`);
-      await client.query(sql);
+      if (current === 0) await client.query(CREATE_VERSIONS);
+      await client.query(sql).catch((e: unknown) => {
+        // A counter whose role may not change the schema (a DBA owns it) cannot bring it up to date itself.
+        if ((e as { code?: unknown }).code === '42501')
+          throw new Error(
+            `The store ledger's schema is at v${current}; this app needs v${target}, and this counter's database role may not change the schema (${(e as Error).message}). The schema's owner must run this app once (or refund-terminal doctor shows what to grant).`,
+          );
+        throw e;
+      });
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [current + 1]);
       await client.query('COMMIT');
     } catch (e) {

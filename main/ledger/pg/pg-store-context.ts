@@ -8,6 +8,7 @@ import type { LedgerKeys } from '../../secrets/ledger-keys';
 import type { PinPolicy } from '../pin-policy';
 import { ApprovalRowSchema, OtherRefundRowSchema, parseRow, type ApprovalRow, type OtherRefundRow } from '../rows';
 import { appendPgAudit } from './pg-audit';
+import { inTransaction } from './pg-connection';
 import { pgInt, pgIso } from './pg-rows';
 
 export interface PgStoreContext {
@@ -29,20 +30,7 @@ export function storeContext(url: string, pool: pg.Pool, register: string, keys:
     register,
     keys,
     pinPolicy,
-    tx: async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        const out = await fn(c);
-        await c.query('COMMIT');
-        return out;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        c.release();
-      }
-    },
+    tx: (fn) => inTransaction(pool, fn),
     audit: (c, actor, kind, detail) => appendPgAudit(c, keys.auditKey, actor, kind, detail),
   };
 }

@@ -21,6 +21,7 @@ import { DEFAULT_PIN_POLICY, type PinPolicy } from '../pin-policy';
 import type { AuditPort, StoreLedger } from '../store-port';
 import { PgApprovals } from './pg-approvals';
 import { adoptUnsignedPgAudit, appendPgAudit, listPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
+import { storePoolConfig } from './pg-connection';
 import { PgJournal } from './pg-journal';
 import { PgOtherRefunds } from './pg-other-refunds';
 import { pgPayments } from './pg-payments';
@@ -52,7 +53,7 @@ export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Pr
   const keys = opts.keys;
   const journal = await PgJournal.open({ url, register: opts.register, auditKey: keys.auditKey, maxConnections: opts.maxConnections });
   // Durable before any byte leaves: synchronous_commit on as a startup parameter, in force before the first statement.
-  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, options: '-c synchronous_commit=on' });
+  const pool = new pg.Pool(storePoolConfig(url, { max: opts.maxConnections ?? 4 }));
   pool.on('error', () => undefined);
   try {
     await checkStoreKeys(pool, keys, opts.register);
@@ -90,7 +91,7 @@ function keyCheck(key: Buffer, label: string): string {
  * the keys' fingerprints; every later open compares and refuses another pair
  * before it writes anything, instead of signing a chain nobody else can verify.
  */
-async function checkStoreKeys(pool: pg.Pool, keys: LedgerKeys, register: string): Promise<void> {
+export async function checkStoreKeys(pool: pg.Pool, keys: LedgerKeys, register: string): Promise<void> {
   const mine = { audit: keyCheck(keys.auditKey, 'audit'), pepper: keyCheck(keys.pinPepper, 'pepper') };
   await pool.query('INSERT INTO settings (key, body, updated_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [
     KEY_CHECK,
