@@ -153,6 +153,9 @@ export async function startPgCluster(): Promise<PgCluster> {
       for (const pid of serverPids(data)) process.kill(pid, 'SIGSTOP');
     },
     thaw: () => {
+      // As root, runuser (the postmaster's parent) stops itself when its child stops: wake it too, or it never
+      // reaps the server at shutdown.
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGCONT');
       for (const pid of serverPids(data)) process.kill(pid, 'SIGCONT');
     },
     async resume() {
@@ -161,6 +164,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     async stop() {
       // A frozen server (freeze) would never hear the shutdown.
       try {
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGCONT');
         for (const pid of serverPids(data)) process.kill(pid, 'SIGCONT');
       } catch {
         // not running
