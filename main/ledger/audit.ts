@@ -93,7 +93,6 @@ export function parseHead(text: string): { seq: number | null; hash: string } | 
   return { seq: m[1] === undefined ? null : Number(m[1]), hash: m[2].toLowerCase() };
 }
 
-
 export class AuditLog {
   constructor(
     private readonly db: Database,
@@ -244,7 +243,9 @@ export class AuditLog {
   private verifyRefunds(): RefundProblemView[] {
     const refunds = compareRefunds(this.coverage(), this.db.prepare('SELECT * FROM refunds').iterate() as Iterable<Record<string, unknown>>);
     const approvals = compareApprovals(
-      this.db.prepare("SELECT actor, kind, detail FROM audit WHERE kind IN ('refund.approved','refund.declined') ORDER BY seq").iterate() as Iterable<AuditedEntry>,
+      this.db
+        .prepare("SELECT actor, kind, detail FROM audit WHERE kind IN ('refund.approved','refund.declined') ORDER BY seq")
+        .iterate() as Iterable<AuditedEntry>,
       this.db.prepare('SELECT refund_request_id, manager, decision, reason FROM approvals ORDER BY id').iterate() as Iterable<{
         refund_request_id: string;
         manager: string;
