@@ -26,7 +26,7 @@ import { localDate, widenedUtcBounds } from '../local-date';
 import type { RowProblem } from '../row-mac';
 import { AuditRowSchema } from '../rows';
 import type { AuditListQuery } from '../store-port';
-import { sealPgRow, unsealedPgRows, verifyPgSeals, type SealRecord } from './pg-row-seals';
+import { KEY_CHECK_SETTING, sealPgRow, unsealedPgRows, verifyPgSeals, type SealRecord } from './pg-row-seals';
 import { pgAuditedRefund, pgInt } from './pg-rows';
 
 /** pg_advisory_xact_lock key for audit appends ("refund-terminal audit"); PgJournal uses the same. */
@@ -193,7 +193,7 @@ export function storeKeyCheck(key: Buffer, label: string): string {
   return createHmac('sha256', key).update(`refund-terminal store key check: ${label}`).digest('hex');
 }
 
-export const KEY_CHECK_SETTING = 'store.key_check';
+export { KEY_CHECK_SETTING };
 
 async function keyIsTheStores(c: pg.PoolClient, key: Buffer): Promise<boolean> {
   const r = await c.query<{ body: string }>('SELECT body FROM settings WHERE key = $1', [KEY_CHECK_SETTING]);

@@ -24,6 +24,9 @@ export const PG_USERS: Sealed = { table: 'users', domain: 'store/users', keyColu
 export const PG_SETTINGS: Sealed = { table: 'settings', domain: 'store/settings', keyColumn: 'key', columns: ['key', 'body'] };
 const PG_SEALED: readonly Sealed[] = [PG_USERS, PG_SETTINGS];
 
+/** The store's key fingerprints (pg-store.ts): sealed, written once by the first counter, never changed, so not audited. */
+export const KEY_CHECK_SETTING = 'store.key_check';
+
 export interface SealRecord {
   readonly table: string;
   readonly key: string;
@@ -79,8 +82,9 @@ export async function verifyPgSeals(c: Queryable, auditKey: Buffer): Promise<Row
       seen.add(id);
       const audited = covered.get(id);
       if (!rowMacValid(auditKey, t, row)) out.push({ table: t.table, key, problem: sealProblem(t) });
-      else if (audited === undefined) out.push({ table: t.table, key, problem: 'added outside the app: no audit entry recorded its seal' });
-      else if (audited.mac !== row['row_mac'])
+      else if (audited === undefined && !(t === PG_SETTINGS && key === KEY_CHECK_SETTING))
+        out.push({ table: t.table, key, problem: 'added outside the app: no audit entry recorded its seal' });
+      else if (audited !== undefined && audited.mac !== row['row_mac'])
         out.push({ table: t.table, key, problem: `replaced with an earlier version: its seal is not the one audit entry ${audited.seq} recorded` });
     }
   }

@@ -97,9 +97,8 @@ async function checkStoreKeys(pool: pg.Pool, keys: LedgerKeys, register: string)
       JSON.stringify(mine),
       register,
     ]);
-    // The first counter records the fingerprints: sealed and audited like every settings row (pg-row-seals.ts).
-    const seal = ins.rows[0] ? await sealPgRow(c, keys.auditKey, PG_SETTINGS, KEY_CHECK) : null;
-    if (seal !== null) await appendPgAudit(c, keys.auditKey, 'system', 'store.keys_recorded', { register, seals: [seal] });
+    // The first counter records the fingerprints, sealed like every settings row (pg-row-seals.ts; written once, so not audited).
+    if (ins.rows[0]) await sealPgRow(c, keys.auditKey, PG_SETTINGS, KEY_CHECK);
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
