@@ -93,6 +93,10 @@ describe.skipIf(!pgAvailable)('store mode: SQL tampering is named by audit verif
     const verdict = await s.b.audit.verify();
     expect(verdict).toMatchObject({ ok: true, refundProblems: [] });
     expect(verdict).not.toHaveProperty('rowProblems');
+    // Every legitimate append moved the head record with it; every refund's content is in the chain.
+    expect((await s.sql('SELECT seq FROM audit_head')).rows).toEqual([{ seq: String(verdict.head.seq) }]);
+    const covered = await s.sql(`SELECT DISTINCT detail::json->>'refundRequestId' AS id FROM audit WHERE detail LIKE '%"row":%' ORDER BY 1`);
+    expect(covered.rows.map((r: { id: string }) => r.id)).toEqual(['RR-OK-1', 'RR-OK-2', 'RR-OK-3']);
     await s.close();
   }, 60_000);
 
