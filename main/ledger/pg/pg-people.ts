@@ -19,7 +19,7 @@ import type { Language, PeoplePort, StoreUser } from '../store-port';
 import { LOCKOUT_MS, MAX_FAILED_PINS, Pin, SIGN_IN_REFUSED, UserName, type ManageUserError, type VerifyPinError } from '../users';
 import type { PgStoreContext } from './pg-store-context';
 import { PG_USERS, pgRowTrusted, sealPgRow } from './pg-row-seals';
-import { pgInt, pgIso } from './pg-rows';
+import { pgIso } from './pg-rows';
 
 /** pg_advisory_xact_lock key for role changes ("refund-terminal roles"). */
 const ROLE_LOCK = 0x5254524c;
@@ -149,8 +149,9 @@ export class PgPeople {
       if (!this.trusted(cur)) return err('FORBIDDEN', FORGED_MESSAGE(name));
       if (cur.role === role) return ok(toUser(cur));
       if (cur.role === 'manager' && !cur.disabled) {
-        const others = await c.query<{ n: string }>("SELECT COUNT(*) AS n FROM users WHERE role = 'manager' AND NOT disabled AND name <> $1", [name]);
-        if (pgInt(others.rows[0]?.n ?? 0) === 0) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
+        // A manager row forged by SQL is no manager: it does not count, or demoting the last real one would lock the store out.
+        const others = await c.query<UserDbRow>("SELECT * FROM users WHERE role = 'manager' AND NOT disabled AND name <> $1", [name]);
+        if (!others.rows.some((u) => this.trusted(u))) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
       }
       const r = await c.query<UserDbRow>('UPDATE users SET role = $2 WHERE name = $1 RETURNING *', [name, role]);
       await this.sealedAudit(c, name, true, actor, 'user.role_changed', { name, from: cur.role, to: role });

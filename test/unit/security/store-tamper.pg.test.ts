@@ -107,6 +107,8 @@ describe.skipIf(!pgAvailable)('store mode: SQL tampering is named by audit verif
     const v = await s.b.audit.verify();
     expect(v).toMatchObject({ ok: false, rowProblems: [{ table: 'users', key: 'tom', problem: expect.stringContaining('edited outside the app') }] });
     expect(await s.b.people.verifyPin('tom', TOM_PIN)).toMatchObject({ ok: false, error: { code: 'USER_DISABLED' } });
+    // The forged manager does not count as one: the store's only real manager cannot be demoted on its strength.
+    expect(await s.b.people.setRole('boss', 'cashier', 'tom')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     // Nothing blesses the forged row: a role change on it is refused; a PIN reset repairs it as a cashier.
     expect(await s.b.people.setRole('tom', 'manager', 'boss')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const reset = await s.b.people.resetPin('tom', 'boss');
