@@ -90,13 +90,39 @@ describe.skipIf(!pgAvailable)('store mode: SQL tampering is named by audit verif
     expect(await j.claimLeases(['RR-OK-2'], 'me', 60_000, () => true)).toEqual(new Set(['RR-OK-2']));
     await journalRefund(j, 'RR-OK-3', 'PAY-OK-3', 'FAILED');
     expect((await j.transition('RR-OK-3', 'FAILED', 'SUCCEEDED', { actor: 'notify', lateSuccess: true, patch: { refundId: 'LATE' } })).ok).toBe(true);
+    await j.upsertPayment({
+      paymentId: 'PAY-OK-4',
+      amount: { value: 10_000, currency: 'SGD' },
+      paymentMethod: 'EXPRESS_BANKTRANSFER',
+      paidAt: '2026-12-01T08:00:00.000Z',
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    });
+    const asked = await j.insert(
+      {
+        refundRequestId: 'RR-OK-4',
+        intentId: 'intent-RR-OK-4',
+        paymentId: 'PAY-OK-4',
+        mode: 'PARTIAL',
+        amount: { value: 2_000, currency: 'SGD' },
+        memo: 'big one',
+        state: 'AWAITING_APPROVAL',
+        cashier: 'tom',
+        message: 'm',
+        nextAction: 'WAIT',
+        approvalReasons: [],
+      },
+      'tom',
+    );
+    expect(asked.ok).toBe(true);
+    expect((await s.b.journal.decide('RR-OK-4', { decision: 'APPROVED', manager: 'boss', reason: 'ok' })).ok).toBe(true);
     const verdict = await s.b.audit.verify();
     expect(verdict).toMatchObject({ ok: true, refundProblems: [] });
     expect(verdict).not.toHaveProperty('rowProblems');
     // Every legitimate append moved the head record with it; every refund's content is in the chain.
     expect((await s.sql('SELECT seq FROM audit_head')).rows).toEqual([{ seq: String(verdict.head.seq) }]);
     const covered = await s.sql(`SELECT DISTINCT detail::json->>'refundRequestId' AS id FROM audit WHERE detail LIKE '%"row":%' ORDER BY 1`);
-    expect(covered.rows.map((r: { id: string }) => r.id)).toEqual(['RR-OK-1', 'RR-OK-2', 'RR-OK-3']);
+    expect(covered.rows.map((r: { id: string }) => r.id)).toEqual(['RR-OK-1', 'RR-OK-2', 'RR-OK-3', 'RR-OK-4']);
     await s.close();
   }, 60_000);
 
@@ -165,6 +191,7 @@ describe.skipIf(!pgAvailable)('store mode: SQL tampering is named by audit verif
     await journalRefund(j, 'RR-1', 'PAY-1', 'SUCCEEDED');
     await journalRefund(j, 'RR-2', 'PAY-2', 'FAILED');
     await journalRefund(j, 'RR-3', 'PAY-3', 'SUCCEEDED');
+    await journalRefund(j, 'RR-4', 'PAY-4', 'SUCCEEDED');
     expect(await s.b.audit.verify()).toMatchObject({ ok: true });
     await s.sql("UPDATE refunds SET amount_value = 9000 WHERE refund_request_id = 'RR-1'");
     await s.sql("UPDATE refunds SET state = 'SUCCEEDED' WHERE refund_request_id = 'RR-2'");
@@ -174,10 +201,13 @@ describe.skipIf(!pgAvailable)('store mode: SQL tampering is named by audit verif
       `INSERT INTO refunds (refund_request_id, intent_id, payment_id, register, mode, amount_value, currency, state, message, next_action, cashier)
        VALUES ('RR-FAKE', 'intent-fake', 'PAY-1', 'c1', 'PARTIAL', 500, 'SGD', 'FAILED', 'm', 'WAIT', 'bob')`,
     );
+    // An approval nobody gave, inserted next to a refund: the approvals table no longer matches the decisions audited.
+    await s.sql("INSERT INTO approvals (refund_request_id, manager, decision, reason) VALUES ('RR-4', 'boss', 'APPROVED', 'forged')");
     const v = await s.b.audit.verify();
     expect(v.ok).toBe(false);
     const problems = Object.fromEntries(v.refundProblems.map((p) => [p.refundRequestId, p.problem]));
     expect(problems).toEqual({
+      'RR-4': expect.stringMatching(/^approvals edited/),
       'RR-1': expect.stringMatching(/^edited: amount_value differ/),
       'RR-2': expect.stringMatching(/^edited: state differ/),
       'RR-3': expect.stringMatching(/^deleted/),
