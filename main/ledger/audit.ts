@@ -20,6 +20,7 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { AuditEntryView, AuditHeadView, AuditVerifyView, RefundProblemView } from '../../preload/contract/views';
 import { canonicalJson } from './canonical-json';
+import { compareApprovals, compareRefunds, refundAuditContent, refundCoverage, sortProblems, type AuditedEntry, type RefundCoverage } from './audit-compare';
 import { localDate, widenedUtcBounds } from './local-date';
 import { AuditHeadSchema, AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
 
@@ -67,35 +68,7 @@ export type AuditKind =
   | 'config.reasons'
   | (string & {});
 
-/**
- * The columns of a refund row that say what money moved, for whom, and where
- * it stands. Left out on purpose: bookkeeping that changes without a person or
- * an outcome (message text, next action, result code of a re-check, retry
- * counters, leases, updated_at) — none of it changes an amount, a state or a report line.
- */
-export const AUDITED_REFUND_COLUMNS = [
-  'refund_request_id',
-  'intent_id',
-  'root_intent_id',
-  'parent_refund_request_id',
-  'payment_id',
-  'mode',
-  'amount_value',
-  'currency',
-  'memo',
-  'state',
-  'original_merchant_refund_id',
-  'refund_id',
-  'cashier',
-  'approval_reasons',
-  'created_at',
-] as const;
-
-export function refundAuditContent(row: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of AUDITED_REFUND_COLUMNS) out[c] = row[c] ?? null;
-  return out;
-}
+export { AUDITED_REFUND_COLUMNS, refundAuditContent } from './audit-compare';
 
 export function entryHash(prevHash: string, e: { seq: number; at: string; actor: string; kind: string; detail: string }): string {
   const detail: unknown = JSON.parse(e.detail);
@@ -119,9 +92,6 @@ export function parseHead(text: string): { seq: number | null; hash: string } | 
   if (!m || m[2] === undefined) return null;
   return { seq: m[1] === undefined ? null : Number(m[1]), hash: m[2].toLowerCase() };
 }
-
-const ApprovalDetail = z.object({ refundRequestId: z.string(), reason: z.string() });
-const DetailWithRow = z.object({ refundRequestId: z.string(), row: z.record(z.string(), z.unknown()) });
 
 export class AuditLog {
   constructor(
@@ -229,23 +199,8 @@ export class AuditLog {
   }
 
   /** Latest audited content of each refund, and the seq of the entry carrying it. */
-  private coverage(): Map<string, { seq: number; row: Record<string, unknown> }> {
-    const out = new Map<string, { seq: number; row: Record<string, unknown> }>();
-    const it = this.db.prepare('SELECT seq, detail FROM audit WHERE detail LIKE \'%"row":%\' ORDER BY seq').iterate() as Iterable<{
-      seq: number;
-      detail: string;
-    }>;
-    for (const e of it) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(e.detail);
-      } catch {
-        continue; // the chain check reports it
-      }
-      const d = DetailWithRow.safeParse(parsed);
-      if (d.success) out.set(d.data.refundRequestId, { seq: e.seq, row: d.data.row });
-    }
-    return out;
+  private coverage(): RefundCoverage {
+    return refundCoverage(this.db.prepare('SELECT seq, detail FROM audit WHERE detail LIKE \'%"row":%\' ORDER BY seq').iterate() as Iterable<AuditedEntry>);
   }
 
   /**
@@ -284,73 +239,21 @@ export class AuditLog {
     return { ok: true, count };
   }
 
-  /**
-   * The approvals table against its audit entries (refund.approved/declined are
-   * appended in the same transaction as each row): per refund, the same
-   * (manager, decision, reason) in the same order. Catches an approval added,
-   * removed or re-attributed with SQL (attack F4).
-   */
-  private verifyApprovals(): RefundProblemView[] {
-    const key = (manager: string, decision: string, reason: string) => canonicalJson([manager, decision, reason]);
-    const audited = new Map<string, string[]>();
-    const entries = this.db
-      .prepare("SELECT actor, kind, detail FROM audit WHERE kind IN ('refund.approved','refund.declined') ORDER BY seq")
-      .iterate() as Iterable<{
-      actor: string;
-      kind: string;
-      detail: string;
-    }>;
-    for (const e of entries) {
-      const d = ApprovalDetail.safeParse(parseDetail(e.detail));
-      if (!d.success) continue;
-      const list = audited.get(d.data.refundRequestId) ?? [];
-      list.push(key(e.actor, e.kind === 'refund.approved' ? 'APPROVED' : 'DECLINED', d.data.reason));
-      audited.set(d.data.refundRequestId, list);
-    }
-    const stored = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT refund_request_id, manager, decision, reason FROM approvals ORDER BY id').iterate() as Iterable<{
-      refund_request_id: string;
-      manager: string;
-      decision: string;
-      reason: string;
-    }>) {
-      const list = stored.get(r.refund_request_id) ?? [];
-      list.push(key(r.manager, r.decision, r.reason));
-      stored.set(r.refund_request_id, list);
-    }
-    const problems: RefundProblemView[] = [];
-    for (const id of new Set([...audited.keys(), ...stored.keys()])) {
-      const a = audited.get(id) ?? [];
-      const s = stored.get(id) ?? [];
-      if (canonicalJson(a) !== canonicalJson(s)) {
-        problems.push({ refundRequestId: id, problem: `approvals edited: ${s.length} approval row(s) do not match the ${a.length} audited decision(s)` });
-      }
-    }
-    return problems;
-  }
-
-  /** Compares the refunds table with the latest audited content of each refund. */
+  /** The refunds and approvals tables against the chain (audit-compare.ts, shared with the store ledger). */
   private verifyRefunds(): RefundProblemView[] {
-    const covered = this.coverage();
-    const problems: RefundProblemView[] = [];
-    const seen = new Set<string>();
-    for (const raw of this.db.prepare('SELECT * FROM refunds').iterate() as Iterable<Record<string, unknown>>) {
-      const id = String(raw['refund_request_id']);
-      seen.add(id);
-      const audited = covered.get(id);
-      if (audited === undefined) {
-        problems.push({ refundRequestId: id, problem: 'added: the refund is in the table but not in the audit trail' });
-        continue;
-      }
-      const now = refundAuditContent(raw);
-      const changed = AUDITED_REFUND_COLUMNS.filter((c) => canonicalJson(now[c] ?? null) !== canonicalJson(audited.row[c] ?? null));
-      if (changed.length > 0) problems.push({ refundRequestId: id, problem: `edited: ${changed.join(', ')} differ from audit entry ${audited.seq}` });
-    }
-    for (const [id, audited] of covered) {
-      if (!seen.has(id)) problems.push({ refundRequestId: id, problem: `deleted: the refund of audit entry ${audited.seq} is missing from the table` });
-    }
-    problems.push(...this.verifyApprovals());
-    return problems.sort((a, b) => a.refundRequestId.localeCompare(b.refundRequestId));
+    const refunds = compareRefunds(this.coverage(), this.db.prepare('SELECT * FROM refunds').iterate() as Iterable<Record<string, unknown>>);
+    const approvals = compareApprovals(
+      this.db
+        .prepare("SELECT actor, kind, detail FROM audit WHERE kind IN ('refund.approved','refund.declined') ORDER BY seq")
+        .iterate() as Iterable<AuditedEntry>,
+      this.db.prepare('SELECT refund_request_id, manager, decision, reason FROM approvals ORDER BY id').iterate() as Iterable<{
+        refund_request_id: string;
+        manager: string;
+        decision: string;
+        reason: string;
+      }>,
+    );
+    return sortProblems([...refunds, ...approvals]);
   }
 
   /**

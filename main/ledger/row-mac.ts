@@ -28,25 +28,40 @@ export interface RowProblem {
   readonly problem: string;
 }
 
-type Sealed = { readonly table: 'users' | 'policy' | 'settings'; readonly keyColumn: string; readonly columns: readonly string[] };
+/**
+ * A sealed table: `domain` goes into the MAC, so a row sealed in one place
+ * (a counter's SQLite users table) is not a valid seal in another (the store's).
+ */
+export type Sealed = { readonly table: string; readonly domain: string; readonly keyColumn: string; readonly columns: readonly string[] };
 
-const USERS: Sealed = { table: 'users', keyColumn: 'name', columns: ['name', 'role', 'pin_hash', 'pin_keyed', 'must_change_pin', 'disabled'] };
-const POLICY: Sealed = { table: 'policy', keyColumn: 'id', columns: ['id', 'body'] };
-const SETTINGS: Sealed = { table: 'settings', keyColumn: 'key', columns: ['key', 'body'] };
+/** The user columns that decide what a person may do (lockout columns left out, see above). */
+export const USER_SEALED_COLUMNS = ['name', 'role', 'pin_hash', 'pin_keyed', 'must_change_pin', 'disabled'] as const;
+const USERS: Sealed = { table: 'users', domain: 'users', keyColumn: 'name', columns: USER_SEALED_COLUMNS };
+const POLICY: Sealed = { table: 'policy', domain: 'policy', keyColumn: 'id', columns: ['id', 'body'] };
+const SETTINGS: Sealed = { table: 'settings', domain: 'settings', keyColumn: 'key', columns: ['key', 'body'] };
 const SEALED: readonly Sealed[] = [USERS, POLICY, SETTINGS];
 
-function macOf(key: Buffer, t: Sealed, row: Readonly<Record<string, unknown>>): string {
+/** The seal of one row (pure; shared with the store ledger, ./pg/pg-row-seals.ts). */
+export function rowMac(key: Buffer, t: Sealed, row: Readonly<Record<string, unknown>>): string {
   const content: Record<string, unknown> = {};
   for (const c of t.columns) content[c] = row[c] ?? null;
   return createHmac('sha256', key)
-    .update(`refund-terminal/row/v1\n${t.table}\n${canonicalJson(content)}`)
+    .update(`refund-terminal/row/v1\n${t.domain}\n${canonicalJson(content)}`)
     .digest('hex');
 }
 
-function sameHex(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
+/** Whether the row's `row_mac` is its seal (constant-time). */
+export function rowMacValid(key: Buffer, t: Sealed, row: Readonly<Record<string, unknown>>): boolean {
+  const mac = row['row_mac'];
+  if (typeof mac !== 'string') return false;
+  const x = Buffer.from(mac);
+  const y = Buffer.from(rowMac(key, t, row));
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The problem text of a row whose seal is missing or wrong. */
+export function sealProblem(t: Sealed): string {
+  return `edited outside the app: ${t.columns.filter((c) => c !== t.keyColumn).join(', ')} no longer match their seal`;
 }
 
 export class RowSeals {
@@ -64,12 +79,11 @@ export class RowSeals {
   private seal(t: Sealed, k: string | number): void {
     const row = this.db.prepare(`SELECT * FROM ${t.table} WHERE ${t.keyColumn} = ?`).get(k) as Record<string, unknown> | undefined;
     if (row === undefined) return;
-    this.db.prepare(`UPDATE ${t.table} SET row_mac = ? WHERE ${t.keyColumn} = ?`).run(macOf(this.key, t, row), k);
+    this.db.prepare(`UPDATE ${t.table} SET row_mac = ? WHERE ${t.keyColumn} = ?`).run(rowMac(this.key, t, row), k);
   }
 
   private valid(t: Sealed, row: Readonly<Record<string, unknown>>): boolean {
-    const mac = row['row_mac'];
-    return typeof mac === 'string' && sameHex(mac, macOf(this.key, t, row));
+    return rowMacValid(this.key, t, row);
   }
 
   /** Call inside the transaction that changed the user (after the change). */
@@ -116,11 +130,7 @@ export class RowSeals {
     for (const t of SEALED) {
       for (const row of this.db.prepare(`SELECT * FROM ${t.table} ORDER BY ${t.keyColumn}`).iterate() as Iterable<Record<string, unknown>>) {
         if (!this.valid(t, row)) {
-          out.push({
-            table: t.table,
-            key: String(row[t.keyColumn]),
-            problem: `edited outside the app: ${t.columns.filter((c) => c !== t.keyColumn).join(', ')} no longer match their seal`,
-          });
+          out.push({ table: t.table, key: String(row[t.keyColumn]), problem: sealProblem(t) });
         }
       }
     }

@@ -35,6 +35,7 @@
 import pg from 'pg';
 import type { Ledger } from '../ledger';
 import { appendPgAudit } from '../ledger/pg/pg-audit';
+import { pgAuditedRefund } from '../ledger/pg/pg-rows';
 import { PUBLIC_TEST_KEYS, type LedgerKeys } from '../secrets/ledger-keys';
 import { checkStoreKeys, StoreKeysMismatchError } from '../ledger/pg/pg-store';
 import { LONG_QUERY_TIMEOUT_MS, storePoolConfig } from '../ledger/pg/pg-connection';
@@ -266,6 +267,14 @@ export async function importSqliteJournal(
         continue;
       }
       refunds += 1;
+      // The row as the store holds it, in the chain: `audit verify` on any counter compares the refunds table with it.
+      const stored = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1', [r.refund_request_id]);
+      await appendPgAudit(c, auditKey, IMPORT_ACTOR, 'refund.snapshot', {
+        refundRequestId: r.refund_request_id,
+        register: opts.register,
+        via: 'import',
+        row: pgAuditedRefund(stored.rows[0] as Record<string, unknown>),
+      });
       if (!isFinal(r.state)) unfinished.push(r.refund_request_id);
       for (const t of ledger.refunds.transitions(r.refund_request_id)) {
         await c.query('INSERT INTO refund_transitions (refund_request_id, at, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5, $6)', [

@@ -90,3 +90,18 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     releaseClient(c, failure);
   }
 }
+
+/**
+ * A statement that may take long on a healthy server (reading the whole audit
+ * chain or refunds table to verify them): the client-side timeout raised to
+ * LONG_QUERY_TIMEOUT_MS for it alone. pg reads `query_timeout` per query too;
+ * its type declarations only list it on the client.
+ */
+export function longQuery<R extends pg.QueryResultRow = Record<string, unknown>>(
+  c: pg.Pool | pg.PoolClient,
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: LONG_QUERY_TIMEOUT_MS };
+  return c.query<R>(config);
+}

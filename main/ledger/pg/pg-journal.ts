@@ -16,7 +16,8 @@
  *  - durability: synchronous_commit = on for every connection; a method
  *    resolves after COMMIT returned.
  *  - audit: one chain for the store; appends serialize on a transaction-level
- *    advisory lock and run in the same transaction as the change they describe.
+ *    advisory lock and run in the same transaction as the change they describe,
+ *    carrying the refund row's audited content (./pg-journal-audit.ts).
  *  - change notices: pg_notify inside the transaction, delivered on commit to
  *    every counter listening (LISTEN refund_changed).
  */
@@ -32,17 +33,20 @@ import { type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
 import { transitionIsDurable, updateIsDurable } from '../durability';
-import { appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
+import { adoptPgSeals, appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
 import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
 import { inTransaction, storePoolConfig } from './pg-connection';
 import { dbClock, type DbClock } from './pg-clock';
 import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
+import { auditedPgUpdate, CHANGE_CHANNEL, patchTouchesAudit, recordPgChange } from './pg-journal-audit';
+import { pgAuditedRefund } from './pg-rows';
+import { pgClaimLease, pgClaimLeases, pgReleaseLease, pgRenewLease } from './pg-journal-leases';
 import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgTransitions } from './pg-journal-reads';
 
 export { storeBalance, toPayment, toRefundRow, upsertPgPayment, type PgJournalOptions };
 
-const CHANNEL = 'refund_changed';
+const CHANNEL = CHANGE_CHANNEL;
 const IN_FLIGHT = NON_FINAL_STATES;
 
 export class PgJournal implements RefundJournal {
@@ -77,7 +81,8 @@ export class PgJournal implements RefundJournal {
     pool.on('error', () => undefined);
     const client = await pool.connect();
     try {
-      await pgMigrate(client);
+      // The step to V5 seals what exists, once, with this counter's key (adoptPgSeals says when that is safe).
+      await pgMigrate(client, undefined, (v, c) => (v === 5 ? adoptPgSeals(c, opts.auditKey ?? PUBLIC_TEST_KEYS.auditKey) : Promise.resolve()));
     } catch (e) {
       client.release();
       await pool.end();
@@ -153,10 +158,10 @@ export class PgJournal implements RefundJournal {
         const refundable = (await storeBalance(c, n.paymentId))?.refundable.value ?? 0;
         if (n.amount.value > refundable)
           return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
-        await c.query(
+        const inserted = await c.query(
           `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
              memo, state, message, next_action, cashier, approval_reasons, send_amount)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *`,
           [
             n.refundRequestId,
             n.intentId,
@@ -176,20 +181,29 @@ export class PgJournal implements RefundJournal {
             (n.sendAmount ?? n.mode === 'PARTIAL') ? 1 : 0,
           ],
         );
-        await this.recordChange(c, n.refundRequestId, actor, null, n.state, { intentId: n.intentId, amount: n.amount, mode: n.mode }, 'refund.intent', {
-          refundRequestId: n.refundRequestId,
-          intentId: n.intentId,
-          paymentId: n.paymentId,
-          register: n.register ?? this.opts.register,
-          mode: n.mode,
-          amount: n.amount,
-          state: n.state,
-          approvalReasons: n.approvalReasons.map((r) => r.code),
-          parentRefundRequestId: n.parentRefundRequestId ?? null,
+        const row = inserted.rows[0] as Record<string, unknown>;
+        await recordPgChange(c, this.auditKey, {
+          id: n.refundRequestId,
+          actor,
+          from: null,
+          to: n.state,
+          detail: { intentId: n.intentId, amount: n.amount, mode: n.mode },
+          kind: 'refund.intent',
+          auditDetail: {
+            refundRequestId: n.refundRequestId,
+            intentId: n.intentId,
+            paymentId: n.paymentId,
+            register: n.register ?? this.opts.register,
+            mode: n.mode,
+            amount: n.amount,
+            state: n.state,
+            approvalReasons: n.approvalReasons.map((r) => r.code),
+            parentRefundRequestId: n.parentRefundRequestId ?? null,
+          },
+          row,
         });
         if (opts?.audit) await appendPgAudit(c, this.auditKey, actor, opts.audit.kind, opts.audit.detail);
-        const row = await c.query('SELECT * FROM refunds WHERE refund_request_id = $1', [n.refundRequestId]);
-        return ok(toRefundRow(row.rows[0] as Record<string, unknown>));
+        return ok(toRefundRow(row));
       });
     } catch (e) {
       // The indexes are the last word when two counters race past the checks.
@@ -237,9 +251,19 @@ export class PgJournal implements RefundJournal {
         return row ? err('STALE_STATE', `The refund is ${row.state}, not ${from}.`, { state: row.state }) : err('NOT_FOUND', 'No such refund.');
       }
       const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
-      await this.recordChange(c, id, opts.actor, from, to, detail, 'refund.transition', { refundRequestId: id, from, to, ...detail });
+      const row = r.rows[0] as Record<string, unknown>;
+      await recordPgChange(c, this.auditKey, {
+        id,
+        actor: opts.actor,
+        from,
+        to,
+        detail,
+        kind: 'refund.transition',
+        auditDetail: { refundRequestId: id, from, to, ...detail },
+        row,
+      });
       if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
-      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+      return ok(toRefundRow(row));
     }, transitionIsDurable(to));
   }
 
@@ -259,11 +283,17 @@ export class PgJournal implements RefundJournal {
         return row ? err('STALE_STATE', `The refund is ${row.state}, not AWAITING_APPROVAL.`, { state: row.state }) : err('NOT_FOUND', 'No such refund.');
       }
       const detail = { reason: d.reason, ...patchDetail(d.patch ?? {}) };
-      await this.recordChange(c, id, d.manager, 'AWAITING_APPROVAL', d.decision, detail, 'refund.transition', {
-        refundRequestId: id,
+      const auditDetail = { refundRequestId: id, from: 'AWAITING_APPROVAL', to: d.decision, ...detail };
+      const row = r.rows[0] as Record<string, unknown>;
+      await recordPgChange(c, this.auditKey, {
+        id,
+        actor: d.manager,
         from: 'AWAITING_APPROVAL',
         to: d.decision,
-        ...detail,
+        detail,
+        kind: 'refund.transition',
+        auditDetail,
+        row,
       });
       await c.query('INSERT INTO approvals (refund_request_id, manager, decision, reason) VALUES ($1, $2, $3, $4)', [id, d.manager, d.decision, d.reason]);
       await appendPgAudit(c, this.auditKey, d.manager, d.decision === 'APPROVED' ? 'refund.approved' : 'refund.declined', {
@@ -273,7 +303,7 @@ export class PgJournal implements RefundJournal {
       });
       if (d.selfApproved === true && d.decision === 'APPROVED')
         await appendPgAudit(c, this.auditKey, d.manager, 'refund.self_approved', { refundRequestId: id, reason: d.reason });
-      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+      return ok(toRefundRow(row));
     });
   }
 
@@ -285,9 +315,15 @@ export class PgJournal implements RefundJournal {
       if (before.state !== 'SUCCEEDED') return err('STALE_STATE', `The refund is ${before.state}.`);
       if (before.amount_value === value) return ok(before);
       const r = await c.query('UPDATE refunds SET amount_value = $2, updated_at = now() WHERE refund_request_id = $1 RETURNING *', [id, value]);
-      await appendPgAudit(c, this.auditKey, actor, 'refund.amount_from_antom', { refundRequestId: id, journaled: before.amount_value, antomRefunded: value });
+      const row = r.rows[0] as Record<string, unknown>;
+      await appendPgAudit(c, this.auditKey, actor, 'refund.amount_from_antom', {
+        refundRequestId: id,
+        journaled: before.amount_value,
+        antomRefunded: value,
+        row: pgAuditedRefund(row),
+      });
       await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
-      return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+      return ok(toRefundRow(row));
     });
   }
 
@@ -310,15 +346,19 @@ export class PgJournal implements RefundJournal {
   async update(id: string, expected: RefundState, patch: RefundPatch): Promise<Result<RefundRow, 'NOT_FOUND' | 'STALE_STATE'>> {
     const { sets, params } = patchSql(patch, 3);
     const sql = `UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`;
-    const r = updateIsDurable(expected)
-      ? await this.pool.query(sql, [id, expected, ...params])
-      : await this.tx((c) => c.query(sql, [id, expected, ...params]), false);
-    if (r.rowCount === 0) {
+    // A refundId or terminal reference is audited content: locked, compared and audited in one transaction.
+    const row = patchTouchesAudit(patch)
+      ? await this.tx((c) => auditedPgUpdate(c, this.auditKey, id, expected, patch), updateIsDurable(expected))
+      : (((updateIsDurable(expected)
+          ? await this.pool.query(sql, [id, expected, ...params])
+          : await this.tx((c) => c.query(sql, [id, expected, ...params]), false)
+        ).rows[0] as Record<string, unknown> | undefined) ?? null);
+    if (row === null) {
       const cur = await this.get(id);
       return cur === null ? err('NOT_FOUND', 'No such refund.') : err('STALE_STATE', `The refund is ${cur.state}, not ${expected}.`);
     }
     await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
-    return ok(toRefundRow(r.rows[0] as Record<string, unknown>));
+    return ok(toRefundRow(row));
   }
 
   async recordSlip(id: string, printed: boolean): Promise<RefundRow | null> {
@@ -332,64 +372,20 @@ export class PgJournal implements RefundJournal {
     }, false);
   }
 
-  async claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
-    return this.tx(async (c) => {
-      const r = await c.query<{ lease_owner: string | null; expired: boolean }>(
-        'SELECT lease_owner, (lease_until IS NULL OR lease_until <= now()) AS expired FROM refunds WHERE refund_request_id = $1 FOR UPDATE',
-        [id],
-      );
-      const row = r.rows[0];
-      if (!row) return false;
-      const free = row.lease_owner === null || row.lease_owner === owner || row.expired || !ownerAlive(row.lease_owner);
-      if (!free) return false;
-      await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1`, [
-        id,
-        owner,
-        ttlMs,
-      ]);
-      return true;
-      // Relaxed (durability.ts): a lease lost with a database crash can be taken by another engine while its
-      // holder still drives; every step is a compare-and-set and every Antom call carries the same refundRequestId and body.
-    }, false);
+  claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
+    return this.tx((c) => pgClaimLease(c, id, owner, ttlMs, ownerAlive), false);
   }
 
   async renewLease(id: string, owner: string, ttlMs: number): Promise<void> {
-    await this.tx(
-      (c) =>
-        c.query(`UPDATE refunds SET lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = $1 AND lease_owner = $2`, [
-          id,
-          owner,
-          ttlMs,
-        ]),
-      false,
-    );
+    await this.tx((c) => pgRenewLease(c, id, owner, ttlMs), false);
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.tx(
-      (c) => c.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [id, owner]),
-      false,
-    );
+    await this.tx((c) => pgReleaseLease(c, id, owner), false);
   }
 
-  async claimLeases(ids: readonly string[], owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<Set<string>> {
-    return this.tx(async (c) => {
-      const r = await c.query<{ refund_request_id: string; lease_owner: string | null; expired: boolean }>(
-        'SELECT refund_request_id, lease_owner, (lease_until IS NULL OR lease_until <= now()) AS expired FROM refunds WHERE refund_request_id = ANY($1) FOR UPDATE',
-        [ids],
-      );
-      const free = r.rows
-        .filter((x) => x.lease_owner === null || x.lease_owner === owner || x.expired || !ownerAlive(x.lease_owner))
-        .map((x) => x.refund_request_id);
-      if (free.length > 0) {
-        await c.query(`UPDATE refunds SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond') WHERE refund_request_id = ANY($1)`, [
-          free,
-          owner,
-          ttlMs,
-        ]);
-      }
-      return new Set(free);
-    }, false);
+  claimLeases(ids: readonly string[], owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<Set<string>> {
+    return this.tx((c) => pgClaimLeases(c, ids, owner, ttlMs, ownerAlive), false);
   }
 
   async recordChecks(checks: readonly PendingCheck[], owner: string): Promise<RefundRow[]> {
@@ -397,17 +393,21 @@ export class PgJournal implements RefundJournal {
       const out: RefundRow[] = [];
       for (const k of checks) {
         const { sets, params } = patchSql(k.patch, 3);
-        const r = await c.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [
-          k.refundRequestId,
-          k.expected,
-          ...params,
-        ]);
+        const patched = patchTouchesAudit(k.patch)
+          ? await auditedPgUpdate(c, this.auditKey, k.refundRequestId, k.expected, k.patch)
+          : (((
+              await c.query(`UPDATE refunds SET updated_at = now()${sets} WHERE refund_request_id = $1 AND state = $2 RETURNING *`, [
+                k.refundRequestId,
+                k.expected,
+                ...params,
+              ])
+            ).rows[0] as Record<string, unknown> | undefined) ?? null);
         await c.query('UPDATE refunds SET lease_owner = NULL, lease_until = NULL WHERE refund_request_id = $1 AND lease_owner = $2', [
           k.refundRequestId,
           owner,
         ]);
-        if (r.rows[0]) {
-          out.push(toRefundRow(r.rows[0] as Record<string, unknown>));
+        if (patched !== null) {
+          out.push(toRefundRow(patched));
           await c.query('SELECT pg_notify($1, $2)', [CHANNEL, k.refundRequestId]);
         }
       }
@@ -463,27 +463,5 @@ export class PgJournal implements RefundJournal {
     this.db.stop();
     await this.changes.close();
     await this.pool.end();
-  }
-
-  /** Transition row, audit entry and change notice, inside the caller's transaction. */
-  private async recordChange(
-    c: pg.PoolClient,
-    id: string,
-    actor: string,
-    from: RefundState | null,
-    to: RefundState,
-    detail: Record<string, unknown>,
-    kind: string,
-    auditDetail: Record<string, unknown>,
-  ): Promise<void> {
-    await c.query('INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)', [
-      id,
-      actor,
-      from,
-      to,
-      JSON.stringify(detail),
-    ]);
-    await appendPgAudit(c, this.auditKey, actor, kind, auditDetail);
-    await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
   }
 }

@@ -187,7 +187,33 @@ CREATE TRIGGER refunds_approval_feed AFTER INSERT OR UPDATE OF state ON refunds 
 CREATE INDEX refunds_awaiting ON refunds(created_at) WHERE state = 'AWAITING_APPROVAL';
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+// Issue #16, tamper evidence of the store (task w-pgseal): seals on the rows that decide
+// who may do what (users, settings: ./pg-row-seals.ts), the chain's head record, and no
+// TRUNCATE of the money and the chain (row triggers do not fire on TRUNCATE). Existing rows
+// are sealed in this step's transaction by a process holding the audit key (adoptPgSeals).
+const V5 = `
+ALTER TABLE users ADD COLUMN row_mac TEXT;
+ALTER TABLE settings ADD COLUMN row_mac TEXT;
+
+-- The chain's last entry (seq, hash, MAC-keyed), moved by every append in its transaction:
+-- entries cut off the end of the chain leave it pointing past the end.
+CREATE TABLE audit_head (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  seq  BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  mac  TEXT NOT NULL
+);
+
+CREATE FUNCTION refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '% cannot be truncated: the store ledger is append-only evidence', TG_TABLE_NAME; END $$;
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+CREATE TRIGGER refunds_no_truncate BEFORE TRUNCATE ON refunds FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+CREATE TRIGGER refund_transitions_no_truncate BEFORE TRUNCATE ON refund_transitions FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+CREATE TRIGGER approvals_no_truncate BEFORE TRUNCATE ON approvals FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */
@@ -208,8 +234,15 @@ export async function pgSchemaVersion(client: PoolClient): Promise<number> {
 
 const CREATE_VERSIONS = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())';
 
-/** Brings the store ledger up to `target` (default latest). Never downgrades; refuses a newer schema. */
-export async function pgMigrate(client: PoolClient, target: number = PG_LATEST_VERSION): Promise<number> {
+/**
+ * Brings the store ledger up to `target` (default latest). Never downgrades; refuses a newer schema.
+ * `afterStep` runs inside each step's transaction, after its SQL (the V5 step seals existing rows with the key).
+ */
+export async function pgMigrate(
+  client: PoolClient,
+  target: number = PG_LATEST_VERSION,
+  afterStep?: (version: number, client: PoolClient) => Promise<unknown>,
+): Promise<number> {
   if (target > PG_LATEST_VERSION) throw new RangeError(`no store-ledger migration to v${target}`);
   for (;;) {
     await client.query('BEGIN');
@@ -232,6 +265,7 @@ export async function pgMigrate(client: PoolClient, target: number = PG_LATEST_V
           );
         throw e;
       });
+      await afterStep?.(current + 1, client);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [current + 1]);
       await client.query('COMMIT');
     } catch (e) {

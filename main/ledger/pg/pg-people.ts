@@ -18,12 +18,15 @@ import { minPinLength, PIN_MAX_LENGTH, pinProblem } from '../pin-policy';
 import type { Language, PeoplePort, StoreUser } from '../store-port';
 import { LOCKOUT_MS, MAX_FAILED_PINS, Pin, SIGN_IN_REFUSED, UserName, type ManageUserError, type VerifyPinError } from '../users';
 import type { PgStoreContext } from './pg-store-context';
-import { pgInt, pgIso } from './pg-rows';
+import { PG_USERS, pgRowTrusted, sealPgRow } from './pg-row-seals';
+import { pgIso } from './pg-rows';
 
 /** pg_advisory_xact_lock key for role changes ("refund-terminal roles"). */
 const ROLE_LOCK = 0x5254524c;
 const BUSY_MESSAGE = 'Too many sign-in attempts right now. Wait a moment and try again.';
 const LOCKED_MESSAGE = 'Too many wrong PINs. Try again in a few minutes, or ask a manager to unlock you.';
+const FORGED_MESSAGE = (name: string): string =>
+  `${name}'s record was edited outside Refund Terminal (audit verify names it): nothing is changed on it until a manager resets its PIN, which also makes it a cashier.`;
 
 interface UserDbRow {
   name: string;
@@ -35,6 +38,7 @@ interface UserDbRow {
   failed_attempts: number;
   locked_until: Date | null;
   language: Language | null;
+  row_mac: string | null;
 }
 
 function toUser(r: UserDbRow): StoreUser {
@@ -54,12 +58,30 @@ export class PgPeople {
     return r.rows[0] ?? null;
   }
 
+  /** False when the row was edited outside the app (its seal does not match): its role, PIN hash and flags are not trusted. */
+  private trusted(r: UserDbRow): boolean {
+    return pgRowTrusted(this.ctx.keys.auditKey, PG_USERS, r as unknown as Record<string, unknown>);
+  }
+
+  /**
+   * Re-seals the user after a legitimate change and appends its audit entry with the seal, in one transaction.
+   * Only a row that was trusted before the change is re-sealed: a change made on a forged row must not bless it.
+   */
+  private async sealedAudit(c: pg.PoolClient, name: string, wasTrusted: boolean, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+    const seal = wasTrusted ? await sealPgRow(c, this.ctx.keys.auditKey, PG_USERS, name) : null;
+    await this.ctx.audit(c, actor, kind, seal === null ? { ...detail, sealed: false } : { ...detail, seals: [seal] });
+  }
+
   port(): PeoplePort {
-    const change = async (name: string, actor: string, kind: string, sql: string): Promise<Result<StoreUser, 'USER_NOT_FOUND'>> => {
+    // `sealed`: the change touches sealed columns (disable/enable); unlocking only lifts the lockout columns.
+    const change = async (name: string, actor: string, kind: string, sql: string, sealed: boolean): Promise<Result<StoreUser, 'USER_NOT_FOUND'>> => {
       const row = await this.ctx.tx(async (c) => {
+        const before = (await c.query<UserDbRow>('SELECT * FROM users WHERE name = $1 FOR UPDATE', [name])).rows[0];
+        if (!before) return null;
         const r = await c.query<UserDbRow>(sql, [name]);
         if (!r.rows[0]) return null;
-        await this.ctx.audit(c, actor, kind, { name });
+        if (sealed) await this.sealedAudit(c, name, this.trusted(before), actor, kind, { name });
+        else await this.ctx.audit(c, actor, kind, { name });
         return r.rows[0];
       });
       return row === null ? err('USER_NOT_FOUND', SIGN_IN_REFUSED) : ok(toUser(row));
@@ -92,14 +114,16 @@ export class PgPeople {
             [name.data, role.data, hash, lang],
           );
           if (!r.rows[0]) return null;
-          await this.ctx.audit(c, actor, 'user.added', { name: name.data, role: role.data });
+          await this.sealedAudit(c, name.data, true, actor, 'user.added', { name: name.data, role: role.data });
           return r.rows[0];
         });
         return row === null ? err('USER_EXISTS', `A user named ${name.data} already exists.`) : ok(toUser(row));
       },
-      disable: (name, actor) => change(name, actor, 'user.disabled', 'UPDATE users SET disabled = true WHERE name = $1 RETURNING *'),
-      enable: (name, actor) => change(name, actor, 'user.enabled', 'UPDATE users SET disabled = false WHERE name = $1 RETURNING *'),
-      unlock: (name, actor) => change(name, actor, 'user.unlocked', 'UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *'),
+      // Disabling a forged row still disables it (fail closed); enabling one leaves it unsealed, so still refused.
+      disable: (name, actor) => change(name, actor, 'user.disabled', 'UPDATE users SET disabled = true WHERE name = $1 RETURNING *', true),
+      enable: (name, actor) => change(name, actor, 'user.enabled', 'UPDATE users SET disabled = false WHERE name = $1 RETURNING *', true),
+      unlock: (name, actor) =>
+        change(name, actor, 'user.unlocked', 'UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *', false),
       setLanguage: async (name, lang) => {
         if (lang !== null && lang !== 'en' && lang !== 'zh') return err('INVALID_INPUT', 'Language must be en or zh.');
         const row = await this.ctx.tx(async (c) => {
@@ -120,15 +144,17 @@ export class PgPeople {
     return this.ctx.tx(async (c): Promise<Result<StoreUser, ManageUserError>> => {
       // Every role change of the store takes this lock, so two counters cannot demote the last two managers at once.
       await c.query('SELECT pg_advisory_xact_lock($1)', [ROLE_LOCK]);
-      const cur = await this.userRow(name, c);
+      const cur = (await c.query<UserDbRow>('SELECT * FROM users WHERE name = $1 FOR UPDATE', [name])).rows[0] ?? null;
       if (cur === null) return err('USER_NOT_FOUND', `No user named ${name}.`);
+      if (!this.trusted(cur)) return err('FORBIDDEN', FORGED_MESSAGE(name));
       if (cur.role === role) return ok(toUser(cur));
       if (cur.role === 'manager' && !cur.disabled) {
-        const others = await c.query<{ n: string }>("SELECT COUNT(*) AS n FROM users WHERE role = 'manager' AND NOT disabled AND name <> $1", [name]);
-        if (pgInt(others.rows[0]?.n ?? 0) === 0) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
+        // A manager row forged by SQL is no manager: it does not count, or demoting the last real one would lock the store out.
+        const others = await c.query<UserDbRow>("SELECT * FROM users WHERE role = 'manager' AND NOT disabled AND name <> $1", [name]);
+        if (!others.rows.some((u) => this.trusted(u))) return err('FORBIDDEN', `${name} is the only active manager; make someone else a manager first.`);
       }
       const r = await c.query<UserDbRow>('UPDATE users SET role = $2 WHERE name = $1 RETURNING *', [name, role]);
-      await this.ctx.audit(c, actor, 'user.role_changed', { name, from: cur.role, to: role });
+      await this.sealedAudit(c, name, true, actor, 'user.role_changed', { name, from: cur.role, to: role });
       return ok(toUser(r.rows[0] as UserDbRow));
     });
   }
@@ -147,12 +173,18 @@ export class PgPeople {
       throw e;
     }
     const row = await this.ctx.tx(async (c) => {
+      const before = (await c.query<UserDbRow>('SELECT * FROM users WHERE name = $1 FOR UPDATE', [name])).rows[0];
+      if (!before) return null;
+      // The repair of a row edited outside the app: a new PIN, and no role the chain did not grant (cashier);
+      // a manager makes it a manager again with set-role, audited.
+      const repaired = !this.trusted(before);
       const r = await c.query<UserDbRow>(
-        'UPDATE users SET pin_hash = $2, pin_keyed = true, must_change_pin = true, failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *',
+        `UPDATE users SET pin_hash = $2, pin_keyed = true, must_change_pin = true, failed_attempts = 0, locked_until = NULL${repaired ? ", role = 'cashier'" : ''}
+         WHERE name = $1 RETURNING *`,
         [name, hash],
       );
       if (!r.rows[0]) return null;
-      await this.ctx.audit(c, actor, 'user.pin_reset', { name });
+      await this.sealedAudit(c, name, true, actor, 'user.pin_reset', repaired ? { name, repaired: true, forgedRole: before.role } : { name });
       return r.rows[0];
     });
     return row === null ? err('USER_NOT_FOUND', `No user named ${name}.`) : ok({ user: toUser(row), oneTimePin: pin });
@@ -175,6 +207,8 @@ export class PgPeople {
       return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
     }
     if (r.disabled) return err('USER_DISABLED', SIGN_IN_REFUSED);
+    // Edited outside the app (a cashier made manager, a PIN hash copied): refused before any hashing, like a disabled user.
+    if (!this.trusted(r)) return err('USER_DISABLED', SIGN_IN_REFUSED);
     // Refused before counting: a person is not locked out by someone else's flood of this counter's hasher.
     if (pinPoolSaturated()) return err('RATE_LIMITED', BUSY_MESSAGE);
     // Gate and count in one statement: the row lock serializes every counter's attempt, and the
@@ -195,6 +229,8 @@ export class PgPeople {
       if (cur.disabled) return err('USER_DISABLED', SIGN_IN_REFUSED);
       return err('USER_LOCKED', LOCKED_MESSAGE, { lockedUntil: pgIso(cur.locked_until) });
     }
+    // The row the PIN is checked against is the one the gate returned: it must be sealed too (no swap in between).
+    if (!this.trusted(g)) return err('USER_DISABLED', SIGN_IN_REFUSED);
     let good = false;
     if (Pin.safeParse(pin).success) {
       try {
@@ -221,6 +257,7 @@ export class PgPeople {
     const after = await this.ctx.pool.query<UserDbRow>('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = $1 RETURNING *', [name]);
     const u = after.rows[0];
     if (!u) return err('USER_NOT_FOUND', SIGN_IN_REFUSED);
+    if (!this.trusted(u)) return err('USER_DISABLED', SIGN_IN_REFUSED);
     if (!u.must_change_pin && pinProblem(pin, u.role, this.ctx.pinPolicy) === null) return ok(toUser(u));
     // A one-time PIN (reset by a manager) or one the policy no longer accepts: only with a new one.
     if (newPin === undefined) {
@@ -238,8 +275,10 @@ export class PgPeople {
       throw e;
     }
     const changed = await this.ctx.tx(async (c) => {
+      const before = (await c.query<UserDbRow>('SELECT * FROM users WHERE name = $1 FOR UPDATE', [name])).rows[0];
+      if (!before || !this.trusted(before)) return null;
       const r = await c.query<UserDbRow>('UPDATE users SET pin_hash = $2, pin_keyed = true, must_change_pin = false WHERE name = $1 RETURNING *', [name, hash]);
-      if (r.rows[0]) await this.ctx.audit(c, name, 'user.pin_changed', { name });
+      if (r.rows[0]) await this.sealedAudit(c, name, true, name, 'user.pin_changed', { name });
       return r.rows[0] ?? null;
     });
     return changed === null ? err('USER_NOT_FOUND', SIGN_IN_REFUSED) : ok(toUser(changed));

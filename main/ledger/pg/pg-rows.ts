@@ -1,4 +1,5 @@
 /** Rows read from the store ledger, turned into the same shapes the SQLite ledger parses (rows.ts). */
+import { refundAuditContent } from '../audit-compare';
 import { PaymentRowSchema, parseRow, type PaymentRow } from '../rows';
 
 /** BIGINT arrives as text: converted only when it is a safe integer. */
@@ -32,4 +33,18 @@ export function toPaymentRow(raw: Record<string, unknown>): PaymentRow {
     },
     'payment',
   );
+}
+
+/**
+ * A store refund row's audited content (audit-compare.ts), the same columns and
+ * shapes as the SQLite journal's: BIGINT as a number (text kept when it is not
+ * a safe integer, so an out-of-range edit still differs), timestamps as ISO text.
+ */
+export function pgAuditedRefund(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const amount = Number(raw['amount_value']);
+  return refundAuditContent({
+    ...raw,
+    amount_value: Number.isSafeInteger(amount) ? amount : String(raw['amount_value']),
+    created_at: pgIso(raw['created_at']),
+  });
 }

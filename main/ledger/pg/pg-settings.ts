@@ -1,23 +1,33 @@
 /**
  * The settings port of the store ledger: refund policy, store details, refund
  * reasons and time zone, shared by every counter. Each write takes the
- * setting's row lock, so its audit entry's `before` is what it replaced.
+ * setting's row lock, so its audit entry's `before` is what it replaced, and
+ * seals the row (./pg-row-seals.ts) in the same transaction.
+ *
+ * A row whose seal does not match was edited outside the app and is not
+ * applied (fail closed): the policy becomes TAMPERED_POLICY (every refund needs
+ * a manager, never self-approval), any other setting reads as never set.
  */
 import type pg from 'pg';
 import { err, ok } from '../../../preload/contract/result';
 import { type RefundReasonView, RefundReasonsSchema, type StoreSettingsView, StoreSettingsSchema } from '../../../preload/contract/views';
 import { isValidTimeZone } from '../local-date';
-import { DEFAULT_POLICY, PolicySchema, type Policy } from '../policy';
+import { DEFAULT_POLICY, PolicySchema, TAMPERED_POLICY, type Policy } from '../policy';
 import { DEFAULT_REASONS, DEFAULT_STORE_SETTINGS, reasonText } from '../store-settings';
 import type { SettingsPort } from '../store-port';
 import type { PgStoreContext } from './pg-store-context';
+import { PG_SETTINGS, pgRowTrusted, sealPgRow } from './pg-row-seals';
+
+/** What a setting edited outside the app reads as (never applied). */
+const TAMPERED = Symbol('tampered setting');
 
 export class PgSettings {
   constructor(private readonly ctx: PgStoreContext) {}
 
   private async readSetting(key: string, c: pg.PoolClient | pg.Pool = this.ctx.pool): Promise<unknown> {
-    const r = await c.query<{ body: string }>('SELECT body FROM settings WHERE key = $1', [key]);
+    const r = await c.query<{ body: string }>('SELECT * FROM settings WHERE key = $1', [key]);
     if (!r.rows[0]) return null;
+    if (!pgRowTrusted(this.ctx.keys.auditKey, PG_SETTINGS, r.rows[0])) return TAMPERED;
     try {
       return JSON.parse(r.rows[0].body) as unknown;
     } catch {
@@ -32,12 +42,15 @@ export class PgSettings {
       await c.query('SELECT 1 FROM settings WHERE key = $1 FOR UPDATE', [key]);
       const prior = before(await this.readSetting(key, c));
       await c.query('UPDATE settings SET body = $2, updated_at = now(), updated_by = $3 WHERE key = $1', [key, JSON.stringify(body), actor]);
-      await this.ctx.audit(c, actor, kind, { before: prior, after: body });
+      const seal = await sealPgRow(c, this.ctx.keys.auditKey, PG_SETTINGS, key);
+      await this.ctx.audit(c, actor, kind, { before: prior === TAMPERED ? 'edited outside the app' : prior, after: body, seals: seal === null ? [] : [seal] });
     });
   }
 
   port(): SettingsPort {
     const policyOf = (raw: unknown): Policy => {
+      // Edited outside the app: not applied, and not the default either (deleting limits would then be as good as lowering them).
+      if (raw === TAMPERED) return TAMPERED_POLICY;
       const parsed = PolicySchema.safeParse(raw);
       // A corrupted policy must not silently disable approvals: fall back to the strict default.
       return parsed.success ? parsed.data : DEFAULT_POLICY;

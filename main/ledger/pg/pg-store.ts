@@ -14,19 +14,20 @@
  *  - approvals feed: a trigger on refunds notifies `approval_changed` on
  *    commit whenever a refund enters or leaves AWAITING_APPROVAL (./pg-approvals.ts).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import type { LedgerKeys } from '../../secrets/ledger-keys';
 import { DEFAULT_PIN_POLICY, type PinPolicy } from '../pin-policy';
 import type { AuditPort, StoreLedger } from '../store-port';
 import { PgApprovals } from './pg-approvals';
-import { adoptUnsignedPgAudit, appendPgAudit, listPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
+import { adoptUnsignedPgAudit, appendPgAudit, KEY_CHECK_SETTING, listPgAudit, pgAuditHead, storeKeyCheck, verifyPgAudit } from './pg-audit';
 import { storePoolConfig } from './pg-connection';
 import { PgJournal } from './pg-journal';
 import { PgOtherRefunds } from './pg-other-refunds';
 import { pgPayments } from './pg-payments';
 import { PgPeople } from './pg-people';
 import { PgReports } from './pg-reports';
+import { PG_SETTINGS, sealPgRow } from './pg-row-seals';
 import { PgSettings } from './pg-settings';
 import { storeContext, type PgStoreContext } from './pg-store-context';
 
@@ -78,12 +79,8 @@ export class StoreKeysMismatchError extends Error {
   }
 }
 
-const KEY_CHECK = 'store.key_check';
-
-/** A fingerprint that proves a key without revealing it (HMAC of a fixed label under the key). */
-function keyCheck(key: Buffer, label: string): string {
-  return createHmac('sha256', key).update(`refund-terminal store key check: ${label}`).digest('hex');
-}
+const KEY_CHECK = KEY_CHECK_SETTING;
+const keyCheck = storeKeyCheck;
 
 /**
  * Every counter of a store must hold the same audit key and PIN pepper
@@ -93,11 +90,23 @@ function keyCheck(key: Buffer, label: string): string {
  */
 export async function checkStoreKeys(pool: pg.Pool, keys: LedgerKeys, register: string): Promise<void> {
   const mine = { audit: keyCheck(keys.auditKey, 'audit'), pepper: keyCheck(keys.pinPepper, 'pepper') };
-  await pool.query('INSERT INTO settings (key, body, updated_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [
-    KEY_CHECK,
-    JSON.stringify(mine),
-    register,
-  ]);
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const ins = await c.query('INSERT INTO settings (key, body, updated_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING key', [
+      KEY_CHECK,
+      JSON.stringify(mine),
+      register,
+    ]);
+    // The first counter records the fingerprints, sealed like every settings row (pg-row-seals.ts; written once, so not audited).
+    if (ins.rows[0]) await sealPgRow(c, keys.auditKey, PG_SETTINGS, KEY_CHECK);
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
   const r = await pool.query<{ body: string }>('SELECT body FROM settings WHERE key = $1', [KEY_CHECK]);
   const stored: unknown = JSON.parse(r.rows[0]?.body ?? 'null');
   const same = (a: unknown, b: string): boolean => typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

@@ -80,7 +80,13 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
       client.release();
       await pool.end();
       const cols = await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'");
-      expect(cols.rows.map((r) => r.column_name)).toContain('language');
+      expect(cols.rows.map((r) => r.column_name)).toEqual(expect.arrayContaining(['language', 'row_mac']));
+      // V5: settings sealed too, the head record, and no TRUNCATE of the chain or the money.
+      const settingsCols = await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'settings'");
+      expect(settingsCols.rows.map((r) => r.column_name)).toContain('row_mac');
+      expect((await c.query('SELECT * FROM audit_head')).rows).toEqual([]);
+      await expect(c.query('TRUNCATE audit')).rejects.toThrow(/cannot be truncated/);
+      await expect(c.query('TRUNCATE refunds CASCADE')).rejects.toThrow(/cannot be truncated/);
       if (from >= 1) expect((await c.query('SELECT antom_refunds FROM payments')).rows).toEqual([{ antom_refunds: '[]' }]);
       await c.end();
     }
