@@ -248,7 +248,10 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
           ...(storeSandbox !== null ? { antomBaseUrl: storeSandbox } : {}),
         })
       : null;
-  if (demo) await seedDemoUsers(ledger);
+  // One counter's demo: its people in this folder's journal. Store mode: the store's people are in the store
+  // ledger, seeded once for the whole store by demo store mode (main/demo/store-demo.ts), never here: a counter
+  // must not write this folder's file in store mode, nor put the demo's well-known PINs into a real store's ledger.
+  if (demo && storeLedger === null) await seedDemoUsers(ledger);
 
   let antom: AntomGateway | null = null;
   let antomProblem: string | null = null;

@@ -25,6 +25,7 @@ import { resolveAntomConfig } from '../../services/core-services';
 import { storeLedgerChecks } from '../../store/store-doctor';
 import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand } from '../command';
+import { openCliLedger } from '../ledger-session';
 
 /** Which journal the configuration selects and, in store mode, the store ledger's health (store-doctor.ts). */
 async function ledgerEngineChecks(config: AppConfig, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
@@ -177,6 +178,20 @@ export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: strin
 /** Replays older than this are history (a warning), newer ones a problem to act on. */
 const REPLAY_RECENT_MS = 30 * 24 * 3600_000;
 
+/** Someone must be able to approve refunds and manage people. */
+function usersCheck(users: readonly { role: string; disabled: boolean }[], where: string): DoctorCheck {
+  const active = users.filter((u) => !u.disabled);
+  const managers = active.filter((u) => u.role === 'manager').length;
+  return managers > 0
+    ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s) in ${where}.` }
+    : {
+        id: 'users',
+        ok: false,
+        summary: `No active manager in ${where}: nobody can approve refunds, change the policy or add users.`,
+        fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
+      };
+}
+
 /** The terminal handed out a reference it had already given another refund (see docs/ledger.md). */
 export function referenceReplayCheck(replays: readonly RefundRow[], now: Date): DoctorCheck {
   const last = replays[0];
@@ -301,19 +316,21 @@ export const doctorCommand: CliCommand = {
             : { id: 'antom-answers', ok: true, summary: 'No refund is waiting on an Antom answer that did not match its request.' },
         );
         if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-          const active = ledger.users.list().filter((u) => !u.disabled);
-          const managers = active.filter((u) => u.role === 'manager').length;
-          checks.push(
-            managers > 0
-              ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
-              : {
-                  id: 'users',
-                  ok: false,
-                  summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
-                  fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
-                },
-          );
-          checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+          const sel = resolveLedgerSelection(loaded.value, ctx.env);
+          if (sel.ok && sel.value.engine === 'sqlite') {
+            checks.push(usersCheck(ledger.users.list(), 'this terminal'));
+            checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+          } else if (sel.ok && checks.some((c) => c.id === 'store-reachable' && c.ok)) {
+            // Store mode: the store's people, read from the store ledger (never this folder's SQLite file).
+            const opened = await openCliLedger(ctx);
+            if (opened.ok) {
+              try {
+                checks.push(usersCheck(await opened.store.people.list(), 'the store'));
+              } finally {
+                await opened.close();
+              }
+            }
+          }
         }
       } finally {
         ledger.close();
