@@ -27,9 +27,15 @@ async function byRegister(store: StoreLedger, date: string, tz: string, register
   write('Refunded by register\n');
   for (const register of registers) {
     const r = await store.reports.dailyReport(date, { tz, register });
-    const succeeded = r.totals.filter((t) => t.status === 'SUCCESS');
-    if (succeeded.length === 0) write(`  ${register.padEnd(20)}    0\n`);
-    for (const t of succeeded) write(`  ${register.padEnd(20)} ${String(t.count).padStart(4)}  ${money(t.amount)}\n`);
+    // The same refunds as "Refunded by cashier" (the ones that went through), summed per currency.
+    const sums = new Map<string, { count: number; value: number }>();
+    for (const c of r.byCashier) {
+      const s = sums.get(c.currency) ?? { count: 0, value: 0 };
+      sums.set(c.currency, { count: s.count + c.count, value: s.value + c.amount.value });
+    }
+    if (sums.size === 0) write(`  ${register.padEnd(20)}    0\n`);
+    for (const [currency, s] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1)))
+      write(`  ${register.padEnd(20)} ${String(s.count).padStart(4)}  ${money({ value: s.value, currency })}\n`);
   }
 }
 
