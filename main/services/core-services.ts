@@ -183,7 +183,24 @@ function unconfiguredGateway(problem: string): AntomGatewayPort {
   };
 }
 
-export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE' | 'STORE_UNAVAILABLE'>> {
+type OpenResult = Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE' | 'STORE_UNAVAILABLE'>;
+
+export async function openCoreServices(opts: CoreOptions): Promise<OpenResult> {
+  // What was started before a throw (a full disk while seeding or writing a secret, say) is stopped again,
+  // newest first: otherwise the demo's socat pty pair, its sandbox and the ledgers outlive the failed command.
+  const started: (() => Promise<void> | void)[] = [];
+  try {
+    return await openCore(opts, started);
+  } catch (e) {
+    for (const stop of started.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function openCore(opts: CoreOptions, started: (() => Promise<void> | void)[]): Promise<OpenResult> {
   const { dataDir, env, log } = opts;
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
@@ -208,6 +225,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     throw e;
   }
   const { ledger, secrets, loosened, keys } = opened;
+  started.push(() => ledger.close());
   // Store mode: the refunds, people, approvals and audit of every counter on the store's PostgreSQL,
   // keyed with this data folder's keys (the store's, checked at open). The data folder still holds
   // the secrets, the pairing, config and the alarm file.
@@ -216,6 +234,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     const where = describeLedgerSelection(selection.value);
     try {
       storeLedger = await openStoreLedger(selection.value.url, { register: selection.value.register, keys });
+      const opened = storeLedger;
+      started.push(() => opened.close());
     } catch (e) {
       ledger.close();
       // pg's messages name host and port, never the password.
@@ -251,6 +271,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   // One counter's demo: its people in this folder's journal. Store mode: the store's people are in the store
   // ledger, seeded once for the whole store by demo store mode (main/demo/store-demo.ts), never here: a counter
   // must not write this folder's file in store mode, nor put the demo's well-known PINs into a real store's ledger.
+  if (demo) started.push(() => demo.close());
   if (demo && storeLedger === null) await seedDemoUsers(ledger);
 
   let antom: AntomGateway | null = null;
@@ -295,6 +316,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   });
   if (demo) demo.autoPair(link);
   link.start();
+  started.push(() => link.stop());
 
   // Declared before the engine so it sees every status change from the start;
   // the engine exists by the time the link can first authenticate (that takes I/O).

@@ -74,6 +74,15 @@ function journaled(dataDir: string): number {
   }
 }
 
+/** socat pty pairs of the demo terminal in `dir` still running (a failed open must stop what it started). */
+function socatOf(dir: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `socat .*link=${dir}/`], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
+}
+
 let seed: string;
 beforeAll(async () => {
   if (!ready) return;
@@ -94,6 +103,8 @@ describe.skipIf(!ready)('full disk before anything is journaled (attack F8)', ()
         cpSync(seed, mnt, { recursive: true });
         fillTo(mnt, kib);
         const r = await cli(mnt, ['refund', '--payment', 'DEMO-SGD-DANA-PARTLY-0010', '--amount', '1.00', '--currency', 'SGD', '--json']);
+        // However the run ended, it took its virtual terminal's pty pair along.
+        expect(socatOf(mnt)).toEqual([]);
         rmSync(path.join(mnt, 'filler'), { force: true });
         const n = journaled(mnt);
         if (n === 0) {
@@ -104,6 +115,8 @@ describe.skipIf(!ready)('full disk before anything is journaled (attack F8)', ()
           expect([EXIT.SUCCESS, EXIT.OUTCOME_UNKNOWN, EXIT.JOURNAL_UNAVAILABLE]).toContain(r.code);
         }
       } finally {
+        // Never leave one behind, even when the check above failed.
+        for (const pid of socatOf(mnt)) process.kill(pid, 'SIGTERM');
         spawnSync('umount', ['-l', mnt]);
         rmSync(mnt, { recursive: true, force: true });
       }
