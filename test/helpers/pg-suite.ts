@@ -2,13 +2,15 @@
  * The set-up most store-mode suites share: one throwaway PostgreSQL cluster
  * for the suite (started before its first test, stopped after its last) and a
  * fresh database per test, plus a one-shot second connection to look at what
- * a test wrote. Call `pgSuite` inside the suite's `describe.skipIf(!pgAvailable)`.
+ * a test wrote. Call `pgSuite` at the top of a test file or inside its
+ * `describe.skipIf(!pgAvailable)`; where PostgreSQL is absent it starts nothing
+ * (those suites skip).
  */
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { startPgCluster, type PgCluster } from './pg-cluster';
+import { pgAvailable, startPgCluster, type PgCluster } from './pg-cluster';
 
-export { pgAvailable } from './pg-cluster';
+export { pgAvailable };
 
 export interface PgSuite {
   /** The suite's running cluster (throws outside its tests). */
@@ -21,7 +23,7 @@ export function pgSuite(prefix: string): PgSuite {
   let cluster: PgCluster | null = null;
   let n = 0;
   beforeAll(async () => {
-    cluster = await startPgCluster();
+    if (pgAvailable) cluster = await startPgCluster();
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();

@@ -7,17 +7,16 @@
  * counter decided once at the other, the asking counter then driving its own
  * terminal.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import type { StoreLedger } from '../../../main/ledger/store-port';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { FakeAntom, FakeTerminal } from './fakes';
 
-let cluster: PgCluster | null = null;
-let dbCount = 0;
+const suite = pgSuite('engine');
 let ids = 0;
 
 interface Counter {
@@ -29,11 +28,7 @@ interface Counter {
 const open: Counter[] = [];
 
 async function store(): Promise<{ a: Counter; b: Counter; antom: FakeAntom }> {
-  if (cluster === null) throw new Error('no cluster');
-  dbCount += 1;
-  const name = `engine_${process.pid}_${dbCount}`;
-  cluster.createDatabase(name);
-  const url = cluster.url(name);
+  const url = suite.freshUrl();
   // One Antom for the store: it sees every counter's calls.
   const antom = new FakeAntom();
   const counter = async (register: string): Promise<Counter> => {
@@ -54,12 +49,6 @@ async function store(): Promise<{ a: Counter; b: Counter; antom: FakeAntom }> {
 }
 
 describe.skipIf(!pgAvailable)('store mode (PostgreSQL): two counters, one engine each', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
   afterEach(async () => {
     for (const c of open.splice(0)) {
       await c.engine.stop();

@@ -21,9 +21,8 @@ import { openCoreServices, type CoreServices } from '../../../main/services/core
 import { openDataLedger } from '../../../main/services/data-ledger';
 import { importStoreKeys, writeStoreKeysFile } from '../../../main/store/store-keys';
 import { socatAvailable } from '../../../native-bridge/testing';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 
-let cluster: PgCluster | null = null;
 const dirs: string[] = [];
 function dir(label: string): string {
   const d = mkdtempSync(path.join(os.tmpdir(), `rt-store-${label}-`));
@@ -40,16 +39,14 @@ async function counter(dataDir: string, url: string, register: string): ReturnTy
 }
 
 describe.skipIf(!pgAvailable || !socatAvailable())('core services in store mode (PostgreSQL)', () => {
+  const suite = pgSuite('store_services');
   let url = '';
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-    cluster.createDatabase('store_services');
-    url = cluster.url('store_services');
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
+  beforeAll(() => {
+    url = suite.freshUrl();
+  });
+  afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   it("two counters on one store: each its own terminal, one balance; a counter with other keys is refused until it imports the store's", async () => {
     const dirA = dir('a');

@@ -68,10 +68,10 @@ function localCount(dataDir: string, sql: string): number {
 }
 
 describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
-  const pg = pgSuite('clicmd');
+  const suite = pgSuite('clicmd');
 
   it('users: added, disabled, enabled, unlocked, reset and promoted at either counter, in the store ledger only', async () => {
-    const url = pg.freshUrl();
+    const url = suite.freshUrl();
     const {
       dirs: [one, two],
       env,
@@ -82,6 +82,9 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
       { name: 'alice', role: 'cashier' },
       { name: 'maria', role: 'manager' },
     ]);
+    // doctor counts the store's managers, not this folder's (which has none).
+    const doctor = JSON.parse((await cli(two, env('counter-2'), ['doctor', '--json'])).stdout) as { checks: { id: string; ok: boolean; summary: string }[] };
+    expect(doctor.checks.find((c) => c.id === 'users')).toMatchObject({ ok: true, summary: '2 active user(s), 1 manager(s) in the store.' });
     // Each counter lists the people the other added.
     const listed = await cli(one, env('counter-1'), ['users', 'list', '--json']);
     expect((JSON.parse(listed.stdout) as { name: string }[]).map((u) => u.name)).toEqual(['alice', 'maria']);
@@ -119,7 +122,7 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it("journal: the store's day with every register (CSV column, text, JSON) and --register keeps one counter's", async () => {
-    const url = pg.freshUrl();
+    const url = suite.freshUrl();
     const {
       dirs: [one],
       env,
@@ -169,7 +172,7 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it('refund: the cashier, their PIN, the intent and the audit entry are the store ledger’s', async () => {
-    const url = pg.freshUrl();
+    const url = suite.freshUrl();
     const {
       dirs: [one],
       env,
@@ -213,13 +216,13 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 90_000);
 
   it('with the store database unreachable every command exits 5 and says so; nothing is written anywhere', async () => {
-    const url = pg.freshUrl();
+    const url = suite.freshUrl();
     const {
       dirs: [one],
       env,
     } = await twoCounters(url);
     const gone = env('counter-1', { REFUND_TERMINAL_PIN: '1470' });
-    await pg.cluster.pause();
+    await suite.cluster.pause();
     try {
       for (const argv of [
         ['users', 'list'],
@@ -235,7 +238,7 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
         expect(r.stderr).toMatch(/store ledger .* cannot be opened/);
       }
     } finally {
-      await pg.cluster.resume();
+      await suite.cluster.resume();
     }
     expect(localCount(one, 'SELECT count(*) AS n FROM users')).toBe(0);
     expect(localCount(one, 'SELECT count(*) AS n FROM refunds')).toBe(0);
