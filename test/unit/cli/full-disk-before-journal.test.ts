@@ -12,10 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../main/cli/exit-codes';
-import { main } from '../../../main/cli/index';
+import { runMain, type CliRun } from '../../helpers/cli-in-process';
 
 function canMount(): boolean {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
@@ -32,17 +31,8 @@ const ready = canMount();
 
 const ENV = { ...process.env, REFUND_TERMINAL_DEMO: '1', REFUND_TERMINAL_JOURNAL_MIN_FREE_MB: '0' };
 
-async function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  const err = new PassThrough();
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(['--data-dir', dataDir, ...args], { env: ENV, stdout: out, stderr: err, stdin });
-  return { code, stdout, stderr };
+function cli(dataDir: string, args: string[]): Promise<CliRun> {
+  return runMain(['--data-dir', dataDir, ...args], { env: ENV });
 }
 
 /** Leaves about `kib` KiB free on the filesystem of `dir`. */

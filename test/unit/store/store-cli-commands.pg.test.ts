@@ -8,14 +8,13 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli/index';
 import { EXIT } from '../../../main/cli/exit-codes';
 import { localDate } from '../../../main/ledger/local-date';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import { openDataLedger } from '../../../main/services/data-ledger';
+import { runMain, type CliRun } from '../../helpers/cli-in-process';
 import { pgAvailable, pgQuery, pgSuite } from '../../helpers/pg-suite';
 import { journalRefund } from './notify-helpers';
 
@@ -24,23 +23,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(dataDir: string, env: NodeJS.ProcessEnv, argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  const errs = new PassThrough();
-  errs.on('data', (d: Buffer) => (stderr += d.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(argv, { dataDir, env, stdout: out, stderr: errs, stdin });
-  return { code, stdout, stderr };
+function cli(dataDir: string, env: NodeJS.ProcessEnv, argv: string[]): Promise<CliRun> {
+  return runMain(argv, { dataDir, env });
 }
 
 /** Two counters of one store: the first data folder made once and copied, as `store keys export/import` would. */
