@@ -27,8 +27,11 @@ function cli(dataDir: string, env: NodeJS.ProcessEnv, argv: string[]): Promise<C
   return runMain(argv, { dataDir, env });
 }
 
+const suite = pgSuite('clicmd');
+
 /** Two counters of one store: the first data folder made once and copied, as `store keys export/import` would. */
-async function twoCounters(url: string): Promise<{ dirs: [string, string]; env: (register: string, extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv }> {
+async function twoCounters(): Promise<{ url: string; dirs: [string, string]; env: (register: string, extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv }> {
+  const url = suite.freshUrl();
   const base = mkdtempSync(path.join(os.tmpdir(), 'rt-store-clicmd-'));
   dirs.push(base);
   const first = path.join(base, 'counter-1');
@@ -36,6 +39,7 @@ async function twoCounters(url: string): Promise<{ dirs: [string, string]; env: 
   const second = path.join(base, 'counter-2');
   cpSync(first, second, { recursive: true });
   return {
+    url,
     dirs: [first, second],
     env: (register, extra = {}) => ({ REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: register, REFUND_TERMINAL_DEMO: '0', ...extra }),
   };
@@ -52,14 +56,12 @@ function localCount(dataDir: string, sql: string): number {
 }
 
 describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
-  const suite = pgSuite('clicmd');
-
   it('users: added, disabled, enabled, unlocked, reset and promoted at either counter, in the store ledger only', async () => {
-    const url = suite.freshUrl();
     const {
+      url,
       dirs: [one, two],
       env,
-    } = await twoCounters(url);
+    } = await twoCounters();
     expect((await cli(one, env('counter-1', { REFUND_TERMINAL_PIN: '246813' }), ['users', 'add', 'maria', '--role', 'manager'])).code).toBe(0);
     expect((await cli(two, env('counter-2', { REFUND_TERMINAL_PIN: '1470' }), ['users', 'add', 'alice', '--role', 'cashier'])).code).toBe(0);
     expect(await pgQuery<{ name: string; role: string }>(url, 'SELECT name, role FROM users ORDER BY name')).toEqual([
@@ -106,11 +108,11 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it("journal: the store's day with every register (CSV column, text, JSON) and --register keeps one counter's", async () => {
-    const url = suite.freshUrl();
     const {
+      url,
       dirs: [one],
       env,
-    } = await twoCounters(url);
+    } = await twoCounters();
     const keys = (await openDataLedger(one)).keys;
     const c1 = await openStoreLedger(url, { register: 'counter-1', keys });
     const c2 = await openStoreLedger(url, { register: 'counter-2', keys });
@@ -156,11 +158,11 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it('refund: the cashier, their PIN, the intent and the audit entry are the store ledger’s', async () => {
-    const url = suite.freshUrl();
     const {
+      url,
       dirs: [one],
       env,
-    } = await twoCounters(url);
+    } = await twoCounters();
     // alice exists in the store only (added at the other counter's folder would be the same: one store).
     expect((await cli(one, env('counter-1', { REFUND_TERMINAL_PIN: '1470' }), ['users', 'add', 'alice', '--role', 'cashier'])).code).toBe(0);
     const demo = env('counter-1', { REFUND_TERMINAL_DEMO: '1', REFUND_TERMINAL_CASHIER_PIN: '1470' });
@@ -200,11 +202,11 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
   }, 90_000);
 
   it('with the store database unreachable every command exits 5 and says so; nothing is written anywhere', async () => {
-    const url = suite.freshUrl();
     const {
+      url,
       dirs: [one],
       env,
-    } = await twoCounters(url);
+    } = await twoCounters();
     const gone = env('counter-1', { REFUND_TERMINAL_PIN: '1470' });
     await suite.cluster.pause();
     try {
