@@ -23,7 +23,7 @@ import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import { openStoreLedger } from '../ledger/pg/pg-store';
 import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
-import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
+import { journalHealth, prepareAlarmFile, storeJournalHealth, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
 import type { JournalHealthView } from '../../preload/contract/views';
 import { OutcomeRecorder } from '../refunds/outcome-recorder';
@@ -78,7 +78,7 @@ export interface CoreServices {
   readonly terminalPort: string | null;
   readonly engine: RefundEngine;
   /** Low disk and Antom answers not journaled yet (this process's and, from journal-alarm.json, earlier ones'). */
-  journalHealth(): JournalHealthView;
+  journalHealth(): Promise<JournalHealthView>;
   close(): Promise<void>;
 }
 
@@ -138,6 +138,12 @@ function demoSandboxUrl(env: NodeJS.ProcessEnv): string | null {
 }
 
 const STORE_PROBE_MS = 5_000;
+
+/** The store's journal while the probe finds it unreachable: nothing read, every alarm kept. */
+const STORE_UNREADABLE = {
+  get: () => Promise.reject(new Error('store ledger unreachable')),
+  nonFinal: () => Promise.reject(new Error('store ledger unreachable')),
+};
 
 /** Keeps "is the store ledger reachable?" fresh for the journal-health banner (one cheap read per interval). */
 function probeStore(store: StoreLedger, log: Logger): { problem(): string | null; stop(): void } {
@@ -397,10 +403,13 @@ async function openCore(opts: CoreOptions, started: (() => Promise<void> | void)
     link,
     terminalPort,
     engine,
-    journalHealth: () => {
-      const h = journalHealth(dataDir, ledger, outcomeRecorder.list());
-      if (storeLedger === null) return h;
+    journalHealth: async () => {
+      const held = outcomeRecorder.list();
+      if (storeLedger === null) return journalHealth(dataDir, ledger, held);
       const problem = storeProbe.problem();
+      // Store mode: alarms are judged by the store's rows, never this folder's file (which has none of its refunds).
+      // Unreachable: every alarm is kept and no poll waits on the database.
+      const h = await storeJournalHealth(dataDir, ledger.space(), problem === null ? storeLedger.journal : STORE_UNREADABLE, held);
       return { ...h, storeUnreachable: problem, alarm: h.alarm || problem !== null };
     },
     async close() {

@@ -16,7 +16,7 @@ import { isDemoMode, loadAppConfig, type AppConfig } from '../../config/app-conf
 import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import type { RefundRow } from '../../ledger/rows';
 import { resolveMinFreeBytes } from '../../ledger/disk-space';
-import { journalHealth } from '../../ledger/journal-alarm-file';
+import { journalHealth, storeJournalHealth } from '../../ledger/journal-alarm-file';
 import { inspectJournalFile, journalProblemMessage } from '../../ledger/journal-file';
 import { openSecretStore } from '../../secrets/secret-store';
 import { looseDataFiles, secureDataDir } from '../../security/file-modes';
@@ -279,9 +279,14 @@ export const doctorCommand: CliCommand = {
     const floor = resolveMinFreeBytes(ctx.env, loaded.ok ? loaded.value.journal.minFreeMb : undefined);
     if (journalOk) {
       const { ledger } = await openDataLedger(ctx.dataDir, { ...(loaded.ok ? { config: loaded.value } : {}), minFreeBytes: floor });
+      const sel = loaded.ok ? resolveLedgerSelection(loaded.value, ctx.env) : null;
+      // Store mode, store reachable: the refunds, people and alarms' rows are the store's, never this folder's file.
+      const storeMode = sel?.ok === true && sel.value.engine === 'postgres';
+      const opened = storeMode && checks.some((c) => c.id === 'store-reachable' && c.ok) ? await openCliLedger(ctx) : null;
+      const store = opened?.ok === true ? opened.store : null;
       try {
         // Free space against the floor below which no new refund starts.
-        const health = journalHealth(ctx.dataDir, ledger, []);
+        const health = store !== null ? await storeJournalHealth(ctx.dataDir, ledger.space(), store.journal, []) : journalHealth(ctx.dataDir, ledger, []);
         const freeText = health.freeBytes === null ? 'unknown' : `${Math.floor(health.freeBytes / (1024 * 1024))} MB`;
         checks.push(
           health.lowDisk
@@ -316,23 +321,15 @@ export const doctorCommand: CliCommand = {
             : { id: 'antom-answers', ok: true, summary: 'No refund is waiting on an Antom answer that did not match its request.' },
         );
         if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-          const sel = resolveLedgerSelection(loaded.value, ctx.env);
-          if (sel.ok && sel.value.engine === 'sqlite') {
+          if (!storeMode) {
             checks.push(usersCheck(ledger.users.list(), 'this terminal'));
             checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
-          } else if (sel.ok && checks.some((c) => c.id === 'store-reachable' && c.ok)) {
-            // Store mode: the store's people, read from the store ledger (never this folder's SQLite file).
-            const opened = await openCliLedger(ctx);
-            if (opened.ok) {
-              try {
-                checks.push(usersCheck(await opened.store.people.list(), 'the store'));
-              } finally {
-                await opened.close();
-              }
-            }
+          } else if (store !== null) {
+            checks.push(usersCheck(await store.people.list(), 'the store'));
           }
         }
       } finally {
+        if (opened?.ok === true) await opened.close();
         ledger.close();
       }
     }

@@ -5,12 +5,13 @@
  * counter's own SQLite file stays untouched; with the database unreachable
  * each exits 5 with a plain sentence, never a local fallback.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../main/cli/exit-codes';
+import { ALARM_FILE } from '../../../main/ledger/journal-alarm-file';
 import { localDate } from '../../../main/ledger/local-date';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import { openDataLedger } from '../../../main/services/data-ledger';
@@ -200,6 +201,40 @@ describe.skipIf(!pgAvailable)('the CLI in store mode (PostgreSQL)', () => {
     expect(localCount(one, 'SELECT count(*) AS n FROM refunds')).toBe(0);
     expect(localCount(one, "SELECT count(*) AS n FROM audit WHERE kind = 'cli.refund'")).toBe(0);
   }, 90_000);
+
+  it("doctor: an Antom answer another process could not journal stays an alarm until the store's row is final", async () => {
+    const {
+      url,
+      dirs: [one],
+      env,
+    } = await twoCounters();
+    const keys = (await openDataLedger(one)).keys;
+    const store = await openStoreLedger(url, { register: 'counter-1', keys });
+    try {
+      await journalRefund(store.journal, 'RR-ALARM', 'PAY-ALARM', 'PENDING_IN_PROCESS');
+      // What a counter process left when the store went away right after Antom answered.
+      const entry = {
+        refundRequestId: 'RR-ALARM',
+        answer: 'SUCCESS',
+        resultCode: 'SUCCESS',
+        since: new Date().toISOString(),
+        lastError: 'Connection terminated',
+        owner: 'till:1',
+      };
+      writeFileSync(path.join(one, ALARM_FILE), JSON.stringify({ entries: [entry] }), { mode: 0o600 });
+      const alarm = async () =>
+        (JSON.parse((await cli(one, env('counter-1'), ['doctor', '--json'])).stdout) as { checks: { id: string; ok: boolean; summary: string }[] }).checks.find(
+          (c) => c.id === 'journal-alarm',
+        );
+      expect(await alarm()).toMatchObject({ ok: false, summary: expect.stringContaining('RR-ALARM') });
+      expect((await store.journal.transition('RR-ALARM', 'PENDING_IN_PROCESS', 'SUCCEEDED', { actor: 'system', patch: { resultCode: 'SUCCESS' } })).ok).toBe(
+        true,
+      );
+      expect(await alarm()).toMatchObject({ ok: true });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 
   it('with the store database unreachable every command exits 5 and says so; nothing is written anywhere', async () => {
     const {
