@@ -6,7 +6,10 @@
 import { diskFullMessage, isDiskFull } from './disk-full';
 import type { CliCommand, CliContext } from './command';
 import { resolveDataDir } from '../config/data-dir';
+import { loadAppConfig } from '../config/app-config';
+import { resolveLedgerSelection } from '../config/store-config';
 import { JournalUnavailableError } from '../ledger/journal-file';
+import { isStoreUnreachable } from '../ledger/pg/pg-errors';
 import { CliFailure, EXIT } from './exit-codes';
 import { commandRegistry } from './registry';
 
@@ -20,6 +23,14 @@ function usage(commands: readonly CliCommand[]): string {
     '',
     "Run `refund-terminal <command> --help` for a command's options.",
   ].join('\n');
+}
+
+/** Whether this data folder and environment select the store ledger (a lost connection is then the store's). */
+async function inStoreMode(ctx: CliContext): Promise<boolean> {
+  const loaded = await loadAppConfig(ctx.dataDir).catch(() => null);
+  if (loaded === null || !loaded.ok) return false;
+  const sel = resolveLedgerSelection(loaded.value, ctx.env);
+  return sel.ok && sel.value.engine === 'postgres';
 }
 
 /** Splits the global --data-dir off, wherever it appears. */
@@ -81,6 +92,13 @@ export async function main(argv: readonly string[], io: Partial<CliContext> = {}
     if (isDiskFull(e) && !(e instanceof CliFailure)) {
       // Commands that journal report a full disk after journaling themselves (exit 4); what gets here came before (F8).
       stderr.write(`refund-terminal ${fullName}: ${diskFullMessage(ctx.dataDir)}\n`);
+      return EXIT.JOURNAL_UNAVAILABLE;
+    }
+    if (isStoreUnreachable(e) && (await inStoreMode(ctx))) {
+      // Store mode, the database went away mid-command: never a local fallback, never "bad input".
+      stderr.write(
+        `refund-terminal ${fullName}: the store's refund ledger (its database) cannot be reached: ${(e as Error).message}. Check the store network and run \`refund-terminal doctor\`; unfinished refunds stay pending.\n`,
+      );
       return EXIT.JOURNAL_UNAVAILABLE;
     }
     stderr.write(`refund-terminal ${fullName}: ${(e as Error).message ?? String(e)}\n`);

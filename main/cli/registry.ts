@@ -45,7 +45,8 @@ export const refundCommand = makeRefundCommand({
       ok: true,
       session: {
         engine: core.engine,
-        ledger: core.ledger,
+        // The ledger the engine runs on: the store's in store mode, never this folder's SQLite file then.
+        store: core.store,
         antomProblem: core.antom ? null : (core.antomProblem ?? 'Antom is not configured.'),
         demoOwnerPid: core.demoOwner?.pid ?? null,
         async terminalReady(timeoutMs) {

@@ -17,7 +17,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO_USERS } from '../ledger/demo-seed';
+import { seedDemoPeople } from '../ledger/demo-seed';
 import { openStoreLedger } from '../ledger/pg/pg-store';
 import { DEFAULT_POLICY } from '../ledger/policy';
 import { ensureDemoCredentials } from '../sandbox/keys';
@@ -115,11 +115,7 @@ async function seedStore(storeUrl: string, firstFolder: string): Promise<void> {
   data.ledger.close();
   const store = await openStoreLedger(storeUrl, { register: STORE_DEMO_REGISTERS[0], keys, adoptUnsignedAudit: true });
   try {
-    for (const u of DEMO_USERS) {
-      if ((await store.people.get(u.name)) !== null) continue;
-      const r = await store.people.add(u, 'demo-seed');
-      if (!r.ok && r.error.code !== 'USER_EXISTS') throw new Error(`demo seed: ${r.error.message}`);
-    }
+    await seedDemoPeople(store.people);
     await store.settings.setPolicy(DEFAULT_POLICY, 'demo-seed');
     await store.settings.setStore({ storeName: 'Demo Store', register: null }, 'demo-seed');
   } finally {

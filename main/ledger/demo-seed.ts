@@ -4,6 +4,7 @@
  */
 import type { Ledger } from './ledger';
 import { DEFAULT_POLICY } from './policy';
+import type { PeoplePort } from './store-port';
 
 export const DEMO_USERS = [
   // Chosen to pass the PIN policy (managers and technicians 6+ digits, no repeats or runs).
@@ -22,4 +23,18 @@ export async function seedDemoUsers(ledger: Ledger): Promise<void> {
   if (stored === undefined) ledger.setPolicy(DEFAULT_POLICY, 'demo-seed');
   // The demo's receipts carry a store name, as a real store's would once a manager sets it.
   if (ledger.settings.read('store') === null) ledger.settings.setStore({ storeName: 'Demo Store', register: 'Counter 1' }, 'demo-seed');
+}
+
+/**
+ * Demo store mode: the demo people in the store ledger, where every counter
+ * signs them in. Idempotent and safe when counters start at once (a name
+ * another counter added in between is USER_EXISTS, kept as it is); never
+ * touches a policy or setting a manager may have changed since.
+ */
+export async function seedDemoPeople(people: PeoplePort): Promise<void> {
+  for (const u of DEMO_USERS) {
+    if ((await people.get(u.name)) !== null) continue;
+    const r = await people.add(u, 'demo-seed');
+    if (!r.ok && r.error.code !== 'USER_EXISTS') throw new Error(`demo seed: ${r.error.message}`);
+  }
 }

@@ -16,7 +16,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JournalHealthView } from '../../preload/contract/views';
 import type { HeldOutcome } from '../refunds/outcome-recorder';
+import type { RefundJournal } from './journal-port';
 import type { Ledger } from './ledger';
+import type { RefundRow } from './rows';
 import { isFinal } from './state-machine';
 
 export const ALARM_FILE = 'journal-alarm.json';
@@ -129,7 +131,49 @@ export function writeAlarmEntries(dataDir: string, held: readonly HeldOutcome[])
 export const UNTRUSTED_ANSWER_CODES: ReadonlySet<string> = new Set(['RESPONSE_MISMATCH', 'HTTP_4XX', 'RESPONSE_TOO_LARGE', 'BAD_SIGNATURE']);
 
 export function journalHealth(dataDir: string, ledger: Pick<Ledger, 'space' | 'refunds'>, held: readonly HeldOutcome[]): JournalHealthView {
-  const space = ledger.space();
+  const get = (id: string): RefundRow | null | undefined => {
+    try {
+      return ledger.refunds.get(id);
+    } catch {
+      return undefined; // cannot read the journal either: keep the alarm
+    }
+  };
+  const others = otherAlarms(dataDir, held);
+  return healthView(ledger.space(), held, others, new Map(others.map((e) => [e.refundRequestId, get(e.refundRequestId)])), ledger.refunds.nonFinal());
+}
+
+/**
+ * The same, where the refunds are in the store ledger (store mode): an alarm
+ * left by any process of this PC is judged by the store's row of that refund,
+ * never by this folder's SQLite file (which does not hold it). An unreachable
+ * store keeps every alarm.
+ */
+export async function storeJournalHealth(
+  dataDir: string,
+  space: ReturnType<Ledger['space']>,
+  journal: Pick<RefundJournal, 'get' | 'nonFinal'>,
+  held: readonly HeldOutcome[],
+): Promise<JournalHealthView> {
+  const others = otherAlarms(dataDir, held);
+  const rows = new Map<string, RefundRow | null | undefined>();
+  for (const e of others) rows.set(e.refundRequestId, await journal.get(e.refundRequestId).catch(() => undefined));
+  return healthView(space, held, others, rows, await journal.nonFinal().catch(() => []));
+}
+
+/** Other processes' alarm entries (this process's own are in `held`). */
+function otherAlarms(dataDir: string, held: readonly HeldOutcome[]): AlarmEntry[] {
+  const mine = new Set(held.map((h) => h.refundRequestId));
+  return readAlarmEntries(dataDir).filter((e) => e.owner !== OWNER && !mine.has(e.refundRequestId));
+}
+
+/** `rows`: each other alarm's refund as the journal has it (null: not there; undefined: the journal could not be read). */
+function healthView(
+  space: ReturnType<Ledger['space']>,
+  held: readonly HeldOutcome[],
+  others: readonly AlarmEntry[],
+  rows: ReadonlyMap<string, RefundRow | null | undefined>,
+  nonFinal: readonly RefundRow[],
+): JournalHealthView {
   const unrecorded: JournalHealthView['unrecorded'][number][] = held.map((h) => ({
     refundRequestId: h.refundRequestId,
     answer: h.outcome.status,
@@ -137,22 +181,16 @@ export function journalHealth(dataDir: string, ledger: Pick<Ledger, 'space' | 'r
     lastError: h.lastError,
   }));
   const seen = new Set(unrecorded.map((u) => u.refundRequestId));
-  for (const e of readAlarmEntries(dataDir)) {
-    if (seen.has(e.refundRequestId) || e.owner === OWNER) continue;
-    let row;
-    try {
-      row = ledger.refunds.get(e.refundRequestId);
-    } catch {
-      row = undefined; // cannot read the journal either: keep the alarm
-    }
+  for (const e of others) {
+    if (seen.has(e.refundRequestId)) continue;
+    const row = rows.get(e.refundRequestId);
     if (row === null || (row !== undefined && isFinal(row.state))) continue;
     seen.add(e.refundRequestId);
     unrecorded.push({ refundRequestId: e.refundRequestId, answer: e.answer, since: e.since, lastError: e.lastError });
   }
   // Antom (or something in between) answered something other than what was asked,
   // or not with a 2xx: the refund stays pending, and every screen says so (issue #12 item 5).
-  const untrusted = ledger.refunds
-    .nonFinal()
+  const untrusted = nonFinal
     .filter((r) => r.result_code !== null && UNTRUSTED_ANSWER_CODES.has(r.result_code))
     .map((r) => ({ refundRequestId: r.refund_request_id, resultCode: r.result_code ?? '' }));
   return {

@@ -24,7 +24,7 @@ import { openStoreLedger } from '../ledger/pg/pg-store';
 import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
 import { localJournalRefusal, recordStoreMembership } from '../store/membership';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
-import { journalHealth, prepareAlarmFile, writeAlarmEntries } from '../ledger/journal-alarm-file';
+import { journalHealth, prepareAlarmFile, storeJournalHealth, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
 import type { JournalHealthView } from '../../preload/contract/views';
 import { OutcomeRecorder } from '../refunds/outcome-recorder';
@@ -79,7 +79,7 @@ export interface CoreServices {
   readonly terminalPort: string | null;
   readonly engine: RefundEngine;
   /** Low disk and Antom answers not journaled yet (this process's and, from journal-alarm.json, earlier ones'). */
-  journalHealth(): JournalHealthView;
+  journalHealth(): Promise<JournalHealthView>;
   close(): Promise<void>;
 }
 
@@ -140,6 +140,12 @@ function demoSandboxUrl(env: NodeJS.ProcessEnv): string | null {
 
 const STORE_PROBE_MS = 5_000;
 
+/** The store's journal while the probe finds it unreachable: nothing read, every alarm kept. */
+const STORE_UNREADABLE = {
+  get: () => Promise.reject(new Error('store ledger unreachable')),
+  nonFinal: () => Promise.reject(new Error('store ledger unreachable')),
+};
+
 /** Keeps "is the store ledger reachable?" fresh for the journal-health banner (one cheap read per interval). */
 function probeStore(store: StoreLedger, log: Logger): { problem(): string | null; stop(): void } {
   let problem: string | null = null;
@@ -190,7 +196,24 @@ function unconfiguredGateway(problem: string): AntomGatewayPort {
   };
 }
 
-export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE' | 'STORE_UNAVAILABLE'>> {
+type OpenResult = Result<CoreServices, 'CONFIG_INVALID' | 'JOURNAL_UNAVAILABLE' | 'STORE_UNAVAILABLE'>;
+
+export async function openCoreServices(opts: CoreOptions): Promise<OpenResult> {
+  // What was started before a throw (a full disk while seeding or writing a secret, say) is stopped again,
+  // newest first: otherwise the demo's socat pty pair, its sandbox and the ledgers outlive the failed command.
+  const started: (() => Promise<void> | void)[] = [];
+  try {
+    return await openCore(opts, started);
+  } catch (e) {
+    for (const stop of started.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function openCore(opts: CoreOptions, started: (() => Promise<void> | void)[]): Promise<OpenResult> {
   const { dataDir, env, log } = opts;
   const loaded = await loadAppConfig(dataDir);
   if (!loaded.ok) return loaded;
@@ -215,6 +238,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     throw e;
   }
   const { ledger, secrets, loosened, keys } = opened;
+  started.push(() => ledger.close());
   // Store mode: the refunds, people, approvals and audit of every counter on the store's PostgreSQL,
   // keyed with this data folder's keys (the store's, checked at open). The data folder still holds
   // the secrets, the pairing, config and the alarm file.
@@ -223,6 +247,8 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     const where = describeLedgerSelection(selection.value);
     try {
       storeLedger = await openStoreLedger(selection.value.url, { register: selection.value.register, keys });
+      const opened = storeLedger;
+      started.push(() => opened.close());
     } catch (e) {
       ledger.close();
       // pg's messages name host and port, never the password.
@@ -264,7 +290,11 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
           ...(storeSandbox !== null ? { antomBaseUrl: storeSandbox } : {}),
         })
       : null;
-  if (demo) await seedDemoUsers(ledger);
+  // One counter's demo: its people in this folder's journal. Store mode: the store's people are in the store
+  // ledger, seeded once for the whole store by demo store mode (main/demo/store-demo.ts), never here: a counter
+  // must not write this folder's file in store mode, nor put the demo's well-known PINs into a real store's ledger.
+  if (demo) started.push(() => demo.close());
+  if (demo && storeLedger === null) await seedDemoUsers(ledger);
 
   let antom: AntomGateway | null = null;
   let antomProblem: string | null = null;
@@ -308,6 +338,7 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
   });
   if (demo) demo.autoPair(link);
   link.start();
+  started.push(() => link.stop());
 
   // Declared before the engine so it sees every status change from the start;
   // the engine exists by the time the link can first authenticate (that takes I/O).
@@ -389,10 +420,13 @@ export async function openCoreServices(opts: CoreOptions): Promise<Result<CoreSe
     link,
     terminalPort,
     engine,
-    journalHealth: () => {
-      const h = journalHealth(dataDir, ledger, outcomeRecorder.list());
-      if (storeLedger === null) return h;
+    journalHealth: async () => {
+      const held = outcomeRecorder.list();
+      if (storeLedger === null) return journalHealth(dataDir, ledger, held);
       const problem = storeProbe.problem();
+      // Store mode: alarms are judged by the store's rows, never this folder's file (which has none of its refunds).
+      // Unreachable: every alarm is kept and no poll waits on the database.
+      const h = await storeJournalHealth(dataDir, ledger.space(), problem === null ? storeLedger.journal : STORE_UNREADABLE, held);
       return { ...h, storeUnreachable: problem, alarm: h.alarm || problem !== null };
     },
     async close() {

@@ -16,7 +16,7 @@ import { isDemoMode, loadAppConfig, type AppConfig } from '../../config/app-conf
 import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
 import type { RefundRow } from '../../ledger/rows';
 import { resolveMinFreeBytes } from '../../ledger/disk-space';
-import { journalHealth } from '../../ledger/journal-alarm-file';
+import { journalHealth, storeJournalHealth } from '../../ledger/journal-alarm-file';
 import { inspectJournalFile, journalProblemMessage } from '../../ledger/journal-file';
 import { openSecretStore } from '../../secrets/secret-store';
 import { looseDataFiles, secureDataDir } from '../../security/file-modes';
@@ -25,6 +25,7 @@ import { resolveAntomConfig } from '../../services/core-services';
 import { storeLedgerChecks } from '../../store/store-doctor';
 import { openTerminalIdentity, openTerminalLinkForCli, resolveTerminalPort } from '../../terminal';
 import type { CliCommand } from '../command';
+import { openCliLedger } from '../ledger-session';
 
 /** Which journal the configuration selects and, in store mode, the store ledger's health (store-doctor.ts). */
 async function ledgerEngineChecks(config: AppConfig, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
@@ -177,6 +178,20 @@ export async function antomOnlineChecks(gateway: AntomGateway, inquiryKey: strin
 /** Replays older than this are history (a warning), newer ones a problem to act on. */
 const REPLAY_RECENT_MS = 30 * 24 * 3600_000;
 
+/** Someone must be able to approve refunds and manage people. */
+function usersCheck(users: readonly { role: string; disabled: boolean }[], where: string): DoctorCheck {
+  const active = users.filter((u) => !u.disabled);
+  const managers = active.filter((u) => u.role === 'manager').length;
+  return managers > 0
+    ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s) in ${where}.` }
+    : {
+        id: 'users',
+        ok: false,
+        summary: `No active manager in ${where}: nobody can approve refunds, change the policy or add users.`,
+        fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
+      };
+}
+
 /** The terminal handed out a reference it had already given another refund (see docs/ledger.md). */
 export function referenceReplayCheck(replays: readonly RefundRow[], now: Date): DoctorCheck {
   const last = replays[0];
@@ -264,9 +279,14 @@ export const doctorCommand: CliCommand = {
     const floor = resolveMinFreeBytes(ctx.env, loaded.ok ? loaded.value.journal.minFreeMb : undefined);
     if (journalOk) {
       const { ledger } = await openDataLedger(ctx.dataDir, { ...(loaded.ok ? { config: loaded.value } : {}), minFreeBytes: floor });
+      const sel = loaded.ok ? resolveLedgerSelection(loaded.value, ctx.env) : null;
+      // Store mode, store reachable: the refunds, people and alarms' rows are the store's, never this folder's file.
+      const storeMode = sel?.ok === true && sel.value.engine === 'postgres';
+      const opened = storeMode && checks.some((c) => c.id === 'store-reachable' && c.ok) ? await openCliLedger(ctx) : null;
+      const store = opened?.ok === true ? opened.store : null;
       try {
         // Free space against the floor below which no new refund starts.
-        const health = journalHealth(ctx.dataDir, ledger, []);
+        const health = store !== null ? await storeJournalHealth(ctx.dataDir, ledger.space(), store.journal, []) : journalHealth(ctx.dataDir, ledger, []);
         const freeText = health.freeBytes === null ? 'unknown' : `${Math.floor(health.freeBytes / (1024 * 1024))} MB`;
         checks.push(
           health.lowDisk
@@ -301,21 +321,15 @@ export const doctorCommand: CliCommand = {
             : { id: 'antom-answers', ok: true, summary: 'No refund is waiting on an Antom answer that did not match its request.' },
         );
         if (loaded.ok && !isDemoMode(loaded.value, ctx.env)) {
-          const active = ledger.users.list().filter((u) => !u.disabled);
-          const managers = active.filter((u) => u.role === 'manager').length;
-          checks.push(
-            managers > 0
-              ? { id: 'users', ok: true, summary: `${active.length} active user(s), ${managers} manager(s).` }
-              : {
-                  id: 'users',
-                  ok: false,
-                  summary: 'No active manager: nobody can approve refunds, change the policy or add users.',
-                  fix: 'refund-terminal users add NAME --role manager   (the PIN is read from stdin or REFUND_TERMINAL_PIN)',
-                },
-          );
-          checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+          if (!storeMode) {
+            checks.push(usersCheck(ledger.users.list(), 'this terminal'));
+            checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
+          } else if (store !== null) {
+            checks.push(usersCheck(await store.people.list(), 'the store'));
+          }
         }
       } finally {
+        if (opened?.ok === true) await opened.close();
         ledger.close();
       }
     }

@@ -13,8 +13,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseAmount, type Money } from '../../../preload/contract/money';
 import type { RefundView } from '../../../preload/contract/refunds';
-import type { Ledger } from '../../ledger/ledger';
+import { isStoreUnreachable } from '../../ledger/pg/pg-errors';
 import type { RefundRow } from '../../ledger/rows';
+import type { StoreLedger } from '../../ledger/store-port';
 import type { RefundEngine } from '../../refunds/refund-engine';
 import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exit-codes';
@@ -43,7 +44,11 @@ export const INTENT_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 /** What `refund` needs from the opened services (a narrow port so tests can inject faults). */
 export interface RefundSession {
   readonly engine: RefundEngine;
-  readonly ledger: Pick<Ledger, 'refunds' | 'users' | 'audit' | 'getPolicy'>;
+  /**
+   * The ledger the engine runs on, as ports: this data folder's SQLite journal, or in store mode the
+   * store's PostgreSQL ledger (the intent, the cashier's PIN, the policy and the audit entry are the store's).
+   */
+  readonly store: Pick<StoreLedger, 'engine' | 'journal' | 'people' | 'audit' | 'settings'>;
   /** Why Antom cannot be called (not configured), or null. */
   readonly antomProblem: string | null;
   /** The process that owns this data folder's demo terminal, when it is not us (a second terminal would break its link). */
@@ -168,25 +173,33 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
       return exitCode;
 
       /** Exit 4 with what is known: the refund is (or may be) journaled, so it is never "bad input". */
-      function unknownOutcome(e: unknown): number {
+      async function unknownOutcome(e: unknown, opts: { submitted: boolean }): Promise<number> {
         let row: RefundRow | null = null;
         let readable = true;
         try {
-          row = session.ledger.refunds.getByIntent(intentId);
+          row = await session.store.journal.getByIntent(intentId);
         } catch {
           readable = false;
         }
         const message = e instanceof Error ? e.message : String(e);
-        if (readable && row === null) {
+        const storeDown = session.store.engine === 'postgres' && isStoreUnreachable(e);
+        // A new key of this run, and the engine never asked: no run can have journaled it. A key given
+        // with --intent may be an earlier run's refund, so an unreadable store says "unknown" then.
+        const neverJournaled = !opts.submitted && values.intent === undefined;
+        if ((readable && row === null) || (!readable && storeDown && neverJournaled)) {
           // The journal says this intent was never journaled, so nothing was sent (the engine journals first).
           const journalFault =
-            typeof (e as { code?: unknown }).code === 'string' &&
-            ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC');
+            storeDown ||
+            (typeof (e as { code?: unknown }).code === 'string' &&
+              ((e as { code: string }).code.startsWith('SQLITE_') || (e as { code: string }).code === 'ENOSPC'));
           if (values.json)
             ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: journalFault ? 'JOURNAL_UNAVAILABLE' : 'INTERNAL', message })}\n`);
-          ctx.stderr.write(
-            `Not started: ${message}. Nothing was journaled and nothing was sent. ${journalFault ? 'Free disk space (refund-terminal doctor), then run' : 'Run'} the same command again with --intent ${intentId}.\n`,
-          );
+          const fix = storeDown
+            ? "The store's refund ledger (its database) cannot be reached: check the store network (refund-terminal doctor), then run"
+            : journalFault
+              ? 'Free disk space (refund-terminal doctor), then run'
+              : 'Run';
+          ctx.stderr.write(`Not started: ${message}. Nothing was journaled and nothing was sent. ${fix} the same command again with --intent ${intentId}.\n`);
           return journalFault ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
         }
         const id = row?.refund_request_id ?? null;
@@ -224,9 +237,9 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
       async function drive(): Promise<number> {
         let existing: RefundRow | null;
         try {
-          existing = session.ledger.refunds.getByIntent(intentId);
+          existing = await session.store.journal.getByIntent(intentId);
         } catch (e) {
-          return unknownOutcome(e);
+          return unknownOutcome(e, { submitted: false });
         }
         if (existing !== null) {
           const differs = mismatch(existing, req);
@@ -250,10 +263,15 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           }
           // A named cashier must be a real, active person at the counter: the name lands in reports and daily limits.
           if (values.cashier !== undefined) {
-            const who = session.ledger.users.get(values.cashier);
+            let who: Awaited<ReturnType<RefundSession['store']['people']['get']>>;
+            try {
+              who = await session.store.people.get(values.cashier);
+            } catch (e) {
+              return unknownOutcome(e, { submitted: false });
+            }
             if (who === null || who.disabled || (who.role !== 'cashier' && who.role !== 'manager')) {
               ctx.stderr.write(
-                `--cashier ${values.cashier} is not an active cashier of this terminal (see \`refund-terminal users list\`). Nothing was sent.\n`,
+                `--cashier ${values.cashier} is not an active cashier of this ${session.store.engine === 'postgres' ? 'store' : 'terminal'} (see \`refund-terminal users list\`). Nothing was sent.\n`,
               );
               return EXIT.BAD_INPUT;
             }
@@ -267,7 +285,12 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
               );
               return EXIT.BAD_INPUT;
             }
-            const proven = await session.ledger.users.verifyPin(values.cashier, cashierPin);
+            let proven: Awaited<ReturnType<RefundSession['store']['people']['verifyPin']>>;
+            try {
+              proven = await session.store.people.verifyPin(values.cashier, cashierPin);
+            } catch (e) {
+              return unknownOutcome(e, { submitted: false });
+            }
             if (!proven.ok) {
               ctx.stderr.write(`--cashier ${values.cashier}: ${proven.error.message} Nothing was sent.\n`);
               return EXIT.BAD_INPUT;
@@ -287,9 +310,10 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
         let view: RefundView;
         const osUser = os.userInfo().username;
         const cashier = values.cashier ?? `cli:${osUser}`;
+        let submitting = false;
         try {
           // Who ran the command, whatever --cashier says: journaled before anything is sent.
-          session.ledger.audit.append(`cli:${osUser}`, 'cli.refund', {
+          await session.store.audit.append(`cli:${osUser}`, 'cli.refund', {
             intentId,
             paymentId: req.paymentId,
             cashier,
@@ -297,6 +321,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             host: os.hostname(),
             pid: process.pid,
           });
+          submitting = true;
           const submitted = await engine.submit({
             intentId,
             paymentId: req.paymentId,
@@ -306,17 +331,19 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             cashier,
           });
           if (!submitted.ok) {
-            // Refused before journaling (validation, balance, another refund in flight, low disk): nothing was sent.
+            // Store lost after the intent was journaled: in the store ledger and not final, never refused or failed.
+            const lostId = submitted.error.code === 'STORE_UNAVAILABLE' ? submitted.error.details?.['refundRequestId'] : undefined;
+            if (typeof lostId === 'string') {
+              if (values.json)
+                ctx.stdout.write(
+                  `${JSON.stringify({ status: 'PENDING', intentId, refundRequestId: lostId, code: submitted.error.code, message: submitted.error.message })}\n`,
+                );
+              ctx.stderr.write(`${submitted.error.message}\nNext, once the store's database answers: refund-terminal status ${lostId} --refresh\n`);
+              return EXIT.OUTCOME_UNKNOWN;
+            }
+            // Refused before journaling (validation, balance, another refund in flight, low disk, store unreachable): nothing was sent.
             if (values.json)
-              ctx.stdout.write(
-                `${JSON.stringify({
-                  // Store lost after the intent was journaled: pending in the store ledger, not refused.
-                  status: submitted.error.code === 'STORE_UNAVAILABLE' && submitted.error.details?.['refundRequestId'] !== undefined ? 'PENDING' : 'REJECTED',
-                  intentId,
-                  code: submitted.error.code,
-                  message: submitted.error.message,
-                })}\n`,
-              );
+              ctx.stdout.write(`${JSON.stringify({ status: 'REJECTED', intentId, code: submitted.error.code, message: submitted.error.message })}\n`);
             else ctx.stderr.write(`${submitted.error.message}\n`);
             return submitted.error.code === 'JOURNAL_LOW_DISK' || submitted.error.code === 'STORE_UNAVAILABLE' ? EXIT.JOURNAL_UNAVAILABLE : EXIT.BAD_INPUT;
           }
@@ -325,7 +352,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
           // for it asked for it, and the only person this command authenticates is the approver, so approving
           // it here is approving one's own refund (F5).
           const askerUnproven = view.cashier.startsWith('cli:');
-          if (view.state === 'AWAITING_APPROVAL' && values.approver && askerUnproven && !session.ledger.getPolicy().allowSelfApproval) {
+          if (view.state === 'AWAITING_APPROVAL' && values.approver && askerUnproven && !(await session.store.settings.getPolicy()).allowSelfApproval) {
             ctx.stderr.write(
               `Approval refused: the refund was asked for by whoever typed this command (no --cashier with its PIN), so ${values.approver} would approve their own refund. Another manager must approve it in the app. The refund waits for approval.\n`,
             );
@@ -351,7 +378,7 @@ export function makeRefundCommand(deps: RefundDeps): CliCommand {
             if (now?.ok) view = now.value;
           }
         } catch (e) {
-          return unknownOutcome(e);
+          return unknownOutcome(e, { submitted: submitting });
         }
         return report(view);
       }

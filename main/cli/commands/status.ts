@@ -41,7 +41,8 @@ export const statusCommand: CliCommand = {
       if (parsed.values.refresh) await core.engine.recover();
       const found = await core.engine.get(id);
       if (!found.ok) {
-        ctx.stderr.write(`No refund ${id} in this terminal's journal (${ctx.dataDir}).\n`);
+        const where = core.store.engine === 'postgres' ? `the store ledger (register ${core.register} looked)` : `this terminal's journal (${ctx.dataDir})`;
+        ctx.stderr.write(`No refund ${id} in ${where}.\n`);
         return 1;
       }
       ctx.stdout.write(parsed.values.json ? `${JSON.stringify(refundJson(found.value))}\n` : `${describeRefund(found.value)}\n`);

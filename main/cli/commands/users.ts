@@ -3,13 +3,14 @@
  * stdin, never an argument so it stays out of shell history and `ps`),
  * `users list`, `users disable|enable|unlock|reset-pin NAME`, `users set-role NAME --role R`.
  * Every change is audited with the OS user who ran the command (`cli:<user>`).
+ * In store mode these are the store's people (every counter signs them in),
+ * changed in the store ledger (ledger-session.ts), never a local file.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Role } from '../../../preload/contract/views';
 import type { CliCommand, CliContext } from '../command';
-import { loadAppConfig } from '../../config/app-config';
-import { openDataLedger } from '../../services/data-ledger';
+import { openCliLedger } from '../ledger-session';
 
 const USAGE = [
   'Usage: refund-terminal [--data-dir DIR] users <add|list|disable|enable|unlock|reset-pin|set-role> ...',
@@ -56,7 +57,7 @@ async function readPin(ctx: CliContext): Promise<string> {
 
 export const usersCommand: CliCommand = {
   name: 'users',
-  summary: 'Add, list or disable terminal users',
+  summary: "Add, list or disable terminal users (the store's people in store mode)",
   usage: USAGE,
   async run(args, ctx) {
     const { values, positionals } = parseArgs({
@@ -66,13 +67,17 @@ export const usersCommand: CliCommand = {
       strict: true,
     });
     const [sub, name] = positionals;
-    const config = await loadAppConfig(ctx.dataDir);
-    const { ledger } = await openDataLedger(ctx.dataDir, config.ok ? { config: config.value } : {});
+    const opened = await openCliLedger(ctx);
+    if (!opened.ok) {
+      ctx.stderr.write(`${opened.message}\n`);
+      return opened.exitCode;
+    }
+    const people = opened.store.people;
     const actor = cliActor();
     try {
       switch (sub) {
         case 'list': {
-          const users = ledger.users.list();
+          const users = await people.list();
           if (values.json) ctx.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
           else if (users.length === 0) ctx.stdout.write('No users.\n');
           else
@@ -93,7 +98,7 @@ export const usersCommand: CliCommand = {
             return 1;
           }
           const pin = await readPin(ctx);
-          const r = await ledger.users.add({ name, role: values.role, pin }, actor);
+          const r = await people.add({ name, role: values.role, pin }, actor);
           if (!r.ok) {
             ctx.stderr.write(`${r.error.message}\n`);
             return 1;
@@ -109,7 +114,7 @@ export const usersCommand: CliCommand = {
             return 1;
           }
           const r =
-            sub === 'disable' ? ledger.users.disable(name, actor) : sub === 'enable' ? ledger.users.enable(name, actor) : ledger.users.unlock(name, actor);
+            sub === 'disable' ? await people.disable(name, actor) : sub === 'enable' ? await people.enable(name, actor) : await people.unlock(name, actor);
           if (!r.ok) {
             ctx.stderr.write(`No user named ${name}.\n`);
             return 1;
@@ -122,7 +127,7 @@ export const usersCommand: CliCommand = {
             ctx.stderr.write(`${USAGE}\n`);
             return 1;
           }
-          const r = await ledger.users.resetPin(name, actor);
+          const r = await people.resetPin(name, actor);
           if (!r.ok) {
             ctx.stderr.write(`${r.error.message}\n`);
             return 1;
@@ -136,7 +141,7 @@ export const usersCommand: CliCommand = {
             ctx.stderr.write(`${USAGE}\n`);
             return 1;
           }
-          const r = ledger.users.setRole(name, role.data, actor);
+          const r = await people.setRole(name, role.data, actor);
           if (!r.ok) {
             ctx.stderr.write(`${r.error.message}\n`);
             return 1;
@@ -149,7 +154,7 @@ export const usersCommand: CliCommand = {
           return 1;
       }
     } finally {
-      ledger.close();
+      await opened.close();
     }
   },
 };

@@ -6,11 +6,11 @@ import type { HandlerRegistry } from '../registry';
 export interface AppStatusDeps {
   info(): AppInfo;
   /** Low disk and Antom answers not yet journaled. */
-  journalHealth(): JournalHealthView;
+  journalHealth(): JournalHealthView | Promise<JournalHealthView>;
 }
 
 export function registerAppStatus(registry: HandlerRegistry, deps: AppStatusDeps): void {
   registry.handle('getAppInfo', async () => ok(deps.info()));
   // No sign-in needed: the alarm is shown on every screen, the sign-in screen included.
-  registry.handle('getJournalHealth', async () => ok(deps.journalHealth()));
+  registry.handle('getJournalHealth', async () => ok(await deps.journalHealth()));
 }

@@ -33,7 +33,7 @@ export function registerReports(registry: HandlerRegistry, deps: ReportsDeps): v
     const waiting = new Map((await approvals.pending()).map((p) => [p.refundRequestId, p.register]));
     const pendingRegisters: Record<string, string> = {};
     for (const p of report.pending) {
-      const reg = waiting.get(p.refundRequestId) ?? only;
+      const reg = report.pendingRegisters?.[p.refundRequestId] ?? waiting.get(p.refundRequestId) ?? only;
       if (reg !== undefined) pendingRegisters[p.refundRequestId] = reg;
     }
     const view: DailyReportView = { ...report, ...(register !== undefined ? { register } : {}), pendingRegisters };

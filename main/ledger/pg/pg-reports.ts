@@ -87,7 +87,10 @@ export class PgReports {
       dailyReport: async (date, q = {}) => {
         const d = await load(date, q.tz, q.register);
         const view = (r: RefundRow) => toRefundView(r, d.approvals.get(r.refund_request_id) ?? []);
-        return { ...buildDailyReport(date, d.rows, view, d.others), auditHead: d.head, registers: d.registers };
+        const report = buildDailyReport(date, d.rows, view, d.others);
+        // Where each unfinished refund waits: the register that journaled it.
+        const pendingRegisters = Object.fromEntries(report.pending.map((p) => [p.refundRequestId, d.registerOf.get(p.refundRequestId) ?? '']));
+        return { ...report, auditHead: d.head, registers: d.registers, pendingRegisters };
       },
       dailyReportCsv: async (date, q = {}) => {
         const d = await load(date, q.tz, q.register);

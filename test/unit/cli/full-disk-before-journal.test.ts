@@ -12,10 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../main/cli/exit-codes';
-import { main } from '../../../main/cli/index';
+import { runMain, type CliRun } from '../../helpers/cli-in-process';
 
 function canMount(): boolean {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
@@ -32,17 +31,8 @@ const ready = canMount();
 
 const ENV = { ...process.env, REFUND_TERMINAL_DEMO: '1', REFUND_TERMINAL_JOURNAL_MIN_FREE_MB: '0' };
 
-async function cli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  const err = new PassThrough();
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(['--data-dir', dataDir, ...args], { env: ENV, stdout: out, stderr: err, stdin });
-  return { code, stdout, stderr };
+function cli(dataDir: string, args: string[]): Promise<CliRun> {
+  return runMain(['--data-dir', dataDir, ...args], { env: ENV });
 }
 
 /** Leaves about `kib` KiB free on the filesystem of `dir`. */
@@ -74,6 +64,15 @@ function journaled(dataDir: string): number {
   }
 }
 
+/** socat pty pairs of the demo terminal in `dir` still running (a failed open must stop what it started). */
+function socatOf(dir: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `socat .*link=${dir}/`], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number);
+}
+
 let seed: string;
 beforeAll(async () => {
   if (!ready) return;
@@ -94,6 +93,8 @@ describe.skipIf(!ready)('full disk before anything is journaled (attack F8)', ()
         cpSync(seed, mnt, { recursive: true });
         fillTo(mnt, kib);
         const r = await cli(mnt, ['refund', '--payment', 'DEMO-SGD-DANA-PARTLY-0010', '--amount', '1.00', '--currency', 'SGD', '--json']);
+        // However the run ended, it took its virtual terminal's pty pair along.
+        expect(socatOf(mnt)).toEqual([]);
         rmSync(path.join(mnt, 'filler'), { force: true });
         const n = journaled(mnt);
         if (n === 0) {
@@ -104,6 +105,8 @@ describe.skipIf(!ready)('full disk before anything is journaled (attack F8)', ()
           expect([EXIT.SUCCESS, EXIT.OUTCOME_UNKNOWN, EXIT.JOURNAL_UNAVAILABLE]).toContain(r.code);
         }
       } finally {
+        // Never leave one behind, even when the check above failed.
+        for (const pid of socatOf(mnt)) process.kill(pid, 'SIGTERM');
         spawnSync('umount', ['-l', mnt]);
         rmSync(mnt, { recursive: true, force: true });
       }

@@ -13,6 +13,7 @@ import { makeRecoverCommand } from '../../../main/cli/commands/recover';
 import { EXIT } from '../../../main/cli/exit-codes';
 import { openLedger, type Ledger } from '../../../main/ledger/ledger';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
+import { sqliteStoreLedger } from '../../../main/ledger/sqlite-store';
 import { OutcomeRecorder } from '../../../main/refunds/outcome-recorder';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { injectWriteFaults, type WriteFaults } from '../ledger/faulty-db';
@@ -71,7 +72,7 @@ function world() {
         ok: true,
         session: {
           engine,
-          ledger,
+          store: sqliteStoreLedger(ledger, 'counter-1'),
           antomProblem: null,
           demoOwnerPid: null,
           terminalReady: async () => ({ ready: true }),

@@ -5,35 +5,19 @@
  * the register column, a store-wide audit chain, migrations from empty.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { PG_LATEST_VERSION, pgMigrate, pgSchemaVersion } from '../../../main/ledger/pg/pg-migrations';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { journalContract } from './journal-contract';
 
-let cluster: PgCluster | null = null;
-let dbCount = 0;
-
-async function freshDb(): Promise<string> {
-  if (cluster === null) throw new Error('no cluster');
-  dbCount += 1;
-  const name = `journal_${process.pid}_${dbCount}`;
-  cluster.createDatabase(name);
-  return cluster.url(name);
-}
+const suite = pgSuite('journal');
 
 describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
-
   journalContract(
     'PostgreSQL',
     async () => {
-      const url = await freshDb();
+      const url = suite.freshUrl();
       const a = await PgJournal.open({ url, register: 'counter-1' });
       const b = await PgJournal.open({ url, register: 'counter-2' });
       return {
@@ -49,7 +33,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
   );
 
   it('migrates from empty exactly once when several counters start together, and refuses a newer schema', async () => {
-    const url = await freshDb();
+    const url = suite.freshUrl();
     const journals = await Promise.all(Array.from({ length: 4 }, (_, i) => PgJournal.open({ url, register: `c${i}` })));
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -62,7 +46,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it('each migration step applies on top of the previous version', async () => {
-    const url = await freshDb();
+    const url = suite.freshUrl();
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     const c = await pool.connect();
     for (let v = 1; v <= PG_LATEST_VERSION; v += 1) {
@@ -74,7 +58,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
   }, 60_000);
 
   it('commits synchronously, records the register, keeps one append-only audit chain for the store', async () => {
-    const url = await freshDb();
+    const url = suite.freshUrl();
     const a = await PgJournal.open({ url, register: 'counter-1' });
     const b = await PgJournal.open({ url, register: 'counter-2' });
     await a.upsertPayment({

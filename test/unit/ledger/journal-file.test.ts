@@ -4,9 +4,8 @@
  */
 import { mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli/index';
+import { runMain, type CliRun } from '../../helpers/cli-in-process';
 import { EXIT } from '../../../main/cli/exit-codes';
 import { ensureDataLedger } from '../../../main/services/data-ledger';
 import { inspectJournalFile, JournalUnavailableError, openJournal } from '../../../main/ledger/journal-file';
@@ -37,17 +36,8 @@ async function installed(): Promise<string> {
   return d;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  out.on('data', (b: Buffer) => (stdout += b.toString()));
-  const errs = new PassThrough();
-  errs.on('data', (b: Buffer) => (stderr += b.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout: out, stderr: errs, stdin, env: { REFUND_TERMINAL_DEMO: '0' } });
-  return { code, stdout, stderr };
+function cli(args: string[]): Promise<CliRun> {
+  return runMain(args, { env: { REFUND_TERMINAL_DEMO: '0' } });
 }
 
 describe('journal file guard', () => {

@@ -6,40 +6,24 @@
  * written before the store audit was keyed.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStoreLedger, StoreKeysMismatchError } from '../../../main/ledger/pg/pg-store';
 import { PG_LATEST_VERSION, pgMigrate } from '../../../main/ledger/pg/pg-migrations';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import type { StoreLedger } from '../../../main/ledger/store-port';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
 import { storeContract } from './store-contract';
 
-let cluster: PgCluster | null = null;
-let dbCount = 0;
-
-function freshDb(): string {
-  if (cluster === null) throw new Error('no cluster');
-  dbCount += 1;
-  const name = `store_${process.pid}_${dbCount}`;
-  cluster.createDatabase(name);
-  return cluster.url(name);
-}
+const suite = pgSuite('store');
 
 type PgStoreLedger = StoreLedger & { approvalsReady(): Promise<void> };
 
 describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
-
   storeContract(
     'PostgreSQL',
     async (count) => {
-      const url = freshDb();
+      const url = suite.freshUrl();
       const ledgers: StoreLedger[] = [];
       for (let i = 0; i < count; i += 1) ledgers.push(await openStoreLedger(url, { register: `counter-${i + 1}`, keys: PUBLIC_TEST_KEYS }));
       const raw = new pg.Client({ connectionString: url });
@@ -64,7 +48,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
 
   it('migrates from empty and from each earlier version to the latest', async () => {
     for (let from = 0; from < PG_LATEST_VERSION; from += 1) {
-      const url = freshDb();
+      const url = suite.freshUrl();
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       const pool = new pg.Pool({ connectionString: url, max: 1 });
@@ -93,7 +77,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
   }, 60_000);
 
   it('signs a store chain written before it was keyed (V3) once, and only if it verifies', async () => {
-    const url = freshDb();
+    const url = suite.freshUrl();
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     const client = await pool.connect();
     await pgMigrate(client, 3);
@@ -131,7 +115,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
   }, 30_000);
 
   it('the refund journal signs its entries with the store key: the journal and the audit port verify one chain', async () => {
-    const url = freshDb();
+    const url = suite.freshUrl();
     const keys = { auditKey: Buffer.alloc(32, 3), pinPepper: Buffer.alloc(32, 4) };
     const store = await openStoreLedger(url, { register: 'c1', keys });
     const journal = await PgJournal.open({ url, register: 'c2', auditKey: keys.auditKey });
@@ -167,7 +151,7 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
   }, 30_000);
 
   it("terminal ownership: only the refund's register leaves APPROVED / REFERENCE_REQUESTED; any counter approves and finishes the Antom part", async () => {
-    const url = freshDb();
+    const url = suite.freshUrl();
     const one = await openStoreLedger(url, { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
     const two = await openStoreLedger(url, { register: 'counter-2', keys: PUBLIC_TEST_KEYS });
     await one.payments.upsert({

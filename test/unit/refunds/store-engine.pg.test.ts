@@ -8,18 +8,18 @@
  * terminal.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import type { StoreLedger } from '../../../main/ledger/store-port';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { FakeAntom, FakeTerminal } from './fakes';
 
-let cluster: PgCluster | null = null;
-let dbCount = 0;
+const suite = pgSuite('engine');
 let ids = 0;
+let askers = 0;
 
 interface Counter {
   readonly store: StoreLedger;
@@ -30,11 +30,7 @@ interface Counter {
 const open: Counter[] = [];
 
 async function store(): Promise<{ a: Counter; b: Counter; antom: FakeAntom }> {
-  if (cluster === null) throw new Error('no cluster');
-  dbCount += 1;
-  const name = `engine_${process.pid}_${dbCount}`;
-  cluster.createDatabase(name);
-  const url = cluster.url(name);
+  const url = suite.freshUrl();
   // One Antom for the store: it sees every counter's calls.
   const antom = new FakeAntom();
   const counter = async (register: string): Promise<Counter> => {
@@ -55,12 +51,6 @@ async function store(): Promise<{ a: Counter; b: Counter; antom: FakeAntom }> {
 }
 
 describe.skipIf(!pgAvailable)('store mode (PostgreSQL): two counters, one engine each', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
   afterEach(async () => {
     for (const c of open.splice(0)) {
       await c.engine.stop();
@@ -137,11 +127,8 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): two counters, one engine
   }, 60_000);
 
   it('the asking counter continues on the pushed decision, also one made while its feed was cut (catch-up after the reconnect), with no background pass', async () => {
-    if (cluster === null) throw new Error('no cluster');
-    dbCount += 1;
-    const name = `engine_${process.pid}_${dbCount}`;
-    cluster.createDatabase(name);
-    const url = cluster.url(name);
+    const url = suite.freshUrl();
+    const dbCount = ++askers;
     const antom = new FakeAntom();
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();

@@ -4,29 +4,20 @@
  * refused with STORE_UNAVAILABLE before anything is sent; when the database is
  * back the background pass (tick / held answers) finishes the refund.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { FakeAntom, FakeTerminal } from './fakes';
 
-let cluster: PgCluster | null = null;
-
 describe.skipIf(!pgAvailable)('store mode (PostgreSQL): the database goes away mid-refund', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
+  const suite = pgSuite('outage');
 
   it('no new refund starts, the one at Antom stays pending (not FAILED), and it finishes once the database is back', async () => {
-    if (cluster === null) throw new Error('no cluster');
-    const c = cluster;
-    c.createDatabase('outage');
-    const store = await openStoreLedger(c.url('outage'), { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
+    const c = suite.cluster;
+    const store = await openStoreLedger(suite.freshUrl(), { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
     const antom = new FakeAntom();
     const terminal = new FakeTerminal();
     let n = 0;

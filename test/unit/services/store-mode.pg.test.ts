@@ -21,9 +21,8 @@ import { openCoreServices, type CoreServices } from '../../../main/services/core
 import { openDataLedger } from '../../../main/services/data-ledger';
 import { importStoreKeys, writeStoreKeysFile } from '../../../main/store/store-keys';
 import { socatAvailable } from '../../../native-bridge/testing';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 
-let cluster: PgCluster | null = null;
 const dirs: string[] = [];
 function dir(label: string): string {
   const d = mkdtempSync(path.join(os.tmpdir(), `rt-store-${label}-`));
@@ -40,16 +39,14 @@ async function counter(dataDir: string, url: string, register: string): ReturnTy
 }
 
 describe.skipIf(!pgAvailable || !socatAvailable())('core services in store mode (PostgreSQL)', () => {
+  const suite = pgSuite('store_services');
   let url = '';
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-    cluster.createDatabase('store_services');
-    url = cluster.url('store_services');
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
+  beforeAll(() => {
+    url = suite.freshUrl();
+  });
+  afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   it("two counters on one store: each its own terminal, one balance; a counter with other keys is refused until it imports the store's", async () => {
     const dirA = dir('a');
@@ -139,28 +136,27 @@ describe.skipIf(!pgAvailable || !socatAvailable())('core services in store mode 
   }, 120_000);
 
   it('the database goes away while the counter runs: the health the banner polls says so, and clears when it is back', async () => {
-    cluster!.createDatabase('store_outage');
-    const opened = await counter(dir('outage'), cluster!.url('store_outage'), 'counter-1');
+    const opened = await counter(dir('outage'), suite.freshUrl(), 'counter-1');
     if (!opened.ok) throw new Error(opened.error.message);
     const a = opened.value;
-    const until = async (cond: () => boolean, what: string): Promise<void> => {
+    const until = async (cond: () => Promise<boolean>, what: string): Promise<void> => {
       const end = Date.now() + 30_000;
-      while (!cond()) {
+      while (!(await cond())) {
         if (Date.now() > end) throw new Error(`not within the generous timeout: ${what}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     };
     try {
-      expect(a.journalHealth().storeUnreachable ?? null).toBeNull();
-      await cluster!.pause();
+      expect((await a.journalHealth()).storeUnreachable ?? null).toBeNull();
+      await suite.cluster.pause();
       try {
-        await until(() => typeof a.journalHealth().storeUnreachable === 'string', 'the probe to notice the outage');
-        expect(a.journalHealth()).toMatchObject({ alarm: true, storeUnreachable: expect.stringMatching(/no new refund starts/) });
+        await until(async () => typeof (await a.journalHealth()).storeUnreachable === 'string', 'the probe to notice the outage');
+        expect(await a.journalHealth()).toMatchObject({ alarm: true, storeUnreachable: expect.stringMatching(/no new refund starts/) });
       } finally {
-        await cluster!.resume();
+        await suite.cluster.resume();
       }
-      await until(() => a.journalHealth().storeUnreachable === null, 'the probe to notice the database is back');
-      expect(a.journalHealth().alarm).toBe(false);
+      await until(async () => (await a.journalHealth()).storeUnreachable === null, 'the probe to notice the database is back');
+      expect((await a.journalHealth()).alarm).toBe(false);
     } finally {
       await a.close();
     }

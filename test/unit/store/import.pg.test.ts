@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeCommand } from '../../../main/cli/commands/store';
 import { acquireDemoLock } from '../../../main/demo/demo-lock';
 import { openLedger } from '../../../main/ledger';
@@ -17,19 +17,10 @@ import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
 import { openDataLedger } from '../../../main/services/data-ledger';
 import { importSqliteJournal } from '../../../main/store/import-sqlite';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { journalRefund } from './notify-helpers';
 
-let cluster: PgCluster | null = null;
-let n = 0;
-function freshUrl(): string {
-  if (cluster === null) throw new Error('no cluster');
-  n += 1;
-  const name = `import_${process.pid}_${n}`;
-  cluster.createDatabase(name);
-  return cluster.url(name);
-}
-
+const suite = pgSuite('import');
 async function counts(url: string): Promise<Record<string, number>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -42,13 +33,6 @@ async function counts(url: string): Promise<Record<string, number>> {
 }
 
 describe.skipIf(!pgAvailable)('store import', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
-
   it('imports refunds, transitions, payments and audit once; a second run writes nothing; later activity imports alone; both chains verify', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
     const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
@@ -56,7 +40,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     await journalRefund(local, 'RR-I-1', 'PAY-I-1', 'SUCCEEDED');
     await journalRefund(local, 'RR-I-2', 'PAY-I-2', 'PENDING_IN_PROCESS');
     const localChain = ledger.audit.list({ limit: 1000 }).map((e) => e.seq + e.kind);
-    const url = freshUrl();
+    const url = suite.freshUrl();
 
     const first = await importSqliteJournal(ledger, { url, register: 'counter-1' });
     expect(first.ok).toBe(true);
@@ -105,7 +89,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     const local = sqliteJournal(ledger);
     await journalRefund(local, 'RR-L-1', 'PAY-L-1', 'SUBMITTING');
     expect(await local.claimLease('RR-L-1', 'pid:4242', 60_000, () => true)).toBe(true);
-    const url = freshUrl();
+    const url = suite.freshUrl();
     await (await PgJournal.open({ url, register: 'store' })).close();
     const r = await importSqliteJournal(ledger, { url, register: 'counter-1' });
     expect(r).toMatchObject({ ok: false, code: 'LIVE_OWNER', message: expect.stringMatching(/RR-L-1 SUBMITTING.*Nothing was imported/) });
@@ -153,7 +137,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     ledger.payments.markRefusedAt('PAY-O-3', 900);
     const before = ['PAY-O-1', 'PAY-O-2', 'PAY-O-3'].map((p) => ledger.refundableBalance(p));
     expect(before.map((m) => m?.value)).toEqual([3_000, 7_500, 899]);
-    const url = freshUrl();
+    const url = suite.freshUrl();
     const r = await importSqliteJournal(ledger, { url, register: 'counter-1' });
     expect(r.ok && r.report).toMatchObject({ otherRefunds: 2, payments: 3 });
     const store = await PgJournal.open({ url, register: 'store' });
@@ -195,7 +179,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     db.prepare("UPDATE refunds SET state = 'SUCCEEDED', refund_id = 'FORGED' WHERE refund_request_id = 'RR-T-1'").run();
     db.close();
     const again = openLedger(file);
-    const url = freshUrl();
+    const url = suite.freshUrl();
     await (await PgJournal.open({ url, register: 'store' })).close();
     const r = await importSqliteJournal(again, { url, register: 'counter-1' });
     expect(r).toMatchObject({ ok: false, code: 'UNVERIFIED', message: expect.stringMatching(/does not verify .*RR-T-1.*Nothing was imported/) });
@@ -209,7 +193,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
     const local = sqliteJournal(ledger);
     await journalRefund(local, 'RR-D-1', 'PAY-D-1', 'PENDING_UNKNOWN');
-    const url = freshUrl();
+    const url = suite.freshUrl();
     const lock = acquireDemoLock(dir);
     expect(lock.kind).toBe('owner');
     const refused = await importSqliteJournal(ledger, { url, register: 'counter-1', dataDir: dir });
@@ -235,7 +219,7 @@ describe.skipIf(!pgAvailable)('store import', () => {
     const { ledger } = await openDataLedger(dataDir);
     await journalRefund(sqliteJournal(ledger), 'RR-C-1', 'PAY-C-1', 'SUCCEEDED');
     ledger.close();
-    const url = freshUrl().replace('postgres@', 'postgres:topsecret@');
+    const url = suite.freshUrl().replace('postgres@', 'postgres:topsecret@');
     const run = async (): Promise<{ code: number; out: string }> => {
       const out = new PassThrough();
       let text = '';

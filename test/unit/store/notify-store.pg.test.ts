@@ -4,37 +4,21 @@
  * change nothing; the store audit chain stays intact.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RefundNotifyBody } from '../../../main/antom/wire';
 import { RefundNotifyBody as Schema } from '../../../main/antom/wire';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { applyRefundNotification } from '../../../main/store/notify-apply';
 import { startNotifyServer } from '../../../main/store/notify-server';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { antomKeys, CLIENT_ID, journalRefund, notifyBody, postSigned } from './notify-helpers';
 
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
-let cluster: PgCluster | null = null;
-let n = 0;
-
-async function freshUrl(): Promise<string> {
-  if (cluster === null) throw new Error('no cluster');
-  n += 1;
-  const name = `notify_${process.pid}_${n}`;
-  cluster.createDatabase(name);
-  return cluster.url(name);
-}
+const suite = pgSuite('notify');
 
 describe.skipIf(!pgAvailable)('notifyRefund on the store ledger (PostgreSQL)', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
-
   it('a push racing a counter that drives the same refund: exactly one final transition, whoever wins, 40 times over', async () => {
-    const url = await freshUrl();
+    const url = suite.freshUrl();
     const counter = await PgJournal.open({ url, register: 'counter-1' });
     const store = await PgJournal.open({ url, register: 'notify' });
     for (let i = 0; i < 40; i += 1) {
@@ -65,7 +49,7 @@ describe.skipIf(!pgAvailable)('notifyRefund on the store ledger (PostgreSQL)', (
   }, 120_000);
 
   it('store serve on PostgreSQL: applies once, replays ack and change nothing, audit chain verifies', async () => {
-    const url = await freshUrl();
+    const url = suite.freshUrl();
     const journal = await PgJournal.open({ url, register: 'notify' });
     await journalRefund(journal, 'RR-PG-1', 'PAY-PG-1', 'PENDING_UNKNOWN');
     const server = await startNotifyServer({ journal, clientId: CLIENT_ID, antomPublicKeys: antomKeys(), port: 0, log: SILENT });

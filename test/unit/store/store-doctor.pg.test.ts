@@ -3,45 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { doctorCommand } from '../../../main/cli/commands/doctor';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { PG_LATEST_VERSION } from '../../../main/ledger/pg/pg-migrations';
 import { RefundNotifyBody } from '../../../main/antom/wire';
 import { applyRefundNotification } from '../../../main/store/notify-apply';
 import { storeLedgerChecks } from '../../../main/store/store-doctor';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgQuery, pgSuite } from '../../helpers/pg-suite';
 import { journalRefund, notifyBody } from './notify-helpers';
 
-let cluster: PgCluster | null = null;
-let n = 0;
-function freshUrl(): string {
-  if (cluster === null) throw new Error('no cluster');
-  n += 1;
-  const name = `doctor_${process.pid}_${n}`;
-  cluster.createDatabase(name);
-  return cluster.url(name);
-}
+const suite = pgSuite('doctor');
 const byId = <T extends { id: string }>(checks: T[]): Record<string, T> => Object.fromEntries(checks.map((c) => [c.id, c]));
 
-async function sql(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  await c.query(text);
-  await c.end();
-}
-
 describe.skipIf(!pgAvailable)('doctor in store mode', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
-
   it('a migrated store ledger: reachable, latency measured, schema current, permissions complete', async () => {
-    const url = freshUrl();
+    const url = suite.freshUrl();
     await (await PgJournal.open({ url, register: 'c1' })).close();
     const c = byId(await storeLedgerChecks({ engine: 'postgres', url, register: 'c1' }));
     expect(c['store-reachable']).toMatchObject({ ok: true });
@@ -51,7 +28,7 @@ describe.skipIf(!pgAvailable)('doctor in store mode', () => {
   }, 60_000);
 
   it('lists refunds journaled FAILED that Antom then reported refunded (notify)', async () => {
-    const url = freshUrl();
+    const url = suite.freshUrl();
     const j = await PgJournal.open({ url, register: 'c1' });
     await journalRefund(j, 'RR-LATE', 'PAY-LATE', 'FAILED');
     expect(byId(await storeLedgerChecks({ engine: 'postgres', url, register: 'c1' }))['store-late-success']).toBeUndefined();
@@ -64,20 +41,20 @@ describe.skipIf(!pgAvailable)('doctor in store mode', () => {
   }, 60_000);
 
   it('names a schema newer than this app, and an empty database, as problems with the fix', async () => {
-    const url = freshUrl();
+    const url = suite.freshUrl();
     await (await PgJournal.open({ url, register: 'c1' })).close();
-    await sql(url, `INSERT INTO schema_migrations (version) VALUES (${PG_LATEST_VERSION + 1})`);
+    await pgQuery(url, `INSERT INTO schema_migrations (version) VALUES (${PG_LATEST_VERSION + 1})`);
     const newer = byId(await storeLedgerChecks({ engine: 'postgres', url, register: 'c1' }));
     expect(newer['store-schema']).toMatchObject({ ok: false, summary: expect.stringMatching(/newer than this app/), fix: expect.stringMatching(/Update/) });
-    const empty = byId(await storeLedgerChecks({ engine: 'postgres', url: freshUrl(), register: 'c1' }));
+    const empty = byId(await storeLedgerChecks({ engine: 'postgres', url: suite.freshUrl(), register: 'c1' }));
     expect(empty['store-schema']).toMatchObject({ ok: false, summary: expect.stringMatching(/empty/) });
   }, 60_000);
 
   it('spells out the privileges a role lacks', async () => {
-    const url = freshUrl();
+    const url = suite.freshUrl();
     await (await PgJournal.open({ url, register: 'c1' })).close();
     const role = `reader_${process.pid}`;
-    await sql(url, `CREATE ROLE ${role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};`);
+    await pgQuery(url, `CREATE ROLE ${role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};`);
     const asReader = url.replace('postgres@', `${role}@`);
     const c = byId(await storeLedgerChecks({ engine: 'postgres', url: asReader, register: 'c1' }));
     expect(c['store-permissions']).toMatchObject({ ok: false, summary: expect.stringMatching(/INSERT on refunds/), fix: expect.stringMatching(/GRANT/) });

@@ -7,7 +7,7 @@
  * manager screen sees (the approvals without polling: counter 2's event bus
  * emits approvalsChanged from PostgreSQL's NOTIFY).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OperationName, ResponseOf } from '../../../preload/contract/api';
 import { registerPeople } from '../../../main/features/people';
 import { registerReports } from '../../../main/features/reports';
@@ -21,7 +21,7 @@ import { forwardApprovalChanges } from '../../../main/services/approval-feed';
 import { ApiEventBus } from '../../../main/services/event-bus';
 import { CounterSession } from '../../../main/services/session';
 import { AppConfigSchema } from '../../../main/config/app-config';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,8 +38,7 @@ interface Counter {
   close(): Promise<void>;
 }
 
-let cluster: PgCluster | null = null;
-let dbCount = 0;
+const suite = pgSuite('storefeat');
 const open: Counter[] = [];
 
 async function counter(url: string, register: string): Promise<Counter> {
@@ -85,11 +84,7 @@ async function counter(url: string, register: string): Promise<Counter> {
 }
 
 async function store(): Promise<[Counter, Counter]> {
-  if (cluster === null) throw new Error('no cluster');
-  dbCount += 1;
-  const name = `storefeat_${process.pid}_${dbCount}`;
-  cluster.createDatabase(name);
-  const url = cluster.url(name);
+  const url = suite.freshUrl();
   const a = await counter(url, 'counter-1');
   const b = await counter(url, 'counter-2');
   // The store's first manager, made the CLI way; both counters sign her in with the same PIN.
@@ -141,15 +136,9 @@ async function signIn(c: Counter, userName: string, pin: string) {
 }
 
 describe.skipIf(!pgAvailable)('store mode: the screens of two counters on one store', () => {
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
   afterEach(async () => {
     for (const c of open.splice(0)) await c.close();
   });
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 30_000);
 
   it('a refund waiting at counter 1 is pushed to counter 2, listed with its register, and its decision there is pushed back', async () => {
     const [a, b] = await store();

@@ -7,11 +7,11 @@
  * what the store crash campaign (store-crash.pg.test.ts) found by SIGKILL.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openLedger, type Ledger } from '../../../main/ledger/ledger';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
 import { RefundEngine } from '../../../main/refunds/refund-engine';
-import { pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { pgAvailable, pgSuite } from '../../helpers/pg-suite';
 import { tempDir } from '../ledger/helpers';
 import { FakeAntom, FakeTerminal } from '../refunds/fakes';
 
@@ -24,26 +24,19 @@ interface Counter {
 }
 
 describe.skipIf(!pgAvailable)('store mode: terminal ownership on recovery', () => {
-  let cluster: PgCluster;
+  const suite = pgSuite('ownership');
   const dirs: { cleanup: () => void }[] = [];
-  let db = 0;
 
-  beforeAll(async () => {
-    cluster = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
+  afterAll(() => {
     for (const d of dirs) d.cleanup();
-    await cluster?.stop();
-  }, 30_000);
+  });
 
   async function store(): Promise<[Counter, Counter]> {
-    db += 1;
-    const name = `ownership_${db}`;
-    cluster.createDatabase(name);
+    const url = suite.freshUrl();
     const open = async (register: string): Promise<Counter> => {
       const t = tempDir();
       dirs.push(t);
-      const journal = await PgJournal.open({ url: cluster.url(name), register });
+      const journal = await PgJournal.open({ url, register });
       const ledger = openLedger(path.join(t.dir, 'ledger.sqlite'));
       const terminal = new FakeTerminal();
       const antom = new FakeAntom();
