@@ -187,7 +187,16 @@ CREATE TRIGGER refunds_approval_feed AFTER INSERT OR UPDATE OF state ON refunds 
 CREATE INDEX refunds_awaiting ON refunds(created_at) WHERE state = 'AWAITING_APPROVAL';
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+// Attack 3, finding 14: a terminal reference (originalMerchantRefundId, the merchant-side POS reference) is issued
+// by each counter's own terminal and TLP/1 promises it unique only on that terminal, so in store mode it is unique
+// per register, not store-wide (two terminals may both count 000001). Same index name: a replay on one register
+// still maps to REFERENCE_REUSED (pg-journal.ts). MERGE NOTE: appended last on purpose; it goes after V5.
+const V_REFERENCE_PER_REGISTER = `
+DROP INDEX refunds_reference_once;
+CREATE UNIQUE INDEX refunds_reference_once ON refunds(register, original_merchant_refund_id) WHERE original_merchant_refund_id IS NOT NULL;
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V_REFERENCE_PER_REGISTER];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */

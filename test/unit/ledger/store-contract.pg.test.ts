@@ -82,6 +82,9 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
       const cols = await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'users'");
       expect(cols.rows.map((r) => r.column_name)).toContain('language');
       if (from >= 1) expect((await c.query('SELECT antom_refunds FROM payments')).rows).toEqual([{ antom_refunds: '[]' }]);
+      // A terminal reference is unique per register (V_REFERENCE_PER_REGISTER), whichever version it came from.
+      const idx = await c.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'refunds_reference_once'");
+      expect(idx.rows.map((r) => r.indexdef)).toEqual([expect.stringContaining('(register, original_merchant_refund_id)')]);
       await c.end();
     }
   }, 60_000);
