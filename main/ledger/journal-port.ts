@@ -22,6 +22,7 @@ import type { RefundState } from '../../preload/contract/refunds';
 import type { Result } from '../../preload/contract/result';
 import type { AntomPaymentInfo } from '../refunds/ports';
 import type { PaymentRecord } from './payment-cache';
+import type { ApprovalReason } from './policy';
 import type { InsertRefundError, NewRefund, RefundFilter, RefundPatch, TransitionError } from './refund-store';
 import type { RefundRow, TransitionRow } from './rows';
 
@@ -34,6 +35,29 @@ export interface JournalRefund extends NewRefund {
 export interface AuditNote {
   readonly kind: string;
   readonly detail: Record<string, unknown>;
+}
+
+/**
+ * The store-wide figures the approval policy depends on, as they are at the
+ * insert: read inside its transaction, under a lock that serializes the
+ * cashier's admissions (any counter, app or CLI), each excluding the new refund.
+ */
+export interface PolicyFigures {
+  /** The cashier's refunds on the day (what cashierTotalOn counts). */
+  readonly cashierTotalToday: number;
+  /** Refunded or being refunded on the payment, here and elsewhere (payment amount minus the refundable balance). */
+  readonly paymentRefundedBefore: number;
+}
+
+/** Admission's policy, re-applied by `insert` to the figures at the insert, so racing confirmations cannot all pass it. */
+export interface PolicyRecheck {
+  /** The cashier's local day and the store's zone, as for cashierTotalOn. */
+  readonly date: string;
+  readonly timeZone: string;
+  /** The approval reasons for these figures (pure; the same rule admission applied before the insert). */
+  readonly reasons: (f: PolicyFigures) => readonly ApprovalReason[];
+  /** The row's message when the figures now need a manager. */
+  readonly awaitingMessage: string;
 }
 
 /** One inquiry's "still pending" answer for a refund that stays in `expected`. */
@@ -77,8 +101,12 @@ export interface RefundJournal {
   committedAmount(paymentId: string): Promise<number>;
   /** What is left to refund, or null when the payment was never looked up. */
   refundableBalance(paymentId: string): Promise<Money | null>;
-  /** `opts.audit`: appended by `actor` in the same commit, only when the insert succeeds. */
-  insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote }): Promise<Result<RefundRow, InsertRefundError>>;
+  /**
+   * `opts.audit`: appended by `actor` in the same commit, only when the insert succeeds.
+   * `opts.recheck`: the policy re-applied inside the insert's transaction, under the cashier's lock; when it
+   * now names reasons, the refund is journaled AWAITING_APPROVAL with them (never admitted past the policy).
+   */
+  insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote; recheck?: PolicyRecheck }): Promise<Result<RefundRow, InsertRefundError>>;
   transition(
     refundRequestId: string,
     from: RefundState,

@@ -11,6 +11,7 @@ import type { Ledger } from './ledger';
 import { parseRow, RefundRowSchema, type RefundRow } from './rows';
 import { transitionIsDurable, updateIsDurable } from './durability';
 import { RefundStore } from './refund-store';
+import { applyPolicyRecheck } from './policy-recheck';
 
 export function sqliteJournal(ledger: Ledger): RefundJournal {
   const listeners = new Set<(id: string) => void>();
@@ -43,7 +44,18 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     insert: async (n, actor, opts) =>
       changed(
         ledger.transaction(() => {
-          const ins = r.insert(n, actor);
+          // The policy's store-wide figures re-read inside this write transaction (the file's one writer lock,
+          // taken by BEGIN IMMEDIATE: the app and the CLI cannot both pass the same cashier's daily total).
+          const recheck = opts?.recheck;
+          const pay = recheck === undefined ? null : ledger.payments.get(n.paymentId);
+          const asked =
+            recheck === undefined || pay === null
+              ? n
+              : applyPolicyRecheck(n, recheck, {
+                  cashierTotalToday: zoned(recheck.timeZone).cashierTotalOn(n.cashier, n.amount.currency, recheck.date),
+                  paymentRefundedBefore: Math.max(0, pay.amount.value - (ledger.refundableBalance(n.paymentId)?.value ?? pay.amount.value)),
+                });
+          const ins = r.insert(asked, actor);
           if (ins.ok && opts?.audit) ledger.audit.append(actor, opts.audit.kind, opts.audit.detail);
           return ins;
         }),

@@ -12,7 +12,7 @@ import { lowDiskMessage } from '../ledger/disk-space';
 import { localDate } from '../ledger/local-date';
 import type { PaymentRecord } from '../ledger/payment-cache';
 import { evaluatePolicy, type ApprovalReason } from '../ledger/policy';
-import type { AuditNote } from '../ledger/journal-port';
+import type { AuditNote, PolicyFigures, PolicyRecheck } from '../ledger/journal-port';
 import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
 import type { Driver } from './driver';
@@ -93,18 +93,32 @@ export class Admission {
   }
 
   private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): Promise<ApprovalReason[]> {
+    return (await this.policyFor(p, amount, mode, cashier)).reasons;
+  }
+
+  /**
+   * The policy's reasons for this refund now, and the same rule as a recheck the journal re-applies inside
+   * the insert's transaction to the store-wide figures as they are then (racing confirmations of one cashier
+   * at several counters cannot all pass the daily total).
+   */
+  private async policyFor(
+    p: PaymentRecord,
+    amount: Money,
+    mode: 'FULL' | 'PARTIAL',
+    cashier: string,
+  ): Promise<{ reasons: ApprovalReason[]; recheck: PolicyRecheck }> {
     const now = this.c.clock();
     const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
     const tz = await this.c.timeZone();
-    return evaluatePolicy(await this.c.store.settings.getPolicy(), {
-      amount,
-      mode,
-      paidAt: p.paidAt,
-      now,
-      cashierTotalToday: await this.c.journal.cashierTotalOn(cashier, amount.currency, localDate(now, tz), tz),
+    const policy = await this.c.store.settings.getPolicy();
+    const date = localDate(now, tz);
+    const rule = (f: PolicyFigures): ApprovalReason[] => evaluatePolicy(policy, { amount, mode, paidAt: p.paidAt, now, ...f });
+    const reasons = rule({
+      cashierTotalToday: await this.c.journal.cashierTotalOn(cashier, amount.currency, date, tz),
       // Refunded here and elsewhere before this one: splitting a refund does not escape the limit.
       paymentRefundedBefore: Math.max(0, p.amount.value - refundable.value),
     });
+    return { reasons, recheck: { date, timeZone: tz, reasons: rule, awaitingMessage: MSG.awaitingApproval } };
   }
 
   // ------------------------------------------------------------ submit
@@ -335,7 +349,7 @@ export class Admission {
     audit?: (refundRequestId: string) => AuditNote,
     track?: Journaled,
   ): Promise<Result<RefundView, InsertRefundError>> {
-    const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
+    const { reasons, recheck } = await this.policyFor(p, n.amount, n.mode, actor);
     const needsApproval = reasons.length > 0;
     const refundRequestId = this.c.newId();
     if (track !== undefined) track.inserting = refundRequestId;
@@ -350,14 +364,16 @@ export class Admission {
         approvalReasons: reasons,
       },
       actor,
-      audit === undefined ? {} : { audit: audit(refundRequestId) },
+      audit === undefined ? { recheck } : { recheck, audit: audit(refundRequestId) },
     );
     if (!inserted.ok) return inserted;
     const row = inserted.value;
+    // The journal's word, not ours: the recheck under the cashier's lock may have sent it to a manager.
+    const awaiting = row.state === 'AWAITING_APPROVAL';
     if (track !== undefined) track.id = row.refund_request_id;
     this.c.journaled(row);
     this.c.log.info({ refundRequestId: row.refund_request_id, intentId: row.intent_id, state: row.state }, 'refund intent journaled');
-    if (needsApproval) return ok(await this.c.view(row));
+    if (awaiting) return ok(await this.c.view(row));
     return ok(await this.c.view(await this.driver.drive(row.refund_request_id, false)));
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Whether an error from the store ledger means "the database cannot be
- * reached" (connection refused or lost, server shutting down or starting),
- * as opposed to a fault in a statement. Only the first kind may be told to a
+ * reached" (connection refused or lost, server shutting down or starting)
+ * or "the live server refuses us right now" (no connection slot, login
+ * refused, database gone, statement cancelled), as opposed to a fault in a
+ * statement. Only the first kind may be told to a
  * cashier as "the store ledger is unreachable, nothing was refunded / it
  * continues when it is back".
  */
@@ -13,6 +15,9 @@ export function isStoreUnreachable(e: unknown): boolean {
   const code = typeof x.code === 'string' ? x.code : '';
   // SQLSTATE class 08 (connection exception); 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
   if (NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  // A live server refusing us: class 53 (too many connections, out of memory, disk full), 28000/28P01 (the role or
+  // its password changed), 3D000 (the database is gone or renamed), 57014 (statement cancelled or timed out).
+  if (code.startsWith('53') || code === '28000' || code === '28P01' || code === '3D000' || code === '57014') return true;
   const msg = typeof x.message === 'string' ? x.message : '';
   // pg's own client-side timeouts (connectionTimeoutMillis, query_timeout: pg-connection.ts) say the same thing.
   if (

@@ -1,21 +1,23 @@
 /**
  * The PostgreSQL journal's read-only queries over many refunds (lineage, a
- * cashier's day, filtered lists): plain functions over the pool, kept apart
- * from the journal's writes and their store-wide guarantees (pg-journal.ts).
+ * cashier's day, filtered lists, who holds a terminal reference): plain
+ * functions over the pool, kept apart from the journal's writes and their
+ * store-wide guarantees (pg-journal.ts).
  */
 import type pg from 'pg';
 import { localDate, widenedUtcBounds } from '../local-date';
-import type { RefundFilter } from '../refund-store';
+import { err, type Result } from '../../../preload/contract/result';
+import type { RefundFilter, RefundPatch } from '../refund-store';
 import { parseRows, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
 import { NON_FINAL_STATES } from '../state-machine';
-import { int, iso, toRefundRow } from './pg-journal-rows';
+import { int, isUniqueViolation, iso, toRefundRow } from './pg-journal-rows';
 
 export async function pgLineageSize(pool: pg.Pool, rootIntentId: string): Promise<number> {
   const r = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM refunds WHERE root_intent_id = $1', [rootIntentId]);
   return int(r.rows[0]?.n ?? 0);
 }
 
-export async function pgCashierTotalOn(pool: pg.Pool, cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
+export async function pgCashierTotalOn(pool: pg.Pool | pg.PoolClient, cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
   const b = widenedUtcBounds(date);
   const r = await pool.query<{ amount_value: string; created_at: Date }>(
     `SELECT amount_value, created_at FROM refunds
@@ -71,4 +73,24 @@ export async function pgDue(pool: pg.Pool): Promise<RefundRow[]> {
     NON_FINAL_STATES,
   ]);
   return r.rows.map((x: Record<string, unknown>) => toRefundRow(x));
+}
+
+/**
+ * A transition refused by refunds_reference_once (per register): the typed REFERENCE_REUSED naming the other
+ * refund of the same register that holds the reference, as RefundStore.transition answers; any other error is rethrown.
+ */
+export async function pgReferenceReused(
+  pool: pg.Pool,
+  e: unknown,
+  refundRequestId: string,
+  patch: RefundPatch | undefined,
+): Promise<Result<never, 'REFERENCE_REUSED'>> {
+  const reference = patch?.originalMerchantRefundId;
+  if (!isUniqueViolation(e, 'refunds_reference_once') || typeof reference !== 'string') throw e;
+  const r = await pool.query<{ refund_request_id: string }>(
+    `SELECT o.refund_request_id FROM refunds o JOIN refunds me ON me.refund_request_id = $1 AND o.register = me.register
+      WHERE o.original_merchant_refund_id = $2 AND o.refund_request_id <> $1 LIMIT 1`,
+    [refundRequestId, reference],
+  );
+  return err('REFERENCE_REUSED', 'The terminal reference already belongs to another refund.', { refundRequestId: r.rows[0]?.refund_request_id ?? null });
 }

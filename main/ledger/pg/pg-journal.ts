@@ -5,8 +5,8 @@
  *
  * How each store-wide guarantee is enforced by PostgreSQL itself:
  *  - one refund per intent: UNIQUE(intent_id); one unfinished refund per
- *    payment: a partial unique index; one refund per terminal reference: a
- *    partial unique index. A violation is mapped to the same typed error the
+ *    payment: a partial unique index; one refund per terminal reference of a
+ *    register: a partial unique index. A violation is mapped to the same typed error the
  *    code path reports, so a race between counters looks like the check.
  *  - balance: the insert transaction takes the payment's row FOR UPDATE, so
  *    every admission of one payment, from any counter, is serialized, and the
@@ -25,7 +25,7 @@ import pg from 'pg';
 import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
-import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, RefundJournal } from '../journal-port';
+import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, PolicyRecheck, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
@@ -42,7 +42,8 @@ import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, 
 import { auditedPgUpdate, CHANGE_CHANNEL, patchTouchesAudit, recordPgChange } from './pg-journal-audit';
 import { pgAuditedRefund } from './pg-rows';
 import { pgClaimLease, pgClaimLeases, pgReleaseLease, pgRenewLease } from './pg-journal-leases';
-import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgTransitions } from './pg-journal-reads';
+import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgReferenceReused, pgTransitions } from './pg-journal-reads';
+import { pgRecheckPolicy } from './pg-journal-policy';
 
 export { storeBalance, toPayment, toRefundRow, upsertPgPayment, type PgJournalOptions };
 
@@ -135,7 +136,7 @@ export class PgJournal implements RefundJournal {
     return (await storeBalance(this.pool, paymentId))?.refundable ?? null;
   }
 
-  async insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote }): Promise<Result<RefundRow, InsertRefundError>> {
+  async insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote; recheck?: PolicyRecheck }): Promise<Result<RefundRow, InsertRefundError>> {
     try {
       return await this.tx(async (c) => {
         // Holding the payment's row serializes every admission of this payment, store-wide.
@@ -158,6 +159,7 @@ export class PgJournal implements RefundJournal {
         const refundable = (await storeBalance(c, n.paymentId))?.refundable.value ?? 0;
         if (n.amount.value > refundable)
           return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
+        n = await pgRecheckPolicy(c, n, opts?.recheck, payment.amount.value - refundable);
         const inserted = await c.query(
           `INSERT INTO refunds (refund_request_id, intent_id, root_intent_id, parent_refund_request_id, payment_id, register, mode, amount_value, currency,
              memo, state, message, next_action, cashier, approval_reasons, send_amount)
@@ -264,7 +266,7 @@ export class PgJournal implements RefundJournal {
       });
       if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
       return ok(toRefundRow(row));
-    }, transitionIsDurable(to));
+    }, transitionIsDurable(to)).catch((e: unknown) => pgReferenceReused(this.pool, e, id, opts.patch));
   }
 
   async decide(id: string, d: ManagerDecision): Promise<Result<RefundRow, TransitionError>> {

@@ -213,7 +213,17 @@ CREATE TRIGGER refund_transitions_no_truncate BEFORE TRUNCATE ON refund_transiti
 CREATE TRIGGER approvals_no_truncate BEFORE TRUNCATE ON approvals FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
+
+// Attack 3, finding 14: a terminal reference (originalMerchantRefundId, the merchant-side POS reference) is issued
+// by each counter's own terminal and TLP/1 promises it unique only on that terminal, so in store mode it is unique
+// per register, not store-wide (two terminals may both count 000001). Same index name: a replay on one register
+// still maps to REFERENCE_REUSED (pg-journal.ts).
+const V_REFERENCE_PER_REGISTER = `
+DROP INDEX refunds_reference_once;
+CREATE UNIQUE INDEX refunds_reference_once ON refunds(register, original_merchant_refund_id) WHERE original_merchant_refund_id IS NOT NULL;
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V_REFERENCE_PER_REGISTER];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */

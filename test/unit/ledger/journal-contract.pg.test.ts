@@ -61,14 +61,15 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
     const url = suite.freshUrl();
     const a = await PgJournal.open({ url, register: 'counter-1' });
     const b = await PgJournal.open({ url, register: 'counter-2' });
-    await a.upsertPayment({
+    const payment = {
       paymentId: 'PX',
       amount: { value: 500, currency: 'SGD' },
       paymentMethod: 'ALIPAY_CN',
       paidAt: '2026-12-01T08:00:00Z',
       status: 'SUCCESS',
       supportsPartialRefund: true,
-    });
+    };
+    await a.upsertPayment(payment);
     const base = {
       mode: 'PARTIAL' as const,
       amount: { value: 10, currency: 'SGD' },
@@ -110,14 +111,23 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL)', () => {
       { refund_request_id: 'RR-PX-1', register: 'counter-1' },
       { refund_request_id: 'RR-PX-2', register: 'counter-2' },
     ]);
-    // The reference is single-use store-wide, enforced by the database.
+    // A reference is single-use per register (each counter's own terminal issues it; TLP/1 promises nothing across
+    // terminals), enforced by the database: counter-2's terminal may hand out the string counter-1's did.
     const reuse = await b.transition('RR-PX-2', 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
     expect(reuse.ok).toBe(true);
-    await expect(
-      b.transition('RR-PX-2', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', patch: { originalMerchantRefundId: 'REF-PX-1' } }),
-    ).rejects.toThrow(/refunds_reference_once/);
+    const otherTerminal = await b.transition('RR-PX-2', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+      actor: 'system',
+      patch: { originalMerchantRefundId: 'REF-PX-1' },
+    });
+    expect(otherTerminal.ok).toBe(true);
+    // Within one register the index is the last word, even for a raw write.
+    await a.upsertPayment({ ...payment, paymentId: 'PY' });
+    expect((await a.insert({ ...base, refundRequestId: 'RR-PX-3', intentId: 'i-px-3', paymentId: 'PY' }, 'bob')).ok).toBe(true);
+    await expect(client.query("UPDATE refunds SET original_merchant_refund_id = 'REF-PX-1' WHERE refund_request_id = 'RR-PX-3'")).rejects.toThrow(
+      /refunds_reference_once/,
+    );
     // One chain for both counters, and the database refuses to rewrite it.
-    expect(await a.verifyAudit()).toMatchObject({ intact: true, entries: 7 });
+    expect(await a.verifyAudit()).toMatchObject({ intact: true, entries: 9 });
     await expect(client.query("UPDATE audit SET actor = 'mallory' WHERE seq = 1")).rejects.toThrow(/append-only/);
     const setting = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
     expect(setting.rows[0]?.synchronous_commit).toBe('on');

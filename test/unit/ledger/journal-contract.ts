@@ -5,7 +5,7 @@
  * (SQLite: two connections to one file) or two counters (PostgreSQL: two pools).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JournalRefund, RefundJournal } from '../../../main/ledger/journal-port';
+import type { JournalRefund, PolicyFigures, PolicyRecheck, RefundJournal } from '../../../main/ledger/journal-port';
 
 export interface JournalPair {
   readonly a: RefundJournal;
@@ -288,6 +288,94 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect((await a.list({ paymentId: 'PL1', states: ['SUCCEEDED'] })).map((x) => x.refund_request_id)).toEqual([first.refundRequestId]);
       expect((await a.list({ paymentId: 'PL1', date: today, timeZone: 'UTC' })).length).toBe(2);
       expect(await a.list({ paymentId: 'PL1', date: '2000-01-01', timeZone: 'UTC' })).toEqual([]);
+    });
+
+    it('a reference another refund of the same counter holds: REFERENCE_REUSED naming the holder, the refund unchanged (never a raw error)', async () => {
+      const { a } = await openPair();
+      await pay(a, 'PR1');
+      await pay(a, 'PR2');
+      const first = refund('PR1', 100);
+      const second = refund('PR2', 100);
+      expect((await a.insert(first, 'alice')).ok).toBe(true);
+      expect((await a.insert(second, 'alice')).ok).toBe(true);
+      await a.transition(first.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
+      expect(
+        (
+          await a.transition(first.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+            actor: 'system',
+            patch: { originalMerchantRefundId: 'SAME' },
+          })
+        ).ok,
+      ).toBe(true);
+      await a.transition(second.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' });
+      const reused = await a.transition(second.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+        actor: 'system',
+        patch: { originalMerchantRefundId: 'SAME' },
+      });
+      expect(reused.ok ? 'moved' : { code: reused.error.code, holder: reused.error.details?.['refundRequestId'] }).toEqual({
+        code: 'REFERENCE_REUSED',
+        holder: first.refundRequestId,
+      });
+      expect(await a.get(second.refundRequestId)).toMatchObject({ state: 'REFERENCE_REQUESTED', original_merchant_refund_id: null });
+      // The engine's path then stops it, final, with nothing sent.
+      expect(
+        (await a.transition(second.refundRequestId, 'REFERENCE_REQUESTED', 'FAILED', { actor: 'system', patch: { resultCode: 'TERMINAL_REFERENCE_REUSED' } }))
+          .ok,
+      ).toBe(true);
+      expect(await a.verifyAudit()).toMatchObject({ intact: true });
+    });
+
+    it("the policy is re-checked inside the insert under the cashier's lock: parallel admissions from both processes cannot all pass a daily total", async () => {
+      const { a, b } = await openPair();
+      const today = new Date().toISOString().slice(0, 10);
+      const seen: PolicyFigures[] = [];
+      // The daily-total rule with a 1000 limit, as admission's policy would apply it.
+      const recheck = (amount: number): PolicyRecheck => ({
+        date: today,
+        timeZone: 'UTC',
+        reasons: (f) => {
+          seen.push(f);
+          return f.cashierTotalToday + amount > 1_000 ? [{ code: 'CASHIER_DAILY_TOTAL_EXCEEDED', text: 'over the daily total' }] : [];
+        },
+        awaitingMessage: 'waiting for a manager',
+      });
+      for (let i = 0; i < 6; i += 1) await pay(a, `PD${i}`);
+      // Each admission read 0 before any of the others was journaled: all asked for APPROVED.
+      const tries = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).insert(refund(`PD${i}`, 300, { cashier: 'eve' }), 'eve', { recheck: recheck(300) })),
+      );
+      const rows = tries.map((t) => (t.ok ? t.value : null));
+      expect(rows.every((r) => r !== null)).toBe(true);
+      const approved = rows.filter((r) => r?.state === 'APPROVED');
+      const awaiting = rows.filter((r) => r?.state === 'AWAITING_APPROVAL');
+      expect({ approved: approved.length, awaiting: awaiting.length }).toEqual({ approved: 3, awaiting: 3 });
+      for (const r of awaiting) {
+        expect(r?.message).toBe('waiting for a manager');
+        expect(JSON.parse(r?.approval_reasons ?? '[]')).toEqual([{ code: 'CASHIER_DAILY_TOTAL_EXCEEDED', text: 'over the daily total' }]);
+      }
+      // Each saw the ones before it (refunds waiting for a manager count against the day, as in cashierTotalOn).
+      expect(seen.map((f) => f.cashierTotalToday).sort((x, y) => x - y)).toEqual([0, 300, 600, 900, 1_200, 1_500]);
+      // Another cashier has a day of their own; the per-payment figure is what the payment already refunded.
+      const other = await a.insert(refund('PD0', 200, { cashier: 'fay' }), 'fay', { recheck: recheck(200) });
+      expect(other.ok ? other.value.state : other.error.code).toBe('REFUND_IN_FLIGHT');
+      await pay(a, 'PD9');
+      const firstOnPd9 = refund('PD9', 250, { cashier: 'fay' });
+      expect((await a.insert(firstOnPd9, 'fay')).ok).toBe(true);
+      await succeed(a, firstOnPd9.refundRequestId);
+      seen.length = 0;
+      const fay = await b.insert(refund('PD9', 200, { cashier: 'fay' }), 'fay', { recheck: recheck(200) });
+      expect(fay.ok && fay.value.state).toBe('APPROVED');
+      expect(seen).toEqual([{ cashierTotalToday: 250, paymentRefundedBefore: 250 }]);
+      // Never relaxed: a refund admission sent to a manager stays there when the figures are below the line.
+      await pay(a, 'PD10');
+      const threshold = [{ code: 'AMOUNT_AT_OR_OVER_THRESHOLD' as const, text: 'over the line' }];
+      const asked = await b.insert(refund('PD10', 10, { cashier: 'gus', state: 'AWAITING_APPROVAL', approvalReasons: threshold }), 'gus', {
+        recheck: recheck(10),
+      });
+      expect(asked.ok && { state: asked.value.state, reasons: JSON.parse(asked.value.approval_reasons) as unknown }).toEqual({
+        state: 'AWAITING_APPROVAL',
+        reasons: threshold,
+      });
     });
 
     it('tells listeners about committed changes' + (opts.crossProcessNotices ? ' in the other process too' : ' made in this process'), async () => {

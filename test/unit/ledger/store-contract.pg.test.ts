@@ -72,6 +72,9 @@ describe.skipIf(!pgAvailable)('store mode (PostgreSQL): store ports', () => {
       await expect(c.query('TRUNCATE audit')).rejects.toThrow(/cannot be truncated/);
       await expect(c.query('TRUNCATE refunds CASCADE')).rejects.toThrow(/cannot be truncated/);
       if (from >= 1) expect((await c.query('SELECT antom_refunds FROM payments')).rows).toEqual([{ antom_refunds: '[]' }]);
+      // A terminal reference is unique per register (V_REFERENCE_PER_REGISTER), whichever version it came from.
+      const idx = await c.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'refunds_reference_once'");
+      expect(idx.rows.map((r) => r.indexdef)).toEqual([expect.stringContaining('(register, original_merchant_refund_id)')]);
       await c.end();
     }
   }, 60_000);
