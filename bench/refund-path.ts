@@ -19,6 +19,8 @@ import { createMemoryPairingStore, SerialPortTransport, TerminalLink, type Trans
 import { createPtyPair, startVirtualTerminalOnPort, VirtualTerminal, type PtyPair, type RunningVirtualTerminal } from '../native-bridge/testing';
 import { AntomClientConfig, API_PATHS, createAntomGateway, type FetchLike } from '../main/antom';
 import { openLedger, type Ledger } from '../main/ledger';
+import { openStoreLedger } from '../main/ledger/pg/pg-store';
+import { PUBLIC_TEST_KEYS } from '../main/secrets/ledger-keys';
 import type { AntomGatewayPort, TerminalPort } from '../main/refunds/ports';
 import { RefundEngine } from '../main/refunds/refund-engine';
 import { ensureDemoCredentials, startAntomSandbox, type AntomSandbox, type SandboxPayment } from '../main/sandbox';
@@ -106,11 +108,23 @@ function timeMethods(obj: object, names: readonly string[], onTime: (name: strin
       if (depth.n > 0) return fn.apply(obj, args);
       depth.n++;
       const t = now();
+      let settled = true;
       try {
-        return fn.apply(obj, args);
+        const out = fn.apply(obj, args);
+        // The store journal's methods are asynchronous: timed until the promise settles.
+        if (out instanceof Promise) {
+          settled = false;
+          return out.finally(() => {
+            depth.n--;
+            onTime(name, now() - t);
+          });
+        }
+        return out;
       } finally {
-        depth.n--;
-        onTime(name, now() - t);
+        if (settled) {
+          depth.n--;
+          onTime(name, now() - t);
+        }
       }
     };
     wrapped.push(name);
@@ -143,6 +157,33 @@ export const LEDGER_READS = {
   ],
   payments: ['get'],
   ledger: ['refundableBalance', 'view', 'getPolicy', 'listRefunds'],
+} as const;
+
+/** Store mode: the same split over the store ports (every method asynchronous, timed until it settles). */
+export const STORE_WRITES = {
+  journal: [
+    'insert',
+    'transition',
+    'decide',
+    'recordAntomAmount',
+    'update',
+    'recordSlip',
+    'claimLease',
+    'renewLease',
+    'releaseLease',
+    'claimLeases',
+    'recordChecks',
+    'appendAudit',
+    'upsertPayment',
+  ],
+  payments: ['upsert', 'markRefusedAt', 'lowerRefusedBound', 'markPartialRefused', 'markClosed'],
+  audit: ['append'],
+} as const;
+export const STORE_READS = {
+  journal: ['getPayment', 'get', 'getByIntent', 'inFlightFor', 'committedAmount', 'refundableBalance', 'latestInLineage', 'lineageSize', 'cashierTotalOn', 'list'],
+  payments: ['get', 'row', 'balance', 'refundableBalance', 'capability'],
+  settings: ['getPolicy', 'timeZone', 'activeReason'],
+  approvals: ['decisions'],
 } as const;
 
 // ------------------------------------------------------------------ setup
@@ -191,7 +232,13 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Pr
   }
 }
 
-export async function startRig(dir: string, paymentCount: number): Promise<Rig> {
+export interface RigOptions {
+  /** Store mode: the engine on the store ledger at this PostgreSQL URL instead of the SQLite journal. */
+  readonly storeUrl?: string;
+  readonly register?: string;
+}
+
+export async function startRig(dir: string, paymentCount: number, opts: RigOptions = {}): Promise<Rig> {
   const creds = ensureDemoCredentials(dir);
   const payments = benchPayments(paymentCount, Date.now());
   const sandbox = await startAntomSandbox({
@@ -285,9 +332,14 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
   };
 
   const ledger = openLedger(path.join(dir, 'ledger.sqlite'));
+  // Store mode, composed as core-services.ts does: the store ledger, and the SQLite file only for the clock.
+  const store = opts.storeUrl === undefined ? null : await openStoreLedger(opts.storeUrl, { register: opts.register ?? 'counter-1', keys: PUBLIC_TEST_KEYS });
   // One cashier makes every bench refund: without this, the default daily total (1,000 SGD) sends
   // refund 21 onwards to a manager and the run measures only 20.
-  const set = ledger.setPolicy({ ...ledger.getPolicy(), cashierDailyTotals: {} }, 'bench');
+  const set =
+    store === null
+      ? ledger.setPolicy({ ...ledger.getPolicy(), cashierDailyTotals: {} }, 'bench')
+      : await store.settings.setPolicy({ ...(await store.settings.getPolicy()), cashierDailyTotals: {} }, 'bench');
   if (!set.ok) throw new Error(`bench policy: ${set.error.message}`);
   const depth = { n: 0 };
   // Only calls before the request left count towards the measured window.
@@ -304,15 +356,23 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
     marks.readCalls += 1;
     marks.readMsByMethod[name] = (marks.readMsByMethod[name] ?? 0) + ms;
   };
-  const objects = { refunds: ledger.refunds, payments: ledger.payments, audit: ledger.audit, ledger } as const;
+  const objects: Record<string, object> =
+    store === null
+      ? { refunds: ledger.refunds, payments: ledger.payments, audit: ledger.audit, ledger }
+      : { journal: store.journal, payments: store.payments, audit: store.audit, settings: store.settings, approvals: store.approvals };
   const writes: string[] = [];
   const reads: string[] = [];
-  for (const [key, names] of Object.entries(LEDGER_WRITES))
-    writes.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onWrite(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
-  for (const [key, names] of Object.entries(LEDGER_READS))
-    reads.push(...timeMethods(objects[key as keyof typeof objects], names, (n, ms) => onRead(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
+  for (const [key, names] of Object.entries(store === null ? LEDGER_WRITES : STORE_WRITES))
+    writes.push(...timeMethods(objects[key] as object, names, (n, ms) => onWrite(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
+  for (const [key, names] of Object.entries(store === null ? LEDGER_READS : STORE_READS))
+    reads.push(...timeMethods(objects[key] as object, names, (n, ms) => onRead(`${key}.${n}`, ms), depth).map((n) => `${key}.${n}`));
 
-  const engine = new RefundEngine({ ledger, terminal: timedTerminal, antom: timedGateway, resultNoticeTimeoutMs: 3_000 });
+  const engine = new RefundEngine({
+    ...(store === null ? { ledger } : { clock: ledger.clock, store }),
+    terminal: timedTerminal,
+    antom: timedGateway,
+    resultNoticeTimeoutMs: 3_000,
+  });
   const merchantKey = createPrivateKey(creds.merchant.privateKeyPem);
 
   return {
@@ -338,6 +398,7 @@ export async function startRig(dir: string, paymentCount: number): Promise<Rig> 
       await terminal.stop();
       await pty.close();
       await sandbox.stop();
+      await store?.close();
       ledger.close();
     },
   };
@@ -372,12 +433,13 @@ function sampleOf(m: Marks): RefundSample {
   };
 }
 
-export async function runRefunds(rig: Rig, count: number, warmup: number): Promise<{ samples: RefundSample[]; failures: string[] }> {
+/** `first`: index of the first bench payment to refund (a second call on the same rig continues after the first). */
+export async function runRefunds(rig: Rig, count: number, warmup: number, first = 0): Promise<{ samples: RefundSample[]; failures: string[] }> {
   const samples: RefundSample[] = [];
   const failures: string[] = [];
-  if (count + warmup > rig.payments.length) throw new Error('not enough bench payments');
+  if (first + count + warmup > rig.payments.length) throw new Error('not enough bench payments');
   for (let i = 0; i < count + warmup; i++) {
-    const payment = rig.payments[i] as SandboxPayment;
+    const payment = rig.payments[first + i] as SandboxPayment;
     rig.resetMarks();
     const m = rig.marks();
     m.submit = now();

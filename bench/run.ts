@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtTreeProblem, runBrowserBench, type BrowserResult } from './browser';
 import { runRecovery, type RecoveryResult } from './recovery';
+import { runStoreBench } from './store-bench';
 import { floorSamples, measureCommits, measurePtyEcho, measureSignatures } from './floor';
 import { measureJournalSequence } from './journal-sequence';
 import { measurePings, type ThroughputResult } from './ping-throughput';
@@ -25,6 +26,9 @@ interface Options {
   readonly recoveryRows: number;
   readonly pingMs: number;
   readonly skipBrowser: boolean;
+  readonly skipStore: boolean;
+  readonly storeCounters: number;
+  readonly storeRefundsPerCounter: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -43,6 +47,9 @@ function parseOptions(argv: readonly string[]): Options {
     recoveryRows: num('--recovery-rows', quick ? 1_000 : 10_000),
     pingMs: quick ? 1_000 : 5_000,
     skipBrowser: argv.includes('--skip-browser'),
+    skipStore: argv.includes('--skip-store'),
+    storeCounters: num('--store-counters', quick ? 2 : 8),
+    storeRefundsPerCounter: num('--store-refunds-per-counter', quick ? 10 : 50),
   };
 }
 
@@ -224,6 +231,16 @@ async function main(): Promise<number> {
       targetMs: 1_000,
     };
 
+    // ---------------------------------------------------------------- 6 + 7: store mode (PostgreSQL)
+    if (opts.skipStore) result['storeMode'] = { skipped: '--skip-store' };
+    else {
+      result['storeMode'] = await runStoreBench(
+        work,
+        { refunds: opts.refunds, warmup: opts.warmup, counters: opts.storeCounters, refundsPerCounter: opts.storeRefundsPerCounter },
+        parts,
+      );
+    }
+
     // ---------------------------------------------------------------- 4 + 5
     const problem = builtTreeProblem();
     if (opts.skipBrowser) result['browser'] = { skipped: '--skip-browser' };
@@ -305,6 +322,29 @@ export function table(r: Record<string, unknown>): string {
     fmt(get(r, 'recovery', 'engineRecover', 'ms')),
     `${fmt(get(r, 'recovery', 'engineRecover', 'perRowMs'))} ms/row`,
   ]);
+  const s = 'storeMode';
+  if (get(r, s, 'skipped') !== undefined) rows.push(['6/7 store mode', 'skipped', fmt(get(r, s, 'skipped'))]);
+  else {
+    const p = [s, 'refundPath'] as const;
+    rows.push(['6 store overhead p50 / p99 (ms)', `${fmt(get(r, ...p, 'overheadMs', 'p50'))} / ${fmt(get(r, ...p, 'overheadMs', 'p99'))}`, `n=${fmt(get(r, ...p, 'refunds'))}`]);
+    rows.push(['6 store floor p50 / p99 (ms)', `${fmt(get(r, ...p, 'floorMs', 'p50'))} / ${fmt(get(r, ...p, 'floorMs', 'p99'))}`, 'line+echo+PG commit+sign']);
+    rows.push([
+      '6 store ratio at line rate p50 / p99',
+      `${fmt(get(r, ...p, 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, ...p, 'ratioAtLineRate', 'p99'))}`,
+      'target <=1.25 / <=1.45',
+    ]);
+    rows.push([
+      '6 PG commits per refund',
+      `${fmt(get(r, ...p, 'commits', 'client', 'durableCommitsPerRefund'))} durable`,
+      `${fmt(get(r, ...p, 'commits', 'client', 'relaxedTxPerRefund'))} relaxed, xact_commit ${fmt(get(r, ...p, 'commits', 'xactCommitPerRefund'))}, wal_sync ${fmt(get(r, ...p, 'commits', 'walSyncPerRefund'))}`,
+    ]);
+    const t = [s, 'throughput'] as const;
+    rows.push([
+      `7 store ${fmt(get(r, ...t, 'counters'))} counters refunds/s`,
+      `${fmt(get(r, ...t, 'sustainedRefundsPerS'))}`,
+      `p50/p99 ${fmt(get(r, ...t, 'latencyMs', 'p50'))} / ${fmt(get(r, ...t, 'latencyMs', 'p99'))} ms, target >=200/s`,
+    ]);
+  }
   const skipped = get(r, 'browser', 'skipped');
   if (skipped !== undefined) rows.push(['4/5 browser', 'skipped', fmt(skipped)]);
   else {
