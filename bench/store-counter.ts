@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { AntomClientConfig, createAntomGateway } from '../main/antom';
@@ -44,7 +43,6 @@ async function main(): Promise<void> {
     serial: `AT-PX-${cfg.register.toUpperCase()}`,
     model: 'Antom Virtual P1',
     firmware: 'sim-1.0',
-    stateFile: path.join(cfg.dir, 'virtual-terminal.json'),
   });
   const link = new TerminalLink({
     openTransport: () => SerialPortTransport.open(pty.hostPath),

@@ -12,21 +12,30 @@ import { parseRow, RefundRowSchema, type RefundRow } from './rows';
 import { transitionIsDurable, updateIsDurable } from './durability';
 import { RefundStore } from './refund-store';
 
-export function sqliteJournal(ledger: Ledger): RefundJournal {
+/**
+ * `onState`: told each change with the row's new state, before the listeners (the SQLite store
+ * tracks approvals with it instead of reading every changed row back).
+ */
+export function sqliteJournal(ledger: Ledger, onState?: (refundRequestId: string, state: RefundRow['state']) => void): RefundJournal {
   const listeners = new Set<(id: string) => void>();
-  const changed = <T extends { ok: boolean; value?: { refund_request_id: string } }>(r: T): T => {
-    if (r.ok && r.value) for (const l of [...listeners]) l(r.value.refund_request_id);
+  const notify = (row: { refund_request_id: string; state: RefundRow['state'] }): void => {
+    onState?.(row.refund_request_id, row.state);
+    for (const l of [...listeners]) l(row.refund_request_id);
+  };
+  const changed = <T extends { ok: boolean; value?: { refund_request_id: string; state: RefundRow['state'] } }>(r: T): T => {
+    if (r.ok && r.value) notify(r.value);
     return r;
   };
   const r = ledger.refunds;
   // One connection, synchronous calls: nothing else commits between the two pragmas. Under WAL,
   // NORMAL appends the commit without an fsync; the next FULL commit's fsync covers it (durability.ts).
+  // Prepared statements (cached by db.ts) rather than db.pragma, which compiles its statement on every call.
   const relaxed = <T>(fn: () => T): T => {
-    ledger.db.pragma('synchronous = NORMAL');
+    ledger.db.prepare('PRAGMA synchronous = NORMAL').run();
     try {
       return fn();
     } finally {
-      ledger.db.pragma('synchronous = FULL');
+      ledger.db.prepare('PRAGMA synchronous = FULL').run();
     }
   };
   const maybeRelaxed = <T>(durable: boolean, fn: () => T): T => (durable ? fn() : relaxed(fn));
@@ -83,7 +92,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     recordSlip: async (id, printed) => {
       // The slip flag only tells the outcome screen whether the customer has a slip; lost, it reads "unknown".
       const row = relaxed(() => r.recordSlip(id, printed));
-      if (row !== null) for (const l of [...listeners]) l(row.refund_request_id);
+      if (row !== null) notify(row);
       return row;
     },
     // Leases only keep two live engines apart; a crash that loses one also ended its holder.
@@ -149,7 +158,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
           return out;
         }),
       );
-      for (const row of rows) for (const l of [...listeners]) l(row.refund_request_id);
+      for (const row of rows) notify(row);
       return rows;
     },
     transitions: async (id) => r.transitions(id),

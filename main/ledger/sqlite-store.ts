@@ -38,12 +38,10 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
   const withLanguage = (u: User): StoreUser => ({ ...u, language: language(u.name) });
   const mapUser = <E extends string>(r: Result<User, E>): Result<StoreUser, E> => (r.ok ? ok(withLanguage(r.value)) : r);
   const approvalListeners = new Set<(id: string) => void>();
-  const journal = sqliteJournal(ledger);
   // This process's writes: a refund entering or leaving AWAITING_APPROVAL shows in the journal's change notices.
   const waiting = new Set<string>();
-  journal.onChange((id) => {
-    const row = ledger.refunds.get(id);
-    const now = row?.state === 'AWAITING_APPROVAL';
+  const journal = sqliteJournal(ledger, (id, state) => {
+    const now = state === 'AWAITING_APPROVAL';
     if (now || waiting.has(id)) for (const l of [...approvalListeners]) l(id);
     if (now) waiting.add(id);
     else waiting.delete(id);
