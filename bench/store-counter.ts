@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     }),
   );
   const engine = new RefundEngine({ clock: () => new Date(), store, terminal: link, antom, resultNoticeTimeoutMs: 3_000 });
+  // The app always listens (changes go to the renderer): the views it reads are part of the load.
+  engine.on('updated', () => undefined);
   const deadline = Date.now() + 30_000;
   while (link.status().state !== 'authenticated') {
     if (Date.now() > deadline) throw new Error(`${cfg.register}: no authenticated terminal session`);

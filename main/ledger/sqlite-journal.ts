@@ -13,6 +13,22 @@ import { transitionIsDurable, updateIsDurable } from './durability';
 import { RefundStore } from './refund-store';
 
 /**
+ * Runs `fn`'s commit without its own fsync (durability.ts): under WAL, NORMAL appends the commit
+ * and the next FULL commit's fsync covers it. One connection, synchronous calls: nothing else
+ * commits between the two pragmas.
+ */
+export function relaxedCommit<T>(ledger: Ledger, fn: () => T): T {
+  // Inside a caller's transaction the commit is the caller's, at the caller's level.
+  if (ledger.db.inTransaction) return fn();
+  ledger.db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    ledger.db.pragma('synchronous = FULL');
+  }
+}
+
+/**
  * `onState`: told each change with the row's new state, before the listeners (the SQLite store
  * tracks approvals with it instead of reading every changed row back).
  */
@@ -29,20 +45,12 @@ export function sqliteJournal(ledger: Ledger, onState?: (refundRequestId: string
   const r = ledger.refunds;
   // One connection, synchronous calls: nothing else commits between the two pragmas. Under WAL,
   // NORMAL appends the commit without an fsync; the next FULL commit's fsync covers it (durability.ts).
-  // Prepared statements (cached by db.ts) rather than db.pragma, which compiles its statement on every call.
-  const relaxed = <T>(fn: () => T): T => {
-    ledger.db.prepare('PRAGMA synchronous = NORMAL').run();
-    try {
-      return fn();
-    } finally {
-      ledger.db.prepare('PRAGMA synchronous = FULL').run();
-    }
-  };
+  const relaxed = <T>(fn: () => T): T => relaxedCommit(ledger, fn);
   const maybeRelaxed = <T>(durable: boolean, fn: () => T): T => (durable ? fn() : relaxed(fn));
   const zoned = (tz?: string): RefundStore => (tz === undefined || tz === ledger.timeZone ? r : new RefundStore(ledger.db, ledger.audit, ledger.clock, tz));
   return {
     engine: 'sqlite',
-    upsertPayment: async (p) => void ledger.payments.upsert(p),
+    upsertPayment: async (p) => void relaxedCommit(ledger, () => ledger.payments.upsert(p)),
     getPayment: async (id) => ledger.payments.get(id),
     get: async (id) => r.get(id),
     getByIntent: async (id) => r.getByIntent(id),

@@ -10,7 +10,7 @@ import type { AuditHeadView } from '../../preload/contract/views';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import type { Ledger } from './ledger';
 import { RefundStore } from './refund-store';
-import { sqliteJournal } from './sqlite-journal';
+import { relaxedCommit, sqliteJournal } from './sqlite-journal';
 import type { Language, StoreLedger, StoreUser } from './store-port';
 import type { User } from './users';
 
@@ -109,7 +109,8 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
       list: async (f) => ledger.otherRefunds.list(f),
     },
     payments: {
-      upsert: async (p) => ledger.payments.upsert(p),
+      // A lookup's copy of Antom's payment: relaxed, like every write before the refund's own durable commit (durability.ts).
+      upsert: async (p) => relaxedCommit(ledger, () => ledger.payments.upsert(p)),
       get: async (id) => ledger.payments.get(id),
       row: async (id) => ledger.payments.row(id),
       balance: async (id) => ledger.balance(id),

@@ -89,9 +89,10 @@ export class Admission {
     return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: policy.allowSelfApproval });
   }
 
-  private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): Promise<ApprovalReason[]> {
+  /** `known`: the refundable balance the caller read a moment ago (submit), so it is not read again. */
+  private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string, known?: Money): Promise<ApprovalReason[]> {
     const now = this.c.clock();
-    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
+    const refundable = known ?? (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
     const tz = await this.c.timeZone();
     return evaluatePolicy(await this.c.store.settings.getPolicy(), {
       amount,
@@ -197,6 +198,7 @@ export class Admission {
       input.cashier,
       undefined,
       track,
+      refundable,
     );
     if (!inserted.ok) {
       switch (inserted.error.code) {
@@ -326,8 +328,11 @@ export class Admission {
     actor: string,
     audit?: (refundRequestId: string) => AuditNote,
     track?: Journaled,
+    refundable?: Money,
   ): Promise<Result<RefundView, InsertRefundError>> {
-    const reasons = await this.approvalReasons(p, n.amount, n.mode, actor);
+    // The policy's "refunded before" uses the balance read for this admission; the journal's insert
+    // checks the balance again under its write lock, so a refund in between is still refused.
+    const reasons = await this.approvalReasons(p, n.amount, n.mode, actor, refundable);
     const needsApproval = reasons.length > 0;
     const refundRequestId = this.c.newId();
     const inserted = await this.c.journal.insert(
