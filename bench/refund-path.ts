@@ -180,7 +180,18 @@ export const STORE_WRITES = {
   audit: ['append'],
 } as const;
 export const STORE_READS = {
-  journal: ['getPayment', 'get', 'getByIntent', 'inFlightFor', 'committedAmount', 'refundableBalance', 'latestInLineage', 'lineageSize', 'cashierTotalOn', 'list'],
+  journal: [
+    'getPayment',
+    'get',
+    'getByIntent',
+    'inFlightFor',
+    'committedAmount',
+    'refundableBalance',
+    'latestInLineage',
+    'lineageSize',
+    'cashierTotalOn',
+    'list',
+  ],
   payments: ['get', 'row', 'balance', 'refundableBalance', 'capability'],
   settings: ['getPolicy', 'timeZone', 'activeReason'],
   approvals: ['decisions'],

@@ -326,7 +326,11 @@ export function table(r: Record<string, unknown>): string {
   if (get(r, s, 'skipped') !== undefined) rows.push(['6/7 store mode', 'skipped', fmt(get(r, s, 'skipped'))]);
   else {
     const p = [s, 'refundPath'] as const;
-    rows.push(['6 store overhead p50 / p99 (ms)', `${fmt(get(r, ...p, 'overheadMs', 'p50'))} / ${fmt(get(r, ...p, 'overheadMs', 'p99'))}`, `n=${fmt(get(r, ...p, 'refunds'))}`]);
+    rows.push([
+      '6 store overhead p50 / p99 (ms)',
+      `${fmt(get(r, ...p, 'overheadMs', 'p50'))} / ${fmt(get(r, ...p, 'overheadMs', 'p99'))}`,
+      `n=${fmt(get(r, ...p, 'refunds'))}`,
+    ]);
     rows.push(['6 store floor p50 / p99 (ms)', `${fmt(get(r, ...p, 'floorMs', 'p50'))} / ${fmt(get(r, ...p, 'floorMs', 'p99'))}`, 'line+echo+PG commit+sign']);
     rows.push([
       '6 store ratio at line rate p50 / p99',

@@ -32,7 +32,9 @@ export interface StoreBenchOptions {
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
-export async function runStoreBench(work: string, opts: StoreBenchOptions, /** run.ts's breakdown of the samples, passed in so this file does not import run.ts. */
+export async function runStoreBench(
+  work: string,
+  opts: StoreBenchOptions /** run.ts's breakdown of the samples, passed in so this file does not import run.ts. */,
   breakdown: (s: readonly RefundSample[]) => unknown,
 ): Promise<Record<string, unknown>> {
   if (PG_BIN === null) return { skipped: 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)' };
@@ -95,8 +97,13 @@ export async function runStoreBench(work: string, opts: StoreBenchOptions, /** r
       failures: run.failures,
       overheadMs: roundedSummary(oSum),
       floorMs: roundedSummary(fSum),
-      floorDefinition: 'as benchmark 1, with one durable PostgreSQL commit (autocommit INSERT over loopback TCP, synchronous_commit=on) in place of the SQLite one',
-      floorParts: { ptyEchoRttMs: roundedSummary(summarize(ptyEchoMs)), durablePgCommitMs: roundedSummary(summarize(commitMs)), rsaSignMs: roundedSummary(summarize(signMs)) },
+      floorDefinition:
+        'as benchmark 1, with one durable PostgreSQL commit (autocommit INSERT over loopback TCP, synchronous_commit=on) in place of the SQLite one',
+      floorParts: {
+        ptyEchoRttMs: roundedSummary(summarize(ptyEchoMs)),
+        durablePgCommitMs: roundedSummary(summarize(commitMs)),
+        rsaSignMs: roundedSummary(summarize(signMs)),
+      },
       overheadAtLineRateMs: roundedSummary(aSum),
       ratioAtLineRate: { p50: round(ratio(aSum.p50, fSum.p50)), p99: round(ratio(aSum.p99, fSum.p99)), targets: { p50: 1.25, p99: 1.45 } },
       breakdown: breakdown(run.samples),

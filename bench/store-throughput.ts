@@ -116,13 +116,19 @@ export async function runStoreThroughput(dir: string, storeUrl: string, counters
     const ok = all.filter((s) => s.state === 'SUCCEEDED');
     const failures = all.filter((s) => s.state !== 'SUCCEEDED').map((s) => s.state);
     // The window in which every counter was refunding.
-    const from = Math.max(...results.map((r) => (r[0]?.startMs ?? 0)));
-    const to = Math.min(...results.map((r) => { const last = r[r.length - 1]; return last ? last.startMs + last.ms : 0; }));
+    const from = Math.max(...results.map((r) => r[0]?.startMs ?? 0));
+    const to = Math.min(
+      ...results.map((r) => {
+        const last = r[r.length - 1];
+        return last ? last.startMs + last.ms : 0;
+      }),
+    );
     const inWindow = ok.filter((s) => s.startMs >= from && s.startMs + s.ms <= to).length;
     return {
       counters,
       refundsPerCounter: perCounter,
-      model: 'one process per counter (engine + store ledger pool + TerminalLink + its own VirtualTerminal on a socat pty); one sandbox and one PostgreSQL; each counter refunds its payments one after another (closed loop)',
+      model:
+        'one process per counter (engine + store ledger pool + TerminalLink + its own VirtualTerminal on a socat pty); one sandbox and one PostgreSQL; each counter refunds its payments one after another (closed loop)',
       refunds: all.length,
       succeeded: ok.length,
       failures: [...new Set(failures)].slice(0, 5),

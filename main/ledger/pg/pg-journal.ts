@@ -491,7 +491,8 @@ export class PgJournal implements RefundJournal {
       to,
       JSON.stringify(detail),
     ]);
-    await appendPgAudit(c, this.auditKey, actor, kind, auditDetail);
+    // Notices go out at commit whatever their place; sent first, the store-wide audit lock is held one round trip less.
     await c.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+    await appendPgAudit(c, this.auditKey, actor, kind, auditDetail);
   }
 }

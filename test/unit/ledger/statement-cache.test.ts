@@ -38,7 +38,10 @@ describe('statement cache', () => {
     for (const row of outer.iterate('[1,2]') as Iterable<{ value: number }>) {
       const inner = db.prepare(sql);
       expect(inner).not.toBe(outer);
-      seen.push(row.value, (inner.all('[9]') as { value: number }[]).map((r) => r.value));
+      seen.push(
+        row.value,
+        (inner.all('[9]') as { value: number }[]).map((r) => r.value),
+      );
     }
     expect(seen).toEqual([1, [9], 2, [9]]);
   });
