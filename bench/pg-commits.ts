@@ -17,9 +17,11 @@ export interface ClientCommitCounts {
   relaxedTx: number;
   autocommitWrites: number;
   autocommitReads: number;
+  /** The autocommit writes by statement (first 70 characters): what runs outside a transaction. */
+  autocommitWriteTexts: Record<string, number>;
 }
 
-const zero = (): ClientCommitCounts => ({ durableTx: 0, relaxedTx: 0, autocommitWrites: 0, autocommitReads: 0 });
+const zero = (): ClientCommitCounts => ({ durableTx: 0, relaxedTx: 0, autocommitWrites: 0, autocommitReads: 0, autocommitWriteTexts: {} });
 
 let counts = zero();
 let installed = false;
@@ -48,8 +50,11 @@ export function installClientCounter(): void {
       open.delete(this);
     } else if (text === 'ROLLBACK') open.delete(this);
     else if (!tx && text !== '') {
-      if (/^(INSERT|UPDATE|DELETE|WITH[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/.test(text)) counts.autocommitWrites++;
-      else counts.autocommitReads++;
+      if (/^(INSERT|UPDATE|DELETE|WITH[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/.test(text)) {
+        counts.autocommitWrites++;
+        const key = text.replace(/\s+/g, ' ').slice(0, 70);
+        counts.autocommitWriteTexts[key] = (counts.autocommitWriteTexts[key] ?? 0) + 1;
+      } else counts.autocommitReads++;
     }
     return original.apply(this, args);
   };

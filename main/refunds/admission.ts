@@ -92,9 +92,14 @@ export class Admission {
   /** `known`: the refundable balance the caller read a moment ago (submit), so it is not read again. */
   private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string, known?: Money): Promise<ApprovalReason[]> {
     const now = this.c.clock();
-    const refundable = known ?? (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
-    const tz = await this.c.timeZone();
-    return evaluatePolicy(await this.c.store.settings.getPolicy(), {
+    // Independent reads side by side: in store mode each is a round trip to the database.
+    const [balance, tz, policy] = await Promise.all([
+      known ?? this.c.journal.refundableBalance(p.paymentId),
+      this.c.timeZone(),
+      this.c.store.settings.getPolicy(),
+    ]);
+    const refundable = balance ?? p.amount;
+    return evaluatePolicy(policy, {
       amount,
       mode,
       paidAt: p.paidAt,
@@ -141,7 +146,12 @@ export class Admission {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
     // The payment's own answer first, then what Antom taught us about the method (capabilities table).
-    const cap = await this.c.store.payments.capability(p.paymentMethod);
+    // Read together with the in-flight refund and the balance (independent reads; store mode: one round trip each).
+    const [cap, inFlight, balance] = await Promise.all([
+      this.c.store.payments.capability(p.paymentMethod),
+      this.c.journal.inFlightFor(p.paymentId),
+      this.c.journal.refundableBalance(p.paymentId),
+    ]);
     if (input.mode === 'PARTIAL' && (p.supportsPartialRefund ?? cap.partialSupported) === false) {
       return err('INVALID_INPUT', 'This payment method does not allow partial refunds. Refund the full amount instead.');
     }
@@ -154,7 +164,6 @@ export class Admission {
     if (input.amount !== undefined && input.amount.currency !== p.amount.currency) {
       return err('INVALID_INPUT', `The payment is in ${p.amount.currency}, not ${input.amount.currency}.`);
     }
-    const inFlight = await this.c.journal.inFlightFor(p.paymentId);
     if (inFlight !== null) {
       // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
       return err('REFUND_IN_FLIGHT', this.lookup.inFlightSentence(inFlight), {
@@ -162,7 +171,7 @@ export class Admission {
         payment: await this.lookup.paymentView(p),
       });
     }
-    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
+    const refundable = balance ?? p.amount;
     let amount: Money;
     // FULL = "refund the rest". With nothing refunded anywhere the amount is
     // omitted on the wire (Antom's documented full refund, also accepted by
