@@ -444,13 +444,27 @@ function sampleOf(m: Marks): RefundSample {
   };
 }
 
-/** `first`: index of the first bench payment to refund (a second call on the same rig continues after the first). */
-export async function runRefunds(rig: Rig, count: number, warmup: number, first = 0): Promise<{ samples: RefundSample[]; failures: string[] }> {
+/**
+ * `first`: index of the first bench payment to refund (a second call on the same rig continues after the first).
+ * `lookupFirst`: the cashier's flow in the app, where the review screen looked the payment up (outside the
+ * measured window) before the cashier confirms; submit then uses that fresh lookup instead of asking Antom again.
+ */
+export async function runRefunds(
+  rig: Rig,
+  count: number,
+  warmup: number,
+  first = 0,
+  lookupFirst = false,
+): Promise<{ samples: RefundSample[]; failures: string[] }> {
   const samples: RefundSample[] = [];
   const failures: string[] = [];
   if (first + count + warmup > rig.payments.length) throw new Error('not enough bench payments');
   for (let i = 0; i < count + warmup; i++) {
     const payment = rig.payments[first + i] as SandboxPayment;
+    if (lookupFirst) {
+      const looked = await rig.engine.lookupPayment(payment.paymentId);
+      if (!looked.ok) failures.push(`${payment.paymentId}: lookup ${looked.error.code}`);
+    }
     rig.resetMarks();
     const m = rig.marks();
     m.submit = now();
