@@ -36,6 +36,9 @@ export interface RecoveryResult {
     readonly pending: number;
     readonly errors: number;
     readonly inquiries: number;
+    readonly updatedEvents: number;
+    /** recover() called -> the last 'updated' event (a view per recorded check) delivered. */
+    readonly untilLastUpdateMs: number;
     readonly perRowMs: number;
   };
   readonly note: string;
@@ -141,9 +144,15 @@ export async function runRecovery(dir: string, rows: number): Promise<RecoveryRe
     sendRefundResult: async () => ok({ printed: false }),
   };
   const engine = new RefundEngine({ ledger, terminal, antom });
+  // As in the app, which pushes every change to the renderer: each recorded check reads its view.
+  let updates = 0;
+  engine.on('updated', () => void (updates += 1));
   const r0 = now();
   const summary = await engine.recover();
   const recoverMs = now() - r0;
+  // The views are read and emitted after the writes, in order: counted until the last one is out.
+  while (updates < summary.pending && now() - r0 < 60_000) await new Promise((r) => setImmediate(r));
+  const withViewsMs = now() - r0;
   await engine.stop();
   ledger.close();
 
@@ -157,6 +166,8 @@ export async function runRecovery(dir: string, rows: number): Promise<RecoveryRe
       pending: summary.pending,
       errors: summary.errors,
       inquiries,
+      updatedEvents: updates,
+      untilLastUpdateMs: withViewsMs,
       perRowMs: rows > 0 ? recoverMs / rows : 0,
     },
     note:

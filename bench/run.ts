@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtTreeProblem, runBrowserBench, type BrowserResult } from './browser';
 import { runRecovery, type RecoveryResult } from './recovery';
+import { runStoreBench } from './store-bench';
 import { floorSamples, measureCommits, measurePtyEcho, measureSignatures } from './floor';
 import { measureJournalSequence } from './journal-sequence';
 import { measurePings, type ThroughputResult } from './ping-throughput';
@@ -25,6 +26,10 @@ interface Options {
   readonly recoveryRows: number;
   readonly pingMs: number;
   readonly skipBrowser: boolean;
+  readonly skipStore: boolean;
+  readonly storeCounters: number;
+  readonly storeRefundsPerCounter: number;
+  readonly storeThroughputInQuick: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -43,6 +48,10 @@ function parseOptions(argv: readonly string[]): Options {
     recoveryRows: num('--recovery-rows', quick ? 1_000 : 10_000),
     pingMs: quick ? 1_000 : 5_000,
     skipBrowser: argv.includes('--skip-browser'),
+    skipStore: argv.includes('--skip-store'),
+    storeCounters: num('--store-counters', quick ? 2 : 8),
+    storeRefundsPerCounter: num('--store-refunds-per-counter', quick ? 10 : 50),
+    storeThroughputInQuick: argv.includes('--store-throughput'),
   };
 }
 
@@ -68,6 +77,22 @@ function machine(): Record<string, string | number> {
 }
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+/** The same refunds as the app runs them: the review screen's lookup first, outside the window, against the same floor. */
+function afterLookupSummary(run: { samples: RefundSample[]; failures: string[] }, floor: readonly number[]): Record<string, unknown> {
+  const o = summarize(run.samples.map((s) => s.totalMs));
+  const a = summarize(run.samples.map((s) => s.totalMs + s.exchangeLineMs));
+  const f = summarize(floor);
+  return {
+    what: 'each payment looked up (engine.lookupPayment, as the review screen does) before submit; submit uses that lookup (fresh for 60 s) instead of asking Antom again. Same floor samples as the headline.',
+    refunds: run.samples.length,
+    failures: run.failures,
+    overheadMs: roundedSummary(o),
+    overheadAtLineRateMs: roundedSummary(a),
+    ratioAtLineRate: { p50: round(ratio(a.p50, f.p50)), p99: round(ratio(a.p99, f.p99)) },
+    breakdown: parts(run.samples),
+  };
+}
 
 function parts(samples: readonly RefundSample[]): Record<string, unknown> {
   const keys = ['journalMs', 'ledgerReadMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs'] as const;
@@ -126,11 +151,14 @@ async function main(): Promise<number> {
   try {
     // ---------------------------------------------------------------- 1 + 2
     log(`refund path: ${opts.refunds} refunds (+${opts.warmup} warm-up) through sandbox + pty terminal + journal`);
-    const rig = await startRig(work, opts.refunds + opts.warmup);
+    const rig = await startRig(work, 2 * opts.refunds + opts.warmup);
     let throughput: ThroughputResult;
     let refundRun: Awaited<ReturnType<typeof runRefunds>>;
+    let afterLookup: Awaited<ReturnType<typeof runRefunds>>;
     try {
       refundRun = await runRefunds(rig, opts.refunds, opts.warmup);
+      log(`refund path after the cashier's lookup: ${opts.refunds} more refunds`);
+      afterLookup = await runRefunds(rig, opts.refunds, 0, opts.refunds + opts.warmup, true);
       log(`link throughput: pings for ${opts.pingMs} ms`);
       throughput = await measurePings(rig.link, rig.recorder, opts.pingMs);
     } finally {
@@ -182,6 +210,7 @@ async function main(): Promise<number> {
       floorWithoutLineMs: roundedSummary(pSum),
       ratioPtyOnly: { p50: round(ratio(oSum.p50, pSum.p50)), p99: round(ratio(oSum.p99, pSum.p99)) },
       breakdown: parts(refundRun.samples),
+      afterLookup: afterLookupSummary(afterLookup, floor),
       instrumentedLedgerMethods: rig.instrumented,
       breakdownNote:
         'journalMs: ledger writes before the request left (see writesPerRefundByMethod; each top-level write is one durable commit); ledgerReadMs: ledger reads outside writes; terminalMs: requestRefundReference over the pty; ' +
@@ -223,6 +252,23 @@ async function main(): Promise<number> {
       engineRecover: Object.fromEntries(Object.entries(rec.engineRecover).map(([k, v]) => [k, round(v, 3)])),
       targetMs: 1_000,
     };
+
+    // ---------------------------------------------------------------- 6 + 7: store mode (PostgreSQL)
+    if (opts.skipStore) result['storeMode'] = { skipped: '--skip-store' };
+    else {
+      result['storeMode'] = await runStoreBench(
+        work,
+        {
+          // Quick (CI): the refund path only, small; starting the counter processes of the throughput run alone takes longer than the budget.
+          refunds: opts.quick ? Math.min(opts.refunds, 10) : opts.refunds,
+          warmup: opts.warmup,
+          counters: opts.storeCounters,
+          refundsPerCounter: opts.storeRefundsPerCounter,
+          skipThroughput: opts.quick && !opts.storeThroughputInQuick,
+        },
+        parts,
+      );
+    }
 
     // ---------------------------------------------------------------- 4 + 5
     const problem = builtTreeProblem();
@@ -289,6 +335,11 @@ export function table(r: Record<string, unknown>): string {
     'overhead + frame line time',
   ]);
   rows.push(['1 ratio pty-only p50 / p99', `${fmt(get(r, o, 'ratioPtyOnly', 'p50'))} / ${fmt(get(r, o, 'ratioPtyOnly', 'p99'))}`, 'floor without line time']);
+  rows.push([
+    '1 after lookup: ratio at line rate',
+    `${fmt(get(r, o, 'afterLookup', 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, o, 'afterLookup', 'ratioAtLineRate', 'p99'))}`,
+    `overhead ${fmt(get(r, o, 'afterLookup', 'overheadMs', 'p50'))} / ${fmt(get(r, o, 'afterLookup', 'overheadMs', 'p99'))} ms`,
+  ]);
   for (const k of ['journalMs', 'ledgerReadMs', 'terminalMs', 'signingMs', 'paymentInquiryMs', 'httpSendMs', 'otherMs']) {
     rows.push([`  part ${k} p50 (share)`, fmt(get(r, o, 'breakdown', k, 'p50')), `share ${fmt(get(r, o, 'breakdown', k, 'shareOfMean'))}`]);
   }
@@ -305,6 +356,35 @@ export function table(r: Record<string, unknown>): string {
     fmt(get(r, 'recovery', 'engineRecover', 'ms')),
     `${fmt(get(r, 'recovery', 'engineRecover', 'perRowMs'))} ms/row`,
   ]);
+  const s = 'storeMode';
+  if (get(r, s, 'skipped') !== undefined) rows.push(['6/7 store mode', 'skipped', fmt(get(r, s, 'skipped'))]);
+  else {
+    const p = [s, 'refundPath'] as const;
+    rows.push([
+      '6 store overhead p50 / p99 (ms)',
+      `${fmt(get(r, ...p, 'overheadMs', 'p50'))} / ${fmt(get(r, ...p, 'overheadMs', 'p99'))}`,
+      `n=${fmt(get(r, ...p, 'refunds'))}`,
+    ]);
+    rows.push(['6 store floor p50 / p99 (ms)', `${fmt(get(r, ...p, 'floorMs', 'p50'))} / ${fmt(get(r, ...p, 'floorMs', 'p99'))}`, 'line+echo+PG commit+sign']);
+    rows.push([
+      '6 store ratio at line rate p50 / p99',
+      `${fmt(get(r, ...p, 'ratioAtLineRate', 'p50'))} / ${fmt(get(r, ...p, 'ratioAtLineRate', 'p99'))}`,
+      'target <=1.25 / <=1.45',
+    ]);
+    rows.push([
+      '6 PG commits per refund',
+      `${fmt(get(r, ...p, 'commits', 'client', 'durableCommitsPerRefund'))} durable`,
+      `${fmt(get(r, ...p, 'commits', 'client', 'relaxedTxPerRefund'))} relaxed, xact_commit ${fmt(get(r, ...p, 'commits', 'xactCommitPerRefund'))}, wal_sync ${fmt(get(r, ...p, 'commits', 'walSyncPerRefund'))}`,
+    ]);
+    const t = [s, 'throughput'] as const;
+    if (get(r, ...t, 'skipped') !== undefined) rows.push(['7 store throughput', 'skipped', fmt(get(r, ...t, 'skipped'))]);
+    else
+      rows.push([
+        `7 store ${fmt(get(r, ...t, 'counters'))} counters refunds/s`,
+        `${fmt(get(r, ...t, 'sustainedRefundsPerS'))}`,
+        `p50/p99 ${fmt(get(r, ...t, 'latencyMs', 'p50'))} / ${fmt(get(r, ...t, 'latencyMs', 'p99'))} ms, target >=200/s`,
+      ]);
+  }
   const skipped = get(r, 'browser', 'skipped');
   if (skipped !== undefined) rows.push(['4/5 browser', 'skipped', fmt(skipped)]);
   else {

@@ -113,6 +113,21 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     throw e;
   }
   secureLedgerFiles(dbPath);
+  const judgePolicy = (raw: Record<string, unknown>): Policy => {
+    // Edited outside the app (attack F4): not applied. Not the default either (deleting
+    // limits would then be as good as lowering them): every refund needs a manager.
+    if (!seals.policyValid(raw)) return TAMPERED_POLICY;
+    let body: unknown;
+    try {
+      body = JSON.parse(parseRow(PolicyBodySchema, raw, 'policy').body);
+    } catch {
+      body = null;
+    }
+    const parsed = PolicySchema.safeParse(body);
+    // A corrupted policy must not silently disable approvals: fall back to the strict default.
+    return parsed.success ? parsed.data : DEFAULT_POLICY;
+  };
+  let policyMemo: { key: string; policy: Policy } | null = null;
   const refunds = new RefundStore(db, audit, clock, () => timeZone);
   const payments = new PaymentCache(db, clock);
   const users = new UserStore(db, audit, clock, new PinHasher(keys.pinPepper), opts.pinPolicy, seals);
@@ -159,18 +174,13 @@ export function openLedger(dbPath: string, opts: LedgerOptions = {}): Ledger {
     getPolicy() {
       const raw = db.prepare('SELECT * FROM policy WHERE id = 1').get();
       if (raw === undefined) return DEFAULT_POLICY;
-      // Edited outside the app (attack F4): not applied. Not the default either (deleting
-      // limits would then be as good as lowering them): every refund needs a manager.
-      if (!seals.policyValid(raw as Record<string, unknown>)) return TAMPERED_POLICY;
-      let body: unknown;
-      try {
-        body = JSON.parse(parseRow(PolicyBodySchema, raw, 'policy').body);
-      } catch {
-        body = null;
-      }
-      const parsed = PolicySchema.safeParse(body);
-      // A corrupted policy must not silently disable approvals: fall back to the strict default.
-      return parsed.success ? parsed.data : DEFAULT_POLICY;
+      // Read at every refund: the seal check and the parse are redone only when the row (its seal
+      // included) is not the one judged last time; the answer is a function of the row alone.
+      const key = JSON.stringify(raw);
+      if (policyMemo?.key === key) return policyMemo.policy;
+      const policy = judgePolicy(raw as Record<string, unknown>);
+      policyMemo = { key, policy };
+      return policy;
     },
     setPolicy(policy, actor) {
       const parsed = PolicySchema.safeParse(policy);

@@ -255,6 +255,15 @@ export class RefundStore {
 
   /** The other refund (not `exceptId`) that already holds this terminal reference, or null. */
   referenceHolder(originalMerchantRefundId: string, exceptId: string): string | null {
+    // The first holder of a reference is the one row with reference_reused = 0 (the V-migration marks
+    // every later copy 1, and refunds_reference_once admits no second 0): found through that partial
+    // index instead of a scan of the whole journal at every REFERENCE_OBTAINED.
+    const first = this.db
+      .prepare('SELECT refund_request_id FROM refunds WHERE original_merchant_refund_id = ? AND reference_reused = 0')
+      .get(originalMerchantRefundId) as { refund_request_id?: unknown } | undefined;
+    if (typeof first?.refund_request_id !== 'string') return null;
+    if (first.refund_request_id !== exceptId) return first.refund_request_id;
+    // Only a legacy journal's duplicates remain (rare): the oldest of them, as before.
     const raw = this.db
       .prepare('SELECT refund_request_id FROM refunds WHERE original_merchant_refund_id = ? AND refund_request_id <> ? ORDER BY rowid LIMIT 1')
       .get(originalMerchantRefundId, exceptId) as { refund_request_id?: unknown } | undefined;

@@ -13,28 +13,45 @@ import { transitionIsDurable, updateIsDurable } from './durability';
 import { RefundStore } from './refund-store';
 import { applyPolicyRecheck } from './policy-recheck';
 
-export function sqliteJournal(ledger: Ledger): RefundJournal {
+/**
+ * Runs `fn`'s commit without its own fsync (durability.ts): under WAL, NORMAL appends the commit
+ * and the next FULL commit's fsync covers it. One connection, synchronous calls: nothing else
+ * commits between the two pragmas.
+ */
+export function relaxedCommit<T>(ledger: Ledger, fn: () => T): T {
+  // Inside a caller's transaction the commit is the caller's, at the caller's level.
+  if (ledger.db.inTransaction) return fn();
+  ledger.db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    ledger.db.pragma('synchronous = FULL');
+  }
+}
+
+/**
+ * `onState`: told each change with the row's new state, before the listeners (the SQLite store
+ * tracks approvals with it instead of reading every changed row back).
+ */
+export function sqliteJournal(ledger: Ledger, onState?: (refundRequestId: string, state: RefundRow['state']) => void): RefundJournal {
   const listeners = new Set<(id: string) => void>();
-  const changed = <T extends { ok: boolean; value?: { refund_request_id: string } }>(r: T): T => {
-    if (r.ok && r.value) for (const l of [...listeners]) l(r.value.refund_request_id);
+  const notify = (row: { refund_request_id: string; state: RefundRow['state'] }): void => {
+    onState?.(row.refund_request_id, row.state);
+    for (const l of [...listeners]) l(row.refund_request_id);
+  };
+  const changed = <T extends { ok: boolean; value?: { refund_request_id: string; state: RefundRow['state'] } }>(r: T): T => {
+    if (r.ok && r.value) notify(r.value);
     return r;
   };
   const r = ledger.refunds;
   // One connection, synchronous calls: nothing else commits between the two pragmas. Under WAL,
   // NORMAL appends the commit without an fsync; the next FULL commit's fsync covers it (durability.ts).
-  const relaxed = <T>(fn: () => T): T => {
-    ledger.db.pragma('synchronous = NORMAL');
-    try {
-      return fn();
-    } finally {
-      ledger.db.pragma('synchronous = FULL');
-    }
-  };
+  const relaxed = <T>(fn: () => T): T => relaxedCommit(ledger, fn);
   const maybeRelaxed = <T>(durable: boolean, fn: () => T): T => (durable ? fn() : relaxed(fn));
   const zoned = (tz?: string): RefundStore => (tz === undefined || tz === ledger.timeZone ? r : new RefundStore(ledger.db, ledger.audit, ledger.clock, tz));
   return {
     engine: 'sqlite',
-    upsertPayment: async (p) => void ledger.payments.upsert(p),
+    upsertPayment: async (p) => void relaxedCommit(ledger, () => ledger.payments.upsert(p)),
     getPayment: async (id) => ledger.payments.get(id),
     get: async (id) => r.get(id),
     getByIntent: async (id) => r.getByIntent(id),
@@ -95,7 +112,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
     recordSlip: async (id, printed) => {
       // The slip flag only tells the outcome screen whether the customer has a slip; lost, it reads "unknown".
       const row = relaxed(() => r.recordSlip(id, printed));
-      if (row !== null) for (const l of [...listeners]) l(row.refund_request_id);
+      if (row !== null) notify(row);
       return row;
     },
     // Leases only keep two live engines apart; a crash that loses one also ended its holder.
@@ -161,7 +178,7 @@ export function sqliteJournal(ledger: Ledger): RefundJournal {
           return out;
         }),
       );
-      for (const row of rows) for (const l of [...listeners]) l(row.refund_request_id);
+      for (const row of rows) notify(row);
       return rows;
     },
     transitions: async (id) => r.transitions(id),

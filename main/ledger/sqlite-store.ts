@@ -10,7 +10,7 @@ import type { AuditHeadView } from '../../preload/contract/views';
 import { buildDailyCsv, buildDailyReport } from './reports';
 import type { Ledger } from './ledger';
 import { RefundStore } from './refund-store';
-import { sqliteJournal } from './sqlite-journal';
+import { relaxedCommit, sqliteJournal } from './sqlite-journal';
 import type { Language, StoreLedger, StoreUser } from './store-port';
 import type { User } from './users';
 
@@ -38,12 +38,10 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
   const withLanguage = (u: User): StoreUser => ({ ...u, language: language(u.name) });
   const mapUser = <E extends string>(r: Result<User, E>): Result<StoreUser, E> => (r.ok ? ok(withLanguage(r.value)) : r);
   const approvalListeners = new Set<(id: string) => void>();
-  const journal = sqliteJournal(ledger);
   // This process's writes: a refund entering or leaving AWAITING_APPROVAL shows in the journal's change notices.
   const waiting = new Set<string>();
-  journal.onChange((id) => {
-    const row = ledger.refunds.get(id);
-    const now = row?.state === 'AWAITING_APPROVAL';
+  const journal = sqliteJournal(ledger, (id, state) => {
+    const now = state === 'AWAITING_APPROVAL';
     if (now || waiting.has(id)) for (const l of [...approvalListeners]) l(id);
     if (now) waiting.add(id);
     else waiting.delete(id);
@@ -111,7 +109,8 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
       list: async (f) => ledger.otherRefunds.list(f),
     },
     payments: {
-      upsert: async (p) => ledger.payments.upsert(p),
+      // A lookup's copy of Antom's payment: relaxed, like every write before the refund's own durable commit (durability.ts).
+      upsert: async (p) => relaxedCommit(ledger, () => ledger.payments.upsert(p)),
       get: async (id) => ledger.payments.get(id),
       row: async (id) => ledger.payments.row(id),
       balance: async (id) => ledger.balance(id),

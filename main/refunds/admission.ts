@@ -92,25 +92,31 @@ export class Admission {
     return ok({ needsApproval: reasons.length > 0, reasons, amount, refundable, selfApprovalAllowed: policy.allowSelfApproval });
   }
 
-  private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string): Promise<ApprovalReason[]> {
-    return (await this.policyFor(p, amount, mode, cashier)).reasons;
+  private async approvalReasons(p: PaymentRecord, amount: Money, mode: 'FULL' | 'PARTIAL', cashier: string, known?: Money): Promise<ApprovalReason[]> {
+    return (await this.policyFor(p, amount, mode, cashier, known)).reasons;
   }
 
   /**
    * The policy's reasons for this refund now, and the same rule as a recheck the journal re-applies inside
    * the insert's transaction to the store-wide figures as they are then (racing confirmations of one cashier
-   * at several counters cannot all pass the daily total).
+   * at several counters cannot all pass the daily total). `known`: the refundable balance the caller read a
+   * moment ago (submit), so it is not read again.
    */
   private async policyFor(
     p: PaymentRecord,
     amount: Money,
     mode: 'FULL' | 'PARTIAL',
     cashier: string,
+    known?: Money,
   ): Promise<{ reasons: ApprovalReason[]; recheck: PolicyRecheck }> {
     const now = this.c.clock();
-    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
-    const tz = await this.c.timeZone();
-    const policy = await this.c.store.settings.getPolicy();
+    // Independent reads side by side: in store mode each is a round trip to the database.
+    const [balance, tz, policy] = await Promise.all([
+      known ?? this.c.journal.refundableBalance(p.paymentId),
+      this.c.timeZone(),
+      this.c.store.settings.getPolicy(),
+    ]);
+    const refundable = balance ?? p.amount;
     const date = localDate(now, tz);
     const rule = (f: PolicyFigures): ApprovalReason[] => evaluatePolicy(policy, { amount, mode, paidAt: p.paidAt, now, ...f });
     const reasons = rule({
@@ -157,7 +163,12 @@ export class Admission {
       return err('INVALID_INPUT', `This payment is ${p.status}; only completed payments can be refunded.`);
     }
     // The payment's own answer first, then what Antom taught us about the method (capabilities table).
-    const cap = await this.c.store.payments.capability(p.paymentMethod);
+    // Read together with the in-flight refund and the balance (independent reads; store mode: one round trip each).
+    const [cap, inFlight, balance] = await Promise.all([
+      this.c.store.payments.capability(p.paymentMethod),
+      this.c.journal.inFlightFor(p.paymentId),
+      this.c.journal.refundableBalance(p.paymentId),
+    ]);
     if (input.mode === 'PARTIAL' && (p.supportsPartialRefund ?? cap.partialSupported) === false) {
       return err('INVALID_INPUT', 'This payment method does not allow partial refunds. Refund the full amount instead.');
     }
@@ -170,7 +181,6 @@ export class Admission {
     if (input.amount !== undefined && input.amount.currency !== p.amount.currency) {
       return err('INVALID_INPUT', `The payment is in ${p.amount.currency}, not ${input.amount.currency}.`);
     }
-    const inFlight = await this.c.journal.inFlightFor(p.paymentId);
     if (inFlight !== null) {
       // The losing side of a race gets the truth: who is refunding it, where, and the payment as it is now.
       return err('REFUND_IN_FLIGHT', this.lookup.inFlightSentence(inFlight), {
@@ -178,7 +188,7 @@ export class Admission {
         payment: await this.lookup.paymentView(p),
       });
     }
-    const refundable = (await this.c.journal.refundableBalance(p.paymentId)) ?? p.amount;
+    const refundable = balance ?? p.amount;
     let amount: Money;
     // FULL = "refund the rest". With nothing refunded anywhere the amount is
     // omitted on the wire (Antom's documented full refund, also accepted by
@@ -214,6 +224,7 @@ export class Admission {
       input.cashier,
       undefined,
       track,
+      refundable,
     );
     if (!inserted.ok) {
       switch (inserted.error.code) {
@@ -348,8 +359,11 @@ export class Admission {
     actor: string,
     audit?: (refundRequestId: string) => AuditNote,
     track?: Journaled,
+    refundable?: Money,
   ): Promise<Result<RefundView, InsertRefundError>> {
-    const { reasons, recheck } = await this.policyFor(p, n.amount, n.mode, actor);
+    // The policy's "refunded before" uses the balance read for this admission; the journal's insert
+    // checks the balance and the policy's figures again under its locks, so a refund in between still counts.
+    const { reasons, recheck } = await this.policyFor(p, n.amount, n.mode, actor, refundable);
     const needsApproval = reasons.length > 0;
     const refundRequestId = this.c.newId();
     if (track !== undefined) track.inserting = refundRequestId;

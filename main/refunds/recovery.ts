@@ -144,14 +144,18 @@ export class Recovery {
     const mine = rows.filter((r) => held.has(r.refund_request_id));
     const busyRows = rows.filter((r) => !held.has(r.refund_request_id));
     // In-process drivers (a submit, the background tick) wait for this batch instead of racing it.
-    let finish: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (finish = resolve));
+    // Each placeholder settles with the row this batch wrote, so nobody reads the journal again per
+    // refund; only one whose answer went to the driver (or a failed batch) is read back.
+    const settle = new Map<string, (r: Promise<DriveResult>) => void>();
     const placeholders = new Map<string, Promise<DriveResult>>();
     for (const r of mine) {
-      const p = gate.then(async (): Promise<DriveResult> => ({ row: await this.driver.mustGet(r.refund_request_id), busyElsewhere: false }));
+      const p = new Promise<DriveResult>((resolve) => settle.set(r.refund_request_id, resolve));
+      // A read-back that fails rejects whoever waits; with nobody waiting it is no unhandled rejection.
+      p.catch(() => undefined);
       placeholders.set(r.refund_request_id, p);
       this.c.driving.set(r.refund_request_id, p);
     }
+    const written = new Map<string, RefundRow>();
     const checks: PendingCheck[] = [];
     const toDriver: { row: RefundRow; answer: AntomOutcome }[] = [];
     try {
@@ -175,14 +179,20 @@ export class Recovery {
           },
         });
       });
-      const written = await this.c.journal.recordChecks(checks, owner);
-      for (const row of written) this.c.journaled(row);
+      const recorded = await this.c.journal.recordChecks(checks, owner);
+      for (const row of recorded) {
+        written.set(row.refund_request_id, row);
+        this.c.journaled(row);
+      }
       // Those that go to the driver keep nothing of ours: the driver claims (ours, so granted) and releases.
-      return { stillPending: written, busyRows, busy: busyRows.length, toDriver };
+      return { stillPending: recorded, busyRows, busy: busyRows.length, toDriver };
     } finally {
       // Cleared before the hand-over, so the driver below does not find (and wait on) this batch.
       for (const [id, p] of placeholders) if (this.c.driving.get(id) === p) this.c.driving.delete(id);
-      finish();
+      for (const [id, resolve] of settle) {
+        const row = written.get(id);
+        resolve(row !== undefined ? Promise.resolve({ row, busyElsewhere: false }) : this.driver.mustGet(id).then((r) => ({ row: r, busyElsewhere: false })));
+      }
       for (const { row } of toDriver) await this.c.journal.releaseLease(row.refund_request_id, owner).catch(() => undefined);
     }
   }

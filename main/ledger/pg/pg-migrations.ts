@@ -213,7 +213,6 @@ CREATE TRIGGER refund_transitions_no_truncate BEFORE TRUNCATE ON refund_transiti
 CREATE TRIGGER approvals_no_truncate BEFORE TRUNCATE ON approvals FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();
 `;
 
-
 // Attack 3, finding 14: a terminal reference (originalMerchantRefundId, the merchant-side POS reference) is issued
 // by each counter's own terminal and TLP/1 promises it unique only on that terminal, so in store mode it is unique
 // per register, not store-wide (two terminals may both count 000001). Same index name: a replay on one register

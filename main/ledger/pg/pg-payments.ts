@@ -21,10 +21,23 @@ export function pgPayments(ctx: PgStoreContext): PaymentsPort {
   };
   const port: PaymentsPort = {
     upsert: async (p) => {
-      await upsertPgPayment(ctx.pool, p);
-      const got = await port.get(p.paymentId);
-      if (got === null) throw new Error('payment vanished after upsert');
-      return got;
+      // A lookup's copy of Antom's payment: a relaxed commit like every write before the refund's own
+      // durable one, which flushes it (durability.ts); read back in the same transaction.
+      const c = await ctx.pool.connect();
+      let raw: Record<string, unknown> | undefined;
+      try {
+        await c.query('BEGIN; SET LOCAL synchronous_commit = off');
+        await upsertPgPayment(c, p);
+        raw = (await c.query('SELECT * FROM payments WHERE payment_id = $1', [p.paymentId])).rows[0] as Record<string, unknown> | undefined;
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+      if (raw === undefined) throw new Error('payment vanished after upsert');
+      return toPayment(raw);
     },
     get: async (id) => {
       const r = await ctx.pool.query('SELECT * FROM payments WHERE payment_id = $1', [id]);

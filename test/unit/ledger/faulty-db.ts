@@ -24,9 +24,12 @@ export function injectWriteFaults(db: Database): WriteFaults {
   let failed = 0;
   let writes = 0;
   const prepare = db.prepare.bind(db);
+  // The ledger hands out one compiled statement per SQL text (db.ts): each is wrapped once.
+  const wrapped = new WeakSet<object>();
   (db as { prepare: Database['prepare'] }).prepare = ((sql: string) => {
     const stmt = prepare(sql);
-    if (!WRITE.test(sql)) return stmt;
+    if (!WRITE.test(sql) || wrapped.has(stmt)) return stmt;
+    wrapped.add(stmt);
     const run = stmt.run.bind(stmt);
     (stmt as { run: typeof stmt.run }).run = ((...params: unknown[]) => {
       writes += 1;

@@ -89,6 +89,15 @@ describe('row seals (attack F4)', () => {
     expect(l.verifyAudit()).toMatchObject({ ok: true });
   });
 
+  it('a policy edited while the ledger is open, after it was read, is not applied either', async () => {
+    const dbPath = await shop();
+    const l = reopen(dbPath);
+    expect(l.getPolicy().amountThresholds).toEqual({ SGD: 5_000 });
+    const loose = JSON.stringify({ ...DEFAULT_POLICY, amountThresholds: {}, cashierDailyTotals: {} });
+    sql(dbPath, `UPDATE policy SET body = '${loose}' WHERE id = 1`);
+    expect(l.getPolicy()).toEqual(TAMPERED_POLICY);
+  });
+
   it('an edited setting falls back to the default and is reported', async () => {
     const dbPath = await shop();
     sql(dbPath, `UPDATE settings SET body = json_set(body, '$.storeName', 'Evil') WHERE key = 'store'`);

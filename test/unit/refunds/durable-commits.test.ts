@@ -78,9 +78,12 @@ function watchCommits(db: Database): CommitWatch {
     return d;
   }) as Database['transaction'];
   const prepare = db.prepare.bind(db);
+  // The ledger hands out one compiled statement per SQL text (db.ts): each is wrapped once.
+  const wrapped = new WeakSet<object>();
   db.prepare = ((source: string) => {
     const stmt = prepare(source);
-    if (stmt.reader) return stmt;
+    if (stmt.reader || wrapped.has(stmt)) return stmt;
+    wrapped.add(stmt);
     const run = stmt.run.bind(stmt);
     stmt.run = ((...a: unknown[]) => {
       if (db.inTransaction) return run(...a);
