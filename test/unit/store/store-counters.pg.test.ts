@@ -25,6 +25,7 @@ import { mulberry32 } from '../../helpers/prng';
 import { startStoreEnv, type CounterProcess, type StoreEnv } from '../../helpers/store-counters';
 import { checkStore } from '../../helpers/store-invariants';
 import { socatAvailable } from '../../../native-bridge/testing';
+import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
 import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
 
@@ -88,6 +89,13 @@ describe.skipIf(!pgAvailable || !socatAvailable())('store mode: 4 counter proces
     // One manager per counter, store-wide (added once, signing in anywhere).
     const admin = await openStoreLedger(cluster.url('store'), { register: 'setup', keys: PUBLIC_TEST_KEYS, maxConnections: 1 });
     try {
+      // Only the single-refund threshold asks for a manager here: 50 rounds reach a cashier's default daily total
+      // (1,000.00 SGD), which would put contention-round refunds in the queue too (the policy race test covers that).
+      const policy = await admin.settings.setPolicy(
+        { ...DEFAULT_POLICY, cashierDailyTotals: { ...DEFAULT_POLICY.cashierDailyTotals, SGD: 100_000_000 } },
+        'setup',
+      );
+      if (!policy.ok) throw new Error(`policy: ${policy.error.message}`);
       for (let k = 1; k <= COUNTERS; k += 1) {
         const added = await admin.people.add({ name: `manager-${k}`, role: 'manager', pin: MANAGER_PIN }, 'setup');
         if (!added.ok) throw new Error(`manager-${k}: ${added.error.message}`);
