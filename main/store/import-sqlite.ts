@@ -76,6 +76,9 @@ const IMPORT_KEYS_HINT =
 
 export const IMPORT_ACTOR = 'store:import';
 
+/** When an imported payment record counts as fetched: never fresh, never newer than the store's own. */
+const IMPORTED_AS_OF = '1970-01-01T00:00:00.000Z';
+
 function liveLease(row: RefundRow, now: Date): boolean {
   return row.lease_owner !== null && row.lease_until !== null && Date.parse(row.lease_until) > now.getTime();
 }
@@ -176,8 +179,10 @@ export async function importSqliteJournal(
     for (const id of paymentIds) {
       const p = ledger.payments.row(id);
       if (p === null) continue;
-      // Antom's reported refunds go with the payment; when the store already has the payment (another counter looked
-      // it up), the newer report wins and the lower refusal ceiling stays: never more room than either side knew.
+      // Antom's reported refunds go with the payment, but as the counter's file says them: nothing in that file proves
+      // them (audit verify does not cover payments rows; attack3 finding 6). So they arrive as of the epoch: stale,
+      // the first refund on the payment asks Antom again (amount and refunds), and a store record of the payment,
+      // which another counter fetched from Antom, always wins; the lower refusal ceiling stays (never more room).
       const r = await c.query<{ inserted: boolean }>(
         `INSERT INTO payments (payment_id, amount_value, currency, payment_method, paid_at, status, supports_partial, fetched_at,
            antom_refunded, antom_refunds, refundable_below, refund_closed_code)
@@ -202,7 +207,7 @@ export async function importSqliteJournal(
           p.paid_at,
           p.status,
           p.supports_partial === null ? null : p.supports_partial !== 0,
-          p.fetched_at || now.toISOString(),
+          IMPORTED_AS_OF,
           p.antom_refunded,
           p.antom_refunds,
           p.refundable_below,

@@ -10,11 +10,13 @@
  *  4. a DBA owns and migrates the schema and grants what doctor lists: doctor is
  *     green and the counter opens and refunds;
  *  5. Antom's push finishing a FULL refund sets its amount to what Antom refunded;
+ *  6. payments rows edited in the counter's file before the import never win over the store's record;
  *  +  the connection lost at the refund's COMMIT: "may be recorded", never "not started";
  *  11. a store's counter started without its store URL refuses its old local journal
  *     (app, CLI, serve) until `store leave --yes`.
  */
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -344,5 +346,59 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     expect((await run(['audit', 'verify'], base)).code).not.toBe(0);
     expect((await run(['store', 'leave', '--yes'], base)).code).toBe(0);
     expect((await run(['audit', 'verify'], base)).code).toBe(0);
+  });
+
+  it("6. a payment row edited by SQL in the counter's file never wins over the store's own record of it", async () => {
+    const url = fresh();
+    const store = await openStoreLedger(url, { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
+    const paidAt = new Date().toISOString();
+    const base = {
+      paymentId: 'EDT1',
+      amount: { value: 1_000, currency: 'SGD' },
+      paymentMethod: 'ALIPAY_CN',
+      paidAt,
+      status: 'SUCCESS',
+      supportsPartialRefund: true,
+    } as const;
+    // Counter 1 looked the payment up at Antom: 300 refunded on the Dashboard.
+    await store.journal.upsertPayment({ ...base, antomRefunds: [{ refundRequestId: null, refundId: 'DASH1', value: 300, status: 'SUCCESS', at: paidAt }] });
+    expect((await store.journal.refundableBalance('EDT1'))?.value).toBe(700);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rt-edges-pay-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'ledger.sqlite');
+    const island = openLedger(file, { keys: PUBLIC_TEST_KEYS });
+    island.payments.upsert({ ...base, antomRefunds: [] });
+    // The import carries the payments its refunds stand on.
+    const ins = island.refunds.insert(
+      {
+        refundRequestId: 'RREDT0',
+        intentId: 'edt-0',
+        paymentId: 'EDT1',
+        amount: { value: 100, currency: 'SGD' },
+        mode: 'PARTIAL',
+        memo: null,
+        state: 'APPROVED',
+        cashier: 'alice',
+        message: 'm',
+        nextAction: 'WAIT',
+        approvalReasons: [],
+      },
+      'alice',
+    );
+    expect(ins.ok).toBe(true);
+    island.close();
+    // Someone with the PC edits the payment (no audit entry covers the payments table) to look newer, then imports.
+    const db = new Database(file);
+    db.prepare("UPDATE payments SET fetched_at = ?, antom_refunded = 0, antom_refunds = '[]' WHERE payment_id = ?").run(
+      new Date(Date.now() + 86_400_000).toISOString(),
+      'EDT1',
+    );
+    db.close();
+    const edited = openLedger(file, { keys: PUBLIC_TEST_KEYS });
+    expect((await importSqliteJournal(edited, { url, register: 'counter-2', storeKeys: PUBLIC_TEST_KEYS })).ok).toBe(true);
+    edited.close();
+    // The store still knows of the Dashboard refund: never more room than either side knew.
+    expect((await store.journal.refundableBalance('EDT1'))?.value).toBe(600);
+    await store.close();
   });
 });
