@@ -48,7 +48,13 @@ describe.skipIf(!pgAvailable || !socatAvailable())('the app in store mode: recei
 
       const pid = DEMO_PAYMENTS.SGD_ALIPAY.paymentId;
       expect((await engine.lookupPayment(pid)).ok).toBe(true);
-      const done = await engine.submit({ intentId: 'store-app-1', paymentId: pid, mode: 'PARTIAL', amount: { value: 1_500, currency: 'SGD' }, cashier: 'alice' });
+      const done = await engine.submit({
+        intentId: 'store-app-1',
+        paymentId: pid,
+        mode: 'PARTIAL',
+        amount: { value: 1_500, currency: 'SGD' },
+        cashier: 'alice',
+      });
       if (!done.ok) throw new Error(done.error.message);
       expect(done.value.state).toBe('SUCCEEDED');
 
@@ -57,7 +63,11 @@ describe.skipIf(!pgAvailable || !socatAvailable())('the app in store mode: recei
       const receipt = await call('getReceipt', { refundRequestId: done.value.refundRequestId });
       expect(receipt).toMatchObject({
         ok: true,
-        value: { refund: { refundRequestId: done.value.refundRequestId, state: 'SUCCEEDED' }, payment: { paymentMethod: expect.any(String) }, register: 'counter-1' },
+        value: {
+          refund: { refundRequestId: done.value.refundRequestId, state: 'SUCCEEDED' },
+          payment: { paymentMethod: expect.any(String) },
+          register: 'counter-1',
+        },
       });
       expect(await call('getReceipt', { refundRequestId: 'RR-NOT-THERE' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
