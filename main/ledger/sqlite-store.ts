@@ -172,6 +172,7 @@ export function sqliteStoreLedger(ledger: Ledger, register: string): StoreLedger
         const row = ledger.refunds.get(id);
         return row === null ? null : ledger.view(row);
       },
+      referenceReplays: async (limit) => ledger.refunds.referenceReplays(limit),
     },
     close: async () => ledger.close(),
   };

@@ -22,7 +22,7 @@ import type { MethodCapability } from './method-capabilities';
 import type { NewOtherRefund, RecordOtherError } from './other-refunds';
 import type { PaymentQuery, PaymentRecord, PaymentSearchFacets } from './payment-cache';
 import type { Policy } from './policy';
-import type { ApprovalRow, OtherRefundRow, PaymentRow } from './rows';
+import type { ApprovalRow, OtherRefundRow, PaymentRow, RefundRow } from './rows';
 import type { AddUserError, ManageUserError, VerifyPinError } from './users';
 
 /** A person's display language; null = the counter's default. */
@@ -158,6 +158,8 @@ export interface ReportsPort {
   dailyReportCsv(date: string, q?: ReportQuery): Promise<string>;
   /** The refund as screens show it (approvals included). */
   view(refundRequestId: string): Promise<RefundView | null>;
+  /** Refunds stopped because a terminal replayed another refund's reference, newest first (diagnostics; store-wide in store mode). */
+  referenceReplays(limit?: number): Promise<RefundRow[]>;
 }
 
 /** Everything a counter needs from the ledger, whichever engine holds it. */

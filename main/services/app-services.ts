@@ -21,6 +21,7 @@ import { registerTerminal } from '../features/terminal';
 import { listDeviceCandidates } from '../features/terminal/devices';
 import { toLinkStatusView } from '../features/terminal/status-view';
 import { createLogger, type Logger } from '../logging/logger';
+import type { AuditPort } from '../ledger/store-port';
 import type { KeyProtector } from '../secrets/secret-store';
 import { startDemoControl } from '../demo/demo-control';
 import { rememberTerminalPort } from '../terminal/port-resolver';
@@ -87,11 +88,17 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     timeZone: ledger.timeZone,
   });
 
+  const { store } = core;
+  // This counter's own configuration events (Antom keys, terminal pairing) go to the ledger's one chain: the
+  // store's in store mode, naming the register they happened at (the chain is shared by every counter).
+  const counterAudit: Pick<AuditPort, 'append'> = {
+    append: (actor, kind, detail) => store.audit.append(actor, kind, store.engine === 'postgres' ? { ...detail, register: core.register } : detail),
+  };
   const antomSettings = createAntomSettings({
     dataDir: core.dataDir,
     startConfig: core.config,
     secrets,
-    audit: ledger.audit,
+    audit: counterAudit,
     demoConfig: demo?.antomConfig ?? null,
     gateway: () => core.antom,
     problem: () => core.antomProblem,
@@ -101,13 +108,13 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
 
   const registry = new OperationRegistry(session);
   registerAppStatus(registry.feature('app-status'), { info, journalHealth: () => core.journalHealth() });
-  const { store } = core;
   // The store's zone when it has one (store mode), else this counter's.
   const timeZone = async (): Promise<string> => (await store.settings.timeZone()) ?? ledger.timeZone;
   registerPeople(registry.feature('people'), { session, people: store.people, audit: store.audit });
   registerRefunds(registry.feature('refunds'), {
     engine,
-    ledger,
+    receipts: store,
+    timeZone,
     otherRefunds: store.otherRefunds,
     demoPaymentIds: () => (demo ? demo.hints().payments.map((p) => p.id) : null),
   });
@@ -120,7 +127,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     configuredPort: core.terminalPort,
     demo: demo !== null,
     rememberPort: (port) => rememberTerminalPort(core.dataDir, port),
-    audit: ledger.audit,
+    audit: counterAudit,
   });
   registerAntomSettings(registry.feature('antom-settings'), antomSettings);
   registerDiagnostics(registry.feature('diagnostics'), {
@@ -131,9 +138,9 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     devices,
     antom: antomSettings,
     antomProblem: () => core.antomProblem,
-    verifyAudit: () => ledger.verifyAudit(),
     refunds: () => engine.list({}),
-    refundStore: ledger.refunds,
+    audit: store.audit,
+    reports: store.reports,
   });
   const handlers = registry.build();
 

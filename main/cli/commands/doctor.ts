@@ -326,6 +326,7 @@ export const doctorCommand: CliCommand = {
             checks.push(referenceReplayCheck(ledger.refunds.referenceReplays(), new Date()));
           } else if (store !== null) {
             checks.push(usersCheck(await store.people.list(), 'the store'));
+            checks.push(referenceReplayCheck(await store.reports.referenceReplays(), new Date()));
           }
         }
       } finally {

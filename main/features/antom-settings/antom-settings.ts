@@ -13,7 +13,7 @@ import type { AntomConfigView, AntomTestView } from '../../../preload/contract/v
 import { API_PATHS, importPrivateKey, importPublicKey, type AntomClientConfig, type AntomGateway } from '../../antom';
 import { MAX_ANTOM_PUBLIC_KEYS } from '../../antom/config';
 import { loadAppConfig, saveAppConfig, type AppConfig } from '../../config/app-config';
-import type { AuditLog } from '../../ledger/audit';
+import type { AuditPort } from '../../ledger/store-port';
 import type { Logger } from '../../logging/logger';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { ValidRequestOf } from '../../services/api-dispatch';
@@ -26,7 +26,8 @@ export interface AntomSettingsDeps {
   /** config.json as read at start (used when the file cannot be read now). */
   readonly startConfig: AppConfig;
   readonly secrets: SecretStore;
-  readonly audit: Pick<AuditLog, 'append'>;
+  /** The ledger's one chain: the store's in store mode (every counter's configuration changes in one place). */
+  readonly audit: Pick<AuditPort, 'append'>;
   /** Demo: the sandbox settings in use; saved settings apply only after a restart. null for a real install. */
   readonly demoConfig: AntomClientConfig | null;
   /** The gateway in use now (null while Antom is not set up) and why it is missing. */
@@ -146,7 +147,7 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
     if (input.antomPublicKeyPem !== undefined) {
       await writeAntomPublicKeys(secrets, [{ keyVersion: input.antomPublicKeyVersion ?? null, pem: input.antomPublicKeyPem }]);
     }
-    audit.append(actor, 'config.change', {
+    await audit.append(actor, 'config.change', {
       what: 'antom',
       baseUrl: endpoint.value.origin,
       clientId: input.clientId,
@@ -172,7 +173,7 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
     if (keys.length >= MAX_ANTOM_PUBLIC_KEYS)
       return err('CONFIG_INVALID', `At most ${MAX_ANTOM_PUBLIC_KEYS} Antom keys can be stored; remove a retired one first.`);
     await writeAntomPublicKeys(secrets, [...keys, { keyVersion: input.keyVersion, pem: input.pem }]);
-    audit.append(actor, 'config.change', { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp });
+    await audit.append(actor, 'config.change', { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp });
     await apply();
     return view();
   };
@@ -184,7 +185,7 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
     if (rest.length === 0)
       return err('CONFIG_INVALID', 'This is the only Antom key: add the new one before removing it, or no answer from Antom could be trusted.');
     await writeAntomPublicKeys(secrets, rest);
-    audit.append(actor, 'config.change', { what: 'antom.publicKey.remove', fingerprint: fp });
+    await audit.append(actor, 'config.change', { what: 'antom.publicKey.remove', fingerprint: fp });
     await apply();
     return view();
   };

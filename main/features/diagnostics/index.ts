@@ -8,8 +8,8 @@ import type { TerminalLinkStats } from '../../../native-bridge';
 import { ok } from '../../../preload/contract/result';
 import type { RefundView } from '../../../preload/contract/refunds';
 import type { LinkStatusView, TerminalCandidateView } from '../../../preload/contract/terminal';
-import type { AppInfo, AuditVerifyView } from '../../../preload/contract/views';
-import type { RefundStore } from '../../ledger/refund-store';
+import type { AppInfo } from '../../../preload/contract/views';
+import type { AuditPort, ReportsPort } from '../../ledger/store-port';
 import type { HandlerRegistry } from '../registry';
 import type { AntomSettings } from '../antom-settings';
 
@@ -21,9 +21,19 @@ export interface DiagnosticsDeps {
   devices(): Promise<TerminalCandidateView[]>;
   readonly antom: Pick<AntomSettings, 'view'>;
   antomProblem(): string | null;
-  verifyAudit(): AuditVerifyView;
   refunds(): Promise<RefundView[]>;
-  readonly refundStore: Pick<RefundStore, 'referenceReplays'>;
+  /** The ledger's chain and refunds: the store's in store mode, never this data folder's file then. */
+  readonly audit: Pick<AuditPort, 'verify'>;
+  readonly reports: Pick<ReportsPort, 'referenceReplays'>;
+}
+
+/** A part read from the ledger: when the store cannot be reached the bundle still comes out, saying why (support needs it most then). */
+async function orUnavailable<T>(read: () => Promise<T>): Promise<T | { unavailable: string }> {
+  try {
+    return await read();
+  } catch (e) {
+    return { unavailable: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /**
@@ -47,14 +57,22 @@ export function registerDiagnostics(registry: HandlerRegistry, deps: Diagnostics
         devices: await deps.devices(),
         antom: antom.ok ? antom.value : null,
         antomProblem: deps.antomProblem(),
-        audit: deps.verifyAudit(),
-        pendingRefunds: (await deps.refunds())
-          .filter((r) => r.status === 'PENDING')
-          .map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
+        audit: await orUnavailable(() => deps.audit.verify()),
+        pendingRefunds: await orUnavailable(async () =>
+          (await deps.refunds())
+            .filter((r) => r.status === 'PENDING')
+            .map((r) => ({ refundRequestId: r.refundRequestId, state: r.state, resultCode: r.resultCode })),
+        ),
         // The terminal gave these refunds a reference it had already given another one: stopped, nothing sent.
-        terminalReferenceReplays: deps.refundStore
-          .referenceReplays()
-          .map((r) => ({ refundRequestId: r.refund_request_id, paymentId: r.payment_id, at: r.updated_at, message: r.message })),
+        terminalReferenceReplays: await orUnavailable(async () =>
+          (await deps.reports.referenceReplays()).map((r) => ({
+            refundRequestId: r.refund_request_id,
+            paymentId: r.payment_id,
+            ...(r.register !== undefined ? { register: r.register } : {}),
+            at: r.updated_at,
+            message: r.message,
+          })),
+        ),
         platform: { os: process.platform, arch: process.arch, node: process.versions.node, electron: process.versions.electron ?? null },
       },
       null,

@@ -8,15 +8,19 @@
 import type { ApiErrorCode } from '../../../preload/contract/api';
 import type { PaymentView } from '../../../preload/contract/refunds';
 import { err, ok } from '../../../preload/contract/result';
-import { localDate, type Ledger } from '../../ledger';
+import { localDate } from '../../ledger';
 import { toOtherRefundView } from '../../ledger/other-refunds';
+import { storeReceipt, type ReceiptPorts } from '../../ledger/receipt';
 import type { OtherRefundsPort } from '../../ledger/store-port';
 import type { RefundEngine } from '../../refunds/refund-engine';
 import type { HandlerRegistry } from '../registry';
 
 export interface RefundsDeps {
   readonly engine: Pick<RefundEngine, 'lookupPayment' | 'searchPayments' | 'submit' | 'evaluate' | 'get' | 'list' | 'approve' | 'decline' | 'retryAsNew'>;
-  readonly ledger: Pick<Ledger, 'receipt' | 'timeZone'>;
+  /** Where receipts are read from: the store's ledger in store mode (any counter's refund), else this counter's. */
+  readonly receipts: ReceiptPorts;
+  /** The zone that decides "today": the store's when it has one, else this counter's. */
+  timeZone(): Promise<string>;
   /** Cash and store credit: checked against the store-wide balance in store mode. */
   readonly otherRefunds: OtherRefundsPort;
   /** Demo: the sandbox's seeded payment ids, shown as "recent"; null for a real install. */
@@ -24,12 +28,12 @@ export interface RefundsDeps {
 }
 
 export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): void {
-  const { engine, ledger } = deps;
+  const { engine } = deps;
 
   registry.handle('lookupPayment', ({ paymentId }) => engine.lookupPayment(paymentId));
   registry.handle('listRecentPayments', async () => {
     // Demo: the sandbox's seeded payments. Real: payments refunded or looked up today on this terminal.
-    const ids = deps.demoPaymentIds() ?? [...new Set((await engine.list({ date: localDate(new Date(), ledger.timeZone) })).map((r) => r.paymentId))];
+    const ids = deps.demoPaymentIds() ?? [...new Set((await engine.list({ date: localDate(new Date(), await deps.timeZone()) })).map((r) => r.paymentId))];
     const views: PaymentView[] = [];
     for (const id of ids) {
       const looked = await engine.lookupPayment(id);
@@ -55,7 +59,7 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
   });
   registry.handle('declineRefund', (req) => engine.decline(req));
   registry.handle('retryRefundAsNew', ({ refundRequestId }, user) => engine.retryAsNew({ refundRequestId, actor: user.name }));
-  registry.handle('getReceipt', async ({ refundRequestId }) => ledger.receipt(refundRequestId));
+  registry.handle('getReceipt', async ({ refundRequestId }) => storeReceipt(deps.receipts, refundRequestId, await deps.timeZone()));
 
   registry.handle('recordOtherRefund', async (input, user) => {
     const r = await deps.otherRefunds.record(
@@ -71,5 +75,5 @@ export function registerRefunds(registry: HandlerRegistry, deps: RefundsDeps): v
     );
     return r.ok ? ok(toOtherRefundView(r.value)) : err(r.error.code, r.error.message, r.error.details);
   });
-  registry.handle('listOtherRefunds', async (filter) => ok((await deps.otherRefunds.list({ ...filter, tz: ledger.timeZone })).map(toOtherRefundView)));
+  registry.handle('listOtherRefunds', async (filter) => ok((await deps.otherRefunds.list({ ...filter, tz: await deps.timeZone() })).map(toOtherRefundView)));
 }

@@ -6,7 +6,7 @@
 import type { TerminalLink } from '../../../native-bridge';
 import { err, ok } from '../../../preload/contract/result';
 import type { LinkStatusView, PingView, TerminalCandidateView } from '../../../preload/contract/terminal';
-import type { AuditLog } from '../../ledger/audit';
+import type { AuditPort } from '../../ledger/store-port';
 import type { HandlerRegistry } from '../registry';
 
 export interface TerminalDeps {
@@ -19,7 +19,8 @@ export interface TerminalDeps {
   readonly demo: boolean;
   /** Keeps the port a terminal was paired on, so the CLI and doctor find it without --port. */
   rememberPort(port: string): Promise<unknown>;
-  readonly audit: Pick<AuditLog, 'append'>;
+  /** The ledger's one chain: the store's in store mode. */
+  readonly audit: Pick<AuditPort, 'append'>;
 }
 
 export function registerTerminal(registry: HandlerRegistry, deps: TerminalDeps): void {
@@ -35,18 +36,18 @@ export function registerTerminal(registry: HandlerRegistry, deps: TerminalDeps):
       );
     }
     const r = await link.pairBegin();
-    audit.append(user.name, 'terminal.pairing', { step: 'begin', port, ok: r.ok });
+    await audit.append(user.name, 'terminal.pairing', { step: 'begin', port, ok: r.ok });
     return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
   });
   registry.handle('confirmPairing', async ({ code }, user) => {
     const r = await link.pairConfirm(code);
-    audit.append(user.name, 'terminal.pairing', { step: 'confirm', ok: r.ok, ...(r.ok ? { serial: r.value.serial } : { code: r.error.code }) });
+    await audit.append(user.name, 'terminal.pairing', { step: 'confirm', ok: r.ok, ...(r.ok ? { serial: r.value.serial } : { code: r.error.code }) });
     if (r.ok && !deps.demo && deps.configuredPort) await deps.rememberPort(deps.configuredPort);
     return r.ok ? ok(r.value) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
   });
   registry.handle('unpairTerminal', async (_req, user) => {
     const r = await link.unpair();
-    audit.append(user.name, 'terminal.pairing', { step: 'unpair', ok: r.ok });
+    await audit.append(user.name, 'terminal.pairing', { step: 'unpair', ok: r.ok });
     return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
   });
   registry.handle('pingTerminal', async ({ count }) => {

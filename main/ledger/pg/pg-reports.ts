@@ -110,6 +110,14 @@ export class PgReports {
         const row = await this.journal.get(id);
         return row === null ? null : toRefundView(row, await this.approvals.decisions(id));
       },
+      // As RefundStore.referenceReplays, over every register's refunds (each row names its register).
+      referenceReplays: async (limit = 20) => {
+        const r = await this.ctx.pool.query(
+          "SELECT * FROM refunds WHERE result_code = 'TERMINAL_REFERENCE_REUSED' ORDER BY updated_at DESC, refund_request_id DESC LIMIT $1",
+          [limit],
+        );
+        return (r.rows as Record<string, unknown>[]).map(toRefundRow);
+      },
     };
   }
 }

@@ -12,6 +12,7 @@ import { canonicalJson } from '../../../main/ledger/canonical-json';
 import type { JournalRefund } from '../../../main/ledger/journal-port';
 import { localDate } from '../../../main/ledger/local-date';
 import { pinHashStats } from '../../../main/ledger/pin-hasher';
+import { storeReceipt } from '../../../main/ledger/receipt';
 import type { StoreLedger } from '../../../main/ledger/store-port';
 import { MAX_FAILED_PINS } from '../../../main/ledger/users';
 
@@ -446,6 +447,25 @@ export function storeContract(engine: string, open: (count: number) => Promise<S
     });
 
     describe('reports', () => {
+      it('a refund stopped on a replayed terminal reference is listed, and its receipt printed, at the other counter', async () => {
+        const [a, b] = await two();
+        await pay(a, 'PX1');
+        const r = refund('PX1', 700);
+        expect((await a.journal.insert(r, 'alice')).ok).toBe(true);
+        expect(await storeReceipt(b, r.refundRequestId, 'UTC')).toMatchObject({ ok: false, error: { code: 'NOT_FINAL' } });
+        expect((await a.journal.transition(r.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' })).ok).toBe(true);
+        const patch = { resultCode: 'TERMINAL_REFERENCE_REUSED', message: 'replayed' };
+        expect((await a.journal.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'FAILED', { actor: 'system', patch })).ok).toBe(true);
+        expect((await b.reports.referenceReplays()).map((x) => [x.refund_request_id, x.payment_id, x.message])).toEqual([
+          [r.refundRequestId, 'PX1', 'replayed'],
+        ]);
+        const receipt = await storeReceipt(b, r.refundRequestId, 'UTC');
+        expect(receipt).toMatchObject({ ok: true, value: { refund: { refundRequestId: r.refundRequestId, state: 'FAILED' }, timeZone: 'UTC' } });
+        // Store mode: the register that journaled it (the receipt header is store-wide).
+        if (receipt.ok && opts.distinctRegisters) expect(receipt.value.register).toBe(a.register);
+        expect(await storeReceipt(b, 'RR-NONE', 'UTC')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      });
+
       it('the daily report and CSV cover every counter, with a register column and filter', async () => {
         const [a, b] = await two();
         await pay(a, 'PR1');
