@@ -16,9 +16,18 @@
  * dead. Elsewhere there is no cheap synchronous source for either (this runs
  * inside the journal's write lock), so `start` is `-` and liveness falls back
  * to `kill(pid, 0)`, with the lease's expiry (5 min) as the backstop.
+ *
+ * A journal shared by several PCs (store mode) cannot trust the hostname: cloned
+ * kiosk images and containers sharing the UTS namespace have equal hostnames,
+ * and their pids mean nothing in this process table. So the Linux token also
+ * carries the pid namespace (`start.boot.pidns`), and `leaseOwnerJudgedHere`
+ * says whether this machine may judge an owner at all: only an owner of this
+ * boot and this pid namespace is; any other lease is freed by expiry alone (on
+ * the database's clock). A file journal belongs to one PC, so there another boot
+ * still means a process that is gone (the counter rebooted).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 export interface ProcessProbe {
@@ -58,6 +67,18 @@ function bootId(): string | null {
   return bootIdCache;
 }
 
+let pidNsCache: string | null | undefined;
+/** The inode of this process's pid namespace (`pid:[4026531836]`): pids are only comparable inside one. */
+function pidNamespace(): string | null {
+  if (pidNsCache !== undefined) return pidNsCache;
+  try {
+    pidNsCache = /^pid:\[(\d+)\]$/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? null;
+  } catch {
+    pidNsCache = null;
+  }
+  return pidNsCache;
+}
+
 export const linuxProbe: ProcessProbe = {
   hasStartTokens: true,
   startToken(pid) {
@@ -65,7 +86,9 @@ export const linuxProbe: ProcessProbe = {
     const start = f?.[19];
     if (start === undefined || !/^\d+$/.test(start)) return null;
     const boot = bootId();
-    return boot === null ? start : `${start}.${boot}`;
+    if (boot === null) return start;
+    const ns = pidNamespace();
+    return ns === null ? `${start}.${boot}` : `${start}.${boot}.${ns}`;
   },
   isZombie(pid) {
     const state = procStatFields(pid)?.[0];
@@ -95,34 +118,63 @@ export function newLeaseOwner(probe: ProcessProbe = defaultProbe): string {
   return `${hostname()}:${process.pid}:${start}:${randomUUID().slice(0, 8)}`;
 }
 
-export function leaseOwnerAlive(owner: string, probe: ProcessProbe = defaultProbe): boolean {
-  let host: string;
-  let pid: number;
-  let start: string | null = null;
+interface ParsedOwner {
+  host: string;
+  pid: number;
+  start: string | null;
+}
+
+function parseOwner(owner: string): ParsedOwner | null {
   const m = NEW_FORMAT.exec(owner);
-  if (m !== null) {
-    host = m[1] ?? '';
-    pid = Number(m[2]);
-    start = m[3] === '-' ? null : (m[3] ?? null);
-  } else {
-    const o = OLD_FORMAT.exec(owner);
-    // Unknown shape: someone else's convention; trust it until the lease expires.
-    if (o === null) return true;
-    host = o[1] ?? '';
-    pid = Number(o[2]);
-  }
+  if (m !== null) return { host: m[1] ?? '', pid: Number(m[2]), start: m[3] === '-' ? null : (m[3] ?? null) };
+  const o = OLD_FORMAT.exec(owner);
+  return o === null ? null : { host: o[1] ?? '', pid: Number(o[2]), start: null };
+}
+
+/**
+ * Whether this process may judge `owner`'s liveness by its own process table
+ * when the journal is shared by several PCs: same hostname, same boot and, when
+ * both tokens carry one, the same pid namespace. Without a boot id on both sides
+ * (non-Linux, or a token without one) nothing proves the owner is on this
+ * machine, so the answer is no and only the lease's expiry frees it.
+ */
+export function leaseOwnerJudgedHere(owner: string, probe: ProcessProbe = defaultProbe): boolean {
+  const p = parseOwner(owner);
+  if (p === null || p.host !== hostname() || !probe.hasStartTokens || p.start === null) return false;
+  const mine = probe.startToken(process.pid);
+  if (mine === null) return false;
+  const [, theirBoot, theirNs] = p.start.split('.');
+  const [, myBoot, myNs] = mine.split('.');
+  if (theirBoot === undefined || theirBoot !== myBoot) return false;
+  return theirNs === undefined || myNs === undefined || theirNs === myNs;
+}
+
+export function leaseOwnerAlive(owner: string, probe: ProcessProbe = defaultProbe): boolean {
+  const p = parseOwner(owner);
+  // Unknown shape: someone else's convention; trust it until the lease expires.
+  if (p === null) return true;
+  const { host, pid, start } = p;
   if (host !== hostname()) return true;
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   if (probe.hasStartTokens) {
     const now = probe.startToken(pid);
     if (now === null) return pidExists(pid) && !probe.isZombie(pid);
     // Same pid, another process (the owner died and the pid was handed out again).
-    if (start !== null && now !== start) return false;
+    if (start !== null && !sameProcessToken(now, start)) return false;
     if (pid === process.pid) return true;
     return !probe.isZombie(pid);
   }
   if (pid === process.pid) return true;
   return pidExists(pid);
+}
+
+/** Tokens from before the pid namespace part (`start.boot`) still match the same process's new one. */
+function sameProcessToken(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  const n = Math.min(x.length, y.length, 3);
+  if (Math.min(x.length, y.length) < 2 && x.length !== y.length) return a === b;
+  return x.slice(0, n).join('.') === y.slice(0, n).join('.');
 }
 
 function pidExists(pid: number): boolean {

@@ -97,16 +97,24 @@ async function learnAntomAmount(journal: RefundJournal, row: RefundRow, reported
 /** How many times a lost CAS is re-read before giving up (each loss means someone else moved it). */
 const MAX_CAS_ROUNDS = 4;
 
-export async function applyRefundNotification(journal: RefundJournal, body: RefundNotifyBody): Promise<NotifyVerdict> {
+/**
+ * Writes the audit entry of a verdict that changed nothing (unknown refund, mismatch, conflict). The server passes
+ * one that writes an identical verdict once and rate-limits the rest (notify-server.ts): a replayed signed push must
+ * not grow the store's audit chain, whose lock every counter's commit takes.
+ */
+export type VerdictAudit = (kind: string, detail: Record<string, unknown>) => Promise<void>;
+
+export async function applyRefundNotification(journal: RefundJournal, body: RefundNotifyBody, audit?: VerdictAudit): Promise<NotifyVerdict> {
   const id = body.refundRequestId;
+  const auditVerdict: VerdictAudit = audit ?? ((kind, detail) => journal.appendAudit(NOTIFY_ACTOR, kind, detail));
   for (let round = 0; round < MAX_CAS_ROUNDS; round += 1) {
     const row = await journal.get(id);
     if (row === null) {
-      await journal.appendAudit(NOTIFY_ACTOR, 'notify.unknown_refund', auditDetail(body));
+      await auditVerdict('notify.unknown_refund', auditDetail(body));
       return { kind: 'UNKNOWN_REFUND', refundRequestId: id };
     }
     const refuse = async (kind: 'MISMATCH' | 'CONFLICT', detail: string): Promise<NotifyVerdict> => {
-      await journal.appendAudit(NOTIFY_ACTOR, kind === 'MISMATCH' ? 'notify.mismatch' : 'notify.conflict', {
+      await auditVerdict(kind === 'MISMATCH' ? 'notify.mismatch' : 'notify.conflict', {
         ...auditDetail(body),
         state: row.state,
         why: detail,

@@ -28,13 +28,25 @@
  * and slow every counter's appends (they share the chain's lock). Nothing a
  * sender controls is stored beyond the reason, its address and byte counts:
  * never the request path or body.
+ * A signed push that changes nothing (unknown refund, mismatch, conflict) is
+ * audited once per identical verdict (refundRequestId, kind, digest of what
+ * is audited; a bounded in-memory memory of the last ones), and new verdicts
+ * beyond a budget per window are counted into the same summary: a captured
+ * push replayed 300 times within its 48 h window is one entry, not 300. Each
+ * is still acknowledged with the guide's body.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySignatureHeaderWithKeys, type VersionedPublicKey } from '../antom/signing';
 import { NOTIFY_ACK_BODY, RefundNotifyBody } from '../antom/wire';
 import type { RefundJournal } from '../ledger/journal-port';
-import { applyRefundNotification, NOTIFY_ACTOR, type NotifyVerdict } from './notify-apply';
+import { applyRefundNotification, NOTIFY_ACTOR, type NotifyVerdict, type VerdictAudit } from './notify-apply';
+
+/** Identical no-change verdicts remembered (audited once each); the oldest is forgotten first. */
+export const VERDICT_MEMORY = 2_048;
+/** New no-change verdicts audited one by one per refusal window; more are counted into the summary. */
+export const VERDICT_AUDITS_PER_WINDOW = 30;
 
 /** Real notifications are well under 2 KB; nothing larger is read. */
 export const MAX_NOTIFY_BODY_BYTES = 16 * 1024;
@@ -61,6 +73,12 @@ export interface NotifyServerOptions {
   readonly headersTimeoutMs?: number;
   /** Open connections at most (default 256): beyond that new ones are dropped, so slow clients cannot exhaust the process. */
   readonly maxConnections?: number;
+  /**
+   * The notification URL as Antom calls it (the merchant's, e.g. https://shop.example/antom/notify), when a TLS proxy
+   * forwards it to another path here: Antom signs the path it called, so the signature is checked against this URL's
+   * path (with or without its query) instead of the one received. Unset: the path received.
+   */
+  readonly publicUrl?: URL;
   /** At most one refusal audit entry / log line per this many ms (default a minute; tests shorten it). */
   readonly refusalWindowMs?: number;
   /** Called after each handled request (tests and the CLI's counters). */
@@ -75,6 +93,8 @@ export type NotifyOutcome =
 export interface NotifyServer {
   readonly port: number;
   readonly url: string;
+  /** The path whose signature is checked: the public URL's, or `(the path received)`. */
+  readonly verifiedPath: string;
   close(): Promise<void>;
 }
 
@@ -172,9 +192,40 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     held = {};
     heldSince = null;
     lastWritten = Date.now();
-    log.warn(detail, `notifyRefund: ${total} more request(s) refused in the last period (not audited one by one); nothing applied`);
+    log.warn(detail, `notifyRefund: ${total} more request(s) refused or repeated in the last period (not audited one by one); nothing applied`);
     await appendQuietly('notify.refused.summary', detail);
   }
+
+  const audited = new Set<string>(); // insertion order = age: a bounded LRU of identical verdicts
+  let verdictWindowStart = Number.NEGATIVE_INFINITY;
+  let verdictAudits = 0;
+  const auditVerdict: VerdictAudit = async (kind, detail) => {
+    const key = `${String(detail.refundRequestId)}|${kind}|${createHash('sha256').update(JSON.stringify(detail)).digest('hex')}`;
+    if (audited.has(key)) {
+      audited.delete(key);
+      audited.add(key);
+      return;
+    }
+    const now = Date.now();
+    if (now - verdictWindowStart >= windowMs) {
+      verdictWindowStart = now;
+      verdictAudits = 0;
+    }
+    if (verdictAudits >= VERDICT_AUDITS_PER_WINDOW) {
+      held[kind] = (held[kind] ?? 0) + 1;
+      heldSince ??= new Date(now).toISOString();
+      if (flushTimer === null) {
+        flushTimer = setTimeout(() => void flushHeld(), Math.max(0, verdictWindowStart + windowMs - now));
+        flushTimer.unref();
+      }
+      return;
+    }
+    // Not appendQuietly: a verdict we could not audit is answered 503 (Antom re-sends), as before.
+    await journal.appendAudit(NOTIFY_ACTOR, kind, detail);
+    verdictAudits += 1;
+    audited.add(key);
+    if (audited.size > VERDICT_MEMORY) audited.delete(audited.values().next().value as string);
+  };
 
   /**
    * Logs and audits a refusal, rate-limited (module comment); a failure here never changes the answer.
@@ -208,7 +259,8 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     // The guide's sample verifies over request.getRequestURI(): the path without the query. A sender that signs the
     // path with its query (our sandbox, a notification URL configured with one) is accepted too: the query carries
     // nothing we read, so either form proves the same body came from Antom.
-    const uriPaths = target.search === '' ? [target.pathname] : [target.pathname, `${target.pathname}${target.search}`];
+    const signed = opts.publicUrl ?? target;
+    const uriPaths = signed.search === '' ? [signed.pathname] : [signed.pathname, `${signed.pathname}${signed.search}`];
     const body = await readCapped(req);
     const from = req.socket.remoteAddress ?? null;
     if (body.kind === 'too-large') {
@@ -284,7 +336,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
     }
     let v: NotifyVerdict;
     try {
-      v = await applyRefundNotification(journal, parsed.data);
+      v = await applyRefundNotification(journal, parsed.data, auditVerdict);
     } catch (e) {
       log.error({ refundRequestId: parsed.data.refundRequestId, err: String(e) }, 'notifyRefund could not be recorded; Antom will send it again');
       report({ kind: 'REFUSED', reason: 'JOURNAL_ERROR', detail: String(e) });
@@ -325,6 +377,7 @@ export async function startNotifyServer(opts: NotifyServerOptions): Promise<Noti
   return {
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    verifiedPath: opts.publicUrl === undefined ? '(the path received)' : `${opts.publicUrl.pathname}${opts.publicUrl.search}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,10 +22,12 @@ import type { CliCommand, CliContext } from '../command';
 import { EXIT } from '../exit-codes';
 
 const USAGE = [
-  'Usage: refund-terminal [--data-dir DIR] store serve --port N [--host 127.0.0.1]',
+  'Usage: refund-terminal [--data-dir DIR] store serve --port N [--host 127.0.0.1] [--public-url URL]',
   "  serve   receive Antom's notifyRefund (point the merchant's TLS proxy at http://HOST:PORT/)",
   '  --port N     port to listen on (0 picks a free one)',
   '  --host ADDR  address to listen on (default 127.0.0.1: the TLS proxy runs on this PC)',
+  '  --public-url URL  the notification URL Antom calls (e.g. https://shop.example/antom/notify) when the proxy forwards it',
+  '               to another path: Antom signs the path it called, so the signature is checked against this one',
   '       refund-terminal [--data-dir DIR] store import [--store-keys FILE] [--json]',
   "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again;",
   '          --store-keys FILE: the store keys (store keys export at a store counter) when this counter has keys of its own',
@@ -190,9 +192,30 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** undefined: not given; null: not a usable absolute http(s) URL. */
+function parsePublicUrl(raw: string | undefined): URL | undefined | null {
+  if (raw === undefined) return undefined;
+  if (raw.length > 2_048) return null;
+  try {
+    const u = new URL(raw);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.hash === '' && u.username === '' && u.password === '' ? u : null;
+  } catch {
+    return null;
+  }
+}
+
 /** `until` lets tests stop the endpoint without sending a signal. */
 export async function runStoreServe(args: readonly string[], ctx: CliContext, until: Promise<void> = waitForSignal()): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, 'public-url': { type: 'string' } },
+    strict: true,
+  });
+  const publicUrl = parsePublicUrl(values['public-url']);
+  if (publicUrl === null) {
+    ctx.stderr.write(`--public-url must be the full http(s) notification URL Antom calls, e.g. https://shop.example/antom/notify.\n${USAGE}\n`);
+    return EXIT.BAD_INPUT;
+  }
   const port = Number(values.port);
   if (values.port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
     ctx.stderr.write(`--port must be a number from 0 to 65535${values.port === undefined ? '' : `, not "${values.port}"`}.\n${USAGE}\n`);
@@ -229,7 +252,15 @@ export async function runStoreServe(args: readonly string[], ctx: CliContext, un
   const log = createLogger({ dataDir: ctx.dataDir });
   let server;
   try {
-    server = await startNotifyServer({ journal, clientId: antom.value.clientId, antomPublicKeys: keys, port, host, log });
+    server = await startNotifyServer({
+      journal,
+      clientId: antom.value.clientId,
+      antomPublicKeys: keys,
+      port,
+      host,
+      log,
+      ...(publicUrl !== undefined ? { publicUrl } : {}),
+    });
   } catch (e) {
     await opened.value.close();
     ctx.stderr.write(`Cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
@@ -239,7 +270,10 @@ export async function runStoreServe(args: readonly string[], ctx: CliContext, un
     [
       `Receiving Antom's notifyRefund for the ${description}.`,
       `NOTIFY-URL: ${server.url}/`,
-      "Point the merchant's TLS proxy (the refundNotifyUrl / Dashboard notification URL) at it. Press Ctrl+C to stop.",
+      `SIGNED-PATH: ${server.verifiedPath}`,
+      publicUrl === undefined
+        ? "Point the merchant's TLS proxy (the refundNotifyUrl / Dashboard notification URL) at it, forwarding the path unchanged (or give --public-url). Press Ctrl+C to stop."
+        : `Point the merchant's TLS proxy (${publicUrl.href}) at it; Antom's signature is checked against ${publicUrl.pathname}. Press Ctrl+C to stop.`,
     ].join('\n') + '\n',
   );
   await until;

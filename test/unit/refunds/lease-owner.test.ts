@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { leaseOwnerAlive, linuxProbe, newLeaseOwner } from '../../../main/refunds/lease-owner';
+import { leaseOwnerAlive, leaseOwnerJudgedHere, linuxProbe, newLeaseOwner } from '../../../main/refunds/lease-owner';
 import { rig, type Rig } from './engine-helpers';
 import { newRefund } from '../ledger/helpers';
 
@@ -57,7 +57,7 @@ describe.skipIf(!linux)('leaseOwnerAlive on Linux', () => {
     const pid = c.pid ?? 0;
     await new Promise((r) => setTimeout(r, 50));
     const token = linuxProbe.startToken(pid);
-    expect(token).toMatch(/^\d+(\.[0-9a-f]{8})?$/);
+    expect(token).toMatch(/^\d+(\.[0-9a-f]{8}(\.\d+)?)?$/);
     expect(leaseOwnerAlive(`${hostname()}:${pid}:${token}:abcdef12`)).toBe(true);
     const other = token === null ? '1' : `${Number(token.split('.')[0]) + 1}${token.includes('.') ? `.${token.split('.')[1]}` : ''}`;
     expect(leaseOwnerAlive(`${hostname()}:${pid}:${other}:abcdef12`)).toBe(false);
@@ -71,6 +71,20 @@ describe.skipIf(!linux)('leaseOwnerAlive on Linux', () => {
     expect(leaseOwnerAlive(mine)).toBe(true);
     const [start] = (linuxProbe.startToken(process.pid) ?? '0').split('.');
     expect(leaseOwnerAlive(`${hostname()}:${process.pid}:${Number(start) - 1}:abcdef12`)).toBe(false);
+  });
+
+  it('a shared journal judges only owners of this boot and pid namespace (same hostname is not the same PC)', () => {
+    const mine = linuxProbe.startToken(process.pid) ?? '';
+    const [, boot, ns] = mine.split('.');
+    expect(leaseOwnerJudgedHere(newLeaseOwner())).toBe(true);
+    expect(leaseOwnerJudgedHere(`${hostname()}:4194000:123456.${boot}:abcd1234`)).toBe(true); // token without a pid namespace
+    expect(leaseOwnerJudgedHere(`${hostname()}:4194000:123456.deadbeef:abcd1234`)).toBe(boot === 'deadbeef');
+    expect(leaseOwnerJudgedHere(`${hostname()}:4194000:123456.${boot}.${Number(ns ?? '0') + 1}:abcd1234`)).toBe(ns === undefined);
+    expect(leaseOwnerJudgedHere(`${hostname()}:4194000:-:abcd1234`)).toBe(false);
+    expect(leaseOwnerJudgedHere(`${hostname()}:4194000:abcd1234`)).toBe(false);
+    expect(leaseOwnerJudgedHere('elsewhere:1:123.deadbeef:abcdef12')).toBe(false);
+    // a pre-pid-namespace token of this very process still names this process
+    expect(leaseOwnerAlive(`${hostname()}:${process.pid}:${mine.split('.').slice(0, 2).join('.')}:abcdef12`)).toBe(true);
   });
 
   it('a vanished pid is dead; another host, or an unknown shape, is trusted', () => {
