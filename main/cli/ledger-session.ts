@@ -10,7 +10,7 @@ import { openStoreLedger } from '../ledger/pg/pg-store';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import type { StoreLedger } from '../ledger/store-port';
 import { openDataLedger } from '../services/data-ledger';
-import { localJournalRefusal, recordStoreMembership } from '../store/membership';
+import { installIdentity, localJournalRefusal, recordStoreMembership } from '../store/membership';
 import type { CliContext } from './command';
 import { EXIT } from './exit-codes';
 
@@ -33,7 +33,7 @@ export async function openCliLedger(
     return { ok: true, store, close: async () => data.ledger.close() };
   }
   try {
-    const store = await openStoreLedger(sel.value.url, { register: sel.value.register, keys: data.keys });
+    const store = await openStoreLedger(sel.value.url, { register: sel.value.register, keys: data.keys, install: await installIdentity(data.secrets) });
     await recordStoreMembership(data.secrets, { register: sel.value.register, store: describeLedgerSelection(sel.value) });
     return {
       ok: true,

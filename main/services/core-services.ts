@@ -22,7 +22,7 @@ import type { StoreLedger } from '../ledger/store-port';
 import { sqliteStoreLedger } from '../ledger/sqlite-store';
 import { openStoreLedger } from '../ledger/pg/pg-store';
 import { describeLedgerSelection, resolveLedgerSelection } from '../config/store-config';
-import { localJournalRefusal, recordStoreMembership } from '../store/membership';
+import { installIdentity, localJournalRefusal, recordStoreMembership } from '../store/membership';
 import { resolveMinFreeBytes } from '../ledger/disk-space';
 import { journalHealth, prepareAlarmFile, storeJournalHealth, writeAlarmEntries } from '../ledger/journal-alarm-file';
 import { JournalUnavailableError } from '../ledger/journal-file';
@@ -246,7 +246,7 @@ async function openCore(opts: CoreOptions, started: (() => Promise<void> | void)
   if (selection.value.engine === 'postgres') {
     const where = describeLedgerSelection(selection.value);
     try {
-      storeLedger = await openStoreLedger(selection.value.url, { register: selection.value.register, keys });
+      storeLedger = await openStoreLedger(selection.value.url, { register: selection.value.register, keys, install: await installIdentity(secrets) });
       const opened = storeLedger;
       started.push(() => opened.close());
     } catch (e) {

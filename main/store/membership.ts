@@ -17,7 +17,10 @@
  * In the secret store rather than a loose file: it travels with the keys, and
  * an edit to it fails authentication instead of quietly lifting the refusal.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { InstallIdentity } from '../ledger/pg/pg-registers';
 import type { SecretStore } from '../secrets/secret-store';
 
 const MARK = 'store.membership';
@@ -59,4 +62,20 @@ export async function localJournalRefusal(secrets: SecretStore): Promise<string 
     "(REFUND_TERMINAL_STORE_URL / REFUND_TERMINAL_REGISTER, or ledger in config.json). Its local journal no longer holds the store's refunds, so it is not used: " +
     'set the store ledger again. Only to make this PC a single counter for good: refund-terminal store leave.'
   );
+}
+
+const INSTALL = 'store.install_id';
+
+/**
+ * This data folder's identity for register claims (pg-registers.ts): a random
+ * id created once, kept with the folder's secrets, so a copied config.json on
+ * another PC is another install, and a reinstall with the folder is the same.
+ */
+export async function installIdentity(secrets: SecretStore): Promise<InstallIdentity> {
+  let id = await secrets.get(INSTALL);
+  if (id === null) {
+    id = randomUUID();
+    await secrets.set(INSTALL, id);
+  }
+  return { id, host: hostname() };
 }

@@ -15,7 +15,8 @@ import { importSqliteJournal } from '../../store/import-sqlite';
 import { importStoreKeys, readStoreKeysFile, writeStoreKeysFile } from '../../store/store-keys';
 import { createLogger } from '../../logging/logger';
 import { resolveAntomConfig } from '../../services/core-services';
-import { forgetStoreMembership, recordStoreMembership, storeMembership } from '../../store/membership';
+import { openStoreLedger } from '../../ledger/pg/pg-store';
+import { forgetStoreMembership, installIdentity, recordStoreMembership, storeMembership } from '../../store/membership';
 import { openSelectedJournal } from '../../store/open-journal';
 import { startNotifyServer } from '../../store/notify-server';
 import type { CliCommand, CliContext } from '../command';
@@ -31,6 +32,8 @@ const USAGE = [
   '       refund-terminal [--data-dir DIR] store import [--store-keys FILE] [--json]',
   "  import  move this counter's SQLite journal into the store ledger (REFUND_TERMINAL_STORE_URL / ledger.url); safe to run again;",
   '          --store-keys FILE: the store keys (store keys export at a store counter) when this counter has keys of its own',
+  '       refund-terminal [--data-dir DIR] store register claim --yes',
+  "  register  move this counter's register name to this PC (the PC that held it was replaced; refused without --yes)",
   '       refund-terminal [--data-dir DIR] store leave [--yes]',
   '  leave   make this PC a single counter again (a store counter refuses its local journal without the store URL)',
   '       refund-terminal [--data-dir DIR] store keys export --out FILE',
@@ -107,6 +110,57 @@ async function leaveCommand(args: readonly string[], ctx: CliContext): Promise<n
   } finally {
     ledger.close();
   }
+}
+
+/**
+ * `store register claim --yes`: moves this counter's register name to this
+ * data folder (the PC that held it was replaced). Refused without --yes: two
+ * live PCs under one name would each ask their own terminal for the other's
+ * refunds (pg-registers.ts). Audited in the store chain with both identities.
+ */
+async function registerCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  const [op, ...rest] = args;
+  const { values } = parseArgs({ args: [...rest], options: { yes: { type: 'boolean', default: false } }, strict: true });
+  if (op !== 'claim') {
+    ctx.stderr.write(`Which store register command (claim)?\n${USAGE}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const loaded = await loadAppConfig(ctx.dataDir);
+  if (!loaded.ok) {
+    ctx.stderr.write(`${loaded.error.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const sel = resolveLedgerSelection(loaded.value, ctx.env);
+  if (!sel.ok || sel.value.engine !== 'postgres') {
+    ctx.stderr.write(
+      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
+  if (!values.yes) {
+    ctx.stderr.write(
+      `This moves register "${sel.value.register}" to this PC. Do it only if the PC that used it was replaced and is switched off for good: ` +
+        "two PCs under one register would each ask their own terminal for the other's refunds. Run again with --yes.\n",
+    );
+    return EXIT.BAD_INPUT;
+  }
+  const data = await openDataLedger(ctx.dataDir, { config: loaded.value });
+  try {
+    const store = await openStoreLedger(sel.value.url, {
+      register: sel.value.register,
+      keys: data.keys,
+      install: await installIdentity(data.secrets),
+      takeOverRegister: { actor: `cli:${os.userInfo().username}` },
+    });
+    await store.close();
+  } catch (e) {
+    ctx.stderr.write(`The ${describeLedgerSelection(sel.value)} cannot be opened: ${(e as Error).message}\n`);
+    return EXIT.JOURNAL_UNAVAILABLE;
+  } finally {
+    data.ledger.close();
+  }
+  ctx.stdout.write(`Register "${sel.value.register}" now belongs to this PC.\n`);
+  return EXIT.SUCCESS;
 }
 
 async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
@@ -293,6 +347,7 @@ export const storeCommand: CliCommand = {
     if (sub === 'import') return importCommand(rest, ctx);
     if (sub === 'keys') return keysCommand(rest, ctx);
     if (sub === 'leave') return leaveCommand(rest, ctx);
+    if (sub === 'register') return registerCommand(rest, ctx);
     ctx.stderr.write(`${sub === undefined ? 'Which store command?' : `Unknown store command "${sub}".`}\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   },

@@ -23,6 +23,7 @@ import { PgApprovals } from './pg-approvals';
 import { adoptUnsignedPgAudit, appendPgAudit, KEY_CHECK_SETTING, listPgAudit, pgAuditHead, storeKeyCheck, verifyPgAudit } from './pg-audit';
 import { storePoolConfig } from './pg-connection';
 import { PgJournal } from './pg-journal';
+import { claimPgRegister, type InstallIdentity } from './pg-registers';
 import { PgOtherRefunds } from './pg-other-refunds';
 import { pgPayments } from './pg-payments';
 import { PgPeople } from './pg-people';
@@ -44,6 +45,10 @@ export interface StoreLedgerOptions {
   readonly adoptUnsignedAudit?: boolean;
   readonly pinPolicy?: PinPolicy;
   readonly maxConnections?: number;
+  /** A counter's data folder: the register is claimed for it (pg-registers.ts); absent for tools and tests. */
+  readonly install?: InstallIdentity;
+  /** `store register claim --yes`: move the register to this install (a replaced PC). */
+  readonly takeOverRegister?: { readonly actor: string };
 }
 
 /**
@@ -65,6 +70,15 @@ export async function openStoreLedger(url: string, opts: StoreLedgerOptions): Pr
     throw e;
   }
   const ctx = storeContext(url, pool, opts.register, keys, opts.pinPolicy ?? DEFAULT_PIN_POLICY);
+  if (opts.install !== undefined) {
+    try {
+      await claimPgRegister(ctx, opts.install, opts.takeOverRegister ? { takeOver: true, actor: opts.takeOverRegister.actor } : {});
+    } catch (e) {
+      await pool.end();
+      await journal.close();
+      throw e;
+    }
+  }
   return composeLedger(ctx, journal);
 }
 

@@ -12,6 +12,7 @@
  *  5. Antom's push finishing a FULL refund sets its amount to what Antom refunded;
  *  6. payments rows edited in the counter's file before the import never win over the store's record;
  *  +  the connection lost at the refund's COMMIT: "may be recorded", never "not started";
+ *  15. one register name, one data folder (a copied config on a second PC is refused);
  *  11. a store's counter started without its store URL refuses its old local journal
  *     (app, CLI, serve) until `store leave --yes`.
  */
@@ -24,6 +25,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main as cli } from '../../../main/cli/index';
 import { openCoreServices } from '../../../main/services/core-services';
+import { openDataLedger } from '../../../main/services/data-ledger';
 import { createSilentLogger } from '../../../main/logging/logger';
 import { openLedger } from '../../../main/ledger/ledger';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
@@ -399,6 +401,47 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     edited.close();
     // The store still knows of the Dashboard refund: never more room than either side knew.
     expect((await store.journal.refundableBalance('EDT1'))?.value).toBe(600);
+    await store.close();
+  });
+
+  it('15. a second PC under a register name another PC holds is refused, until `store register claim --yes` moves the name (audited)', async () => {
+    const url = fresh();
+    const mk = (label: string): string => {
+      const d = mkdtempSync(path.join(tmpdir(), `rt-edges-reg-${label}-`));
+      dirs.push(d);
+      return d;
+    };
+    const first = mk('a');
+    const second = mk('b');
+    const run = async (dir: string, args: string[]): Promise<{ code: number; text: string }> => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d: Buffer) => (text += d.toString()));
+      const env = { REFUND_TERMINAL_DEMO: '0', HOME: dir, REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-1' };
+      const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
+      return { code, text };
+    };
+    expect((await run(first, ['audit', 'verify'])).code).toBe(0);
+    expect((await run(first, ['audit', 'verify'])).code).toBe(0);
+    // A second PC set up as the README says (the store's keys imported), but with a copied register name.
+    const keysFile = path.join(mk('keys'), 'store-keys.json');
+    expect((await run(first, ['store', 'keys', 'export', '--out', keysFile])).code).toBe(0);
+    expect((await run(second, ['store', 'keys', 'import', keysFile])).code).toBe(0);
+    const refused = await run(second, ['audit', 'verify']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.text).toMatch(/Register "counter-1" is already used by another counter PC/);
+    expect((await run(second, ['store', 'register', 'claim'])).code).not.toBe(0);
+    expect((await run(second, ['store', 'register', 'claim', '--yes'])).code).toBe(0);
+    expect((await run(second, ['audit', 'verify'])).code).toBe(0);
+    // The old PC is now the one refused; the move is in the store chain and the chain verifies.
+    expect((await run(first, ['audit', 'verify'])).code).not.toBe(0);
+    const { ledger: local, keys } = await openDataLedger(first);
+    local.close();
+    const store = await openStoreLedger(url, { register: 'probe', keys });
+    const kinds = (await store.audit.list({ limit: 100 })).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'store.register_claimed')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'store.register_moved')).toHaveLength(1);
+    expect((await store.audit.verify()).ok).toBe(true);
     await store.close();
   });
 });
