@@ -8,8 +8,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { importPublicKey, publicKeyFingerprint, type VersionedPublicKey } from '../../antom/signing';
-import { loadAppConfig } from '../../config/app-config';
-import { describeLedgerSelection, resolveLedgerSelection } from '../../config/store-config';
+import { loadAppConfig, type AppConfig } from '../../config/app-config';
+import { describeLedgerSelection, resolveLedgerSelection, type LedgerSelection } from '../../config/store-config';
 import { openDataLedger } from '../../services/data-ledger';
 import { importSqliteJournal } from '../../store/import-sqlite';
 import { importStoreKeys, readStoreKeysFile, writeStoreKeysFile } from '../../store/store-keys';
@@ -112,6 +112,25 @@ async function leaveCommand(args: readonly string[], ctx: CliContext): Promise<n
   }
 }
 
+/** The configuration and its store ledger, or the sentence (written) and exit code when there is none. */
+async function storeConfigured(
+  ctx: CliContext,
+): Promise<{ ok: true; loaded: { value: AppConfig }; sel: { value: Extract<LedgerSelection, { engine: 'postgres' }> } } | { ok: false; exitCode: number }> {
+  const loaded = await loadAppConfig(ctx.dataDir);
+  if (!loaded.ok) {
+    ctx.stderr.write(`${loaded.error.message}\n`);
+    return { ok: false, exitCode: EXIT.BAD_INPUT };
+  }
+  const sel = resolveLedgerSelection(loaded.value, ctx.env);
+  if (!sel.ok || sel.value.engine !== 'postgres') {
+    ctx.stderr.write(
+      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
+    );
+    return { ok: false, exitCode: EXIT.BAD_INPUT };
+  }
+  return { ok: true, loaded: { value: loaded.value }, sel: { value: sel.value } };
+}
+
 /**
  * `store register claim --yes`: moves this counter's register name to this
  * data folder (the PC that held it was replaced). Refused without --yes: two
@@ -125,18 +144,9 @@ async function registerCommand(args: readonly string[], ctx: CliContext): Promis
     ctx.stderr.write(`Which store register command (claim)?\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   }
-  const loaded = await loadAppConfig(ctx.dataDir);
-  if (!loaded.ok) {
-    ctx.stderr.write(`${loaded.error.message}\n`);
-    return EXIT.BAD_INPUT;
-  }
-  const sel = resolveLedgerSelection(loaded.value, ctx.env);
-  if (!sel.ok || sel.value.engine !== 'postgres') {
-    ctx.stderr.write(
-      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
-    );
-    return EXIT.BAD_INPUT;
-  }
+  const configured = await storeConfigured(ctx);
+  if (!configured.ok) return configured.exitCode;
+  const { loaded, sel } = configured;
   if (!values.yes) {
     ctx.stderr.write(
       `This moves register "${sel.value.register}" to this PC. Do it only if the PC that used it was replaced and is switched off for good: ` +
@@ -165,18 +175,9 @@ async function registerCommand(args: readonly string[], ctx: CliContext): Promis
 
 async function importCommand(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, 'store-keys': { type: 'string' } }, strict: true });
-  const loaded = await loadAppConfig(ctx.dataDir);
-  if (!loaded.ok) {
-    ctx.stderr.write(`${loaded.error.message}\n`);
-    return EXIT.BAD_INPUT;
-  }
-  const sel = resolveLedgerSelection(loaded.value, ctx.env);
-  if (!sel.ok || sel.value.engine !== 'postgres') {
-    ctx.stderr.write(
-      `${sel.ok ? 'No store ledger is configured: set REFUND_TERMINAL_STORE_URL and REFUND_TERMINAL_REGISTER (or ledger in config.json).' : sel.error.message}\n`,
-    );
-    return EXIT.BAD_INPUT;
-  }
+  const configured = await storeConfigured(ctx);
+  if (!configured.ok) return configured.exitCode;
+  const { loaded, sel } = configured;
   // A counter with its own history holds its own keys; the store's come from `store keys export` at a store counter.
   const storeKeys = values['store-keys'] === undefined ? null : readStoreKeysFile(values['store-keys']);
   if (storeKeys !== null && !storeKeys.ok) {

@@ -43,6 +43,15 @@ import { FakeAntom, FakeTerminal } from '../refunds/fakes';
 
 const OTHER_KEYS: LedgerKeys = { auditKey: Buffer.alloc(32, 7), pinPepper: Buffer.alloc(32, 9) };
 
+/** The CLI in this process on data folder `dir`, stdout and stderr together. */
+async function cliIn(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
+  return { code, text };
+}
+
 describe.skipIf(!pgAvailable)('store mode at the edges', () => {
   let cluster: PgCluster;
   let db = 0;
@@ -323,13 +332,7 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     const url = fresh();
     const dir = mkdtempSync(path.join(tmpdir(), 'rt-edges-member-'));
     dirs.push(dir);
-    const run = async (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> => {
-      const out = new PassThrough();
-      let text = '';
-      out.on('data', (d: Buffer) => (text += d.toString()));
-      const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
-      return { code, text };
-    };
+    const run = (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> => cliIn(dir, args, env);
     const base = { REFUND_TERMINAL_DEMO: '0', HOME: dir };
     const store = { ...base, REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-7' };
     // In store mode once (the audit command opens the store ledger and verifies it).
@@ -413,14 +416,8 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     };
     const first = mk('a');
     const second = mk('b');
-    const run = async (dir: string, args: string[]): Promise<{ code: number; text: string }> => {
-      const out = new PassThrough();
-      let text = '';
-      out.on('data', (d: Buffer) => (text += d.toString()));
-      const env = { REFUND_TERMINAL_DEMO: '0', HOME: dir, REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-1' };
-      const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
-      return { code, text };
-    };
+    const env = { REFUND_TERMINAL_DEMO: '0', REFUND_TERMINAL_STORE_URL: url, REFUND_TERMINAL_REGISTER: 'counter-1' };
+    const run = (dir: string, args: string[]): Promise<{ code: number; text: string }> => cliIn(dir, args, { ...env, HOME: dir });
     expect((await run(first, ['audit', 'verify'])).code).toBe(0);
     expect((await run(first, ['audit', 'verify'])).code).toBe(0);
     // A second PC set up as the README says (the store's keys imported), but with a copied register name.
