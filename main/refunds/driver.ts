@@ -10,7 +10,6 @@ import type { RefundPatch } from '../ledger/refund-store';
 import type { RefundRow } from '../ledger/rows';
 import { isFinal, isPending } from '../ledger/state-machine';
 import { assertNever, isNotFoundOutcome, REFERENCE_REUSED_CODE, SYSTEM, unknownOutcome, type DriveResult, type EngineCore } from './engine-core';
-import { leaseOwnerAlive } from './lease-owner';
 import { MSG, terminalErrorIsDefinitive, terminalErrorMessage } from './messages';
 import type { OutcomeLearning } from './outcome-learning';
 import { nextDelayMs } from './poll-policy';
@@ -65,7 +64,7 @@ export class Driver {
         const row = await this.mustGet(refundRequestId);
         if (this.waitsOnAnotherTerminal(row)) return { row, busyElsewhere: true };
       }
-      if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, leaseOwnerAlive))) {
+      if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, this.c.ownerAlive))) {
         return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
       try {

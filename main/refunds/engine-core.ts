@@ -178,6 +178,11 @@ export interface EngineCore {
   readonly driving: Map<string, Promise<DriveResult>>;
   /** This process's drive-lease identity (lease-owner.ts). */
   readonly leaseOwner: string;
+  /**
+   * Whether another lease owner is alive: one counter judges by this machine's process table; a store
+   * ledger shared by PCs frees another machine's lease by expiry only (lease-owner.ts sharedLeaseOwnerAlive).
+   */
+  readonly ownerAlive: (owner: string) => boolean;
   /** Antom answers the journal could not record yet (an alarm while non-empty). */
   readonly outcomes: OutcomeRecorder;
   /** After every journal write: crash hook, then tell listeners. */

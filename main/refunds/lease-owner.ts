@@ -186,3 +186,14 @@ function pidExists(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * The judge for a ledger several PCs share (store mode): an owner this machine
+ * cannot judge (another PC, even under the same hostname: leaseOwnerJudgedHere)
+ * is alive until its lease expires; one of this machine is judged as usual.
+ * One counter (SQLite) keeps leaseOwnerAlive: another boot there means this PC
+ * rebooted.
+ */
+export function sharedLeaseOwnerAlive(owner: string, probe: ProcessProbe = defaultProbe): boolean {
+  return !leaseOwnerJudgedHere(owner, probe) || leaseOwnerAlive(owner, probe);
+}

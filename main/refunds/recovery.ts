@@ -11,7 +11,6 @@ import type { PendingCheck } from '../ledger/journal-port';
 import type { AntomOutcome } from './ports';
 import { SYSTEM, type DriveResult, type EngineCore, type RecoverySummary } from './engine-core';
 import type { Driver } from './driver';
-import { leaseOwnerAlive } from './lease-owner';
 import { nextDelayMs } from './poll-policy';
 import { backgroundShouldTake, recoveryRole, waitsOnTerminal } from './state-roles';
 
@@ -139,7 +138,7 @@ export class Recovery {
       rows.map((r) => r.refund_request_id),
       owner,
       ttl,
-      leaseOwnerAlive,
+      this.c.ownerAlive,
     );
     const mine = rows.filter((r) => held.has(r.refund_request_id));
     const busyRows = rows.filter((r) => !held.has(r.refund_request_id));
@@ -253,7 +252,7 @@ export class Recovery {
   private leaseLooksFree(row: RefundRow, now: Date): boolean {
     if (row.lease_owner === null || row.lease_until === null) return true;
     if (Date.parse(row.lease_until) <= now.getTime()) return true;
-    return !leaseOwnerAlive(row.lease_owner);
+    return !this.c.ownerAlive(row.lease_owner);
   }
 
   /**

@@ -35,7 +35,7 @@ import {
   type RefundErrorCode,
   type SubmitInput,
 } from './engine-core';
-import { newLeaseOwner } from './lease-owner';
+import { leaseOwnerAlive, newLeaseOwner, sharedLeaseOwnerAlive } from './lease-owner';
 import { ManagerDecisions } from './manager-decisions';
 import { OutcomeLearning } from './outcome-learning';
 import { OutcomeRecorder } from './outcome-recorder';
@@ -98,6 +98,7 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       deps,
       driving: new Map<string, Promise<DriveResult>>(),
       leaseOwner: newLeaseOwner(),
+      ownerAlive: (deps.journal ?? store.journal).engine === 'postgres' ? (o) => sharedLeaseOwnerAlive(o) : (o) => leaseOwnerAlive(o),
       outcomes: this.outcomes,
       journaled: (row) => {
         deps.afterJournal?.(row.state, row);

@@ -28,7 +28,6 @@ import { err, ok, type Result } from '../../../preload/contract/result';
 import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, PolicyRecheck, RefundJournal } from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
-import { leaseOwnerJudgedHere } from '../../refunds/lease-owner';
 import { patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
 import { type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
@@ -50,11 +49,6 @@ export { storeBalance, toPayment, toRefundRow, upsertPgPayment, type PgJournalOp
 
 const CHANNEL = CHANGE_CHANNEL;
 const IN_FLIGHT = NON_FINAL_STATES;
-
-/** The store is shared by PCs: a lease this machine cannot judge (another PC, same hostname) is freed by expiry only. */
-function sharedJudge(ownerAlive: (owner: string) => boolean): (owner: string) => boolean {
-  return (owner) => !leaseOwnerJudgedHere(owner) || ownerAlive(owner);
-}
 
 export class PgJournal implements RefundJournal {
   readonly engine = 'postgres' as const;
@@ -381,7 +375,7 @@ export class PgJournal implements RefundJournal {
   }
 
   claimLease(id: string, owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<boolean> {
-    return this.tx((c) => pgClaimLease(c, id, owner, ttlMs, sharedJudge(ownerAlive)), false);
+    return this.tx((c) => pgClaimLease(c, id, owner, ttlMs, ownerAlive), false);
   }
 
   async renewLease(id: string, owner: string, ttlMs: number): Promise<void> {
@@ -393,7 +387,7 @@ export class PgJournal implements RefundJournal {
   }
 
   claimLeases(ids: readonly string[], owner: string, ttlMs: number, ownerAlive: (owner: string) => boolean): Promise<Set<string>> {
-    return this.tx((c) => pgClaimLeases(c, ids, owner, ttlMs, sharedJudge(ownerAlive)), false);
+    return this.tx((c) => pgClaimLeases(c, ids, owner, ttlMs, ownerAlive), false);
   }
 
   async recordChecks(checks: readonly PendingCheck[], owner: string): Promise<RefundRow[]> {

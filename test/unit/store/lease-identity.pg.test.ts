@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
-import { leaseOwnerAlive, linuxProbe } from '../../../main/refunds/lease-owner';
+import { leaseOwnerAlive, linuxProbe, sharedLeaseOwnerAlive } from '../../../main/refunds/lease-owner';
 import { pgAvailable, pgQuery, pgSuite } from '../../helpers/pg-suite';
 
 const linux = process.platform === 'linux';
@@ -59,10 +59,10 @@ describe.skipIf(!pgAvailable || !linux)('store mode: a lease of another PC with 
       const foreign = `${hostname()}:4194000:123456.deadbeef:abcd1234`;
       expect(leaseOwnerAlive(foreign)).toBe(false); // what the process table alone would say
       await holdLease(url, id, foreign, '5 minutes');
-      expect(await b.claimLease(id, 'me', 60_000, leaseOwnerAlive)).toBe(false);
-      expect((await b.claimLeases([id], 'me', 60_000, leaseOwnerAlive)).size).toBe(0);
+      expect(await b.claimLease(id, 'me', 60_000, sharedLeaseOwnerAlive)).toBe(false);
+      expect((await b.claimLeases([id], 'me', 60_000, sharedLeaseOwnerAlive)).size).toBe(0);
       await holdLease(url, id, foreign, '-1 second');
-      expect(await b.claimLease(id, 'me', 60_000, leaseOwnerAlive)).toBe(true);
+      expect(await b.claimLease(id, 'me', 60_000, sharedLeaseOwnerAlive)).toBe(true);
     } finally {
       await a.close();
       await b.close();
@@ -76,7 +76,7 @@ describe.skipIf(!pgAvailable || !linux)('store mode: a lease of another PC with 
       const [, boot, ns] = mine.split('.');
       const dead = `${hostname()}:4194000:123456.${boot}${ns === undefined ? '' : `.${ns}`}:abcd1234`;
       await holdLease(url, id, dead, '5 minutes');
-      expect(await b.claimLease(id, 'me', 60_000, leaseOwnerAlive)).toBe(true);
+      expect(await b.claimLease(id, 'me', 60_000, sharedLeaseOwnerAlive)).toBe(true);
     } finally {
       await a.close();
       await b.close();
