@@ -21,13 +21,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as cli } from '../../../main/cli/index';
 import { openCoreServices } from '../../../main/services/core-services';
 import { openDataLedger } from '../../../main/services/data-ledger';
 import { createSilentLogger } from '../../../main/logging/logger';
-import { openLedger } from '../../../main/ledger/ledger';
+import { openLedger, type Ledger } from '../../../main/ledger/ledger';
 import { DEFAULT_POLICY } from '../../../main/ledger/policy';
 import { CommitOutcomeUnknownError } from '../../../main/ledger/pg/pg-errors';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
@@ -38,18 +36,37 @@ import { PUBLIC_TEST_KEYS, type LedgerKeys } from '../../../main/secrets/ledger-
 import { importSqliteJournal } from '../../../main/store/import-sqlite';
 import { applyRefundNotification } from '../../../main/store/notify-apply';
 import { storeLedgerChecks } from '../../../main/store/store-doctor';
+import { runMain } from '../../helpers/cli-in-process';
 import { PG_BIN, pgAvailable, startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { FakeAntom, FakeTerminal } from '../refunds/fakes';
 
 const OTHER_KEYS: LedgerKeys = { auditKey: Buffer.alloc(32, 7), pinPepper: Buffer.alloc(32, 9) };
 
-/** The CLI in this process on data folder `dir`, stdout and stderr together. */
+/** One unfinished refund journaled in a counter's own SQLite file (what `store import` then carries). */
+function islandRefund(island: Ledger, refundRequestId: string, paymentId: string, value: number): void {
+  const ins = island.refunds.insert(
+    {
+      refundRequestId,
+      intentId: `${refundRequestId}-intent`,
+      paymentId,
+      amount: { value, currency: 'SGD' },
+      mode: 'PARTIAL',
+      memo: null,
+      state: 'APPROVED',
+      cashier: 'alice',
+      message: 'm',
+      nextAction: 'WAIT',
+      approvalReasons: [],
+    },
+    'alice',
+  );
+  expect(ins.ok).toBe(true);
+}
+
+/** The CLI in this process on data folder `dir` (cli-in-process.ts), its two outputs read as one. */
 async function cliIn(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  const code = await cli(['--data-dir', dir, ...args], { env, stdout: out, stderr: out, stdin: new PassThrough(), dataDir: dir });
-  return { code, text };
+  const r = await runMain(['--data-dir', dir, ...args], { env, dataDir: dir });
+  return { code: r.code, text: r.stdout + r.stderr };
 }
 
 describe.skipIf(!pgAvailable)('store mode at the edges', () => {
@@ -118,23 +135,7 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
       status: 'SUCCESS',
       supportsPartialRefund: true,
     });
-    const ins = island.refunds.insert(
-      {
-        refundRequestId: 'RRISL1',
-        intentId: 'isl-1',
-        paymentId: 'ISL1',
-        amount: { value: 500, currency: 'SGD' },
-        mode: 'PARTIAL',
-        memo: null,
-        state: 'APPROVED',
-        cashier: 'alice',
-        message: 'm',
-        nextAction: 'WAIT',
-        approvalReasons: [],
-      },
-      'alice',
-    );
-    expect(ins.ok).toBe(true);
+    islandRefund(island, 'RRISL1', 'ISL1', 500);
 
     const refused = await importSqliteJournal(island, { url, register: 'counter-2', storeKeys: OTHER_KEYS });
     expect(refused.ok ? 'imported' : refused.code).toBe('KEYS_MISMATCH');
@@ -374,23 +375,7 @@ describe.skipIf(!pgAvailable)('store mode at the edges', () => {
     const island = openLedger(file, { keys: PUBLIC_TEST_KEYS });
     island.payments.upsert({ ...base, antomRefunds: [] });
     // The import carries the payments its refunds stand on.
-    const ins = island.refunds.insert(
-      {
-        refundRequestId: 'RREDT0',
-        intentId: 'edt-0',
-        paymentId: 'EDT1',
-        amount: { value: 100, currency: 'SGD' },
-        mode: 'PARTIAL',
-        memo: null,
-        state: 'APPROVED',
-        cashier: 'alice',
-        message: 'm',
-        nextAction: 'WAIT',
-        approvalReasons: [],
-      },
-      'alice',
-    );
-    expect(ins.ok).toBe(true);
+    islandRefund(island, 'RREDT0', 'EDT1', 100);
     island.close();
     // Someone with the PC edits the payment (no audit entry covers the payments table) to look newer, then imports.
     const db = new Database(file);
