@@ -9,7 +9,8 @@
  * Protocol on stdin/stdout, JSON lines: it prints { ready } once the terminal
  * session is authenticated; on { op: 'go', paymentIds } it refunds them one
  * after another (a counter serves one customer at a time) and prints
- * { done, samples: [{ startMs, ms, state }] } with epoch milliseconds.
+ * { done, samples: [{ startMs, ms, state }], cpuS } with epoch milliseconds and
+ * the CPU seconds this process spent on them.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -85,12 +86,15 @@ async function main(): Promise<void> {
   for await (const line of rl) {
     const cmd = Go.parse(JSON.parse(line));
     const samples: { startMs: number; ms: number; state: string }[] = [];
+    const cpu0 = process.cpuUsage();
     for (const paymentId of cmd.paymentIds) {
       const t = epochMs();
       const r = await engine.submit({ intentId: `tp-${cfg.register}-${randomUUID()}`, paymentId, mode: 'FULL', cashier: 'alice' });
       samples.push({ startMs: t, ms: epochMs() - t, state: r.ok ? r.value.state : `error ${r.error.code}` });
     }
-    reply({ done: true, samples });
+    const cpu = process.cpuUsage(cpu0);
+    // This process's CPU for its refunds: engine, store client, link and the in-process virtual terminal.
+    reply({ done: true, samples, cpuS: (cpu.user + cpu.system) / 1e6 });
     break;
   }
   await engine.stop();

@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { openStoreLedger } from '../main/ledger/pg/pg-store';
 import { ensureDemoCredentials, startAntomSandbox } from '../main/sandbox';
 import { PUBLIC_TEST_KEYS } from '../main/secrets/ledger-keys';
+import { busyShare, machineCpu, processCpuSeconds } from './cpu-usage';
 import { benchPayments } from './refund-path';
 import { round, roundedSummary, summarize } from './stats';
 
@@ -32,7 +33,7 @@ interface Sample {
 interface Counter {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
-  readonly done: Promise<Sample[]>;
+  readonly done: Promise<{ samples: Sample[]; cpuS: number }>;
 }
 
 function spawnCounter(config: Record<string, string>): Counter {
@@ -44,27 +45,27 @@ function spawnCounter(config: Record<string, string>): Counter {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let onReady: () => void = () => undefined;
-  let onDone: (s: Sample[]) => void = () => undefined;
+  let onDone: (s: { samples: Sample[]; cpuS: number }) => void = () => undefined;
   let onFail: (e: Error) => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
     onReady = resolve;
     onFail = reject;
   });
-  const done = new Promise<Sample[]>((resolve, reject) => {
+  const done = new Promise<{ samples: Sample[]; cpuS: number }>((resolve, reject) => {
     onDone = resolve;
     child.on('exit', (code) => reject(new Error(`${config['register']} exited (${code}): ${stderr.slice(-2_000)}`)));
   });
   child.on('exit', (code) => onFail(new Error(`${config['register']} exited before ready (${code}): ${stderr.slice(-2_000)}`)));
   done.catch(() => undefined);
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    let msg: { ready?: boolean; done?: boolean; samples?: Sample[] };
+    let msg: { ready?: boolean; done?: boolean; samples?: Sample[]; cpuS?: number };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
       return; // a stray log line
     }
     if (msg.ready === true) onReady();
-    if (msg.done === true) onDone(msg.samples ?? []);
+    if (msg.done === true) onDone({ samples: msg.samples ?? [], cpuS: msg.cpuS ?? 0 });
   });
   return { child, ready, done };
 }
@@ -104,14 +105,22 @@ export async function runStoreThroughput(dir: string, storeUrl: string, counters
     }
     await Promise.all(procs.map((p) => p.ready));
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpu();
+    const pg0 = processCpuSeconds('postgres');
+    const socat0 = processCpuSeconds('socat');
     const t0 = performance.timeOrigin + performance.now();
     procs.forEach((p, k) => {
       const ids = payments.slice(k * perCounter, (k + 1) * perCounter).map((x) => x.paymentId);
       p.child.stdin?.write(`${JSON.stringify({ op: 'go', paymentIds: ids })}\n`);
     });
-    const results = await Promise.all(procs.map((p) => p.done));
+    const reports = await Promise.all(procs.map((p) => p.done));
     const wallMs = performance.timeOrigin + performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    // Read before the counters exit: their PostgreSQL backends end with their pools.
+    const machine1 = machineCpu();
+    const pg1 = processCpuSeconds('postgres');
+    const socat1 = processCpuSeconds('socat');
+    const results = reports.map((r) => r.samples);
     const all = results.flat();
     const ok = all.filter((s) => s.state === 'SUCCEEDED');
     const failures = all.filter((s) => s.state !== 'SUCCEEDED').map((s) => s.state);
@@ -140,6 +149,13 @@ export async function runStoreThroughput(dir: string, storeUrl: string, counters
       latencyDefinition: 'engine.submit called -> final result (payment inquiry, terminal reference, signed Antom refund, outcome commit)',
       sandboxProcessCpuShare: round((cpu.user + cpu.system) / 1_000 / wallMs, 2),
       cores: os.availableParallelism(),
+      cpu: cpuBudget(ok.length, wallMs, {
+        counters: reports.reduce((a, r) => a + r.cpuS, 0),
+        sandbox: (cpu.user + cpu.system) / 1e6,
+        postgres: pg0 !== null && pg1 !== null ? pg1 - pg0 : null,
+        socat: socat0 !== null && socat1 !== null ? socat1 - socat0 : null,
+        machineBusyShare: busyShare(machine0, machine1),
+      }),
       target: { refundsPerS: 200 },
     };
   } finally {
@@ -152,4 +168,26 @@ export async function runStoreThroughput(dir: string, storeUrl: string, counters
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await sandbox.stop();
   }
+}
+
+/**
+ * Where the cores went: CPU milliseconds per refund by process kind, and the
+ * throughput those figures allow on this machine's cores if nothing waited
+ * (cores / CPU per refund): the ceiling a lock-free store ledger could reach.
+ */
+function cpuBudget(
+  refunds: number,
+  wallMs: number,
+  s: { counters: number; sandbox: number; postgres: number | null; socat: number | null; machineBusyShare: number | null },
+): Record<string, unknown> {
+  const per = (sec: number | null): number | null => (sec === null || refunds === 0 ? null : round((sec * 1_000) / refunds, 2));
+  const total = s.counters + s.sandbox + (s.postgres ?? 0) + (s.socat ?? 0);
+  const cores = os.availableParallelism();
+  return {
+    msPerRefund: { counters: per(s.counters), sandbox: per(s.sandbox), postgres: per(s.postgres), socat: per(s.socat), total: per(total) },
+    machineBusyShare: s.machineBusyShare === null ? null : round(s.machineBusyShare, 2),
+    cpuBoundCeilingRefundsPerS: total > 0 ? round((refunds / total) * cores, 1) : null,
+    wallS: round(wallMs / 1_000, 2),
+    note: 'counters = each counter process (engine, store client, link, its in-process virtual terminal); socat = the pty pairs; ceiling = cores x refunds / CPU seconds',
+  };
 }
