@@ -8,7 +8,11 @@
 import type { z } from 'zod';
 import { operations, type ApiErrorCode, type OperationName, type Operations, type ResponseOf } from '../../preload/contract/api';
 import { err, type Err } from '../../preload/contract/result';
+import { isStoreUnreachable } from '../ledger/pg/pg-errors';
 import type { Logger } from '../logging/logger';
+
+export const STORE_LOST_DURING_REQUEST =
+  "The store's database cannot be reached, so this action may not have been completed. Look again once the store is back before doing it again.";
 
 export type ValidRequestOf<N extends OperationName> = z.output<Operations[N]['request']>;
 
@@ -52,6 +56,11 @@ export async function dispatch<N extends OperationName>(
     const handler = handlers[name] as (request: unknown) => Promise<ResponseOf<N>>;
     return await handler(parsed.data);
   } catch (e) {
+    if (isStoreUnreachable(e)) {
+      // Store mode: a write may have reached the database before the connection went; "nothing was changed" could be untrue.
+      log.warn({ operation: name, err: String(e) }, 'store ledger unreachable during a request');
+      return err<ApiErrorCode>('STORE_UNAVAILABLE', STORE_LOST_DURING_REQUEST) as ResponseOf<N>;
+    }
     log.error({ operation: name, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'handler failed');
     return err<ApiErrorCode>(
       'INTERNAL',

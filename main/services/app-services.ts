@@ -128,6 +128,7 @@ export async function startAppServices(opts: AppServicesOptions): Promise<AppSer
     demo: demo !== null,
     rememberPort: (port) => rememberTerminalPort(core.dataDir, port),
     audit: counterAudit,
+    log,
   });
   registerAntomSettings(registry.feature('antom-settings'), antomSettings);
   registerDiagnostics(registry.feature('diagnostics'), {

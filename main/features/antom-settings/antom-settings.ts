@@ -3,7 +3,7 @@
  * keys themselves, only their fingerprints), saving new settings after
  * checking the endpoint and keys, adding and removing Antom's public keys
  * around a rotation, and a harmless signed call to prove the setup works.
- * Every change is audited and put in use at once (in demo mode: after a restart).
+ * Every change is audited before it is made (../audited-change.ts) and put in use at once (in demo mode: after a restart).
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import type { ApiErrorCode } from '../../../preload/contract/api';
@@ -14,6 +14,7 @@ import { API_PATHS, importPrivateKey, importPublicKey, type AntomClientConfig, t
 import { MAX_ANTOM_PUBLIC_KEYS } from '../../antom/config';
 import { loadAppConfig, saveAppConfig, type AppConfig } from '../../config/app-config';
 import type { AuditPort } from '../../ledger/store-port';
+import { auditedChange } from '../audited-change';
 import type { Logger } from '../../logging/logger';
 import type { SecretStore } from '../../secrets/secret-store';
 import type { ValidRequestOf } from '../../services/api-dispatch';
@@ -53,7 +54,7 @@ export function fingerprint(pem: string | null): string | null {
 }
 
 export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
-  const { dataDir, secrets, audit, log } = deps;
+  const { dataDir, secrets, log } = deps;
   // Demo mode is chosen at start: real settings saved during a demo apply after a restart.
   let savedWhileDemo = false;
   const keyViews = (keys: readonly { keyVersion: number | null; pem: string }[]): AntomConfigView['antomKeys'] =>
@@ -142,23 +143,29 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
         ...(rotation ? { antomKeyRotationDate: rotation } : {}),
       },
     };
-    await saveAppConfig(dataDir, next);
-    if (input.merchantPrivateKeyPem !== undefined) await secrets.set(SECRET_NAMES.merchantPrivateKey, input.merchantPrivateKeyPem);
-    if (input.antomPublicKeyPem !== undefined) {
-      await writeAntomPublicKeys(secrets, [{ keyVersion: input.antomPublicKeyVersion ?? null, pem: input.antomPublicKeyPem }]);
-    }
-    await audit.append(actor, 'config.change', {
-      what: 'antom',
-      baseUrl: endpoint.value.origin,
-      clientId: input.clientId,
-      keyVersion: input.keyVersion,
-      inquiryPaymentKey: inquiryPaymentKey ?? 'paymentId',
-      merchantKeyReplaced: input.merchantPrivateKeyPem !== undefined,
-      antomKeyReplaced: input.antomPublicKeyPem !== undefined,
+    return auditedChange(deps, {
+      actor,
+      kind: 'config.change',
+      detail: {
+        what: 'antom',
+        baseUrl: endpoint.value.origin,
+        clientId: input.clientId,
+        keyVersion: input.keyVersion,
+        inquiryPaymentKey: inquiryPaymentKey ?? 'paymentId',
+        merchantKeyReplaced: input.merchantPrivateKeyPem !== undefined,
+        antomKeyReplaced: input.antomPublicKeyPem !== undefined,
+      },
+      act: async () => {
+        await saveAppConfig(dataDir, next);
+        if (input.merchantPrivateKeyPem !== undefined) await secrets.set(SECRET_NAMES.merchantPrivateKey, input.merchantPrivateKeyPem);
+        if (input.antomPublicKeyPem !== undefined) {
+          await writeAntomPublicKeys(secrets, [{ keyVersion: input.antomPublicKeyVersion ?? null, pem: input.antomPublicKeyPem }]);
+        }
+        await apply();
+        log.info({ baseUrl: endpoint.value.origin, clientId: input.clientId, demo: deps.demoConfig !== null }, 'Antom settings saved');
+        return view();
+      },
     });
-    await apply();
-    log.info({ baseUrl: endpoint.value.origin, clientId: input.clientId, demo: deps.demoConfig !== null }, 'Antom settings saved');
-    return view();
   };
 
   const addKey = async (input: { keyVersion: number; pem: string }, actor: string): Res<AntomConfigView> => {
@@ -172,10 +179,16 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
     if (keys.some((x) => fingerprint(x.pem) === fp)) return err('CONFIG_INVALID', 'This key is already stored.');
     if (keys.length >= MAX_ANTOM_PUBLIC_KEYS)
       return err('CONFIG_INVALID', `At most ${MAX_ANTOM_PUBLIC_KEYS} Antom keys can be stored; remove a retired one first.`);
-    await writeAntomPublicKeys(secrets, [...keys, { keyVersion: input.keyVersion, pem: input.pem }]);
-    await audit.append(actor, 'config.change', { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp });
-    await apply();
-    return view();
+    return auditedChange(deps, {
+      actor,
+      kind: 'config.change',
+      detail: { what: 'antom.publicKey.add', keyVersion: input.keyVersion, fingerprint: fp },
+      act: async () => {
+        await writeAntomPublicKeys(secrets, [...keys, { keyVersion: input.keyVersion, pem: input.pem }]);
+        await apply();
+        return view();
+      },
+    });
   };
 
   const removeKey = async (fp: string, actor: string): Res<AntomConfigView> => {
@@ -184,10 +197,16 @@ export function createAntomSettings(deps: AntomSettingsDeps): AntomSettings {
     if (rest.length === keys.length) return err('NOT_FOUND', 'No stored Antom key has this fingerprint.');
     if (rest.length === 0)
       return err('CONFIG_INVALID', 'This is the only Antom key: add the new one before removing it, or no answer from Antom could be trusted.');
-    await writeAntomPublicKeys(secrets, rest);
-    await audit.append(actor, 'config.change', { what: 'antom.publicKey.remove', fingerprint: fp });
-    await apply();
-    return view();
+    return auditedChange(deps, {
+      actor,
+      kind: 'config.change',
+      detail: { what: 'antom.publicKey.remove', fingerprint: fp },
+      act: async () => {
+        await writeAntomPublicKeys(secrets, rest);
+        await apply();
+        return view();
+      },
+    });
   };
 
   const test = async (): Res<AntomTestView> => {

@@ -1,12 +1,14 @@
 /**
  * Terminal administration: the link status every screen shows, the
- * technician's device list, pairing (audited, and the paired port remembered
+ * technician's device list, pairing (audited before each step, ../audited-change.ts, and the paired port remembered
  * for the CLI and doctor), unpairing, and the ping check.
  */
 import type { TerminalLink } from '../../../native-bridge';
 import { err, ok } from '../../../preload/contract/result';
 import type { LinkStatusView, PingView, TerminalCandidateView } from '../../../preload/contract/terminal';
 import type { AuditPort } from '../../ledger/store-port';
+import type { Logger } from '../../logging/logger';
+import { auditedChange } from '../audited-change';
 import type { HandlerRegistry } from '../registry';
 
 export interface TerminalDeps {
@@ -21,10 +23,11 @@ export interface TerminalDeps {
   rememberPort(port: string): Promise<unknown>;
   /** The ledger's one chain: the store's in store mode. */
   readonly audit: Pick<AuditPort, 'append'>;
+  readonly log: Logger;
 }
 
 export function registerTerminal(registry: HandlerRegistry, deps: TerminalDeps): void {
-  const { link, audit } = deps;
+  const { link } = deps;
 
   registry.handle('getTerminalStatus', async () => ok(deps.status()));
   registry.handle('listTerminalDevices', async () => ok(await deps.devices()));
@@ -35,20 +38,41 @@ export function registerTerminal(registry: HandlerRegistry, deps: TerminalDeps):
         `The terminal link is set to ${deps.configuredPort ?? 'no port'}; set terminal.port to ${port} in config.json (or TERMINAL_PORT) and restart, then pair.`,
       );
     }
-    const r = await link.pairBegin();
-    await audit.append(user.name, 'terminal.pairing', { step: 'begin', port, ok: r.ok });
-    return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+    return auditedChange(deps, {
+      actor: user.name,
+      kind: 'terminal.pairing',
+      detail: { step: 'begin', port, requested: true },
+      act: async () => {
+        const r = await link.pairBegin();
+        return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+      },
+      outcome: (r) => ({ step: 'begin', port, ok: r.ok }),
+    });
   });
   registry.handle('confirmPairing', async ({ code }, user) => {
-    const r = await link.pairConfirm(code);
-    await audit.append(user.name, 'terminal.pairing', { step: 'confirm', ok: r.ok, ...(r.ok ? { serial: r.value.serial } : { code: r.error.code }) });
-    if (r.ok && !deps.demo && deps.configuredPort) await deps.rememberPort(deps.configuredPort);
-    return r.ok ? ok(r.value) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+    return auditedChange(deps, {
+      actor: user.name,
+      kind: 'terminal.pairing',
+      detail: { step: 'confirm', requested: true },
+      act: async () => {
+        const r = await link.pairConfirm(code);
+        if (r.ok && !deps.demo && deps.configuredPort) await deps.rememberPort(deps.configuredPort);
+        return r.ok ? ok(r.value) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+      },
+      outcome: (r) => ({ step: 'confirm', ok: r.ok, ...(r.ok ? { serial: r.value.serial } : { code: r.error.details?.['terminalCode'] ?? r.error.code }) }),
+    });
   });
   registry.handle('unpairTerminal', async (_req, user) => {
-    const r = await link.unpair();
-    await audit.append(user.name, 'terminal.pairing', { step: 'unpair', ok: r.ok });
-    return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+    return auditedChange(deps, {
+      actor: user.name,
+      kind: 'terminal.pairing',
+      detail: { step: 'unpair', requested: true },
+      act: async () => {
+        const r = await link.unpair();
+        return r.ok ? ok(null) : err('TERMINAL_ERROR', r.error.message, { terminalCode: r.error.code });
+      },
+      outcome: (r) => ({ step: 'unpair', ok: r.ok }),
+    });
   });
   registry.handle('pingTerminal', async ({ count }) => {
     const rtts: number[] = [];

@@ -137,7 +137,9 @@ export function auditSentence(e: AuditEntryView, t: T, lang: Language): string {
     case 'terminal.pairing':
       return (
         t(`auditText.pairing.${str(d['step']) || 'begin'}`, { ...p, defaultValue: t('auditText.pairing.begin', p) }) +
-        (d['ok'] === false ? ` ${t('auditText.failedSuffix')}` : '')
+        (d['ok'] === false ? ` ${t('auditText.failedSuffix')}` : '') +
+        // Written before the terminal was asked (main/features/audited-change.ts); the outcome follows.
+        (d['requested'] === true ? ` ${t('auditText.requestedSuffix')}` : '')
       );
     case 'config.policy':
       return t('auditText.policy', p);

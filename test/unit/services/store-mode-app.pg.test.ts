@@ -78,11 +78,14 @@ describe.skipIf(!pgAvailable || !socatAvailable())('the app in store mode: recei
       expect(added.ok).toBe(true);
       expect((await call('unpairTerminal', {})).ok).toBe(true);
       const entries = await store.audit.list({ kinds: ['config.change', 'terminal.pairing'] });
+      // Newest first: the unpair's outcome, its request (written before the terminal was asked), the key added.
       expect(entries.map((e) => [e.kind, e.actor])).toEqual([
+        ['terminal.pairing', 'tom'],
         ['terminal.pairing', 'tom'],
         ['config.change', 'tom'],
       ]);
-      expect(entries.map((e) => (e.detail as { register?: unknown }).register)).toEqual(['counter-1', 'counter-1']);
+      expect(entries.map((e) => (e.detail as { requested?: unknown }).requested)).toEqual([undefined, true, undefined]);
+      expect(entries.map((e) => (e.detail as { register?: unknown }).register)).toEqual(['counter-1', 'counter-1', 'counter-1']);
       expect(ledger.audit.head().seq).toBe(localBefore); // nothing in this folder's file
 
       // The diagnostics bundle checks the store's chain (its head, the refund's entries included).
