@@ -384,6 +384,18 @@ export function table(r: Record<string, unknown>): string {
         `${fmt(get(r, ...t, 'sustainedRefundsPerS'))}`,
         `p50/p99 ${fmt(get(r, ...t, 'latencyMs', 'p50'))} / ${fmt(get(r, ...t, 'latencyMs', 'p99'))} ms, target >=200/s`,
       ]);
+    if (get(r, ...t, 'skipped') === undefined) {
+      rows.push([
+        '7 CPU ms per refund (all processes)',
+        `${fmt(get(r, ...t, 'cpu', 'msPerRefund', 'total'))}`,
+        `counters ${fmt(get(r, ...t, 'cpu', 'msPerRefund', 'counters'))}, pg ${fmt(get(r, ...t, 'cpu', 'msPerRefund', 'postgres'))}, busy ${fmt(get(r, ...t, 'cpu', 'machineBusyShare'))}, CPU ceiling ${fmt(get(r, ...t, 'cpu', 'cpuBoundCeilingRefundsPerS'))}/s`,
+      ]);
+      rows.push([
+        '7 audit chain appends/s',
+        `${fmt(get(r, s, 'auditChain', 'appendsPerS'))}`,
+        `${fmt(get(r, s, 'auditChain', 'connections'))} connections, chain ceiling ${fmt(get(r, s, 'auditChain', 'refundsPerSCeiling'))} refunds/s`,
+      ]);
+    }
   }
   const skipped = get(r, 'browser', 'skipped');
   if (skipped !== undefined) rows.push(['4/5 browser', 'skipped', fmt(skipped)]);

@@ -8,7 +8,9 @@
  *     commits per refund (server and client counters, ./pg-commits.ts);
  *  B. store throughput: N counters at once, each its own process with its own
  *     engine, register, pty and virtual terminal (./store-counter.ts), against
- *     one PostgreSQL and one sandbox (./store-throughput.ts).
+ *     one PostgreSQL and one sandbox (./store-throughput.ts);
+ *  C. the store-wide audit chain's ceiling: as many connections as counters
+ *     appending at once, nothing else running (./audit-chain.ts).
  *
  * Without PostgreSQL binaries the result says skipped, with the reason.
  */
@@ -20,6 +22,7 @@ import { measurePtyEcho, measureSignatures } from './floor';
 import { installClientCounter, measurePgCommits, serverCounters, takeClientCounts } from './pg-commits';
 import { runRefunds, startRig, type RefundSample } from './refund-path';
 import { pairedSum, ratio, round, roundedSummary, summarize } from './stats';
+import { measureAuditChain } from './audit-chain';
 import { runStoreThroughput } from './store-throughput';
 
 export interface StoreBenchOptions {
@@ -117,6 +120,10 @@ export async function runStoreBench(
       cluster.createDatabase('bench_store');
       log(`store throughput: ${opts.counters} counter processes x ${opts.refundsPerCounter} refunds on one PostgreSQL + sandbox`);
       out['throughput'] = await runStoreThroughput(path.join(work, 'store-throughput'), cluster.url('bench_store'), opts.counters, opts.refundsPerCounter);
+      // ---------------------------------------------------------- C
+      cluster.createDatabase('bench_chain');
+      log(`audit chain: ${opts.counters} connections appending for 3 s`);
+      out['auditChain'] = await measureAuditChain(cluster.url('bench_chain'), opts.counters, 3);
     }
   } finally {
     await cluster.stop();
