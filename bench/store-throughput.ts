@@ -37,7 +37,9 @@ interface Counter {
 }
 
 function spawnCounter(config: Record<string, string>): Counter {
-  const child = spawn(process.execPath, ['--import', 'tsx', COUNTER], {
+  // BENCH_COUNTER_NODE_ARGS: extra node flags for each counter, e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile them.
+  const extra = (process.env['BENCH_COUNTER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', COUNTER], {
     env: { ...process.env, BENCH_COUNTER_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: path.resolve(__dirname, '..'),
