@@ -378,13 +378,12 @@ export function table(r: Record<string, unknown>): string {
     ]);
     const t = [s, 'throughput'] as const;
     if (get(r, ...t, 'skipped') !== undefined) rows.push(['7 store throughput', 'skipped', fmt(get(r, ...t, 'skipped'))]);
-    else
+    else {
       rows.push([
         `7 store ${fmt(get(r, ...t, 'counters'))} counters refunds/s`,
         `${fmt(get(r, ...t, 'sustainedRefundsPerS'))}`,
         `p50/p99 ${fmt(get(r, ...t, 'latencyMs', 'p50'))} / ${fmt(get(r, ...t, 'latencyMs', 'p99'))} ms, target >=200/s`,
       ]);
-    if (get(r, ...t, 'skipped') === undefined) {
       rows.push([
         '7 CPU ms per refund (all processes)',
         `${fmt(get(r, ...t, 'cpu', 'msPerRefund', 'total'))}`,

@@ -29,10 +29,12 @@ export interface AuditedChange<T> {
   readonly outcome?: (r: Result<T, ApiErrorCode>) => Record<string, unknown> | null;
 }
 
-export async function auditedChange<T>(
-  deps: { readonly audit: Pick<AuditPort, 'append'>; readonly log: Logger },
-  c: AuditedChange<T>,
-): Promise<Result<T, ApiErrorCode>> {
+export interface AuditedChangeDeps {
+  readonly audit: Pick<AuditPort, 'append'>;
+  readonly log: Logger;
+}
+
+export async function auditedChange<T>(deps: AuditedChangeDeps, c: AuditedChange<T>): Promise<Result<T, ApiErrorCode>> {
   try {
     await deps.audit.append(c.actor, c.kind, c.detail);
   } catch (e) {
@@ -52,12 +54,7 @@ export async function auditedChange<T>(
   return result;
 }
 
-async function appendAfter(
-  deps: { readonly audit: Pick<AuditPort, 'append'>; readonly log: Logger },
-  actor: string,
-  kind: string,
-  detail: Record<string, unknown>,
-): Promise<void> {
+async function appendAfter(deps: AuditedChangeDeps, actor: string, kind: string, detail: Record<string, unknown>): Promise<void> {
   try {
     await deps.audit.append(actor, kind, detail);
   } catch (e) {
