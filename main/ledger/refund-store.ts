@@ -10,7 +10,7 @@ import type { NextAction, RefundState } from '../../preload/contract/refunds';
 import { err, ok, type Result } from '../../preload/contract/result';
 import { refundAuditContent, type AuditLog } from './audit';
 import { computeBalance } from './balance';
-import { localDate, widenedUtcBounds } from './local-date';
+import { localDate, localDayIntervals, widenedUtcBounds } from './local-date';
 import type { ApprovalReason } from './policy';
 import {
   ApprovalRowSchema,
@@ -404,20 +404,17 @@ export class RefundStore {
 
   /** The cashier's refunds on `date` in `currency` that count against a daily limit (not declined, not failed). */
   cashierTotalOn(cashier: string, currency: string, date: string): number {
-    // On the submit path: read two columns, not whole validated rows (measured by the bench).
-    const b = widenedUtcBounds(date);
-    const rows = this.db
-      .prepare(
-        `SELECT amount_value, created_at FROM refunds
-          WHERE cashier = ? AND currency = ? AND state NOT IN ('DECLINED', 'FAILED') AND created_at >= ? AND created_at < ?`,
-      )
-      .all(cashier, currency, b.from, b.to) as { amount_value: unknown; created_at: unknown }[];
+    // On the submit path, twice per refund: an indexed range per span of the local day (local-date.ts),
+    // summed by SQLite, instead of formatting the time of each of the cashier's refunds that day.
+    const sum = this.db.prepare(
+      `SELECT COALESCE(SUM(amount_value), 0) AS total FROM refunds
+        WHERE cashier = ? AND created_at >= ? AND created_at < ? AND currency = ? AND state NOT IN ('DECLINED', 'FAILED')`,
+    );
     let total = 0;
-    for (const r of rows) {
-      if (typeof r.amount_value !== 'number' || !Number.isInteger(r.amount_value) || typeof r.created_at !== 'string') {
-        throw new Error('refunds row has an unexpected amount or time');
-      }
-      if (localDate(r.created_at, this.timeZone) === date) total += r.amount_value;
+    for (const span of localDayIntervals(date, this.timeZone)) {
+      const row = sum.get(cashier, span.from, span.to, currency) as { total: unknown };
+      if (typeof row.total !== 'number' || !Number.isSafeInteger(row.total)) throw new Error('refunds rows have an unexpected amount');
+      total += row.total;
     }
     return total;
   }

@@ -5,7 +5,7 @@
  * store-wide guarantees (pg-journal.ts).
  */
 import type pg from 'pg';
-import { localDate, widenedUtcBounds } from '../local-date';
+import { localDate, localDayIntervals, widenedUtcBounds } from '../local-date';
 import { err, type Result } from '../../../preload/contract/result';
 import type { RefundFilter, RefundPatch } from '../refund-store';
 import { parseRows, TransitionRowSchema, type RefundRow, type TransitionRow } from '../rows';
@@ -18,15 +18,16 @@ export async function pgLineageSize(pool: pg.Pool, rootIntentId: string): Promis
 }
 
 export async function pgCashierTotalOn(pool: pg.Pool | pg.PoolClient, cashier: string, currency: string, date: string, timeZone: string): Promise<number> {
-  const b = widenedUtcBounds(date);
-  const r = await pool.query<{ amount_value: string; created_at: Date }>(
-    `SELECT amount_value, created_at FROM refunds
-        WHERE cashier = $1 AND currency = $2 AND state NOT IN ('DECLINED', 'FAILED') AND created_at >= $3 AND created_at < $4`,
-    [cashier, currency, b.from, b.to],
+  // One indexed range per span of the local day (local-date.ts), summed by PostgreSQL: read twice per refund.
+  const spans = localDayIntervals(date, timeZone);
+  if (spans.length === 0) return 0;
+  const range = spans.map((_, i) => `(created_at >= $${3 + 2 * i} AND created_at < $${4 + 2 * i})`).join(' OR ');
+  const r = await pool.query<{ total: string }>(
+    `SELECT COALESCE(SUM(amount_value), 0)::text AS total FROM refunds
+        WHERE cashier = $1 AND currency = $2 AND state NOT IN ('DECLINED', 'FAILED') AND (${range})`,
+    [cashier, currency, ...spans.flatMap((s) => [s.from, s.to])],
   );
-  let total = 0;
-  for (const x of r.rows) if (localDate(x.created_at, timeZone) === date) total += int(x.amount_value);
-  return total;
+  return int(r.rows[0]?.total ?? '0');
 }
 
 export async function pgListRefunds(pool: pg.Pool, filter: RefundFilter & { readonly timeZone?: string } = {}): Promise<RefundRow[]> {

@@ -222,7 +222,12 @@ DROP INDEX refunds_reference_once;
 CREATE UNIQUE INDEX refunds_reference_once ON refunds(register, original_merchant_refund_id) WHERE original_merchant_refund_id IS NOT NULL;
 `;
 
-export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V_REFERENCE_PER_REGISTER];
+// The cashier's daily total (read twice per refund, store-wide) as an indexed range.
+const V_CASHIER_DAY = `
+CREATE INDEX refunds_cashier_created ON refunds(cashier, created_at);
+`;
+
+export const PG_MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V_REFERENCE_PER_REGISTER, V_CASHIER_DAY];
 export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
 
 /** A fixed key for pg_advisory_xact_lock: "refund-terminal migrate". */

@@ -5,6 +5,7 @@
  * (SQLite: two connections to one file) or two counters (PostgreSQL: two pools).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { localDate } from '../../../main/ledger/local-date';
 import type { JournalRefund, PolicyFigures, PolicyRecheck, RefundJournal } from '../../../main/ledger/journal-port';
 
 export interface JournalPair {
@@ -282,6 +283,14 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect(await b.cashierTotalOn('bob', 'JPY', today, 'UTC')).toBe(0);
       expect(await b.cashierTotalOn('carol', 'SGD', today, 'UTC')).toBe(0);
       expect(await b.cashierTotalOn('bob', 'SGD', '2000-01-01', 'UTC')).toBe(0);
+      // The local day of the store's zone, at both ends of the world: today there, not the day before or after.
+      for (const tz of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Asia/Kathmandu']) {
+        const local = localDate(new Date(), tz);
+        const day = Date.parse(`${local}T12:00:00Z`);
+        expect(await b.cashierTotalOn('bob', 'SGD', local, tz)).toBe(500);
+        expect(await a.cashierTotalOn('bob', 'SGD', new Date(day - 86_400_000).toISOString().slice(0, 10), tz)).toBe(0);
+        expect(await a.cashierTotalOn('bob', 'SGD', new Date(day + 86_400_000).toISOString().slice(0, 10), tz)).toBe(0);
+      }
 
       const listed = await b.list({ paymentId: 'PL1' });
       expect(listed.map((x) => x.refund_request_id).sort()).toEqual([first.refundRequestId, retry.refundRequestId].sort());
