@@ -170,8 +170,8 @@ async function main(): Promise<number> {
     const commitMs = measureCommits(work, n);
     const signMs = measureSignatures(rig.merchantKey, rig.clientId, n);
     const seqs = [
-      measureJournalSequence(work, n, 'FULL', 'as-shipped'),
-      measureJournalSequence(work, n, 'OFF', 'as-shipped'),
+      measureJournalSequence(work, n, 'FULL', 'per-step'),
+      measureJournalSequence(work, n, 'OFF', 'per-step'),
       measureJournalSequence(work, n, 'FULL', 'grouped'),
       measureJournalSequence(work, n, 'OFF', 'grouped'),
     ];
@@ -218,8 +218,8 @@ async function main(): Promise<number> {
         'httpSendMs: fetch() -> bodySent of the refund; otherMs: the rest (engine, policy, queries, zod, events).',
       journalSequenceDiagnostic: {
         what:
-          'the journal writes of one submit back to back through the ledger API (no terminal or HTTP in between). as-shipped: one commit per call as the engine does now; ' +
-          'grouped: the same rows in two transactions (intent+REFERENCE_REQUESTED, then REFERENCE_OBTAINED+SUBMITTING). synchronous OFF shows the CPU part.',
+          'the journal writes of one submit back to back through the ledger API (no terminal or HTTP in between). per-step: one commit per call, as the first round engine did; ' +
+          'grouped: the same rows in two transactions (intent+lease+REFERENCE_REQUESTED, then REFERENCE_OBTAINED+SUBMITTING), as the engine does since #16. synchronous OFF shows the CPU part.',
         runs: seqs.map((q) => ({ variant: q.variant, synchronous: q.synchronous, commitsPerRefund: q.commitsPerRefund, ms: roundedSummary(summarize(q.ms)) })),
       },
       terminalRoundTripMs: roundedSummary(summarize(refundRun.samples.map((s) => s.terminalMs))),

@@ -38,6 +38,32 @@ export interface AuditNote {
 }
 
 /**
+ * A second move journaled in the same commit as the write before it: a refund's steps that
+ * follow each other with nothing sent in between (the insert and REFERENCE_REQUESTED, the
+ * reference and SUBMITTING) need one commit, not one each (docs/ledger.md, "Commits per
+ * refund"). Its transition row and audit entry are written as if it were its own call.
+ */
+export interface FollowingMove {
+  readonly to: RefundState;
+  readonly actor: string;
+  readonly patch?: RefundPatch;
+}
+
+/**
+ * A following move made under the same lock as the step before it cannot lose its compare-and-set;
+ * if it is refused anyway, throwing rolls the whole commit back.
+ */
+export function followingMoveApplied<T>(moved: Result<T, TransitionError>): T {
+  if (!moved.ok) throw new Error(`the following move was refused: ${moved.error.code} ${moved.error.message}`);
+  return moved.value;
+}
+
+/** The insert's following move, taken only when the refund is admitted (APPROVED), with its drive lease held by `lease.owner`. */
+export interface AdmittedMove extends FollowingMove {
+  readonly lease: { readonly owner: string; readonly ttlMs: number };
+}
+
+/**
  * The store-wide figures the approval policy depends on, as they are at the
  * insert: read inside its transaction, under a lock that serializes the
  * cashier's admissions (any counter, app or CLI), each excluding the new refund.
@@ -105,15 +131,22 @@ export interface RefundJournal {
    * `opts.audit`: appended by `actor` in the same commit, only when the insert succeeds.
    * `opts.recheck`: the policy re-applied inside the insert's transaction, under the cashier's lock; when it
    * now names reasons, the refund is journaled AWAITING_APPROVAL with them (never admitted past the policy).
+   * `opts.advance`: when the refund is journaled APPROVED, its drive lease is taken and it moves on, in the
+   * same commit (a refund sent to a manager takes neither). The row returned is the last one.
    */
-  insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote; recheck?: PolicyRecheck }): Promise<Result<RefundRow, InsertRefundError>>;
+  insert(
+    n: JournalRefund,
+    actor: string,
+    opts?: { audit?: AuditNote; recheck?: PolicyRecheck; advance?: AdmittedMove },
+  ): Promise<Result<RefundRow, InsertRefundError>>;
   transition(
     refundRequestId: string,
     from: RefundState,
     to: RefundState,
     /** `audit`: appended by `actor` in the same commit, only when the move applies. */
     /** `lateSuccess`: allows FAILED -> SUCCEEDED (Antom's verified notification only; state-machine.ts). */
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean },
+    /** `then`: `to` -> `then.to` in the same commit (durable if either step is); the row returned is the last. */
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean; then?: FollowingMove },
   ): Promise<Result<RefundRow, TransitionError>>;
   /**
    * AWAITING_APPROVAL -> APPROVED | DECLINED as one commit: the compare-and-set,

@@ -6,11 +6,13 @@
  * seen by polling, as before.
  */
 import type { Money } from '../../preload/contract/money';
-import type { RefundJournal } from './journal-port';
+import { followingMoveApplied, type RefundJournal } from './journal-port';
 import type { Ledger } from './ledger';
 import { parseRow, RefundRowSchema, type RefundRow } from './rows';
 import { transitionIsDurable, updateIsDurable } from './durability';
 import { RefundStore } from './refund-store';
+import { canTransition } from './state-machine';
+import { err, ok } from '../../preload/contract/result';
 import { applyPolicyRecheck } from './policy-recheck';
 
 /**
@@ -74,19 +76,27 @@ export function sqliteJournal(ledger: Ledger, onState?: (refundRequestId: string
                 });
           const ins = r.insert(asked, actor);
           if (ins.ok && opts?.audit) ledger.audit.append(actor, opts.audit.kind, opts.audit.detail);
-          return ins;
+          const next = opts?.advance;
+          if (!ins.ok || next === undefined || ins.value.state !== 'APPROVED') return ins;
+          // Held under the file's write lock since BEGIN IMMEDIATE: nobody else can hold or move it.
+          if (!r.claimLease(n.refundRequestId, next.lease.owner, next.lease.ttlMs, () => true)) throw new Error('a new refund had a lease');
+          return ok(followingMoveApplied(r.transition(n.refundRequestId, 'APPROVED', next.to, next.patch ? { actor: next.actor, patch: next.patch } : { actor: next.actor })));
         }),
       ),
-    transition: async (id, from, to, opts) =>
-      changed(
-        maybeRelaxed(transitionIsDurable(to), () =>
+    transition: async (id, from, to, opts) => {
+      if (opts.then !== undefined && !canTransition(to, opts.then.to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${to} to ${opts.then.to}.`);
+      const then = opts.then;
+      return changed(
+        maybeRelaxed(transitionIsDurable(to) || (then !== undefined && transitionIsDurable(then.to)), () =>
           ledger.transaction(() => {
             const moved = r.transition(id, from, to, opts);
             if (moved.ok && opts.audit) ledger.audit.append(opts.actor, opts.audit.kind, opts.audit.detail);
-            return moved;
+            if (!moved.ok || then === undefined) return moved;
+            return ok(followingMoveApplied(r.transition(id, to, then.to, then.patch ? { actor: then.actor, patch: then.patch } : { actor: then.actor })));
           }),
         ),
-      ),
+      );
+    },
     update: async (id, expected, patch) => changed(maybeRelaxed(updateIsDurable(expected), () => r.update(id, expected, patch))),
     decide: async (id, d) =>
       changed(

@@ -15,7 +15,7 @@ import { evaluatePolicy, type ApprovalReason } from '../ledger/policy';
 import type { AuditNote, PolicyFigures, PolicyRecheck } from '../ledger/journal-port';
 import type { InsertRefundError, NewRefund } from '../ledger/refund-store';
 import { SYSTEM, type EngineCore, type RefundErrorCode, type SubmitInput } from './engine-core';
-import type { Driver } from './driver';
+import { REQUESTING_REFERENCE, type Driver } from './driver';
 import { MSG } from './messages';
 import { isCommitOutcomeUnknown, isStoreUnreachable } from '../ledger/pg/pg-errors';
 import type { PaymentLookup } from './payment-lookup';
@@ -378,16 +378,23 @@ export class Admission {
         approvalReasons: reasons,
       },
       actor,
-      audit === undefined ? { recheck } : { recheck, audit: audit(refundRequestId) },
+      {
+        recheck,
+        ...(audit === undefined ? {} : { audit: audit(refundRequestId) }),
+        // Admitted, it goes on to REFERENCE_REQUESTED under this engine's lease in the same (durable) commit:
+        // nothing leaves the machine before that commit, and the terminal is asked right after it.
+        advance: { to: 'REFERENCE_REQUESTED', actor: SYSTEM, patch: REQUESTING_REFERENCE, lease: { owner: this.c.leaseOwner, ttlMs: this.c.deps.leaseTtlMs ?? 5 * 60_000 } },
+      },
     );
     if (!inserted.ok) return inserted;
     const row = inserted.value;
-    // The journal's word, not ours: the recheck under the cashier's lock may have sent it to a manager.
-    const awaiting = row.state === 'AWAITING_APPROVAL';
     if (track !== undefined) track.id = row.refund_request_id;
-    this.c.journaled(row);
+    // The journal's word, not ours: the recheck under the cashier's lock may have sent it to a manager.
+    const admitted = row.state === 'REFERENCE_REQUESTED';
+    this.c.journaled(row, admitted ? ['APPROVED'] : []);
     this.c.log.info({ refundRequestId: row.refund_request_id, intentId: row.intent_id, state: row.state }, 'refund intent journaled');
-    if (awaiting) return ok(await this.c.view(row));
+    if (admitted) return ok(await this.c.view(await this.driver.driveAdmitted(row)));
+    if (row.state === 'AWAITING_APPROVAL') return ok(await this.c.view(row));
     return ok(await this.c.view(await this.driver.drive(row.refund_request_id, false)));
   }
 }

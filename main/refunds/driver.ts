@@ -16,6 +16,10 @@ import { nextDelayMs } from './poll-policy';
 import type { AntomOutcome, AntomRefundRequest, TerminalErrorCode, TerminalPort } from './ports';
 import { recoveryRole, settledForWaiter, waitsOnTerminal } from './state-roles';
 
+/** The patches of the pre-send steps (admission.ts journals the first with the refund's insert). */
+export const REQUESTING_REFERENCE: RefundPatch = { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null };
+const SUBMITTING_PATCH: RefundPatch = { message: MSG.submitting, nextAction: 'WAIT' };
+
 /** States a lost relaxed commit can leave a refund in although its request may already be at Antom. */
 const PRE_SEND: ReadonlySet<RefundState> = new Set<RefundState>(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED']);
 
@@ -57,7 +61,7 @@ export class Driver {
     const running = this.c.driving.get(refundRequestId);
     if (running !== undefined) return running;
     const ttl = this.c.deps.leaseTtlMs ?? 5 * 60_000;
-    const p = (async (): Promise<DriveResult> => {
+    return this.tracked(refundRequestId, async (): Promise<DriveResult> => {
       // Store mode: another register's refund that waits on its terminal is left to that register without
       // taking its lease, or this counter's recovery would hold the owner's own recovery off (busyElsewhere).
       if (resume && this.c.journal.register !== undefined) {
@@ -67,24 +71,43 @@ export class Driver {
       if (!(await this.c.journal.claimLease(refundRequestId, this.c.leaseOwner, ttl, this.c.ownerAlive))) {
         return { row: resume ? await this.mustGet(refundRequestId) : await this.waitUntilSettled(refundRequestId), busyElsewhere: true };
       }
-      try {
-        return { row: await this.advance(refundRequestId, resume, answered), busyElsewhere: false };
-      } finally {
-        try {
-          await this.c.journal.releaseLease(refundRequestId, this.c.leaseOwner);
-        } catch (e) {
-          // A full disk fails this write too. The lease expires by itself (leaseTtlMs) and a
-          // dead owner's lease is taken over; throwing here would hide the refund's real outcome.
-          this.c.log.error({ refundRequestId, err: String(e) }, 'could not release the drive lease; it expires by itself');
-        }
-      }
-    })().finally(() => this.c.driving.delete(refundRequestId));
+      return this.underLease(refundRequestId, () => this.advance(refundRequestId, resume, answered));
+    });
+  }
+
+  /**
+   * A refund the journal admitted and moved on at its insert, with its drive lease already this
+   * engine's (admission.ts: one commit for the intent, the lease and REFERENCE_REQUESTED).
+   */
+  async driveAdmitted(row: RefundRow): Promise<RefundRow> {
+    const id = row.refund_request_id;
+    return (await this.tracked(id, () => this.underLease(id, () => this.advance(id, false, undefined, row)))).row;
+  }
+
+  /** One driver per refund in this process: later callers get the running drive's promise. */
+  private tracked(refundRequestId: string, run: () => Promise<DriveResult>): Promise<DriveResult> {
+    const p = run().finally(() => this.c.driving.delete(refundRequestId));
     this.c.driving.set(refundRequestId, p);
     return p;
   }
 
+  private async underLease(refundRequestId: string, run: () => Promise<RefundRow>): Promise<DriveResult> {
+    try {
+      return { row: await run(), busyElsewhere: false };
+    } finally {
+      try {
+        await this.c.journal.releaseLease(refundRequestId, this.c.leaseOwner);
+      } catch (e) {
+        // A full disk fails this write too. The lease expires by itself (leaseTtlMs) and a
+        // dead owner's lease is taken over; throwing here would hide the refund's real outcome.
+        this.c.log.error({ refundRequestId, err: String(e) }, 'could not release the drive lease; it expires by itself');
+      }
+    }
+  }
+
   /** `answered`: recovery's batch already inquired about this pending refund; its answer is used instead of asking again. */
-  private async advance(refundRequestId: string, resumeAtStart: boolean, answered?: AntomOutcome): Promise<RefundRow> {
+  /** `first`: the row as this engine just journaled it (no need to read it back); later steps carry the row each move returns. */
+  private async advance(refundRequestId: string, resumeAtStart: boolean, answered?: AntomOutcome, first?: RefundRow): Promise<RefundRow> {
     let firstAnswer = answered;
     let resume = resumeAtStart;
     // The steps between the journaled refund and Antom's answer are relaxed commits (ledger/durability.ts):
@@ -97,20 +120,22 @@ export class Driver {
     // The lease was just claimed for `ttl`; renewing it is a durable commit, so it
     // is only done once half of it is used up rather than at every step.
     let leaseRenewedAt = this.c.clock().getTime();
+    // Read once; every step is a compare-and-set under the lease and returns the row it wrote.
+    let row = first ?? (await this.mustGet(refundRequestId));
     for (let guard = 0; guard < 12; guard += 1) {
       if (this.c.clock().getTime() - leaseRenewedAt >= ttl / 2) {
         await this.c.journal.renewLease(refundRequestId, this.c.leaseOwner, ttl);
         leaseRenewedAt = this.c.clock().getTime();
       }
-      const row = await this.mustGet(refundRequestId);
       if (guard === 0 && resumeAtStart && PRE_SEND.has(row.state)) mayBeAtAntom = true;
       // Never ask this counter's terminal for another register's reference (e.g. an approval decided here).
       if (this.waitsOnAnotherTerminal(row)) return row;
       switch (row.state) {
         case 'APPROVED': {
-          const m = await this.move(row, 'REFERENCE_REQUESTED', { message: MSG.referenceRequested, nextAction: 'WAIT', nextCheckAt: null });
+          const m = await this.move(row, 'REFERENCE_REQUESTED', REQUESTING_REFERENCE);
           // Lost the compare-and-set: another engine is running it.
           if (m === null) return this.waitUntilSettled(refundRequestId);
+          row = m;
           resume = false;
           continue;
         }
@@ -118,14 +143,17 @@ export class Driver {
           // Fresh or resumed, asking again is safe: the terminal gets the same refundRequestId.
           const next = await this.askTerminal(row, mayBeAtAntom);
           if (next === null) return this.mustGet(refundRequestId);
-          if (next.state !== 'REFERENCE_OBTAINED') return next;
+          // The reference and SUBMITTING are one commit (askTerminal); anything else is where it stops.
+          if (next.state !== 'SUBMITTING') return next;
+          row = next;
           resume = false;
           continue;
         }
         case 'REFERENCE_OBTAINED': {
           // Nothing has been sent to Antom in this state, so journaling SUBMITTING and sending is safe even on resume.
-          const m = await this.move(row, 'SUBMITTING', { message: MSG.submitting, nextAction: 'WAIT' });
+          const m = await this.move(row, 'SUBMITTING', SUBMITTING_PATCH);
           if (m === null) return this.waitUntilSettled(refundRequestId);
+          row = m;
           resume = false;
           continue;
         }
@@ -162,6 +190,7 @@ export class Driver {
             }
             const m = await this.move(current, 'SUBMITTING', { message: MSG.resubmitting, nextAction: 'WAIT', nextCheckAt: null });
             if (m === null) return this.mustGet(refundRequestId);
+            row = m;
             resume = false;
             continue;
           }
@@ -203,12 +232,14 @@ export class Driver {
     }
     if (res.ok) {
       const reference = res.value.originalMerchantRefundId;
+      // Nothing is sent between the reference and SUBMITTING: one commit for both (durability.ts; both relaxed).
       const t = await this.c.journal.transition(row.refund_request_id, row.state, 'REFERENCE_OBTAINED', {
         actor: SYSTEM,
         patch: { originalMerchantRefundId: reference, message: MSG.referenceObtained, nextAction: 'WAIT', nextCheckAt: null },
+        then: { to: 'SUBMITTING', actor: SYSTEM, patch: SUBMITTING_PATCH },
       });
       if (t.ok) {
-        this.c.journaled(t.value);
+        this.c.journaled(t.value, ['REFERENCE_OBTAINED']);
         return t.value;
       }
       if (t.error.code === 'REFERENCE_REUSED') return this.refuseReplayedReference(row, reference, t.error.details?.['refundRequestId']);

@@ -185,8 +185,11 @@ export interface EngineCore {
   readonly ownerAlive: (owner: string) => boolean;
   /** Antom answers the journal could not record yet (an alarm while non-empty). */
   readonly outcomes: OutcomeRecorder;
-  /** After every journal write: crash hook, then tell listeners. */
-  journaled(row: RefundRow): void;
+  /**
+   * After every journal write: crash hook, then tell listeners. `passed`: the states a commit of
+   * several moves went through before `row.state` (the crash hook is a state boundary for each).
+   */
+  journaled(row: RefundRow, passed?: readonly RefundState[]): void;
   /** Tells listeners without the crash hook (not a state boundary), in the order of the calls. */
   emitUpdated(row: RefundRow): void;
   /** The refund as screens show it, with its approvals. */

@@ -251,6 +251,9 @@ export class Recovery {
   /** Cheap pre-check before claimLease (which decides again inside the write lock). */
   private leaseLooksFree(row: RefundRow, now: Date): boolean {
     if (row.lease_owner === null || row.lease_until === null) return true;
+    // This engine's own lease with no drive of it running here (callers check `driving` first): a drive
+    // whose release failed, or an insert whose COMMIT answer was lost after it took the lease (admission.ts).
+    if (row.lease_owner === this.c.leaseOwner) return true;
     if (Date.parse(row.lease_until) <= now.getTime()) return true;
     return !this.c.ownerAlive(row.lease_owner);
   }

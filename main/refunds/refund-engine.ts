@@ -100,7 +100,8 @@ export class RefundEngine extends EventEmitter<EngineEvents> {
       leaseOwner: newLeaseOwner(),
       ownerAlive: (deps.journal ?? store.journal).engine === 'postgres' ? (o) => sharedLeaseOwnerAlive(o) : (o) => leaseOwnerAlive(o),
       outcomes: this.outcomes,
-      journaled: (row) => {
+      journaled: (row, passed = []) => {
+        for (const state of passed) deps.afterJournal?.(state, row);
         deps.afterJournal?.(row.state, row);
         core.emitUpdated(row);
       },

@@ -25,7 +25,17 @@ import pg from 'pg';
 import type { Money } from '../../../preload/contract/money';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
-import type { AuditNote, JournalRefund, ManagerDecision, PendingCheck, PolicyRecheck, RefundJournal } from '../journal-port';
+import {
+  followingMoveApplied,
+  type AdmittedMove,
+  type AuditNote,
+  type FollowingMove,
+  type JournalRefund,
+  type ManagerDecision,
+  type PendingCheck,
+  type PolicyRecheck,
+  type RefundJournal,
+} from '../journal-port';
 import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { patchDetail, type InsertRefundError, type RefundFilter, type RefundPatch, type TransitionError } from '../refund-store';
@@ -40,6 +50,7 @@ import { inTransaction, storePoolConfig } from './pg-connection';
 import { dbClock, type DbClock } from './pg-clock';
 import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
 import { auditedPgUpdate, CHANGE_CHANNEL, patchTouchesAudit, recordPgChange } from './pg-journal-audit';
+import { pgMove } from './pg-journal-moves';
 import { pgAuditedRefund } from './pg-rows';
 import { pgClaimLease, pgClaimLeases, pgReleaseLease, pgRenewLease } from './pg-journal-leases';
 import { pgCashierTotalOn, pgDue, pgLineageSize, pgListRefunds, pgNonFinal, pgReferenceReused, pgTransitions } from './pg-journal-reads';
@@ -136,7 +147,11 @@ export class PgJournal implements RefundJournal {
     return (await storeBalance(this.pool, paymentId))?.refundable ?? null;
   }
 
-  async insert(n: JournalRefund, actor: string, opts?: { audit?: AuditNote; recheck?: PolicyRecheck }): Promise<Result<RefundRow, InsertRefundError>> {
+  async insert(
+    n: JournalRefund,
+    actor: string,
+    opts?: { audit?: AuditNote; recheck?: PolicyRecheck; advance?: AdmittedMove },
+  ): Promise<Result<RefundRow, InsertRefundError>> {
     try {
       return await this.tx(async (c) => {
         // Holding the payment's row serializes every admission of this payment, store-wide.
@@ -205,7 +220,10 @@ export class PgJournal implements RefundJournal {
           row,
         });
         if (opts?.audit) await appendPgAudit(c, this.auditKey, actor, opts.audit.kind, opts.audit.detail);
-        return ok(toRefundRow(row));
+        const next = opts?.advance;
+        if (next === undefined || n.state !== 'APPROVED') return ok(toRefundRow(row));
+        // The new row is this transaction's alone until COMMIT: no lease to judge, nobody else to move it.
+        return ok(toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id: n.refundRequestId, from: 'APPROVED', ...next }))));
       });
     } catch (e) {
       // The indexes are the last word when two counters race past the checks.
@@ -225,48 +243,18 @@ export class PgJournal implements RefundJournal {
     id: string,
     from: RefundState,
     to: RefundState,
-    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean },
+    opts: { actor: string; detail?: Record<string, unknown>; patch?: RefundPatch; audit?: AuditNote; lateSuccess?: boolean; then?: FollowingMove },
   ): Promise<Result<RefundRow, TransitionError>> {
     if (!canTransition(from, to, opts.lateSuccess === true)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
-    // Terminal ownership (docs/ledger.md, Store mode): the steps that ask a terminal for the reference
-    // (leaving APPROVED or REFERENCE_REQUESTED) belong to the refund's own register, whoever holds a lease.
-    const ownerOnly = from === 'APPROVED' || from === 'REFERENCE_REQUESTED';
+    const then = opts.then;
+    if (then !== undefined && !canTransition(to, then.to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${to} to ${then.to}.`);
     return this.tx(async (c) => {
-      const { sets, params } = patchSql(opts.patch ?? {}, 4);
-      const owner = ownerOnly ? ` AND register = $${4 + params.length}` : '';
-      const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets} WHERE refund_request_id = $2 AND state = $3${owner} RETURNING *`, [
-        to,
-        id,
-        from,
-        ...params,
-        ...(ownerOnly ? [this.opts.register] : []),
-      ]);
-      if (r.rowCount === 0) {
-        const cur = await c.query<{ state: string; register: string }>('SELECT state, register FROM refunds WHERE refund_request_id = $1', [id]);
-        const row = cur.rows[0];
-        if (row && row.state === from && ownerOnly) {
-          return err('STALE_STATE', `This refund belongs to register ${row.register}: only that counter asks its own terminal for the reference.`, {
-            state: row.state,
-            register: row.register,
-          });
-        }
-        return row ? err('STALE_STATE', `The refund is ${row.state}, not ${from}.`, { state: row.state }) : err('NOT_FOUND', 'No such refund.');
-      }
-      const detail = { ...(opts.detail ?? {}), ...patchDetail(opts.patch ?? {}) };
-      const row = r.rows[0] as Record<string, unknown>;
-      await recordPgChange(c, this.auditKey, {
-        id,
-        actor: opts.actor,
-        from,
-        to,
-        detail,
-        kind: 'refund.transition',
-        auditDetail: { refundRequestId: id, from, to, ...detail },
-        row,
-      });
+      const moved = await pgMove(c, this.auditKey, this.opts.register, { id, from, to, ...opts });
+      if (!moved.ok) return moved;
       if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
-      return ok(toRefundRow(row));
-    }, transitionIsDurable(to)).catch((e: unknown) => pgReferenceReused(this.pool, e, id, opts.patch));
+      if (then === undefined) return ok(toRefundRow(moved.value));
+      return ok(toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id, from: to, ...then }))));
+    }, transitionIsDurable(to) || (then !== undefined && transitionIsDurable(then.to))).catch((e: unknown) => pgReferenceReused(this.pool, e, id, opts.patch));
   }
 
   async decide(id: string, d: ManagerDecision): Promise<Result<RefundRow, TransitionError>> {

@@ -192,13 +192,13 @@ describe('refund: honest exits and intent keys', () => {
 
   it('an exception thrown by the engine after journaling exits 4, not 1, and names the refund', async () => {
     const w = world();
-    // Every write after the intent is journaled fails with an I/O error: the REFERENCE_REQUESTED move throws out of submit.
+    // Every write after the intent (journaled with REFERENCE_REQUESTED) fails with an I/O error: the reference's write throws out of submit.
     w.ioErrorAfterIntent = true;
     const runP = w.run([...PARTIAL, '--intent', 'till3-ioerr-0001']);
     const r = await runP;
     expect(r.code).toBe(EXIT.OUTCOME_UNKNOWN);
     expect(r.stderr).toMatch(/Outcome unknown: disk I\/O error/);
-    expect(r.stderr).toMatch(/The refund RR\S+ is in the journal \(APPROVED\)/);
+    expect(r.stderr).toMatch(/The refund RR\S+ is in the journal \(REFERENCE_REQUESTED\)/);
     expect(w.antom.refundCalls).toHaveLength(0);
   });
 

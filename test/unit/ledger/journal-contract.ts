@@ -334,6 +334,85 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       expect(await a.verifyAudit()).toMatchObject({ intact: true });
     });
 
+    it('a refund admitted at its insert moves on in the same commit with its drive lease held; one the re-check sends to a manager takes neither', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P-ADV');
+      await pay(a, 'P-ADV2');
+      const before = (await b.auditHead()).seq;
+      const advance = { to: 'REFERENCE_REQUESTED' as const, actor: 'system', patch: { message: 'asking the terminal' }, lease: { owner: 'engine-a', ttlMs: 60_000 } };
+      const r = refund('P-ADV', 300);
+      const ins = await a.insert(r, 'alice', { advance });
+      expect(ins.ok && { state: ins.value.state, message: ins.value.message, lease: ins.value.lease_owner }).toEqual({
+        state: 'REFERENCE_REQUESTED',
+        message: 'asking the terminal',
+        lease: 'engine-a',
+      });
+      expect((await b.transitions(r.refundRequestId)).map((t) => [t.from_state, t.to_state, t.actor])).toEqual([
+        [null, 'APPROVED', 'alice'],
+        ['APPROVED', 'REFERENCE_REQUESTED', 'system'],
+      ]);
+      expect((await b.auditHead()).seq).toBe(before + 2);
+      // Held: another live engine cannot take it; the holder can.
+      expect(await b.claimLease(r.refundRequestId, 'engine-b', 60_000, () => true)).toBe(false);
+      expect(await a.claimLease(r.refundRequestId, 'engine-a', 60_000, () => true)).toBe(true);
+      // Sent to a manager by the re-check: no lease (any counter's manager may decide it), no move.
+      const manager: PolicyRecheck = {
+        date: new Date().toISOString().slice(0, 10),
+        timeZone: 'UTC',
+        reasons: () => [{ code: 'CASHIER_DAILY_TOTAL_EXCEEDED', text: 'over the daily total' }],
+        awaitingMessage: 'waiting for a manager',
+      };
+      const asked = refund('P-ADV2', 300);
+      const held = await b.insert(asked, 'alice', { recheck: manager, advance });
+      expect(held.ok && { state: held.value.state, lease: held.value.lease_owner }).toEqual({ state: 'AWAITING_APPROVAL', lease: null });
+      expect((await a.transitions(asked.refundRequestId)).map((t) => t.to_state)).toEqual(['AWAITING_APPROVAL']);
+      expect(await a.verifyAudit()).toMatchObject({ intact: true });
+    });
+
+    it('a move with a following move journals both in one commit; a refused first move writes neither; an illegal one is refused up front', async () => {
+      const { a, b } = await openPair();
+      await pay(a, 'P-THEN');
+      await pay(a, 'P-THEN2');
+      const r = refund('P-THEN', 100);
+      const other = refund('P-THEN2', 100);
+      for (const x of [r, other]) {
+        expect((await a.insert(x, 'alice')).ok).toBe(true);
+        expect((await a.transition(x.refundRequestId, 'APPROVED', 'REFERENCE_REQUESTED', { actor: 'system' })).ok).toBe(true);
+      }
+      const then = { to: 'SUBMITTING' as const, actor: 'system', patch: { message: 'sending' } };
+      const head = (await b.auditHead()).seq;
+      const illegal = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', then: { to: 'APPROVED', actor: 'system' } });
+      expect(illegal.ok ? 'moved' : illegal.error.code).toBe('ILLEGAL_TRANSITION');
+      const moved = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+        actor: 'system',
+        patch: { originalMerchantRefundId: 'REF-THEN' },
+        then,
+      });
+      expect(moved.ok && { state: moved.value.state, ref: moved.value.original_merchant_refund_id, message: moved.value.message }).toEqual({
+        state: 'SUBMITTING',
+        ref: 'REF-THEN',
+        message: 'sending',
+      });
+      expect((await b.transitions(r.refundRequestId)).slice(-2).map((t) => [t.from_state, t.to_state])).toEqual([
+        ['REFERENCE_REQUESTED', 'REFERENCE_OBTAINED'],
+        ['REFERENCE_OBTAINED', 'SUBMITTING'],
+      ]);
+      expect((await b.auditHead()).seq).toBe(head + 2);
+      // The first move refused (the reference is taken): nothing of either.
+      const reused = await a.transition(other.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+        actor: 'system',
+        patch: { originalMerchantRefundId: 'REF-THEN' },
+        then,
+      });
+      expect(reused.ok ? 'moved' : reused.error.code).toBe('REFERENCE_REUSED');
+      expect(await a.get(other.refundRequestId)).toMatchObject({ state: 'REFERENCE_REQUESTED', original_merchant_refund_id: null });
+      const stale = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', then });
+      expect(stale.ok ? 'moved' : stale.error.code).toBe('STALE_STATE');
+      expect((await a.transitions(other.refundRequestId)).map((t) => t.to_state)).toEqual(['APPROVED', 'REFERENCE_REQUESTED']);
+      expect((await b.auditHead()).seq).toBe(head + 2);
+      expect(await b.verifyAudit()).toMatchObject({ intact: true });
+    });
+
     it("the policy is re-checked inside the insert under the cashier's lock: parallel admissions from both processes cannot all pass a daily total", async () => {
       const { a, b } = await openPair();
       const today = new Date().toISOString().slice(0, 10);

@@ -199,8 +199,8 @@ describe('durable commits per refund', () => {
     expect(ledger.refunds.get('RR1')?.state).toBe('SUCCEEDED');
     expect(w.antom.refundCalls).toHaveLength(1);
     expect(watch.durable).toBe(2);
-    // The relaxed ones (lease, REFERENCE_REQUESTED, REFERENCE_OBTAINED, SUBMITTING, slip, lease release) are still written.
-    expect(watch.relaxed).toBeGreaterThan(0);
+    // The relaxed ones: the reference with SUBMITTING (one commit), the slip, the lease release.
+    expect(watch.relaxed).toBe(3);
     expect(ledger.refunds.transitions('RR1').map((t) => t.to_state)).toEqual([
       'APPROVED',
       'REFERENCE_REQUESTED',
@@ -232,7 +232,8 @@ describe('durable commits per refund', () => {
     writeFileSync(file, imageAtAsk ?? Buffer.alloc(0));
     const survived = openLedger(file, { clock: w.clock.now });
     ledgers.push(survived);
-    expect(survived.refunds.get('RR1')?.state).toBe('APPROVED');
+    // Journaled with its first step in the same durable commit: the terminal may have been asked, and recovery knows it.
+    expect(survived.refunds.get('RR1')?.state).toBe('REFERENCE_REQUESTED');
   });
 
   // A power cut before each commit of the path (between every pair of steps: each
@@ -241,7 +242,7 @@ describe('durable commits per refund', () => {
   for (const reset of [false, true]) {
     it(`a power cut before any commit, then recovery${reset ? ' with a reset terminal' : ''}: one refund at Antom, same body, SUCCEEDED`, async () => {
       const total = await oneRefund(null).then((r) => r.watch.durable + r.watch.relaxed);
-      expect(total).toBeGreaterThanOrEqual(6);
+      expect(total).toBe(5);
       for (let k = 1; k <= total; k++) {
         const { w, watch } = await oneRefund(k);
         expect(watch.dead).toBe(true);
@@ -250,6 +251,10 @@ describe('durable commits per refund', () => {
         writeFileSync(file, watch.lastDurable);
         const survived = openLedger(file, { clock: w.clock.now });
         ledgers.push(survived);
+        // Both engines of this test live in one process, so the dead one's lease (journaled with the refund)
+        // looks alive; after a real power cut the boot differs and it is free at once (lease-owner.ts).
+        // Recovery comes after the lease's expiry here instead.
+        w.clock.advance(5 * 60_000 + 1);
         const engine = engineOn(w, survived, () => 'RR-NEW');
         await engine.recover();
         await engine.stop();

@@ -48,7 +48,8 @@ describe('RefundEngine.submit', () => {
     ]);
     expect(r.antom.refundCalls).toEqual([{ refundRequestId: 'RR1', paymentId: 'PAY1', originalMerchantRefundId: 'OMR-RR1' }]);
     expect(r.terminal.notices).toHaveLength(1);
-    expect(updates.map((u) => u.state)).toEqual(['APPROVED', 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', 'SUBMITTING', 'SUCCEEDED', 'SUCCEEDED']); // the last: the terminal's slip answer (printed)
+    // One update per commit: the intent with REFERENCE_REQUESTED, the reference with SUBMITTING, the outcome, the terminal's slip answer (printed).
+    expect(updates.map((u) => u.state)).toEqual(['REFERENCE_REQUESTED', 'SUBMITTING', 'SUCCEEDED', 'SUCCEEDED']);
     expect(await r.engine.get('RR1')).toMatchObject({ ok: true });
     expect((await r.engine.list({ date: '2026-11-25' })).map((v) => v.refundRequestId)).toEqual(['RR1']);
     expect(await r.engine.list({ states: ['FAILED'] })).toEqual([]);
