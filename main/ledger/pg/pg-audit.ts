@@ -36,11 +36,31 @@ export const AUDIT_LOCK = 0x52544144;
 type Queryable = pg.PoolClient | pg.Pool;
 
 /** Must run inside the caller's transaction (the lock is released at its end). */
-export async function appendPgAudit(c: pg.PoolClient, key: Buffer, actor: string, kind: string, detail: Record<string, unknown>): Promise<AuditHeadView> {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-  const seq = last.rows[0] ? pgInt(last.rows[0].seq) + 1 : 1;
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+/**
+ * One transaction's place in the chain: after its first append the transaction holds the audit
+ * lock until it ends, so nobody else can append and the next entry follows the one it wrote
+ * (two round trips fewer per further entry). Create one per transaction, never share or keep it.
+ */
+export interface AuditCursor {
+  head?: AuditHeadView;
+}
+
+export async function appendPgAudit(
+  c: pg.PoolClient,
+  key: Buffer,
+  actor: string,
+  kind: string,
+  detail: Record<string, unknown>,
+  cursor?: AuditCursor,
+): Promise<AuditHeadView> {
+  let prev = cursor?.head;
+  if (prev === undefined) {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const last = await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    prev = last.rows[0] ? { seq: pgInt(last.rows[0].seq), hash: last.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+  }
+  const seq = prev.seq + 1;
+  const prevHash = prev.hash;
   const at = new Date().toISOString();
   const detailText = canonicalJson(detail);
   const hash = entryHash(prevHash, { seq, at, actor, kind, detail: detailText });
@@ -51,6 +71,7 @@ export async function appendPgAudit(c: pg.PoolClient, key: Buffer, actor: string
      ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
     [seq, at, actor, kind, detailText, prevHash, hash, entryMac(key, hash), headMac(key, seq, hash)],
   );
+  if (cursor !== undefined) cursor.head = { seq, hash };
   return { seq, hash };
 }
 

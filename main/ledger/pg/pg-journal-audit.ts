@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import type { RefundState } from '../../../preload/contract/refunds';
 import { patchDetail, type RefundPatch } from '../refund-store';
-import { appendPgAudit } from './pg-audit';
+import { appendPgAudit, type AuditCursor } from './pg-audit';
 import { patchSql } from './pg-journal-rows';
 import { pgAuditedRefund } from './pg-rows';
 
@@ -35,17 +35,16 @@ export async function recordPgChange(
     /** The refund row as it is after the change (RETURNING *). */
     row: Readonly<Record<string, unknown>>;
   },
+  cursor?: AuditCursor,
 ): Promise<void> {
-  await c.query('INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)', [
-    change.id,
-    change.actor,
-    change.from,
-    change.to,
-    JSON.stringify(change.detail),
-  ]);
-  // Notices go out at commit whatever their place; sent first, the store-wide audit lock is held one round trip less.
-  await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, change.id]);
-  await appendPgAudit(c, auditKey, change.actor, change.kind, { ...change.auditDetail, row: pgAuditedRefund(change.row) });
+  // The transition row and the notice in one statement. Notices go out at commit whatever their place;
+  // sent before the audit append, the store-wide audit lock is held one round trip less.
+  await c.query(
+    `WITH t AS (INSERT INTO refund_transitions (refund_request_id, actor, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5) RETURNING refund_request_id)
+     SELECT pg_notify($6, t.refund_request_id) FROM t`,
+    [change.id, change.actor, change.from, change.to, JSON.stringify(change.detail), CHANGE_CHANNEL],
+  );
+  await appendPgAudit(c, auditKey, change.actor, change.kind, { ...change.auditDetail, row: pgAuditedRefund(change.row) }, cursor);
 }
 
 /** Whether a patch can change an audited column (the others are bookkeeping: see AUDITED_REFUND_COLUMNS). */

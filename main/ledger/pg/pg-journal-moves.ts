@@ -9,6 +9,7 @@ import type { RefundState } from '../../../preload/contract/refunds';
 import { err, ok, type Result } from '../../../preload/contract/result';
 import type { AdmittedMove } from '../journal-port';
 import { patchDetail, type RefundPatch, type TransitionError } from '../refund-store';
+import type { AuditCursor } from './pg-audit';
 import { recordPgChange } from './pg-journal-audit';
 import { patchSql } from './pg-journal-rows';
 
@@ -24,7 +25,13 @@ export interface PgMove {
 }
 
 /** Returns the row as the UPDATE left it. `register`: this counter's (terminal ownership). */
-export async function pgMove(c: pg.PoolClient, auditKey: Buffer, register: string, m: PgMove): Promise<Result<Record<string, unknown>, TransitionError>> {
+export async function pgMove(
+  c: pg.PoolClient,
+  auditKey: Buffer,
+  register: string,
+  m: PgMove,
+  cursor?: AuditCursor,
+): Promise<Result<Record<string, unknown>, TransitionError>> {
   const { id, from, to, lease } = m;
   // Terminal ownership (docs/ledger.md, Store mode): the steps that ask a terminal for the reference
   // (leaving APPROVED or REFERENCE_REQUESTED) belong to the refund's own register, whoever holds a lease.
@@ -34,13 +41,10 @@ export async function pgMove(c: pg.PoolClient, auditKey: Buffer, register: strin
   let k = 4 + params.length;
   const owner = ownerOnly ? ` AND register = $${k++}` : '';
   const leaseSets = lease ? `, lease_owner = $${k++}, lease_until = now() + ($${k++}::int * interval '1 millisecond')` : '';
-  const r = await c.query(`UPDATE refunds SET state = $1, updated_at = now()${sets}${leaseSets} WHERE refund_request_id = $2 AND state = $3${owner} RETURNING *`, [
-    to,
-    id,
-    from,
-    ...params,
-    ...extra,
-  ]);
+  const r = await c.query(
+    `UPDATE refunds SET state = $1, updated_at = now()${sets}${leaseSets} WHERE refund_request_id = $2 AND state = $3${owner} RETURNING *`,
+    [to, id, from, ...params, ...extra],
+  );
   if (r.rowCount === 0) {
     const cur = await c.query<{ state: string; register: string }>('SELECT state, register FROM refunds WHERE refund_request_id = $1', [id]);
     const row = cur.rows[0];
@@ -54,15 +58,20 @@ export async function pgMove(c: pg.PoolClient, auditKey: Buffer, register: strin
   }
   const detail = { ...(m.detail ?? {}), ...patchDetail(m.patch ?? {}) };
   const row = r.rows[0] as Record<string, unknown>;
-  await recordPgChange(c, auditKey, {
-    id,
-    actor: m.actor,
-    from,
-    to,
-    detail,
-    kind: 'refund.transition',
-    auditDetail: { refundRequestId: id, from, to, ...detail },
-    row,
-  });
+  await recordPgChange(
+    c,
+    auditKey,
+    {
+      id,
+      actor: m.actor,
+      from,
+      to,
+      detail,
+      kind: 'refund.transition',
+      auditDetail: { refundRequestId: id, from, to, ...detail },
+      row,
+    },
+    cursor,
+  );
   return ok(row);
 }

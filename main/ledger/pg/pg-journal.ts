@@ -43,7 +43,7 @@ import { type RefundRow, type TransitionRow } from '../rows';
 import { canTransition, NON_FINAL_STATES } from '../state-machine';
 import { PUBLIC_TEST_KEYS } from '../../secrets/ledger-keys';
 import { transitionIsDurable, updateIsDurable } from '../durability';
-import { adoptPgSeals, appendPgAudit, pgAuditHead, verifyPgAudit } from './pg-audit';
+import { adoptPgSeals, appendPgAudit, pgAuditHead, verifyPgAudit, type AuditCursor } from './pg-audit';
 import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
 import { inTransaction, storePoolConfig } from './pg-connection';
@@ -154,6 +154,7 @@ export class PgJournal implements RefundJournal {
   ): Promise<Result<RefundRow, InsertRefundError>> {
     try {
       return await this.tx(async (c) => {
+        const cursor: AuditCursor = {};
         // Holding the payment's row serializes every admission of this payment, store-wide.
         const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1 FOR UPDATE', [n.paymentId]);
         const payment = pay.rows[0] ? toPayment(pay.rows[0] as Record<string, unknown>) : null;
@@ -199,31 +200,38 @@ export class PgJournal implements RefundJournal {
           ],
         );
         const row = inserted.rows[0] as Record<string, unknown>;
-        await recordPgChange(c, this.auditKey, {
-          id: n.refundRequestId,
-          actor,
-          from: null,
-          to: n.state,
-          detail: { intentId: n.intentId, amount: n.amount, mode: n.mode },
-          kind: 'refund.intent',
-          auditDetail: {
-            refundRequestId: n.refundRequestId,
-            intentId: n.intentId,
-            paymentId: n.paymentId,
-            register: n.register ?? this.opts.register,
-            mode: n.mode,
-            amount: n.amount,
-            state: n.state,
-            approvalReasons: n.approvalReasons.map((r) => r.code),
-            parentRefundRequestId: n.parentRefundRequestId ?? null,
+        await recordPgChange(
+          c,
+          this.auditKey,
+          {
+            id: n.refundRequestId,
+            actor,
+            from: null,
+            to: n.state,
+            detail: { intentId: n.intentId, amount: n.amount, mode: n.mode },
+            kind: 'refund.intent',
+            auditDetail: {
+              refundRequestId: n.refundRequestId,
+              intentId: n.intentId,
+              paymentId: n.paymentId,
+              register: n.register ?? this.opts.register,
+              mode: n.mode,
+              amount: n.amount,
+              state: n.state,
+              approvalReasons: n.approvalReasons.map((r) => r.code),
+              parentRefundRequestId: n.parentRefundRequestId ?? null,
+            },
+            row,
           },
-          row,
-        });
-        if (opts?.audit) await appendPgAudit(c, this.auditKey, actor, opts.audit.kind, opts.audit.detail);
+          cursor,
+        );
+        if (opts?.audit) await appendPgAudit(c, this.auditKey, actor, opts.audit.kind, opts.audit.detail, cursor);
         const next = opts?.advance;
         if (next === undefined || n.state !== 'APPROVED') return ok(toRefundRow(row));
         // The new row is this transaction's alone until COMMIT: no lease to judge, nobody else to move it.
-        return ok(toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id: n.refundRequestId, from: 'APPROVED', ...next }))));
+        return ok(
+          toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id: n.refundRequestId, from: 'APPROVED', ...next }, cursor))),
+        );
       });
     } catch (e) {
       // The indexes are the last word when two counters race past the checks.
@@ -248,13 +256,17 @@ export class PgJournal implements RefundJournal {
     if (!canTransition(from, to, opts.lateSuccess === true)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${from} to ${to}.`);
     const then = opts.then;
     if (then !== undefined && !canTransition(to, then.to)) return err('ILLEGAL_TRANSITION', `A refund cannot go from ${to} to ${then.to}.`);
-    return this.tx(async (c) => {
-      const moved = await pgMove(c, this.auditKey, this.opts.register, { id, from, to, ...opts });
-      if (!moved.ok) return moved;
-      if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail);
-      if (then === undefined) return ok(toRefundRow(moved.value));
-      return ok(toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id, from: to, ...then }))));
-    }, transitionIsDurable(to) || (then !== undefined && transitionIsDurable(then.to))).catch((e: unknown) => pgReferenceReused(this.pool, e, id, opts.patch));
+    return this.tx(
+      async (c) => {
+        const cursor: AuditCursor = {};
+        const moved = await pgMove(c, this.auditKey, this.opts.register, { id, from, to, ...opts }, cursor);
+        if (!moved.ok) return moved;
+        if (opts.audit) await appendPgAudit(c, this.auditKey, opts.actor, opts.audit.kind, opts.audit.detail, cursor);
+        if (then === undefined) return ok(toRefundRow(moved.value));
+        return ok(toRefundRow(followingMoveApplied(await pgMove(c, this.auditKey, this.opts.register, { id, from: to, ...then }, cursor))));
+      },
+      transitionIsDurable(to) || (then !== undefined && transitionIsDurable(then.to)),
+    ).catch((e: unknown) => pgReferenceReused(this.pool, e, id, opts.patch));
   }
 
   async decide(id: string, d: ManagerDecision): Promise<Result<RefundRow, TransitionError>> {
