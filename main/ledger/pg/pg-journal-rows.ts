@@ -9,6 +9,7 @@ import type { PaymentRecord } from '../payment-cache';
 import type { AntomPaymentInfo } from '../../refunds/ports';
 import { PATCH_COLUMNS, type RefundPatch } from '../refund-store';
 import { parseRow, RefundRowSchema, type RefundRow } from '../rows';
+import { isFinal } from '../state-machine';
 import { toPaymentRow } from './pg-rows';
 
 export interface PgJournalOptions {
@@ -109,6 +110,29 @@ export async function storeBalance(c: pg.PoolClient | pg.Pool, paymentId: string
     rows.rows.map((x: Record<string, unknown>) => toRefundRow(x)),
     int(other.rows[0]?.s ?? 0),
   );
+}
+
+/**
+ * What an insert checks, read under the payment's row lock in three round trips: the payment, the
+ * refunds of this payment together with any refund of this intent (the duplicate check), and the
+ * other refunds' sum. The in-flight check and the balance come from the same refund rows.
+ */
+export async function admissionRead(
+  c: pg.PoolClient,
+  paymentId: string,
+  intentId: string,
+): Promise<{ payment: PaymentRecord | null; duplicate: RefundRow | null; inFlight: RefundRow | null; balance: ReturnType<typeof computeBalance> | null }> {
+  const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1 FOR UPDATE', [paymentId]);
+  const rows = (await c.query('SELECT * FROM refunds WHERE payment_id = $1 OR intent_id = $2', [paymentId, intentId])).rows.map((x: Record<string, unknown>) =>
+    toRefundRow(x),
+  );
+  const payRow = pay.rows[0] as Record<string, unknown> | undefined;
+  const duplicate = rows.find((r) => r.intent_id === intentId) ?? null;
+  const own = rows.filter((r) => r.payment_id === paymentId);
+  const inFlight = own.find((r) => !isFinal(r.state)) ?? null;
+  if (payRow === undefined || duplicate !== null) return { payment: payRow ? toPayment(payRow) : null, duplicate, inFlight, balance: null };
+  const other = await c.query<{ s: string }>('SELECT COALESCE(SUM(amount_value), 0) AS s FROM other_refunds WHERE payment_id = $1', [paymentId]);
+  return { payment: toPayment(payRow), duplicate, inFlight, balance: computeBalance(toPaymentRow(payRow), own, int(other.rows[0]?.s ?? 0)) };
 }
 
 export function patchSql(patch: RefundPatch, firstParam: number): { sets: string; params: unknown[] } {

@@ -48,7 +48,7 @@ import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
 import { inTransaction, storePoolConfig } from './pg-connection';
 import { dbClock, type DbClock } from './pg-clock';
-import { int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
+import { admissionRead, int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
 import { auditedPgUpdate, CHANGE_CHANNEL, patchTouchesAudit, recordPgChange } from './pg-journal-audit';
 import { pgMove } from './pg-journal-moves';
 import { pgAuditedRefund } from './pg-rows';
@@ -156,23 +156,17 @@ export class PgJournal implements RefundJournal {
       return await this.tx(async (c) => {
         const cursor: AuditCursor = {};
         // Holding the payment's row serializes every admission of this payment, store-wide.
-        const pay = await c.query('SELECT * FROM payments WHERE payment_id = $1 FOR UPDATE', [n.paymentId]);
-        const payment = pay.rows[0] ? toPayment(pay.rows[0] as Record<string, unknown>) : null;
-        const dup = await c.query<{ refund_request_id: string }>('SELECT refund_request_id FROM refunds WHERE intent_id = $1', [n.intentId]);
-        if (dup.rows[0]) return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: dup.rows[0].refund_request_id });
+        const { payment, duplicate, inFlight, balance } = await admissionRead(c, n.paymentId, n.intentId);
+        if (duplicate) return err('DUPLICATE_INTENT', 'This refund was already started.', { refundRequestId: duplicate.refund_request_id });
         if (payment === null) return err('PAYMENT_NOT_FOUND', 'The payment has not been looked up.');
         if (payment.amount.currency !== n.amount.currency) return err('CURRENCY_MISMATCH', `The payment is in ${payment.amount.currency}.`);
-        const inFlight = await c.query<{ refund_request_id: string; register: string }>(
-          'SELECT refund_request_id, register FROM refunds WHERE payment_id = $1 AND state = ANY($2)',
-          [n.paymentId, IN_FLIGHT],
-        );
-        if (inFlight.rows[0]) {
-          return err('REFUND_IN_FLIGHT', `Another refund for this payment is still in progress (register ${inFlight.rows[0].register}).`, {
-            refundRequestId: inFlight.rows[0].refund_request_id,
+        if (inFlight) {
+          return err('REFUND_IN_FLIGHT', `Another refund for this payment is still in progress (register ${inFlight.register ?? '?'}).`, {
+            refundRequestId: inFlight.refund_request_id,
           });
         }
         // The one balance computation (balance.ts), over every counter's refunds, Antom's report and other refunds.
-        const refundable = (await storeBalance(c, n.paymentId))?.refundable.value ?? 0;
+        const refundable = balance?.refundable.value ?? 0;
         if (n.amount.value > refundable)
           return err('AMOUNT_EXCEEDS_REFUNDABLE', 'The amount is more than what is left to refund on this payment.', { refundable });
         n = await pgRecheckPolicy(c, n, opts?.recheck, payment.amount.value - refundable);
