@@ -30,13 +30,16 @@ export function ErrorNotice(props: { error: ApiFailure | null; testId?: string }
   const specific = [
     typeof details?.['terminalCode'] === 'string' ? `errors.terminal.${details['terminalCode']}` : null,
     typeof details?.['reason'] === 'string' ? `errors.reason.${details['reason']}` : null,
+    // The loser of two managers deciding at once: whose decision won, so nobody decides twice.
+    code === 'NOT_AWAITING_APPROVAL' && typeof details?.['decidedBy'] === 'string' ? `errors.decidedBy.${String(details['decision'])}` : null,
   ].find((k): k is string => k !== null && t(k) !== k);
   const key = specific ?? `errors.${code}`;
-  const known = t(key) !== key;
+  const params = typeof details?.['decidedBy'] === 'string' ? { manager: details['decidedBy'] } : undefined;
+  const known = t(key, params) !== key;
   const detail = SHOW_DETAIL.has(code) ? safeDetail(message) : null;
   return (
     <div className="notice notice-error" role="alert" data-testid={props.testId ?? 'error-notice'} data-error-code={code}>
-      <p>{known ? t(key) : t('errors.UNKNOWN')}</p>
+      <p>{known ? t(key, params) : t('errors.UNKNOWN')}</p>
       {detail && lang === 'en' ? <p className="notice-detail">{t('errors.detail', { detail })}</p> : null}
       {detail && lang !== 'en' ? (
         // The service's own sentence is English: folded, for whoever needs the exact words (support).
