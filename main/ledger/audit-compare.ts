@@ -2,8 +2,9 @@
  * The money half of `audit verify`, pure and shared by both engines (audit.ts
  * for SQLite, pg/pg-audit.ts for the store): the refunds table against the
  * latest audited content of each refund (`detail.row`, see
- * refundAuditContent), and the approvals table against the
- * refund.approved/declined entries. Each engine only reads its rows and
+ * refundAuditContent), the approvals table against the
+ * refund.approved/declined entries, and the cash / store-credit refunds
+ * (other_refunds) against their refund.other_recorded entries. Each engine only reads its rows and
  * entries; what counts as added, deleted or edited is decided here, once.
  */
 import { z } from 'zod';
@@ -127,6 +128,65 @@ export function compareApprovals(
     if (canonicalJson(a) !== canonicalJson(s)) {
       problems.push({ refundRequestId: id, problem: `approvals edited: ${s.length} approval row(s) do not match the ${a.length} audited decision(s)` });
     }
+  }
+  return problems;
+}
+
+const OtherDetail = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  method: z.string(),
+  amount: z.object({ value: z.number().int(), currency: z.string() }),
+  note: z.string(),
+  relatedRefundRequestId: z.string().nullable(),
+});
+
+/** A cash / store-credit refund row as both engines read it (amount a number). */
+export interface OtherRefundFacts {
+  readonly id: string;
+  readonly payment_id: string;
+  readonly method: string;
+  readonly amount_value: number;
+  readonly currency: string;
+  readonly note: string;
+  readonly related_refund_request_id: string | null;
+  readonly recorded_by: string;
+}
+
+/**
+ * The other_refunds table against its audit entries (each row is written with its
+ * refund.other_recorded entry, or carried by a store import as that entry): one row per
+ * audited id, with the same payment, method, amount, note, link and recorder. Catches cash or
+ * store credit deleted (the payment's balance would grow back: a second refund of the same
+ * money), added or edited with SQL. `entries` are (actor, detail) of those entries.
+ */
+export function compareOtherRefunds(entries: Iterable<{ actor: string; detail: string }>, rows: Iterable<OtherRefundFacts>): RefundProblemView[] {
+  const facts = (paymentId: string, method: string, value: number, currency: string, note: string, related: string | null, by: string) =>
+    canonicalJson([paymentId, method, value, currency, note, related, by]);
+  const audited = new Map<string, string>();
+  for (const e of entries) {
+    const d = OtherDetail.safeParse(parsed(e.detail));
+    if (!d.success) continue;
+    const x = d.data;
+    audited.set(x.id, facts(x.paymentId, x.method, x.amount.value, x.amount.currency, x.note, x.relatedRefundRequestId, e.actor));
+  }
+  const problems: RefundProblemView[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    seen.add(r.id);
+    const a = audited.get(r.id);
+    const s = facts(r.payment_id, r.method, r.amount_value, r.currency, r.note, r.related_refund_request_id, r.recorded_by);
+    if (a === undefined)
+      problems.push({ refundRequestId: r.id, problem: `other refund (${r.method}) on payment ${r.payment_id} has no audit entry: added outside the app` });
+    else if (a !== s)
+      problems.push({ refundRequestId: r.id, problem: `other refund (${r.method}) on payment ${r.payment_id} edited: it does not match its audit entry` });
+  }
+  for (const id of audited.keys()) {
+    if (!seen.has(id))
+      problems.push({
+        refundRequestId: id,
+        problem: 'other refund (cash / store credit) deleted: its audit entry has no row (the payment shows more left to refund than it has)',
+      });
   }
   return problems;
 }

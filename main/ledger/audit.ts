@@ -20,7 +20,17 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { AuditEntryView, AuditHeadView, AuditVerifyView, RefundProblemView } from '../../preload/contract/views';
 import { canonicalJson } from './canonical-json';
-import { compareApprovals, compareRefunds, refundAuditContent, refundCoverage, sortProblems, type AuditedEntry, type RefundCoverage } from './audit-compare';
+import {
+  compareApprovals,
+  compareOtherRefunds,
+  compareRefunds,
+  refundAuditContent,
+  refundCoverage,
+  sortProblems,
+  type AuditedEntry,
+  type OtherRefundFacts,
+  type RefundCoverage,
+} from './audit-compare';
 import { localDate, widenedUtcBounds } from './local-date';
 import { AuditHeadSchema, AuditRowSchema, parseRow, parseRows, type AuditRow } from './rows';
 
@@ -253,7 +263,16 @@ export class AuditLog {
         reason: string;
       }>,
     );
-    return sortProblems([...refunds, ...approvals]);
+    const others = compareOtherRefunds(
+      this.db.prepare("SELECT actor, detail FROM audit WHERE kind = 'refund.other_recorded' ORDER BY seq").iterate() as Iterable<{
+        actor: string;
+        detail: string;
+      }>,
+      this.db
+        .prepare('SELECT id, payment_id, method, amount_value, currency, note, related_refund_request_id, recorded_by FROM other_refunds')
+        .iterate() as Iterable<OtherRefundFacts>,
+    );
+    return sortProblems([...refunds, ...approvals, ...others]);
   }
 
   /**

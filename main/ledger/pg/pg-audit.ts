@@ -20,7 +20,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import type { AuditEntryView, AuditHeadView, AuditVerifyView, RefundProblemView } from '../../../preload/contract/views';
 import { entryHash, entryMac, GENESIS_HASH, parseHead } from '../audit';
-import { compareApprovals, compareRefunds, refundCoverage, sortProblems } from '../audit-compare';
+import { compareApprovals, compareOtherRefunds, compareRefunds, refundCoverage, sortProblems } from '../audit-compare';
 import { canonicalJson } from '../canonical-json';
 import { localDate, widenedUtcBounds } from '../local-date';
 import type { RowProblem } from '../row-mac';
@@ -155,10 +155,38 @@ async function verifyPgRefunds(c: Queryable): Promise<RefundProblemView[]> {
   const approvals = await c.query<{ refund_request_id: string; manager: string; decision: string; reason: string }>(
     'SELECT refund_request_id, manager, decision, reason FROM approvals ORDER BY id',
   );
+  // Recorded here (refund.other_recorded), or carried from a counter's own journal by `store import` (import.audit).
+  const recorded = await c.query<{ actor: string; kind: string; detail: string }>(
+    "SELECT actor, kind, detail FROM audit WHERE kind = 'refund.other_recorded' OR (kind = 'import.audit' AND detail LIKE '%refund.other_recorded%') ORDER BY seq",
+  );
+  const others = await c.query<{
+    id: string;
+    payment_id: string;
+    method: string;
+    amount_value: string;
+    currency: string;
+    note: string;
+    related_refund_request_id: string | null;
+    recorded_by: string;
+  }>('SELECT id, payment_id, method, amount_value, currency, note, related_refund_request_id, recorded_by FROM other_refunds');
   return sortProblems([
     ...compareRefunds(covered, (refunds.rows as Record<string, unknown>[]).map(pgAuditedRefund)),
     ...compareApprovals(decisions.rows, approvals.rows),
+    ...compareOtherRefunds(
+      recorded.rows.flatMap((e) => otherRecordedEntry(e)),
+      others.rows.map((o) => ({ ...o, amount_value: pgInt(o.amount_value) })),
+    ),
   ]);
+}
+
+/** A refund.other_recorded entry as (actor, detail), whether written here or carried by an import (its source's). */
+function otherRecordedEntry(e: { actor: string; kind: string; detail: string }): { actor: string; detail: string }[] {
+  if (e.kind === 'refund.other_recorded') return [e];
+  const d = parseDetail(e.detail);
+  const actor = d['sourceActor'];
+  const source = d['sourceDetail'];
+  const detail = typeof source === 'string' ? source : typeof source === 'object' && source !== null ? canonicalJson(source) : null;
+  return d['sourceKind'] === 'refund.other_recorded' && typeof actor === 'string' && detail !== null ? [{ actor, detail }] : [];
 }
 
 /**

@@ -102,4 +102,26 @@ describe('refunds made another way', () => {
     expect(!jpy.ok && jpy.error.code).toBe('INVALID_INPUT');
     expect(ledger.otherRefunds.list()).toHaveLength(0);
   });
+
+  it('a cash refund deleted, edited or added with SQL is named by audit verify (the balance would grow back)', () => {
+    const t = tempLedger(() => at);
+    cleanups.push(t.cleanup);
+    seedPayment(t.ledger, 'PAY1', 10_000, 'SGD');
+    expect(t.ledger.otherRefunds.record(cash(), 'maria').ok).toBe(true);
+    expect(t.ledger.otherRefunds.record(cash({ id: 'entry-0002', amount: { value: 1_000, currency: 'SGD' } }), 'maria').ok).toBe(true);
+    const problems = () => t.ledger.verifyAudit().refundProblems.map((p) => [p.refundRequestId, /deleted|edited|added/.exec(p.problem)?.[0]]);
+    expect(problems()).toEqual([]);
+    t.ledger.db.prepare("DELETE FROM other_refunds WHERE id = 'entry-0001'").run();
+    t.ledger.db.prepare("UPDATE other_refunds SET amount_value = 1 WHERE id = 'entry-0002'").run();
+    t.ledger.db
+      .prepare(
+        "INSERT INTO other_refunds (id, payment_id, method, amount_value, currency, note, related_refund_request_id, recorded_by, created_at) VALUES ('forged', 'PAY1', 'CASH', 5, 'SGD', 'x', NULL, 'maria', '2026-11-25T11:00:00.000Z')",
+      )
+      .run();
+    expect(problems()).toEqual([
+      ['entry-0001', 'deleted'],
+      ['entry-0002', 'edited'],
+      ['forged', 'added'],
+    ]);
+  });
 });

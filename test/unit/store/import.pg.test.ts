@@ -14,6 +14,8 @@ import { storeCommand } from '../../../main/cli/commands/store';
 import { acquireDemoLock } from '../../../main/demo/demo-lock';
 import { openLedger } from '../../../main/ledger';
 import { PgJournal } from '../../../main/ledger/pg/pg-journal';
+import { openStoreLedger } from '../../../main/ledger/pg/pg-store';
+import { PUBLIC_TEST_KEYS } from '../../../main/secrets/ledger-keys';
 import { sqliteJournal } from '../../../main/ledger/sqlite-journal';
 import { openDataLedger } from '../../../main/services/data-ledger';
 import { importSqliteJournal } from '../../../main/store/import-sqlite';
@@ -164,6 +166,17 @@ describe.skipIf(!pgAvailable)('store import', () => {
     expect((await importSqliteJournal(ledger, { url, register: 'counter-1' })).ok).toBe(true);
     const again = await importSqliteJournal(ledger, { url, register: 'counter-1' });
     expect(again.ok && again.report).toMatchObject({ nothingNew: true, otherRefunds: 0 });
+    // The imported cash refunds match their (imported) audit entries; one deleted in the store is named.
+    const verified = await store.verifyAudit();
+    expect(verified.intact).toBe(true);
+    const storeLedger = await openStoreLedger(url, { register: 'counter-1', keys: PUBLIC_TEST_KEYS });
+    expect((await storeLedger.audit.verify()).refundProblems).toEqual([]);
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    await raw.query("DELETE FROM other_refunds WHERE id = 'cash-1'");
+    await raw.end();
+    expect((await storeLedger.audit.verify()).refundProblems).toEqual([{ refundRequestId: 'cash-1', problem: expect.stringMatching(/deleted/) }]);
+    await storeLedger.close();
     await store.close();
     ledger.close();
     rmSync(dir, { recursive: true, force: true });
@@ -183,6 +196,27 @@ describe.skipIf(!pgAvailable)('store import', () => {
     await (await PgJournal.open({ url, register: 'store' })).close();
     const r = await importSqliteJournal(again, { url, register: 'counter-1' });
     expect(r).toMatchObject({ ok: false, code: 'UNVERIFIED', message: expect.stringMatching(/does not verify .*RR-T-1.*Nothing was imported/) });
+    expect(await counts(url)).toMatchObject({ refunds: 0, payments: 0, audit: 0 });
+    again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses a journal whose cash refund was deleted by SQL (its balance would grow back in the store); nothing is imported', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rt-import-'));
+    const file = path.join(dir, 'ledger.sqlite');
+    const ledger = openLedger(file);
+    await journalRefund(sqliteJournal(ledger), 'RR-C-1', 'PAY-C-1', 'SUCCEEDED');
+    const cash = { id: 'cash-del', paymentId: 'PAY-C-1', method: 'CASH' as const, amount: { value: 500, currency: 'SGD' }, note: 'cash' };
+    expect(ledger.otherRefunds.record(cash, 'maria').ok).toBe(true);
+    ledger.close();
+    const db = new Database(file);
+    db.prepare("DELETE FROM other_refunds WHERE id = 'cash-del'").run();
+    db.close();
+    const again = openLedger(file);
+    const url = suite.freshUrl();
+    await (await PgJournal.open({ url, register: 'store' })).close();
+    const r = await importSqliteJournal(again, { url, register: 'counter-1' });
+    expect(r).toMatchObject({ ok: false, code: 'UNVERIFIED', message: expect.stringMatching(/does not verify .*cash-del.*Nothing was imported/) });
     expect(await counts(url)).toMatchObject({ refunds: 0, payments: 0, audit: 0 });
     again.close();
     rmSync(dir, { recursive: true, force: true });
