@@ -80,7 +80,11 @@ export function sqliteJournal(ledger: Ledger, onState?: (refundRequestId: string
           if (!ins.ok || next === undefined || ins.value.state !== 'APPROVED') return ins;
           // Held under the file's write lock since BEGIN IMMEDIATE: nobody else can hold or move it.
           if (!r.claimLease(n.refundRequestId, next.lease.owner, next.lease.ttlMs, () => true)) throw new Error('a new refund had a lease');
-          return ok(followingMoveApplied(r.transition(n.refundRequestId, 'APPROVED', next.to, next.patch ? { actor: next.actor, patch: next.patch } : { actor: next.actor })));
+          return ok(
+            followingMoveApplied(
+              r.transition(n.refundRequestId, 'APPROVED', next.to, next.patch ? { actor: next.actor, patch: next.patch } : { actor: next.actor }),
+            ),
+          );
         }),
       ),
     transition: async (id, from, to, opts) => {

@@ -383,7 +383,12 @@ export class Admission {
         ...(audit === undefined ? {} : { audit: audit(refundRequestId) }),
         // Admitted, it goes on to REFERENCE_REQUESTED under this engine's lease in the same (durable) commit:
         // nothing leaves the machine before that commit, and the terminal is asked right after it.
-        advance: { to: 'REFERENCE_REQUESTED', actor: SYSTEM, patch: REQUESTING_REFERENCE, lease: { owner: this.c.leaseOwner, ttlMs: this.c.deps.leaseTtlMs ?? 5 * 60_000 } },
+        advance: {
+          to: 'REFERENCE_REQUESTED',
+          actor: SYSTEM,
+          patch: REQUESTING_REFERENCE,
+          lease: { owner: this.c.leaseOwner, ttlMs: this.c.deps.leaseTtlMs ?? 5 * 60_000 },
+        },
       },
     );
     if (!inserted.ok) return inserted;

@@ -48,7 +48,17 @@ import { PgChangeFeed, type ListenStatus } from './pg-listen';
 import { pgMigrate } from './pg-migrations';
 import { inTransaction, storePoolConfig } from './pg-connection';
 import { dbClock, type DbClock } from './pg-clock';
-import { admissionRead, int, isUniqueViolation, patchSql, type PgJournalOptions, storeBalance, toPayment, toRefundRow, upsertPgPayment } from './pg-journal-rows';
+import {
+  admissionRead,
+  int,
+  isUniqueViolation,
+  patchSql,
+  type PgJournalOptions,
+  storeBalance,
+  toPayment,
+  toRefundRow,
+  upsertPgPayment,
+} from './pg-journal-rows';
 import { auditedPgUpdate, CHANGE_CHANNEL, patchTouchesAudit, recordPgChange } from './pg-journal-audit';
 import { pgMove } from './pg-journal-moves';
 import { pgAuditedRefund } from './pg-rows';

@@ -339,7 +339,12 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       await pay(a, 'P-ADV');
       await pay(a, 'P-ADV2');
       const before = (await b.auditHead()).seq;
-      const advance = { to: 'REFERENCE_REQUESTED' as const, actor: 'system', patch: { message: 'asking the terminal' }, lease: { owner: 'engine-a', ttlMs: 60_000 } };
+      const advance = {
+        to: 'REFERENCE_REQUESTED' as const,
+        actor: 'system',
+        patch: { message: 'asking the terminal' },
+        lease: { owner: 'engine-a', ttlMs: 60_000 },
+      };
       const r = refund('P-ADV', 300);
       const ins = await a.insert(r, 'alice', { advance });
       expect(ins.ok && { state: ins.value.state, message: ins.value.message, lease: ins.value.lease_owner }).toEqual({
@@ -381,7 +386,10 @@ export function journalContract(engine: string, open: () => Promise<JournalPair>
       }
       const then = { to: 'SUBMITTING' as const, actor: 'system', patch: { message: 'sending' } };
       const head = (await b.auditHead()).seq;
-      const illegal = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', { actor: 'system', then: { to: 'APPROVED', actor: 'system' } });
+      const illegal = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
+        actor: 'system',
+        then: { to: 'APPROVED', actor: 'system' },
+      });
       expect(illegal.ok ? 'moved' : illegal.error.code).toBe('ILLEGAL_TRANSITION');
       const moved = await a.transition(r.refundRequestId, 'REFERENCE_REQUESTED', 'REFERENCE_OBTAINED', {
         actor: 'system',

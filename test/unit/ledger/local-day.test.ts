@@ -9,8 +9,7 @@ function minutesIn(date: string, tz: string): number {
   return n;
 }
 
-const covered = (date: string, tz: string): number =>
-  localDayIntervals(date, tz).reduce((m, s) => m + (Date.parse(s.to) - Date.parse(s.from)) / 60_000, 0);
+const covered = (date: string, tz: string): number => localDayIntervals(date, tz).reduce((m, s) => m + (Date.parse(s.to) - Date.parse(s.from)) / 60_000, 0);
 
 describe('localDayIntervals: the instants of a local day as UTC spans', () => {
   it('an ordinary day is one 24-hour span starting at local midnight', () => {

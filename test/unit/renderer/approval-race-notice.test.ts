@@ -12,7 +12,11 @@ import { i18next, setupI18n } from '../../../renderer/src/i18n';
 const notice = (details?: Record<string, unknown>): string =>
   renderToStaticMarkup(
     createElement(ErrorNotice, {
-      error: { code: 'NOT_AWAITING_APPROVAL', message: 'This refund is no longer waiting for approval: maria already approved it.', ...(details ? { details } : {}) },
+      error: {
+        code: 'NOT_AWAITING_APPROVAL',
+        message: 'This refund is no longer waiting for approval: maria already approved it.',
+        ...(details ? { details } : {}),
+      },
     }),
   );
 
